@@ -1,0 +1,1 @@
+"""Pure domain rules: plain values only, no Flask, SQLAlchemy, printers or sockets."""

@@ -1,0 +1,77 @@
+"""Counter commands, shared by the REST routes and the counter's socket.
+
+Both adapters validate the same pydantic model and call the same use case,
+then commit here, at the edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..domain.errors import DomainError, InvalidInput, QueueEmpty
+from ..services import counters, tickets
+from ..services.actors import Actor
+from ..services.counters import current_session
+from ..services.views import counter_view, ticket_view
+from . import schemas
+
+Handler = Callable[[Any, BaseModel, Actor, Any], Any]
+
+COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
+    "open": (schemas.CounterRef, lambda s, b, a, t: counters.open_counter(s, counter_id=b.counter, actor=a, now=t)),
+    "break": (schemas.BreakCounter, lambda s, b, a, t: counters.break_counter(
+        s, counter_id=b.counter, reason=b.reason, actor=a, now=t)),
+    "close": (schemas.CounterRef, lambda s, b, a, t: counters.close_counter(s, counter_id=b.counter, actor=a, now=t)),
+    "call_next": (schemas.CounterRef, lambda s, b, a, t: tickets.call_next(s, counter_id=b.counter, actor=a, now=t)),
+    "call_ticket": (schemas.CallTicket, lambda s, b, a, t: tickets.call_ticket(
+        s, counter_id=b.counter, ticket_id=b.ticket, reason=b.reason, actor=a, now=t)),
+    "recall": (schemas.CounterRef, lambda s, b, a, t: tickets.recall(s, counter_id=b.counter, actor=a, now=t)),
+    "start": (schemas.TicketRef, lambda s, b, a, t: tickets.start(s, ticket_id=b.ticket, actor=a, now=t)),
+    "complete": (schemas.CompleteTicket, lambda s, b, a, t: tickets.complete(
+        s, ticket_id=b.ticket, outcome=b.outcome, actor=a, now=t)),
+    "no_show": (schemas.TicketRef, lambda s, b, a, t: tickets.no_show(s, ticket_id=b.ticket, actor=a, now=t)),
+    "transfer": (schemas.TransferTicket, lambda s, b, a, t: tickets.transfer(
+        s, ticket_id=b.ticket, to_service_id=b.service, reason=b.reason, actor=a, now=t)),
+    "cancel": (schemas.TicketRef, lambda s, b, a, t: tickets.cancel(s, ticket_id=b.ticket, actor=a, now=t)),
+}
+
+
+def validation_message(exc: ValidationError) -> str:
+    """Summarise pydantic errors in one readable line."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors(include_url=False)
+    )
+
+
+def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int, dict[str, Any] | None]:
+    """Validate and run one command, commit it, and return (HTTP status, body)."""
+    from ..app import get_db, now
+
+    if action not in COMMANDS:
+        raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")
+    model, handler = COMMANDS[action]
+    try:
+        body = model.model_validate(payload)
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+    session = get_db()
+    try:
+        result = handler(session, body, actor, now())
+        view = _view(session, result)
+        session.commit()
+    except QueueEmpty:
+        session.rollback()
+        return 204, None
+    except DomainError:
+        session.rollback()
+        raise
+    return 200, view
+
+
+def _view(session: Any, result: Any) -> dict[str, Any]:
+    if isinstance(result, tickets.Ticket):
+        return {"ticket": ticket_view(result)}
+    return {"counter": counter_view(result, current_session(session, result.id))}

@@ -1,0 +1,274 @@
+"""REST routes: translate HTTP to use cases and back, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request, url_for
+from flask_login import login_user, logout_user
+from pydantic import BaseModel, ValidationError
+
+from .. import __version__
+from ..app import get_db, limiter, now
+from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..models import Counter, Office, Ticket
+from ..services import tickets
+from ..services.accounts import authenticate
+from ..services.actors import Actor
+from ..services.common import get_or_404, office_scope, require_office
+from ..services.snapshot import office_snapshot
+from ..services.views import office_view, ticket_position, ticket_view, waiting_line
+from . import bp, schemas
+from .access import require_actor, resolve_actor
+from .commands import run_command, validation_message
+from .openapi import build_document, operation
+
+COMMON_ERRORS = {400: "Malformed JSON", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
+                 409: "Not allowed in the current state", 422: "Invalid input"}
+
+
+class BadJson(DomainError):
+    code = "malformed_json"
+    status = 400
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body against `model` (400 for broken JSON, 422 for wrong content)."""
+    if not request.is_json:
+        raise BadJson("Kirim JSON dengan Content-Type: application/json")
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise BadJson("Badan permintaan bukan JSON yang valid (malformed JSON)") from None
+        raise InvalidInput(validation_message(exc)) from None
+
+
+def status_url(ticket: Ticket) -> str:
+    return url_for("api.ticket_status", token=ticket.public_token, _external=True)
+
+
+def issue_limit_key() -> str:
+    return request.headers.get("Authorization") or request.remote_addr or "anonymous"
+
+
+operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=schemas.IssueTicket,
+          responses={201: "The new ticket", 429: "Rate limited", **COMMON_ERRORS}, auth=["device", "staff"])
+
+
+@bp.post("/tickets")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
+def issue() -> tuple[Response, int]:
+    actor = require_actor("kiosk", "staff")
+    body = parse_body(schemas.IssueTicket)
+    session = get_db()
+    ticket, position = tickets.issue(
+        session, office_id=body.office, service_id=body.service, priority=body.priority, actor=actor, now=now()
+    )
+    session.commit()
+    return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket)}), 201
+
+
+operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its office)",
+          responses={200: "The ticket", **COMMON_ERRORS}, auth=["device", "staff"])
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def get_ticket(ticket_id: int) -> Response:
+    actor = require_actor("kiosk", "display", "agent", "staff")
+    session = get_db()
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    require_office(session, actor, ticket.office_id)
+    return jsonify({**ticket_view(ticket), **ticket_position(session, ticket, now())})
+
+
+operation("/status/{token}", "get", "A resident's view of their ticket, by its unguessable token",
+          responses={200: "The ticket and its place in line", 404: "Unknown token"},
+          params=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}])
+
+
+@bp.get("/status/<token>")
+def ticket_status(token: str) -> Response:
+    session = get_db()
+    ticket = session.query(Ticket).filter_by(public_token=token).first() if len(token) <= 64 else None
+    if ticket is None:
+        raise NotFound("Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)")
+    view = ticket_view(ticket)
+    return jsonify({**view, **ticket_position(session, ticket, now()), "office_name": ticket.office.name,
+                    "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en}})
+
+
+def _command(action: str, payload: dict[str, Any]) -> Response | tuple[Response, int]:
+    actor = require_actor("staff")
+    status, body = run_command(action, payload, actor)
+    if status == 204:
+        return Response(status=204)
+    return jsonify(body), status
+
+
+def _json_object() -> dict[str, Any]:
+    if not request.get_data(cache=True):
+        return {}
+    if not request.is_json:
+        raise BadJson("Kirim JSON dengan Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadJson("Badan permintaan harus objek JSON (malformed JSON)")
+    return data
+
+
+_COUNTER_ACTIONS = {
+    "open": ("open", schemas.Empty, "Open the counter for the logged-in clerk"),
+    "break": ("break", schemas.BreakBody, "Put the counter on break, with a reason"),
+    "close": ("close", schemas.Empty, "Close the counter"),
+    "call-next": ("call_next", schemas.Empty, "Call the next ticket (204 when nobody waits)"),
+    "recall": ("recall", schemas.Empty, "Call the current ticket again"),
+    "call": ("call_ticket", schemas.CallBody, "Call a specific waiting ticket, with an audited reason"),
+}
+for _verb, (_action, _model, _summary) in _COUNTER_ACTIONS.items():
+    operation(f"/counters/{{counter_id}}/{_verb}", "post", _summary,
+              body=None if _model is schemas.Empty else _model,
+              responses={200: "The counter or ticket", 204: "Nobody waiting", **COMMON_ERRORS}, auth=["staff"])
+
+
+@bp.post("/counters/<int:counter_id>/<verb>")
+def counter_action(counter_id: int, verb: str):
+    if verb not in _COUNTER_ACTIONS:
+        raise NotFound(f"Aksi loket tidak dikenal: {verb}")
+    action, _model, _summary = _COUNTER_ACTIONS[verb]
+    return _command(action, {**_json_object(), "counter": counter_id})
+
+
+_TICKET_ACTIONS = {
+    "start": ("start", schemas.Empty, "Start serving a called ticket"),
+    "complete": ("complete", schemas.CompleteBody, "Complete with an outcome"),
+    "no-show": ("no_show", schemas.Empty, "The resident did not come"),
+    "transfer": ("transfer", schemas.TransferBody, "Transfer to another service's queue, keeping the place"),
+    "cancel": ("cancel", schemas.CancelBody, "Cancel a waiting ticket (staff, or the resident's token)"),
+}
+for _verb, (_action, _model, _summary) in _TICKET_ACTIONS.items():
+    operation(f"/tickets/{{ticket_id}}/{_verb}", "post", _summary,
+              body=None if _model is schemas.Empty else _model,
+              responses={200: "The ticket", **COMMON_ERRORS}, auth=["staff"])
+
+
+@bp.post("/tickets/<int:ticket_id>/<verb>")
+def ticket_action(ticket_id: int, verb: str):
+    if verb not in _TICKET_ACTIONS:
+        raise NotFound(f"Aksi tiket tidak dikenal: {verb}")
+    action, _model, _summary = _TICKET_ACTIONS[verb]
+    payload = {**_json_object(), "ticket": ticket_id}
+    if verb == "cancel" and resolve_actor() is None:
+        return _resident_cancel(payload)
+    payload.pop("token", None)
+    return _command(action, payload)
+
+
+def _resident_cancel(payload: dict[str, Any]) -> Response:
+    try:
+        body = schemas.CancelBody.model_validate({k: v for k, v in payload.items() if k != "ticket"})
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+    session = get_db()
+    ticket = tickets.cancel(session, ticket_id=payload["ticket"], actor=Actor("resident"), now=now(),
+                            token=body.token)
+    session.commit()
+    return jsonify({"ticket": ticket_view(ticket)})
+
+
+operation("/offices", "get", "Offices the caller may see", responses={200: "Offices", 401: "Not logged in"},
+          auth=["device", "staff"])
+
+
+@bp.get("/offices")
+def list_offices() -> Response:
+    actor = require_actor("kiosk", "display", "agent", "staff")
+    session = get_db()
+    scope = office_scope(session, actor)
+    query = session.query(Office).order_by(Office.id)
+    if scope is not None:
+        query = query.filter(Office.id.in_(scope))
+    return jsonify([office_view(o, now()) for o in query])
+
+
+operation("/offices/{office_id}/queue", "get", "Live queue: waiting per service, counters, current calls",
+          responses={200: "The office snapshot with its sequence number", **COMMON_ERRORS},
+          auth=["device", "staff"])
+
+
+@bp.get("/offices/<int:office_id>/queue")
+def office_queue(office_id: int) -> Response:
+    actor = require_actor("kiosk", "display", "agent", "staff")
+    session = get_db()
+    require_office(session, actor, office_id)
+    snapshot = office_snapshot(session, office_id, now())
+    office = get_or_404(session, Office, office_id, "Kantor")
+    for service in snapshot["services"]:
+        service["line"] = [e.ticket_id for e in waiting_line(session, office, service["id"], now())]
+    return jsonify(snapshot)
+
+
+operation("/counters/{counter_id}", "get", "A counter and its state", responses={200: "The counter", **COMMON_ERRORS},
+          auth=["staff"])
+
+
+@bp.get("/counters/<int:counter_id>")
+def get_counter(counter_id: int) -> Response:
+    from ..services.counters import current_session
+    from ..services.views import counter_view
+
+    actor = require_actor("staff")
+    session = get_db()
+    counter = get_or_404(session, Counter, counter_id, "Loket")
+    require_office(session, actor, counter.office_id)
+    return jsonify(counter_view(counter, current_session(session, counter.id)))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(build_document(__version__))
+
+
+operation("/auth/login", "post", "Staff login (sets the session cookie)", body=schemas.Login,
+          responses={200: "The staff member", 401: "Wrong username or password", 422: "Invalid input",
+                     429: "Rate limited"})
+
+
+@bp.post("/auth/login")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def login() -> Response:
+    from .access import Unauthorized
+
+    body = parse_body(schemas.Login)
+    staff = authenticate(get_db(), body.username, body.password)
+    if staff is None:
+        raise Unauthorized("Nama pengguna atau kata sandi salah (wrong username or password)")
+    login_user(staff)
+    return jsonify(staff_view(staff))
+
+
+operation("/auth/logout", "post", "Staff logout", responses={200: "Logged out"})
+
+
+@bp.post("/auth/logout")
+def logout() -> Response:
+    logout_user()
+    return jsonify({"ok": True})
+
+
+operation("/auth/me", "get", "The logged-in staff member", responses={200: "Staff", 401: "Not logged in"},
+          auth=["staff"])
+
+
+@bp.get("/auth/me")
+def me() -> Response:
+    actor = require_actor("staff")
+    from ..models import Staff
+
+    return jsonify(staff_view(get_db().get(Staff, actor.id)))
+
+
+def staff_view(staff: Any) -> dict[str, Any]:
+    return {"id": staff.id, "username": staff.username, "name": staff.name, "role": staff.role,
+            "office": staff.office_id, "supervisor": staff.supervisor_id}

@@ -1,0 +1,78 @@
+"""Request bodies, validated by pydantic; their JSON Schemas feed the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = int  # documented as integer ids; strict mode refuses "1", true and 1.5
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class IssueTicket(Body):
+    office: Id = Field(ge=1, description="Office id")
+    service: Id = Field(ge=1, description="Service id in that office")
+    priority: Literal["regular", "elderly", "disabled", "pregnant"] = Field(
+        default="regular", description="Priority class: lansia, disabilitas, ibu hamil/membawa bayi"
+    )
+
+
+class Login(Body):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Empty(Body):
+    pass
+
+
+class CounterRef(Body):
+    counter: Id = Field(ge=1)
+
+
+class BreakCounter(CounterRef):
+    reason: str = Field(min_length=1, max_length=200, description="e.g. istirahat makan, salat")
+
+
+class CallTicket(CounterRef):
+    ticket: Id = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class TicketRef(Body):
+    ticket: Id = Field(ge=1)
+
+
+class CompleteTicket(TicketRef):
+    outcome: str = Field(default="selesai", min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+
+
+class TransferTicket(TicketRef):
+    service: Id = Field(ge=1, description="Target service id")
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class BreakBody(Body):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class CallBody(Body):
+    ticket: Id = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class CompleteBody(Body):
+    outcome: str = Field(default="selesai", min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+
+
+class TransferBody(Body):
+    service: Id = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class CancelBody(Body):
+    token: str | None = Field(default=None, max_length=64, description="The resident's ticket token")

@@ -1,0 +1,91 @@
+"""The composition root: `create_app()` reads config, binds extensions and registers blueprints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from sqlalchemy.orm import Session
+
+from .config import load_config
+from .db import make_engine, make_sessionmaker
+from .models import Staff
+from .realtime import publish_facts, register_handlers, socketio
+
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured application; nothing is built at import time."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, test_config))
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        import os
+
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["ptsp.engine"] = engine
+    app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
+    clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
+    app.extensions["ptsp.clock"] = clock
+
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=[],
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+    )
+    with app.app_context():
+        register_handlers()
+
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    app.teardown_appcontext(_close_request_session)
+    return app
+
+
+@login_manager.user_loader
+def _load_staff(staff_id: str) -> Staff | None:
+    staff = get_db().get(Staff, int(staff_id)) if staff_id.isdigit() else None
+    return staff if staff is not None and staff.active else None
+
+
+def now() -> datetime:
+    """Return the current instant from the app's clock (frozen in tests)."""
+    return current_app.extensions["ptsp.clock"]()
+
+
+def get_db() -> Session:
+    """Return this request's session, opened on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["ptsp.sessions"]()
+    return g.db
+
+
+def _close_request_session(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+@contextmanager
+def db_session() -> Iterator[Session]:
+    """Open a session outside a request (sockets, CLI); the caller commits."""
+    session = current_app.extensions["ptsp.sessions"]()
+    try:
+        yield session
+    finally:
+        session.close()

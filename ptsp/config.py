@@ -1,0 +1,45 @@
+"""Settings from the environment (`PTSP_*`), overridable by a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run safely; the message says what to set."""
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app's config from `PTSP_*` variables, then `overrides`."""
+    env = os.environ
+    mode = env.get("PTSP_ENV", "production")
+    config: dict[str, Any] = {
+        "PTSP_ENV": mode,
+        "DATABASE_URL": env.get("PTSP_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ptsp.db'}",
+        "REDIS_URL": env.get("PTSP_REDIS_URL") or None,
+        "SECRET_KEY": env.get("PTSP_SECRET_KEY"),
+        "ASYNC_MODE": env.get("PTSP_ASYNC_MODE", "threading"),
+        "PUBLIC_URL": env.get("PTSP_PUBLIC_URL") or None,
+        "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
+        "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
+        "MAX_CONTENT_LENGTH": int(env.get("PTSP_MAX_BODY_BYTES", 64 * 1024)),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "NOW": None,
+    }
+    config.update(overrides or {})
+    if not config["SECRET_KEY"]:
+        if config["PTSP_ENV"] == "production" and not config.get("TESTING"):
+            raise ConfigError(
+                "PTSP_SECRET_KEY is not set. In production every server needs the same long random "
+                "secret, e.g. `export PTSP_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')`. "
+                "For a local trial set PTSP_ENV=development or run `ptsp demo`."
+            )
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    config["SESSION_COOKIE_SECURE"] = config["PTSP_ENV"] == "production" and bool(
+        (config["PUBLIC_URL"] or "").startswith("https://")
+    )
+    return config

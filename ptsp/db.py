@@ -1,0 +1,70 @@
+"""Engines and sessions; the SQLite and PostgreSQL differences live here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+
+def is_sqlite(engine_or_session: Engine | Session) -> bool:
+    """Tell whether the bound database is SQLite."""
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    return bind.dialect.name == "sqlite"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine tuned for this project's concurrency rules.
+
+    SQLite: WAL so readers never block the writer, a busy timeout so writers
+    queue instead of failing, and every transaction opened with
+    `BEGIN IMMEDIATE` so the write lock is taken up front. Two transactions
+    can then never both read the same queue head and race to claim it.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=NullPool, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def make_sessionmaker(engine: Engine, on_commit: Callable[[list], None]) -> sessionmaker:
+    """Return a session factory that publishes a session's facts after it commits.
+
+    Use cases append facts to `session.info["facts"]`; they are handed to
+    `on_commit` only once the transaction is durable, and dropped on rollback,
+    so no client ever hears of a change that did not happen.
+    """
+    factory = sessionmaker(engine, expire_on_commit=False)
+
+    @event.listens_for(factory, "after_commit")
+    def _publish(session: Session) -> None:
+        facts = session.info.pop("facts", [])
+        if facts:
+            on_commit(facts)
+
+    @event.listens_for(factory, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop("facts", None)
+
+    return factory

@@ -1,0 +1,80 @@
+"""The demo office: a kelurahan PTSP under a kecamatan, ready to try in a minute."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from .domain.hours import WEEKDAYS
+from .migrate import upgrade
+from .models import Device, Office
+from .services.accounts import make_device_token
+from .services.setup import load_setup
+
+DEMO_FILE = Path(__file__).with_name("demo_office.toml")
+ALL_DAY = [["00:00", "23:59"]]
+
+
+@dataclass
+class DemoInfo:
+    office_id: int
+    office_name: str
+    tokens: dict[str, str]
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def describe(self, base: str) -> str:
+        """Return the text printed after start-up: URLs, logins and device tokens."""
+        lines = [
+            f"PTSP demo: {self.office_name} (office id {self.office_id})",
+            "",
+            "URLs:",
+            f"  API description (OpenAPI): {base}/api/v1/openapi.json",
+            f"  Live queue (needs a login or token): {base}/api/v1/offices/{self.office_id}/queue",
+            "",
+            "Logins (username / password / role):",
+            *[f"  {u:8} {p:16} {r}" for u, p, r in self.logins],
+            "",
+            "Device tokens (new each start):",
+            *[f"  {kind:8} {token}" for kind, token in self.tokens.items()],
+            "",
+            "Try it:",
+            f"  curl -s -X POST {base}/api/v1/tickets -H 'Authorization: Bearer {self.tokens['kiosk']}' "
+            f"-H 'Content-Type: application/json' -d '{{\"office\": {self.office_id}, \"service\": 1}}'",
+        ]
+        return "\n".join(lines)
+
+
+def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:
+    """Migrate, load the demo office, open it all day unless asked not to, and mint device tokens."""
+    upgrade(app.extensions["ptsp.engine"])
+    data = tomllib.loads(DEMO_FILE.read_text())
+    now = datetime.now(UTC)
+    with app.app_context():
+        session = app.extensions["ptsp.sessions"]()
+        try:
+            load_setup(session, data)
+            office = session.scalar(select(Office).where(Office.slug == "kel-pegangsaan"))
+            if not realistic_hours:
+                # A visitor may try the demo at night or on Sunday; a real office loads its own hours.
+                office.hours = {day: ALL_DAY for day in WEEKDAYS}
+            session.execute(
+                update(Device).where(Device.office_id == office.id, Device.revoked_at.is_(None)).values(revoked_at=now)
+            )
+            tokens = {
+                kind: make_device_token(session, office=office, kind=kind, name=f"demo {kind}", now=now)[1]
+                for kind in ("kiosk", "display", "agent")
+            }
+            session.commit()
+            logins = [
+                (s["username"], s["password"], s["role"])
+                for o in data["offices"]
+                for s in o.get("staff", [])
+            ]
+            return DemoInfo(office.id, office.name, tokens, logins)
+        finally:
+            session.close()

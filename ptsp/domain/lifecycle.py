@@ -1,0 +1,98 @@
+"""The ticket state machine.
+
+```
+waiting ──call──▶ called ──start──▶ serving ──complete──▶ done
+   ▲  │             │ │                │
+   │  │             │ └─no_show──▶ no_show
+   │  │             ├─requeue (recall limit)──▶ waiting
+   │  │             └─transfer──▶ waiting (other service, same place in line)
+   │  └─cancel──▶ cancelled            serving ─transfer─▶ waiting
+   └───────── anything open at closing ─expire─▶ expired
+```
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import InvalidTransition
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+    REQUEUE = "requeue"
+    START = "start"
+    COMPLETE = "complete"
+    NO_SHOW = "no_show"
+    TRANSFER = "transfer"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+OPEN_STATUSES = frozenset({Status.WAITING, Status.CALLED, Status.SERVING})
+FINAL_STATUSES = frozenset(Status) - OPEN_STATUSES
+
+_TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.WAITING, Action.CALL): Status.CALLED,
+    (Status.WAITING, Action.CANCEL): Status.CANCELLED,
+    (Status.CALLED, Action.RECALL): Status.CALLED,
+    (Status.CALLED, Action.REQUEUE): Status.WAITING,
+    (Status.CALLED, Action.START): Status.SERVING,
+    (Status.CALLED, Action.NO_SHOW): Status.NO_SHOW,
+    (Status.CALLED, Action.TRANSFER): Status.WAITING,
+    (Status.SERVING, Action.COMPLETE): Status.DONE,
+    (Status.SERVING, Action.TRANSFER): Status.WAITING,
+}
+for _open in OPEN_STATUSES:
+    _TRANSITIONS[(_open, Action.EXPIRE)] = Status.EXPIRED
+
+_LABEL_ID = {
+    Status.WAITING: "menunggu",
+    Status.CALLED: "dipanggil",
+    Status.SERVING: "sedang dilayani",
+    Status.DONE: "selesai",
+    Status.NO_SHOW: "tidak hadir",
+    Status.CANCELLED: "dibatalkan",
+    Status.EXPIRED: "kedaluwarsa",
+}
+
+
+def next_status(current: Status | str, action: Action | str) -> Status:
+    """Return the status after `action`, or raise InvalidTransition."""
+    current, action = Status(current), Action(action)
+    try:
+        return _TRANSITIONS[(current, action)]
+    except KeyError:
+        raise InvalidTransition(
+            f"Tiket berstatus '{_LABEL_ID[current]}' tidak dapat di-{action.value} "
+            f"(a {current.value} ticket cannot be {action.value}ed)"
+        ) from None
+
+
+def allowed_actions(current: Status | str) -> list[Action]:
+    """List the actions a ticket in `current` accepts."""
+    current = Status(current)
+    return [action for (status, action) in _TRANSITIONS if status is current]
+
+
+def recall_outcome(call_count: int, max_calls: int, on_limit: str) -> Action:
+    """Decide what a recall does once the ticket has been called `call_count` times.
+
+    Below the limit a recall calls the resident again. At the limit the office's
+    policy applies: `requeue` puts the ticket back in the waiting line, `no_show`
+    closes it.
+    """
+    if call_count < max_calls:
+        return Action.RECALL
+    return Action.REQUEUE if on_limit == "requeue" else Action.NO_SHOW

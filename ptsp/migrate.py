@@ -1,0 +1,34 @@
+"""Database migrations through Alembic, driven from code (`ptsp db upgrade`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: object | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema up to `revision`.
+
+    SQLite runs DDL outside BEGIN IMMEDIATE's write lock rules just the same,
+    so one connection in one transaction suffices for both databases.
+    """
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def revision(engine: Engine, message: str) -> None:
+    """Autogenerate a new migration from the models (for developers)."""
+    with engine.begin() as connection:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)

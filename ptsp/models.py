@@ -1,0 +1,252 @@
+"""Tables. Ticket rows hold current state; `ticket_events` is the append-only truth."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Store instants as naive UTC (portable to SQLite) and hand back aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # city, kecamatan, kelurahan, mpp
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_ticket_minutes: Mapped[int] = mapped_column(default=30)
+    starvation_minutes: Mapped[int] = mapped_column(default=30)
+    max_calls: Mapped[int] = mapped_column(default=3)
+    on_recall_limit: Mapped[str] = mapped_column(String(16), default="requeue")
+    target_wait_minutes: Mapped[int] = mapped_column(default=15)
+    complaint_channel: Mapped[str | None] = mapped_column(String(200))
+
+    parent: Mapped[Office | None] = relationship(remote_side=[id])
+    services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")
+    counters: Mapped[list[Counter]] = relationship(back_populates="office", order_by="Counter.number")
+
+
+counter_services = Table(
+    "counter_services",
+    Base.metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("office_id", "prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    prefix: Mapped[str] = mapped_column(String(2))
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    standard_minutes: Mapped[float] = mapped_column(default=10.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    daily_quota: Mapped[int | None] = mapped_column()
+
+    office: Mapped[Office] = relationship(back_populates="services")
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    number: Mapped[int] = mapped_column()
+    name: Mapped[str | None] = mapped_column(String(100))
+
+    office: Mapped[Office] = relationship(back_populates="counters")
+    services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by=Service.prefix)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # clerk, supervisor, manager, admin
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    office: Mapped[Office | None] = relationship()
+    supervisor: Mapped[Staff | None] = relationship(remote_side=[id])
+
+    # Flask-Login protocol, kept here so the user object is the model itself.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Device(Base):
+    """A kiosk, lobby display or print agent, known by a hashed bearer token."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # kiosk, display, agent
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    office: Mapped[Office] = relationship()
+
+
+class TicketNumber(Base):
+    """The atomic numbering row per (office, service, local day)."""
+
+    __tablename__ = "ticket_numbers"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column()
+
+
+class OfficeSequence(Base):
+    """Per-office sequence of published facts, so clients can tell what they missed."""
+
+    __tablename__ = "office_sequences"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column()
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("office_id", "issued_service_id", "service_day", "number"),
+        Index("ix_tickets_queue", "office_id", "status", "service_id", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column()
+    code: Mapped[str] = mapped_column(String(8))
+    priority: Mapped[str] = mapped_column(String(16), default="regular")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    issued_at: Mapped[datetime] = mapped_column()
+    queued_at: Mapped[datetime] = mapped_column()
+    called_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    call_count: Mapped[int] = mapped_column(default=0)
+    round_calls: Mapped[int] = mapped_column(default=0)  # calls since it last joined a queue
+    transfer_count: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+
+    office: Mapped[Office] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship()
+
+
+class TicketEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_office_at", "office_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column()
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CounterSession(Base):
+    """One stretch of a counter being open or on break; `ended_at` is null while it lasts."""
+
+    __tablename__ = "counter_sessions"
+    __table_args__ = (Index("ix_counter_sessions_current", "counter_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    state: Mapped[str] = mapped_column(String(8))  # open, break
+    reason: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])

@@ -1,0 +1,100 @@
+"""Socket.IO: the one place facts leave the server, rooms, and who may listen.
+
+Event names (all carry `seq`, the office's sequence number, and `office`):
+`ticket_issued`, `ticket_called` (with `recall`), `ticket_requeued`,
+`ticket_started`, `ticket_completed`, `ticket_no_show`, `ticket_transferred`,
+`ticket_cancelled`, `tickets_expired`, `counter_changed`; and `snapshot`,
+sent to one client on connect. A client that sees a gap in `seq` asks for
+a fresh snapshot with the `resync` event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room
+
+from .domain.errors import DomainError
+from .services.accounts import device_for_token
+from .services.actors import Actor
+from .services.common import office_scope
+from .services.snapshot import office_snapshot
+
+socketio = SocketIO()
+
+
+def office_room(office_id: int) -> str:
+    return f"office:{office_id}"
+
+
+def publish_facts(facts: list[dict[str, Any]]) -> None:
+    """Send committed facts to their office rooms (across processes via the message queue)."""
+    for fact in facts:
+        payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
+        socketio.emit(fact["event"], payload, to=office_room(fact["office"]))
+
+
+def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
+    """Resolve who is connecting and which office they may follow, or None to refuse."""
+    from .models import Ticket  # local: keeps this module's import light for the CLI
+
+    wanted = auth.get("office")
+    if auth.get("token"):
+        device = device_for_token(session, str(auth["token"]))
+        if device is None or (wanted is not None and wanted != device.office_id):
+            return None
+        return Actor("device", device.id, device.kind, device.office_id), device.office_id
+    if auth.get("ticket"):
+        ticket = session.query(Ticket).filter_by(public_token=str(auth["ticket"])).first()
+        if ticket is None or (wanted is not None and wanted != ticket.office_id):
+            return None
+        return Actor("resident", None, None, ticket.office_id), ticket.office_id
+    if current_user.is_authenticated and isinstance(wanted, int):
+        actor = Actor("staff", current_user.id, current_user.role, current_user.office_id)
+        scope = office_scope(session, actor)
+        if scope is not None and wanted not in scope:
+            return None
+        return actor, wanted
+    return None
+
+
+def register_handlers() -> None:
+    """Attach the connection and command handlers to `socketio`."""
+    from .api.commands import run_command
+    from .app import db_session, now
+
+    @socketio.on("connect")
+    def connect(auth: dict[str, Any] | None = None) -> bool:
+        auth = auth if isinstance(auth, dict) else {}
+        with db_session() as session:
+            resolved = _listener(session, auth)
+            if resolved is None:
+                return False
+            # The connection's environ outlives this handler: later events read who this is.
+            request.environ["ptsp.listener"] = resolved
+            join_room(office_room(resolved[1]))
+            socketio.emit("snapshot", office_snapshot(session, resolved[1], now()), to=request.sid)
+        return True
+
+    @socketio.on("resync")
+    def resync(_data: Any = None) -> dict[str, Any]:
+        _actor, office_id = request.environ["ptsp.listener"]
+        with db_session() as session:
+            return office_snapshot(session, office_id, now())
+
+    @socketio.on("command")
+    def command(data: Any = None) -> dict[str, Any]:
+        actor, _office_id = request.environ["ptsp.listener"]
+        if actor.kind != "staff":
+            return {"error": "forbidden", "message": "Hanya petugas yang dapat mengirim perintah"}
+        if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+            return {"error": "invalid_input", "message": "Perintah harus berupa {action, ...}"}
+        try:
+            status, body = run_command(data["action"], {k: v for k, v in data.items() if k != "action"}, actor)
+        except DomainError as exc:
+            return {"error": exc.code, "message": exc.message}
+        return {"status": status, **(body or {})}
+
+    current_app.logger.debug("socket handlers registered")

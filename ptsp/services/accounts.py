@@ -1,0 +1,78 @@
+"""Staff accounts and device tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..domain.errors import InvalidInput
+from ..models import Device, Office, Staff
+from .actors import DEVICE_KINDS, ROLES
+
+
+def hash_token(token: str) -> str:
+    """Hash a device token for storage; the token itself is shown once and never kept."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_staff(
+    session: Session,
+    *,
+    username: str,
+    name: str,
+    password: str,
+    role: str,
+    office: Office | None,
+    supervisor: Staff | None = None,
+) -> Staff:
+    """Create a staff account with a hashed password."""
+    if role not in ROLES:
+        raise InvalidInput(f"Peran tidak dikenal: {role!r} (pilih {', '.join(ROLES)})")
+    if len(password) < 8:
+        raise InvalidInput("Kata sandi minimal 8 karakter (password too short)")
+    if session.scalar(select(Staff.id).where(Staff.username == username)):
+        raise InvalidInput(f"Nama pengguna {username!r} sudah dipakai")
+    staff = Staff(
+        username=username, name=name, role=role, office=office, supervisor=supervisor,
+        password_hash=generate_password_hash(password),
+    )
+    session.add(staff)
+    return staff
+
+
+def authenticate(session: Session, username: str, password: str) -> Staff | None:
+    """Return the active staff member with these credentials, or None."""
+    staff = session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None or not staff.active or not check_password_hash(staff.password_hash, password):
+        return None
+    return staff
+
+
+def supervisors_of(staff: Staff, levels: int = 2) -> list[Staff]:
+    """Return the supervisor chain above a staff member, nearest first."""
+    chain, current = [], staff.supervisor
+    while current is not None and len(chain) < levels and current not in chain:
+        chain.append(current)
+        current = current.supervisor
+    return chain
+
+
+def make_device_token(session: Session, *, office: Office, kind: str, name: str, now: datetime) -> tuple[Device, str]:
+    """Create a device and return it with its bearer token (shown only now)."""
+    if kind not in DEVICE_KINDS:
+        raise InvalidInput(f"Jenis perangkat tidak dikenal: {kind!r} (pilih {', '.join(DEVICE_KINDS)})")
+    token = f"ptsp_{kind}_{secrets.token_urlsafe(24)}"
+    device = Device(office=office, kind=kind, name=name, token_hash=hash_token(token), created_at=now)
+    session.add(device)
+    return device, token
+
+
+def device_for_token(session: Session, token: str) -> Device | None:
+    """Return the unrevoked device holding `token`, or None."""
+    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    return device if device is not None and device.revoked_at is None else None

@@ -1,0 +1,31 @@
+"""Who is acting: a staff member, a device, a resident holding a ticket, or the system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("clerk", "supervisor", "manager", "admin")
+DEVICE_KINDS = ("kiosk", "display", "agent")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: str  # staff, device, resident, system
+    id: int | None = None
+    role: str | None = None  # staff role, or device kind
+    office_id: int | None = None
+
+    @property
+    def staff_id(self) -> int | None:
+        return self.id if self.kind == "staff" else None
+
+    @property
+    def device_id(self) -> int | None:
+        return self.id if self.kind == "device" else None
+
+    def at_least(self, role: str) -> bool:
+        """Tell whether this is staff holding `role` or a higher one."""
+        return self.kind == "staff" and ROLES.index(self.role or "clerk") >= ROLES.index(role)
+
+
+SYSTEM = Actor(kind="system")

@@ -1,0 +1,114 @@
+"""Helpers shared by the use cases: the event log, fact sequence numbers, scoping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..domain.errors import Forbidden, NotFound
+from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent
+from .actors import Actor
+
+
+def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], column: str) -> int:
+    """Atomically add one to `column` of the row at `keys` (creating it at 1); return the value.
+
+    One `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement, so concurrent
+    callers are serialised by the row itself and never see the same value.
+    """
+    dialect_insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    target = getattr(model, column)
+    stmt = (
+        dialect_insert(model)
+        .values(**keys, **{column: 1})
+        .on_conflict_do_update(index_elements=list(keys), set_={column: target + 1})
+        .returning(target)
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def get_or_404(session: Session, model: type[Base], ident: int, label: str) -> Any:
+    """Load a row by primary key or raise NotFound with a readable label."""
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{label} {ident} tidak ditemukan (not found)")
+    return row
+
+
+def record(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    counter_id: int | None = None,
+    **data: Any,
+) -> TicketEvent:
+    """Append one event to the ticket's log."""
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        office_id=ticket.office_id,
+        kind=kind,
+        at=now,
+        counter_id=counter_id if counter_id is not None else ticket.counter_id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def publish(session: Session, office_id: int, event: str, data: dict[str, Any]) -> int:
+    """Queue a fact for after commit, numbered with the office's next sequence number."""
+    seq = upsert_increment(session, OfficeSequence, {"office_id": office_id}, "seq")
+    session.info.setdefault("facts", []).append(
+        {"event": event, "office": office_id, "seq": seq, "data": data}
+    )
+    return seq
+
+
+def current_seq(session: Session, office_id: int) -> int:
+    """Return the office's last published sequence number (0 before any)."""
+    seq = session.scalar(select(OfficeSequence.seq).where(OfficeSequence.office_id == office_id))
+    return seq or 0
+
+
+def office_scope(session: Session, actor: Actor) -> set[int] | None:
+    """Return the offices an actor may see: their own and every office below it.
+
+    None means every office (administrators and the system).
+    """
+    if actor.kind == "system" or (actor.kind == "staff" and actor.role == "admin"):
+        return None
+    if actor.office_id is None:
+        return set()
+    if actor.kind != "staff" or actor.role == "clerk":
+        return {actor.office_id}
+    scope, frontier = {actor.office_id}, {actor.office_id}
+    while frontier:
+        children = set(session.scalars(select(Office.id).where(Office.parent_id.in_(frontier))))
+        frontier = children - scope
+        scope |= frontier
+    return scope
+
+
+def require_office(session: Session, actor: Actor, office_id: int) -> None:
+    """Raise Forbidden unless the actor may act in `office_id`."""
+    scope = office_scope(session, actor)
+    if scope is not None and office_id not in scope:
+        raise Forbidden("Anda tidak berwenang untuk kantor ini (not allowed for this office)")
+
+
+def waiting_counts(session: Session, office_id: int) -> dict[int, int]:
+    """Count waiting tickets per service of an office."""
+    rows = session.execute(
+        select(Ticket.service_id, func.count())
+        .where(Ticket.office_id == office_id, Ticket.status == "waiting")
+        .group_by(Ticket.service_id)
+    )
+    return {service_id: count for service_id, count in rows}

@@ -1,0 +1,128 @@
+"""Counter use cases: open, take a break, close; and who is attending a counter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import (
+    CounterBusy,
+    CounterNotOpen,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
+from ..models import Counter, CounterSession, Ticket
+from .actors import Actor
+from .common import publish, require_office
+from .views import counter_view
+
+
+def lock_counter(session: Session, counter_id: int) -> Counter:
+    """Load a counter, row-locked on PostgreSQL so its commands run one at a time."""
+    stmt = select(Counter).where(Counter.id == counter_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    counter = session.scalars(stmt).first()
+    if counter is None:
+        raise NotFound(f"Loket {counter_id} tidak ditemukan (counter not found)")
+    return counter
+
+
+def current_session(session: Session, counter_id: int) -> CounterSession | None:
+    """Return the counter's running open or break stretch, if any."""
+    return session.scalars(
+        select(CounterSession).where(CounterSession.counter_id == counter_id, CounterSession.ended_at.is_(None))
+    ).first()
+
+
+def require_attending(session: Session, counter: Counter, actor: Actor, state: str | None = None) -> CounterSession:
+    """Raise unless `actor` is the staff member who opened this counter (and it is in `state`)."""
+    if actor.kind != "staff":
+        raise Forbidden("Hanya petugas loket yang dapat melakukan ini (staff only)")
+    current = current_session(session, counter.id)
+    if current is None:
+        raise CounterNotOpen(f"Loket {counter.number} belum dibuka (counter not open)")
+    if current.staff_id != actor.staff_id:
+        raise Forbidden(f"Loket {counter.number} dibuka oleh petugas lain (opened by someone else)")
+    if state and current.state != state:
+        raise CounterNotOpen(f"Loket {counter.number} sedang istirahat (counter on break)")
+    return current
+
+
+def _publish_counter(session: Session, counter: Counter) -> None:
+    session.flush()
+    publish(session, counter.office_id, "counter_changed", counter_view(counter, current_session(session, counter.id)))
+
+
+def _switch(
+    session: Session, counter: Counter, actor: Actor, now: datetime, state: str | None, reason: str | None
+) -> Counter:
+    current = current_session(session, counter.id)
+    if current is not None:
+        current.ended_at, current.ended_by = now, actor.staff_id
+    if state is not None:
+        session.add(CounterSession(
+            counter_id=counter.id, office_id=counter.office_id, staff_id=actor.staff_id,
+            state=state, reason=reason, started_at=now,
+        ))
+    _publish_counter(session, counter)
+    return counter
+
+
+def _has_active_ticket(session: Session, counter_id: int) -> bool:
+    return session.scalar(
+        select(Ticket.id).where(Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))
+    ) is not None
+
+
+def open_counter(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Counter:
+    """Open a counter for the acting clerk, or resume it after a break."""
+    counter = lock_counter(session, counter_id)
+    if actor.kind != "staff":
+        raise Forbidden("Hanya petugas yang dapat membuka loket (staff only)")
+    require_office(session, actor, counter.office_id)
+    current = current_session(session, counter.id)
+    if current is not None and current.staff_id != actor.staff_id:
+        raise CounterBusy(f"Loket {counter.number} sedang dipakai {current.staff.name} (in use)")
+    if current is not None and current.state == "open":
+        return counter
+    elsewhere = session.scalars(
+        select(CounterSession).where(
+            CounterSession.staff_id == actor.staff_id,
+            CounterSession.ended_at.is_(None),
+            CounterSession.counter_id != counter.id,
+        )
+    ).first()
+    if elsewhere is not None:
+        raise CounterBusy("Tutup dulu loket Anda yang lain (close your other counter first)")
+    return _switch(session, counter, actor, now, "open", None)
+
+
+def break_counter(session: Session, *, counter_id: int, reason: str, actor: Actor, now: datetime) -> Counter:
+    """Put an open counter on break, with a reason."""
+    if not reason or not reason.strip():
+        raise InvalidInput("Alasan istirahat wajib diisi (reason required)")
+    counter = lock_counter(session, counter_id)
+    require_attending(session, counter, actor, state="open")
+    if _has_active_ticket(session, counter.id):
+        raise InvalidTransition("Selesaikan tiket yang sedang dilayani sebelum istirahat")
+    return _switch(session, counter, actor, now, "break", reason.strip())
+
+
+def close_counter(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Counter:
+    """Close a counter; a supervisor or above may close one left open by a clerk."""
+    counter = lock_counter(session, counter_id)
+    current = current_session(session, counter.id)
+    if current is None:
+        return counter
+    if current.staff_id != actor.staff_id:
+        require_office(session, actor, counter.office_id)
+        if not actor.at_least("supervisor"):
+            raise Forbidden(f"Loket {counter.number} dibuka oleh petugas lain (opened by someone else)")
+    if _has_active_ticket(session, counter.id):
+        raise InvalidTransition("Selesaikan tiket yang sedang dilayani sebelum menutup loket")
+    return _switch(session, counter, actor, now, None, None)

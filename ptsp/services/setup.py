@@ -1,0 +1,153 @@
+"""Load offices, services, counters and staff from a TOML (or JSON) file.
+
+Loading is idempotent: rows are matched by office slug, service prefix,
+counter number and username, and updated in place, so an office can keep
+its set-up in one file and load it again after each change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..domain.codes import validate_prefix
+from ..domain.errors import InvalidInput
+from ..models import Counter, Office, Service, Staff
+from .accounts import add_staff
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServiceSpec(_Strict):
+    prefix: str
+    name_id: str
+    name_en: str
+    standard_minutes: float = Field(gt=0, le=480)
+    active: bool = True
+    daily_quota: int | None = Field(default=None, ge=1)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        try:
+            return validate_prefix(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+
+class CounterSpec(_Strict):
+    number: int = Field(ge=1, le=999)
+    name: str | None = None
+    services: list[str]
+
+
+class StaffSpec(_Strict):
+    username: str = Field(pattern=r"^[a-z0-9_.-]{3,64}$")
+    name: str
+    role: Literal["clerk", "supervisor", "manager", "admin"]
+    password: str | None = Field(default=None, min_length=8)
+    supervisor: str | None = None
+
+
+class OfficeSpec(_Strict):
+    slug: str = Field(pattern=r"^[a-z0-9-]{2,64}$")
+    name: str
+    kind: Literal["city", "kecamatan", "kelurahan", "mpp"]
+    parent: str | None = None
+    timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
+    hours: dict[str, list[list[str]]] = {}
+    last_ticket_minutes: int = Field(default=30, ge=0, le=600)
+    starvation_minutes: int = Field(default=30, ge=1, le=600)
+    max_calls: int = Field(default=3, ge=1, le=10)
+    on_recall_limit: Literal["requeue", "no_show"] = "requeue"
+    target_wait_minutes: int = Field(default=15, ge=1, le=600)
+    complaint_channel: str | None = None
+    services: list[ServiceSpec] = []
+    counters: list[CounterSpec] = []
+    staff: list[StaffSpec] = []
+
+
+class SetupFile(_Strict):
+    offices: list[OfficeSpec]
+
+
+def parse_setup(data: object) -> SetupFile:
+    """Validate a set-up document, raising InvalidInput with every problem listed."""
+    try:
+        return SetupFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InvalidInput(f"Berkas pengaturan tidak valid: {problems}") from None
+
+
+def _upsert(session: Session, model: type, defaults: dict, **keys: object) -> object:
+    row = session.scalar(select(model).filter_by(**keys))
+    if row is None:
+        row = model(**keys)
+        session.add(row)
+    for name, value in defaults.items():
+        setattr(row, name, value)
+    return row
+
+
+def load_setup(session: Session, data: object) -> dict[str, str]:
+    """Create or update everything in the document; return generated passwords by username."""
+    spec = parse_setup(data)
+    generated: dict[str, str] = {}
+    offices: dict[str, Office] = {}
+    for o in spec.offices:
+        week = office_hours.parse_week(o.hours)
+        parent = offices.get(o.parent) if o.parent else None
+        if o.parent and parent is None:
+            parent = session.scalar(select(Office).where(Office.slug == o.parent))
+            if parent is None:
+                raise InvalidInput(f"Kantor induk {o.parent!r} tidak dikenal (list parents first)")
+        office = _upsert(session, Office, {
+            "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
+            "hours": office_hours.dump_week(week), "last_ticket_minutes": o.last_ticket_minutes,
+            "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
+            "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
+            "complaint_channel": o.complaint_channel,
+        }, slug=o.slug)
+        session.flush()
+        offices[o.slug] = office
+        services = {
+            s.prefix: _upsert(session, Service, s.model_dump(exclude={"prefix"}), office_id=office.id, prefix=s.prefix)
+            for s in o.services
+        }
+        for c in o.counters:
+            unknown = set(c.services) - set(services)
+            if unknown:
+                raise InvalidInput(f"Loket {c.number}: layanan tidak dikenal {sorted(unknown)}")
+            counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
+            counter.services = [services[p] for p in c.services]
+        session.flush()
+        by_username: dict[str, Staff] = {}
+        for st in o.staff:
+            existing = session.scalar(select(Staff).where(Staff.username == st.username))
+            if existing is None:
+                password = st.password or secrets.token_urlsafe(9)
+                if st.password is None:
+                    generated[st.username] = password
+                existing = add_staff(
+                    session, username=st.username, name=st.name, password=password, role=st.role, office=office
+                )
+            existing.name, existing.role, existing.office = st.name, st.role, office
+            by_username[st.username] = existing
+        for st in o.staff:
+            if st.supervisor:
+                boss = by_username.get(st.supervisor) or session.scalar(
+                    select(Staff).where(Staff.username == st.supervisor)
+                )
+                if boss is None:
+                    raise InvalidInput(f"Atasan {st.supervisor!r} dari {st.username} tidak dikenal")
+                by_username[st.username].supervisor = boss
+    session.flush()
+    return generated

@@ -1,0 +1,53 @@
+"""The state a display, counter or status page needs after (re)connecting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..models import Counter, Office, Ticket
+from .common import current_seq, get_or_404, waiting_counts
+from .counters import current_session
+from .views import counter_view, office_view, service_view, ticket_view
+
+
+def office_snapshot(session: Session, office_id: int, now: datetime, recent: int = 10) -> dict[str, Any]:
+    """Return the office's queues, counters, current and recent calls, and its sequence number.
+
+    The sequence number is read first: a fact published while the snapshot is
+    built has a higher number and is still delivered, so nothing is missed.
+    """
+    seq = current_seq(session, office_id)
+    office = get_or_404(session, Office, office_id, "Kantor")
+    day = office_hours.service_day(now, office.timezone)
+    counts = waiting_counts(session, office_id)
+    counters = session.scalars(select(Counter).where(Counter.office_id == office_id).order_by(Counter.number))
+    recent_calls = session.scalars(
+        select(Ticket)
+        .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
+        .limit(recent)
+    ).all()
+    return {
+        "seq": seq,
+        "office": office_view(office, now),
+        "services": [
+            {**service_view(s), "waiting": counts.get(s.id, 0)} for s in office.services
+        ],
+        "counters": [
+            {
+                **counter_view(c, current_session(session, c.id)),
+                "current": next(
+                    (ticket_view(t) for t in recent_calls
+                     if t.counter_id == c.id and t.status in ("called", "serving")),
+                    None,
+                ),
+            }
+            for c in counters
+        ],
+        "recent_calls": [ticket_view(t) for t in recent_calls],
+    }

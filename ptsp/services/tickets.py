@@ -1,0 +1,318 @@
+"""Ticket use cases. Each takes a session and `now`, changes rows, logs events and
+queues facts; the caller commits (facts go out only after the commit)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..domain.codes import format_code
+from ..domain.errors import (
+    CounterBusy,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    OfficeClosed,
+    QueueEmpty,
+    QuotaReached,
+)
+from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
+from ..domain.queue import Priority, QueueEntry, choose_next
+from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
+from .actors import Actor
+from .common import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
+from .counters import lock_counter, require_attending
+from .views import ticket_position, ticket_view
+
+
+def _fact(session: Session, ticket: Ticket, event: str, **extra: Any) -> None:
+    data = {"ticket": ticket_view(ticket), "waiting": waiting_counts(session, ticket.office_id), **extra}
+    publish(session, ticket.office_id, event, data)
+
+
+def _apply(ticket: Ticket, action: Action) -> None:
+    ticket.status = next_status(ticket.status, action).value
+
+
+def issue(
+    session: Session,
+    *,
+    office_id: int,
+    service_id: int,
+    priority: str = "regular",
+    actor: Actor,
+    now: datetime,
+) -> tuple[Ticket, dict[str, Any]]:
+    """Issue the next numbered ticket for a service; return it with its position."""
+    office = get_or_404(session, Office, office_id, "Kantor")
+    require_office(session, actor, office.id)
+    service = session.get(Service, service_id)
+    if service is None or service.office_id != office.id:
+        raise InvalidInput(f"Layanan {service_id} tidak ada di kantor ini (unknown service)")
+    if not service.active:
+        raise OfficeClosed(f"Layanan {service.name_id} sedang tidak dibuka (service inactive)")
+    day = office_hours.service_day(now, office.timezone)
+    week = office_hours.parse_week(office.hours)
+    if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
+        raise OfficeClosed("Kantor tutup atau batas pengambilan tiket sudah lewat (office closed)")
+    number = upsert_increment(
+        session, TicketNumber, {"office_id": office.id, "service_id": service.id, "day": day}, "last_number"
+    )
+    if service.daily_quota is not None and number > service.daily_quota:
+        raise QuotaReached(f"Kuota harian {service.name_id} sudah habis (daily quota reached)")
+    ticket = Ticket(
+        office_id=office.id,
+        service_id=service.id,
+        issued_service_id=service.id,
+        service_day=day,
+        number=number,
+        code=format_code(service.prefix, number),
+        priority=Priority(priority).value,
+        status=Status.WAITING.value,
+        issued_at=now,
+        queued_at=now,
+        public_token=secrets.token_urlsafe(18),
+        device_id=actor.device_id,
+        office=office,
+        service=service,
+    )
+    session.add(ticket)
+    session.flush()
+    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number)
+    _fact(session, ticket, "ticket_issued")
+    return ticket, ticket_position(session, ticket, now)
+
+
+def _queue_heads(session: Session, office_id: int, service_ids: list[int]) -> list[QueueEntry]:
+    """Return the oldest waiting priority ticket and the oldest regular one, row-locked.
+
+    Only these two can be next (see domain.queue). On PostgreSQL the rows are
+    claimed with FOR UPDATE SKIP LOCKED, so clerks calling at once take
+    different tickets instead of waiting on each other; on SQLite the whole
+    transaction already holds the write lock (BEGIN IMMEDIATE).
+    """
+    heads = []
+    for regular in (False, True):
+        tier = Ticket.priority == "regular" if regular else Ticket.priority != "regular"
+        stmt = (
+            select(Ticket.id, Ticket.priority, Ticket.queued_at)
+            .where(
+                Ticket.office_id == office_id,
+                Ticket.status == "waiting",
+                Ticket.service_id.in_(service_ids),
+                tier,
+            )
+            .order_by(Ticket.queued_at, Ticket.id)
+            .limit(1)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = session.execute(stmt).first()
+        if row:
+            heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at))
+    return heads
+
+
+def _active_ticket(session: Session, counter_id: int) -> Ticket | None:
+    return session.scalars(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))
+    ).first()
+
+
+def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now: datetime, **data: Any) -> Ticket:
+    _apply(ticket, Action.CALL)
+    ticket.counter_id, ticket.counter = counter.id, counter
+    ticket.clerk_id = actor.staff_id
+    ticket.called_at = now
+    ticket.call_count += 1
+    ticket.round_calls = 1
+    record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
+    _fact(session, ticket, "ticket_called", recall=False)
+    return ticket
+
+
+def _prepare_call(session: Session, counter_id: int, actor: Actor) -> Counter:
+    counter = lock_counter(session, counter_id)
+    require_attending(session, counter, actor, state="open")
+    busy = _active_ticket(session, counter.id)
+    if busy:
+        raise CounterBusy(
+            f"Selesaikan dulu tiket {busy.code} di loket {counter.number} (finish the current ticket first)"
+        )
+    return counter
+
+
+def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Ticket:
+    """Call the next waiting ticket this counter serves, or raise QueueEmpty."""
+    counter = _prepare_call(session, counter_id, actor)
+    service_ids = [s.id for s in counter.services]
+    office = counter.office
+    entry = choose_next(
+        _queue_heads(session, office.id, service_ids), now, timedelta(minutes=office.starvation_minutes)
+    )
+    if entry is None:
+        raise QueueEmpty("Tidak ada antrian yang menunggu (nobody is waiting)")
+    return _call(session, session.get(Ticket, entry.ticket_id), counter, actor, now)
+
+
+def call_ticket(
+    session: Session, *, counter_id: int, ticket_id: int, reason: str, actor: Actor, now: datetime
+) -> Ticket:
+    """Call a specific waiting ticket out of order; the reason is kept in the log."""
+    if not reason or not reason.strip():
+        raise InvalidInput("Alasan wajib diisi untuk memanggil tiket tertentu (reason required)")
+    counter = _prepare_call(session, counter_id, actor)
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    served = session.scalar(
+        select(counter_services.c.service_id).where(
+            counter_services.c.counter_id == counter.id, counter_services.c.service_id == ticket.service_id
+        )
+    )
+    if ticket.office_id != counter.office_id or served is None:
+        raise InvalidInput(f"Loket {counter.number} tidak melayani tiket {ticket.code}")
+    return _call(session, ticket, counter, actor, now, reason=reason.strip(), out_of_order=True)
+
+
+def _counter_ticket(session: Session, counter_id: int, actor: Actor) -> tuple[Counter, Ticket]:
+    counter = lock_counter(session, counter_id)
+    require_attending(session, counter, actor)
+    ticket = _active_ticket(session, counter.id)
+    if ticket is None:
+        raise InvalidTransition(f"Tidak ada tiket yang sedang dipanggil di loket {counter.number}")
+    return counter, ticket
+
+
+def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Ticket:
+    """Call the counter's current ticket again; at the office's limit apply its policy."""
+    counter, ticket = _counter_ticket(session, counter_id, actor)
+    if ticket.status != Status.CALLED:
+        raise InvalidTransition(f"Tiket {ticket.code} sudah dilayani; tidak bisa dipanggil ulang")
+    office = counter.office
+    outcome = recall_outcome(ticket.round_calls, office.max_calls, office.on_recall_limit)
+    if outcome is Action.RECALL:
+        ticket.call_count += 1
+        ticket.round_calls += 1
+        ticket.called_at = now
+        record(session, ticket, "recalled", actor, now, call=ticket.round_calls)
+        _fact(session, ticket, "ticket_called", recall=True)
+    elif outcome is Action.REQUEUE:
+        _apply(ticket, Action.REQUEUE)
+        record(session, ticket, "requeued", actor, now, calls=ticket.round_calls)
+        ticket.counter_id = ticket.counter = ticket.clerk_id = None
+        ticket.queued_at, ticket.round_calls = now, 0
+        _fact(session, ticket, "ticket_requeued")
+    else:
+        _finish(session, ticket, Action.NO_SHOW, "no_show", actor, now, reason="recall limit")
+    return ticket
+
+
+def _ticket_at_own_counter(session: Session, ticket_id: int, actor: Actor) -> Ticket:
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    if ticket.counter_id is None or ticket.status not in (Status.CALLED, Status.SERVING):
+        raise InvalidTransition(f"Tiket {ticket.code} berstatus {ticket.status}; aksi ini tidak berlaku")
+    require_attending(session, lock_counter(session, ticket.counter_id), actor)
+    return ticket
+
+
+def start(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> Ticket:
+    """Begin serving a called ticket."""
+    ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    _apply(ticket, Action.START)
+    ticket.started_at = now
+    record(session, ticket, "started", actor, now)
+    _fact(session, ticket, "ticket_started")
+    return ticket
+
+
+def _finish(
+    session: Session, ticket: Ticket, action: Action, kind: str, actor: Actor, now: datetime, **data: Any
+) -> Ticket:
+    _apply(ticket, action)
+    ticket.finished_at = now
+    record(session, ticket, kind, actor, now, **data)
+    _fact(session, ticket, f"ticket_{kind}")
+    return ticket
+
+
+def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, now: datetime) -> Ticket:
+    """Finish serving a ticket with an outcome (e.g. `selesai`, `berkas_kurang`)."""
+    ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    ticket.outcome = outcome
+    return _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome)
+
+
+def no_show(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> Ticket:
+    """Close a called ticket whose resident did not come."""
+    ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    return _finish(session, ticket, Action.NO_SHOW, "no_show", actor, now)
+
+
+def transfer(
+    session: Session, *, ticket_id: int, to_service_id: int, reason: str, actor: Actor, now: datetime
+) -> Ticket:
+    """Move a called or serving ticket to another service's queue, keeping its place."""
+    ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    target = session.get(Service, to_service_id)
+    if target is None or target.office_id != ticket.office_id or not target.active:
+        raise InvalidInput(f"Layanan tujuan {to_service_id} tidak tersedia di kantor ini")
+    if target.id == ticket.service_id:
+        raise InvalidInput("Layanan tujuan sama dengan layanan sekarang")
+    if not reason or not reason.strip():
+        raise InvalidInput("Alasan pengalihan wajib diisi (reason required)")
+    from_counter, from_service = ticket.counter_id, ticket.service_id
+    _apply(ticket, Action.TRANSFER)
+    ticket.service_id, ticket.service = target.id, target
+    ticket.counter_id = ticket.counter = ticket.clerk_id = None
+    ticket.started_at, ticket.round_calls = None, 0
+    ticket.transfer_count += 1
+    record(
+        session, ticket, "transferred", actor, now, counter_id=from_counter,
+        from_service=from_service, to_service=target.id, reason=reason.strip(),
+    )
+    _fact(session, ticket, "ticket_transferred")
+    return ticket
+
+
+def cancel(session: Session, *, ticket_id: int, actor: Actor, now: datetime, token: str | None = None) -> Ticket:
+    """Cancel a waiting ticket: by office staff, or by the resident holding its token."""
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    if actor.kind == "resident":
+        if not token or not secrets.compare_digest(token, ticket.public_token):
+            raise Forbidden("Token tiket tidak cocok (ticket token does not match)")
+    else:
+        require_office(session, actor, ticket.office_id)
+        if actor.kind != "staff":
+            raise Forbidden("Hanya petugas yang dapat membatalkan tiket")
+    return _finish(session, ticket, Action.CANCEL, "cancelled", actor, now)
+
+
+def expire(session: Session, *, office_id: int, actor: Actor, now: datetime) -> int:
+    """Expire every ticket still open after the office's closing time; return how many."""
+    office = get_or_404(session, Office, office_id, "Kantor")
+    today = office_hours.service_day(now, office.timezone)
+    hours = office_hours.hours_on(office_hours.parse_week(office.hours), today, office.timezone, 0)
+    closed_today = hours.closes_at is None or now >= hours.closes_at
+    last_day = today if closed_today else today - timedelta(days=1)
+    stale = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office.id,
+            Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+            Ticket.service_day <= last_day,
+        )
+        .order_by(Ticket.id)
+    ).all()
+    for ticket in stale:
+        _apply(ticket, Action.EXPIRE)
+        ticket.finished_at = now
+        record(session, ticket, "expired", actor, now)
+    if stale:
+        publish(session, office.id, "tickets_expired", {
+            "tickets": [t.id for t in stale], "waiting": waiting_counts(session, office.id),
+        })
+    return len(stale)

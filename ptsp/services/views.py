@@ -1,0 +1,141 @@
+"""Plain-dict views of rows, shared by the API, socket payloads and snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
+from ..domain.hours import local_now
+from ..domain.queue import Priority, QueueEntry, order_queue
+from ..models import Counter, CounterSession, Office, Service, Ticket, counter_services
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def service_view(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "prefix": service.prefix,
+        "name": {"id": service.name_id, "en": service.name_en},
+        "standard_minutes": service.standard_minutes,
+        "active": service.active,
+        "daily_quota": service.daily_quota,
+    }
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    """Describe a ticket without its public token (safe to broadcast to a lobby)."""
+    return {
+        "id": ticket.id,
+        "code": ticket.code,
+        "number": ticket.number,
+        "office": ticket.office_id,
+        "service": ticket.service_id,
+        "issued_service": ticket.issued_service_id,
+        "service_day": ticket.service_day.isoformat(),
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "issued_at": iso(ticket.issued_at),
+        "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at),
+        "finished_at": iso(ticket.finished_at),
+        "counter": ticket.counter_id,
+        "counter_number": ticket.counter.number if ticket.counter_id and ticket.counter else None,
+        "clerk": ticket.clerk_id,
+        "call_count": ticket.call_count,
+        "transfer_count": ticket.transfer_count,
+        "outcome": ticket.outcome,
+    }
+
+
+def waiting_line(session: Session, office: Office, service_id: int, now: datetime) -> list[QueueEntry]:
+    """Return one service's waiting tickets in calling order."""
+    rows = session.execute(
+        select(Ticket.id, Ticket.priority, Ticket.queued_at).where(
+            Ticket.office_id == office.id, Ticket.service_id == service_id, Ticket.status == "waiting"
+        )
+    )
+    entries = [QueueEntry(i, Priority(p), q) for i, p, q in rows]
+    return order_queue(entries, now, timedelta(minutes=office.starvation_minutes))
+
+
+def open_counter_count(session: Session, service_id: int) -> int:
+    """Count counters serving `service_id` that are open now (not on break, not closed)."""
+    stmt = (
+        select(CounterSession.counter_id)
+        .join(counter_services, counter_services.c.counter_id == CounterSession.counter_id)
+        .where(
+            counter_services.c.service_id == service_id,
+            CounterSession.ended_at.is_(None),
+            CounterSession.state == "open",
+        )
+        .distinct()
+    )
+    return len(session.scalars(stmt).all())
+
+
+def recent_service_minutes(session: Session, service_id: int, now: datetime, limit: int = 20) -> list[float]:
+    """Return the durations of the last completed services of a kind, within a week."""
+    rows = session.execute(
+        select(Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.service_id == service_id,
+            Ticket.status == "done",
+            Ticket.finished_at >= now - timedelta(days=7),
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(limit)
+    )
+    return [(end - start).total_seconds() / 60 for start, end in rows if start and end]
+
+
+def wait_estimate(session: Session, service: Service, people_ahead: int, now: datetime) -> int | None:
+    """Estimate the wait for a ticket with `people_ahead` in `service` (see domain.estimate)."""
+    minutes = mean_service_minutes(recent_service_minutes(session, service.id, now), service.standard_minutes)
+    return estimated_wait_minutes(people_ahead, minutes, open_counter_count(session, service.id))
+
+
+def ticket_position(session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """Return people ahead and estimated wait for a waiting ticket (None otherwise)."""
+    if ticket.status != "waiting":
+        return {"position": None, "people_ahead": 0, "estimated_wait_minutes": None}
+    line = [entry.ticket_id for entry in waiting_line(session, ticket.office, ticket.service_id, now)]
+    ahead = line.index(ticket.id)
+    return {
+        "position": ahead + 1,
+        "people_ahead": ahead,
+        "estimated_wait_minutes": wait_estimate(session, ticket.service, ahead, now),
+    }
+
+
+def counter_view(counter: Counter, current: CounterSession | None) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "services": [s.id for s in counter.services],
+        "state": current.state if current else "closed",
+        "staff": current.staff_id if current else None,
+        "staff_name": current.staff.name if current else None,
+        "since": iso(current.started_at) if current else None,
+    }
+
+
+def office_view(office: Office, now: datetime) -> dict[str, Any]:
+    return {
+        "id": office.id,
+        "slug": office.slug,
+        "name": office.name,
+        "kind": office.kind,
+        "parent": office.parent_id,
+        "timezone": office.timezone,
+        "local_time": local_now(now, office.timezone).isoformat(),
+        "hours": office.hours,
+        "last_ticket_minutes": office.last_ticket_minutes,
+    }
