@@ -42,6 +42,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if url.startswith(("postgresql://", "postgres://")):
+        # psycopg2, because psycogreen makes it cooperative under gevent (see README).
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

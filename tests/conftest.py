@@ -1,0 +1,251 @@
+"""Shared fixtures: a fresh app per test on real SQLite or real PostgreSQL, a frozen clock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ptsp.app import create_app
+from ptsp.db import make_engine
+from ptsp.migrate import upgrade
+from ptsp.models import Base
+from ptsp.services.accounts import make_device_token
+from ptsp.services.setup import load_setup
+
+PG_BASE = os.environ.get("PTSP_TEST_PG", "postgresql://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PTSP_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+# Monday 23 November 2026, 09:00 WIB: inside office hours.
+MONDAY_9_WIB = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def need_service(name: str, host: str, port: int) -> None:
+    """Skip when a service is absent; in CI (`CI` set) fail instead, so nothing is silently skipped."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError as exc:
+        message = f"{name} is not reachable on {host}:{port} ({exc})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run these tests")
+        pytest.skip(message)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY_9_WIB)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    schema = f"ptsp_test_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_BASE)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "ptsp.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_schema_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite database only (for tests about the embedded mode)."""
+    path = tmp_path / "ptsp.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def make_test_app(db_url: str, clock: Clock, **extra: Any):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret",
+        "NOW": clock,
+        "ASYNC_MODE": "threading",
+        "RATELIMIT_ISSUE": "10000 per minute",
+        **extra,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(db_url: str, clock: Clock):
+    app = make_test_app(db_url, clock)
+    yield app
+    app.extensions["ptsp.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+WEEKDAY_HOURS = {
+    day: [["08:00", "12:00"], ["13:00", "16:00"]] for day in ("mon", "tue", "wed", "thu")
+} | {"fri": [["07:30", "11:30"], ["13:30", "16:30"]]}
+
+SETUP = {
+    "offices": [
+        {
+            "slug": "kec-test",
+            "name": "Kecamatan Uji",
+            "kind": "kecamatan",
+            "staff": [{"username": "manager", "name": "Bu Manajer", "role": "manager", "password": "password-m"}],
+        },
+        {
+            "slug": "kel-test",
+            "name": "Kelurahan Uji",
+            "kind": "kelurahan",
+            "parent": "kec-test",
+            "hours": WEEKDAY_HOURS,
+            "last_ticket_minutes": 30,
+            "starvation_minutes": 30,
+            "services": [
+                {"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10},
+                {"prefix": "B", "name_id": "Perizinan", "name_en": "Licensing", "standard_minutes": 20,
+                 "daily_quota": 5},
+                {"prefix": "C", "name_id": "Surat", "name_en": "Letters", "standard_minutes": 5},
+            ],
+            "counters": [
+                {"number": 1, "services": ["A", "C"]},
+                {"number": 2, "services": ["A", "B", "C"]},
+                {"number": 3, "services": ["B"]},
+            ],
+            "staff": [
+                {"username": "sup", "name": "Pak Supervisor", "role": "supervisor", "password": "password-s",
+                 "supervisor": "manager"},
+                {"username": "clerk1", "name": "Clerk Satu", "role": "clerk", "password": "password-1",
+                 "supervisor": "sup"},
+                {"username": "clerk2", "name": "Clerk Dua", "role": "clerk", "password": "password-2",
+                 "supervisor": "sup"},
+                {"username": "clerk3", "name": "Clerk Tiga", "role": "clerk", "password": "password-3",
+                 "supervisor": "sup"},
+            ],
+        },
+        {
+            "slug": "kel-lain",
+            "name": "Kelurahan Lain",
+            "kind": "kelurahan",
+            "timezone": "Asia/Makassar",
+            "hours": WEEKDAY_HOURS,
+            "services": [{"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10}],
+            "counters": [{"number": 1, "services": ["A"]}],
+            "staff": [{"username": "other", "name": "Petugas Lain", "role": "clerk", "password": "password-o"}],
+        },
+    ]
+}
+
+
+@dataclass
+class World:
+    """Ids and tokens of the loaded test offices."""
+
+    office: int
+    other_office: int
+    services: dict[str, int]
+    counters: dict[int, int]
+    other_service: int
+    other_counter: int
+    kiosk: str
+    display: str
+    other_kiosk: str
+
+
+def load_world(app, clock: Clock) -> World:
+    from sqlalchemy import select
+
+    from ptsp.models import Counter, Office, Service
+
+    session = app.extensions["ptsp.sessions"]()
+    try:
+        load_setup(session, SETUP)
+        office = session.scalar(select(Office).where(Office.slug == "kel-test"))
+        other = session.scalar(select(Office).where(Office.slug == "kel-lain"))
+        tokens = {
+            "kiosk": make_device_token(session, office=office, kind="kiosk", name="k", now=clock())[1],
+            "display": make_device_token(session, office=office, kind="display", name="d", now=clock())[1],
+            "other_kiosk": make_device_token(session, office=other, kind="kiosk", name="k2", now=clock())[1],
+        }
+        services = {s.prefix: s.id for s in session.scalars(select(Service).where(Service.office_id == office.id))}
+        counters = {c.number: c.id for c in session.scalars(select(Counter).where(Counter.office_id == office.id))}
+        other_service = session.scalar(select(Service.id).where(Service.office_id == other.id))
+        other_counter = session.scalar(select(Counter.id).where(Counter.office_id == other.id))
+        session.commit()
+        return World(office.id, other.id, services, counters, other_service, other_counter, **tokens)
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def world(app, clock) -> World:
+    return load_world(app, clock)
+
+
+def login(client, username: str, password: str | None = None) -> None:
+    password = password or {"sup": "password-s", "manager": "password-m", "other": "password-o"}.get(
+        username, f"password-{username[-1]}"
+    )
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
