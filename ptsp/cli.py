@@ -222,3 +222,49 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool) -> None:
     click.echo(info.describe(base))
     if not no_serve:
         socketio.run(app, host=host, port=port, log_output=False)
+
+
+@cli.group()
+def staffing() -> None:
+    """Staffing maths for managers (Erlang C, or Erlang A with patience)."""
+
+
+@staffing.command("calc")
+@click.option("--arrivals-per-hour", type=float, required=True, help="Residents arriving per hour")
+@click.option("--service-minutes", type=float, required=True, help="Average minutes of work per resident")
+@click.option("--target-minutes", type=float, required=True, help="Called within this many minutes...")
+@click.option("--target-level", type=float, required=True, help="...for this share of residents (0.8 or 80)")
+@click.option("--patience-minutes", type=float, help="Average patience before walking away (Erlang A)")
+@click.option("--max-occupancy", type=float, help="Cap on clerk occupancy, e.g. 0.85")
+@click.option("--shrinkage", type=float, default=0.0, show_default=True, help="Share of paid time off the counter")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON")
+def staffing_calc(arrivals_per_hour: float, service_minutes: float, target_minutes: float, target_level: float,
+                  patience_minutes: float | None, max_occupancy: float | None, shrinkage: float,
+                  as_json: bool) -> None:
+    """Print how many clerks meet a service-level target."""
+    import json
+
+    from .domain.queueing import InvalidStaffingInput, required_clerks, staffing_calc_report
+
+    level = target_level / 100 if target_level > 1 else target_level
+    try:
+        answer = required_clerks(arrivals_per_hour, service_minutes, target_minutes, level,
+                                 max_occupancy=max_occupancy, shrinkage=shrinkage, patience_minutes=patience_minutes)
+    except InvalidStaffingInput as exc:
+        raise click.UsageError(str(exc)) from None
+    report = staffing_calc_report(answer)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    labels = {
+        "clerks": "Petugas dijadwalkan (clerks to schedule)",
+        "clerks_before_shrinkage": "Petugas di loket (clerks at counters)",
+        "probability_of_waiting": "Peluang menunggu (P wait)",
+        "service_level": f"Dipanggil ≤ {target_minutes:g} menit (service level)",
+        "average_wait_minutes": "Rata-rata tunggu, menit (average wait)",
+        "occupancy": "Okupansi petugas (occupancy)",
+        "abandonment_probability": "Peluang pergi (abandonment)",
+    }
+    for key, value in report.items():
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        click.echo(f"{labels.get(key, key):45} {shown}")
