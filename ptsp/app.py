@@ -14,7 +14,7 @@ from flask_login import LoginManager
 from sqlalchemy.orm import Session
 
 from .config import load_config
-from .db import make_engine, make_sessionmaker
+from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .models import Staff
 from .realtime import publish_facts, register_handlers, socketio
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["ptsp.engine"] = engine
     app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
+    app.extensions["ptsp.read_sessions"] = make_read_sessionmaker(engine)
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
     app.extensions["ptsp.clock"] = clock
 
@@ -59,7 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 @login_manager.user_loader
 def _load_staff(staff_id: str) -> Staff | None:
-    staff = get_db().get(Staff, int(staff_id)) if staff_id.isdigit() else None
+    if not staff_id.isdigit():
+        return None
+    with current_app.extensions["ptsp.read_sessions"]() as session:
+        staff = session.get(Staff, int(staff_id))
     return staff if staff is not None and staff.active else None
 
 
@@ -69,22 +73,30 @@ def now() -> datetime:
 
 
 def get_db() -> Session:
-    """Return this request's session, opened on first use."""
+    """Return this request's writing session, opened on first use; the route commits."""
     if "db" not in g:
         g.db = current_app.extensions["ptsp.sessions"]()
     return g.db
 
 
+def get_read_db() -> Session:
+    """Return this request's read-only session (never takes SQLite's write lock)."""
+    if "read_db" not in g:
+        g.read_db = current_app.extensions["ptsp.read_sessions"]()
+    return g.read_db
+
+
 def _close_request_session(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
+    for key in ("db", "read_db"):
+        session = g.pop(key, None)
+        if session is not None:
+            session.close()
 
 
 @contextmanager
-def db_session() -> Iterator[Session]:
+def db_session(readonly: bool = False) -> Iterator[Session]:
     """Open a session outside a request (sockets, CLI); the caller commits."""
-    session = current_app.extensions["ptsp.sessions"]()
+    session = current_app.extensions["ptsp.read_sessions" if readonly else "ptsp.sessions"]()
     try:
         yield session
     finally:

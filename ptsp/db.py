@@ -39,7 +39,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            readonly = connection.get_execution_options().get("ptsp_readonly", False)
+            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith(("postgresql://", "postgres://")):
@@ -71,3 +72,8 @@ def make_sessionmaker(engine: Engine, on_commit: Callable[[list], None]) -> sess
         session.info.pop("facts", None)
 
     return factory
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker:
+    """Return a session factory for reads only (dashboards, snapshots, status pages)."""
+    return sessionmaker(engine.execution_options(ptsp_readonly=True), expire_on_commit=False)

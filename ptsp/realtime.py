@@ -68,7 +68,7 @@ def register_handlers() -> None:
     @socketio.on("connect")
     def connect(auth: dict[str, Any] | None = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
-        with db_session() as session:
+        with db_session(readonly=True) as session:
             resolved = _listener(session, auth)
             if resolved is None:
                 return False
@@ -81,7 +81,7 @@ def register_handlers() -> None:
     @socketio.on("resync")
     def resync(_data: Any = None) -> dict[str, Any]:
         _actor, office_id = request.environ["ptsp.listener"]
-        with db_session() as session:
+        with db_session(readonly=True) as session:
             return office_snapshot(session, office_id, now())
 
     @socketio.on("command")

@@ -17,14 +17,14 @@ class Unauthorized(DomainError):
 
 def resolve_actor() -> Actor | None:
     """Return the caller, None when anonymous; a bad bearer token is refused outright."""
-    from ..app import get_db
+    from ..app import get_read_db
 
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Header Authorization harus 'Bearer <token>'")
-        device = device_for_token(get_db(), token.strip())
+        device = device_for_token(get_read_db(), token.strip())
         if device is None:
             raise Unauthorized("Token perangkat tidak dikenal atau dicabut (unknown or revoked token)")
         return Actor("device", device.id, device.kind, device.office_id)

@@ -9,7 +9,7 @@ from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..app import get_db, limiter, now
+from ..app import get_db, get_read_db, limiter, now
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..models import Counter, Office, Ticket
 from ..services import tickets
@@ -77,7 +77,7 @@ operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its 
 @bp.get("/tickets/<int:ticket_id>")
 def get_ticket(ticket_id: int) -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
-    session = get_db()
+    session = get_read_db()
     ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
     require_office(session, actor, ticket.office_id)
     return jsonify({**ticket_view(ticket), **ticket_position(session, ticket, now())})
@@ -90,7 +90,7 @@ operation("/status/{token}", "get", "A resident's view of their ticket, by its u
 
 @bp.get("/status/<token>")
 def ticket_status(token: str) -> Response:
-    session = get_db()
+    session = get_read_db()
     ticket = session.query(Ticket).filter_by(public_token=token).first() if len(token) <= 64 else None
     if ticket is None:
         raise NotFound("Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)")
@@ -184,7 +184,7 @@ operation("/offices", "get", "Offices the caller may see", responses={200: "Offi
 @bp.get("/offices")
 def list_offices() -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
-    session = get_db()
+    session = get_read_db()
     scope = office_scope(session, actor)
     query = session.query(Office).order_by(Office.id)
     if scope is not None:
@@ -200,7 +200,7 @@ operation("/offices/{office_id}/queue", "get", "Live queue: waiting per service,
 @bp.get("/offices/<int:office_id>/queue")
 def office_queue(office_id: int) -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
-    session = get_db()
+    session = get_read_db()
     require_office(session, actor, office_id)
     snapshot = office_snapshot(session, office_id, now())
     office = get_or_404(session, Office, office_id, "Kantor")
@@ -219,7 +219,7 @@ def get_counter(counter_id: int) -> Response:
     from ..services.views import counter_view
 
     actor = require_actor("staff")
-    session = get_db()
+    session = get_read_db()
     counter = get_or_404(session, Counter, counter_id, "Loket")
     require_office(session, actor, counter.office_id)
     return jsonify(counter_view(counter, current_session(session, counter.id)))
@@ -241,7 +241,7 @@ def login() -> Response:
     from .access import Unauthorized
 
     body = parse_body(schemas.Login)
-    staff = authenticate(get_db(), body.username, body.password)
+    staff = authenticate(get_read_db(), body.username, body.password)
     if staff is None:
         raise Unauthorized("Nama pengguna atau kata sandi salah (wrong username or password)")
     login_user(staff)
@@ -266,7 +266,7 @@ def me() -> Response:
     actor = require_actor("staff")
     from ..models import Staff
 
-    return jsonify(staff_view(get_db().get(Staff, actor.id)))
+    return jsonify(staff_view(get_read_db().get(Staff, actor.id)))
 
 
 def staff_view(staff: Any) -> dict[str, Any]:
