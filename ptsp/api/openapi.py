@@ -40,10 +40,11 @@ def build_document(version: str) -> dict[str, Any]:
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
+        explicit = {p["name"] for p in op.params}
         path_params = [
             {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "integer"}}
             for part in op.path.split("/")
-            if part.startswith("{")
+            if part.startswith("{") and part[1:-1] not in explicit
         ]
         entry: dict[str, Any] = {
             "summary": op.summary,
