@@ -24,8 +24,9 @@ def env(monkeypatch, sqlite_url):
 
 
 def sessions(url):
-    from ptsp.db import make_engine
     from sqlalchemy.orm import sessionmaker
+
+    from ptsp.db import make_engine
 
     return sessionmaker(make_engine(url))
 
