@@ -1,0 +1,1 @@
+"""The counter station (see the README: built in its own issue)."""

@@ -1,0 +1,1 @@
+"""The display station (see the README: built in its own issue)."""

@@ -1,0 +1,1 @@
+"""The kiosk station (see the README: built in its own issue)."""
