@@ -126,18 +126,26 @@ _COUNTER_ACTIONS = {
     "recall": ("recall", schemas.Empty, "Call the current ticket again"),
     "call": ("call_ticket", schemas.CallBody, "Call a specific waiting ticket, with an audited reason"),
 }
-for _verb, (_action, _model, _summary) in _COUNTER_ACTIONS.items():
-    operation(f"/counters/{{counter_id}}/{_verb}", "post", _summary,
-              body=None if _model is schemas.Empty else _model,
-              responses={200: "The counter or ticket", 204: "Nobody waiting", **COMMON_ERRORS}, auth=["staff"])
+
+
+def _document_actions(prefix: str, actions: dict[str, tuple], responses: dict[int, str]) -> None:
+    for verb, (_action, model, summary) in actions.items():
+        operation(f"{prefix}/{verb}", "post", summary, body=None if model is schemas.Empty else model,
+                  responses={**responses, **COMMON_ERRORS}, auth=["staff"])
+
+
+def _action_for(actions: dict[str, tuple], verb: str) -> str:
+    if verb not in actions:
+        raise NotFound(f"Aksi tidak dikenal: {verb} (unknown action)")
+    return actions[verb][0]
+
+
+_document_actions("/counters/{counter_id}", _COUNTER_ACTIONS, {200: "The counter or ticket", 204: "Nobody waiting"})
 
 
 @bp.post("/counters/<int:counter_id>/<verb>")
 def counter_action(counter_id: int, verb: str):
-    if verb not in _COUNTER_ACTIONS:
-        raise NotFound(f"Aksi loket tidak dikenal: {verb}")
-    action, _model, _summary = _COUNTER_ACTIONS[verb]
-    return _command(action, {**_json_object(), "counter": counter_id})
+    return _command(_action_for(_COUNTER_ACTIONS, verb), {**_json_object(), "counter": counter_id})
 
 
 _TICKET_ACTIONS = {
@@ -147,17 +155,12 @@ _TICKET_ACTIONS = {
     "transfer": ("transfer", schemas.TransferBody, "Transfer to another service's queue, keeping the place"),
     "cancel": ("cancel", schemas.CancelBody, "Cancel a waiting ticket (staff, or the resident's token)"),
 }
-for _verb, (_action, _model, _summary) in _TICKET_ACTIONS.items():
-    operation(f"/tickets/{{ticket_id}}/{_verb}", "post", _summary,
-              body=None if _model is schemas.Empty else _model,
-              responses={200: "The ticket", **COMMON_ERRORS}, auth=["staff"])
+_document_actions("/tickets/{ticket_id}", _TICKET_ACTIONS, {200: "The ticket"})
 
 
 @bp.post("/tickets/<int:ticket_id>/<verb>")
 def ticket_action(ticket_id: int, verb: str):
-    if verb not in _TICKET_ACTIONS:
-        raise NotFound(f"Aksi tiket tidak dikenal: {verb}")
-    action, _model, _summary = _TICKET_ACTIONS[verb]
+    action = _action_for(_TICKET_ACTIONS, verb)
     payload = {**_json_object(), "ticket": ticket_id}
     if verb == "cancel" and resolve_actor() is None:
         return _resident_cancel(payload)
