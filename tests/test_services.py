@@ -132,3 +132,15 @@ def test_expire_closes_whatever_is_open_after_closing_time(session, world, clock
 def test_supervisor_chain_reaches_two_levels_up(session, world):
     staff = session.scalar(select(Staff).where(Staff.username == "clerk1"))
     assert [s.username for s in supervisors_of(staff)] == ["sup", "manager"]
+
+
+def test_a_ticket_left_from_yesterday_is_not_called_ahead_of_today(session, world, clock):
+    stale = issue(session, world, clock)
+    clock.advance(days=1)  # Tuesday 09:00 WIB; nobody ran `ptsp expire`
+    today = issue(session, world, clock)
+    c1 = clerk(session, "clerk1")
+    counters.open_counter(session, counter_id=world.counters[1], actor=c1, now=clock())
+    assert tickets.call_next(session, counter_id=world.counters[1], actor=c1, now=clock()).id == today.id
+    assert stale.status == "waiting"
+    assert tickets.expire(session, office_id=world.office, actor=SYSTEM, now=clock()) == 1
+    assert stale.status == "expired"

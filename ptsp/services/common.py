@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -104,11 +104,11 @@ def require_office(session: Session, actor: Actor, office_id: int) -> None:
         raise Forbidden("Anda tidak berwenang untuk kantor ini (not allowed for this office)")
 
 
-def waiting_counts(session: Session, office_id: int) -> dict[int, int]:
-    """Count waiting tickets per service of an office."""
+def waiting_counts(session: Session, office_id: int, day: date) -> dict[int, int]:
+    """Count today's waiting tickets per service of an office."""
     rows = session.execute(
         select(Ticket.service_id, func.count())
-        .where(Ticket.office_id == office_id, Ticket.status == "waiting")
+        .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.status == "waiting")
         .group_by(Ticket.service_id)
     )
     return {service_id: count for service_id, count in rows}

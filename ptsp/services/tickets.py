@@ -4,7 +4,7 @@ queues facts; the caller commits (facts go out only after the commit)."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +31,8 @@ from .views import ticket_position, ticket_view
 
 
 def _fact(session: Session, ticket: Ticket, event: str, **extra: Any) -> None:
-    data = {"ticket": ticket_view(ticket), "waiting": waiting_counts(session, ticket.office_id), **extra}
+    waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
+    data = {"ticket": ticket_view(ticket), "waiting": waiting, **extra}
     publish(session, ticket.office_id, event, data)
 
 
@@ -88,13 +89,15 @@ def issue(
     return ticket, ticket_position(session, ticket, now)
 
 
-def _queue_heads(session: Session, office_id: int, service_ids: list[int]) -> list[QueueEntry]:
+def _queue_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:
     """Return the oldest waiting priority ticket and the oldest regular one, row-locked.
 
     Only these two can be next (see domain.queue). On PostgreSQL the rows are
     claimed with FOR UPDATE SKIP LOCKED, so clerks calling at once take
     different tickets instead of waiting on each other; on SQLite the whole
-    transaction already holds the write lock (BEGIN IMMEDIATE).
+    transaction already holds the write lock (BEGIN IMMEDIATE). Only today's
+    tickets count: one left over from a day that was never expired is not
+    called ahead of today's residents.
     """
     heads = []
     for regular in (False, True):
@@ -103,6 +106,7 @@ def _queue_heads(session: Session, office_id: int, service_ids: list[int]) -> li
             select(Ticket.id, Ticket.priority, Ticket.queued_at)
             .where(
                 Ticket.office_id == office_id,
+                Ticket.service_day == day,
                 Ticket.status == "waiting",
                 Ticket.service_id.in_(service_ids),
                 tier,
@@ -152,9 +156,9 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     counter = _prepare_call(session, counter_id, actor)
     service_ids = [s.id for s in counter.services]
     office = counter.office
-    entry = choose_next(
-        _queue_heads(session, office.id, service_ids), now, timedelta(minutes=office.starvation_minutes)
-    )
+    day = office_hours.service_day(now, office.timezone)
+    heads = _queue_heads(session, office.id, day, service_ids)
+    entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes))
     if entry is None:
         raise QueueEmpty("Tidak ada antrian yang menunggu (nobody is waiting)")
     return _call(session, session.get(Ticket, entry.ticket_id), counter, actor, now)
@@ -313,6 +317,6 @@ def expire(session: Session, *, office_id: int, actor: Actor, now: datetime) -> 
         record(session, ticket, "expired", actor, now)
     if stale:
         publish(session, office.id, "tickets_expired", {
-            "tickets": [t.id for t in stale], "waiting": waiting_counts(session, office.id),
+            "tickets": [t.id for t in stale], "waiting": waiting_counts(session, office.id, today),
         })
     return len(stale)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain import hours as office_hours
 from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ..domain.hours import local_now
 from ..domain.queue import Priority, QueueEntry, order_queue
@@ -58,7 +59,10 @@ def waiting_line(session: Session, office: Office, service_id: int, now: datetim
     """Return one service's waiting tickets in calling order."""
     rows = session.execute(
         select(Ticket.id, Ticket.priority, Ticket.queued_at).where(
-            Ticket.office_id == office.id, Ticket.service_id == service_id, Ticket.status == "waiting"
+            Ticket.office_id == office.id,
+            Ticket.service_day == office_hours.service_day(now, office.timezone),
+            Ticket.service_id == service_id,
+            Ticket.status == "waiting",
         )
     )
     entries = [QueueEntry(i, Priority(p), q) for i, p, q in rows]
