@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from openapi_spec_validator import validate
@@ -25,7 +27,7 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
         if not rule.rule.startswith("/api/v1") or rule.rule.endswith("openapi.json"):
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
             if "{verb}" in path:
                 assert any(p.startswith(path.split("{verb}")[0]) for p, _ in documented), path
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -74,7 +75,7 @@ operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its 
           responses={200: "The ticket", **COMMON_ERRORS}, auth=["device", "staff"])
 
 
-@bp.get("/tickets/<int:ticket_id>")
+@bp.get("/tickets/<int(max=2147483647):ticket_id>")
 def get_ticket(ticket_id: int) -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
     session = get_read_db()
@@ -112,7 +113,10 @@ def _json_object() -> dict[str, Any]:
         return {}
     if not request.is_json:
         raise BadJson("Kirim JSON dengan Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        data = None
     if not isinstance(data, dict):
         raise BadJson("Badan permintaan harus objek JSON (malformed JSON)")
     return data
@@ -143,7 +147,7 @@ def _action_for(actions: dict[str, tuple], verb: str) -> str:
 _document_actions("/counters/{counter_id}", _COUNTER_ACTIONS, {200: "The counter or ticket", 204: "Nobody waiting"})
 
 
-@bp.post("/counters/<int:counter_id>/<verb>")
+@bp.post("/counters/<int(max=2147483647):counter_id>/<verb>")
 def counter_action(counter_id: int, verb: str):
     return _command(_action_for(_COUNTER_ACTIONS, verb), {**_json_object(), "counter": counter_id})
 
@@ -158,7 +162,7 @@ _TICKET_ACTIONS = {
 _document_actions("/tickets/{ticket_id}", _TICKET_ACTIONS, {200: "The ticket"})
 
 
-@bp.post("/tickets/<int:ticket_id>/<verb>")
+@bp.post("/tickets/<int(max=2147483647):ticket_id>/<verb>")
 def ticket_action(ticket_id: int, verb: str):
     action = _action_for(_TICKET_ACTIONS, verb)
     payload = {**_json_object(), "ticket": ticket_id}
@@ -200,7 +204,7 @@ operation("/offices/{office_id}/queue", "get", "Live queue: waiting per service,
           auth=["device", "staff"])
 
 
-@bp.get("/offices/<int:office_id>/queue")
+@bp.get("/offices/<int(max=2147483647):office_id>/queue")
 def office_queue(office_id: int) -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
     session = get_read_db()
@@ -216,7 +220,7 @@ operation("/counters/{counter_id}", "get", "A counter and its state", responses=
           auth=["staff"])
 
 
-@bp.get("/counters/<int:counter_id>")
+@bp.get("/counters/<int(max=2147483647):counter_id>")
 def get_counter(counter_id: int) -> Response:
     from ..services.counters import current_session
     from ..services.views import counter_view

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Id = int  # documented as integer ids; strict mode refuses "1", true and 1.5
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL; larger numbers name nothing
+
+# Strict mode refuses "1", true and 1.5; the bounds refuse 0, negatives and overflow.
+Id = Annotated[int, Field(le=MAX_ID)]
 
 
 class Body(BaseModel):
