@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,8 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from printers.layout import TicketPrintData
+from tests.printers.loopback import LoopbackPrinter
 
 STATUS_URL = "https://antrean.tebet.example.go.id/t/q7Xk2mWp9sLd"
+
+# Time a call may run past its timeout for the scheduler and teardown, nothing more.
+SLACK = 0.25
 
 
 @pytest.fixture
@@ -34,3 +39,26 @@ def make_ticket() -> Callable[..., TicketPrintData]:
         return TicketPrintData(**fields)
 
     return make
+
+
+@pytest.fixture
+def loopback_printer() -> Iterator[Callable[..., LoopbackPrinter]]:
+    """Start loopback printers on demand and stop them all after the test."""
+    started: list[LoopbackPrinter] = []
+
+    def start(**options: Any) -> LoopbackPrinter:
+        server = LoopbackPrinter(**options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
+def free_port() -> int:
+    """Return a loopback port nobody listens on, so connecting is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
