@@ -1,0 +1,102 @@
+"""Render a layout to ESC/POS bytes through python-escpos."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from escpos.constants import QR_ECLEVEL_M
+from escpos.magicencode import Encoder
+from escpos.printer import Dummy
+
+from printers.model import Align, Block, Cut, Layout, QrBlock, Separator, TextLine
+
+# WPC1252 (ESC t 16) holds every Latin letter Indonesian names use plus the
+# typographic punctuation people paste in (’ “ ” – — …), and even the cheap
+# 58 mm printers in python-escpos's profiles carry it.
+DEFAULT_CODEPAGE = "CP1252"
+
+# One character stands in for one, so a folded line keeps the width it was laid out for.
+_PUNCTUATION = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": ",",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+}
+
+
+def render_escpos(
+    layout: Layout, *, codepage: str = DEFAULT_CODEPAGE, profile: str | None = None
+) -> bytes:
+    """Render a layout to ESC/POS bytes in one fixed code page, with a native QR code."""
+    printer = Dummy(profile=profile)
+    encoder = Encoder(printer.profile.get_code_pages())
+    codepage = encoder.get_encoding_name(codepage)
+
+    def can_encode(char: str) -> bool:
+        return encoder.can_encode(codepage, char)
+
+    printer.hw("INIT")
+    printer.charcode(codepage)
+    for block in layout.blocks:
+        _render_block(printer, block, layout.width_chars, can_encode)
+    return printer.output
+
+
+def fold_text(text: str, can_encode: Callable[[str], bool]) -> str:
+    """Replace what the code page cannot print with its nearest printable character.
+
+    Control characters become spaces, so text from the database can never smuggle
+    a printer command into the job.
+    """
+    folded = []
+    for char in text:
+        if ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            folded.append(" ")
+        elif can_encode(char):
+            folded.append(char)
+        else:
+            folded.append(_nearest(char, can_encode))
+    return "".join(folded)
+
+
+def qr_module_dots(width_chars: int) -> int:
+    """Choose the QR module size in printer dots for the paper width."""
+    return 6 if width_chars <= 32 else 8
+
+
+def _nearest(char: str, can_encode: Callable[[str], bool]) -> str:
+    if char in _PUNCTUATION:
+        return _PUNCTUATION[char]
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+    )
+    if len(base) == 1 and can_encode(base):
+        return base
+    return "?"
+
+
+def _render_block(
+    printer: Dummy, block: Block, width_chars: int, can_encode: Callable[[str], bool]
+) -> None:
+    match block:
+        case TextLine(text=text, align=align, bold=bold, size=size):
+            printer.set(align=align.value, bold=bold, custom_size=True, width=size, height=size)
+            printer.textln(fold_text(text, can_encode))
+        case QrBlock(payload=payload):
+            printer.set(align=Align.CENTER.value)
+            printer.qr(payload, ec=QR_ECLEVEL_M, size=qr_module_dots(width_chars), native=True)
+        case Separator():
+            printer.set(
+                align=Align.LEFT.value, bold=False, custom_size=True, width=1, height=1
+            )
+            printer.textln("-" * width_chars)
+        case Cut():
+            printer.cut()
+        case _:
+            raise TypeError(f"not a layout block: {block!r}")
