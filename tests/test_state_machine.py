@@ -1,0 +1,388 @@
+"""Random sequences of kiosk, counter and ticket commands keep the queue's invariants.
+
+A hypothesis state machine drives the real use cases (`ptsp.services.tickets` and
+`ptsp.services.counters`) against a real SQLite database: a copy, per example, of a
+migrated database with the test offices of `tests.conftest.SETUP` loaded once.
+
+Every command either succeeds and is committed, or is refused with a DomainError,
+after which the database must be exactly as before and no fact may have gone out.
+After every step the invariants below are checked against the database.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from collections import Counter as Tally
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ptsp.db import make_engine, make_sessionmaker
+from ptsp.domain.codes import format_code
+from ptsp.domain.errors import DomainError, QueueEmpty
+from ptsp.domain.queue import Priority, QueueEntry, order_queue
+from ptsp.migrate import upgrade
+from ptsp.models import (
+    Base,
+    Counter,
+    CounterSession,
+    Office,
+    OfficeSequence,
+    Service,
+    Staff,
+    Ticket,
+    TicketEvent,
+    TicketNumber,
+)
+from ptsp.services import counters, tickets
+from ptsp.services.actors import Actor
+from tests.conftest import MONDAY_9_WIB, Clock, World, load_world, make_test_app
+
+T = TypeVar("T")
+
+WIB = ZoneInfo("Asia/Jakarta")
+# The test office takes tickets until 15:30 WIB (16:00 closing minus a 30-minute cutoff).
+LAST_ISSUE_MINUTE = datetime(2026, 11, 23, 15, 29, tzinfo=WIB)
+CLERKS = ("clerk1", "clerk2", "clerk3")
+COUNTER_NUMBERS = (1, 2, 3)
+PRIORITIES = [p.value for p in Priority]
+WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences")
+
+STATUS_AFTER_EVENT = {
+    "issued": "waiting",
+    "called": "called",
+    "recalled": "called",
+    "requeued": "waiting",
+    "started": "serving",
+    "completed": "done",
+    "no_show": "no_show",
+    "transferred": "waiting",
+    "cancelled": "cancelled",
+    "expired": "expired",
+}
+
+
+@functools.cache
+def migrated_template() -> tuple[Path, World]:
+    """Build, once per process, a migrated SQLite database with SETUP loaded; return it and its ids."""
+    folder = Path(tempfile.mkdtemp(prefix="ptsp-machine-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    clock = Clock(MONDAY_9_WIB)
+    app = make_test_app(f"sqlite:///{path}", clock)
+    try:
+        world = load_world(app, clock)
+    finally:
+        app.extensions["ptsp.engine"].dispose()
+    return path, world
+
+
+class QueueMachine(RuleBasedStateMachine):
+    """One office, three counters, three clerks and a kiosk, all acting at random."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        template, self.world = migrated_template()
+        self.folder = Path(tempfile.mkdtemp(prefix="ptsp-machine-"))
+        path = self.folder / "ptsp.db"
+        shutil.copy(template, path)
+        self.engine = make_engine(f"sqlite:///{path}")
+        self.facts: list[dict[str, Any]] = []
+        self.sessions = make_sessionmaker(self.engine, self.facts.extend)
+        self.clock = Clock(MONDAY_9_WIB)
+        self.kiosk = Actor("device", None, "kiosk", self.world.office)
+        with self.sessions() as session:
+            office = session.get(Office, self.world.office)
+            self.starvation = timedelta(minutes=office.starvation_minutes)
+            self.clerks = {
+                staff.username: Actor("staff", staff.id, staff.role, staff.office_id)
+                for staff in session.scalars(select(Staff).where(Staff.username.in_(CLERKS)))
+            }
+            self.served_by = {
+                counter.id: {service.id for service in counter.services}
+                for counter in session.scalars(select(Counter).where(Counter.office_id == office.id))
+            }
+            self.base_seq = {
+                row.office_id: row.seq for row in session.scalars(select(OfficeSequence))
+            }
+        # What each ticket looked like when issued: (issued_at, priority); neither may ever change.
+        self.issued_as: dict[int, tuple[datetime, str]] = {}
+
+    def teardown(self) -> None:
+        self.engine.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    def db_state(self) -> dict[str, list[tuple]]:
+        with self.sessions() as session:
+            state = {}
+            for name in WATCHED_TABLES:
+                table = Base.metadata.tables[name]
+                rows = session.execute(select(table).order_by(*table.primary_key.columns))
+                state[name] = [tuple(row) for row in rows]
+            return state
+
+    def attempt(self, name: str, command: Callable[[Session], T]) -> tuple[T | None, DomainError | None]:
+        """Run one use case and commit it; a refusal must leave everything as it was."""
+        before, published = self.db_state(), len(self.facts)
+        session = self.sessions()
+        try:
+            result = command(session)
+            session.commit()
+            event(f"{name}: done")
+            return result, None
+        except DomainError as refusal:
+            session.rollback()
+            event(f"{name}: refused ({refusal.code})")
+            assert self.db_state() == before, f"refused {name} ({refusal.code}) changed the database"
+            assert len(self.facts) == published, f"refused {name} ({refusal.code}) published a fact"
+            return None, refusal
+        finally:
+            session.close()
+
+    def read(self, query: Callable[[Session], T]) -> T:
+        with self.sessions() as session:
+            return query(session)
+
+    def counter_id(self, number: int) -> int:
+        return self.world.counters[number]
+
+    def attendant(self, counter_id: int) -> Actor | None:
+        """The clerk whose open or break stretch at this counter is running, if any."""
+        staff_id = self.read(lambda s: s.scalar(select(CounterSession.staff_id).where(
+            CounterSession.counter_id == counter_id, CounterSession.ended_at.is_(None))))
+        return next((a for a in self.clerks.values() if a.id == staff_id), None)
+
+    def acting_clerk(self, data: st.DataObject, counter_id: int | None) -> Actor:
+        """Usually the clerk at the counter; sometimes anyone (who may well be refused)."""
+        attending = self.attendant(counter_id) if counter_id is not None else None
+        if attending is not None and data.draw(st.integers(0, 4), label="the attending clerk?"):
+            return attending
+        return self.clerks[data.draw(st.sampled_from(CLERKS), label="clerk")]
+
+    def pick_counter(self, data: st.DataObject) -> int:
+        """Draw a counter, mostly one that somebody has opened."""
+        attended = [c for c in self.world.counters.values() if self.attendant(c) is not None]
+        pool = attended if attended and data.draw(st.integers(0, 3), label="attended?") else self.world.counters
+        return data.draw(st.sampled_from(sorted(pool.values() if isinstance(pool, dict) else pool)),
+                         label="counter")
+
+    def all_tickets(self) -> list[Ticket]:
+        return self.read(lambda s: list(s.scalars(select(Ticket).order_by(Ticket.id))))
+
+    def pick_ticket(self, data: st.DataObject, wanted: set[str]) -> Ticket:
+        """Draw a ticket, mostly one whose status the command accepts, sometimes any ticket."""
+        everything = self.all_tickets()
+        fitting = [t for t in everything if t.status in wanted]
+        pool = fitting if fitting and data.draw(st.integers(0, 3), label="fitting?") else everything
+        return data.draw(st.sampled_from(pool), label="ticket")
+
+    def expected_head(self, counter_id: int) -> int | None:
+        """The ticket `call_next` must take, from the pure queue rule over the counter's services."""
+        rows = self.read(lambda s: s.execute(select(Ticket.id, Ticket.priority, Ticket.queued_at).where(
+            Ticket.office_id == self.world.office,
+            Ticket.status == "waiting",
+            Ticket.service_id.in_(self.served_by[counter_id]),
+        )).all())
+        line = order_queue([QueueEntry(i, Priority(p), q) for i, p, q in rows], self.clock(), self.starvation)
+        return line[0].ticket_id if line else None
+
+    # --- rules -------------------------------------------------------------------------------------------------
+
+    @rule(prefix=st.sampled_from(["A", "B", "C"]),
+          priority=st.sampled_from(["regular", "regular", *PRIORITIES]))
+    def issue(self, prefix: str, priority: str) -> None:
+        result, _ = self.attempt("issue", lambda s: tickets.issue(
+            s, office_id=self.world.office, service_id=self.world.services[prefix], priority=priority,
+            actor=self.kiosk, now=self.clock()))
+        if result is not None:
+            ticket, position = result
+            assert ticket.status == "waiting" and position["position"] >= 1
+            self.issued_as[ticket.id] = (ticket.issued_at, ticket.priority)
+
+    @initialize(opened=st.sets(st.sampled_from(COUNTER_NUMBERS)),
+                arrivals=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.sampled_from(PRIORITIES)),
+                                  max_size=8))
+    def morning(self, opened: set[int], arrivals: list[tuple[str, str]]) -> None:
+        """Some residents are already waiting and some clerks at their counters before the first step."""
+        for prefix, priority in arrivals:
+            self.issue(prefix, priority)
+        for number in sorted(opened):
+            _, refusal = self.attempt("open", lambda s, n=number: counters.open_counter(
+                s, counter_id=self.counter_id(n), actor=self.clerks[f"clerk{n}"], now=self.clock()))
+            assert refusal is None, refusal
+
+    @rule(clerk=st.sampled_from(CLERKS), number=st.sampled_from(COUNTER_NUMBERS), anywhere=st.integers(0, 3))
+    def open_counter(self, clerk: str, number: int, anywhere: int) -> None:
+        counter_id = self.counter_id(number if anywhere == 0 else int(clerk[-1]))
+        _, refusal = self.attempt("open", lambda s: counters.open_counter(
+            s, counter_id=counter_id, actor=self.clerks[clerk], now=self.clock()))
+        if refusal is None:
+            assert self.attendant(counter_id) == self.clerks[clerk]
+
+    @rule(data=st.data())
+    def close_counter(self, data: st.DataObject) -> None:
+        counter_id = self.pick_counter(data)
+        actor = self.acting_clerk(data, counter_id)
+        _, refusal = self.attempt("close", lambda s: counters.close_counter(
+            s, counter_id=counter_id, actor=actor, now=self.clock()))
+        if refusal is None:
+            assert self.attendant(counter_id) is None
+
+    @rule(data=st.data())
+    def call_next(self, data: st.DataObject) -> None:
+        counter_id = self.pick_counter(data)
+        actor = self.acting_clerk(data, counter_id)
+        expected = self.expected_head(counter_id)
+        attending = self.read(lambda s: counters.current_session(s, counter_id))
+        called, refusal = self.attempt("call_next", lambda s: tickets.call_next(
+            s, counter_id=counter_id, actor=actor, now=self.clock()))
+        if called is not None:
+            assert attending is not None and (attending.staff_id, attending.state) == (actor.id, "open")
+            assert called.id == expected, f"call_next took ticket {called.id}, the queue rule says {expected}"
+            assert (called.status, called.counter_id, called.clerk_id) == ("called", counter_id, actor.id)
+        elif isinstance(refusal, QueueEmpty):
+            assert expected is None, f"call_next found nobody waiting, but ticket {expected} waits"
+
+    @rule(data=st.data())
+    def recall(self, data: st.DataObject) -> None:
+        counter_id = self.pick_counter(data)
+        actor = self.acting_clerk(data, counter_id)
+        ticket, _ = self.attempt("recall", lambda s: tickets.recall(
+            s, counter_id=counter_id, actor=actor, now=self.clock()))
+        if ticket is not None:
+            assert self.attendant(counter_id) == actor
+            assert ticket.status in {"called", "waiting", "no_show"}
+
+    def _ticket_command(self, name: str, data: st.DataObject, wanted: set[str], command: Callable) -> Ticket | None:
+        ticket = self.pick_ticket(data, wanted)
+        actor = self.acting_clerk(data, ticket.counter_id)
+        result, _ = self.attempt(name, lambda s: command(s, ticket, actor))
+        if result is not None:
+            assert ticket.counter_id is not None and self.attendant(ticket.counter_id) == actor, (
+                f"{name} succeeded for a clerk not attending the ticket's counter")
+        return result
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def start(self, data: st.DataObject) -> None:
+        self._ticket_command("start", data, {"called"}, lambda s, t, a: tickets.start(
+            s, ticket_id=t.id, actor=a, now=self.clock()))
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), outcome=st.sampled_from(["selesai", "berkas_kurang"]))
+    def complete(self, data: st.DataObject, outcome: str) -> None:
+        self._ticket_command("complete", data, {"serving"}, lambda s, t, a: tickets.complete(
+            s, ticket_id=t.id, outcome=outcome, actor=a, now=self.clock()))
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def no_show(self, data: st.DataObject) -> None:
+        self._ticket_command("no_show", data, {"called"}, lambda s, t, a: tickets.no_show(
+            s, ticket_id=t.id, actor=a, now=self.clock()))
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def transfer(self, data: st.DataObject) -> None:
+        ticket = self.pick_ticket(data, {"called", "serving"})
+        target = data.draw(st.sampled_from(sorted(set(self.world.services.values()) - {ticket.service_id})),
+                           label="to service")
+        actor = self.acting_clerk(data, ticket.counter_id)
+        moved, _ = self.attempt("transfer", lambda s: tickets.transfer(
+            s, ticket_id=ticket.id, to_service_id=target, reason="salah layanan", actor=actor, now=self.clock()))
+        if moved is not None:
+            assert self.attendant(ticket.counter_id) == actor
+            assert (moved.status, moved.service_id, moved.counter_id) == ("waiting", target, None)
+            # It keeps its place in line: same issue time, same priority, same queue time, same number.
+            assert (moved.issued_at, moved.priority, moved.queued_at) == (
+                ticket.issued_at, ticket.priority, ticket.queued_at)
+            assert (moved.issued_service_id, moved.number) == (ticket.issued_service_id, ticket.number)
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), clerk=st.sampled_from(CLERKS))
+    def cancel(self, data: st.DataObject, clerk: str) -> None:
+        ticket = self.pick_ticket(data, {"waiting"})
+        self.attempt("cancel", lambda s: tickets.cancel(s, ticket_id=ticket.id, actor=self.clerks[clerk],
+                                                       now=self.clock()))
+
+    @rule(minutes=st.integers(1, 20))
+    def time_passes(self, minutes: int) -> None:
+        self.clock.now = min(self.clock.now + timedelta(minutes=minutes), LAST_ISSUE_MINUTE)
+
+    # --- invariants ------------------------------------------------------------------------------------------
+
+    @invariant()
+    def numbers_run_from_one_without_gaps_per_service_and_day(self) -> None:
+        rows = self.read(lambda s: s.execute(select(
+            Ticket.issued_service_id, Ticket.service_day, Ticket.number, Ticket.code, Service.prefix,
+        ).join(Service, Service.id == Ticket.issued_service_id)).all())
+        numbers: dict[tuple, list[int]] = defaultdict(list)
+        for service_id, day, number, code, prefix in rows:
+            numbers[(service_id, day)].append(number)
+            assert code == format_code(prefix, number)
+        for key, issued in numbers.items():
+            assert sorted(issued) == list(range(1, len(issued) + 1)), f"numbers of {key}: {sorted(issued)}"
+        counters_rows = self.read(lambda s: {
+            (r.service_id, r.day): r.last_number for r in s.scalars(select(TicketNumber))})
+        assert counters_rows == {key: len(issued) for key, issued in numbers.items()}
+
+    @invariant()
+    def a_counter_has_at_most_one_called_or_serving_ticket(self) -> None:
+        active = Tally()
+        for ticket in self.all_tickets():
+            if ticket.status in {"called", "serving"}:
+                assert ticket.counter_id is not None and ticket.clerk_id is not None
+                active[ticket.counter_id] += 1
+            elif ticket.status == "waiting":
+                assert ticket.counter_id is None
+        assert all(count == 1 for count in active.values()), dict(active)
+
+    @invariant()
+    def every_status_is_the_replay_of_its_event_log(self) -> None:
+        events: dict[int, list[str]] = defaultdict(list)
+        for ticket_id, kind in self.read(lambda s: s.execute(
+                select(TicketEvent.ticket_id, TicketEvent.kind).order_by(TicketEvent.id)).all()):
+            events[ticket_id].append(kind)
+        for ticket in self.all_tickets():
+            kinds = events[ticket.id]
+            assert kinds and kinds[0] == "issued" and kinds.count("issued") == 1, kinds
+            assert ticket.status == STATUS_AFTER_EVENT[kinds[-1]], (ticket.id, ticket.status, kinds)
+            assert ticket.call_count == kinds.count("called") + kinds.count("recalled")
+            assert ticket.transfer_count == kinds.count("transferred")
+
+    @invariant()
+    def issue_time_and_priority_never_change(self) -> None:
+        now = {t.id: (t.issued_at, t.priority) for t in self.all_tickets()}
+        assert now == self.issued_as
+
+    @invariant()
+    def the_office_sequence_counts_the_published_facts(self) -> None:
+        published: dict[int, list[int]] = defaultdict(list)
+        for fact in self.facts:
+            published[fact["office"]].append(fact["seq"])
+        stored = self.read(lambda s: {r.office_id: r.seq for r in s.scalars(select(OfficeSequence))})
+        for office_id in set(stored) | set(published):
+            base = self.base_seq.get(office_id, 0)
+            seqs = published[office_id]
+            assert seqs == list(range(base + 1, base + len(seqs) + 1)), f"office {office_id} facts: {seqs}"
+            assert stored.get(office_id, 0) == base + len(seqs)
+
+
+QueueMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=30, deadline=None)
+TestRandomCommandsKeepTheQueueInvariants = QueueMachine.TestCase
