@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain.announce import announcement_text
 from ..domain.codes import format_code
 from ..domain.errors import (
     CounterBusy,
@@ -33,6 +34,10 @@ from .views import ticket_position, ticket_view
 def _fact(session: Session, ticket: Ticket, event: str, **extra: Any) -> None:
     data = {"ticket": ticket_view(ticket), "waiting": waiting_counts(session, ticket.office_id), **extra}
     publish(session, ticket.office_id, event, data)
+
+
+def _announcement(ticket: Ticket, counter: Counter, recall: bool) -> str:
+    return announcement_text(ticket.code, counter.number, counter.name, recall=recall)
 
 
 def _apply(ticket: Ticket, action: Action) -> None:
@@ -132,7 +137,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.call_count += 1
     ticket.round_calls = 1
     record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
-    _fact(session, ticket, "ticket_called", recall=False)
+    _fact(session, ticket, "ticket_called", recall=False, announcement=_announcement(ticket, counter, False))
     return ticket
 
 
@@ -199,7 +204,7 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
         ticket.round_calls += 1
         ticket.called_at = now
         record(session, ticket, "recalled", actor, now, call=ticket.round_calls)
-        _fact(session, ticket, "ticket_called", recall=True)
+        _fact(session, ticket, "ticket_called", recall=True, announcement=_announcement(ticket, counter, True))
     elif outcome is Action.REQUEUE:
         _apply(ticket, Action.REQUEUE)
         record(session, ticket, "requeued", actor, now, calls=ticket.round_calls)
