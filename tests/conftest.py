@@ -160,6 +160,7 @@ SETUP = {
             "name": "Kelurahan Uji",
             "kind": "kelurahan",
             "parent": "kec-test",
+            "running_text": "Layanan PTSP gratis. Laporkan pungutan liar ke loket pengaduan.",
             "hours": WEEKDAY_HOURS,
             "last_ticket_minutes": 30,
             "starvation_minutes": 30,

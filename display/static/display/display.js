@@ -93,7 +93,8 @@
   function render() {
     if (state.office) {
       $("office-name").textContent = state.office.name;
-      const text = state.office.running_text || "";
+      const text = state.office.running_text ||
+        `Selamat datang di ${state.office.name}. Ambil nomor antrian di kios dan perhatikan panggilan di layar ini.`;
       if ($("running-text").textContent !== text) $("running-text").textContent = text;
     }
     const l = state.latest;
