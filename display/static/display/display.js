@@ -108,7 +108,8 @@
         `<div class="cur">${t ? esc(t.code) : "—"}</div><div class="st">${status}</div></div>`;
     }).join("");
     $("recent").innerHTML = state.recent.map((t) =>
-      `<li><span class="code">${esc(t.code)}</span><span>Loket ${t.counter_number}</span></li>`).join("");
+      `<li><span class="code">${esc(t.code)}</span><span>Loket ${t.counter_number}</span></li>`).join("") ||
+      '<li class="empty">Belum ada panggilan</li>';
     $("waiting").innerHTML = state.services.filter((s) => !cfg.services.length || cfg.services.includes(s.prefix))
       .map((s) => `<li data-service="${s.id}"><span>${esc(s.prefix)} · ${esc(s.name.id)}</span>` +
         `<span class="count">${state.waiting[s.id] || 0}</span></li>`).join("");
