@@ -140,3 +140,5 @@ def test_display_that_loses_its_socket_or_server_misses_no_call_and_repeats_none
     display.wait_for_timeout(500)
     assert [c["code"] for c in shown(display)] == [t["code"] for t in tickets]
     assert [c["recall"] for c in calls] == [False] * 4
+    queued = [e["text"] for e in announcer_log(display) if e["event"] == "queued"]
+    assert queued == [f"Nomor antrian A nol nol {n}, silakan ke loket satu" for n in ("satu", "dua", "tiga", "empat")]

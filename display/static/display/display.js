@@ -42,7 +42,7 @@
       .sort((a, b) => Date.parse(a.called_at) - Date.parse(b.called_at))
       .forEach((t) => {
         if (announced.has(callKey(t))) return;
-        if (!firstSnapshot && now - Date.parse(t.called_at) < FRESH_MS) announce(t, null, snap.seq);
+        if (!firstSnapshot && now - Date.parse(t.called_at) < FRESH_MS) announce(t, t.announcement, snap.seq);
         else remember(callKey(t));
       });
     firstSnapshot = false;
@@ -71,8 +71,7 @@
     state.recent = [t, ...state.recent.filter((r) => r.id !== t.id)].slice(0, RECENT);
     state.latest = t;
     window.ptspDisplay.shown.push({ code: t.code, counter: t.counter_number, recall: t.call_count > 1, seq });
-    const counterText = `loket ${t.counter_number}`;
-    Announcer.enqueue({ text: text || `Nomor antrian ${t.code.replace("-", " ")}, silakan ke ${counterText}`,
+    Announcer.enqueue({ text: text || `Nomor antrian ${t.code}, silakan ke loket ${t.counter_number}`,
       onStart: () => flash(t) });
     socket.emit("call_ack", { ticket: t.id, seq }, () => {});
     flash(t);
