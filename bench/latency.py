@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import socket
 import statistics
@@ -22,7 +21,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import requests
 import socketio
@@ -68,19 +66,6 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str
     return proc, base, tokens, env
 
 
-def listen(base: str, auths: list[dict[str, str]], ready: Any, stop: Any) -> None:
-    """Hold one socket per auth open (each receives every fact of the office) until told to stop."""
-    clients = []
-    for auth in auths:
-        client = socketio.Client(reconnection=False)
-        client.connect(base, auth=auth, transports=["websocket"], wait_timeout=10)
-        clients.append(client)
-    ready.set()
-    stop.wait()
-    for client in clients:
-        client.disconnect()
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -110,20 +95,16 @@ def run(base: str, tokens: dict[str, str], calls: int, others: int) -> None:
         return requests.post(f"{base}/api/v1/tickets", json={"office": office, "service": service},
                              headers=kiosk).json()
 
-    # The other sockets live in their own processes, so their receiving threads do not hold the measuring
-    # client's GIL: the figure is the server's latency, not the benchmark's.
+    # The other sockets are held by bench/listeners.py: one gevent process, raw frames, so the
+    # benchmark's own clients cost the shared CPU little more than real displays elsewhere would.
     auths = [{"token": tokens["display"]} if i % 2 == 0 else {"ticket": issue()["status_url"].rsplit("/", 1)[1]}
              for i in range(others)]
-    stop = multiprocessing.Event()
-    groups = [auths[i::4] for i in range(4)] if others else []
-    readies = [multiprocessing.Event() for _ in groups]
-    workers = [multiprocessing.Process(target=listen, args=(base, group, ready, stop))
-               for group, ready in zip(groups, readies, strict=True)]
-    for worker in workers:
-        worker.start()
-    for ready in readies:
-        if not ready.wait(60):
-            raise SystemExit("the other sockets did not connect")
+    holder = subprocess.Popen([sys.executable, str(Path(__file__).with_name("listeners.py")), base],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder.stdin.write(json.dumps(auths) + "\n")
+    holder.stdin.flush()
+    if holder.stdout.readline().strip() != "ready":
+        raise SystemExit("the other sockets did not connect")
     arrived: dict[int, float] = {}
     got = threading.Condition()
     display = socketio.Client(reconnection=False)
@@ -149,9 +130,8 @@ def run(base: str, tokens: dict[str, str], calls: int, others: int) -> None:
         clerk.post(f"{base}/api/v1/tickets/{ticket['id']}/start")
         clerk.post(f"{base}/api/v1/tickets/{ticket['id']}/complete", json={"outcome": "selesai"})
     display.disconnect()
-    stop.set()
-    for worker in workers:
-        worker.join(30)
+    holder.stdin.close()
+    holder.wait(30)
     print(f"calls={calls} other_sockets={others} (displays and status pages), SQLite, gevent, loopback")
     print("counter call-next → display ticket_called, ms: "
           f"p50={statistics.median(latencies):.1f} p95={percentile(latencies, 0.95):.1f} "
