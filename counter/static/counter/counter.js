@@ -128,7 +128,9 @@
     if (c) select.value = String(c.id);
     $("office-name").textContent = state.office ? state.office.name : "PTSP";
     const st = c ? c.state : "closed";
-    $("counter-state").textContent = { open: "buka", break: "istirahat", closed: "tutup" }[st] || st;
+    const names = lang === "id" ? { open: "buka", break: "istirahat", closed: "tutup" }
+      : { open: "open", break: "on break", closed: "closed" };
+    $("counter-state").textContent = names[st] || st;
     $("counter-state").className = `badge badge-${st}`;
     const t = state.current;
     $("current-code").textContent = t ? t.code : "—";
