@@ -7,6 +7,7 @@ import re
 from flask import Response, abort, render_template, request
 
 from ptsp.app import get_read_db
+from ptsp.models import Device
 from ptsp.services.accounts import device_for_token
 
 from . import bp
@@ -16,7 +17,7 @@ _PREFIXES = re.compile(r"^[A-Z]{1,2}(,[A-Z]{1,2})*$")
 _SPEAKABLE = re.compile(r"^[\w ,.\-]{1,300}$")
 
 
-def _display_device(token: str | None) -> object:
+def _display_device(token: str | None) -> Device:
     device = device_for_token(get_read_db(), token) if token else None
     if device is None or device.kind != "display":
         abort(Response(render_template("display/refused.html"), status=401))

@@ -343,9 +343,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium driven by Playwright (skipped without it, failed without it in CI)."""
+    """Debian's headless Chromium driven by Playwright (skipped without it, failed without it in CI).
+
+    Module-scoped, so no browser outlives its tests and competes with the timing-sensitive ones.
+    """
     if not os.path.exists(CHROMIUM):
         message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
