@@ -1,1 +1,7 @@
-"""The counter station (see the README: built in its own issue)."""
+"""The counter station: a clerk's login and workstation screen."""
+
+from flask import Blueprint
+
+bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
+
+from . import views  # noqa: E402,F401  (views attach themselves to bp)

@@ -54,6 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    from counter import bp as counter_bp
+    from display import bp as display_bp
+
+    app.register_blueprint(counter_bp)
+    app.register_blueprint(display_bp)
     app.teardown_appcontext(_close_request_session)
     return app
 

@@ -70,6 +70,7 @@ class Office(Base):
     on_recall_limit: Mapped[str] = mapped_column(String(16), default="requeue")
     target_wait_minutes: Mapped[int] = mapped_column(default=15)
     complaint_channel: Mapped[str | None] = mapped_column(String(200))
+    running_text: Mapped[str | None] = mapped_column(Text)  # scrolls along the lobby display
 
     parent: Mapped[Office | None] = relationship(remote_side=[id])
     services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")
@@ -250,3 +251,31 @@ class CounterSession(Base):
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+
+class ProcessedCommand(Base):
+    """A counter command already run, by the client's request id, so a repeat returns the same answer."""
+
+    __tablename__ = "processed_commands"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[int] = mapped_column()
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DisplayPresence(Base):
+    """The last heartbeat and acknowledged call of each lobby display."""
+
+    __tablename__ = "display_presence"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    connected_at: Mapped[datetime | None] = mapped_column()
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_ack_ticket: Mapped[int | None] = mapped_column()
+    last_ack_at: Mapped[datetime | None] = mapped_column()

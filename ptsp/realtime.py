@@ -5,7 +5,9 @@ Event names (all carry `seq`, the office's sequence number, and `office`):
 `ticket_started`, `ticket_completed`, `ticket_no_show`, `ticket_transferred`,
 `ticket_cancelled`, `tickets_expired`, `counter_changed`; and `snapshot`,
 sent to one client on connect. A client that sees a gap in `seq` asks for
-a fresh snapshot with the `resync` event.
+a fresh snapshot with the `resync` event. `ticket_called` also carries the
+spoken `announcement`. Displays send `heartbeat {seq}` and `call_ack
+{ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
 from .domain.errors import DomainError
+from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
 from .services.common import office_scope
@@ -76,7 +79,43 @@ def register_handlers() -> None:
             request.environ["ptsp.listener"] = resolved
             join_room(office_room(resolved[1]))
             socketio.emit("snapshot", office_snapshot(session, resolved[1], now()), to=request.sid)
+        _display_seen(resolved[0], resolved[1], connected=True)
         return True
+
+    def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
+        if actor.kind != "device" or actor.role != "display":
+            return
+        with db_session() as session:
+            presence.seen(session, actor.device_id, office_id, now(), seq=seq, connected=connected)
+            session.commit()
+
+    @socketio.on("disconnect")
+    def disconnect(*_args: Any) -> None:
+        listener = request.environ.get("ptsp.listener")
+        if listener is not None:
+            _display_seen(listener[0], listener[1], connected=False)
+
+    @socketio.on("heartbeat")
+    def heartbeat(data: Any = None) -> dict[str, Any]:
+        actor, office_id = request.environ["ptsp.listener"]
+        seq = data.get("seq") if isinstance(data, dict) else None
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            return {"error": "invalid_input", "message": "heartbeat harus berisi {seq: bilangan >= 0}"}
+        _display_seen(actor, office_id, connected=True, seq=seq)
+        return {"status": 200, "server_time": now().isoformat()}
+
+    @socketio.on("call_ack")
+    def call_ack(data: Any = None) -> dict[str, Any]:
+        actor, office_id = request.environ["ptsp.listener"]
+        if actor.kind != "device" or actor.role != "display":
+            return {"error": "forbidden", "message": "Hanya layar display yang mengonfirmasi panggilan"}
+        fields = (data.get("ticket"), data.get("seq")) if isinstance(data, dict) else (None, None)
+        if not all(isinstance(f, int) and not isinstance(f, bool) for f in fields):
+            return {"error": "invalid_input", "message": "call_ack harus berisi {ticket, seq} (bilangan)"}
+        with db_session() as session:
+            presence.acknowledge(session, actor.device_id, office_id, fields[0], fields[1], now())
+            session.commit()
+        return {"status": 200}
 
     @socketio.on("resync")
     def resync(_data: Any = None) -> dict[str, Any]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import text
 
 from ptsp.app import create_app
@@ -155,6 +160,7 @@ SETUP = {
             "name": "Kelurahan Uji",
             "kind": "kelurahan",
             "parent": "kec-test",
+            "running_text": "Layanan PTSP gratis. Laporkan pungutan liar ke loket pengaduan.",
             "hours": WEEKDAY_HOURS,
             "last_ticket_minutes": 30,
             "starvation_minutes": 30,
@@ -249,3 +255,126 @@ def login(client, username: str, password: str | None = None) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+class LiveServer:
+    """A real `ptsp run` process (gevent + websockets) on the test offices, open all day."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.env = {**os.environ, "PTSP_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+                    "PTSP_ENV": "development", "PTSP_SECRET_KEY": "s3"}
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        data = json.loads(json.dumps(SETUP))
+        data["offices"][1]["hours"] = ALL_DAY
+        data["offices"][1]["last_ticket_minutes"] = 0
+        setup = tmp_path / "office.json"
+        setup.write_text(json.dumps(data))
+        self.cli("setup", "load", str(setup))
+        self.display = self.cli("device", "add", "--office", "kel-test", "--kind", "display", "--name", "tv")
+        self.kiosk = self.cli("device", "add", "--office", "kel-test", "--kind", "kiosk", "--name", "k")
+
+    def cli(self, *args: str) -> str:
+        ptsp = [sys.executable, "-c", "from ptsp.cli import main; main()"]
+        return subprocess.run([*ptsp, *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
+
+    def start(self) -> None:
+        log = (self.tmp_path / "server.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.argv=['ptsp','run','--port',sys.argv[1]]; "
+             "from ptsp.cli import main; main()", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        for _ in range(100):
+            try:
+                requests.get(f"{self.base}/api/v1/openapi.json", timeout=0.5)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"server did not start: {self.log()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def log(self) -> str:
+        return (self.tmp_path / "server.log").read_text(errors="replace")
+
+    def kiosk_get(self, path: str) -> Any:
+        response = requests.get(f"{self.base}/api/v1{path}", headers=bearer(self.kiosk), timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def issue(self, prefix: str = "A", priority: str = "regular") -> dict[str, Any]:
+        """Issue a ticket through the API with the kiosk token."""
+        office = self.kiosk_get("/offices")[0]["id"]
+        snapshot = self.kiosk_get(f"/offices/{office}/queue")
+        service = next(s["id"] for s in snapshot["services"] if s["prefix"] == prefix)
+        response = requests.post(f"{self.base}/api/v1/tickets", headers=bearer(self.kiosk), timeout=5,
+                                 json={"office": office, "service": service, "priority": priority})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path)
+    live.start()
+    yield live
+    live.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (skipped without it, failed without it in CI).
+
+    Module-scoped, so no browser outlives its tests and competes with the timing-sensitive ones.
+    """
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run the browser tests")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_factory(browser: Any) -> Iterator[Any]:
+    """Open pages of a given size, each in its own browser context (own cookies), closed after the test."""
+    contexts: list[Any] = []
+
+    def open_page(width: int = 1366, height: int = 768) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID",
+                                      timezone_id="Asia/Jakarta")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

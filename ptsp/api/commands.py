@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import DomainError, InvalidInput, QueueEmpty
-from ..services import counters, tickets
+from ..services import counters, processed, tickets
 from ..services.actors import Actor
 from ..services.counters import current_session
 from ..services.views import counter_view, ticket_view
@@ -47,11 +48,19 @@ def validation_message(exc: ValidationError) -> str:
 
 
 def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int, dict[str, Any] | None]:
-    """Validate and run one command, commit it, and return (HTTP status, body)."""
+    """Validate and run one command, commit it, and return (HTTP status, body).
+
+    With a `request_id` (a UUID the client makes per click), a repeat returns
+    the first answer instead of running again: the id is stored in the
+    command's own transaction, so it is stored exactly when the command is.
+    """
     from ..app import get_db, now
 
     if action not in COMMANDS:
         raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")
+    payload = dict(payload)
+    request_id = payload.pop("request_id", None)
+    request_id = None if request_id is None else processed.parse_request_id(request_id)
     model, handler = COMMANDS[action]
     try:
         body = model.model_validate(payload)
@@ -59,12 +68,29 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
         raise InvalidInput(validation_message(exc)) from None
     session = get_db()
     try:
+        if request_id is not None:
+            earlier = processed.previous_result(session, request_id, actor.staff_id)
+            if earlier is not None:
+                session.rollback()
+                return earlier
         result = handler(session, body, actor, now())
         view = _view(session, result)
+        if request_id is not None:
+            processed.remember(session, request_id, actor.staff_id, action, 200, view, now())
         session.commit()
     except QueueEmpty:
         session.rollback()
         return 204, None
+    except IntegrityError:
+        # Two copies of one request ran at once (PostgreSQL): the other one won; answer with its result.
+        session.rollback()
+        if request_id is None:
+            raise
+        earlier = processed.previous_result(session, request_id, actor.staff_id)
+        session.rollback()
+        if earlier is None:
+            raise
+        return earlier
     except DomainError:
         session.rollback()
         raise

@@ -279,3 +279,18 @@ def me() -> Response:
 def staff_view(staff: Any) -> dict[str, Any]:
     return {"id": staff.id, "username": staff.username, "name": staff.name, "role": staff.role,
             "office": staff.office_id, "supervisor": staff.supervisor_id}
+
+
+operation("/offices/{office_id}/displays", "get", "Lobby displays of an office and whether each is connected",
+          responses={200: "Displays with last heartbeat and acknowledged call", **COMMON_ERRORS}, auth=["staff"])
+
+
+@bp.get("/offices/<int:office_id>/displays")
+def office_displays(office_id: int) -> Response:
+    from ..services import presence
+
+    actor = require_actor("staff")
+    session = get_read_db()
+    require_office(session, actor, office_id)
+    get_or_404(session, Office, office_id, "Kantor")
+    return jsonify(presence.displays(session, office_id, now()))

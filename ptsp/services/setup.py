@@ -69,6 +69,7 @@ class OfficeSpec(_Strict):
     on_recall_limit: Literal["requeue", "no_show"] = "requeue"
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     complaint_channel: str | None = None
+    running_text: str | None = Field(default=None, max_length=500)
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
     staff: list[StaffSpec] = []
@@ -114,7 +115,7 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
             "hours": office_hours.dump_week(week), "last_ticket_minutes": o.last_ticket_minutes,
             "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
             "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
-            "complaint_channel": o.complaint_channel,
+            "complaint_channel": o.complaint_channel, "running_text": o.running_text,
         }, slug=o.slug)
         session.flush()
         offices[o.slug] = office

@@ -9,10 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain.announce import announcement_text
 from ..models import Counter, Office, Ticket
 from .common import current_seq, get_or_404, waiting_counts
 from .counters import current_session
 from .views import counter_view, office_view, service_view, ticket_view
+
+
+def _current_view(ticket: Ticket, counter: Counter) -> dict[str, Any]:
+    recall = ticket.round_calls > 1
+    return {**ticket_view(ticket),
+            "announcement": announcement_text(ticket.code, counter.number, counter.name, recall=recall)}
 
 
 def office_snapshot(session: Session, office_id: int, now: datetime, recent: int = 10) -> dict[str, Any]:
@@ -42,7 +49,7 @@ def office_snapshot(session: Session, office_id: int, now: datetime, recent: int
             {
                 **counter_view(c, current_session(session, c.id)),
                 "current": next(
-                    (ticket_view(t) for t in recent_calls
+                    (_current_view(t, c) for t in recent_calls
                      if t.counter_id == c.id and t.status in ("called", "serving")),
                     None,
                 ),

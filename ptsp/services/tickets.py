@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain.announce import announcement_text
 from ..domain.codes import format_code
 from ..domain.errors import (
     CounterBusy,
@@ -34,6 +35,10 @@ def _fact(session: Session, ticket: Ticket, event: str, **extra: Any) -> None:
     waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
     data = {"ticket": ticket_view(ticket), "waiting": waiting, **extra}
     publish(session, ticket.office_id, event, data)
+
+
+def _announcement(ticket: Ticket, counter: Counter, recall: bool) -> str:
+    return announcement_text(ticket.code, counter.number, counter.name, recall=recall)
 
 
 def _apply(ticket: Ticket, action: Action) -> None:
@@ -136,7 +141,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.call_count += 1
     ticket.round_calls = 1
     record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
-    _fact(session, ticket, "ticket_called", recall=False)
+    _fact(session, ticket, "ticket_called", recall=False, announcement=_announcement(ticket, counter, False))
     return ticket
 
 
@@ -203,7 +208,7 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
         ticket.round_calls += 1
         ticket.called_at = now
         record(session, ticket, "recalled", actor, now, call=ticket.round_calls)
-        _fact(session, ticket, "ticket_called", recall=True)
+        _fact(session, ticket, "ticket_called", recall=True, announcement=_announcement(ticket, counter, True))
     elif outcome is Action.REQUEUE:
         _apply(ticket, Action.REQUEUE)
         record(session, ticket, "requeued", actor, now, calls=ticket.round_calls)

@@ -142,4 +142,5 @@ def office_view(office: Office, now: datetime) -> dict[str, Any]:
         "local_time": local_now(now, office.timezone).isoformat(),
         "hours": office.hours,
         "last_ticket_minutes": office.last_ticket_minutes,
+        "running_text": office.running_text,
     }

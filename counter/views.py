@@ -1,0 +1,63 @@
+"""Counter screen routes: translate requests to services and templates, nothing more."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ptsp.app import get_read_db, limiter, now
+from ptsp.services.accounts import authenticate
+from ptsp.services.stations import clerk_today, waiting_tickets
+
+from . import bp
+
+
+@bp.get("/login")
+def login_form() -> str:
+    return render_template("counter/login.html", error=None, username="")
+
+
+@bp.post("/login")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def login() -> str | BaseResponse | tuple[str, int]:
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if not username or not password:
+        return render_template("counter/login.html", error="Isi nama pengguna dan kata sandi.",
+                               username=username), 422
+    staff = authenticate(get_read_db(), username, password)
+    if staff is None:
+        return render_template("counter/login.html", error="Nama pengguna atau kata sandi salah.",
+                               username=username), 401
+    if staff.office_id is None:
+        return render_template("counter/login.html", error="Akun ini tidak terikat pada kantor mana pun.",
+                               username=username), 403
+    login_user(staff)
+    return redirect(url_for("counter.screen"))
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    logout_user()
+    return redirect(url_for("counter.login_form"))
+
+
+@bp.get("/")
+def screen() -> str | BaseResponse:
+    if not current_user.is_authenticated:
+        return redirect(url_for("counter.login_form"))
+    config = {"office": current_user.office_id, "staff": current_user.id, "staff_name": current_user.name}
+    return render_template("counter/screen.html", config=config)
+
+
+@bp.get("/state")
+def state() -> Response | tuple[Response, int]:
+    if not current_user.is_authenticated:
+        return jsonify({"error": "unauthorized", "message": "Silakan masuk dulu (log in first)"}), 401
+    session = get_read_db()
+    office_id = current_user.office_id
+    return jsonify({
+        "waiting": {str(k): v for k, v in waiting_tickets(session, office_id, now()).items()},
+        "figures": clerk_today(session, current_user.id, office_id, now()),
+    })

@@ -1,0 +1,52 @@
+"""Lobby display routes: translate requests to services and templates, nothing more."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, render_template, request
+
+from ptsp.app import get_read_db
+from ptsp.models import Device
+from ptsp.services.accounts import device_for_token
+
+from . import bp
+from .sound import chime_wav, espeak_available, espeak_wav
+
+_PREFIXES = re.compile(r"^[A-Z]{1,2}(,[A-Z]{1,2})*$")
+_SPEAKABLE = re.compile(r"^[\w ,.\-]{1,300}$")
+
+
+def _display_device(token: str | None) -> Device:
+    device = device_for_token(get_read_db(), token) if token else None
+    if device is None or device.kind != "display":
+        abort(Response(render_template("display/refused.html"), status=401))
+    return device
+
+
+@bp.get("/")
+def show() -> str:
+    token = request.args.get("token")
+    device = _display_device(token)
+    services = request.args.get("services", "").upper()
+    if services and not _PREFIXES.match(services):
+        abort(Response(render_template("display/refused.html", reason="services=A,B"), status=422))
+    config = {"token": token, "office": device.office_id, "device": device.id,
+              "services": services.split(",") if services else [], "espeak": espeak_available()}
+    return render_template("display/display.html", config=config)
+
+
+@bp.get("/chime.wav")
+def chime() -> Response:
+    return Response(chime_wav(), mimetype="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/speech.wav")
+def speech() -> Response:
+    _display_device(request.args.get("token"))
+    text = request.args.get("text", "")
+    if not _SPEAKABLE.match(text):
+        abort(422)
+    if not espeak_available():
+        abort(404)
+    return Response(espeak_wav(text), mimetype="audio/wav")
