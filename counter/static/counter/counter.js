@@ -7,7 +7,7 @@
     counter: "Counter", open: "Open", break: "Break", close: "Close", logout: "Log out", current: "Current ticket",
     call_next: "Call next", recall: "Recall", start: "Start", no_show: "No-show", complete: "Complete",
     transfer: "Transfer", waiting: "Waiting", call_ticket: "Call selected ticket", today: "My figures today",
-    served: "Served", mean: "Average time", no_shows: "No-shows", points: "Points", no_points: "points: not yet available",
+    served: "Served", mean: "Average time", no_shows: "No-shows", points: "Points", no_points: "not yet available",
     keys: "Keys: N call · R recall · S start · D done · X no-show · T transfer", break_reason: "Break reason",
     transfer_reason: "Transfer reason", call_reason: "Reason to call this ticket",
   };
