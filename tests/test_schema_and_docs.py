@@ -34,3 +34,14 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
                 assert (path, method.lower()) in documented, (path, method)
     issue = document["paths"]["/api/v1/tickets"]["post"]
     assert issue["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("IssueTicket")
+
+
+def test_every_integer_in_an_api_path_is_bounded_to_the_id_columns(app):
+    from werkzeug.routing.converters import IntegerConverter
+
+    from ptsp.api.schemas import MAX_ID
+
+    for rule in app.url_map.iter_rules():
+        for name, converter in (rule._converters or {}).items():
+            if isinstance(converter, IntegerConverter):
+                assert converter.max == MAX_ID, f"{rule.rule}: <{name}> must be int(max={MAX_ID})"

@@ -160,6 +160,11 @@ def test_speech_audio_needs_a_token_and_sane_text(client, world):
     spoken = client.get(f"/display/speech.wav?token={world.display}&text=Nomor antrian A nol nol satu")
     if espeak_available():
         assert spoken.status_code == 200 and spoken.data[:4] == b"RIFF"
+        import io
+        import wave
+
+        with wave.open(io.BytesIO(spoken.data)) as audio:
+            assert audio.getnframes() / audio.getframerate() > 1.0  # a real spoken sentence, not a click
     else:
         assert spoken.status_code == 404
 

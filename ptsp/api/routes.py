@@ -285,7 +285,7 @@ operation("/offices/{office_id}/displays", "get", "Lobby displays of an office a
           responses={200: "Displays with last heartbeat and acknowledged call", **COMMON_ERRORS}, auth=["staff"])
 
 
-@bp.get("/offices/<int:office_id>/displays")
+@bp.get("/offices/<int(max=2147483647):office_id>/displays")
 def office_displays(office_id: int) -> Response:
     from ..services import presence
 
