@@ -19,7 +19,7 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine tuned for this project's concurrency rules.
 
-    SQLite: WAL so readers never block the writer, a busy timeout so writers
+    SQLite: WAL so readers never block the writer, a busy timeout (30 s) so writers
     queue instead of failing, and every transaction opened with
     `BEGIN IMMEDIATE` so the write lock is taken up front. Two transactions
     can then never both read the same queue head and race to claim it.
@@ -32,7 +32,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            # Writes take about a millisecond; a writer that waits is better than a ticket refused,
+            # so only an overloaded machine ever reaches this.
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
