@@ -33,6 +33,8 @@ class DemoInfo:
             f"PTSP demo: {self.office_name} (office id {self.office_id})",
             "",
             "URLs:",
+            f"  Counter screen (log in as a clerk): {base}/counter/login",
+            f"  Lobby display (TV, 1920x1080): {base}/display/?token={self.tokens['display']}",
             f"  API description (OpenAPI): {base}/api/v1/openapi.json",
             f"  Live queue (needs a login or token): {base}/api/v1/offices/{self.office_id}/queue",
             "",

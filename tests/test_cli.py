@@ -110,3 +110,4 @@ def test_demo_sets_up_the_office_and_prints_logins_and_tokens(tmp_path):
     assert "PTSP Kelurahan Pegangsaan" in result.stdout
     assert "siti" in result.stdout and "demo-petugas" in result.stdout
     assert "ptsp_kiosk_" in result.stdout and "/api/v1/openapi.json" in result.stdout
+    assert "/counter/login" in result.stdout and "/display/?token=ptsp_display_" in result.stdout
