@@ -33,34 +33,11 @@ class Empty(Body):
     pass
 
 
-class CounterRef(Body):
-    counter: Id = Field(ge=1)
-
-
-class BreakCounter(CounterRef):
-    reason: str = Field(min_length=1, max_length=200, description="e.g. istirahat makan, salat")
-
-
-class CallTicket(CounterRef):
-    ticket: Id = Field(ge=1)
-    reason: str = Field(min_length=1, max_length=300)
-
-
-class TicketRef(Body):
-    ticket: Id = Field(ge=1)
-
-
-class CompleteTicket(TicketRef):
-    outcome: str = Field(default="selesai", min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
-
-
-class TransferTicket(TicketRef):
-    service: Id = Field(ge=1, description="Target service id")
-    reason: str = Field(min_length=1, max_length=300)
+# What a REST route reads from the body; the id comes from its URL path.
 
 
 class BreakBody(Body):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, description="e.g. istirahat makan, salat")
 
 
 class CallBody(Body):
@@ -73,8 +50,35 @@ class CompleteBody(Body):
 
 
 class TransferBody(Body):
-    service: Id = Field(ge=1)
+    service: Id = Field(ge=1, description="Target service id")
     reason: str = Field(min_length=1, max_length=300)
+
+
+# The full command (as sent over the counter's socket): the same body plus the id it acts on.
+
+
+class CounterRef(Body):
+    counter: Id = Field(ge=1)
+
+
+class TicketRef(Body):
+    ticket: Id = Field(ge=1)
+
+
+class BreakCounter(BreakBody, CounterRef):
+    pass
+
+
+class CallTicket(CallBody, CounterRef):
+    pass
+
+
+class CompleteTicket(CompleteBody, TicketRef):
+    pass
+
+
+class TransferTicket(TransferBody, TicketRef):
+    pass
 
 
 class CancelBody(Body):
