@@ -4,8 +4,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
-dist=node_modules/socket.io-client/dist
-cp "$dist/socket.io.min.js" ptsp/static/vendor/socket.io.min.js
-version=$(node -p 'require("socket.io-client/package.json").version')
-printf 'socket.io-client %s (MIT), from %s/socket.io.min.js\n' "$version" "$dist" > ptsp/static/vendor/VERSIONS.txt
-echo "vendored socket.io-client $version"
+out=ptsp/static/vendor
+version_of() { node -e "console.log(JSON.parse(require('fs').readFileSync('node_modules/$1/package.json')).version)"; }
+
+cp node_modules/socket.io-client/dist/socket.io.min.js "$out/socket.io.min.js"
+cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
+{
+  printf 'socket.io-client %s (MIT), from node_modules/socket.io-client/dist/socket.io.min.js\n' "$(version_of socket.io-client)"
+  printf 'chart.js %s (MIT), from node_modules/chart.js/dist/chart.umd.min.js\n' "$(version_of chart.js)"
+} > "$out/VERSIONS.txt"
+cat "$out/VERSIONS.txt"
