@@ -59,6 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
+    from .manager import bp as manager_bp
+
+    app.register_blueprint(manager_bp)
     app.teardown_appcontext(_close_request_session)
     return app
 

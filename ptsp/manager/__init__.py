@@ -1,0 +1,11 @@
+"""Manager pages: live view, leaderboard, feedback and planning for the offices a manager is responsible for.
+
+Each page module attaches its routes to `bp`. Every page requires a supervisor, manager or admin; a clerk
+gets a readable refusal page, and a visitor who has not logged in is sent to the login form.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates", static_folder="static")
+
+from . import views  # noqa: E402,F401  (views attach themselves to bp)

@@ -1,0 +1,46 @@
+"""Who may see the manager pages, and which offices they see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ptsp.app import get_read_db
+from ptsp.models import Office
+from ptsp.services.actors import Actor
+from ptsp.services.common import office_scope
+
+MANAGER_ROLES = ("supervisor", "manager", "admin")
+
+
+def current_actor() -> Actor:
+    return Actor(kind="staff", id=current_user.id, role=current_user.role, office_id=current_user.office_id)
+
+
+def manager_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require a logged-in supervisor, manager or admin; refuse clerks with a readable 403 page."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("manager.login_form", next=request.full_path))
+        if current_user.role not in MANAGER_ROLES:
+            return render_template("manager/refused.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def visible_offices() -> list[Office]:
+    """The offices the logged-in manager is responsible for, ordered by name."""
+    session = get_read_db()
+    scope = office_scope(session, current_actor())
+    query = select(Office).order_by(Office.name)
+    if scope is not None:
+        query = query.where(Office.id.in_(scope))
+    return list(session.scalars(query))

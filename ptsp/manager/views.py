@@ -1,0 +1,60 @@
+"""Manager login and the page that lists a manager's offices."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ptsp.app import get_read_db, limiter
+from ptsp.services.accounts import authenticate
+
+from . import bp
+from .access import MANAGER_ROLES, manager_page, visible_offices
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site under /manager/."""
+    if target and not urlsplit(target).netloc and target.startswith("/manager/"):
+        return target
+    return url_for("manager.index")
+
+
+@bp.get("/login")
+def login_form() -> str:
+    return render_template("manager/login.html", error=None, username="", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def login() -> BaseResponse | tuple[str, int]:
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    target = request.form.get("next", "")
+
+    def refuse(message: str, status: int) -> tuple[str, int]:
+        return render_template("manager/login.html", error=message, username=username, next=target), status
+
+    if not username or not password:
+        return refuse("Isi nama pengguna dan kata sandi. (Enter your username and password.)", 422)
+    staff = authenticate(get_read_db(), username, password)
+    if staff is None:
+        return refuse("Nama pengguna atau kata sandi salah. (Wrong username or password.)", 401)
+    if staff.role not in MANAGER_ROLES:
+        return refuse("Halaman ini untuk pengawas dan manajer. (These pages are for supervisors and managers.)", 403)
+    login_user(staff)
+    return redirect(_safe_next(target))
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    logout_user()
+    return redirect(url_for("manager.login_form"))
+
+
+@bp.get("/")
+@manager_page
+def index() -> str:
+    return render_template("manager/index.html", offices=visible_offices())
