@@ -32,7 +32,7 @@ def printer_health_for(session: Session, office_ids: list[int]) -> list[dict[str
 def _dashboard_data(office_param: str | None) -> dict[str, Any]:
     filters = parse_filters({"office": office_param or ""})
     session = get_read_db()
-    ids = [o.id for o in filters.offices]
+    ids = [o.id for o in filters.offices if o.services]
     return live_dashboard(session, filters.offices, now(), printers=printer_health_for(session, ids))
 
 
