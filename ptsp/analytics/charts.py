@@ -102,19 +102,21 @@ def service_times(session: Session, offices: list[Office], first: date, last: da
     names = {o.id: o.name for o in offices}
     services = session.scalars(select(Service).where(Service.office_id.in_(ids))
                                .order_by(Service.office_id, Service.prefix))
+    services = list(services)
+    several = len({s.office_id for s in services}) > 1
     result = []
     for service in services:
         values = durations.get(service.id, [])
         label = f"{service.prefix} · {service.name_id}"
         result.append({
             "service": service.id, "prefix": service.prefix,
-            "label": label if len(ids) == 1 else f"{label} ({names[service.office_id]})",
+            "label": f"{label} ({names[service.office_id]})" if several else label,
             "standard_minutes": service.standard_minutes, "count": len(values),
             "mean_minutes": round(float(np.mean(values)), 1) if values else None,
             "median_minutes": round(float(np.median(values)), 1) if values else None,
             "p90_minutes": round(float(np.percentile(values, 90)), 1) if values else None,
         })
-    return [r for r in result if r["count"] or len(ids) == 1]
+    return [r for r in result if r["count"] or not several]
 
 
 def chart_data(session: Session, offices: list[Office], first: date, last: date) -> dict[str, Any]:

@@ -50,8 +50,8 @@ def test_dashboard_updates_live_when_a_ticket_is_issued_and_called(server, page_
         "document.querySelector(\"tr[data-counter='1'] [data-cell='state']\").textContent.includes('buka')")
     assert "Clerk Satu" in page.inner_text("tr[data-counter='1']")
     assert clerk.post(f"{server.base}/api/v1/counters/{counter}/call-next", json={}, timeout=5).status_code == 200
-    page.wait_for_function(
-        f"document.querySelector(\"tr[data-counter='1'] [data-cell='ticket']\").textContent.includes('{ticket['code']}')")
+    cell = "document.querySelector(\"tr[data-counter='1'] [data-cell='ticket']\")"
+    page.wait_for_function(f"{cell}.textContent.includes('{ticket['code']}')")
     assert kpi(page, "waiting") == "0"
     assert kpi(page, "service-level") == "100.0%"
     assert page.evaluate("window.PTSPDashboard.refreshes") > before

@@ -21,10 +21,11 @@
         datasets: [
           ...a.weekdays.map((w, i) => ({
             label: `${t(w.label.id, w.label.en)} (${w.open_days})`, data: w.mean,
-            borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0.3,
+            borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
+            cubicInterpolationMode: "monotone",
           })),
           { label: t("Semua hari", "All days"), data: a.all_days, borderColor: "#17202a", borderDash: [6, 4],
-            borderWidth: 3, pointRadius: 0, tension: 0.3 },
+            borderWidth: 3, pointRadius: 0, cubicInterpolationMode: "monotone" },
         ],
       },
       options: { maintainAspectRatio: false, animation: false, interaction: { mode: "index", intersect: false },
