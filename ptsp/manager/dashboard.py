@@ -39,8 +39,12 @@ def _dashboard_data(office_param: str | None) -> dict[str, Any]:
 @bp.get("/dashboard")
 @manager_page
 def dashboard() -> ResponseReturnValue:
-    data = _dashboard_data(request.args.get("office"))
-    return render_template("manager/dashboard.html", data=data, offices=visible_offices(),
+    try:
+        data = _dashboard_data(request.args.get("office"))
+    except DomainError as exc:
+        return render_template("manager/dashboard.html", data={"offices": []}, error=exc.message,
+                               offices=visible_offices(), office=""), exc.status
+    return render_template("manager/dashboard.html", data=data, error=None, offices=visible_offices(),
                            office=request.args.get("office", ""))
 
 

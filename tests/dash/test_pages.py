@@ -49,7 +49,8 @@ def test_json_endpoints_refuse_visitors_and_clerks_as_json(client, world, path):
     assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
 
 
-@pytest.mark.parametrize("path", [*JSON, "/manager/export/tickets.csv", "/manager/dashboard/live"])
+@pytest.mark.parametrize("path", [*JSON, "/manager/export/tickets.csv", "/manager/dashboard/live",
+                                  "/manager/dashboard", "/manager/charts"])
 def test_office_outside_the_managers_scope_is_refused(client, world, path):
     manager_login(client)
     response = client.get(f"{path}?office={world.other_office}")
@@ -186,3 +187,26 @@ def test_manager_cannot_follow_an_office_outside_scope_by_room(app, client, worl
     manager_login(client)
     refused = socketio.test_client(app, flask_test_client=client, auth={"office": world.other_office})
     assert not refused.is_connected()
+
+
+def test_demo_command_writes_the_history_and_reports_its_figures(monkeypatch, sqlite_url):
+    from click.testing import CliRunner
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import sessionmaker
+
+    from ptsp.cli import cli
+    from ptsp.db import make_engine
+    from ptsp.models import Ticket
+
+    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    result = CliRunner().invoke(cli, ["demo", "--history", "7", "--seed", "2", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("History for PTSP Kelurahan Pegangsaan"))
+    with sessionmaker(make_engine(sqlite_url))() as session:
+        count = session.scalar(select(func.count()).select_from(Ticket))
+    assert count > 0 and f"; {count} tickets," in line
+    again = CliRunner().invoke(cli, ["demo", "--history", "7", "--no-serve"])
+    assert "0 tickets" in again.output and "days already present" in again.output
+    bad = CliRunner().invoke(cli, ["demo", "--history", "-3", "--no-serve"])
+    assert bad.exit_code == 2 and "--history" in bad.output
