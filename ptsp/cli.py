@@ -224,7 +224,8 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     for name, stats, seconds in add_history(app, history_days, seed) if history_days else []:
         click.echo(f"History for {name}: {stats.days_open} open days, {len(stats.days_closed_holiday)} public "
                    f"holidays closed, {stats.days_skipped} days already present; {stats.tickets} tickets, "
-                   f"{stats.events} events, {stats.sessions} counter sessions in {seconds:.1f} s")
+                   f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings "
+                   f"in {seconds:.1f} s")
     base = f"http://{host}:{port}"
     click.echo(info.describe(base))
     if not no_serve:

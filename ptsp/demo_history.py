@@ -12,7 +12,10 @@ The model (documented in docs/dashboard.md):
 - a counter calls by the same queue rule as the real one (priority tier, anti-starvation, first come);
 - service times are lognormal around the service's standard minutes; some residents do not answer
   (recall, then no-show), some are transferred to another service, a few walk away (cancel), and whatever
-  is left at closing expires.
+  is left at closing expires;
+- about a third of completed tickets are rated (quick 1-4, worse after a long wait; some with the nine SKM
+  elements), on the status page or the counter tablet. Points are not written: `ptsp points recompute`
+  builds the ledger from these events.
 
 Rows are the same ones the use cases write (`ptsp.services.tickets` / `counters`), inserted in bulk.
 Deterministic for a given seed.
@@ -35,7 +38,7 @@ from sqlalchemy.orm import Session
 from .domain import hours as office_hours
 from .domain.codes import format_code
 from .domain.queue import Priority, QueueEntry, sort_key
-from .models import Counter, CounterSession, Office, Staff, Ticket, TicketEvent, TicketNumber
+from .models import Counter, CounterSession, Office, Rating, Staff, Ticket, TicketEvent, TicketNumber
 
 BASE_VOLUME = {"A": 28.0, "B": 11.0, "C": 22.0, "D": 8.0, "E": 6.0}  # residents on an ordinary Wednesday
 DEFAULT_VOLUME = 20.0
@@ -47,6 +50,9 @@ PRIORITIES = ((Priority.REGULAR, 0.90), (Priority.ELDERLY, 0.06), (Priority.DISA
               (Priority.PREGNANT, 0.02))
 P_NO_SHOW, P_RECALL, P_TRANSFER, P_WALK_AWAY = 0.05, 0.07, 0.04, 0.02
 P_ABSENT, P_SHORT_BREAK, P_EARLY_LUNCH = 0.03, 0.3, 0.2
+P_RATED, P_SKM, P_TABLET = 0.35, 0.4, 0.3  # share of completed tickets rated; of those with SKM; on the tablet
+QUICK = ((4, 0.5), (3, 0.35), (2, 0.1), (1, 0.05))
+QUICK_AFTER_LONG_WAIT = ((4, 0.25), (3, 0.4), (2, 0.25), (1, 0.1))  # first called after more than 30 minutes
 
 
 @dataclass
@@ -57,6 +63,7 @@ class HistoryStats:
     tickets: int = 0
     events: int = 0
     sessions: int = 0
+    ratings: int = 0
 
 
 @dataclass
@@ -72,6 +79,7 @@ class _Visit:
     available_at: datetime
     walk_away_at: datetime | None
     row: dict[str, Any]
+    first_call: datetime | None = None
 
 
 def _token(rng: np.random.Generator) -> str:
@@ -274,6 +282,7 @@ class _Day:
         row.update(status="called", called_at=t, counter_id=counter_id, clerk_id=staff_id,
                    call_count=row["call_count"] + 1, round_calls=1)
         self.event(visit, "called", t, counter=counter_id, staff=staff_id)
+        visit.first_call = visit.first_call or t
         end = t
         for kind, minutes, data in steps:
             at = t + _minutes(minutes)
@@ -284,6 +293,8 @@ class _Day:
                 row.update(status="serving", started_at=at)
             elif kind == "completed":
                 row.update(status="done", finished_at=at, outcome=data["outcome"])
+                service = self.sim.services[visit.service]
+                data = {**data, "service_id": service.id, "standard_minutes": service.standard_minutes}
             elif kind == "no_show":
                 row.update(status="no_show", finished_at=at)
             elif kind == "transferred":
@@ -292,7 +303,27 @@ class _Day:
                 visit.service, visit.available_at, visit.walk_away_at = data["to_service"], at, None
                 self.pool.append(visit)
             self.event(visit, kind, at, counter=counter_id, staff=staff_id, **data)
+            if kind == "completed" and self.rng.random() < P_RATED:
+                self.rate(visit, counter_id, staff_id, at)
         return end + _minutes(self.rng.uniform(0.2, 1.0))
+
+    def rate(self, visit: _Visit, counter_id: int, staff_id: int, completed_at: datetime) -> None:
+        """A resident rates the finished visit: a quick 1-4, sometimes with the nine SKM elements."""
+        long_wait = visit.first_call is not None and visit.first_call - visit.issued_at > timedelta(minutes=30)
+        quick = _pick(self.rng, QUICK_AFTER_LONG_WAIT if long_wait else QUICK)
+        tablet = self.rng.random() < P_TABLET
+        delay = self.rng.uniform(0.5, 5) if tablet else self.rng.uniform(2, 240)
+        elements = {
+            f"u{i}": int(np.clip(quick + self.rng.choice((-1, 0, 0, 0, 1)), 1, 4))
+            for i in range(1, 10)
+        } if self.rng.random() < P_SKM else {f"u{i}": None for i in range(1, 10)}
+        if elements["u4"] is not None:
+            elements["u4"] = 4  # the service is free: cost is rarely marked down
+        self.out["ratings"].append({
+            "ticket_id": visit.id, "office_id": self.office.id, "service_id": visit.service, "counter_id": counter_id,
+            "staff_id": staff_id, "channel": "tablet" if tablet else "status_page", "device_id": None,
+            "quick": quick, "at": completed_at + _minutes(delay), **elements,
+        })
 
     def run(self) -> None:
         self.arrivals()
@@ -383,7 +414,7 @@ def generate_history(session: Session, office: Office, week: dict, *, days: int,
     rng = np.random.default_rng([seed, office.id])
     sim = _Office(session, office, week, _kiosk(session, office, now))
     next_id = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
-    out: dict[str, list] = {"tickets": [], "events": [], "sessions": [], "numbers": []}
+    out: dict[str, list] = {"tickets": [], "events": [], "sessions": [], "numbers": [], "ratings": []}
     for day, hours, factor in plan:
         simulated = _Day(sim, day, hours, factor, rng, next_id, out)
         simulated.run()
@@ -391,13 +422,14 @@ def generate_history(session: Session, office: Office, week: dict, *, days: int,
     stats.days_open = len(plan)
     _write(session, out)
     stats.tickets, stats.events, stats.sessions = len(out["tickets"]), len(out["events"]), len(out["sessions"])
+    stats.ratings = len(out["ratings"])
     return stats
 
 
 def _write(session: Session, out: dict[str, list]) -> None:
     """Insert the rows in bulk (executemany), tickets first so events can refer to them."""
     for model, key in ((Ticket, "tickets"), (TicketNumber, "numbers"), (TicketEvent, "events"),
-                       (CounterSession, "sessions")):
+                       (CounterSession, "sessions"), (Rating, "ratings")):
         rows = out[key]
         for chunk in range(0, len(rows), 5000):
             session.execute(insert(model), rows[chunk:chunk + 5000])

@@ -240,3 +240,34 @@ def test_running_again_keeps_existing_days_and_real_tickets_follow_on(db_url, cl
     assert ticket.number == 1
     assert ticket.id == session.scalar(select(func.max(Ticket.id)))
     session.close()
+
+
+def test_a_share_of_completed_tickets_is_rated_once_by_the_clerk_who_completed_it(history):
+    from ptsp.models import Rating
+
+    session, stats, _ = history
+    ratings = session.scalars(select(Rating)).all()
+    assert len(ratings) == stats.ratings
+    done = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.status == "done"))}
+    assert 0.25 * len(done) < len(ratings) < 0.45 * len(done)
+    assert len({r.ticket_id for r in ratings}) == len(ratings)
+    completed = {e.ticket_id: e for e in session.scalars(select(TicketEvent).where(TicketEvent.kind == "completed"))}
+    for rating in ratings:
+        ticket, event = done[rating.ticket_id], completed[rating.ticket_id]
+        assert (rating.staff_id, rating.counter_id, rating.service_id) == (event.staff_id, event.counter_id,
+                                                                           ticket.service_id)
+        assert rating.at > ticket.finished_at and 1 <= rating.quick <= 4
+        assert rating.channel in ("status_page", "tablet")
+        elements = [getattr(rating, f"u{i}") for i in range(1, 10)]
+        assert all(e is None for e in elements) or all(1 <= e <= 4 for e in elements)
+    assert Tally(r.quick for r in ratings).most_common(1)[0][0] == 4
+    assert any(r.u1 is not None for r in ratings) and any(r.u1 is None for r in ratings)
+
+
+def test_completion_events_carry_the_service_and_its_standard_like_the_use_case(history):
+    session, _stats, _ = history
+    standards = {s.id: s.standard_minutes for s in session.scalars(select(Service))}
+    for event, service_id in session.execute(select(TicketEvent, Ticket.service_id).join(Ticket).where(
+            TicketEvent.kind == "completed")):
+        assert event.data["service_id"] == service_id
+        assert event.data["standard_minutes"] == standards[service_id]
