@@ -82,9 +82,10 @@ def charts() -> ResponseReturnValue:
     try:
         filters = parse_filters(request.args)
     except DomainError as exc:
-        return render_template("manager/charts.html", error=exc.message, filters=parse_filters({}),
+        raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")}
+        return render_template("manager/charts.html", error=exc.message, filters=parse_filters({}), raw=raw,
                                offices=visible_offices(), data=None), exc.status
-    return render_template("manager/charts.html", error=None, filters=filters, offices=visible_offices(),
+    return render_template("manager/charts.html", error=None, filters=filters, raw=None, offices=visible_offices(),
                            data=chart_data(get_read_db(), filters.offices, filters.first, filters.last))
 
 

@@ -27,8 +27,9 @@ EXPORTS: list[tuple[str, str, str]] = [
 
 
 def _form(filters: Filters, error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")} if error else None
     return render_template("manager/export.html", filters=filters, offices=visible_offices(), exports=EXPORTS,
-                           error=error), status
+                           error=error, raw=raw), status
 
 
 @bp.get("/export")

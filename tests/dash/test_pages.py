@@ -127,6 +127,14 @@ def test_bad_filters_give_a_readable_4xx_everywhere(client, world, query, status
     assert set(body) == {"error", "message"}
 
 
+def test_the_export_form_keeps_what_was_typed_when_it_refuses_it(client, world):
+    manager_login(client)
+    page = client.get("/manager/export?from=2026-11-23&to=2026-11-01")
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert 'value="2026-11-23"' in text and 'value="2026-11-01"' in text and 'role="alert"' in text
+
+
 def test_tickets_csv_has_one_row_per_ticket_with_local_times(client, world, monday):
     manager_login(client)
     response = client.get(f"/manager/export/tickets.csv?office={world.office}&from=2026-11-23&to=2026-11-23")
