@@ -29,7 +29,7 @@
     loading = true;
     try {
       const response = await fetch(live.dataset.url, { credentials: "same-origin" });
-      if (response.ok) {
+      if (response.ok && !response.redirected) {
         live.innerHTML = await response.text();
         readSeqs();
         stamp();
