@@ -1,69 +1,44 @@
-"""A realistic past for the demo offices: tickets, their events, counter sessions and numbering rows.
-
-The model (documented in docs/dashboard.md):
-
-- open days follow the office's weekly hours; Indonesian public holidays (the `holidays` package) are closed;
-- each service gets a Poisson number of residents a day around its base volume, scaled by the weekday
-  (Monday busiest, Friday quietest) and raised the day after a holiday;
-- residents arrive along a morning-peaked curve over the ticket window, rarely during a break;
-- each counter is staffed by its clerk in open stretches: sometimes a few minutes late at opening or after
-  the break, now and then on a short break, a lunch or Friday prayer break (a `break` session) between
-  the office's intervals; no ticket is called or served inside a break;
-- a counter calls by the same queue rule as the real one (priority tier, anti-starvation, first come);
-- service times are lognormal around the service's standard minutes; some residents do not answer
-  (recall, then no-show), some are transferred to another service, a few walk away (cancel), and whatever
-  is left at closing expires;
-- about a third of completed tickets are rated (quick 1-4, worse after a long wait; some with the nine SKM
-  elements), on the status page or the counter tablet. Points are not written: `ptsp points recompute`
-  builds the ledger from these events.
-
-Rows are the same ones the use cases write (`ptsp.services.tickets` / `counters`), inserted in bulk.
-Deterministic for a given seed.
-"""
+"""One simulated open day of one office: arrivals, counter sessions, calls and their events, ratings."""
 
 from __future__ import annotations
 
-import base64
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import holidays
 import numpy as np
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .domain import hours as office_hours
-from .domain.codes import format_code
-from .domain.queue import Priority, QueueEntry, sort_key
-from .models import Counter, CounterSession, Office, Rating, Staff, Ticket, TicketEvent, TicketNumber
-
-BASE_VOLUME = {"A": 28.0, "B": 11.0, "C": 22.0, "D": 8.0, "E": 6.0}  # residents on an ordinary Wednesday
-DEFAULT_VOLUME = 20.0
-WEEKDAY_FACTOR = (1.3, 1.05, 1.0, 0.95, 0.8, 0.5, 0.4)
-AFTER_HOLIDAY_FACTOR = 1.25
-TRANSFER_TO = {"A": "D", "C": "A", "E": "A", "D": "A"}
-OUTCOMES = (("selesai", 0.88), ("berkas_kurang", 0.07), ("ditolak", 0.02), ("dirujuk", 0.03))
-PRIORITIES = ((Priority.REGULAR, 0.90), (Priority.ELDERLY, 0.06), (Priority.DISABLED, 0.02),
-              (Priority.PREGNANT, 0.02))
-P_NO_SHOW, P_RECALL, P_TRANSFER, P_WALK_AWAY = 0.05, 0.07, 0.04, 0.02
-P_ABSENT, P_SHORT_BREAK, P_EARLY_LUNCH = 0.03, 0.3, 0.2
-P_RATED, P_SKM, P_TABLET = 0.35, 0.4, 0.3  # share of completed tickets rated; of those with SKM; on the tablet
-QUICK = ((4, 0.5), (3, 0.35), (2, 0.1), (1, 0.05))
-QUICK_AFTER_LONG_WAIT = ((4, 0.25), (3, 0.4), (2, 0.25), (1, 0.1))  # first called after more than 30 minutes
-
-
-@dataclass
-class HistoryStats:
-    days_open: int = 0
-    days_closed_holiday: list[date] = field(default_factory=list)
-    days_skipped: int = 0
-    tickets: int = 0
-    events: int = 0
-    sessions: int = 0
-    ratings: int = 0
+from ..domain import hours as office_hours
+from ..domain.codes import format_code
+from ..domain.queue import Priority, QueueEntry, sort_key
+from ..models import Counter, Office, Staff
+from .model import (
+    BASE_VOLUME,
+    DEFAULT_VOLUME,
+    OUTCOMES,
+    P_ABSENT,
+    P_EARLY_LUNCH,
+    P_NO_SHOW,
+    P_RATED,
+    P_RECALL,
+    P_SHORT_BREAK,
+    P_SKM,
+    P_TABLET,
+    P_TRANSFER,
+    P_WALK_AWAY,
+    PRIORITIES,
+    QUICK,
+    QUICK_AFTER_LONG_WAIT,
+    TRANSFER_TO,
+    arrival_weight,
+    minutes,
+    pick,
+    token,
+)
 
 
 @dataclass
@@ -82,26 +57,7 @@ class _Visit:
     first_call: datetime | None = None
 
 
-def _token(rng: np.random.Generator) -> str:
-    return base64.urlsafe_b64encode(rng.bytes(18)).decode()
-
-
-def _pick(rng: np.random.Generator, choices: tuple) -> Any:
-    values, weights = zip(*choices, strict=True)
-    return values[int(rng.choice(len(values), p=np.array(weights) / sum(weights)))]
-
-
-def _minutes(value: float) -> timedelta:
-    return timedelta(seconds=round(value * 60))
-
-
-def arrival_weight(local_hour: float, in_break: bool) -> float:
-    """Relative arrival intensity at a local hour: a morning peak around 09:20, a smaller one after lunch."""
-    weight = 0.45 + math.exp(-(((local_hour - 9.5) / 1.5) ** 2)) + 0.35 * math.exp(-(((local_hour - 13.8) / 1.0) ** 2))
-    return weight * (0.2 if in_break else 1.0)
-
-
-class _Office:
+class OfficeModel:
     """Everything about one office the day simulation needs, loaded once."""
 
     def __init__(self, session: Session, office: Office, week: dict, kiosk_id: int | None) -> None:
@@ -123,10 +79,10 @@ class _Office:
         self.starvation = timedelta(minutes=office.starvation_minutes)
 
 
-class _Day:
+class DaySimulation:
     """Simulate one open day of one office and append its rows."""
 
-    def __init__(self, sim: _Office, day: date, hours: office_hours.DayHours, factor: float,
+    def __init__(self, sim: OfficeModel, day: date, hours: office_hours.DayHours, factor: float,
                  rng: np.random.Generator, next_id: int, out: dict[str, list]) -> None:
         self.sim, self.day, self.hours, self.rng, self.out = sim, day, hours, rng, out
         self.office = sim.office
@@ -175,15 +131,15 @@ class _Day:
                                         "last_number": last_number})
 
     def issue(self, at: datetime, service_id: int, number: int) -> None:
-        priority = _pick(self.rng, PRIORITIES)
-        walk_away = at + _minutes(self.rng.uniform(15, 45)) if self.rng.random() < P_WALK_AWAY else None
+        priority = pick(self.rng, PRIORITIES)
+        walk_away = at + minutes(self.rng.uniform(15, 45)) if self.rng.random() < P_WALK_AWAY else None
         row = {
             "id": self.next_id, "office_id": self.office.id, "service_id": service_id,
             "issued_service_id": service_id, "service_day": self.day, "number": number,
             "code": format_code(self.sim.services[service_id].prefix, number), "priority": priority.value,
             "status": "waiting", "issued_at": at, "queued_at": at, "called_at": None, "started_at": None,
             "finished_at": None, "counter_id": None, "clerk_id": None, "call_count": 0, "round_calls": 0,
-            "transfer_count": 0, "outcome": None, "public_token": _token(self.rng), "device_id": self.sim.kiosk_id,
+            "transfer_count": 0, "outcome": None, "public_token": token(self.rng), "device_id": self.sim.kiosk_id,
         }
         self.next_id += 1
         self.out["tickets"].append(row)
@@ -195,10 +151,10 @@ class _Day:
     def late(self, after_break: bool) -> timedelta:
         roll = self.rng.random()
         if roll < (0.8 if after_break else 0.7):
-            return _minutes(self.rng.uniform(0, 3))
+            return minutes(self.rng.uniform(0, 3))
         if roll < 0.95:
-            return _minutes(self.rng.uniform(3, 12))
-        return _minutes(self.rng.uniform(12, 30))
+            return minutes(self.rng.uniform(3, 12))
+        return minutes(self.rng.uniform(12, 30))
 
     def open_periods(self, counter_id: int, staff_id: int) -> list[tuple[datetime, datetime]]:
         """Draw the counter's open stretches and write its open/break sessions."""
@@ -211,11 +167,11 @@ class _Day:
             begin = start + self.late(after_break=k > 0)
             finish = end
             if k + 1 < len(intervals) and self.rng.random() < P_EARLY_LUNCH:
-                finish = end - _minutes(self.rng.uniform(3, 12))
+                finish = end - minutes(self.rng.uniform(3, 12))
             span = (finish - begin).total_seconds() / 60
             if span > 150 and self.rng.random() < P_SHORT_BREAK:
-                at = begin + _minutes(self.rng.uniform(60, span - 60))
-                back = at + _minutes(self.rng.uniform(8, 20))
+                at = begin + minutes(self.rng.uniform(60, span - 60))
+                back = at + minutes(self.rng.uniform(8, 20))
                 periods.append((begin, at, "Istirahat sebentar"))
                 begin = back
             periods.append((begin, finish, lunch if k + 1 < len(intervals) else None))
@@ -272,7 +228,7 @@ class _Day:
             return "transferred", steps
         median = service.standard_minutes * 0.9
         duration = float(np.clip(self.rng.lognormal(math.log(median), 0.4), 1.0, 4 * service.standard_minutes))
-        steps.append(("completed", walk + duration, {"outcome": _pick(self.rng, OUTCOMES)}))
+        steps.append(("completed", walk + duration, {"outcome": pick(self.rng, OUTCOMES)}))
         return "done", steps
 
     def serve(self, visit: _Visit, counter_id: int, staff_id: int, t: datetime,
@@ -284,8 +240,8 @@ class _Day:
         self.event(visit, "called", t, counter=counter_id, staff=staff_id)
         visit.first_call = visit.first_call or t
         end = t
-        for kind, minutes, data in steps:
-            at = t + _minutes(minutes)
+        for kind, after, data in steps:
+            at = t + minutes(after)
             end = at
             if kind == "recalled":
                 row.update(call_count=row["call_count"] + 1, round_calls=row["round_calls"] + 1, called_at=at)
@@ -305,12 +261,12 @@ class _Day:
             self.event(visit, kind, at, counter=counter_id, staff=staff_id, **data)
             if kind == "completed" and self.rng.random() < P_RATED:
                 self.rate(visit, counter_id, staff_id, at)
-        return end + _minutes(self.rng.uniform(0.2, 1.0))
+        return end + minutes(self.rng.uniform(0.2, 1.0))
 
     def rate(self, visit: _Visit, counter_id: int, staff_id: int, completed_at: datetime) -> None:
         """A resident rates the finished visit: a quick 1-4, sometimes with the nine SKM elements."""
         long_wait = visit.first_call is not None and visit.first_call - visit.issued_at > timedelta(minutes=30)
-        quick = _pick(self.rng, QUICK_AFTER_LONG_WAIT if long_wait else QUICK)
+        quick = pick(self.rng, QUICK_AFTER_LONG_WAIT if long_wait else QUICK)
         tablet = self.rng.random() < P_TABLET
         delay = self.rng.uniform(0.5, 5) if tablet else self.rng.uniform(2, 240)
         elements = {
@@ -322,7 +278,7 @@ class _Day:
         self.out["ratings"].append({
             "ticket_id": visit.id, "office_id": self.office.id, "service_id": visit.service, "counter_id": counter_id,
             "staff_id": staff_id, "channel": "tablet" if tablet else "status_page", "device_id": None,
-            "quick": quick, "at": completed_at + _minutes(delay), **elements,
+            "quick": quick, "at": completed_at + minutes(delay), **elements,
         })
 
     def run(self) -> None:
@@ -351,7 +307,7 @@ class _Day:
             visit = min(ready, key=lambda v: sort_key(QueueEntry(v.id, v.priority, v.queued_at), t,
                                                      self.sim.starvation))
             outcome, steps = self.plan(visit, second_round=rounds.get(visit.id, 0) > 0)
-            if t + _minutes(steps[-1][1]) > end:
+            if t + minutes(steps[-1][1]) > end:
                 # Nobody starts work that would run into a break or past closing.
                 heapq.heappush(heap, (end, counter_id, staff_id, services, k, periods))
                 continue
@@ -368,71 +324,3 @@ class _Day:
             visit.row.update(status="expired", finished_at=expired_at)
             self.event(visit, "expired", expired_at, counter=visit.row["counter_id"])
         self.pool.clear()
-
-
-def _holidays(first: date, last: date) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=range(first.year, last.year + 1))
-
-
-def _kiosk(session: Session, office: Office, now: datetime) -> int:
-    """A retired lobby kiosk that issued the historical tickets (its token is never shown)."""
-    from .services.accounts import make_device_token
-
-    device, _token_text = make_device_token(session, office=office, kind="kiosk", name="kios lobi (riwayat)",
-                                            now=now - timedelta(days=365))
-    device.revoked_at = now
-    session.flush()
-    return device.id
-
-
-def generate_history(session: Session, office: Office, week: dict, *, days: int, today: date, seed: int,
-                     now: datetime) -> HistoryStats:
-    """Write `days` calendar days of history before `today` for one office; days already holding tickets are kept."""
-    stats = HistoryStats()
-    if not office.services or days <= 0:
-        return stats
-    first = today - timedelta(days=days)
-    taken = set(session.scalars(select(Ticket.service_day).where(
-        Ticket.office_id == office.id, Ticket.service_day >= first, Ticket.service_day < today).distinct()))
-    closed = _holidays(first, today)
-    plan: list[tuple[date, office_hours.DayHours, float]] = []
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        hours = office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes)
-        if not hours.intervals:
-            continue
-        if day in closed:
-            stats.days_closed_holiday.append(day)
-        elif day in taken:
-            stats.days_skipped += 1
-        else:
-            previous = day - timedelta(days=1)
-            plan.append((day, hours, WEEKDAY_FACTOR[day.weekday()] * (AFTER_HOLIDAY_FACTOR if previous in closed
-                                                                       else 1.0)))
-    if not plan:
-        return stats
-    rng = np.random.default_rng([seed, office.id])
-    sim = _Office(session, office, week, _kiosk(session, office, now))
-    next_id = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
-    out: dict[str, list] = {"tickets": [], "events": [], "sessions": [], "numbers": [], "ratings": []}
-    for day, hours, factor in plan:
-        simulated = _Day(sim, day, hours, factor, rng, next_id, out)
-        simulated.run()
-        next_id = simulated.next_id
-    stats.days_open = len(plan)
-    _write(session, out)
-    stats.tickets, stats.events, stats.sessions = len(out["tickets"]), len(out["events"]), len(out["sessions"])
-    stats.ratings = len(out["ratings"])
-    return stats
-
-
-def _write(session: Session, out: dict[str, list]) -> None:
-    """Insert the rows in bulk (executemany), tickets first so events can refer to them."""
-    for model, key in ((Ticket, "tickets"), (TicketNumber, "numbers"), (TicketEvent, "events"),
-                       (CounterSession, "sessions"), (Rating, "ratings")):
-        rows = out[key]
-        for chunk in range(0, len(rows), 5000):
-            session.execute(insert(model), rows[chunk:chunk + 5000])
-    if session.get_bind().dialect.name == "postgresql" and out["tickets"]:
-        # Ticket ids were given explicitly; move the sequence past them so the next real ticket fits.
-        session.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))"))
