@@ -37,6 +37,7 @@ class DemoInfo:
             "URLs:",
             f"  Counter screen (log in as a clerk): {base}/counter/login",
             f"  Lobby display (TV, 1920x1080): {base}/display/?token={self.tokens['display']}",
+            f"  Manager dashboard (log in as camat or lurah): {base}/manager/dashboard",
             f"  API description (OpenAPI): {base}/api/v1/openapi.json",
             f"  Live queue (needs a login or token): {base}/api/v1/offices/{self.office_id}/queue",
             "",
