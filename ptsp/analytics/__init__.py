@@ -1,0 +1,1 @@
+"""Read side: queries over tickets, events and devices for managers' pages."""
