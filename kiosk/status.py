@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, jsonify, render_template
@@ -14,11 +15,12 @@ from ptsp.services.views import ticket_position
 
 from . import status_bp
 
-MAX_TOKEN = 64
+# Tokens are secrets.token_urlsafe: anything else (too long, a NUL byte) names no ticket.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _ticket(token: str) -> Ticket | None:
-    if len(token) > MAX_TOKEN:
+    if not TOKEN.fullmatch(token):
         return None
     return get_read_db().query(Ticket).filter_by(public_token=token).first()
 

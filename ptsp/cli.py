@@ -308,7 +308,7 @@ def print_agent(server: str, token: str, setting: str, timeout: float) -> None:
         local = printer_from_config(setting)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--printer") from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     agent = PrintAgent(server, token, local, timeout=timeout)
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())
     click.echo(f"Print agent: {server} -> {local.name}")
