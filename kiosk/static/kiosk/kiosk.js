@@ -69,7 +69,8 @@
         <span class="prefix">${esc(s.prefix)}</span>
         <span class="name">${bi(s.name.id, s.name.en)}</span>
         <span class="info">${s.available
-          ? `${bi(`Menunggu: ${s.waiting} orang`, `Waiting: ${s.waiting}`)} · ${waitText(s.estimated_wait_minutes)}`
+          ? `${bi(`Menunggu: ${s.waiting} orang`, `Waiting: ${s.waiting}`)}<br>${bi("Perkiraan tunggu:", "Estimated wait:")}
+            <b>${waitText(s.estimated_wait_minutes)}</b>`
           : bi("Kuota hari ini habis", "Today's quota is used up")}</span>
       </button>`).join("");
     show("start");

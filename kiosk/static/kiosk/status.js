@@ -5,7 +5,7 @@
   const cfg = JSON.parse(document.getElementById("ptsp-config").textContent);
   const $ = (id) => document.getElementById(id);
   const alertKey = `ptsp.status.${cfg.token}.alerted`;
-  const status = { state: cfg.state, alerts: [], fetches: 0, sound: false, lang: "id" };
+  const status = { state: cfg.state, alerts: [], fetches: 0, sound: false, lang: "id", socket: null };
   window.ptspStatus = status;
 
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -15,6 +15,7 @@
   function render() {
     const s = status.state;
     const panel = $("panel");
+    if (s.status !== "called") panel.classList.remove("alert");
     panel.dataset.status = s.status;
     let html;
     if (s.status === "waiting") {
@@ -89,6 +90,7 @@
   let timer = null;
   const soon = () => { clearTimeout(timer); timer = setTimeout(refetch, 250); };
   const socket = io({ auth: { ticket: cfg.token } });
+  status.socket = socket;
   PTSPLive.follow(socket, {
     onSnapshot: refetch,
     onFact: (name, fact) => {
