@@ -16,7 +16,7 @@ from flask_socketio import join_room
 
 from ptsp.app import db_session, now
 from ptsp.models import PrintJob
-from ptsp.realtime import socketio
+from ptsp.realtime import DISCONNECT_HOOKS, socketio
 from ptsp.services import printing
 
 from .printing import agent_printers, agent_room, job_payload, outcome_from_status
@@ -42,12 +42,26 @@ def _own_job(session: Any, agent_id: int, job_id: int) -> PrintJob | None:
     return job if job is not None and job.printer.agent_id == agent_id else None
 
 
+AGENT_GONE = "print agent terputus (print agent disconnected)"
 FORBIDDEN = {"error": "forbidden", "message": "Hanya print agent yang menerima pekerjaan cetak"}
 UNKNOWN = {"error": "not_found", "message": "Pekerjaan cetak tidak dikenal untuk agent ini"}
 
 
+def agent_gone(actor: Any, _office_id: int) -> None:
+    """Show an agent's printers offline once the agent has disconnected."""
+    if actor.kind != "device" or actor.role != "agent":
+        return
+    with db_session() as session:
+        for printer in agent_printers(session, actor.device_id):
+            printing.note_printer_state(session, printer, online=False, paper=printer.paper,
+                                        error=AGENT_GONE, now=now())
+        session.commit()
+
+
 def register_agent_handlers() -> None:
     """Attach the print agent's events to `socketio`."""
+    if agent_gone not in DISCONNECT_HOOKS:
+        DISCONNECT_HOOKS.append(agent_gone)
 
     @socketio.on("agent_ready")
     def agent_ready(_data: Any = None) -> dict[str, Any]:
@@ -60,8 +74,9 @@ def register_agent_handlers() -> None:
             jobs = [job_payload(session, session.get(PrintJob, job_id), now())
                     for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
             for printer in agent_printers(session, agent[0]):
-                printing.note_printer_state(session, printer, online=True, paper=printer.paper,
-                                            error=printer.last_error, now=now())
+                error = None if printer.last_error == AGENT_GONE else printer.last_error
+                printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
+                                            now=now())
             session.commit()
         return {"status": 200, "jobs": jobs}
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from .domain.hours import WEEKDAYS
 from .migrate import upgrade
-from .models import Device, Office
+from .models import Device, Office, TicketPrinter
 from .services.accounts import make_device_token
 from .services.printing import set_printer
 from .services.setup import load_setup
@@ -76,6 +76,10 @@ def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:
             }
             tokens = {kind: token for kind, (_device, token) in devices.items()}
             session.flush()
+            # The demo's one printer follows the new kiosk token, so restarts do not pile up printers.
+            kept = session.scalar(select(TicketPrinter).where(TicketPrinter.office_id == office.id))
+            if kept is not None:
+                kept.device_id = devices["kiosk"][0].id
             set_printer(session, kiosk=devices["kiosk"][0], name="Kios demo (pratinjau)", setting="preview",
                         agent=None, width_chars=48)
             session.commit()

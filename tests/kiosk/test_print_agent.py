@@ -68,7 +68,13 @@ def test_print_agent_prints_jobs_from_a_real_server_and_acknowledges_each(server
         assert len(tickets_on(printer)) == 2, "a job was printed twice"
         text = (tmp_path / "agent.log").read_text()
         assert text.count("printed") >= 2
-    finally:
-        agent.terminate()
+
+        agent.terminate()  # the kiosk PC shuts down: managers see its printer go offline
         agent.wait(timeout=10)
+        assert wait_for(lambda: health(server)[0]["online"] is False)
+        assert health(server)[0]["last_error"] == "print agent terputus (print agent disconnected)"
+    finally:
+        if agent.poll() is None:
+            agent.terminate()
+            agent.wait(timeout=10)
         printer.close()
