@@ -54,7 +54,8 @@ def test_wait_is_unknown_when_no_counter_serving_the_service_is_open(app, client
     clerk(app, "clerk3", world.counters[3])  # counter 3 serves only B
     issue(client, world, "A")
     assert kiosk_service(client, world, "A")["estimated_wait_minutes"] is None
-    assert kiosk_service(client, world, "B")["estimated_wait_minutes"] == 0  # nobody ahead
+    assert kiosk_service(client, world, "B")["estimated_wait_minutes"] == 0  # nobody ahead, counter 3 open
+    assert kiosk_service(client, world, "C")["estimated_wait_minutes"] is None  # nobody ahead, nobody to serve
 
 
 def test_service_times_older_than_a_week_give_way_to_the_standard(app, client, world, clock):

@@ -93,7 +93,7 @@ def test_issued_ticket_bytes_are_exactly_what_python_escpos_dummy_builds(app, cl
 
     data = TicketPrintData(office_name="Kelurahan Uji", service_name="Surat", code="C-001",
                            issued_at=issued_at.astimezone(ZoneInfo("Asia/Jakarta")), timezone_label="WIB",
-                           people_ahead=0, estimated_wait_minutes=0, status_url=body["status_url"],
+                           people_ahead=0, estimated_wait_minutes=None, status_url=body["status_url"],
                            priority_label=None, complaint_channel="")
     assert job == render_escpos(ticket_layout(data, 48))
 
