@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import SETUP
+from tests.conftest import SETUP, free_port
 
 SHOTS = Path("/work/shots/kiosk")
 
@@ -85,10 +85,22 @@ def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page
     land.click("#done")
     land.wait_for_selector("#start:not([hidden])")
 
-    preview = page_factory(900, 1100)
+    # The printer is switched off: the ticket still comes, on screen, with a plain request to photograph it.
+    off = f"network:127.0.0.1:{free_port()}"
+    server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--setting", off)
+    land.click("#services button.svc >> nth=0")
+    land.wait_for_selector("#ticket:not([hidden])")
+    assert land.inner_text("#t-code") == "A-002"
+    assert "FOTO layar ini" in land.inner_text("#t-print")
+    assert land.locator("#t-qr svg").count() == 1
+    shot(land, "kiosk-print-failed")
+    land.click("#done")
+
+    server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--setting", "preview")
+    preview = page_factory(1250, 1100)
     preview.goto(f"{server.base}/kiosk/preview?token={server.kiosk}")
-    assert preview.locator(".ticket").count() == 2
-    assert preview.locator(".ticket .ticket-qr svg").count() == 2
+    assert preview.locator(".ticket").count() == 3  # the jobs of this kiosk's printer, failed one included
+    assert preview.locator(".ticket .ticket-qr svg").count() == 3
     shot(preview, "printed-ticket-preview")
 
 

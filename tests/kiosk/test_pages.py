@@ -170,3 +170,15 @@ def test_office_without_hours_today_is_closed(app, client, world):
         session.commit()
     state = kiosk_state(client, world)
     assert (state["state"], state["opens_at"]) == ("closed", None)
+
+
+def test_failed_print_still_gives_the_kiosk_the_ticket_and_its_qr_to_photograph(app, client, world):
+    from tests.conftest import free_port
+
+    use_printer(app, world, f"network:127.0.0.1:{free_port()}")
+    response = issue(client, world, "A", path="/kiosk/issue")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["print"]["status"] == "failed" and "refused" in body["print"]["last_error"]
+    assert body["ticket"]["code"] == "A-001" and body["qr_svg"].startswith("<svg")
+    assert ticket_count(app) == 1
