@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, jsonify, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
 from ptsp.api.access import require_actor
-from ptsp.api.routes import parse_body
+from ptsp.api.routes import issue_limit_key, parse_body
 from ptsp.api.schemas import IssueTicket
-from ptsp.app import get_read_db, now
+from ptsp.app import get_read_db, limiter, now
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.models import Device, Office, PrintJob, TicketNumber
@@ -99,6 +99,7 @@ def state() -> Response:
 
 
 @bp.post("/issue")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
 def issue() -> tuple[Response, int]:
     """Issue a ticket for this kiosk, print it, and return what the screen shows."""
     actor = require_actor("kiosk")

@@ -115,6 +115,7 @@
     if (prio[t.priority]) $("t-priority").innerHTML = bi(...prio[t.priority]);
     $("t-ahead").textContent = answer.people_ahead;
     $("t-wait").innerHTML = waitText(answer.estimated_wait_minutes);
+    $("t-wait").classList.toggle("word", !answer.estimated_wait_minutes);
     $("t-qr").innerHTML = answer.qr_svg;
     const p = answer.print;
     const box = $("t-print");
