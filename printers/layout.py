@@ -54,6 +54,7 @@ class _Wording:
     people_ahead: str
     wait: str
     wait_unknown: str
+    wait_now: str
     priority: str
     scan: str
     free: str
@@ -73,6 +74,7 @@ _WORDING: dict[str, _Wording] = {
         people_ahead="Di depan Anda: {n} orang",
         wait="Perkiraan tunggu: ± {n} menit",
         wait_unknown="Perkiraan tunggu: belum tersedia",
+        wait_now="Perkiraan tunggu: segera",
         priority="Prioritas: {label}",
         scan="Pindai untuk memantau antrean",
         free="Layanan ini GRATIS.",
@@ -90,6 +92,7 @@ _WORDING: dict[str, _Wording] = {
         people_ahead="People ahead of you: {n}",
         wait="Estimated wait: about {n} min",
         wait_unknown="Estimated wait: not yet known",
+        wait_now="Estimated wait: right away",
         priority="Priority: {label}",
         scan="Scan to follow your place in the queue",
         free="This service is FREE.",
@@ -135,6 +138,8 @@ def ticket_layout(data: TicketPrintData, width_chars: int) -> Layout:
     blocks += _wrapped(words.people_ahead.format(n=data.people_ahead), width_chars)
     if data.estimated_wait_minutes is None:
         wait = words.wait_unknown
+    elif data.estimated_wait_minutes == 0:
+        wait = words.wait_now  # "± 0 menit" reads like a misprint
     else:
         wait = words.wait.format(n=data.estimated_wait_minutes)
     blocks += _wrapped(wait, width_chars)

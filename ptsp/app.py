@@ -50,6 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     with app.app_context():
         register_handlers()
+        from kiosk.agent_socket import register_agent_handlers
+
+        register_agent_handlers()
 
     from .api import bp as api_bp
 
@@ -59,6 +62,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
+    from kiosk import bp as kiosk_bp
+    from kiosk import status_bp
+
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(status_bp)
     from .manager import bp as manager_bp
 
     app.register_blueprint(manager_bp)

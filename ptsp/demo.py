@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from .demo_history import HistoryStats, generate_history
 from .domain.hours import WEEKDAYS, parse_week, service_day
 from .migrate import upgrade
-from .models import Device, Office
+from .models import Device, Office, TicketPrinter
 from .services.accounts import make_device_token
+from .services.printing import set_printer
 from .services.setup import load_setup
 
 DEMO_FILE = Path(__file__).with_name("demo_office.toml")
@@ -38,6 +39,8 @@ class DemoInfo:
             f"  Counter screen (log in as a clerk): {base}/counter/login",
             f"  Lobby display (TV, 1920x1080): {base}/display/?token={self.tokens['display']}",
             f"  Manager dashboard (log in as camat or lurah): {base}/manager/dashboard",
+            f"  Kiosk (touch screen): {base}/kiosk/?token={self.tokens['kiosk']}",
+            f"  Printed tickets (preview printer): {base}/kiosk/preview?token={self.tokens['kiosk']}",
             f"  API description (OpenAPI): {base}/api/v1/openapi.json",
             f"  Live queue (needs a login or token): {base}/api/v1/offices/{self.office_id}/queue",
             "",
@@ -97,10 +100,18 @@ def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:
             session.execute(
                 update(Device).where(Device.office_id == office.id, Device.revoked_at.is_(None)).values(revoked_at=now)
             )
-            tokens = {
-                kind: make_device_token(session, office=office, kind=kind, name=f"demo {kind}", now=now)[1]
+            devices = {
+                kind: make_device_token(session, office=office, kind=kind, name=f"demo {kind}", now=now)
                 for kind in ("kiosk", "display", "agent")
             }
+            tokens = {kind: token for kind, (_device, token) in devices.items()}
+            session.flush()
+            # The demo's one printer follows the new kiosk token, so restarts do not pile up printers.
+            kept = session.scalar(select(TicketPrinter).where(TicketPrinter.office_id == office.id))
+            if kept is not None:
+                kept.device_id = devices["kiosk"][0].id
+            set_printer(session, kiosk=devices["kiosk"][0], name="Kios demo (pratinjau)", setting="preview",
+                        agent=None, width_chars=48)
             session.commit()
             logins = [
                 (s["username"], s["password"], s["role"])

@@ -30,6 +30,9 @@ from .services.snapshot import office_snapshot
 
 socketio = SocketIO()
 
+# Called with (actor, office_id) when a listener disconnects; stations add their own (e.g. the print agent).
+DISCONNECT_HOOKS: list[Any] = []
+
 
 def office_room(office_id: int) -> str:
     return f"office:{office_id}"
@@ -128,6 +131,8 @@ def register_handlers() -> None:
         listener = request.environ.get("ptsp.listener")
         if listener is not None:
             _display_seen(listener[0], listener[1], connected=False)
+            for hook in DISCONNECT_HOOKS:
+                hook(*listener)
 
     @socketio.on("heartbeat")
     def heartbeat(data: Any = None) -> dict[str, Any]:

@@ -1,6 +1,12 @@
 """The happy path through the REST API, end to end on each database."""
 
+from ptsp.models import Ticket
 from tests.conftest import bearer, login
+
+
+def ticket_token(client, ticket) -> str:
+    with client.application.extensions["ptsp.read_sessions"]() as session:
+        return session.get(Ticket, ticket["id"]).public_token
 
 
 def test_resident_is_issued_called_served_and_done(client, world, clock):
@@ -10,7 +16,7 @@ def test_resident_is_issued_called_served_and_done(client, world, clock):
     ticket = issued.get_json()
     assert ticket["code"] == "A-001"
     assert ticket["people_ahead"] == 0
-    assert "/api/v1/status/" in ticket["status_url"]
+    assert ticket["status_url"] == f"http://localhost/t/{ticket_token(client, ticket)}"
 
     login(client, "clerk1")
     assert client.post(f"/api/v1/counters/{world.counters[1]}/open").status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
@@ -47,7 +47,10 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 
 
 def status_url(ticket: Ticket) -> str:
-    return url_for("api.ticket_status", token=ticket.public_token, _external=True)
+    """The resident's status page (the QR target), not this JSON endpoint."""
+    from kiosk.printing import status_url as page_url
+
+    return page_url(ticket.public_token)
 
 
 def issue_limit_key() -> str:
@@ -61,14 +64,13 @@ operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=sche
 @bp.post("/tickets")
 @limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
 def issue() -> tuple[Response, int]:
+    from kiosk.printing import issue_and_print
+
     actor = require_actor("kiosk", "staff")
     body = parse_body(schemas.IssueTicket)
-    session = get_db()
-    ticket, position = tickets.issue(
-        session, office_id=body.office, service_id=body.service, priority=body.priority, actor=actor, now=now()
-    )
-    session.commit()
-    return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket)}), 201
+    ticket, position, printed = issue_and_print(actor, office_id=body.office, service_id=body.service,
+                                                priority=body.priority)
+    return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket), "print": printed}), 201
 
 
 operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its office)",

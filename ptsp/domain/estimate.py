@@ -6,8 +6,9 @@ standard minutes when there is no history yet):
 
     wait ≈ ceil(people_ahead × mean_service_minutes / open_counters)
 
-With nobody ahead the wait is 0. With no counter open the estimate is
-unknown (None) rather than a made-up figure.
+With no counter open for the service the estimate is unknown (None) rather
+than a made-up figure, even with nobody ahead: the resident waits for a
+counter to open. With a counter open and nobody ahead the wait is 0.
 """
 
 import math
@@ -21,8 +22,8 @@ def mean_service_minutes(recent_minutes: Sequence[float], standard_minutes: floa
 
 def estimated_wait_minutes(people_ahead: int, service_minutes: float, open_counters: int) -> int | None:
     """Estimate whole minutes until a ticket with `people_ahead` is called."""
-    if people_ahead <= 0:
-        return 0
     if open_counters <= 0:
         return None
+    if people_ahead <= 0:
+        return 0
     return math.ceil(people_ahead * service_minutes / open_counters)

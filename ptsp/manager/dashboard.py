@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ptsp.analytics.charts import chart_data
 from ptsp.analytics.dashboard import live_dashboard
+from ptsp.analytics.printers import printer_health
 from ptsp.app import get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.domain.hours import local_now
@@ -21,12 +22,8 @@ from .filters import manager_json, parse_filters
 
 
 def printer_health_for(session: Session, office_ids: list[int]) -> list[dict[str, Any]]:
-    """The printers panel's rows: the one call site for printer health (issue 3's `printer_health`).
-
-    Until `ptsp.analytics.printers.printer_health(session, office_ids)` is merged there are no printer
-    rows, and the panel says so.
-    """
-    return []
+    """The printers panel's rows: each kiosk printer's live state in the offices shown."""
+    return printer_health(session, set(office_ids))
 
 
 def _dashboard_data(office_param: str | None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from tests.browser.stations import announcer_log, counter_page, display_page, sh
 
 
 def status_of(server, ticket) -> str:
-    return requests.get(ticket["status_url"].replace("http://localhost", server.base), timeout=5).json()["status"]
+    return requests.get(f"{ticket['status_url']}/state", timeout=5).json()["status"]
 
 
 def test_ticket_issued_at_kiosk_is_called_at_counter_and_shown_and_announced_on_display(server, page_factory):

@@ -78,24 +78,24 @@ def test_dashboard_page_shows_the_figures_and_says_when_no_printer_is_registered
     assert "vendor/socket.io.min.js" in page and "cdn" not in page.lower()
 
 
-def test_printers_panel_renders_the_printer_health_rows(client, world, monday, monkeypatch):
-    from ptsp.manager import dashboard
+def test_printers_panel_shows_each_kiosk_printers_live_state(app, client, world, monday, clock):
+    from ptsp.services.accounts import device_for_token
+    from ptsp.services.printing import note_printer_state, set_printer
 
-    seen = []
-
-    def health(session, office_ids):
-        seen.append(office_ids)
-        return [{"office_id": world.office, "printer_id": 7, "name": "Printer Kios Lobi", "online": False,
-                 "paper": "habis", "last_error": "paper out", "last_seen_at": "2026-11-23T02:10:00+00:00",
-                 "pending_jobs": 2, "failed_jobs": 1}]
-
-    monkeypatch.setattr(dashboard, "printer_health_for", health)
+    with app.extensions["ptsp.sessions"]() as session:
+        kiosk = device_for_token(session, world.kiosk)
+        printer = set_printer(session, kiosk=kiosk, name="Printer Kios Lobi", setting="network:127.0.0.1:9",
+                              agent=None, width_chars=32)
+        note_printer_state(session, printer, online=True, paper="ok", error=None, now=clock())
+        note_printer_state(session, printer, online=False, paper="out", error="paper out", now=clock())
+        session.commit()
+        printer_id = printer.id
     manager_login(client)
     page = client.get("/manager/dashboard/live").get_data(as_text=True)
-    assert seen == [[world.office]]
-    assert "Printer Kios Lobi" in page and "paper out" in page and "habis" in page and "09:10" in page
+    assert "Printer Kios Lobi" in page and "paper out" in page and "out" in page and "09:00" in page
     assert "Belum ada printer terdaftar" not in page
-    assert client.get("/manager/api/dashboard").get_json()["printers"][0]["printer_id"] == 7
+    rows = client.get("/manager/api/dashboard").get_json()["printers"]
+    assert [(r["printer_id"], r["online"], r["paper"]) for r in rows] == [(printer_id, False, "out")]
 
 
 def test_charts_page_and_json_default_to_the_last_thirty_days(client, world, monday):

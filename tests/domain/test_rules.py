@@ -109,7 +109,8 @@ def test_bad_opening_hours_are_refused(raw):
 
 
 def test_wait_estimate_shares_people_ahead_between_open_counters():
-    assert estimated_wait_minutes(0, 10, 0) == 0
+    assert estimated_wait_minutes(0, 10, 1) == 0
+    assert estimated_wait_minutes(0, 10, 0) is None  # nobody ahead, but no counter open either
     assert estimated_wait_minutes(5, 10, 2) == 25
     assert estimated_wait_minutes(3, 7, 1) == 21
     assert estimated_wait_minutes(4, 10, 0) is None

@@ -1,0 +1,117 @@
+"""The server side of the print agent: hand jobs to it, let it claim each, record what it says.
+
+Events from an agent (each acknowledged): `agent_ready` joins the agent's room and
+answers with the jobs waiting for it; `print_claim {job}` answers {ok} when the job
+may be printed now (one claim per attempt, so a job is never printed twice by
+accident); `print_done {job, ok, status, error, may_have_printed}` records the
+outcome. The server pushes new jobs as `print_job`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_socketio import join_room
+
+from ptsp.app import db_session, now
+from ptsp.models import PrintJob
+from ptsp.realtime import DISCONNECT_HOOKS, socketio
+from ptsp.services import printing
+
+from .printing import agent_printers, agent_room, job_payload, outcome_from_status
+
+
+def _agent() -> tuple[int, int] | None:
+    listener = request.environ.get("ptsp.listener")
+    if listener is None:
+        return None
+    actor, office_id = listener
+    if actor.kind != "device" or actor.role != "agent":
+        return None
+    return actor.device_id, office_id
+
+
+def _job_id(data: Any) -> int | None:
+    job = data.get("job") if isinstance(data, dict) else None
+    return job if isinstance(job, int) and not isinstance(job, bool) and 0 < job < 2**31 else None
+
+
+def _own_job(session: Any, agent_id: int, job_id: int) -> PrintJob | None:
+    job = session.get(PrintJob, job_id)
+    return job if job is not None and job.printer.agent_id == agent_id else None
+
+
+AGENT_GONE = "print agent terputus (print agent disconnected)"
+FORBIDDEN = {"error": "forbidden", "message": "Hanya print agent yang menerima pekerjaan cetak"}
+UNKNOWN = {"error": "not_found", "message": "Pekerjaan cetak tidak dikenal untuk agent ini"}
+
+
+def agent_gone(actor: Any, _office_id: int) -> None:
+    """Show an agent's printers offline once the agent has disconnected."""
+    if actor.kind != "device" or actor.role != "agent":
+        return
+    with db_session() as session:
+        for printer in agent_printers(session, actor.device_id):
+            printing.note_printer_state(session, printer, online=False, paper=printer.paper,
+                                        error=AGENT_GONE, now=now())
+        session.commit()
+
+
+def register_agent_handlers() -> None:
+    """Attach the print agent's events to `socketio`."""
+    if agent_gone not in DISCONNECT_HOOKS:
+        DISCONNECT_HOOKS.append(agent_gone)
+
+    @socketio.on("agent_ready")
+    def agent_ready(_data: Any = None) -> dict[str, Any]:
+        agent = _agent()
+        if agent is None:
+            return FORBIDDEN
+        join_room(agent_room(agent[0]))
+        with db_session() as session:
+            printer_ids = [p.id for p in agent_printers(session, agent[0])]
+            jobs = [job_payload(session, session.get(PrintJob, job_id), now())
+                    for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
+            for printer in agent_printers(session, agent[0]):
+                error = None if printer.last_error == AGENT_GONE else printer.last_error
+                printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
+                                            now=now())
+            session.commit()
+        return {"status": 200, "jobs": jobs}
+
+    @socketio.on("print_claim")
+    def print_claim(data: Any = None) -> dict[str, Any]:
+        agent = _agent()
+        if agent is None:
+            return FORBIDDEN
+        job_id = _job_id(data)
+        if job_id is None:
+            return {"error": "invalid_input", "message": "print_claim harus berisi {job: bilangan}"}
+        with db_session() as session:
+            if _own_job(session, agent[0], job_id) is None:
+                return UNKNOWN
+            ok = printing.claim(session, job_id, now())
+            session.commit()
+        return {"status": 200, "ok": ok}
+
+    @socketio.on("print_done")
+    def print_done(data: Any = None) -> dict[str, Any]:
+        agent = _agent()
+        if agent is None:
+            return FORBIDDEN
+        job_id = _job_id(data)
+        if job_id is None or not isinstance(data.get("ok"), bool):
+            return {"error": "invalid_input", "message": "print_done harus berisi {job, ok, status, error}"}
+        with db_session() as session:
+            job = _own_job(session, agent[0], job_id)
+            if job is None:
+                return UNKNOWN
+            if job.status != "printing":
+                return {"error": "invalid_transition", "message": f"Pekerjaan {job_id} tidak sedang dicetak"}
+            error = data.get("error") if isinstance(data.get("error"), str) else None
+            job = printing.finish(session, job_id, ok=data["ok"], now=now(), error=error,
+                                  printer_status=outcome_from_status(str(data.get("status", "unknown"))),
+                                  may_have_printed=data.get("may_have_printed") is True)
+            session.commit()
+            return {"status": 200, "job": printing.job_view(job)}

@@ -1,0 +1,134 @@
+"""Kiosk routes: the touch page, its live state, issuing with printing, and the print preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from printers import render_html, ticket_layout
+from printers.html_render import qr_svg
+from ptsp.api.access import require_actor
+from ptsp.api.routes import issue_limit_key, parse_body
+from ptsp.api.schemas import IssueTicket
+from ptsp.app import get_read_db, limiter, now
+from ptsp.domain import hours as office_hours
+from ptsp.domain.errors import Forbidden
+from ptsp.models import Device, Office, PrintJob, TicketNumber
+from ptsp.services.accounts import device_for_token
+from ptsp.services.common import waiting_counts
+from ptsp.services.printing import printer_for_device, printer_health_view
+from ptsp.services.views import ticket_view, wait_estimate
+
+from . import bp
+from .printing import issue_and_print, status_url, ticket_print_data
+
+RETURN_SECONDS = 15
+
+
+def _kiosk_device(token: str | None) -> Device:
+    device = device_for_token(get_read_db(), token) if token else None
+    if device is None or device.kind != "kiosk":
+        abort(Response(render_template("kiosk/refused.html"), status=401))
+    return device
+
+
+@bp.get("/")
+def show() -> str:
+    token = request.args.get("token")
+    device = _kiosk_device(token)
+    config = {"token": token, "office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS}
+    return render_template("kiosk/kiosk.html", config=config)
+
+
+def office_state(office: Office, at: Any) -> dict[str, Any]:
+    """Say whether the kiosk may issue now: open, closed (outside hours) or cutoff (last ticket passed)."""
+    day = office_hours.service_day(at, office.timezone)
+    week = office_hours.parse_week(office.hours)
+    hours = office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes)
+    if hours.opens_at is None or at < hours.opens_at or at >= hours.closes_at:
+        state = "closed"
+    elif at >= hours.last_ticket_at:
+        state = "cutoff"
+    else:
+        state = "open"
+    return {
+        "state": state,
+        "opens_at": office_hours.local_now(hours.opens_at, office.timezone).strftime("%H:%M")
+        if hours.opens_at else None,
+        "closes_at": office_hours.local_now(hours.closes_at, office.timezone).strftime("%H:%M")
+        if hours.closes_at else None,
+        "last_ticket_at": office_hours.local_now(hours.last_ticket_at, office.timezone).strftime("%H:%M")
+        if hours.last_ticket_at else None,
+    }
+
+
+@bp.get("/state")
+def state() -> Response:
+    actor = require_actor("kiosk")
+    session = get_read_db()
+    office = session.get(Office, actor.office_id)
+    at = now()
+    day = office_hours.service_day(at, office.timezone)
+    counts = waiting_counts(session, office.id, day)
+    issued = dict(session.execute(
+        select(TicketNumber.service_id, TicketNumber.last_number)
+        .where(TicketNumber.office_id == office.id, TicketNumber.day == day)
+    ).all())
+    services = []
+    for service in office.services:
+        if not service.active:
+            continue
+        waiting = counts.get(service.id, 0)
+        left = None if service.daily_quota is None else max(0, service.daily_quota - issued.get(service.id, 0))
+        services.append({
+            "id": service.id, "prefix": service.prefix, "name": {"id": service.name_id, "en": service.name_en},
+            "waiting": waiting, "estimated_wait_minutes": wait_estimate(session, service, waiting, at),
+            "quota_left": left, "available": left is None or left > 0,
+        })
+    printer = printer_for_device(session, actor.device_id)
+    return jsonify({
+        "office": {"id": office.id, "name": office.name,
+                   "local_time": office_hours.local_now(at, office.timezone).strftime("%H:%M"),
+                   "zone": office_hours.zone_label(office.timezone)},
+        **office_state(office, at),
+        "services": services,
+        "printer": printer_health_view(session, printer) if printer else None,
+    })
+
+
+@bp.post("/issue")
+@limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
+def issue() -> tuple[Response, int]:
+    """Issue a ticket for this kiosk, print it, and return what the screen shows."""
+    actor = require_actor("kiosk")
+    body = parse_body(IssueTicket)
+    if body.office != actor.office_id:
+        raise Forbidden("Kios ini hanya untuk kantornya sendiri (kiosk of another office)")
+    ticket, position, outcome = issue_and_print(actor, office_id=body.office, service_id=body.service,
+                                                priority=body.priority)
+    url = status_url(ticket.public_token)
+    return jsonify({
+        "ticket": ticket_view(ticket), **position, "status_url": url,
+        "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en},
+        "qr_svg": str(qr_svg(url)), "print": outcome,
+    }), 201
+
+
+@bp.get("/preview")
+def preview() -> str:
+    """Show the last tickets this kiosk printed (or tried to) as they look on paper."""
+    device = _kiosk_device(request.args.get("token"))
+    session = get_read_db()
+    printer = printer_for_device(session, device.id)
+    jobs = [] if printer is None else session.scalars(
+        select(PrintJob).where(PrintJob.printer_id == printer.id).order_by(PrintJob.id.desc()).limit(6)
+    ).all()
+    at = now()
+    tickets = [
+        {"job": job, "html": render_html(ticket_layout(
+            ticket_print_data(session, job.ticket, job.status_url, printer.language, at), printer.width_chars))}
+        for job in jobs
+    ]
+    return render_template("kiosk/preview.html", printer=printer, tickets=tickets)

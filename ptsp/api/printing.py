@@ -1,0 +1,46 @@
+"""REST for kiosk printing: printer health for staff, and a staff reprint of a ticket."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from ..analytics.printers import printer_health
+from ..app import get_db, get_read_db, now
+from ..models import Office, Ticket
+from ..services import printing
+from ..services.common import get_or_404, require_office
+from . import bp
+from .access import require_actor
+from .openapi import operation
+
+ERRORS = {401: "Not logged in", 403: "Not allowed", 404: "Not found", 409: "Not allowed in the current state",
+          422: "Invalid input"}
+
+operation("/offices/{office_id}/printers", "get", "Kiosk printers of an office: online, paper, last error, backlog",
+          responses={200: "One entry per printer", **ERRORS}, auth=["staff"])
+
+
+@bp.get("/offices/<int(max=2147483647):office_id>/printers")
+def office_printers(office_id: int) -> Response:
+    actor = require_actor("staff")
+    session = get_read_db()
+    get_or_404(session, Office, office_id, "Kantor")
+    require_office(session, actor, office_id)
+    return jsonify(printer_health(session, {office_id}))
+
+
+operation("/tickets/{ticket_id}/reprint", "post", "Print a ticket again on its kiosk (supervisor or office clerk)",
+          responses={201: "The reprint job and how printing went", **ERRORS}, auth=["staff"])
+
+
+@bp.post("/tickets/<int(max=2147483647):ticket_id>/reprint")
+def reprint(ticket_id: int) -> tuple[Response, int]:
+    from kiosk.printing import run_job, status_url
+
+    actor = require_actor("staff")
+    session = get_db()
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    url = status_url(ticket.public_token)
+    job = printing.request_reprint(session, ticket_id=ticket_id, actor=actor, status_url=url, now=now())
+    session.commit()
+    return jsonify(run_job(job.id)), 201

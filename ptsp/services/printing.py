@@ -1,0 +1,157 @@
+"""Print jobs as rows: made with the ticket, claimed before each attempt, finished with the outcome.
+
+A job is claimed by one conditional UPDATE (pending or failed -> printing), so two
+retries racing for it cannot both print. A job that failed after bytes may already
+have reached the printer is not retried by itself: only staff asking for a reprint
+put that ticket on paper again. This module never talks to a printer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..analytics.printers import health_row
+from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
+from ..models import Device, PrintJob, Ticket, TicketPrinter
+from .actors import Actor
+from .common import get_or_404, publish, require_office
+
+PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
+MAX_ATTEMPTS = 5
+
+
+def printer_for_device(session: Session, device_id: int | None) -> TicketPrinter | None:
+    """Return the printer configured for a kiosk, if any."""
+    if device_id is None:
+        return None
+    return session.scalar(select(TicketPrinter).where(TicketPrinter.device_id == device_id))
+
+
+def queue_job(
+    session: Session, ticket: Ticket, printer: TicketPrinter, status_url: str, now: datetime,
+    requested_by: int | None = None, reprint: int = 0,
+) -> PrintJob:
+    """Add a pending job for a ticket; the caller commits it with (or after) the ticket."""
+    job = PrintJob(ticket_id=ticket.id, office_id=ticket.office_id, printer_id=printer.id, status="pending",
+                   attempts=0, reprint=reprint, requested_by=requested_by, status_url=status_url,
+                   may_have_printed=False, created_at=now, updated_at=now)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(session: Session, job_id: int, now: datetime) -> bool:
+    """Mark a job as being printed if nobody else has it and it is safe to print; True when claimed."""
+    result = session.execute(
+        update(PrintJob)
+        .where(PrintJob.id == job_id, PrintJob.status.in_(["pending", "failed"]),
+               PrintJob.may_have_printed.is_(False), PrintJob.attempts < MAX_ATTEMPTS)
+        .values(status="printing", attempts=PrintJob.attempts + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def finish(
+    session: Session, job_id: int, *, ok: bool, printer_status: str, error: str | None,
+    may_have_printed: bool, now: datetime, reached: bool | None = None,
+) -> PrintJob:
+    """Record the outcome of one attempt on the job and its printer's live state.
+
+    `printer_status` is a printers.PrinterStatus value; `reached` says whether the
+    printer answered at all (defaults to `ok`, or to any status but offline/unknown).
+    """
+    job = session.get(PrintJob, job_id)
+    job.status = "printed" if ok else "failed"
+    job.last_error = None if ok else (error or "print failed")[:1000]
+    job.may_have_printed = False if ok else may_have_printed
+    job.updated_at = now
+    if ok:
+        job.printed_at = now
+    if reached is None:
+        reached = ok or printer_status in ("ok", "paper_near_end", "paper_out")
+    note_printer_state(session, job.printer, online=reached and printer_status != "offline",
+                       paper=PAPER.get(printer_status, "unknown"),
+                       error=job.last_error, now=now)
+    return job
+
+
+def note_printer_state(
+    session: Session, printer: TicketPrinter, *, online: bool, paper: str, error: str | None, now: datetime
+) -> None:
+    """Store a printer's state; when it changed, publish `printer_changed` to its office."""
+    before = (printer.online, printer.paper, printer.last_error)
+    if online and paper == "unknown":
+        paper = printer.paper  # a printer that cannot report paper keeps what we knew
+    printer.online, printer.paper, printer.last_error = online, paper, error
+    printer.last_seen_at = now if online else printer.last_seen_at
+    session.flush()
+    if before != (printer.online, printer.paper, printer.last_error):
+        publish(session, printer.office_id, "printer_changed", printer_health_view(session, printer))
+
+
+def printer_health_view(session: Session, printer: TicketPrinter) -> dict[str, Any]:
+    counts = dict(session.execute(
+        select(PrintJob.status, func.count()).where(PrintJob.printer_id == printer.id).group_by(PrintJob.status)
+    ).all())
+    return health_row(printer, counts.get("pending", 0) + counts.get("printing", 0), counts.get("failed", 0))
+
+
+def retryable_jobs(session: Session, printer_ids: list[int] | None = None) -> list[int]:
+    """Return failed jobs that are safe to try again (nothing may have printed), oldest first."""
+    query = select(PrintJob.id).where(
+        PrintJob.status.in_(["pending", "failed"]), PrintJob.may_have_printed.is_(False),
+        PrintJob.attempts < MAX_ATTEMPTS,
+    ).order_by(PrintJob.id)
+    if printer_ids is not None:
+        query = query.where(PrintJob.printer_id.in_(printer_ids))
+    return list(session.scalars(query))
+
+
+def request_reprint(session: Session, *, ticket_id: int, actor: Actor, status_url: str, now: datetime) -> PrintJob:
+    """Make a new job for a ticket on its kiosk's printer; a supervisor or the office's clerk may ask."""
+    if actor.kind != "staff":
+        raise Forbidden("Hanya petugas yang dapat meminta cetak ulang (staff only)")
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    require_office(session, actor, ticket.office_id)
+    if ticket.status in ("done", "no_show", "cancelled", "expired"):
+        raise InvalidTransition(f"Tiket {ticket.code} sudah selesai; tidak perlu dicetak ulang")
+    printer = printer_for_device(session, ticket.device_id)
+    if printer is None:
+        raise InvalidInput(f"Tiket {ticket.code} tidak diambil dari kios berprinter (no kiosk printer)")
+    last = session.scalar(select(func.max(PrintJob.reprint)).where(PrintJob.ticket_id == ticket.id))
+    return queue_job(session, ticket, printer, status_url, now, requested_by=actor.staff_id,
+                     reprint=0 if last is None else last + 1)
+
+
+def job_view(job: PrintJob) -> dict[str, Any]:
+    return {"id": job.id, "ticket": job.ticket_id, "printer": job.printer_id, "status": job.status,
+            "attempts": job.attempts, "last_error": job.last_error, "may_have_printed": job.may_have_printed,
+            "reprint": job.reprint, "requested_by": job.requested_by,
+            "printed_at": job.printed_at.isoformat() if job.printed_at else None}
+
+
+def set_printer(
+    session: Session, *, kiosk: Device, name: str, setting: str | None, agent: Device | None,
+    width_chars: int, language: str = "id",
+) -> TicketPrinter:
+    """Create or change the printer of a kiosk (server-driven `setting`, or a print `agent`)."""
+    if kiosk.kind != "kiosk":
+        raise InvalidInput(f"Perangkat {kiosk.name!r} bukan kios")
+    if (setting is None) == (agent is None):
+        raise InvalidInput("Pilih salah satu: setelan printer atau print agent")
+    if agent is not None and (agent.kind != "agent" or agent.office_id != kiosk.office_id):
+        raise InvalidInput(f"{agent.name!r} bukan print agent kantor ini")
+    if width_chars not in (32, 48):
+        raise InvalidInput("Lebar kertas: 32 karakter (58 mm) atau 48 (80 mm)")
+    printer = printer_for_device(session, kiosk.id) or TicketPrinter(
+        office_id=kiosk.office_id, device_id=kiosk.id, online=False, paper="unknown", codepage="CP1252")
+    printer.name, printer.setting, printer.width_chars, printer.language = name, setting, width_chars, language
+    printer.agent_id = agent.id if agent else None
+    session.add(printer)
+    session.flush()
+    return printer
