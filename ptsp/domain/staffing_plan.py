@@ -1,0 +1,203 @@
+"""Clerks needed hour by hour, from expected arrivals per service.
+
+**Demand that changes through the day.** Each service's work in progress is taken from the
+infinite-server offered load (Jennings, Mandelbaum, Massey and Whitt, "Server staffing to meet
+time-varying demand", Management Science 42(10), 1996): m(t) = E[residents that would be in service
+at t if there were clerks enough], which for an hourly step of arrivals lam and exponential service
+of mean S (hours) obeys m' = lam - m / S. Over an hour starting at m0 it is
+m(t) = lam S + (m0 - lam S) e^(-t/S), so its hourly mean is lam S + (m0 - lam S) S (1 - e^(-1/S)).
+The day starts empty. For a 10-minute service the lag is negligible (e^-6); for an hour-long
+licensing interview a morning rush keeps loading the next hour, which a pointwise stationary
+model would miss. Each hour is then staffed with Erlang C at that mean load (the "modified offered
+load" approach), against the office's target: `target_level` of residents called within
+`target_minutes`.
+
+**Clerks who serve several services.** Counters and the services they serve form a graph; each
+connected part is a pool. Within a pool any waiting resident can, through a chain of counters, be
+reached by any clerk, so the pool is staffed as one Erlang C queue whose load is the sum of its
+services' loads and whose mean service time is the arrival-weighted mean. This keeps the offered
+work exact and credits the pooling that the shared counters really give; modelling each service
+alone would over-staff an office whose clerks switch services, and modelling the whole office as
+one pool would under-staff a desk (say, complaints) that no other counter can help. The simulation
+(`ptsp.domain.simulate`) serves each service with its own service time, so it checks this choice.
+
+**Breaks of the office.** Tickets may be taken during a break but nobody is called; residents who
+arrive then are added to the first hour after the break.
+
+**Points.** Each hour's demand is also shown in points: expected arrivals x the service's standard
+minutes, the unit of the points ledger (one point = one standard minute of work).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .queueing import InvalidStaffingInput, evaluate_staffing, required_clerks
+
+
+@dataclass(frozen=True)
+class ServiceDemand:
+    """One service's expected arrivals for each hour of a day (same length as the day's hours)."""
+
+    service: str
+    arrivals: tuple[float, ...]
+    service_minutes: float
+    standard_minutes: float
+
+
+@dataclass(frozen=True)
+class StaffingTarget:
+    """The office's target and the rules the hourly staffing respects."""
+
+    target_minutes: float
+    target_level: float = 0.8
+    max_occupancy: float | None = 0.9
+    min_clerks: int = 1  # the promise: a clerk at the counter whenever the office is open
+
+
+@dataclass(frozen=True)
+class PoolHour:
+    pool: int
+    arrivals: float
+    load: float
+    service_minutes: float
+    clerks: int
+    service_level: float
+    average_wait_minutes: float
+    occupancy: float
+
+
+@dataclass(frozen=True)
+class HourNeed:
+    """One clock hour: demand (arrivals, points, Erlangs) and the clerks it needs."""
+
+    hour: int
+    open: bool
+    arrivals: float
+    points: float
+    load: float
+    clerks: int
+    service_level: float
+    average_wait_minutes: float
+    pools: tuple[PoolHour, ...]
+
+
+def service_pools(
+    counters: Mapping[object, Iterable[str]], services: Iterable[str]
+) -> list[frozenset[str]]:
+    """Group services into pools: connected through counters that serve more than one."""
+    parent: dict[str, str] = {s: s for s in services}
+
+    def root(s: str) -> str:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    for served in counters.values():
+        served = [s for s in served if s in parent]
+        for other in served[1:]:
+            parent[root(other)] = root(served[0])
+    groups: dict[str, set[str]] = {}
+    for s in parent:
+        groups.setdefault(root(s), set()).add(s)
+    return sorted((frozenset(g) for g in groups.values()), key=lambda g: sorted(g))
+
+
+def hourly_offered_load(arrivals: Sequence[float], service_minutes: float) -> list[float]:
+    """Mean infinite-server offered load (Erlangs) in each hour, the day starting empty."""
+    s = service_minutes / 60.0
+    decay = math.exp(-1.0 / s)
+    settle = s * (1.0 - decay)
+    loads, m0 = [], 0.0
+    for lam in arrivals:
+        steady = lam * s
+        loads.append(steady + (m0 - steady) * settle)
+        m0 = steady + (m0 - steady) * decay
+    return loads
+
+
+def shift_break_arrivals(arrivals: Sequence[float], open_hours: Sequence[bool]) -> list[float]:
+    """Move arrivals of hours the counters are closed (a break) to the next open hour."""
+    moved, carry = [], 0.0
+    for value, is_open in zip(arrivals, open_hours, strict=True):
+        if is_open:
+            moved.append(value + carry)
+            carry = 0.0
+        else:
+            moved.append(0.0)
+            carry += value
+    # Arrivals after the last open hour (carry left over) are not served that day: no staff for them.
+    return moved
+
+
+def _pool_hour(
+    index: int,
+    arrivals: float,
+    load: float,
+    service_minutes: float,
+    open_share: float,
+    target: StaffingTarget,
+) -> PoolHour:
+    if load <= 1e-9:
+        clerks = target.min_clerks
+        return PoolHour(index, arrivals, 0.0, service_minutes, clerks, 1.0, 0.0, 0.0)
+    # In a half-open hour the same arrivals come in half the time: staff for the higher rate.
+    rate = load * 60.0 / service_minutes / max(open_share, 1e-9)
+    try:
+        answer = required_clerks(
+            rate, service_minutes, target.target_minutes, target.target_level, max_occupancy=target.max_occupancy
+        )
+        clerks = max(answer.raw_clerks, target.min_clerks)
+    except InvalidStaffingInput:
+        clerks = max(math.ceil(rate * service_minutes / 60.0) + 1, target.min_clerks)
+    shown = evaluate_staffing(clerks, rate, service_minutes, target.target_minutes)
+    return PoolHour(
+        index, arrivals, load, service_minutes, clerks, shown.service_level, shown.average_wait_minutes,
+        shown.occupancy,
+    )
+
+
+def hourly_need(
+    hours: Sequence[int],
+    open_share: Sequence[float],
+    demands: Sequence[ServiceDemand],
+    pools: Sequence[frozenset[str]],
+    target: StaffingTarget,
+) -> list[HourNeed]:
+    """Staff every hour of one day; `open_share[i]` is the part of hour i the counters are open."""
+    is_open = [share > 0 for share in open_share]
+    shifted = {d.service: shift_break_arrivals(d.arrivals, is_open) for d in demands}
+    loads = {d.service: hourly_offered_load(shifted[d.service], d.service_minutes) for d in demands}
+    by_service = {d.service: d for d in demands}
+    result = []
+    for i, hour in enumerate(hours):
+        pool_hours = []
+        for p, pool in enumerate(pools):
+            members = [by_service[s] for s in sorted(pool) if s in by_service]
+            arrivals = sum(shifted[d.service][i] for d in members)
+            load = sum(loads[d.service][i] for d in members)
+            if not is_open[i] or not members:
+                continue
+            weight = sum(shifted[d.service][i] for d in members)
+            if weight > 0:
+                mean_s = sum(shifted[d.service][i] * d.service_minutes for d in members) / weight
+            else:
+                mean_s = sum(d.service_minutes for d in members) / len(members)
+            pool_hours.append(_pool_hour(p, arrivals, load, mean_s, open_share[i], target))
+        arrivals = sum(shifted[d.service][i] for d in demands)
+        points = sum(shifted[d.service][i] * d.standard_minutes for d in demands)
+        clerks = sum(ph.clerks for ph in pool_hours)
+        if is_open[i]:
+            clerks = max(clerks, target.min_clerks)
+        served = sum(ph.arrivals for ph in pool_hours)
+        level = sum(ph.service_level * ph.arrivals for ph in pool_hours) / served if served else 1.0
+        wait = sum(ph.average_wait_minutes * ph.arrivals for ph in pool_hours) / served if served else 0.0
+        result.append(HourNeed(
+            hour=hour, open=is_open[i], arrivals=arrivals, points=points,
+            load=sum(ph.load for ph in pool_hours), clerks=clerks if is_open[i] else 0,
+            service_level=level, average_wait_minutes=wait, pools=tuple(pool_hours),
+        ))
+    return result
