@@ -134,18 +134,14 @@ def shift_break_arrivals(arrivals: Sequence[float], open_hours: Sequence[bool]) 
 
 
 def _pool_hour(
-    index: int,
-    arrivals: float,
-    load: float,
-    service_minutes: float,
-    open_share: float,
-    target: StaffingTarget,
+    index: int, arrivals: float, load: float, service_minutes: float, target: StaffingTarget
 ) -> PoolHour:
     if load <= 1e-9:
         clerks = target.min_clerks
         return PoolHour(index, arrivals, 0.0, service_minutes, clerks, 1.0, 0.0, 0.0)
-    # In a half-open hour the same arrivals come in half the time: staff for the higher rate.
-    rate = load * 60.0 / service_minutes / max(open_share, 1e-9)
+    # A half-open hour is staffed for the hour's rate: tickets are taken in the closed part too, and
+    # those residents are called when the counters open.
+    rate = load * 60.0 / service_minutes
     try:
         answer = required_clerks(
             rate, service_minutes, target.target_minutes, target.target_level, max_occupancy=target.max_occupancy
@@ -186,7 +182,7 @@ def hourly_need(
                 mean_s = sum(shifted[d.service][i] * d.service_minutes for d in members) / weight
             else:
                 mean_s = sum(d.service_minutes for d in members) / len(members)
-            pool_hours.append(_pool_hour(p, arrivals, load, mean_s, open_share[i], target))
+            pool_hours.append(_pool_hour(p, arrivals, load, mean_s, target))
         arrivals = sum(shifted[d.service][i] for d in demands)
         points = sum(shifted[d.service][i] * d.standard_minutes for d in demands)
         clerks = sum(ph.clerks for ph in pool_hours)
