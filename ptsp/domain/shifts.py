@@ -17,13 +17,13 @@ staggered and the counters stay staffed. Rest hours never count as cover.
                N <= max_clerks                           (when the office has a headcount)
 
 The objective is clerk-hours; the small weight on N prefers fewer people among plans of equal
-hours. The weekly-hours rows hold for the roster's total; the roster (`assign_roster`) then hands
-each day's shifts to the clerks with the fewest hours so far and reports each clerk's week, so a
-reader can see the rule is kept clerk by clerk.
+hours. The weekly-hours rows hold for the roster's total; a second integer program
+(`assign_roster`) then hands the shifts to named clerks so that the rule holds clerk by clerk.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -185,15 +185,56 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
         clerk_hours=sum(dp.clerk_hours for dp in plans),
         days=plans,
     )
-    plan.roster = assign_roster(plan)
+    plan.roster = assign_roster(plan, rules)
     return plan
 
 
-def assign_roster(plan: ShiftPlan) -> dict[int, list[tuple[str, Pattern]]]:
-    """Give each day's shifts to distinct clerks, longest shift to the clerk with fewest hours so far."""
+def assign_roster(plan: ShiftPlan, rules: ShiftRules = ShiftRules()) -> dict[int, list[tuple[str, Pattern]]]:
+    """Give each day's shifts to distinct clerks so every clerk's week is within the weekly hours.
+
+    A second small integer program: x[c,d,p] (clerk c works pattern p on day d) sums over clerks to
+    the plan's count of each pattern, a clerk works at most one shift a day, and each clerk's week
+    lies in [min_weekly_hours, max_weekly_hours]. Should it find no roster in its time limit, the
+    shifts go greedily to the clerk with the fewest hours so far, and `weekly_hours()` shows it.
+    """
+    clerks = list(range(1, plan.clerks + 1))
+    slots = [(d, pattern, count) for d, day in enumerate(plan.days) for pattern, count in day.shifts]
+    if not clerks or not slots:
+        return {c: [] for c in clerks}
+    index = {(c, k): i for i, (c, k) in enumerate(itertools.product(clerks, range(len(slots))))}
+    rows: list[tuple[dict[int, float], float, float]] = []
+    for k, (_, _, count) in enumerate(slots):
+        rows.append(({index[(c, k)]: 1.0 for c in clerks}, count, count))
+    for c in clerks:
+        for d in range(len(plan.days)):
+            rows.append(({index[(c, k)]: 1.0 for k, slot in enumerate(slots) if slot[0] == d}, 0.0, 1.0))
+        week = {index[(c, k)]: float(slot[1].hours) for k, slot in enumerate(slots)}
+        rows.append((week, rules.min_weekly_hours, rules.max_weekly_hours))
+    matrix = lil_matrix((len(rows), len(index)))
+    for i, (coefs, _, _) in enumerate(rows):
+        for j, value in coefs.items():
+            matrix[i, j] = value
+    result = milp(
+        np.zeros(len(index)),
+        constraints=LinearConstraint(matrix.tocsr(), [r[1] for r in rows], [r[2] for r in rows]),
+        integrality=np.ones(len(index)),
+        bounds=Bounds(0, 1),
+        options={"time_limit": rules.time_limit},
+    )
+    if result.x is None:
+        return _greedy_roster(plan)
+    roster: dict[int, list[tuple[str, Pattern]]] = {c: [] for c in clerks}
+    for (c, k), i in index.items():
+        if result.x[i] > 0.5:
+            d, pattern, _ = slots[k]
+            roster[c].append((plan.days[d].label, pattern))
+    order = {dp.label: i for i, dp in enumerate(plan.days)}
+    return {c: sorted(s, key=lambda item: order[item[0]]) for c, s in roster.items()}
+
+
+def _greedy_roster(plan: ShiftPlan) -> dict[int, list[tuple[str, Pattern]]]:
     roster: dict[int, list[tuple[str, Pattern]]] = {c: [] for c in range(1, plan.clerks + 1)}
     worked = dict.fromkeys(roster, 0)
-    # Fill the busiest days first, so the balancing has the most room on the lighter ones.
     for day in sorted(plan.days, key=lambda dp: -dp.clerk_hours):
         todays = sorted((p for p, k in day.shifts for _ in range(k)), key=lambda p: -p.hours)
         free = sorted(roster, key=lambda c: (worked[c], c))

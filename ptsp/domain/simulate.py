@@ -4,10 +4,16 @@ One ciw network per pool (see `staffing_plan`), one node, one customer class per
 service keeps its own service time while the pool's clerks serve whoever has waited longest.
 Arrivals are Poisson with the hourly rates of the plan (ciw's PoissonIntervals); residents who come
 during a break wait for it to end, as they do in the office. The clerks follow the hourly counts of
-the shift plan (a ciw Schedule; a clerk whose hour ends finishes the resident at the counter).
-After the last hour no one new arrives and the last hour's clerks stay until the hall is empty, so
-every resident's wait is known. Service times are exponential by default (the Erlang model's own
-assumption) or lognormal with the estimated coefficient of variation.
+the shift plan (a ciw Schedule). At the end of each hour ciw replaces the clerks; with
+pre-emption "resume" a resident being served is handed to a clerk of the next hour, who carries on
+where the first stopped. (Without pre-emption ciw lets the leaving clerks finish while the new ones
+already start, which briefly doubles the counters and flatters the plan: a steady 48 residents an
+hour on 9 clerks then shows 96% called within 15 minutes instead of the 85% of Erlang C and of a
+constant-staff run.) The wait is measured to a resident's first call, so a hand-over does not
+count as a second wait. After the last hour no one new arrives and the last hour's clerks stay
+until the hall is empty, so every resident's wait is known. Service times are exponential by
+default (the Erlang model's own assumption) or lognormal with the estimated coefficient of
+variation.
 
 A resident's wait is from taking the ticket to being called, the same as the office's target
 ("80% called within 15 minutes"). Results are averaged over seeded replications.
@@ -95,6 +101,7 @@ def _simulate_pool(
     schedule = ciw.Schedule(
         numbers_of_servers=[*clerks, max(clerks[-1], 1)],
         shift_end_dates=[*(60.0 * (i + 1) for i in range(hours)), day_end + _DRAIN_MINUTES],
+        preemption="resume",
     )
     network = ciw.create_network(
         arrival_distributions={f"Class {i}": [a] for i, a in enumerate(arrivals)},
@@ -106,7 +113,12 @@ def _simulate_pool(
     )
     sim = ciw.Simulation(network)
     sim.simulate_until_max_time(day_end + _DRAIN_MINUTES)
-    return [(r.arrival_date, r.waiting_time) for r in sim.get_all_records() if r.record_type == "service"]
+    first: dict[int, tuple[float, float]] = {}
+    for r in sim.get_all_records():
+        seen = first.get(r.id_number)
+        if seen is None or r.service_start_date < seen[1]:
+            first[r.id_number] = (r.arrival_date, r.service_start_date)
+    return [(arrived, called - arrived) for arrived, called in first.values()]
 
 
 def simulate_day(
