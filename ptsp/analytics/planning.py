@@ -160,7 +160,7 @@ def _simulate(plan: WeekdayPlan, pools: list[frozenset[str]], estimates: OfficeE
             by_pool[p][i] = n
     cv = {s: e.cv for s, e in estimates.service_time.items() if e is not None and e.n >= 30}
     return simulate_day(plan.hours, plan.demands, pools, by_pool, target.target_minutes,
-                        replications=settings.replications, seed=settings.seed, cv=cv)
+                        replications=settings.replications, seed=settings.seed, cv=cv, breaks=plan.breaks)
 
 
 def build_plan(session: Session, office_id: int, start: date, weeks: int,

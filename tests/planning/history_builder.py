@@ -75,12 +75,14 @@ def add_ticket(session, office_id: int, service_id: int, issued_at: datetime, *,
 
 def office_days(session, office_slug: str, days: list[date], rate: Callable[[str, int, str], float],
                 minutes: dict[str, float], clerks: Callable[[int, str], int], seed: int = 7,
-                open_hours: range = range(8, 16), closed: frozenset[int] = frozenset({12})) -> int:
+                open_hours: range = range(8, 16), closed: frozenset[int] = frozenset({12}),
+                patience: float | None = None) -> int:
     """Run a first-come first-served office over `days` and write its tickets; return how many.
 
     `rate(prefix, hour, weekday)` is arrivals per hour; service times are exponential with the given
     mean minutes; `clerks(hour, weekday)` clerks work each open hour. Each clerk's counter session
-    is written too, so the backtest can see who was at the counters.
+    is written too, so the backtest can see who was at the counters. With `patience` (a mean in
+    minutes) a resident whose wait outlasts an exponential patience is gone when called: a no-show.
     """
     from ptsp.domain.hours import WEEKDAYS
 
@@ -125,6 +127,13 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
                 heapq.heappush(free, (start, c))
                 add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
                            status="expired")
+                written += 1
+                continue
+            if patience is not None and start - at > rng.exponential(patience):
+                add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
+                           wait=start - at, status="no_show", counter_id=counters[c % len(counters)].id,
+                           staff_id=staff[c % len(staff)].id)
+                heapq.heappush(free, (start + 1.0, c))
                 written += 1
                 continue
             service = float(rng.exponential(minutes[prefix]))

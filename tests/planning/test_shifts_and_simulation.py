@@ -123,3 +123,12 @@ def test_simulation_is_reproducible_with_its_seed():
     one = simulate_day([9, 10], demand, [frozenset("A")], [[3, 3]], 15, replications=3, seed=5)
     two = simulate_day([9, 10], demand, [frozenset("A")], [[3, 3]], 15, replications=3, seed=5)
     assert one == two
+
+
+def test_break_time_is_not_counted_in_a_simulated_wait():
+    # Everyone arrives during the noon break; the counters open at 13:00 with plenty of clerks.
+    demand = [ServiceDemand("A", (0, 10, 0), 5.0, 5.0)]
+    counted = simulate_day([11, 12, 13], demand, [frozenset("A")], [[0, 0, 10]], 15, replications=3, seed=2,
+                           breaks=frozenset({12}))
+    raw = simulate_day([11, 12, 13], demand, [frozenset("A")], [[0, 0, 10]], 15, replications=3, seed=2)
+    assert counted.hour(12).average_wait_minutes < 5 < raw.hour(12).average_wait_minutes
