@@ -167,6 +167,14 @@ def build_plan(session: Session, office_id: int, start: date, weeks: int,
                settings: PlanSettings = PlanSettings()) -> OfficePlan:
     """Plan `weeks` weeks from `start` for one office from its last `history_days` days."""
     history = load_history(session, office_id, start - timedelta(days=settings.history_days), start)
+    plan = plan_from_history(history, start, weeks, settings)
+    plan.backtest = backtest(session, history, settings, plan.target, plan.pools)
+    return plan
+
+
+def plan_from_history(history: OfficeHistory, start: date, weeks: int,
+                      settings: PlanSettings = PlanSettings()) -> OfficePlan:
+    """Everything but the backtest, from history already read (the benchmark calls this directly)."""
     estimates = estimate(history, seed=settings.seed)
     pools = service_pools(history.counters, history.services)
     target = StaffingTarget(
@@ -199,8 +207,7 @@ def build_plan(session: Session, office_id: int, start: date, weeks: int,
         p90 = max((m for _, m in history.services.values()), default=10.0)
     return OfficePlan(
         history=history, estimates=estimates, pools=pools, target=target, weekdays=weekdays, weeks=week_plans,
-        backtest=backtest(session, history, settings, target, pools),
-        opening_options=options, opening_choice=choice,
+        backtest=[], opening_options=options, opening_choice=choice,
         cutoff_minutes=opening.last_ticket_cutoff(target.target_minutes, p90),
     )
 

@@ -1,6 +1,7 @@
 """Opening hours from demand: options per weekday with their costs, a recommendation, a cutoff.
 
-For each weekday every window [open, close) of whole hours inside the candidate span is an option;
+For each weekday every window [open, close) of whole hours inside the candidate span, opening or
+closing at most `max_shift_hours` from the span's ends, is an option;
 the day's fixed breaks (lunch, the Friday prayer break) stay closed in every option. Residents who
 used to come in an hour the option closes do not all vanish: a share `moves` comes in the nearest
 open hour instead (early birds at opening, late comers at the last hour) and the rest is lost to
@@ -38,6 +39,7 @@ class OpeningRules:
     moves: float = 0.7
     lost_value: float = 1.0
     wait_value: float = 0.5
+    max_shift_hours: int = 4  # options open at most this much later, or close this much earlier
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,9 @@ def day_options(
 ) -> list[HoursOption]:
     """Every window of at least `min_daily_hours` open hours within `hours`, cheapest first."""
     options = []
-    for opens in hours:
-        for closes in range(opens + 1, hours[-1] + 2):
+    first, end = hours[0], hours[-1] + 1
+    for opens in range(first, min(first + rules.max_shift_hours, end) + 1):
+        for closes in range(max(opens + 1, end - rules.max_shift_hours), end + 1):
             open_count = sum(1 for h in range(opens, closes) if h not in breaks)
             if open_count < rules.min_daily_hours or opens in breaks or closes - 1 in breaks:
                 continue

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 
 from .errors import InvalidInput
 
@@ -107,6 +107,12 @@ class ShiftPlan:
         return {c: sum(p.hours for _, p in shifts) for c, shifts in self.roster.items()}
 
 
+def _sparse(rows: Sequence[tuple[Mapping[int, float], float, float]], width: int) -> csr_matrix:
+    cells = [(i, j, v) for i, (coefs, _, _) in enumerate(rows) for j, v in coefs.items()]
+    i, j, v = zip(*cells, strict=True) if cells else ((), (), ())
+    return coo_matrix((v, (i, j)), shape=(len(rows), width)).tocsr()
+
+
 def day_patterns(day: DayNeed, rules: ShiftRules) -> list[Pattern]:
     """Every shift a clerk may work on `day`: inside the day's span, within the start window."""
     open_hours = sorted(h for h, n in day.need.items() if h not in day.breaks)
@@ -156,17 +162,14 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
     rows.append((hours | {n_y: -rules.max_weekly_hours}, -np.inf, 0.0))
     if rules.min_weekly_hours > 0:
         rows.append((hours | {n_y: -rules.min_weekly_hours}, 0.0, np.inf))
-    matrix = lil_matrix((len(rows), n))
-    for i, (coefs, _, _) in enumerate(rows):
-        for j, value in coefs.items():
-            matrix[i, j] = value
+    matrix = _sparse(rows, n)
     cost = np.array([hours[j] for j in range(n_y)] + [0.01])
     upper = np.full(n, np.inf)
     if rules.max_clerks is not None:
         upper[n_y] = rules.max_clerks
     result = milp(
         cost,
-        constraints=LinearConstraint(matrix.tocsr(), [r[1] for r in rows], [r[2] for r in rows]),
+        constraints=LinearConstraint(matrix, [r[1] for r in rows], [r[2] for r in rows]),
         integrality=np.ones(n),
         bounds=Bounds(np.zeros(n), upper),
         options={"time_limit": rules.time_limit, "mip_rel_gap": 1e-6},
@@ -210,13 +213,10 @@ def assign_roster(plan: ShiftPlan, rules: ShiftRules = ShiftRules()) -> dict[int
             rows.append(({index[(c, k)]: 1.0 for k, slot in enumerate(slots) if slot[0] == d}, 0.0, 1.0))
         week = {index[(c, k)]: float(slot[1].hours) for k, slot in enumerate(slots)}
         rows.append((week, rules.min_weekly_hours, rules.max_weekly_hours))
-    matrix = lil_matrix((len(rows), len(index)))
-    for i, (coefs, _, _) in enumerate(rows):
-        for j, value in coefs.items():
-            matrix[i, j] = value
+    matrix = _sparse(rows, len(index))
     result = milp(
         np.zeros(len(index)),
-        constraints=LinearConstraint(matrix.tocsr(), [r[1] for r in rows], [r[2] for r in rows]),
+        constraints=LinearConstraint(matrix, [r[1] for r in rows], [r[2] for r in rows]),
         integrality=np.ones(len(index)),
         bounds=Bounds(0, 1),
         options={"time_limit": rules.time_limit},

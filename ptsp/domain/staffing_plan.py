@@ -33,6 +33,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from .queueing import InvalidStaffingInput, evaluate_staffing, required_clerks
 
@@ -133,12 +136,12 @@ def shift_break_arrivals(arrivals: Sequence[float], open_hours: Sequence[bool]) 
     return moved
 
 
-def _pool_hour(
-    index: int, arrivals: float, load: float, service_minutes: float, target: StaffingTarget
-) -> PoolHour:
+@lru_cache(maxsize=65536)
+def _staff_hour(load: float, service_minutes: float, target: StaffingTarget) -> tuple[int, float, float, float]:
+    """Clerks, service level, mean wait and occupancy for one pool-hour (cached: the opening-hours
+    options re-staff the same hours many times)."""
     if load <= 1e-9:
-        clerks = target.min_clerks
-        return PoolHour(index, arrivals, 0.0, service_minutes, clerks, 1.0, 0.0, 0.0)
+        return target.min_clerks, 1.0, 0.0, 0.0
     # A half-open hour is staffed for the hour's rate: tickets are taken in the closed part too, and
     # those residents are called when the counters open.
     rate = load * 60.0 / service_minutes
@@ -150,10 +153,15 @@ def _pool_hour(
     except InvalidStaffingInput:
         clerks = max(math.ceil(rate * service_minutes / 60.0) + 1, target.min_clerks)
     shown = evaluate_staffing(clerks, rate, service_minutes, target.target_minutes)
-    return PoolHour(
-        index, arrivals, load, service_minutes, clerks, shown.service_level, shown.average_wait_minutes,
-        shown.occupancy,
-    )
+    return clerks, shown.service_level, shown.average_wait_minutes, shown.occupancy
+
+
+def _pool_hour(
+    index: int, arrivals: float, load: float, service_minutes: float, target: StaffingTarget
+) -> PoolHour:
+    # Rounding to a millionth of an Erlang changes no answer and lets equal hours share the cache.
+    clerks, level, wait, busy = _staff_hour(round(load, 6), round(service_minutes, 6), target)
+    return PoolHour(index, arrivals, load if load > 1e-9 else 0.0, service_minutes, clerks, level, wait, busy)
 
 
 def hourly_need(
@@ -165,35 +173,36 @@ def hourly_need(
 ) -> list[HourNeed]:
     """Staff every hour of one day; `open_share[i]` is the part of hour i the counters are open."""
     is_open = [share > 0 for share in open_share]
-    shifted = {d.service: shift_break_arrivals(d.arrivals, is_open) for d in demands}
-    loads = {d.service: hourly_offered_load(shifted[d.service], d.service_minutes) for d in demands}
-    by_service = {d.service: d for d in demands}
+    if not demands:
+        return [HourNeed(h, o, 0.0, 0.0, 0.0, target.min_clerks if o else 0, 1.0, 0.0, ()) for h, o in
+                zip(hours, is_open, strict=True)]
+    shifted = np.array([shift_break_arrivals(d.arrivals, is_open) for d in demands], dtype=float)
+    minutes = np.array([d.service_minutes for d in demands])
+    loads = np.array([hourly_offered_load(row, m) for row, m in zip(shifted, minutes, strict=True)])
+    points = (shifted * np.array([d.standard_minutes for d in demands])[:, None]).sum(axis=0)
+    members = [np.array([d.service in pool for d in demands]) for pool in pools]
+    pool_rows = []
+    for mask in members:
+        if not mask.any():
+            pool_rows.append(None)
+            continue
+        arrivals = shifted[mask].sum(axis=0)
+        work = (shifted[mask] * minutes[mask][:, None]).sum(axis=0)
+        mean_s = np.where(arrivals > 0, work / np.where(arrivals > 0, arrivals, 1.0), minutes[mask].mean())
+        pool_rows.append((arrivals.tolist(), loads[mask].sum(axis=0).tolist(), mean_s.tolist()))
+    total = shifted.sum(axis=0).tolist()
     result = []
     for i, hour in enumerate(hours):
-        pool_hours = []
-        for p, pool in enumerate(pools):
-            members = [by_service[s] for s in sorted(pool) if s in by_service]
-            arrivals = sum(shifted[d.service][i] for d in members)
-            load = sum(loads[d.service][i] for d in members)
-            if not is_open[i] or not members:
-                continue
-            weight = sum(shifted[d.service][i] for d in members)
-            if weight > 0:
-                mean_s = sum(shifted[d.service][i] * d.service_minutes for d in members) / weight
-            else:
-                mean_s = sum(d.service_minutes for d in members) / len(members)
-            pool_hours.append(_pool_hour(p, arrivals, load, mean_s, target))
-        arrivals = sum(shifted[d.service][i] for d in demands)
-        points = sum(shifted[d.service][i] * d.standard_minutes for d in demands)
-        clerks = sum(ph.clerks for ph in pool_hours)
-        if is_open[i]:
-            clerks = max(clerks, target.min_clerks)
+        pool_hours = [] if not is_open[i] else [
+            _pool_hour(p, row[0][i], row[1][i], row[2][i], target) for p, row in enumerate(pool_rows) if row
+        ]
+        clerks = max(sum(ph.clerks for ph in pool_hours), target.min_clerks) if is_open[i] else 0
         served = sum(ph.arrivals for ph in pool_hours)
         level = sum(ph.service_level * ph.arrivals for ph in pool_hours) / served if served else 1.0
         wait = sum(ph.average_wait_minutes * ph.arrivals for ph in pool_hours) / served if served else 0.0
         result.append(HourNeed(
-            hour=hour, open=is_open[i], arrivals=arrivals, points=points,
-            load=sum(ph.load for ph in pool_hours), clerks=clerks if is_open[i] else 0,
+            hour=hour, open=is_open[i], arrivals=total[i], points=float(points[i]),
+            load=sum(ph.load for ph in pool_hours), clerks=clerks,
             service_level=level, average_wait_minutes=wait, pools=tuple(pool_hours),
         ))
     return result
