@@ -30,7 +30,7 @@ from ..domain.opening import holidays_between
 from ..models import Counter, Office, Service, Ticket, TicketEvent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TicketRecord:
     service: str  # prefix of the service the ticket was issued for
     final_service: str
