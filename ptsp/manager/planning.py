@@ -152,8 +152,11 @@ def calculator() -> str | tuple[str, int]:
         shrinkage = shrinkage / 100 if shrinkage >= 1 else shrinkage
         answer = required_clerks(arrivals, minutes, target, level, max_occupancy=cap, shrinkage=shrinkage,
                                  patience_minutes=patience)
-    except (PageInputError, InvalidStaffingInput) as exc:
+    except PageInputError as exc:
         return render_template("manager/calculator.html", form=form, report=None, error=str(exc)), 422
+    except InvalidStaffingInput as exc:
+        message = f"Masukan tidak valid (invalid input): {exc}"
+        return render_template("manager/calculator.html", form=form, report=None, error=message), 422
     curve = []
     base = answer.raw_clerks
     for clerks in range(max(1, base - 3), base + 4):

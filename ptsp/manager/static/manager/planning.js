@@ -19,7 +19,7 @@
           { type: 'line', label: label('Petugas dijadwalkan', 'Clerks planned'), data: data.planned, borderColor: green, backgroundColor: green, borderDash: [6, 4], stepped: 'middle', yAxisID: 'clerks' },
         ],
       },
-      options: { animation: false, scales: {
+      options: { animation: false, maintainAspectRatio: false, scales: {
         points: { position: 'left', beginAtZero: true, title: { display: true, text: label('poin', 'points') } },
         clerks: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 }, title: { display: true, text: label('petugas', 'clerks') } },
       } },
@@ -36,7 +36,7 @@
         { label: label('Prediksi (Erlang C)', 'Predicted (Erlang C)'), data: pct(data.predicted), backgroundColor: blue },
         { label: label('Simulasi (ciw)', 'Simulated (ciw)'), data: pct(data.simulated), backgroundColor: green },
       ] },
-      options: { animation: false, scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } } },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } } },
     });
   }
 
@@ -49,7 +49,7 @@
         { label: label('Tunggu prediksi (menit)', 'Predicted wait (min)'), data: data.backtest_predicted, borderColor: blue, backgroundColor: blue },
         { label: label('Tunggu nyata (menit)', 'Actual wait (min)'), data: data.backtest_actual, borderColor: orange, backgroundColor: orange, spanGaps: true },
       ] },
-      options: { animation: false, scales: { y: { beginAtZero: true } } },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
     });
   }
 
@@ -62,7 +62,7 @@
           { label: label('Pilihan', 'Options'), data: points.filter((p) => !p.recommended), backgroundColor: grey },
           { label: label('Disarankan', 'Recommended'), data: points.filter((p) => p.recommended), backgroundColor: green, pointRadius: 7 },
         ] },
-        options: { animation: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.raw.label}: ${c.raw.x} ${label('jam-petugas', 'clerk-hours')}, ${c.raw.y} ${label('hilang', 'lost')}` } } },
+        options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.raw.label}: ${c.raw.x} ${label('jam-petugas', 'clerk-hours')}, ${c.raw.y} ${label('hilang', 'lost')}` } } },
           scales: { x: { title: { display: true, text: label('jam-petugas', 'clerk-hours') } }, y: { beginAtZero: true, title: { display: true, text: label('warga hilang', 'residents lost') } } } },
       });
     });
@@ -76,7 +76,7 @@
         { type: 'bar', label: label('Tingkat layanan %', 'Service level %'), data: data.map((r) => (r.level === null ? null : Math.round(r.level * 1000) / 10)), backgroundColor: blue, yAxisID: 'level' },
         { type: 'line', label: label('Rata-rata tunggu (menit)', 'Average wait (min)'), data: data.map((r) => r.wait), borderColor: orange, backgroundColor: orange, yAxisID: 'wait' },
       ] },
-      options: { animation: false, scales: { level: { min: 0, max: 100, position: 'left' }, wait: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } } } },
+      options: { animation: false, maintainAspectRatio: false, scales: { level: { min: 0, max: 100, position: 'left' }, wait: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } } } },
     });
   }
 
