@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select, update
 
 from ptsp.db import make_engine
@@ -107,30 +103,9 @@ def test_clerk_is_refused_the_planning_pages(app, client, world):
 # --- headless Chromium ------------------------------------------------------------------------
 
 
-class SlowStartServer(LiveServer):
-    """The shared live server, given 90 s to start: other work may be loading this 2-core machine."""
-
-    def start(self) -> None:
-        log = (self.tmp_path / "server.log").open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.argv=['ptsp','run','--port',sys.argv[1]]; "
-             "from ptsp.cli import main; main()", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                requests.get(f"{self.base}/api/v1/openapi.json", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"server did not start: {self.log()[-2000:]}")
-
-
 @pytest.fixture
 def planned_server(tmp_path: Path):
-    live = SlowStartServer(tmp_path)
+    live = LiveServer(tmp_path)
     engine = make_engine(live.env["PTSP_DATABASE_URL"])
     from sqlalchemy.orm import sessionmaker
 
