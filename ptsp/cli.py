@@ -317,6 +317,9 @@ def plan(office_slug: str, start: datetime, weeks: int, out_dir: Path | None, hi
     h = result.history
     click.echo(f"Rencana {h.name} ({h.slug}) dari {start.date()} selama {weeks} minggu; riwayat {h.start} - {h.end}, "
                f"{len(h.open_days)} hari buka, {len(h.records)} tiket.")
+    if not h.open_days:
+        click.echo("Peringatan: tidak ada riwayat tiket; rencana hanya menjaga satu petugas per loket yang buka. "
+                   "(Warning: no ticket history; the plan only keeps one clerk at each open pool.)")
     click.echo(f"Target: {result.target.target_level:.0%} dipanggil dalam {result.target.target_minutes:g} menit. "
                f"Kelompok layanan (pools): {', '.join('+'.join(sorted(p)) for p in result.pools)}")
     sections = [

@@ -39,7 +39,7 @@ class OpeningRules:
     moves: float = 0.7
     lost_value: float = 1.0
     wait_value: float = 0.5
-    max_shift_hours: int = 4  # options open at most this much later, or close this much earlier
+    max_shift_hours: int = 3  # options open at most this much later, or close this much earlier
 
 
 @dataclass(frozen=True)

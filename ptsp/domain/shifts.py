@@ -195,11 +195,16 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
 def assign_roster(plan: ShiftPlan, rules: ShiftRules = ShiftRules()) -> dict[int, list[tuple[str, Pattern]]]:
     """Give each day's shifts to distinct clerks so every clerk's week is within the weekly hours.
 
-    A second small integer program: x[c,d,p] (clerk c works pattern p on day d) sums over clerks to
-    the plan's count of each pattern, a clerk works at most one shift a day, and each clerk's week
-    lies in [min_weekly_hours, max_weekly_hours]. Should it find no roster in its time limit, the
-    shifts go greedily to the clerk with the fewest hours so far, and `weekly_hours()` shows it.
+    First greedily (busiest day first, longest shift to the clerk with the fewest hours so far);
+    if that breaks the weekly band, a second small integer program: x[c,d,p] (clerk c works pattern
+    p on day d) sums over clerks to the plan's count of each pattern, a clerk works at most one shift
+    a day, and each clerk's week lies in [min_weekly_hours, max_weekly_hours]. Should that find no
+    roster in its time limit, the greedy one stands and `weekly_hours()` shows it.
     """
+    greedy = _greedy_roster(plan)
+    if all(rules.min_weekly_hours <= sum(p.hours for _, p in shifts) <= rules.max_weekly_hours
+           for shifts in greedy.values()):
+        return greedy
     clerks = list(range(1, plan.clerks + 1))
     slots = [(d, pattern, count) for d, day in enumerate(plan.days) for pattern, count in day.shifts]
     if not clerks or not slots:
@@ -222,7 +227,7 @@ def assign_roster(plan: ShiftPlan, rules: ShiftRules = ShiftRules()) -> dict[int
         options={"time_limit": rules.time_limit},
     )
     if result.x is None:
-        return _greedy_roster(plan)
+        return greedy
     roster: dict[int, list[tuple[str, Pattern]]] = {c: [] for c in clerks}
     for (c, k), i in index.items():
         if result.x[i] > 0.5:

@@ -80,6 +80,14 @@
     });
   }
 
-  needChart(); levelChart(); backtestChart(); hoursCharts(); calculatorChart();
+  function drawAll() {
+    Object.values(Chart.instances).forEach((chart) => chart.destroy());
+    needChart(); levelChart(); backtestChart(); hoursCharts(); calculatorChart();
+  }
+  drawAll();
+  // Redraw after the ID/EN toggle (lang.js switches the language on the same click).
+  document.addEventListener('click', (event) => {
+    if (event.target.closest('[data-lang-toggle]')) setTimeout(drawAll, 0);
+  });
   window.ptspChartsReady = true;
 })();
