@@ -146,18 +146,21 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
     n_y = len(columns)
     n = n_y + 1  # the last variable is N
     rows: list[tuple[dict[int, float], float, float]] = []
+    by_day: list[list[int]] = [[] for _ in days]
+    for j, (d, _) in enumerate(columns):
+        by_day[d].append(j)
     for d, day in enumerate(days):
         for hour, need in sorted(day.need.items()):
             if need <= 0 or hour in day.breaks:
                 continue
-            cover = {j: 1.0 for j, (dd, p) in enumerate(columns) if dd == d and p.covers(hour)}
+            cover = {j: 1.0 for j in by_day[d] if columns[j][1].covers(hour)}
             if not cover:
                 raise InvalidInput(
                     f"{day.label} {hour:02d}:00: tidak ada pola shift yang bisa menutup jam ini "
                     "(no allowed shift covers this hour)"
                 )
             rows.append((cover, float(need), np.inf))
-        rows.append(({j: 1.0 for j, (dd, _) in enumerate(columns) if dd == d} | {n_y: -1.0}, -np.inf, 0.0))
+        rows.append(({j: 1.0 for j in by_day[d]} | {n_y: -1.0}, -np.inf, 0.0))
     hours = {j: float(p.hours) for j, (_, p) in enumerate(columns)}
     rows.append((hours | {n_y: -rules.max_weekly_hours}, -np.inf, 0.0))
     if rules.min_weekly_hours > 0:
@@ -179,7 +182,7 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
     x = np.round(result.x).astype(int)
     plans = []
     for d, day in enumerate(days):
-        shifts = [(p, int(x[j])) for j, (dd, p) in enumerate(columns) if dd == d and x[j] > 0]
+        shifts = [(columns[j][1], int(x[j])) for j in by_day[d] if x[j] > 0]
         cover = {h: sum(k for p, k in shifts if p.covers(h)) for h in day.need}
         plans.append(DayPlan(day.label, shifts, dict(day.need), cover))
     plan = ShiftPlan(

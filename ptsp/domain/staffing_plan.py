@@ -160,6 +160,8 @@ def _pool_hour(
     index: int, arrivals: float, load: float, service_minutes: float, target: StaffingTarget
 ) -> PoolHour:
     # Rounding to a millionth of an Erlang changes no answer and lets equal hours share the cache.
+    if load <= 1e-9:
+        return PoolHour(index, arrivals, 0.0, service_minutes, target.min_clerks, 1.0, 0.0, 0.0)
     clerks, level, wait, busy = _staff_hour(round(load, 6), round(service_minutes, 6), target)
     return PoolHour(index, arrivals, load if load > 1e-9 else 0.0, service_minutes, clerks, level, wait, busy)
 
