@@ -17,12 +17,20 @@ from sqlalchemy.orm import Session
 
 from ..domain import opening
 from ..domain.hours import WEEKDAYS
-from ..domain.queueing import evaluate_staffing
 from ..domain.shifts import DayNeed, ShiftPlan, ShiftRules, plan_week
 from ..domain.simulate import SimulationResult, simulate_day, split_clerks
-from ..domain.staffing_plan import HourNeed, ServiceDemand, StaffingTarget, hourly_need, service_pools
+from ..domain.staffing_plan import (
+    HourNeed,
+    ServiceDemand,
+    StaffingTarget,
+    hourly_need,
+    pool_performance,
+    service_pools,
+)
 from ..models import CounterSession
 from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
+
+MIN_CV_SAMPLE = 30  # completed services before a service's own CV replaces the exponential's 1
 
 
 @dataclass(frozen=True)
@@ -100,13 +108,19 @@ def weekday_demands(history: OfficeHistory, estimates: OfficeEstimates, weekday:
     """Expected arrivals per hour of each service on a weekday, with mean and standard minutes."""
     return [
         ServiceDemand(service, tuple(estimates.rate(service, weekday, h) for h in hours),
-                      _service_minutes(history, estimates, service), standard)
+                      _service_minutes(history, estimates, service), standard, _service_cv(estimates, service))
         for service, (_, standard) in sorted(history.services.items())
     ]
 
 
+def _service_cv(estimates: OfficeEstimates, service: str) -> float:
+    """The estimated CV once 30 services are seen; before that, exponential (CV 1)."""
+    found = estimates.service_time.get(service)
+    return found.cv if found is not None and found.n >= MIN_CV_SAMPLE and found.cv > 0 else 1.0
+
+
 def predict_hour(need: HourNeed, clerks: int, target: StaffingTarget) -> tuple[float, float]:
-    """Erlang C service level and mean wait of an hour staffed with `clerks` (shared among pools)."""
+    """Service level and mean wait (M/G/n, see staffing_plan) of an hour staffed with `clerks`."""
     if not need.pools or need.arrivals <= 0:
         return 1.0, 0.0
     split = split_clerks(clerks, [p.clerks for p in need.pools], [p.load for p in need.pools])
@@ -114,12 +128,8 @@ def predict_hour(need: HourNeed, clerks: int, target: StaffingTarget) -> tuple[f
     for pool, n in zip(need.pools, split, strict=True):
         if pool.arrivals <= 0:
             continue
-        rate = pool.load * 60.0 / pool.service_minutes
-        if n <= pool.load:
-            answer_level, answer_wait = 0.0, float("inf")
-        else:
-            answer = evaluate_staffing(n, rate, pool.service_minutes, target.target_minutes)
-            answer_level, answer_wait = answer.service_level, answer.average_wait_minutes
+        answer_level, answer_wait, _ = pool_performance(n, pool.load, pool.service_minutes, pool.scv,
+                                                        target.target_minutes)
         level += answer_level * pool.arrivals
         wait += answer_wait * pool.arrivals
     return level / need.arrivals, wait / need.arrivals
@@ -158,7 +168,7 @@ def _simulate(plan: WeekdayPlan, pools: list[frozenset[str]], estimates: OfficeE
             loads[ph.pool], needs[ph.pool] = ph.load, ph.clerks
         for p, n in enumerate(split_clerks(clerks, needs, loads)):
             by_pool[p][i] = n
-    cv = {s: e.cv for s, e in estimates.service_time.items() if e is not None and e.n >= 30}
+    cv = {d.service: d.cv for d in plan.demands}
     return simulate_day(plan.hours, plan.demands, pools, by_pool, target.target_minutes,
                         replications=settings.replications, seed=settings.seed, cv=cv, breaks=plan.breaks)
 

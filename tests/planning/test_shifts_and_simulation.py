@@ -132,3 +132,33 @@ def test_break_time_is_not_counted_in_a_simulated_wait():
                            breaks=frozenset({12}))
     raw = simulate_day([11, 12, 13], demand, [frozenset("A")], [[0, 0, 10]], 15, replications=3, seed=2)
     assert counted.hour(12).average_wait_minutes < 5 < raw.hour(12).average_wait_minutes
+
+
+def test_the_backlog_of_a_break_gets_clerks_to_call_it_within_the_target():
+    # Twelve residents take a ticket during the noon break; nobody comes after. With the backlog
+    # spread over the hour two clerks would do (2 Erlangs); called at once at 13:00 they need
+    # ceil(0.8 x 12 / (1 + 15/10)) = 4 clerks on top of the one the hour's own (no) arrivals need.
+    demand = [ServiceDemand("A", (0, 12, 0), 10.0, 10.0)]
+    need = hourly_need([11, 12, 13], [1, 0, 1], demand, [frozenset("A")], TARGET)
+    assert need[2].arrivals == 12 and need[2].clerks == 5
+    result = simulate_day([11, 12, 13], demand, [frozenset("A")], [[1, 0, need[2].clerks]], 15,
+                          replications=20, seed=3, breaks=frozenset({12}))
+    assert result.hour(12).service_level >= 0.8
+    fewer = simulate_day([11, 12, 13], demand, [frozenset("A")], [[1, 0, need[2].clerks - 2]], 15,
+                         replications=20, seed=3, breaks=frozenset({12}))
+    assert fewer.hour(12).service_level < 0.8
+
+
+def test_a_pool_mixing_short_and_long_services_waits_longer_than_its_mean_says():
+    from ptsp.domain.queueing import service_level
+    from ptsp.domain.staffing_plan import pool_performance
+
+    assert pool_performance(6, 4.5, 10, 1.0, 15)[0] == pytest.approx(service_level(6, 4.5, 10, 15))
+    # Five steady hours, so the loads have settled; compare the last.
+    mixed = [ServiceDemand("C", (36,) * 5, 5.0, 5.0), ServiceDemand("B", (6,) * 5, 30.0, 30.0)]
+    same_mean = [ServiceDemand("X", (42,) * 5, (36 * 5 + 6 * 30) / 42, 10.0)]
+    pooled = hourly_need(range(8, 13), [1] * 5, mixed, [frozenset("BC")], TARGET)[-1].pools[0]
+    plain = hourly_need(range(8, 13), [1] * 5, same_mean, [frozenset("X")], TARGET)[-1].pools[0]
+    assert pooled.load == pytest.approx(plain.load, rel=0.01) and pooled.scv > 1.5
+    assert pooled.clerks > plain.clerks
+    assert pool_performance(7, 6.0, pooled.service_minutes, pooled.scv, 15)[1] > plain.average_wait_minutes
