@@ -8,9 +8,10 @@ of mean S (hours) obeys m' = lam - m / S. Over an hour starting at m0 it is
 m(t) = lam S + (m0 - lam S) e^(-t/S), so its hourly mean is lam S + (m0 - lam S) S (1 - e^(-1/S)).
 The day starts empty. For a 10-minute service the lag is negligible (e^-6); for an hour-long
 licensing interview a morning rush keeps loading the next hour, which a pointwise stationary
-model would miss. Each hour is then staffed with Erlang C at that mean load (the "modified offered
-load" approach), against the office's target: `target_level` of residents called within
-`target_minutes`.
+model would miss. Each hour is then staffed at the larger of its mean load and its load at the
+hour's end (the "modified offered load" approach; the end-of-hour value keeps a rising hour, and the
+first hour of the day, from being staffed for the emptier hall at its start), against the office's
+target: `target_level` of residents called within `target_minutes`.
 
 **Clerks who serve several services.** Counters and the services they serve form a graph; each
 connected part is a pool. Within a pool any waiting resident can, through a chain of counters, be
@@ -121,15 +122,21 @@ def service_pools(
 
 
 def hourly_offered_load(arrivals: Sequence[float], service_minutes: float) -> list[float]:
-    """Mean infinite-server offered load (Erlangs) in each hour, the day starting empty."""
+    """Infinite-server offered load (Erlangs) to staff each hour for, the day starting empty.
+
+    The larger of the hour's mean load and its load at the hour's end: in a rising hour the end,
+    where the queue is longest (the mean would staff the first hour of the day for the empty hall
+    at 08:00); in a falling hour the mean, which carries the lag of long services.
+    """
     s = service_minutes / 60.0
     decay = math.exp(-1.0 / s)
     settle = s * (1.0 - decay)
     loads, m0 = [], 0.0
     for lam in arrivals:
         steady = lam * s
-        loads.append(steady + (m0 - steady) * settle)
-        m0 = steady + (m0 - steady) * decay
+        end = steady + (m0 - steady) * decay
+        loads.append(max(steady + (m0 - steady) * settle, end))
+        m0 = end
     return loads
 
 

@@ -100,19 +100,20 @@ def test_services_sharing_a_counter_form_one_pool_and_a_lone_desk_its_own():
 
 
 def test_offered_load_of_short_services_is_arrivals_times_service_time():
-    # S = 0.1 hour: after a step the load settles within minutes, so each hour's mean is within
-    # S (10%) of lam x S, exactly lam S + (m0 - lam S) S (1 - e^-10).
+    # S = 0.1 hour: after a step the load settles within minutes. A rising hour is staffed for its
+    # end, lam S + (m0 - lam S) e^-10; a falling one for its mean, lam S + (m0 - lam S) S (1 - e^-10).
     loads = hourly_offered_load([30, 60, 30], 6)
-    assert loads[0] == pytest.approx(3 - 3 * 0.1 * (1 - math.exp(-10)), rel=1e-9)
-    assert loads[1] == pytest.approx(6 - 3 * 0.1 * (1 - math.exp(-10)), rel=1e-4)
+    assert loads[0] == pytest.approx(3 * (1 - math.exp(-10)), rel=1e-9)
+    assert loads[1] == pytest.approx(6 - 3 * math.exp(-10), rel=1e-6)
     assert loads[2] == pytest.approx(3 + 3 * 0.1 * (1 - math.exp(-10)), rel=1e-4)
 
 
 def test_offered_load_of_long_services_lags_behind_the_rush():
-    # Hour-long interviews: the morning rush still loads the next hour, and the first hour is
-    # lighter than lam x S because the day starts empty.
+    # Hour-long interviews: ten arrive in the first hour, none in the second. The first hour is
+    # staffed for its end, 10 (1 - e^-1); the second still carries the rush: its mean is
+    # 10 (1 - e^-1) (1 - e^-1), more than a pointwise stationary model's zero.
     loads = hourly_offered_load([10, 0], 60)
-    assert loads[0] == pytest.approx(10 * math.exp(-1), rel=1e-9)  # 10 (1 - (1 - e^-1)) = 10 e^-1
+    assert loads[0] == pytest.approx(10 * (1 - math.exp(-1)), rel=1e-9)
     assert loads[1] == pytest.approx(10 * (1 - math.exp(-1)) ** 2, rel=1e-9)
     assert loads[1] > 3.0
 
