@@ -33,7 +33,7 @@
     new Chart(canvas, {
       type: 'bar',
       data: { labels: data.days, datasets: [
-        { label: label('Prediksi (Erlang C)', 'Predicted (Erlang C)'), data: pct(data.predicted), backgroundColor: blue },
+        { label: label('Prediksi (model antrian)', 'Predicted (queueing model)'), data: pct(data.predicted), backgroundColor: blue },
         { label: label('Simulasi (ciw)', 'Simulated (ciw)'), data: pct(data.simulated), backgroundColor: green },
       ] },
       options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } } },
