@@ -370,3 +370,79 @@ def staffing_calc(arrivals_per_hour: float, service_minutes: float, target_minut
     for key, value in report.items():
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         click.echo(f"{labels.get(key, key):45} {shown}")
+
+
+@cli.command("plan")
+@click.option("--office", "office_slug", required=True, help="Office slug")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)")
+@click.option("--weeks", type=click.IntRange(1, 52), default=1, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write CSV files here")
+@click.option("--history-days", type=click.IntRange(7, 730), default=56, show_default=True,
+              help="Days of history before --from to learn from")
+@click.option("--target-level", type=float, default=0.8, show_default=True, help="Share called within the target")
+@click.option("--target-minutes", type=float, help="Target wait (default: the office's own)")
+@click.option("--min-weekly-hours", type=float, default=0.0, show_default=True, help="Required hours per clerk")
+@click.option("--max-weekly-hours", type=float, default=40.0, show_default=True)
+@click.option("--replications", type=click.IntRange(0, 200), default=10, show_default=True,
+              help="Simulated days per weekday (0: no simulation)")
+def plan(office_slug: str, start: datetime, weeks: int, out_dir: Path | None, history_days: int,
+         target_level: float, target_minutes: float | None, min_weekly_hours: float, max_weekly_hours: float,
+         replications: int) -> None:
+    """Plan clerks and shifts for an office from its ticket history; print tables, write CSV."""
+    from .analytics import plan_report
+    from .analytics.planning import PlanSettings, build_plan
+    from .domain.errors import DomainError
+    from .domain.shifts import ShiftRules
+
+    level = target_level / 100 if target_level > 1 else target_level
+    if not 0 < level <= 1:
+        raise click.UsageError("--target-level must be above 0 and at most 1 (or a percentage)")
+    try:
+        settings = PlanSettings(
+            target_level=level, target_minutes=target_minutes, history_days=history_days,
+            shift_rules=ShiftRules(min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours),
+            simulate=replications > 0, replications=max(replications, 1),
+        )
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from None
+    app = _app()
+    with app.app_context():
+        from .app import db_session
+
+        with db_session(readonly=True) as session:
+            office = _office(session, office_slug)
+            try:
+                result = build_plan(session, office.id, start.date(), weeks, settings)
+            except DomainError as exc:
+                raise click.ClickException(exc.message) from None
+    tables = plan_report.all_tables(result)
+    h = result.history
+    click.echo(f"Rencana {h.name} ({h.slug}) dari {start.date()} selama {weeks} minggu; riwayat {h.start} - {h.end}, "
+               f"{len(h.open_days)} hari buka, {len(h.records)} tiket.")
+    if not h.open_days:
+        click.echo("Peringatan: tidak ada riwayat tiket; rencana hanya menjaga satu petugas per loket yang buka. "
+                   "(Warning: no ticket history; the plan only keeps one clerk at each open pool.)")
+    click.echo(f"Target: {result.target.target_level:.0%} dipanggil dalam {result.target.target_minutes:g} menit. "
+               f"Kelompok layanan (pools): {', '.join('+'.join(sorted(p)) for p in result.pools)}")
+    sections = [
+        ("Ringkasan per hari (per weekday)", "days", None),
+        ("Kebutuhan per jam: poin = menit standar (hourly need; points = standard minutes)", "hourly",
+         ["weekday", "hour", "arrivals", "points", "erlangs", "clerks_needed", "clerks_planned",
+          "predicted_service_level", "simulated_service_level", "predicted_wait_minutes", "simulated_wait_minutes"]),
+        ("Shift (MILP, HiGHS)", "shifts", None),
+        ("Roster minggu pertama (first week's roster)", "roster", None),
+        ("Uji balik minggu lalu (backtest of the last week)", "backtest", None),
+    ]
+    for title, name, columns in sections:
+        click.echo(f"\n== {title} ==")
+        click.echo(plan_report.format_table(tables[name], columns))
+    for week in result.weeks:
+        click.echo(f"\nMinggu {week.monday}: {week.shifts.status}, {week.shifts.clerks} petugas, "
+                   f"{week.shifts.clerk_hours} jam-petugas (clerk-hours)")
+    click.echo("\n== Jam buka: pilihan dan biaya (opening hours: options and their cost) ==")
+    click.echo(plan_report.format_table(plan_report.opening_rows(result, per_day=3)))
+    click.echo(f"\nBatas tiket terakhir yang disarankan: {result.cutoff_minutes} menit sebelum tutup "
+               f"(recommended last-ticket cutoff; now {h.last_ticket_minutes}).")
+    if out_dir is not None:
+        paths = plan_report.write_csv(tables, out_dir)
+        click.echo(f"\nCSV: {', '.join(str(p) for p in paths)}")

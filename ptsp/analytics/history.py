@@ -1,0 +1,201 @@
+"""Read the event log of one office into plain records, and estimate demand from them.
+
+Only the office's local time counts: a ticket's hour and weekday are those of its office's wall
+clock. Days that do not teach anything about demand are skipped: Indonesian public holidays,
+weekdays without opening hours, and days on which the office issued no ticket at all (a closure,
+a power cut; a very small office with truly empty days is then slightly over-estimated).
+
+A resident's wait is from the ticket being issued to its first call (the `called` event). Service
+time is from started_at to finished_at of tickets that were completed. For patience, a resident who
+cancelled while waiting walked away at the cancel time; one marked no-show was gone by the first
+call (an upper bound on their patience, used as the walk-away time); anyone called and present had
+patience longer than their wait (censored). Expired tickets are left out: the log does not say when
+their holder left.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain import forecast
+from ..domain.hours import WEEKDAYS, parse_week
+from ..domain.opening import holidays_between
+from ..models import Counter, Office, Service, Ticket, TicketEvent
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    service: str  # prefix of the service the ticket was issued for
+    final_service: str
+    day: date
+    weekday: str
+    hour: int  # local clock hour of issue
+    status: str
+    wait_minutes: float | None  # issue to first call
+    service_minutes: float | None  # started to finished, completed tickets only
+    walked_away_minutes: float | None  # set for cancelled and no-show tickets
+
+
+@dataclass
+class OfficeHistory:
+    office_id: int
+    slug: str
+    name: str
+    timezone: str
+    hours: dict
+    target_wait_minutes: int
+    last_ticket_minutes: int
+    services: dict[str, tuple[str, float]]  # prefix -> (name, standard minutes)
+    counters: dict[int, list[str]]  # counter number -> prefixes served
+    start: date
+    end: date
+    records: list[TicketRecord] = field(default_factory=list)
+    open_days: list[date] = field(default_factory=list)
+
+
+def _minutes(a: datetime | None, b: datetime | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return (b - a).total_seconds() / 60.0
+
+
+def load_history(session: Session, office_id: int, start: date, end: date) -> OfficeHistory:
+    """Read tickets of service days [start, end) of one office."""
+    office = session.get(Office, office_id)
+    if office is None:
+        raise LookupError(f"office {office_id} not found")
+    services = list(session.scalars(select(Service).where(Service.office_id == office_id)))
+    prefix = {s.id: s.prefix for s in services}
+    counters = {
+        c.number: [s.prefix for s in c.services]
+        for c in session.scalars(select(Counter).where(Counter.office_id == office_id))
+    }
+    history = OfficeHistory(
+        office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},
+        target_wait_minutes=office.target_wait_minutes, last_ticket_minutes=office.last_ticket_minutes,
+        services={s.prefix: (s.name_id, s.standard_minutes) for s in services}, counters=counters,
+        start=start, end=end,
+    )
+    in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
+    first_call = dict(session.execute(
+        select(TicketEvent.ticket_id, func.min(TicketEvent.at))
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(*in_range, TicketEvent.kind == "called")
+        .group_by(TicketEvent.ticket_id)
+    ).all())
+    zone = ZoneInfo(office.timezone)
+    rows = session.execute(
+        select(Ticket.id, Ticket.issued_service_id, Ticket.service_id, Ticket.service_day, Ticket.issued_at,
+               Ticket.status, Ticket.started_at, Ticket.finished_at)
+        .where(*in_range).order_by(Ticket.issued_at)
+    ).all()
+    for row in rows:
+        local = row.issued_at.astimezone(zone)
+        called = first_call.get(row.id)
+        walked = None
+        if row.status == "cancelled":
+            walked = _minutes(row.issued_at, row.finished_at)
+        elif row.status == "no_show":
+            walked = _minutes(row.issued_at, called)
+        history.records.append(TicketRecord(
+            service=prefix.get(row.issued_service_id, "?"),
+            final_service=prefix.get(row.service_id, "?"),
+            day=row.service_day,
+            weekday=WEEKDAYS[row.service_day.weekday()],
+            hour=local.hour,
+            status=row.status,
+            wait_minutes=_minutes(row.issued_at, called),
+            service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
+            walked_away_minutes=walked,
+        ))
+    history.open_days = open_days(history)
+    return history
+
+
+def open_days(history: OfficeHistory) -> list[date]:
+    """Days of the window that teach about demand: not a holiday, with hours, with tickets."""
+    week = parse_week(history.hours) if history.hours else {}
+    closed = holidays_between(history.start, history.end)
+    busy = {r.day for r in history.records}
+    days, day = [], history.start
+    while day < history.end:
+        if day not in closed and week.get(WEEKDAYS[day.weekday()]) and day in busy:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def day_hours(hours: dict, weekday: str) -> tuple[list[int], list[float]]:
+    """The clock hours spanning a weekday's opening and the share of each that is open."""
+    intervals = parse_week(hours).get(weekday, []) if hours else []
+    if not intervals:
+        return [], []
+    first = intervals[0][0].hour
+    last = math.ceil(intervals[-1][1].hour + intervals[-1][1].minute / 60.0)
+    clock = list(range(first, last))
+    shares = []
+    for h in clock:
+        open_minutes = 0.0
+        for a, b in intervals:
+            lo = max(h * 60, a.hour * 60 + a.minute)
+            hi = min((h + 1) * 60, b.hour * 60 + b.minute)
+            open_minutes += max(0, hi - lo)
+        shares.append(open_minutes / 60.0)
+    return clock, shares
+
+
+@dataclass
+class OfficeEstimates:
+    days_by_weekday: dict[str, int]
+    arrivals: dict[tuple[str, str, int], forecast.RateEstimate]  # (service, weekday, hour)
+    service_time: dict[str, forecast.ServiceTimeEstimate | None]
+    patience: forecast.PatienceEstimate
+    confidence: float
+
+    def rate(self, service: str, weekday: str, hour: int) -> float:
+        estimate = self.arrivals.get((service, weekday, hour))
+        return estimate.rate if estimate else 0.0
+
+
+def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFIDENCE, seed: int = 0,
+             resamples: int = 400) -> OfficeEstimates:
+    """Estimate arrivals, service times and patience, each with its interval."""
+    days = set(history.open_days)
+    by_weekday: dict[str, int] = defaultdict(int)
+    for day in days:
+        by_weekday[WEEKDAYS[day.weekday()]] += 1
+    counts: dict[tuple[str, str, int], int] = defaultdict(int)
+    minutes: dict[str, list[float]] = defaultdict(list)
+    gone, stayed = [], []
+    for r in history.records:
+        if r.day not in days:
+            continue
+        counts[(r.service, r.weekday, r.hour)] += 1
+        if r.service_minutes is not None:
+            minutes[r.final_service].append(r.service_minutes)
+        if r.walked_away_minutes is not None:
+            gone.append(r.walked_away_minutes)
+        elif r.wait_minutes is not None:
+            stayed.append(r.wait_minutes)
+    arrivals = {}
+    for weekday, n_days in by_weekday.items():
+        clock, _ = day_hours(history.hours, weekday)
+        for service in history.services:
+            for hour in clock:
+                key = (service, weekday, hour)
+                arrivals[key] = forecast.arrival_rate(counts.get(key, 0), n_days, confidence)
+    service_time = {
+        s: forecast.service_times(minutes.get(s, []), confidence, resamples=resamples, seed=seed)
+        for s in history.services
+    }
+    return OfficeEstimates(
+        days_by_weekday=dict(by_weekday), arrivals=arrivals, service_time=service_time,
+        patience=forecast.patience(gone, stayed, confidence), confidence=confidence,
+    )

@@ -1,0 +1,303 @@
+"""From history to a plan: estimates, hourly need in points and clerks, shifts, simulation, backtest.
+
+`build_plan` reads one office's history and returns everything the CLI and the manager pages show.
+Demand repeats by weekday, so the hourly need and its simulation are computed once per weekday; the
+shift plan is solved per week, because a holiday changes which days need clerks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import opening
+from ..domain.hours import WEEKDAYS
+from ..domain.shifts import DayNeed, ShiftPlan, ShiftRules, plan_week
+from ..domain.simulate import SimulationResult, simulate_day, split_clerks
+from ..domain.staffing_plan import (
+    HourNeed,
+    ServiceDemand,
+    StaffingTarget,
+    hourly_need,
+    pool_performance,
+    service_pools,
+)
+from ..models import CounterSession
+from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
+
+MIN_CV_SAMPLE = 30  # completed services before a service's own CV replaces the exponential's 1
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    target_level: float = 0.8
+    target_minutes: float | None = None  # default: the office's target_wait_minutes
+    max_occupancy: float | None = 0.9
+    history_days: int = 56
+    shift_rules: ShiftRules = ShiftRules()
+    simulate: bool = True
+    replications: int = 10
+    seed: int = 1
+    opening_rules: opening.OpeningRules = opening.OpeningRules()
+
+
+@dataclass
+class WeekdayPlan:
+    weekday: str
+    hours: list[int]
+    shares: list[float]
+    demands: list[ServiceDemand]
+    need: list[HourNeed]
+    cover: dict[int, int] = field(default_factory=dict)
+    predicted: dict[int, tuple[float, float]] = field(default_factory=dict)  # hour -> (level, wait)
+    simulated: SimulationResult | None = None
+
+    @property
+    def breaks(self) -> frozenset[int]:
+        return frozenset(h for h, s in zip(self.hours, self.shares, strict=True) if s == 0)
+
+
+@dataclass
+class WeekPlan:
+    monday: date
+    open_days: list[date]
+    closed: dict[date, str]
+    shifts: ShiftPlan
+
+
+@dataclass
+class BacktestHour:
+    day: date
+    hour: int
+    forecast_arrivals: float
+    actual_arrivals: int
+    planned_clerks: int
+    actual_clerks: float
+    predicted_wait: float
+    predicted_level: float
+    actual_wait: float | None
+    actual_level: float | None
+
+
+@dataclass
+class OfficePlan:
+    history: OfficeHistory
+    estimates: OfficeEstimates
+    pools: list[frozenset[str]]
+    target: StaffingTarget
+    weekdays: dict[str, WeekdayPlan]
+    weeks: list[WeekPlan]
+    backtest: list[BacktestHour]
+    opening_options: dict[str, list[opening.HoursOption]]
+    opening_choice: dict[str, opening.HoursOption]
+    cutoff_minutes: int
+
+
+def _service_minutes(history: OfficeHistory, estimates: OfficeEstimates, service: str) -> float:
+    found = estimates.service_time.get(service)
+    return found.mean if found is not None and found.mean > 0 else history.services[service][1]
+
+
+def weekday_demands(history: OfficeHistory, estimates: OfficeEstimates, weekday: str,
+                    hours: list[int]) -> list[ServiceDemand]:
+    """Expected arrivals per hour of each service on a weekday, with mean and standard minutes."""
+    return [
+        ServiceDemand(service, tuple(estimates.rate(service, weekday, h) for h in hours),
+                      _service_minutes(history, estimates, service), standard, _service_cv(estimates, service))
+        for service, (_, standard) in sorted(history.services.items())
+    ]
+
+
+def _service_cv(estimates: OfficeEstimates, service: str) -> float:
+    """The estimated CV once 30 services are seen; before that, exponential (CV 1)."""
+    found = estimates.service_time.get(service)
+    return found.cv if found is not None and found.n >= MIN_CV_SAMPLE and found.cv > 0 else 1.0
+
+
+def predict_hour(need: HourNeed, clerks: int, target: StaffingTarget) -> tuple[float, float]:
+    """Service level and mean wait (M/G/n, see staffing_plan) of an hour staffed with `clerks`."""
+    if not need.pools or need.arrivals <= 0:
+        return 1.0, 0.0
+    split = split_clerks(clerks, [p.clerks for p in need.pools], [p.load for p in need.pools])
+    level = wait = 0.0
+    for pool, n in zip(need.pools, split, strict=True):
+        if pool.arrivals <= 0:
+            continue
+        answer_level, answer_wait, _ = pool_performance(n, pool.load, pool.service_minutes, pool.scv,
+                                                        target.target_minutes)
+        level += answer_level * pool.arrivals
+        wait += answer_wait * pool.arrivals
+    return level / need.arrivals, wait / need.arrivals
+
+
+def plan_weekdays(history: OfficeHistory, estimates: OfficeEstimates, pools: list[frozenset[str]],
+                  target: StaffingTarget) -> dict[str, WeekdayPlan]:
+    plans = {}
+    for weekday in WEEKDAYS:
+        hours, shares = day_hours(history.hours, weekday)
+        if not hours:
+            continue
+        demands = weekday_demands(history, estimates, weekday, hours)
+        need = hourly_need(hours, shares, demands, pools, target)
+        plans[weekday] = WeekdayPlan(weekday, hours, shares, demands, need)
+    return plans
+
+
+def _week_shifts(weekdays: dict[str, WeekdayPlan], days: list[date], rules: ShiftRules) -> ShiftPlan:
+    needs = []
+    for day in days:
+        plan = weekdays[WEEKDAYS[day.weekday()]]
+        needs.append(DayNeed(f"{WEEKDAYS[day.weekday()]} {day.isoformat()}",
+                             {n.hour: n.clerks for n in plan.need}, plan.breaks))
+    return plan_week(needs, rules)
+
+
+def _simulate(plan: WeekdayPlan, pools: list[frozenset[str]], estimates: OfficeEstimates,
+              target: StaffingTarget, settings: PlanSettings) -> SimulationResult:
+    by_pool = [[0] * len(plan.hours) for _ in pools]
+    for i, need in enumerate(plan.need):
+        clerks = plan.cover.get(need.hour, need.clerks)
+        loads = [0.0] * len(pools)
+        needs = [0] * len(pools)
+        for ph in need.pools:
+            loads[ph.pool], needs[ph.pool] = ph.load, ph.clerks
+        for p, n in enumerate(split_clerks(clerks, needs, loads)):
+            by_pool[p][i] = n
+    cv = {d.service: d.cv for d in plan.demands}
+    return simulate_day(plan.hours, plan.demands, pools, by_pool, target.target_minutes,
+                        replications=settings.replications, seed=settings.seed, cv=cv, breaks=plan.breaks)
+
+
+def build_plan(session: Session, office_id: int, start: date, weeks: int,
+               settings: PlanSettings = PlanSettings()) -> OfficePlan:
+    """Plan `weeks` weeks from `start` for one office from its last `history_days` days."""
+    history = load_history(session, office_id, start - timedelta(days=settings.history_days), start)
+    plan = plan_from_history(history, start, weeks, settings)
+    plan.backtest = backtest(session, history, settings, plan.target, plan.pools)
+    return plan
+
+
+def plan_from_history(history: OfficeHistory, start: date, weeks: int,
+                      settings: PlanSettings = PlanSettings()) -> OfficePlan:
+    """Everything but the backtest, from history already read (the benchmark calls this directly)."""
+    estimates = estimate(history, seed=settings.seed)
+    pools = service_pools(history.counters, history.services)
+    target = StaffingTarget(
+        target_minutes=settings.target_minutes or history.target_wait_minutes,
+        target_level=settings.target_level, max_occupancy=settings.max_occupancy,
+    )
+    weekdays = plan_weekdays(history, estimates, pools, target)
+    end = start + timedelta(weeks=weeks)
+    closed = opening.holidays_between(start, end)
+    week_plans = []
+    monday = start
+    while monday < end:
+        days = [monday + timedelta(days=i) for i in range(7) if monday + timedelta(days=i) < end]
+        open_days = [d for d in days if d not in closed and WEEKDAYS[d.weekday()] in weekdays]
+        shifts = _week_shifts(weekdays, open_days, settings.shift_rules)
+        if open_days and shifts.status != "infeasible":
+            for day, day_plan in zip(open_days, shifts.days, strict=True):
+                weekdays[WEEKDAYS[day.weekday()]].cover = dict(day_plan.cover)
+        week_plans.append(WeekPlan(monday, open_days, {d: closed[d] for d in days if d in closed}, shifts))
+        monday += timedelta(days=7)
+    for plan in weekdays.values():
+        for need in plan.need:
+            if need.open:
+                plan.predicted[need.hour] = predict_hour(need, plan.cover.get(need.hour, need.clerks), target)
+        if settings.simulate:
+            plan.simulated = _simulate(plan, pools, estimates, target, settings)
+    options, choice = opening_recommendation(history, estimates, pools, target, settings.opening_rules)
+    p90 = max((e.p90 for e in estimates.service_time.values() if e is not None), default=None)
+    if p90 is None:
+        p90 = max((m for _, m in history.services.values()), default=10.0)
+    return OfficePlan(
+        history=history, estimates=estimates, pools=pools, target=target, weekdays=weekdays, weeks=week_plans,
+        backtest=[], opening_options=options, opening_choice=choice,
+        cutoff_minutes=opening.last_ticket_cutoff(target.target_minutes, p90),
+    )
+
+
+def opening_recommendation(history: OfficeHistory, estimates: OfficeEstimates, pools: list[frozenset[str]],
+                           target: StaffingTarget, rules: opening.OpeningRules
+                           ) -> tuple[dict[str, list[opening.HoursOption]], dict[str, opening.HoursOption]]:
+    """Options per weekday over the current span widened by an hour each side, and the pick."""
+    options = {}
+    for weekday in WEEKDAYS:
+        hours, shares = day_hours(history.hours, weekday)
+        if not hours:
+            continue
+        span = [hours[0] - 1, *hours, hours[-1] + 1]
+        breaks = frozenset(h for h, s in zip(hours, shares, strict=True) if s == 0)
+        demands = weekday_demands(history, estimates, weekday, span)
+        options[weekday] = opening.day_options(weekday, span, breaks, demands, pools, target, rules)
+    choice = opening.recommend_week(options, rules)
+    for weekday, picked in choice.items():
+        options[weekday] = [
+            opening.HoursOption(**{**o.__dict__, "recommended": o == picked}) for o in options[weekday]
+        ]
+        choice[weekday] = next(o for o in options[weekday] if o.recommended)
+    return options, choice
+
+
+def _staffed_hours(session: Session, history: OfficeHistory, start: date, end: date) -> dict[tuple[date, int], float]:
+    """Mean number of counters open (not on break) in each local clock hour."""
+    zone = ZoneInfo(history.timezone)
+    lo = datetime.combine(start, datetime.min.time(), zone)
+    hi = datetime.combine(end, datetime.min.time(), zone)
+    sessions = session.execute(
+        select(CounterSession.started_at, CounterSession.ended_at).where(
+            CounterSession.office_id == history.office_id, CounterSession.state == "open",
+            CounterSession.started_at < hi,
+        )
+    ).all()
+    staffed: dict[tuple[date, int], float] = defaultdict(float)
+    for began, ended in sessions:
+        a = max(began.astimezone(zone), lo)
+        b = min((ended or hi).astimezone(zone), hi)
+        while a < b:
+            slot_end = a.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            part = min(b, slot_end) - a
+            staffed[(a.date(), a.hour)] += part.total_seconds() / 3600.0
+            a = min(b, slot_end)
+    return staffed
+
+
+def backtest(session: Session, history: OfficeHistory, settings: PlanSettings, target: StaffingTarget,
+             pools: list[frozenset[str]]) -> list[BacktestHour]:
+    """Re-plan the last week of the history from the weeks before it; compare with its tickets."""
+    week_end = history.end
+    week_start = week_end - timedelta(days=7)
+    earlier = load_history(session, history.office_id, week_start - timedelta(days=settings.history_days),
+                           week_start)
+    if not earlier.open_days:
+        return []
+    plans = plan_weekdays(earlier, estimate(earlier, seed=settings.seed, resamples=50), pools, target)
+    staffed = _staffed_hours(session, history, week_start, week_end)
+    actual: dict[tuple[date, int], list] = defaultdict(list)
+    for r in history.records:
+        if week_start <= r.day < week_end:
+            actual[(r.day, r.hour)].append(r)
+    rows = []
+    for day in sorted(d for d in history.open_days if d >= week_start):
+        plan = plans.get(WEEKDAYS[day.weekday()])
+        if plan is None:
+            continue
+        for need in plan.need:
+            if not need.open:
+                continue
+            level, wait = predict_hour(need, need.clerks, target)
+            tickets = actual.get((day, need.hour), [])
+            waits = [r.wait_minutes for r in tickets if r.wait_minutes is not None]
+            rows.append(BacktestHour(
+                day=day, hour=need.hour, forecast_arrivals=need.arrivals, actual_arrivals=len(tickets),
+                planned_clerks=need.clerks, actual_clerks=staffed.get((day, need.hour), 0.0),
+                predicted_wait=wait, predicted_level=level,
+                actual_wait=sum(waits) / len(waits) if waits else None,
+                actual_level=sum(w <= target.target_minutes for w in waits) / len(waits) if waits else None,
+            ))
+    return rows

@@ -1,0 +1,201 @@
+"""Planning pages: the hourly plan with shifts and simulation, the staffing calculator, opening hours."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+from flask import render_template, request
+
+from ptsp.analytics import plan_report
+from ptsp.analytics.history import estimate, load_history
+from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
+from ptsp.app import get_read_db, now
+from ptsp.domain.hours import WEEKDAYS, service_day
+from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
+from ptsp.domain.queueing import InvalidStaffingInput, evaluate_staffing, required_clerks, staffing_calc_report
+from ptsp.domain.staffing_plan import StaffingTarget, service_pools
+
+from . import bp
+from .access import manager_page, visible_offices
+
+PAGE_REPLICATIONS = 5
+
+
+class PageInputError(ValueError):
+    """A query or form value the page cannot use; shown to the manager as is."""
+
+
+def _office():
+    offices = visible_offices()
+    if not offices:
+        raise PageInputError("Tidak ada kantor yang Anda awasi. (No offices in your scope.)")
+    wanted = request.values.get("office", "")
+    if not wanted:
+        return offices[0], offices
+    for office in offices:
+        if str(office.id) == wanted or office.slug == wanted:
+            return office, offices
+    raise LookupError(wanted)
+
+
+def _next_monday(office) -> date:
+    today = service_day(now(), office.timezone)
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _date(text: str | None, default: date) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PageInputError(f"Tanggal tidak valid: {text!r} (pakai YYYY-MM-DD). (Invalid date.)") from None
+
+
+def _int(text: str | None, default: int, low: int, high: int, label: str) -> int:
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise PageInputError(f"{label} harus bilangan bulat. ({label} must be a whole number.)") from None
+    if not low <= value <= high:
+        raise PageInputError(f"{label} harus antara {low} dan {high}. ({label} must be {low}-{high}.)")
+    return value
+
+
+def _problem(message: str, status: int) -> tuple[str, int]:
+    return render_template("manager/plan_problem.html", message=message), status
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@bp.get("/plan")
+@manager_page
+def plan_page() -> str | tuple[str, int]:
+    try:
+        office, offices = _office()
+        start = _date(request.args.get("from"), _next_monday(office))
+        weeks = _int(request.args.get("weeks"), 1, 1, 8, "Minggu")
+        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
+    except PageInputError as exc:
+        return _problem(str(exc), 422)
+    except LookupError:
+        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+    settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
+    result = build_plan(get_read_db(), office.id, start, weeks, settings)
+    tables = plan_report.all_tables(result)
+    weekday = request.args.get("day") if request.args.get("day") in result.weekdays else next(
+        iter(result.weekdays), None)
+    hourly = [r for r in tables["hourly"] if r["weekday"] == weekday]
+    chart = {
+        "hours": [r["hour"] for r in hourly],
+        "points": [r["points"] for r in hourly],
+        "needed": [r["clerks_needed"] for r in hourly],
+        "planned": [r["clerks_planned"] for r in hourly],
+        "days": [r["weekday"] for r in tables["days"]],
+        "predicted": [_json_safe(r["predicted_service_level"]) for r in tables["days"]],
+        "simulated": [_json_safe(r["simulated_service_level"]) for r in tables["days"]],
+        "backtest_labels": [f"{r['day'][5:]} {r['hour']}" for r in tables["backtest"]],
+        "backtest_predicted": [_json_safe(r["predicted_wait_minutes"]) for r in tables["backtest"]],
+        "backtest_actual": [_json_safe(r["actual_wait_minutes"]) for r in tables["backtest"]],
+    }
+    return render_template(
+        "manager/plan.html", office=office, offices=offices, start=start, weeks=weeks, history_days=history_days,
+        plan=result, tables=tables, weekday=weekday, hourly=hourly, chart=chart,
+        service_rows=[r for r in tables["estimates"] if r["what"] != "arrivals per hour"],
+    )
+
+
+CALC_FIELDS = ("arrivals_per_hour", "service_minutes", "target_minutes", "target_level", "patience_minutes",
+               "max_occupancy", "shrinkage")
+
+
+def _calc_number(form: dict[str, str], name: str, required: bool) -> float | None:
+    text = form.get(name, "").strip().replace(",", ".")
+    if not text:
+        if required:
+            raise PageInputError(f"Isi kolom {name}. ({name} is required.)")
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise PageInputError(f"{name}: {text!r} bukan angka. ({name} must be a number.)") from None
+    if not math.isfinite(value):
+        raise PageInputError(f"{name} harus angka terhingga. ({name} must be finite.)")
+    return value
+
+
+@bp.route("/calculator", methods=["GET", "POST"])
+@manager_page
+def calculator() -> str | tuple[str, int]:
+    form = {name: request.values.get(name, "") for name in CALC_FIELDS}
+    if not any(form.values()):
+        form = {"arrivals_per_hour": "30", "service_minutes": "10", "target_minutes": "15", "target_level": "80",
+                "patience_minutes": "", "max_occupancy": "", "shrinkage": "0"}
+    try:
+        arrivals = _calc_number(form, "arrivals_per_hour", True)
+        minutes = _calc_number(form, "service_minutes", True)
+        target = _calc_number(form, "target_minutes", True)
+        level = _calc_number(form, "target_level", True)
+        patience = _calc_number(form, "patience_minutes", False)
+        cap = _calc_number(form, "max_occupancy", False)
+        shrinkage = _calc_number(form, "shrinkage", False) or 0.0
+        level = level / 100 if level > 1 else level
+        cap = cap / 100 if cap is not None and cap > 1 else cap
+        shrinkage = shrinkage / 100 if shrinkage >= 1 else shrinkage
+        answer = required_clerks(arrivals, minutes, target, level, max_occupancy=cap, shrinkage=shrinkage,
+                                 patience_minutes=patience)
+    except PageInputError as exc:
+        return render_template("manager/calculator.html", form=form, report=None, error=str(exc)), 422
+    except InvalidStaffingInput as exc:
+        message = f"Masukan tidak valid (invalid input): {exc}"
+        return render_template("manager/calculator.html", form=form, report=None, error=message), 422
+    curve = []
+    base = answer.raw_clerks
+    for clerks in range(max(1, base - 3), base + 4):
+        shown = evaluate_staffing(clerks, arrivals, minutes, target, patience)
+        curve.append({"clerks": clerks, "level": _json_safe(shown.service_level),
+                      "wait": _json_safe(shown.average_wait_minutes)})
+    return render_template("manager/calculator.html", form=form, report=staffing_calc_report(answer), error=None,
+                           curve=curve, target=target)
+
+
+@bp.get("/hours")
+@manager_page
+def hours_page() -> str | tuple[str, int]:
+    try:
+        office, offices = _office()
+        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
+        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, "Jam minimum per minggu")
+        moves = _int(request.args.get("moves"), 70, 0, 100, "Persen pindah jam")
+    except PageInputError as exc:
+        return _problem(str(exc), 422)
+    except LookupError:
+        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+    today = service_day(now(), office.timezone)
+    history = load_history(get_read_db(), office.id, today - timedelta(days=history_days), today)
+    estimates = estimate(history, resamples=100)
+    pools = service_pools(history.counters, history.services)
+    target = StaffingTarget(target_minutes=history.target_wait_minutes)
+    rules = OpeningRules(min_weekly_hours=min_weekly, moves=moves / 100)
+    options, choice = opening_recommendation(history, estimates, pools, target, rules)
+    p90 = max((e.p90 for e in estimates.service_time.values() if e is not None),
+              default=max((m for _, m in history.services.values()), default=10.0))
+    charts = {day: [{"x": o.clerk_hours, "y": round(o.lost, 2), "label": o.label, "recommended": o.recommended}
+                    for o in opts] for day, opts in options.items()}
+    current = {day: [f"{a}-{b}" for a, b in spans] for day, spans in (history.hours or {}).items()}
+    return render_template(
+        "manager/hours.html", office=office, offices=offices, options=options, choice=choice,
+        weekdays=[d for d in WEEKDAYS if d in options], charts=charts, current=current,
+        history=history, min_weekly=min_weekly, moves=moves, history_days=history_days,
+        total_hours=sum(o.open_hours for o in choice.values()),
+        cutoff=last_ticket_cutoff(target.target_minutes, p90),
+        holidays=holidays_between(today, today + timedelta(weeks=8)),
+    )
