@@ -101,7 +101,7 @@ def device() -> None:
 
 @device.command("add")
 @click.option("--office", "office_slug", required=True, help="Office slug")
-@click.option("--kind", type=click.Choice(["kiosk", "display", "agent"]), required=True)
+@click.option("--kind", type=click.Choice(["kiosk", "display", "agent", "tablet"]), required=True)
 @click.option("--name", required=True)
 def device_add(office_slug: str, kind: str, name: str) -> None:
     """Create a device and print its token (shown once)."""
