@@ -66,6 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .manager import bp as manager_bp
 
     app.register_blueprint(manager_bp)
+    from .feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
     app.teardown_appcontext(_close_request_session)
     return app
 
