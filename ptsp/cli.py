@@ -268,3 +268,38 @@ def staffing_calc(arrivals_per_hour: float, service_minutes: float, target_minut
     for key, value in report.items():
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         click.echo(f"{labels.get(key, key):45} {shown}")
+
+
+@cli.group()
+def points() -> None:
+    """Clerk points: the ledger and its recomputation."""
+
+
+@points.command("recompute")
+@click.option("--office", "office_slug", help="Only this office (default: all)")
+@click.option("--show", default=20, show_default=True, help="How many differences to list")
+def points_recompute(office_slug: str | None, show: int) -> None:
+    """Recompute all points from ticket_events and ratings and report any difference from the ledger.
+
+    Exits 1 when the ledger and the event log disagree; changes nothing.
+    """
+    from .services.points import recompute
+
+    app = _app()
+    with app.app_context():
+        from .app import db_session
+
+        with db_session(readonly=True) as session:
+            office_id = _office(session, office_slug).id if office_slug else None
+            report = recompute(session, office_id)
+    click.echo(f"Checked {report.tickets} ticket(s): {report.lines} ledger line(s) expected, "
+               f"{report.points:g} point(s) credited.")
+    if report.matches:
+        click.echo("The ledger matches the event log.")
+        return
+    click.echo(f"{len(report.differences)} difference(s) between the ledger and the event log:")
+    for difference in report.differences[:show]:
+        click.echo(f"  {difference.describe()}")
+    if len(report.differences) > show:
+        click.echo(f"  ... and {len(report.differences) - show} more")
+    sys.exit(1)

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates", static_folder="static")
 
+# isort: off
 from . import views  # noqa: E402,F401  (views attach themselves to bp)
-from . import points  # noqa: E402,F401,I001
-from . import feedback  # noqa: E402,F401,I001
+from . import points  # noqa: E402,F401
+from . import feedback  # noqa: E402,F401
