@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..domain.errors import InvalidInput
-from ..models import CounterSession, Office, PointsLedgerEntry, Staff
+from ..models import Counter, CounterSession, Office, PointsLedgerEntry, Staff
 from .skm import local_bounds
 
 PERIODS = ("today", "week", "month")
@@ -148,10 +148,12 @@ def standing(session: Session, staff_id: int, office_id: int, now: datetime, min
 
 
 def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> dict[str, Any]:
-    """Return credited points per office-local day for the last `days` days, one series per office."""
+    """Return credited points per office-local day for the last `days` days, one series per office with counters."""
     if not 1 <= days <= 366:
         raise InvalidInput("Jumlah hari harus 1-366 (days must be 1-366)")
-    offices = session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.name)).all()
+    with_counters = select(Counter.office_id)
+    offices = session.scalars(select(Office).where(Office.id.in_(office_ids), Office.id.in_(with_counters))
+                              .order_by(Office.name)).all()
     series = []
     labels: list[str] = []
     for office in offices:

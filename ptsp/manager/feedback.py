@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Response, render_template, request
 from sqlalchemy import select
 
@@ -38,14 +41,32 @@ def ikm_page() -> str:
 def complaints_page() -> str:
     session = get_read_db()
     office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
+    status = request.args.get("status") or "open"
+    if status not in (*STATUSES, "open", "all"):
         raise InvalidInput(f"Status '{status}' tidak dikenal")
-    complaints = complaint_list(session, office_ids, status)
-    names = dict(session.execute(select(Office.id, Office.name).where(Office.id.in_(office_ids))).all())
-    return render_template("manager/complaints.html", complaints=complaints, offices=visible_offices(),
-                           office=request.args.get("office", ""), status=status or "", statuses=STATUSES,
-                           labels=LABELS, office_names=names, lapor=LAPOR_URL)
+    everything = complaint_list(session, office_ids)
+    offices = {o.id: o for o in session.scalars(select(Office).where(Office.id.in_(office_ids)))}
+    for complaint in everything:
+        zone = ZoneInfo(offices[complaint["office"]].timezone)
+        complaint["local"] = {key: _local(complaint[key], zone) for key in ("received_at", "due_at")}
+        for event in complaint["events"]:
+            event["local"] = _local(event["at"], zone)
+    summary = {
+        "open": sum(c["status"] != "done" for c in everything),
+        "overdue": sum(c["status"] != "done" and c["overdue"] for c in everything),
+        "done": sum(c["status"] == "done" for c in everything),
+        "done_late": sum(c["status"] == "done" and c["overdue"] for c in everything),
+    }
+    shown = [c for c in everything if status == "all" or c["status"] == status
+             or (status == "open" and c["status"] != "done")]
+    return render_template("manager/complaints.html", complaints=shown[:200], more=max(0, len(shown) - 200),
+                           summary=summary, offices=visible_offices(), office=request.args.get("office", ""),
+                           status=status, statuses=STATUSES, labels=LABELS,
+                           office_names={i: o.name for i, o in offices.items()}, lapor=LAPOR_URL)
+
+
+def _local(instant: str, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(instant).astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
 
 
 @bp.get("/export/ratings.csv")
