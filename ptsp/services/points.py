@@ -228,3 +228,15 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
                         report.differences.append(Difference(ticket_id, kind, "changed", changed))
     report.points = round(report.points, 2)
     return report
+
+
+def append_missing(session: Session, office_id: int | None = None, rules: PointsRules | None = None) -> int:
+    """Append the lines recomputation finds missing (e.g. history imported as bare events); return how many.
+
+    Never changes or removes a line: a changed or unexpected line stays for a person to look at.
+    """
+    report = recompute(session, office_id, rules)
+    added = 0
+    for ticket_id in sorted({d.ticket_id for d in report.differences if d.problem == "missing"}):
+        added += len(sync_ticket(session, session.get(Ticket, ticket_id), rules))
+    return added

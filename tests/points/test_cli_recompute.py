@@ -40,3 +40,14 @@ def test_recompute_command_names_each_difference_and_exits_1(filled):
 def test_recompute_command_refuses_an_unknown_office(filled):
     result = CliRunner().invoke(cli, ["points", "recompute", "--office", "nowhere"])
     assert result.exit_code == 1 and "unknown office 'nowhere'" in result.output
+
+
+def test_append_missing_fills_a_ledger_from_bare_history_and_changes_no_line(filled):
+    with filled.extensions["ptsp.engine"].begin() as connection:
+        connection.execute(text("DELETE FROM points_ledger WHERE kind IN ('award', 'bonus')"))
+        connection.execute(text("UPDATE points_ledger SET reason = 'edited' WHERE kind = 'reject'"))
+    result = CliRunner().invoke(cli, ["points", "recompute", "--append-missing"])
+    assert "Appended 6 missing ledger line(s)." in result.output
+    assert result.exit_code == 1 and "1 difference(s)" in result.output and "reject: changed (reason" in result.output
+    with filled.extensions["ptsp.engine"].connect() as connection:
+        assert connection.execute(text("SELECT reason FROM points_ledger WHERE kind = 'reject'")).scalar() == "edited"
