@@ -95,6 +95,8 @@ def test_complaint_from_the_rating_page_lands_in_the_office_list_with_a_24_hour_
     assert complaint["text"] == "Petugas meminta uang tambahan" and complaint["status"] == "received"
     assert complaint["due_at"] == (clock() + timedelta(hours=24)).isoformat()
     assert complaint["overdue"] is False and complaint["events"][0]["staff"] is None
+    resident = app.test_client().get(f"/t/{office.tokens[served['id']]}/nilai").get_data(as_text=True)
+    assert "Diterima" in resident and "24-11-2026 09:09 WIB" in resident  # rated at 09:09 WIB, due 24 h later
     clock.advance(hours=25)
     assert manager.get("/api/v1/complaints").get_json()["complaints"][0]["overdue"] is True
 
@@ -112,6 +114,8 @@ def test_complaint_moves_through_its_statuses_in_order_naming_who_and_when(app, 
     assert [e["status"] for e in body["events"]] == ["received", "verifying", "handling", "done"]
     assert body["events"][-1]["note"] == "Sudah dijawab ke warga" and body["events"][-1]["staff"] is not None
     assert body["closed_at"] is not None and body["overdue"] is False
+    resident = app.test_client().get(f"/t/{office.tokens[served['id']]}/nilai").get_data(as_text=True)
+    assert f"Pengaduan Anda no. {cid}" in resident and "Sudah dijawab ke warga" in resident
 
 
 @pytest.mark.parametrize(("user", "body", "status", "error"), [
