@@ -18,7 +18,7 @@
       data: {labels: trend.days.map((d) => d.slice(5)), datasets: trend.series.map((s, i) => ({
         label: s.name, data: s.points, borderColor: COLOURS[i % COLOURS.length],
         backgroundColor: COLOURS[i % COLOURS.length], tension: 0, pointRadius: 2}))},
-      options: {animation: false, responsive: true, scales: {y: {beginAtZero: true,
+      options: {animation: false, responsive: true, maintainAspectRatio: false, scales: {y: {beginAtZero: true,
         title: {display: true, text: "poin / points"}}}},
     });
   }
