@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, redirect, render_template, req
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ptsp.analytics.leaderboard import standing
 from ptsp.app import get_read_db, limiter, now
 from ptsp.services.accounts import authenticate
 from ptsp.services.stations import clerk_today, waiting_tickets
@@ -59,5 +60,7 @@ def state() -> Response | tuple[Response, int]:
     office_id = current_user.office_id
     return jsonify({
         "waiting": {str(k): v for k, v in waiting_tickets(session, office_id, now()).items()},
-        "figures": clerk_today(session, current_user.id, office_id, now()),
+        "figures": {**clerk_today(session, current_user.id, office_id, now()),
+                    "standing": standing(session, current_user.id, office_id, now(),
+                                         current_app.config["LEADERBOARD_MIN_TRANSACTIONS"])},
     })

@@ -17,6 +17,7 @@ from .config import load_config
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .models import Staff
 from .realtime import publish_facts, register_handlers, socketio
+from .services.points import RULES_KEY, rules_from_config
 
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -35,6 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ptsp.engine"] = engine
     app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
     app.extensions["ptsp.read_sessions"] = make_read_sessionmaker(engine)
+    rules = {RULES_KEY: rules_from_config(app.config)}  # the points rules reach the use cases via session.info
+    app.extensions["ptsp.sessions"].configure(info=rules)
+    app.extensions["ptsp.read_sessions"].configure(info=rules)
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
     app.extensions["ptsp.clock"] = clock
 
@@ -70,6 +74,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .manager import bp as manager_bp
 
     app.register_blueprint(manager_bp)
+    from .feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
     app.teardown_appcontext(_close_request_session)
     return app
 

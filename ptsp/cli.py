@@ -101,7 +101,7 @@ def device() -> None:
 
 @device.command("add")
 @click.option("--office", "office_slug", required=True, help="Office slug")
-@click.option("--kind", type=click.Choice(["kiosk", "display", "agent"]), required=True)
+@click.option("--kind", type=click.Choice(["kiosk", "display", "agent", "tablet"]), required=True)
 @click.option("--name", required=True)
 def device_add(office_slug: str, kind: str, name: str) -> None:
     """Create a device and print its token (shown once)."""
@@ -446,3 +446,46 @@ def plan(office_slug: str, start: datetime, weeks: int, out_dir: Path | None, hi
     if out_dir is not None:
         paths = plan_report.write_csv(tables, out_dir)
         click.echo(f"\nCSV: {', '.join(str(p) for p in paths)}")
+
+
+@cli.group()
+def points() -> None:
+    """Clerk points: the ledger and its recomputation."""
+
+
+@points.command("recompute")
+@click.option("--office", "office_slug", help="Only this office (default: all)")
+@click.option("--show", default=20, show_default=True, help="How many differences to list")
+@click.option("--append-missing", is_flag=True, help="First append lines that are missing (never changes a line)")
+def points_recompute(office_slug: str | None, show: int, append_missing: bool) -> None:
+    """Recompute all points from ticket_events and ratings and report any difference from the ledger.
+
+    Exits 1 when the ledger and the event log disagree. Changes nothing unless
+    --append-missing is given (for history imported as bare events).
+    """
+    from .services import points as ledger
+
+    app = _app()
+    with app.app_context():
+        from .app import db_session
+
+        if append_missing:
+            with db_session() as session:
+                office_id = _office(session, office_slug).id if office_slug else None
+                added = ledger.append_missing(session, office_id)
+                session.commit()
+            click.echo(f"Appended {added} missing ledger line(s).")
+        with db_session(readonly=True) as session:
+            office_id = _office(session, office_slug).id if office_slug else None
+            report = ledger.recompute(session, office_id)
+    click.echo(f"Checked {report.tickets} ticket(s): {report.lines} ledger line(s) expected, "
+               f"{report.points:g} point(s) credited.")
+    if report.matches:
+        click.echo("The ledger matches the event log.")
+        return
+    click.echo(f"{len(report.differences)} difference(s) between the ledger and the event log:")
+    for difference in report.differences[:show]:
+        click.echo(f"  {difference.describe()}")
+    if len(report.differences) > show:
+        click.echo(f"  ... and {len(report.differences) - show} more")
+    sys.exit(1)

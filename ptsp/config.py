@@ -29,6 +29,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "NOW": None,
+        "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
+        "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
+        "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
+        "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:

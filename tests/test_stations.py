@@ -121,7 +121,7 @@ def test_counter_state_lists_waiting_tickets_in_order_with_priority_and_the_cler
     state = client.get("/counter/state").get_json()
     line = state["waiting"][str(world.services["A"])]
     assert [(t["code"], t["priority"]) for t in line] == [(elderly["code"], "elderly"), (regular["code"], "regular")]
-    assert state["figures"]["served"] == 0 and state["figures"]["points"] is None
+    assert state["figures"]["served"] == 0 and state["figures"]["points"] == 0.0 and state["figures"]["held"] == 0.0
     client.post(f"/api/v1/counters/{world.counters[1]}/open")
     for minutes in (4, 8):
         ticket = client.post(f"/api/v1/counters/{world.counters[1]}/call-next").get_json()["ticket"]

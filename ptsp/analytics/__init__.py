@@ -1,1 +1,1 @@
-"""Read side: figures for the manager pages, computed from tickets, their events, counter sessions and devices."""
+"""Read side: dashboard figures, leaderboard, SKM/IKM, printer health and planning inputs (queries only)."""

@@ -23,6 +23,8 @@ from .filters import Filters, parse_filters
 EXPORTS: list[tuple[str, str, str]] = [
     ("manager.export_tickets", "Tiket", "Tickets"),
     ("manager.export_events", "Riwayat kejadian tiket", "Ticket events"),
+    ("manager.export_points", "Buku poin petugas", "Points ledger"),
+    ("manager.export_ratings", "Penilaian warga (SKM)", "Resident ratings (SKM)"),
 ]
 
 

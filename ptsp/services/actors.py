@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = ("clerk", "supervisor", "manager", "admin")
-DEVICE_KINDS = ("kiosk", "display", "agent")
+DEVICE_KINDS = ("kiosk", "display", "agent", "tablet")  # tablet: the counter-side rating screen
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..models import Office, Ticket
 from .common import get_or_404
+from .points import points_on
 from .views import waiting_line
 
 
@@ -30,7 +31,7 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
 
 
 def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) -> dict[str, Any]:
-    """Return the clerk's figures for the office's service day: served, no-shows, mean minutes."""
+    """Return the clerk's figures for the office's service day: served, no-shows, mean minutes, points."""
     office = get_or_404(session, Office, office_id, "Kantor")
     day = office_hours.service_day(now, office.timezone)
     rows = session.execute(
@@ -44,5 +45,5 @@ def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) 
         "served": len(minutes),
         "no_show": sum(1 for status, _s, _e in rows if status == "no_show"),
         "mean_minutes": round(sum(minutes) / len(minutes), 1) if minutes else None,
-        "points": None,  # points are issue 5
+        **points_on(session, staff_id, office_id, day),  # credited and held, from the points ledger
     }

@@ -25,6 +25,7 @@ from ..domain.errors import (
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
 from ..domain.queue import Priority, QueueEntry, choose_next
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
+from . import points
 from .actors import Actor
 from .common import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
 from .counters import lock_counter, require_attending
@@ -252,7 +253,10 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
     """Finish serving a ticket with an outcome (e.g. `selesai`, `berkas_kurang`)."""
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
     ticket.outcome = outcome
-    return _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome)
+    _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
+            service_id=ticket.service_id, standard_minutes=ticket.service.standard_minutes)
+    points.sync_ticket(session, ticket)
+    return ticket
 
 
 def no_show(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> Ticket:

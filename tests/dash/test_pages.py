@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -156,7 +157,9 @@ def test_events_csv_lists_the_log_in_order_and_nothing_outside_the_dates(client,
         ("A-001", "issued"), ("A-001", "called"), ("A-001", "started"), ("A-001", "completed")]
     assert len(table) == 5 + 3 + 3 + 1  # five issued; called/started/completed; C-002 cancelled
     completed = next(r for r in table if r["code"] == "A-002" and r["kind"] == "completed")
-    assert completed["data"] == '{"outcome": "selesai"}' and completed["staff"] == "clerk1"
+    assert json.loads(completed["data"]) == {"outcome": "selesai", "service_id": world.services["A"],
+                                             "standard_minutes": 10.0}
+    assert completed["staff"] == "clerk1"
     assert rows(client.get("/manager/export/events.csv?from=2026-11-24&to=2026-11-30")) == []
 
 

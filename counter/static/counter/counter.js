@@ -7,7 +7,7 @@
     counter: "Counter", open: "Open", break: "Break", close: "Close", logout: "Log out", current: "Current ticket",
     call_next: "Call next", recall: "Recall", start: "Start", no_show: "No-show", complete: "Complete",
     transfer: "Transfer", waiting: "Waiting", call_ticket: "Call selected ticket", today: "My figures today",
-    served: "Served", mean: "Average time", no_shows: "No-shows", points: "Points", no_points: "not yet available",
+    served: "Served", mean: "Average time", no_shows: "No-shows", points: "Points", rank_today: "Rank today", rank_week: "Rank this week",
     keys: "Keys: N call · R recall · S start · D done · X no-show · T transfer", break_reason: "Break reason",
     transfer_reason: "Transfer reason", call_reason: "Reason to call this ticket",
   };
@@ -164,6 +164,11 @@
       $("fig-served").textContent = f.served;
       $("fig-mean").textContent = f.mean_minutes === null ? "–" : `${f.mean_minutes} ${lang === "id" ? "menit" : "min"}`;
       $("fig-noshow").textContent = f.no_show;
+      $("fig-points").textContent = `${f.points}` + (f.held ? ` (+${f.held} ${lang === "id" ? "ditahan" : "held"})` : "");
+      const rankText = (r) => !r ? "–" : r.rank ? `#${r.rank} / ${r.ranked_of} · ${r.per_hour} ${lang === "id" ? "poin/jam" : "pts/h"}` :
+        (lang === "id" ? `belum (< ${r.min_transactions} transaksi)` : `not yet (< ${r.min_transactions} transactions)`);
+      $("fig-rank-today").textContent = rankText(f.standing && f.standing.today);
+      $("fig-rank-week").textContent = rankText(f.standing && f.standing.week);
     }
     $("picked").textContent = state.picked ? state.picked.code : "–";
     tick();

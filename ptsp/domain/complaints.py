@@ -1,0 +1,56 @@
+"""Complaint rules: the statuses in order, the 1x24-hour deadline, what counts as overdue."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .errors import InvalidInput, InvalidTransition
+
+STATUSES = ("received", "verifying", "handling", "done")
+LABELS = {
+    "received": ("Diterima", "Received"),
+    "verifying": ("Sedang diverifikasi", "Being verified"),
+    "handling": ("Sedang ditangani", "Being handled"),
+    "done": ("Selesai", "Done"),
+}
+DEADLINE = timedelta(hours=24)  # the public promise: every complaint answered within 1x24 hours
+MAX_TEXT = 2000
+LAPOR_URL = "https://www.lapor.go.id"
+
+
+def due(received_at: datetime) -> datetime:
+    return received_at + DEADLINE
+
+
+def check_text(text: str | None) -> str:
+    """Return the trimmed complaint text or raise InvalidInput."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("Isi pengaduan tidak boleh kosong (complaint text required)")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"Pengaduan paling panjang {MAX_TEXT} karakter (complaint too long)")
+    return text
+
+
+def check_move(current: str, target: str, note: str | None) -> str | None:
+    """Allow only the next status in order; closing needs the answer given to the resident."""
+    if target not in STATUSES:
+        raise InvalidInput(f"Status '{target}' tidak dikenal; pilih {', '.join(STATUSES[1:])}")
+    if current == "done":
+        raise InvalidTransition("Pengaduan sudah selesai (complaint already done)")
+    expected = STATUSES[STATUSES.index(current) + 1]
+    if target != expected:
+        raise InvalidTransition(f"Dari '{current}' hanya bisa ke '{expected}' (statuses go in order)")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_TEXT:
+        raise InvalidInput(f"Catatan paling panjang {MAX_TEXT} karakter (note too long)")
+    if target == "done" and note is None:
+        raise InvalidInput("Tuliskan jawaban untuk warga sebelum menutup (answer required to close)")
+    return note
+
+
+def overdue(status: str, due_at: datetime, closed_at: datetime | None, now: datetime) -> bool:
+    """Tell whether a complaint missed its deadline: still open after it, or closed after it."""
+    if status == "done" and closed_at is not None:
+        return closed_at > due_at
+    return now > due_at

@@ -1,0 +1,105 @@
+"""Survei Kepuasan Masyarakat (SKM) after PermenPANRB No. 14 Tahun 2017 (see docs/feedback.md).
+
+Nine elements (unsur), each answered on a 1-4 scale. The index of a unit is the
+weighted average of the element means, every element weighing the same 1/9
+(the regulation writes the weight rounded as 0,111), and is reported times 25
+on the 25-100 scale with the regulation's quality grades A-D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .errors import InvalidInput
+
+# (field, Bahasa Indonesia, English), in the regulation's order U1..U9.
+ELEMENTS: tuple[tuple[str, str, str], ...] = (
+    ("u1", "Persyaratan", "Requirements"),
+    ("u2", "Sistem, mekanisme, dan prosedur", "System, mechanism and procedure"),
+    ("u3", "Waktu penyelesaian", "Time to completion"),
+    ("u4", "Biaya/tarif", "Cost/fee"),
+    ("u5", "Produk spesifikasi jenis pelayanan", "Product of the service"),
+    ("u6", "Kompetensi pelaksana", "Competence of the staff"),
+    ("u7", "Perilaku pelaksana", "Conduct of the staff"),
+    ("u8", "Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions"),
+    ("u9", "Sarana dan prasarana", "Facilities"),
+)
+FIELDS = tuple(name for name, _id, _en in ELEMENTS)
+WEIGHT = 1 / len(ELEMENTS)  # equal weight: total weight 1 over nine elements
+CONVERSION = 25  # unit index (1-4) times 25 gives the 25-100 scale
+
+# Quick rating and element answers share the 1-4 scale.
+SCALE = {1: ("Tidak baik", "Poor"), 2: ("Kurang baik", "Fair"), 3: ("Baik", "Good"), 4: ("Sangat baik", "Very good")}
+
+# (lowest converted value, grade, performance ID, EN): the regulation's conversion intervals
+# 25,00-64,99 D; 65,00-76,60 C; 76,61-88,30 B; 88,31-100,00 A.
+GRADES: tuple[tuple[float, str, str, str], ...] = (
+    (88.31, "A", "Sangat baik", "Very good"),
+    (76.61, "B", "Baik", "Good"),
+    (65.00, "C", "Kurang baik", "Fair"),
+    (25.00, "D", "Tidak baik", "Poor"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    respondents: int
+    element_means: tuple[float, ...]  # NRR per element, U1..U9
+    unit: float  # weighted average, 1-4
+    converted: float  # times 25, 25-100, two decimals
+    grade: str
+    label_id: str
+    label_en: str
+
+
+def check_answer(value: object, name: str) -> int:
+    """Return a 1-4 answer or raise InvalidInput."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise InvalidInput(f"Nilai {name} harus bilangan bulat 1-4 (must be an integer 1-4)")
+    return value
+
+
+def check_elements(answers: Mapping[str, object] | None) -> dict[str, int] | None:
+    """Return all nine element answers, or None when the resident skipped the survey.
+
+    The survey is all or nothing: a partial questionnaire would weigh the
+    answered elements differently from the regulation's equal weights.
+    """
+    if not answers:
+        return None
+    unknown = set(answers) - set(FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unsur tidak dikenal: {', '.join(sorted(unknown))} (unknown elements)")
+    missing = [name for name in FIELDS if name not in answers]
+    if missing:
+        raise InvalidInput(f"Isi kesembilan unsur SKM atau kosongkan semua (missing {', '.join(missing)})")
+    return {name: check_answer(answers[name], name) for name in FIELDS}
+
+
+def grade(converted: float) -> tuple[str, str, str]:
+    """Return (grade, Indonesian label, English label) for a 25-100 value."""
+    value = round(converted, 2)
+    for lowest, letter, label_id, label_en in GRADES:
+        if value >= lowest:
+            return letter, label_id, label_en
+    raise InvalidInput(f"Nilai IKM {converted} di luar skala 25-100 (out of scale)")
+
+
+def index_from_means(element_means: Sequence[float], respondents: int) -> Index:
+    """Compute the index from the nine element means (NRR)."""
+    if len(element_means) != len(ELEMENTS):
+        raise InvalidInput("IKM butuh rata-rata kesembilan unsur (nine element means needed)")
+    unit = sum(mean * WEIGHT for mean in element_means)
+    converted = round(unit * CONVERSION, 2)
+    letter, label_id, label_en = grade(converted)
+    return Index(respondents, tuple(round(m, 4) for m in element_means), round(unit, 4), converted, letter,
+                 label_id, label_en)
+
+
+def index_from_answers(answers: Sequence[Sequence[int]]) -> Index | None:
+    """Compute the index from complete questionnaires (nine answers each); None without any."""
+    if not answers:
+        return None
+    means = [sum(row[i] for row in answers) / len(answers) for i in range(len(ELEMENTS))]
+    return index_from_means(means, len(answers))

@@ -1,0 +1,149 @@
+"""Rating routes: read the form, hand it to services.feedback, render the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from ptsp.app import get_db, get_read_db, now
+from ptsp.domain.complaints import LABELS, LAPOR_URL, MAX_TEXT
+from ptsp.domain.errors import DomainError, InvalidInput
+from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
+from ptsp.models import Complaint, ComplaintEvent, Office, Service
+from ptsp.services import feedback
+from ptsp.services.accounts import device_for_token
+from ptsp.services.actors import Actor
+
+from . import bp
+
+
+def _answer(form: MultiDict, name: str, label: str) -> int | None:
+    value = form.get(name, "").strip()
+    if not value:
+        return None
+    if value not in ("1", "2", "3", "4"):
+        raise InvalidInput(f"Nilai {label} harus 1-4 (must be 1-4)")
+    return int(value)
+
+
+def _read_form(form: MultiDict) -> dict[str, Any]:
+    quick = _answer(form, "quick", "penilaian")
+    if quick is None:
+        raise InvalidInput("Pilih penilaian 1-4 (choose a rating 1-4)")
+    elements = {name: _answer(form, name, name.upper()) for name in FIELDS}
+    given = {name: value for name, value in elements.items() if value is not None}
+    return {"quick": quick, "elements": given or None, "complaint": form.get("complaint", "")}
+
+
+def _context(ticket, **extra: Any) -> dict[str, Any]:
+    session = get_read_db()
+    office = session.get(Office, ticket.office_id)
+    service = session.get(Service, ticket.service_id)
+    return {"ticket": ticket, "office": office, "service": service, "elements": ELEMENTS, "scale": SCALE,
+            "lapor": LAPOR_URL, "max_text": MAX_TEXT, "form": request.form, **extra}
+
+
+@bp.get("/t/<token>/nilai")
+def rating_form(token: str) -> str | tuple[str, int]:
+    try:
+        ticket = feedback.ticket_for_token(get_read_db(), token)
+    except DomainError as exc:
+        return render_template("feedback/missing.html", message=exc.message), exc.status
+    rating = feedback.rating_of(get_read_db(), ticket)
+    return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=None,
+                                                            thanks=request.args.get("ok") == "1",
+                                                            complaint=_complaint(ticket)))
+
+
+def _complaint(ticket) -> dict[str, Any] | None:
+    """What the resident may see of their own complaint: status, deadline and the office's answer."""
+    session = get_read_db()
+    complaint = session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
+    if complaint is None:
+        return None
+    zone = ZoneInfo(session.get(Office, ticket.office_id).timezone)
+    answer = session.scalar(select(ComplaintEvent.note).where(ComplaintEvent.complaint_id == complaint.id,
+                                                              ComplaintEvent.status == "done"))
+    return {"number": complaint.id, "status": LABELS[complaint.status], "answer": answer,
+            "due": complaint.due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")}
+
+
+@bp.post("/t/<token>/nilai")
+def rate(token: str) -> BaseResponse | tuple[str, int]:
+    session = get_db()
+    try:
+        ticket = feedback.ticket_for_token(session, token)
+    except DomainError as exc:
+        return render_template("feedback/missing.html", message=exc.message), exc.status
+    try:
+        fields = _read_form(request.form)
+        feedback.rate(session, ticket=ticket, channel="status_page", now=now(), **fields)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        rating = feedback.rating_of(get_read_db(), ticket)
+        return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=exc.message,
+                                                                thanks=False, complaint=_complaint(ticket))), exc.status
+    return redirect(url_for("feedback.rating_form", token=token, ok=1), code=303)
+
+
+def _tablet_actor(token: str) -> Actor | None:
+    device = device_for_token(get_read_db(), token) if token else None
+    if device is None or device.kind != "tablet":
+        return None
+    return Actor("device", device.id, device.kind, device.office_id)
+
+
+def _counter_number(value: str) -> int:
+    if not value.isdigit() or len(value) > 4:
+        raise InvalidInput("Parameter counter harus nomor loket (counter must be a number)")
+    return int(value)
+
+
+@bp.get("/feedback/tablet")
+def tablet() -> str | tuple[str, int]:
+    actor = _tablet_actor(request.args.get("token", ""))
+    if actor is None:
+        return render_template("feedback/missing.html",
+                               message="Token tablet penilaian tidak dikenal (unknown rating-tablet token)"), 401
+    try:
+        counter, ticket = feedback.tablet_ticket(get_read_db(), actor, _counter_number(
+            request.args.get("counter", "")), now())
+    except DomainError as exc:
+        return render_template("feedback/missing.html", message=exc.message), exc.status
+    return render_template("feedback/tablet.html", counter=counter, ticket=ticket, token=request.args["token"],
+                           elements=ELEMENTS, scale=SCALE, error=None, thanks=request.args.get("ok") == "1",
+                           form=request.form)
+
+
+@bp.post("/feedback/tablet")
+def tablet_rate() -> BaseResponse | tuple[str, int]:
+    token = request.form.get("token", "")
+    actor = _tablet_actor(token)
+    if actor is None:
+        return render_template("feedback/missing.html",
+                               message="Token tablet penilaian tidak dikenal (unknown rating-tablet token)"), 401
+    session = get_db()
+    counter = None
+    try:
+        counter, ticket = feedback.tablet_ticket(session, actor, _counter_number(request.form.get("counter", "")),
+                                                 now())
+        if ticket is None or str(ticket.id) != request.form.get("ticket", ""):
+            raise InvalidInput("Tiket ini tidak lagi menunggu penilaian di loket ini (no longer open for rating)")
+        feedback.rate(session, ticket=ticket, channel="tablet", device_id=actor.device_id, now=now(),
+                      **_read_form(request.form))
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if counter is None:
+            return render_template("feedback/missing.html", message=exc.message), exc.status
+        _counter, current = feedback.tablet_ticket(get_read_db(), actor, counter.number, now())
+        return render_template("feedback/tablet.html", counter=counter, ticket=current, token=token,
+                               elements=ELEMENTS, scale=SCALE, error=exc.message, thanks=False,
+                               form=request.form), exc.status
+    return redirect(url_for("feedback.tablet", token=token, counter=counter.number, ok=1), code=303)

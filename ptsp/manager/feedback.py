@@ -1,0 +1,92 @@
+"""Manager pages for resident feedback: IKM, the complaint list, and the ratings CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, render_template, request
+from sqlalchemy import select
+
+from ptsp.analytics.filters import date_range, scoped_offices
+from ptsp.analytics.skm import GROUPS, ikm, local_bounds
+from ptsp.api.points import complaint_list
+from ptsp.app import get_read_db
+from ptsp.domain.complaints import LABELS, LAPOR_URL, STATUSES
+from ptsp.domain.errors import InvalidInput
+from ptsp.domain.skm import ELEMENTS, FIELDS, GRADES
+from ptsp.models import Counter, Office, Rating, Service, Staff, Ticket
+
+from . import bp
+from .access import current_actor, manager_page, visible_offices
+from .points import csv_response, local_today, refuses_bad_filters
+
+
+@bp.get("/ikm")
+@manager_page
+@refuses_bad_filters
+def ikm_page() -> str:
+    session = get_read_db()
+    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
+    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
+    group = request.args.get("group", "office")
+    rows = ikm(session, office_ids, start, end, group)
+    return render_template("manager/ikm.html", rows=rows, offices=visible_offices(), office=request.args.get(
+        "office", ""), group=group, groups=GROUPS, start=start, end=end, elements=ELEMENTS, grades=GRADES)
+
+
+@bp.get("/complaints")
+@manager_page
+@refuses_bad_filters
+def complaints_page() -> str:
+    session = get_read_db()
+    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
+    status = request.args.get("status") or "open"
+    if status not in (*STATUSES, "open", "all"):
+        raise InvalidInput(f"Status '{status}' tidak dikenal")
+    everything = complaint_list(session, office_ids)
+    offices = {o.id: o for o in session.scalars(select(Office).where(Office.id.in_(office_ids)))}
+    for complaint in everything:
+        zone = ZoneInfo(offices[complaint["office"]].timezone)
+        complaint["local"] = {key: _local(complaint[key], zone) for key in ("received_at", "due_at")}
+        for event in complaint["events"]:
+            event["local"] = _local(event["at"], zone)
+    summary = {
+        "open": sum(c["status"] != "done" for c in everything),
+        "overdue": sum(c["status"] != "done" and c["overdue"] for c in everything),
+        "done": sum(c["status"] == "done" for c in everything),
+        "done_late": sum(c["status"] == "done" and c["overdue"] for c in everything),
+    }
+    shown = [c for c in everything if status == "all" or c["status"] == status
+             or (status == "open" and c["status"] != "done")]
+    return render_template("manager/complaints.html", complaints=shown[:200], more=max(0, len(shown) - 200),
+                           summary=summary, offices=visible_offices(), office=request.args.get("office", ""),
+                           status=status, statuses=STATUSES, labels=LABELS,
+                           office_names={i: o.name for i, o in offices.items()}, lapor=LAPOR_URL)
+
+
+def _local(instant: str, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(instant).astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
+
+
+@bp.get("/export/ratings.csv")
+@manager_page
+@refuses_bad_filters
+def export_ratings() -> Response:
+    """Every rating of the offices in scope given between two office-local days (no personal data exists)."""
+    session = get_read_db()
+    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
+    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
+    table = [["id", "office", "ticket", "service", "counter", "clerk", "channel", "quick", *FIELDS, "at_utc"]]
+    for office in session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.id)):
+        since, until = local_bounds(office.timezone, start, end)
+        rows = session.execute(
+            select(Rating, Ticket.code, Service.prefix, Counter.number, Staff.username)
+            .join(Ticket, Ticket.id == Rating.ticket_id).join(Service, Service.id == Rating.service_id)
+            .outerjoin(Counter, Counter.id == Rating.counter_id).outerjoin(Staff, Staff.id == Rating.staff_id)
+            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until).order_by(Rating.id)
+        )
+        for rating, code, prefix, counter, username in rows:
+            table.append([rating.id, office.slug, code, prefix, counter or "", username or "", rating.channel,
+                          rating.quick, *[getattr(rating, f) or "" for f in FIELDS], rating.at.isoformat()])
+    return csv_response(table, f"ratings_{start.isoformat()}_{end.isoformat()}.csv")

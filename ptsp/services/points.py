@@ -1,0 +1,242 @@
+"""Points use cases: append the ledger lines the rules call for, supervisor decisions, recomputation.
+
+The ledger is append-only. Every write goes through `sync_ticket`, which asks
+the pure rules (`domain.points.ticket_entries`) what one ticket's event log and
+rating earn and appends the lines not yet written; recomputation asks the same
+rules for every ticket and compares, so a difference means the ledger was
+changed by hand or the rules (or their settings) changed since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import Forbidden, InvalidInput
+from ..domain.points import (
+    CONFIRMED,
+    REJECTED,
+    Entry,
+    Event,
+    PointsRules,
+    RatingFact,
+    decision_allowed,
+    ticket_entries,
+)
+from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
+from .actors import Actor
+from .common import get_or_404, office_scope, record, require_office
+
+RULES_KEY = "points_rules"
+
+
+def rules_from_config(config: dict[str, Any]) -> PointsRules:
+    """Build the rules from the app's `POINTS_*` settings (defaults when absent)."""
+    defaults = PointsRules()
+    return PointsRules(
+        short_fraction=float(config.get("POINTS_SHORT_FRACTION", defaults.short_fraction)),
+        good_rating=int(config.get("POINTS_GOOD_RATING", defaults.good_rating)),
+        bonus_points=float(config.get("POINTS_RATING_BONUS", defaults.bonus_points)),
+    )
+
+
+def rules_for(session: Session) -> PointsRules:
+    """Return the rules the app put in the session's info, or the defaults."""
+    return session.info.get(RULES_KEY) or PointsRules()
+
+
+def _event(row: TicketEvent) -> Event:
+    return Event(row.id, row.kind, row.at, row.staff_id, dict(row.data or {}))
+
+
+def _rating(row: Rating | None) -> RatingFact | None:
+    return None if row is None else RatingFact(row.id, row.quick, row.at)
+
+
+def _expected(ticket: Ticket, standard: float, events: list[Event], rating: RatingFact | None,
+              rules: PointsRules) -> list[Entry]:
+    return ticket_entries(events, service_id=ticket.service_id, standard_minutes=standard, rating=rating,
+                          rules=rules)
+
+
+def _row(ticket: Ticket, entry: Entry) -> PointsLedgerEntry:
+    return PointsLedgerEntry(
+        office_id=ticket.office_id, staff_id=entry.staff_id, ticket_id=ticket.id, service_id=entry.service_id,
+        service_day=ticket.service_day, kind=entry.kind, points=entry.points, held=entry.held,
+        reason=entry.reason, event_ids=list(entry.event_ids), rating_id=entry.rating_id,
+        acted_by=entry.acted_by, at=entry.at,
+    )
+
+
+def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = None) -> list[PointsLedgerEntry]:
+    """Append the ledger lines this ticket's events and rating call for and that are not written yet."""
+    session.flush()
+    rules = rules or rules_for(session)
+    events = [_event(e) for e in session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
+    rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+    standard = session.get(Service, ticket.service_id).standard_minutes
+    written = set(session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id)))
+    added = [_row(ticket, e) for e in _expected(ticket, standard, events, _rating(rating), rules)
+             if e.kind not in written]
+    session.add_all(added)
+    session.flush()
+    return added
+
+
+def decide(session: Session, *, ticket_id: int, confirm: bool, reason: str, actor: Actor,
+           now: datetime) -> list[PointsLedgerEntry]:
+    """Confirm (release) or reject a ticket's held points; supervisors of the office only."""
+    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    if not actor.at_least("supervisor"):
+        raise Forbidden("Hanya supervisor atau manajer yang dapat memutuskan poin (supervisors only)")
+    require_office(session, actor, ticket.office_id)
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise InvalidInput("Alasan paling panjang 300 karakter (reason too long)")
+    if not confirm and not reason:
+        raise InvalidInput("Alasan wajib diisi untuk menolak poin (reason required to reject)")
+    lines = session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id == ticket.id)).all()
+    decision_allowed({line.kind for line in lines})
+    hold = next(line for line in lines if line.kind == "hold")
+    if hold.staff_id == actor.staff_id:
+        raise Forbidden("Poin sendiri tidak dapat diputuskan sendiri (not on your own points)")
+    record(session, ticket, CONFIRMED if confirm else REJECTED, actor, now, reason=reason)
+    return sync_ticket(session, ticket)
+
+
+def ledger_view(line: PointsLedgerEntry) -> dict[str, Any]:
+    return {
+        "id": line.id, "office": line.office_id, "staff": line.staff_id, "ticket": line.ticket_id,
+        "service": line.service_id, "day": line.service_day.isoformat(), "kind": line.kind,
+        "points": line.points, "held": line.held, "reason": line.reason, "events": list(line.event_ids),
+        "rating": line.rating_id, "acted_by": line.acted_by, "at": line.at.isoformat(),
+    }
+
+
+def pending_holds(session: Session, actor: Actor, office_id: int | None = None) -> list[dict[str, Any]]:
+    """Return the held lines in the actor's offices that no supervisor has decided yet, oldest first."""
+    scope = office_scope(session, actor)
+    decided = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.kind.in_(["release", "reject"]))
+    stmt = (select(PointsLedgerEntry, Ticket.code)
+            .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
+            .where(PointsLedgerEntry.kind == "hold", PointsLedgerEntry.ticket_id.not_in(decided))
+            .order_by(PointsLedgerEntry.at, PointsLedgerEntry.id))
+    if scope is not None:
+        stmt = stmt.where(PointsLedgerEntry.office_id.in_(scope))
+    if office_id is not None:
+        stmt = stmt.where(PointsLedgerEntry.office_id == office_id)
+    return [{**ledger_view(line), "code": code} for line, code in session.execute(stmt)]
+
+
+def points_on(session: Session, staff_id: int, office_id: int, day: date) -> dict[str, float]:
+    """Return a clerk's credited and still-held points for one office day, from the ledger."""
+    credited, held = session.execute(
+        select(func.coalesce(func.sum(PointsLedgerEntry.points), 0.0),
+               func.coalesce(func.sum(PointsLedgerEntry.held), 0.0))
+        .where(PointsLedgerEntry.staff_id == staff_id, PointsLedgerEntry.office_id == office_id,
+               PointsLedgerEntry.service_day == day)
+    ).one()
+    return {"points": round(float(credited), 2), "held": round(float(held), 2)}
+
+
+# -- recomputation ---------------------------------------------------------
+
+_COMPARED = ("office_id", "staff_id", "service_id", "service_day", "points", "held", "reason", "event_ids",
+             "rating_id", "acted_by", "at")
+
+
+@dataclass
+class Difference:
+    ticket_id: int
+    kind: str
+    problem: str  # missing, unexpected, changed
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name: (ledger, recomputed)
+
+    def describe(self) -> str:
+        detail = "; ".join(f"{name}: ledger={old!r} recomputed={new!r}" for name, (old, new) in self.fields.items())
+        return f"ticket {self.ticket_id} {self.kind}: {self.problem}" + (f" ({detail})" if detail else "")
+
+
+@dataclass
+class RecomputeReport:
+    tickets: int = 0
+    lines: int = 0
+    points: float = 0.0
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+
+def _values(row: PointsLedgerEntry) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in _COMPARED}
+    values["event_ids"] = sorted(values["event_ids"] or [])
+    values["points"], values["held"] = round(values["points"], 6), round(values["held"], 6)
+    return values
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def recompute(session: Session, office_id: int | None = None, rules: PointsRules | None = None) -> RecomputeReport:
+    """Recompute every ticket's points from ticket_events and ratings; compare with the ledger."""
+    rules = rules or rules_for(session)
+    touched = select(TicketEvent.ticket_id).where(TicketEvent.kind == "completed")
+    ledgered = select(PointsLedgerEntry.ticket_id)
+    if office_id is not None:
+        touched = touched.where(TicketEvent.office_id == office_id)
+        ledgered = ledgered.where(PointsLedgerEntry.office_id == office_id)
+    ticket_ids = sorted(set(session.scalars(touched)) | set(session.scalars(ledgered)))
+    standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
+    report = RecomputeReport(tickets=len(ticket_ids))
+    for chunk in _chunks(ticket_ids):
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(chunk)))}
+        events: dict[int, list[Event]] = defaultdict(list)
+        for row in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(chunk))
+                                   .order_by(TicketEvent.id)):
+            events[row.ticket_id].append(_event(row))
+        ratings = {r.ticket_id: r for r in session.scalars(select(Rating).where(Rating.ticket_id.in_(chunk)))}
+        ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for row in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
+            ledger[row.ticket_id][row.kind] = _values(row)
+        for ticket_id in chunk:
+            ticket = tickets[ticket_id]
+            expected = {e.kind: _values(_row(ticket, e)) for e in _expected(
+                ticket, standards[ticket.service_id], events[ticket_id], _rating(ratings.get(ticket_id)), rules)}
+            report.lines += len(expected)
+            report.points += sum(v["points"] for v in expected.values())
+            written = ledger[ticket_id]
+            for kind in sorted(set(expected) | set(written)):
+                if kind not in written:
+                    report.differences.append(Difference(ticket_id, kind, "missing"))
+                elif kind not in expected:
+                    report.differences.append(Difference(ticket_id, kind, "unexpected"))
+                else:
+                    changed = {name: (written[kind][name], expected[kind][name]) for name in _COMPARED
+                               if written[kind][name] != expected[kind][name]}
+                    if changed:
+                        report.differences.append(Difference(ticket_id, kind, "changed", changed))
+    report.points = round(report.points, 2)
+    return report
+
+
+def append_missing(session: Session, office_id: int | None = None, rules: PointsRules | None = None) -> int:
+    """Append the lines recomputation finds missing (e.g. history imported as bare events); return how many.
+
+    Never changes or removes a line: a changed or unexpected line stays for a person to look at.
+    """
+    report = recompute(session, office_id, rules)
+    added = 0
+    for ticket_id in sorted({d.ticket_id for d in report.differences if d.problem == "missing"}):
+        added += len(sync_ticket(session, session.get(Ticket, ticket_id), rules))
+    return added

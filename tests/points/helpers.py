@@ -1,0 +1,117 @@
+"""Drive a realistic office day through the real API, one client (cookie jar) per person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.conftest import bearer, login
+
+
+@dataclass
+class Desk:
+    """A clerk logged in at a counter."""
+
+    client: Any
+    counter: int
+    clock: Any
+
+    def call(self) -> dict[str, Any]:
+        response = self.client.post(f"/api/v1/counters/{self.counter}/call-next")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["ticket"]
+
+    def act(self, ticket: dict[str, Any], verb: str, **body: Any) -> dict[str, Any]:
+        response = self.client.post(f"/api/v1/tickets/{ticket['id']}/{verb}", json=body)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def serve(self, minutes: float, outcome: str = "selesai") -> dict[str, Any]:
+        ticket = self.call()
+        self.act(ticket, "start")
+        self.clock.advance(minutes=minutes)
+        self.act(ticket, "complete", outcome=outcome)
+        self.clock.advance(minutes=1)
+        return ticket
+
+
+@dataclass
+class Office:
+    app: Any
+    world: Any
+    clock: Any
+    desks: dict[str, Desk] = field(default_factory=dict)
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    def desk(self, username: str, counter_number: int) -> Desk:
+        client = self.app.test_client()
+        login(client, username)
+        counter = self.world.counters[counter_number]
+        assert client.post(f"/api/v1/counters/{counter}/open").status_code == 200
+        self.desks[username] = Desk(client, counter, self.clock)
+        return self.desks[username]
+
+    def issue(self, prefix: str) -> dict[str, Any]:
+        response = self.app.test_client().post("/api/v1/tickets", headers=bearer(self.world.kiosk), json={
+            "office": self.world.office, "service": self.world.services[prefix]})
+        assert response.status_code == 201, response.get_json()
+        ticket = response.get_json()
+        self.tokens[ticket["id"]] = ticket["status_url"].rsplit("/", 1)[1]
+        return ticket
+
+    def rate(self, ticket: dict[str, Any], quick: int, **extra: Any) -> Any:
+        return self.app.test_client().post(f"/t/{self.tokens[ticket['id']]}/nilai", data={"quick": quick, **extra})
+
+
+def supervisor(app) -> Any:
+    client = app.test_client()
+    login(client, "sup")
+    return client
+
+
+def realistic_day(app, world, clock) -> dict[str, Any]:
+    """Awards, a transfer, a no-show, a cancel, holds confirmed and rejected, good and poor ratings."""
+    office = Office(app, world, clock)
+    one, two, three = office.desk("clerk1", 1), office.desk("clerk2", 2), office.desk("clerk3", 3)
+    sup = supervisor(app)
+    made: dict[str, Any] = {}
+
+    office.issue("A")
+    made["plain"] = one.serve(8)  # award 10 to clerk1
+
+    office.issue("A")
+    moved = one.call()
+    one.act(moved, "start")
+    clock.advance(minutes=2)
+    one.act(moved, "transfer", service=world.services["B"], reason="salah antre")
+    clock.advance(minutes=3)
+    made["transferred"] = three.serve(15)  # award 20 (service B) to clerk3 only
+
+    office.issue("C")
+    missing = two.call()
+    clock.advance(minutes=3)
+    two.act(missing, "no-show")  # nothing
+
+    office.issue("A")
+    made["confirmed"] = two.serve(1)  # hold 10 for clerk2
+    assert office.rate(made["confirmed"], 4).status_code == 303  # good rating while held: no bonus yet
+    clock.advance(minutes=30)
+    assert sup.post(f"/api/v1/points/holds/{made['confirmed']['id']}/confirm",
+                    json={"reason": "berkas sudah lengkap"}).status_code == 200  # release + bonus
+
+    office.issue("A")
+    made["rejected"] = one.serve(0.5)  # hold 10 for clerk1
+    assert sup.post(f"/api/v1/points/holds/{made['rejected']['id']}/reject",
+                    json={"reason": "tidak ada berkas"}).status_code == 200
+
+    cancelled = office.issue("C")
+    assert sup.post(f"/api/v1/tickets/{cancelled['id']}/cancel").status_code == 200  # nothing
+
+    office.issue("A")
+    made["good"] = one.serve(9)
+    assert office.rate(made["good"], 4, complaint="Antrian rapi, terima kasih").status_code == 303
+    office.issue("C")
+    made["poor"] = two.serve(6)
+    assert office.rate(made["poor"], 2).status_code == 303
+    made["office"] = office
+    return made

@@ -1,0 +1,84 @@
+"""The IKM formula of PermenPANRB No. 14 Tahun 2017 on plain values.
+
+The regulation (Lampiran, "Pengolahan Data Survei"): each of the nine elements
+(unsur) is answered 1-4; the mean of each element (NRR) is weighted equally,
+1/9 each (written 0,111), their sum is the unit index (1-4), and the index
+times 25 is the 25-100 value, graded by the conversion intervals
+25,00-64,99 D (tidak baik), 65,00-76,60 C (kurang baik), 76,61-88,30 B (baik),
+88,31-100,00 A (sangat baik).
+"""
+
+import pytest
+
+from ptsp.domain.errors import InvalidInput
+from ptsp.domain.skm import ELEMENTS, check_elements, grade, index_from_answers, index_from_means
+
+
+def test_the_nine_elements_are_the_regulations_in_its_order():
+    assert [label for _f, label, _en in ELEMENTS] == [
+        "Persyaratan", "Sistem, mekanisme, dan prosedur", "Waktu penyelesaian", "Biaya/tarif",
+        "Produk spesifikasi jenis pelayanan", "Kompetensi pelaksana", "Perilaku pelaksana",
+        "Penanganan pengaduan, saran dan masukan", "Sarana dan prasarana",
+    ]
+
+
+def test_worked_example_from_element_means():
+    # A worked example in the regulation's steps: NRR per element, times 1/9, summed, times 25.
+    means = [3.20, 3.10, 2.90, 4.00, 3.00, 3.30, 3.40, 2.80, 3.00]  # sum 28.70
+    index = index_from_means(means, respondents=100)
+    assert index.unit == pytest.approx(28.70 / 9, abs=1e-4)  # 3.1889
+    assert index.converted == 79.72  # 3.18889 x 25 = 79.722
+    assert (index.grade, index.label_id) == ("B", "Baik")
+
+
+def test_worked_example_from_individual_questionnaires():
+    # Four respondents; element means 3.5, 3.25, 3, 4, 3, 3.75, 3.5, 2.5, 3 (sum 29.5).
+    answers = [
+        [4, 3, 3, 4, 3, 4, 4, 2, 3],
+        [3, 3, 3, 4, 3, 4, 3, 3, 3],
+        [4, 4, 3, 4, 3, 3, 4, 2, 3],
+        [3, 3, 3, 4, 3, 4, 3, 3, 3],
+    ]
+    index = index_from_answers(answers)
+    assert index.element_means == (3.5, 3.25, 3.0, 4.0, 3.0, 3.75, 3.5, 2.5, 3.0)
+    assert index.respondents == 4
+    assert index.converted == round(29.5 / 9 * 25, 2) == 81.94
+    assert index.grade == "B"
+
+
+def test_every_answer_four_scores_one_hundred_and_grade_a():
+    index = index_from_answers([[4] * 9] * 3)
+    assert (index.converted, index.grade, index.label_en) == (100.0, "A", "Very good")
+
+
+def test_every_answer_one_scores_twenty_five_and_grade_d():
+    assert index_from_answers([[1] * 9]).converted == 25.0
+    assert index_from_answers([[1] * 9]).grade == "D"
+
+
+@pytest.mark.parametrize(("value", "letter"), [
+    (25.00, "D"), (64.99, "D"), (65.00, "C"), (76.60, "C"), (76.61, "B"), (88.30, "B"), (88.31, "A"), (100, "A"),
+])
+def test_grade_bands_follow_the_regulations_interval_values(value, letter):
+    assert grade(value)[0] == letter
+
+
+def test_values_off_the_scale_are_refused():
+    with pytest.raises(InvalidInput):
+        grade(24.99)
+
+
+def test_no_questionnaire_gives_no_index():
+    assert index_from_answers([]) is None
+
+
+def test_survey_is_all_nine_or_nothing():
+    assert check_elements(None) is None and check_elements({}) is None
+    assert check_elements({f"u{i}": 3 for i in range(1, 10)}) == {f"u{i}": 3 for i in range(1, 10)}
+    with pytest.raises(InvalidInput, match="u9"):
+        check_elements({f"u{i}": 3 for i in range(1, 9)})
+    with pytest.raises(InvalidInput):
+        check_elements({**{f"u{i}": 3 for i in range(1, 10)}, "u10": 2})
+    for bad in (0, 5, "3", 2.5, True, None):
+        with pytest.raises(InvalidInput):
+            check_elements({**{f"u{i}": 3 for i in range(1, 9)}, "u9": bad})
