@@ -1,0 +1,1 @@
+"""Read side: figures computed from tickets, events and counter sessions; never writes."""
