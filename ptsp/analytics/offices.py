@@ -53,6 +53,9 @@ def _days(first: date, last: date) -> list[date]:
 def office_load(session: Session, office: Office, first_day: date, last_day: date, now: datetime) -> OfficeLoad:
     """Measure one office over the local days [first_day, last_day], up to `now`."""
     off = holidays.country_holidays("ID", years=range(first_day.year, last_day.year + 1))
+    # Days before the office's first ticket are days it was not yet on PTSP, not days it served nobody.
+    started = session.scalar(select(func.min(Ticket.service_day)).where(Ticket.office_id == office.id))
+    first_day = max(first_day, started) if started else first_day
     open_hours, open_days = 0.0, 0
     hour_days: dict[int, int] = defaultdict(int)
     for day in _days(first_day, last_day):
@@ -98,6 +101,11 @@ def office_load(session: Session, office: Office, first_day: date, last_day: dat
                       max(service_minutes, 0.5), by_hour)
 
 
+def has_hours(office: Office) -> bool:
+    """Tell whether an office has any opening hours (a kecamatan may only supervise)."""
+    return any(office.hours.get(day) for day in office.hours or {})
+
+
 def _funnel(loads: list[OfficeLoad], exposure: str) -> dict[str, Any]:
     pooled, points = funnel_rules.funnel([(ld.office.id, ld.residents, getattr(ld, exposure)) for ld in loads])
     names = {ld.office.id: ld.office.name for ld in loads}
@@ -108,7 +116,7 @@ def _funnel(loads: list[OfficeLoad], exposure: str) -> dict[str, Any]:
                     "rate": p.rate, "expected": p.expected, "flag": p.flag} for p in points],
         "curve": [{"exposure": c.exposure, **{f"lower_{lv}": c.lower[lv] for lv in funnel_rules.LEVELS},
                    **{f"upper_{lv}": c.upper[lv] for lv in funnel_rules.LEVELS}}
-                  for c in funnel_rules.curve(pooled, widest * 1.1)],
+                  for c in funnel_rules.curve(pooled, widest * 1.1, start=widest * 0.04)],
     }
 
 
@@ -144,7 +152,7 @@ def pooling(a: OfficeLoad, b: OfficeLoad) -> dict[str, Any]:
 def report(session: Session, offices: list[Office], first_day: date, last_day: date, now: datetime,
            pair: tuple[int, int] | None = None) -> dict[str, Any]:
     """Funnels per open hour and per clerk-hour, and pooling estimates for candidate pairs."""
-    loads = [office_load(session, o, first_day, last_day, now) for o in offices if o.hours]
+    loads = [office_load(session, o, first_day, last_day, now) for o in offices if has_hours(o)]
     per_open = _funnel(loads, "open_hours")
     per_clerk = _funnel(loads, "clerk_hours")
     low = {p["office"] for f in (per_open, per_clerk) for p in f["points"] if p["flag"].startswith("low")}

@@ -100,8 +100,9 @@ def funnel(points: list[tuple[object, int, float]]) -> tuple[float, list[FunnelP
     return pooled, placed
 
 
-def curve(pooled_rate: float, max_exposure: float, steps: int = 60) -> list[Limits]:
-    """Return the funnel's limits at `steps` exposures up to `max_exposure`, for drawing."""
+def curve(pooled_rate: float, max_exposure: float, steps: int = 60, start: float = 0.0) -> list[Limits]:
+    """Return the funnel's limits at `steps` exposures from `start` up to `max_exposure`, for drawing."""
     if max_exposure <= 0 or pooled_rate <= 0:
         return []
-    return [limits(pooled_rate, max_exposure * (i / steps) ** 2) for i in range(1, steps + 1)]
+    first = min(max(start, max_exposure / steps**2), max_exposure)
+    return [limits(pooled_rate, first + (max_exposure - first) * (i / steps) ** 2) for i in range(steps + 1)]

@@ -59,14 +59,15 @@ def _office_arg(offices: list[Any]) -> int | None:
 @manager_page
 def offices() -> str:
     first, last, problem = _period()
-    mine = [o for o in visible_offices() if o.hours]
+    mine = [o for o in visible_offices() if office_figures.has_hours(o)]
     pair = None
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if a.isdigit() and b.isdigit():
         pair = (int(a), int(b))
     data = office_figures.report(get_read_db(), mine, first, last, now(), pair=pair)
+    shown = pair or (tuple(data["pooling"][0]["offices"]) if data["pooling"] else None)
     return render_template("manager/offices.html", data=data, offices=mine, first=first, last=last,
-                           problem=problem, pair=pair)
+                           problem=problem, pair=shown)
 
 
 @bp.get("/referrals")
@@ -85,7 +86,7 @@ def referrals() -> str:
         problem = None
     except InvalidInput as exc:
         quarter, problem = referral_rules.Quarter.of(now(), "Asia/Jakarta"), exc.message
-    rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=300)
+    rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=100)
     breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300)
     ranking = quarterly_ranking(session, scope, quarter, now())
     quarters, q = [], referral_rules.Quarter.of(now(), "Asia/Jakarta")
@@ -114,7 +115,7 @@ def _local(value: str | datetime | None, timezone: str = "Asia/Jakarta", fmt: st
 @manager_page
 def pingpong() -> str:
     first, last, problem = _period(30)
-    mine = [o for o in visible_offices() if o.hours]
+    mine = [o for o in visible_offices() if office_figures.has_hours(o)]
     office_id = _office_arg(mine)
     chosen = [o for o in mine if office_id is None or o.id == office_id]
     data = pingpong_figures.report(get_read_db(), chosen, first, last)

@@ -26,7 +26,7 @@
           { label: t("Kantor", "Offices"), data: f.points.filter((p) => p.exposure > 0)
               .map((p) => ({ x: p.exposure, y: p.rate, name: p.office_name, flag: p.flag })),
             pointBackgroundColor: f.points.filter((p) => p.exposure > 0).map((p) => FLAG_COLOURS[p.flag]),
-            pointRadius: 5 },
+            backgroundColor: "#0b5cad", pointRadius: 5 },
           line("lower_0.998", t("batas 99,8%", "99.8% limits"), "#b3261e", []),
           line("upper_0.998", "", "#b3261e", []),
           line("lower_0.95", t("batas 95%", "95% limits"), "#c77d00", [5, 4]),
