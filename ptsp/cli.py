@@ -297,6 +297,7 @@ def department_add(office_slug: str, slug: str, name: str, response_hours: int) 
                 raise click.ClickException(exc.message) from None
             session.commit()
     click.echo(token)
+    click.echo(f"Department desk: <server>/manager/dinas#token={token}", err=True)
 
 
 @department.command("token")

@@ -143,3 +143,12 @@ def discipline() -> str:
                            office_id=office_id, kind=kind, kinds=discipline_rules.KINDS,
                            labels=discipline_rules.LABELS, first=first, last=last, problem=problem,
                            zones=_zones(mine))
+
+
+@bp.get("/dinas")
+def department_desk() -> str:
+    """The department's own page: its token travels in the URL fragment (#token=…), never to the server's logs.
+
+    No staff login: the page calls the REST API with the department's bearer token.
+    """
+    return render_template("manager/department.html", labels=referral_rules.LABELS, steps=referral_rules.STEPS)

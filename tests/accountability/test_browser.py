@@ -86,8 +86,8 @@ def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(ser
     assert "pengawas dan manajer" in clerk.inner_text("[role=alert]")
 
 
-def test_clerk_refers_the_current_ticket_from_the_counter_dialog(server, page_factory):
-    server.cli("department", "add", "--office", "kec-test", "--slug", "dukcapil", "--name", "Dinas Dukcapil")
+def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, page_factory):
+    token = server.cli("department", "add", "--office", "kec-test", "--slug", "dukcapil", "--name", "Dinas Dukcapil")
     page = counter_page(server, page_factory, "clerk1", 1)
     assert page.is_disabled("#refer")
     ticket = server.issue("A")
@@ -116,3 +116,19 @@ def test_clerk_refers_the_current_ticket_from_the_counter_dialog(server, page_fa
     engine.dispose()
     page.click("#lang")
     assert page.inner_text("#refer") == "Refer to department"
+
+    desk = page_factory(1366, 768)
+    desk.goto(f"{server.base}/manager/dinas#token={token}")
+    desk.wait_for_selector(f"#desk tr[data-referral='{answer['id']}']")
+    assert desk.inner_text("#dept-name") == "Dinas Dukcapil"
+    row = desk.locator(f"#desk tr[data-referral='{answer['id']}']")
+    assert row.locator("td").nth(4).inner_text() == "dirujuk"
+    row.locator("input").fill("Diterima, verifikasi besok pagi")
+    row.locator("button").click()
+    desk.wait_for_function(f"document.querySelector(\"#desk tr[data-referral='{answer['id']}'] td:nth-child(5)\")"
+                           ".textContent === 'diterima'")
+    shot(desk, "department-desk")
+    wrong = page_factory(1366, 768)
+    wrong.goto(f"{server.base}/manager/dinas#token=ptsp_dinas_wrong")
+    wrong.wait_for_function("document.getElementById('desk-message').textContent.length > 0")
+    assert "tidak dikenal" in wrong.inner_text("#desk-message")

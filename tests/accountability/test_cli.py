@@ -27,13 +27,14 @@ def test_department_token_and_discipline_scan_from_the_command_line(monkeypatch,
     added = runner.invoke(cli, ["department", "add", "--office", "kec-test", "--slug", "dukcapil",
                                 "--name", "Dinas Dukcapil"])
     assert added.exit_code == 0, added.output
-    token = added.output.strip()
+    token = added.output.splitlines()[0].strip()
+    assert f"/manager/dinas#token={token}" in added.stderr
     duplicate = runner.invoke(cli, ["department", "add", "--office", "kec-test", "--slug", "dukcapil", "--name", "x"])
     assert duplicate.exit_code != 0 and "sudah dipakai" in duplicate.output
     Session = sessionmaker(make_engine(sqlite_url))
     with Session() as session:
         assert department_for_token(session, token).slug == "dukcapil"
-    renewed = runner.invoke(cli, ["department", "token", "--slug", "dukcapil"]).output.strip()
+    renewed = runner.invoke(cli, ["department", "token", "--slug", "dukcapil"]).output.splitlines()[0].strip()
     with Session() as session:
         assert department_for_token(session, token) is None
         assert department_for_token(session, renewed).name == "Dinas Dukcapil"

@@ -53,7 +53,8 @@
     if (!response.ok) { $("refer-message").textContent = answer.message; return; }
     $("refer-dialog").close();
     $("outcome").value = "dirujuk";
-    const due = new Date(answer.due_at).toLocaleString(lang() === "en" ? "en-GB" : "id-ID");
+    const due = new Date(answer.due_at).toLocaleString(lang() === "en" ? "en-GB" : "id-ID",
+      { dateStyle: "medium", timeStyle: "short" });
     $("message").textContent = `${ticket.code}: ${say("sent")} ${answer.department_name} (#${answer.id}); ${say("due")} ${due}`;
     $("message").className = "message";
     window.ptspLastReferral = answer;
@@ -62,6 +63,7 @@
   $("refer").addEventListener("click", open);
   $("refer-form").addEventListener("submit", send);
   $("refer-cancel").addEventListener("click", () => $("refer-dialog").close());
+  $("refer-note").addEventListener("input", () => { $("refer-message").textContent = ""; });
   $("lang").addEventListener("click", () => setTimeout(translate, 0));
   translate();
 })();
