@@ -102,7 +102,7 @@ def _zones(offices: list[Any]) -> dict[int, str]:
     return {o.id: o.timezone for o in offices}
 
 
-@bp.app_template_filter("local")
+@bp.app_template_filter("local_time")
 def _local(value: str | datetime | None, timezone: str = "Asia/Jakarta", fmt: str = "%d-%m-%Y %H:%M") -> str:
     """Show an instant in an office's local time."""
     if not value:
