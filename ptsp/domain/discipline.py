@@ -1,7 +1,8 @@
 """Discipline of service: four rules over one office day, on plain values.
 
 - `late_opening`: a counter's first opening of the day came after the office
-  opened (plus `late_grace_minutes`, default 0). Staff are expected at the
+  opened (plus `late_grace_minutes`, default 0); a counter first opened in the
+  afternoon is measured against the afternoon's opening. Staff are expected at the
   counter `ready_minutes` (15) before opening; the finding records both times.
 - `uncovered_service`: for at least `uncovered_minutes` (5), residents of a
   service waited while no counter serving it was open. A counter on break is
@@ -84,18 +85,22 @@ def _stamp(instant: datetime) -> str:
 
 
 def late_openings(facts: DayFacts, settings: Settings) -> list[Finding]:
-    """Counters whose first opening of the day came after the office opened."""
+    """Counters whose first opening of the day came after the opening of the interval it was meant for.
+
+    That interval is the first one still running when the counter opened: a counter staffed only for the
+    afternoon is measured against the afternoon's opening, one opened at 10:00 against the morning's.
+    """
     if not facts.open_spans:
         return []
-    opens, closes = facts.open_spans[0][0], facts.open_spans[-1][1]
-    deadline = opens + timedelta(minutes=settings.late_grace_minutes)
+    closes = facts.open_spans[-1][1]
     firsts: dict[int, Stretch] = {}
     for s in sorted(facts.sessions, key=lambda s: s.start):
         if s.state == "open" and s.start < closes:
             firsts.setdefault(s.counter_id, s)
     found = []
     for counter_id, first in sorted(firsts.items()):
-        if first.start > deadline:
+        opens = next(start for start, end in facts.open_spans if end > first.start)
+        if first.start > opens + timedelta(minutes=settings.late_grace_minutes):
             found.append(Finding(
                 "late_opening", f"counter:{counter_id}", opens, first.start, (first.start - opens).total_seconds() / 60,
                 staff_id=first.staff_id, counter_id=counter_id,

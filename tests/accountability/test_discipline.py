@@ -29,6 +29,15 @@ def test_counter_opened_after_opening_time_is_late_and_one_opened_before_is_not(
     assert late[0].details["expected_by"] == history.at("07:45").isoformat()
 
 
+def test_a_counter_staffed_only_for_the_afternoon_is_measured_against_the_afternoon_opening(db, history):
+    history.stretch(1, "clerk1", "open", "12:50", "16:00")
+    history.stretch(2, "clerk2", "open", "13:05", "16:00")
+    history.stretch(3, "clerk3", "open", "10:00", "16:00")
+    late = found(db, history, "late_opening")
+    expected = [(history.counter(2).id, 5.0), (history.counter(3).id, 120.0)]
+    assert sorted((v.counter_id, v.minutes) for v in late) == expected
+
+
 def test_grace_minutes_of_the_office_excuse_a_small_delay(db, history):
     db.add(DisciplineSettings(office_id=history.office.id, late_grace_minutes=10))
     history.stretch(1, "clerk1", "open", "08:07", "12:00")
