@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
@@ -41,14 +41,19 @@ class TicketStory:
     events: list[TicketEvent] = field(default_factory=list)
 
 
-def ticket_stories(session: Session, office_id: int, first_day: date, last_day: date) -> list[TicketStory]:
-    """Load the office's tickets of the service days [first_day, last_day] with their events in order."""
-    rows = session.execute(
+def ticket_stories(session: Session, office_id: int, first_day: date, last_day: date,
+                   only: ColumnElement[bool] | None = None) -> list[TicketStory]:
+    """Load the office's tickets of the service days [first_day, last_day] with their events in order.
+
+    `only` narrows the tickets further (a condition on Ticket columns).
+    """
+    query = (
         select(Ticket.id, Ticket.code, Ticket.service_day, Ticket.issued_service_id, TicketEvent)
         .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
         .where(Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
         .order_by(Ticket.id, TicketEvent.at, TicketEvent.id)
     )
+    rows = session.execute(query if only is None else query.where(only))
     stories: dict[int, TicketStory] = {}
     for ticket_id, code, day, issued_service, event in rows:
         story = stories.setdefault(ticket_id, TicketStory(ticket_id, code, day, issued_service))

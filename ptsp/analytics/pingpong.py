@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import referrals as referral_rules
@@ -41,8 +41,17 @@ def journey_of(story: TicketStory, referrals: list[tuple[int, str]]) -> Journey:
 
 def cases(session: Session, office_id: int, first_day: date, last_day: date, max_handoffs: int = MAX_HANDOFFS
           ) -> tuple[int, dict[int, int], list[Case]]:
-    """Return (tickets, tickets per issued service, ping-pong cases) of an office over service days."""
-    stories = ticket_stories(session, office_id, first_day, last_day)
+    """Return (tickets, tickets per issued service, ping-pong cases) of an office over service days.
+
+    Only tickets that moved at all (transferred, called more than once, or referred) can be ping-pong,
+    so only their events are read.
+    """
+    in_period = (Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
+    per_service: dict[int, int] = dict(session.execute(
+        select(Ticket.issued_service_id, func.count()).where(*in_period).group_by(Ticket.issued_service_id)).all())
+    referred = select(Referral.ticket_id).where(Referral.office_id == office_id, Referral.ticket_id.is_not(None))
+    moved = or_(Ticket.transfer_count > 0, Ticket.call_count > 1, Ticket.id.in_(referred))
+    stories = ticket_stories(session, office_id, first_day, last_day, only=moved)
     by_ticket: dict[int, list[tuple[int, str]]] = {}
     rows = session.execute(
         select(Referral.ticket_id, Referral.department_id, Referral.status)
@@ -52,16 +61,14 @@ def cases(session: Session, office_id: int, first_day: date, last_day: date, max
     )
     for ticket_id, department_id, status in rows:
         by_ticket.setdefault(ticket_id, []).append((department_id, status))
-    per_service: dict[int, int] = {}
     found = []
     for story in stories:
-        per_service[story.issued_service_id] = per_service.get(story.issued_service_id, 0) + 1
         journey = journey_of(story, by_ticket.get(story.id, []))
         why = reasons(journey, max_handoffs)
         if why:
             found.append(Case(office_id, story.id, story.code, story.service_day, story.issued_service_id,
                               journey, why))
-    return len(stories), per_service, found
+    return sum(per_service.values()), per_service, found
 
 
 def report(session: Session, offices: list[Office], first_day: date, last_day: date,

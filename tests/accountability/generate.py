@@ -132,6 +132,7 @@ def _day(session: Session, rng: random.Random, office: Office, day: date, rate: 
         ticket.finished_at = ticket.started_at + timedelta(minutes=minutes)
         events += [("called", t, counter.id, {}), ("started", ticket.started_at, counter.id, {}),
                    ("completed", ticket.finished_at, counter.id, {"outcome": "selesai"})]
+        ticket.call_count = sum(1 for kind, *_rest in events if kind == "called")
         for kind, when, counter_id, data in events:
             session.add(TicketEvent(ticket_id=ticket.id, office_id=office.id, kind=kind, at=when,
                                     counter_id=counter_id, staff_id=clerk.id if counter_id else None, data=data))

@@ -70,6 +70,8 @@ class History:
                 data["to_service"] = self.service(data["to_service"]).id
                 ticket.service_id = data["to_service"]
                 ticket.transfer_count += 1
+            if kind in ("called", "recalled"):
+                ticket.call_count += 1
             self._event(ticket, kind, hhmm, counter, data, day)
             ticket.status = FINAL.get(kind, {"called": "called", "started": "serving"}.get(kind, "waiting"))
         self.session.flush()
