@@ -16,6 +16,7 @@ sum is never smaller; the difference is the saving.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -110,13 +111,15 @@ def _funnel(loads: list[OfficeLoad], exposure: str) -> dict[str, Any]:
     pooled, points = funnel_rules.funnel([(ld.office.id, ld.residents, getattr(ld, exposure)) for ld in loads])
     names = {ld.office.id: ld.office.name for ld in loads}
     widest = max((p.exposure for p in points), default=0.0)
+    tau2 = next((p.limits.tau2 for p in points if p.limits is not None), 0.0)
     return {
         "pooled_rate": pooled,
+        "tau": math.sqrt(tau2),
         "points": [{"office": p.key, "office_name": names[p.key], "residents": p.count, "exposure": p.exposure,
                     "rate": p.rate, "expected": p.expected, "flag": p.flag} for p in points],
         "curve": [{"exposure": c.exposure, **{f"lower_{lv}": c.lower[lv] for lv in funnel_rules.LEVELS},
                    **{f"upper_{lv}": c.upper[lv] for lv in funnel_rules.LEVELS}}
-                  for c in funnel_rules.curve(pooled, widest * 1.1, start=widest * 0.04)],
+                  for c in funnel_rules.curve(pooled, widest * 1.1, start=widest * 0.04, tau2=tau2)],
     }
 
 

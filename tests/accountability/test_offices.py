@@ -99,3 +99,20 @@ def test_report_flags_the_office_serving_too_few_and_prices_pooling_it(db, world
     assert result["low"] == [quiet.office.id]
     assert result["pooling"] and result["pooling"][0]["clerk_hours_saved"] >= 0
     assert result["per_open_hour"]["pooled_rate"] == pytest.approx(100 / 16)
+
+
+def test_with_many_offices_real_spread_widens_the_funnel_so_only_the_outlier_is_flagged():
+    # Twelve offices, 500 open hours each, truly different (4 to 8 an hour) plus one at 2 an hour.
+    rates = [4.0, 4.5, 5, 5.5, 6, 6, 6, 6.5, 7, 7.5, 8, 2.0]
+    points = [(i, int(r * 500), 500) for i, r in enumerate(rates)]
+    _pooled, poisson_only = funnel(points, adjust=False)
+    assert sum(p.flag != "ok" for p in poisson_only) == 11  # Poisson noise alone explains almost nothing
+    _pooled, adjusted = funnel(points)
+    assert adjusted[0].limits.tau2 == pytest.approx(1.5265, abs=1e-3)
+    assert [(p.key, p.flag) for p in adjusted if p.flag != "ok"] == [(11, "low_warn")]
+
+
+def test_fewer_than_ten_offices_keep_the_exact_poisson_limits():
+    points = [(i, int(r * 500), 500) for i, r in enumerate([4.0, 5, 6, 7, 8, 4.5, 5.5, 6.5, 7.5])]
+    _pooled, placed = funnel(points)
+    assert all(p.limits.tau2 == 0.0 for p in placed)
