@@ -181,3 +181,26 @@ def test_supervisor_and_their_supervisor_see_a_clerks_violation_and_no_one_else(
     assert seen("clerk2", "clerk", world.office) == set()
     admin = Actor("staff", history.staff("boss").id, "admin", None)
     assert {v.office_id for v in visible_violations(db, admin)} == {world.office, world.other_office}
+
+
+def test_real_use_cases_late_opening_and_idle_clerk_recorded_with_the_frozen_clock(db, history, world, clock):
+    from ptsp.services import counters, tickets
+    from ptsp.services.actors import Actor
+
+    clerk1 = history.staff("clerk1")
+    actor = Actor("staff", clerk1.id, "clerk", clerk1.office_id)
+    counters.open_counter(db, counter_id=world.counters[1], actor=actor, now=clock())  # 09:00, office opened 08:00
+    tickets.issue(db, office_id=world.office, service_id=world.services["A"], actor=Actor("system"), now=clock())
+    db.commit()
+    clock.advance(minutes=12)
+    called = tickets.call_next(db, counter_id=world.counters[1], actor=actor, now=clock())
+    clock.advance(minutes=5)
+    tickets.start(db, ticket_id=called.id, actor=actor, now=clock())
+    tickets.complete(db, ticket_id=called.id, outcome="selesai", actor=actor, now=clock())
+    db.commit()
+    result = scan(db, office_id=world.office, day=MONDAY, now=clock())
+    db.commit()
+    rows = {v.kind: v for v in db.scalars(select(Violation))}
+    assert (result.found, set(rows)) == (2, {"late_opening", "idle_clerk"})
+    assert (rows["late_opening"].minutes, rows["late_opening"].staff_id) == (60.0, clerk1.id)
+    assert (rows["idle_clerk"].minutes, rows["idle_clerk"].counter_id) == (12.0, world.counters[1])
