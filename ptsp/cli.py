@@ -210,14 +210,22 @@ def run(host: str, port: int) -> None:
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--realistic-hours", is_flag=True, help="Keep the demo office's real opening hours")
 @click.option("--no-serve", is_flag=True, help="Set up the demo data and exit")
-def demo(host: str, port: int, realistic_hours: bool, no_serve: bool) -> None:
+@click.option("--history", "history_days", type=click.IntRange(0, 3660), default=0,
+              help="Also generate this many past days of tickets, events and counter sessions")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated history")
+def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_days: int, seed: int) -> None:
     """Create the demo office (a kelurahan PTSP), print URLs and logins, and serve it."""
-    from .demo import prepare_demo
+    from .demo import add_history, prepare_demo
     from .realtime import socketio
 
     os.environ.setdefault("PTSP_ENV", "development")
     app = _app()
     info = prepare_demo(app, realistic_hours=realistic_hours)
+    for name, stats, seconds in add_history(app, history_days, seed) if history_days else []:
+        click.echo(f"History for {name}: {stats.days_open} open days, {len(stats.days_closed_holiday)} public "
+                   f"holidays closed, {stats.days_skipped} days already present; {stats.tickets} tickets, "
+                   f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings "
+                   f"in {seconds:.1f} s")
     base = f"http://{host}:{port}"
     click.echo(info.describe(base))
     if not no_serve:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,7 +11,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select, update
 
-from .domain.hours import WEEKDAYS
+from .demo_history import HistoryStats, generate_history
+from .domain.hours import WEEKDAYS, parse_week, service_day
 from .migrate import upgrade
 from .models import Device, Office
 from .services.accounts import make_device_token
@@ -35,6 +37,7 @@ class DemoInfo:
             "URLs:",
             f"  Counter screen (log in as a clerk): {base}/counter/login",
             f"  Lobby display (TV, 1920x1080): {base}/display/?token={self.tokens['display']}",
+            f"  Manager dashboard (log in as camat or lurah): {base}/manager/dashboard",
             f"  API description (OpenAPI): {base}/api/v1/openapi.json",
             f"  Live queue (needs a login or token): {base}/api/v1/offices/{self.office_id}/queue",
             "",
@@ -49,6 +52,33 @@ class DemoInfo:
             f"-H 'Content-Type: application/json' -d '{{\"office\": {self.office_id}, \"service\": 1}}'",
         ]
         return "\n".join(lines)
+
+
+def add_history(app: Flask, days: int, seed: int = 1) -> list[tuple[str, HistoryStats, float]]:
+    """Write `days` days of history before today for every demo office that has services.
+
+    The history follows each office's real hours from the demo file (not the all-day demo hours).
+    Returns (office name, figures, seconds taken) per office.
+    """
+    data = tomllib.loads(DEMO_FILE.read_text())
+    now = datetime.now(UTC)
+    results = []
+    with app.app_context():
+        session = app.extensions["ptsp.sessions"]()
+        try:
+            for spec in data["offices"]:
+                office = session.scalar(select(Office).where(Office.slug == spec["slug"]))
+                if office is None or not spec.get("services") or not spec.get("hours"):
+                    continue
+                started = time.perf_counter()
+                today = service_day(now, office.timezone)
+                stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
+                                         seed=seed, now=now)
+                session.commit()
+                results.append((office.name, stats, time.perf_counter() - started))
+        finally:
+            session.close()
+    return results
 
 
 def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:

@@ -6,7 +6,10 @@ Event names (all carry `seq`, the office's sequence number, and `office`):
 `ticket_cancelled`, `tickets_expired`, `counter_changed`; and `snapshot`,
 sent to one client on connect. A client that sees a gap in `seq` asks for
 a fresh snapshot with the `resync` event. `ticket_called` also carries the
-spoken `announcement`. Displays send `heartbeat {seq}` and `call_ack
+spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
+and joins the rooms of every office in the manager's scope (it gets
+`dashboard_ready {offices}` instead of a snapshot and refetches its figures on
+each fact). Displays send `heartbeat {seq}` and `call_ack
 {ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
 """
 
@@ -63,6 +66,23 @@ def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
     return None
 
 
+DASHBOARD_ROLES = ("supervisor", "manager", "admin")
+
+
+def _dashboard_offices(session: Any) -> tuple[Actor, list[int]] | None:
+    """Resolve a manager dashboard connection to the offices it follows, or None to refuse."""
+    from sqlalchemy import select
+
+    from .models import Office
+
+    if not current_user.is_authenticated or current_user.role not in DASHBOARD_ROLES:
+        return None
+    actor = Actor("staff", current_user.id, current_user.role, current_user.office_id)
+    scope = office_scope(session, actor)
+    offices = sorted(scope) if scope is not None else list(session.scalars(select(Office.id).order_by(Office.id)))
+    return actor, offices
+
+
 def register_handlers() -> None:
     """Attach the connection and command handlers to `socketio`."""
     from .api.commands import run_command
@@ -71,6 +91,8 @@ def register_handlers() -> None:
     @socketio.on("connect")
     def connect(auth: dict[str, Any] | None = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
+        if auth.get("scope") == "dashboard":
+            return connect_dashboard()
         with db_session(readonly=True) as session:
             resolved = _listener(session, auth)
             if resolved is None:
@@ -80,6 +102,18 @@ def register_handlers() -> None:
             join_room(office_room(resolved[1]))
             socketio.emit("snapshot", office_snapshot(session, resolved[1], now()), to=request.sid)
         _display_seen(resolved[0], resolved[1], connected=True)
+        return True
+
+    def connect_dashboard() -> bool:
+        with db_session(readonly=True) as session:
+            resolved = _dashboard_offices(session)
+        if resolved is None:
+            return False
+        actor, offices = resolved
+        request.environ["ptsp.listener"] = (actor, None)
+        for office_id in offices:
+            join_room(office_room(office_id))
+        socketio.emit("dashboard_ready", {"offices": offices}, to=request.sid)
         return True
 
     def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
@@ -120,6 +154,8 @@ def register_handlers() -> None:
     @socketio.on("resync")
     def resync(_data: Any = None) -> dict[str, Any]:
         _actor, office_id = request.environ["ptsp.listener"]
+        if office_id is None:
+            return {"error": "invalid_input", "message": "Dasbor memuat ulang lewat HTTP, bukan resync"}
         with db_session(readonly=True) as session:
             return office_snapshot(session, office_id, now())
 

@@ -296,11 +296,13 @@ class LiveServer:
              "from ptsp.cli import main; main()", str(self.port)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        for _ in range(100):
+        # Generous on purpose: on a loaded 2-core CI machine a gevent server can take many seconds to import.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                requests.get(f"{self.base}/api/v1/openapi.json", timeout=0.5)
+                requests.get(f"{self.base}/api/v1/openapi.json", timeout=2)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         self.stop()
         pytest.fail(f"server did not start: {self.log()[-2000:]}")

@@ -1,1 +1,1 @@
-"""Read side: figures computed from tickets, events and counter sessions; never writes."""
+"""Read side: figures for the manager pages, computed from tickets, their events and counter sessions."""

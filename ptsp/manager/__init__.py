@@ -8,5 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates", static_folder="static")
 
-from . import accountability  # noqa: E402,F401,I001  (page modules attach themselves to bp)
-from . import views  # noqa: E402,F401  (views attach themselves to bp)
+from . import accountability, dashboard, export, views  # noqa: E402,F401  (page modules attach themselves to bp)

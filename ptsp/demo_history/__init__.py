@@ -1,0 +1,116 @@
+"""A realistic past for the demo offices: tickets, their events, counter sessions and numbering rows.
+
+The model (documented in docs/dashboard.md):
+
+- open days follow the office's weekly hours; Indonesian public holidays (the `holidays` package) are closed;
+- each service gets a Poisson number of residents a day around its base volume, scaled by the weekday
+  (Monday busiest, Friday quietest) and raised the day after a holiday;
+- residents arrive along a morning-peaked curve over the ticket window, rarely during a break;
+- each counter is staffed by its clerk in open stretches: sometimes a few minutes late at opening or after
+  the break, now and then on a short break, a lunch or Friday prayer break (a `break` session) between
+  the office's intervals; no ticket is called or served inside a break;
+- a counter calls by the same queue rule as the real one (priority tier, anti-starvation, first come);
+- service times are lognormal around the service's standard minutes; some residents do not answer
+  (recall, then no-show), some are transferred to another service, a few walk away (cancel), and whatever
+  is left at closing expires;
+- about a third of completed tickets are rated (quick 1-4, worse after a long wait; some with the nine SKM
+  elements), on the status page or the counter tablet. Points are not written: `ptsp points recompute`
+  builds the ledger from these events.
+
+Rows are the same ones the use cases write (`ptsp.services.tickets` / `counters`), inserted in bulk.
+Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import holidays
+import numpy as np
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..models import CounterSession, Office, Rating, Ticket, TicketEvent, TicketNumber
+from .day import DaySimulation, OfficeModel
+from .model import AFTER_HOLIDAY_FACTOR, WEEKDAY_FACTOR
+
+
+@dataclass
+class HistoryStats:
+    days_open: int = 0
+    days_closed_holiday: list[date] = field(default_factory=list)
+    days_skipped: int = 0
+    tickets: int = 0
+    events: int = 0
+    sessions: int = 0
+    ratings: int = 0
+
+
+def _holidays(first: date, last: date) -> holidays.HolidayBase:
+    return holidays.country_holidays("ID", years=range(first.year, last.year + 1))
+
+
+def _kiosk(session: Session, office: Office, now: datetime) -> int:
+    """A retired lobby kiosk that issued the historical tickets (its token is never shown)."""
+    from ..services.accounts import make_device_token
+
+    device, _token_text = make_device_token(session, office=office, kind="kiosk", name="kios lobi (riwayat)",
+                                            now=now - timedelta(days=365))
+    device.revoked_at = now
+    session.flush()
+    return device.id
+
+
+def generate_history(session: Session, office: Office, week: dict, *, days: int, today: date, seed: int,
+                     now: datetime) -> HistoryStats:
+    """Write `days` calendar days of history before `today` for one office; days already holding tickets are kept."""
+    stats = HistoryStats()
+    if not office.services or days <= 0:
+        return stats
+    first = today - timedelta(days=days)
+    taken = set(session.scalars(select(Ticket.service_day).where(
+        Ticket.office_id == office.id, Ticket.service_day >= first, Ticket.service_day < today).distinct()))
+    closed = _holidays(first, today)
+    plan: list[tuple[date, office_hours.DayHours, float]] = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        hours = office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes)
+        if not hours.intervals:
+            continue
+        if day in closed:
+            stats.days_closed_holiday.append(day)
+        elif day in taken:
+            stats.days_skipped += 1
+        else:
+            previous = day - timedelta(days=1)
+            plan.append((day, hours, WEEKDAY_FACTOR[day.weekday()] * (AFTER_HOLIDAY_FACTOR if previous in closed
+                                                                       else 1.0)))
+    if not plan:
+        return stats
+    rng = np.random.default_rng([seed, office.id])
+    sim = OfficeModel(session, office, week, _kiosk(session, office, now))
+    next_id = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
+    out: dict[str, list] = {"tickets": [], "events": [], "sessions": [], "numbers": [], "ratings": []}
+    for day, hours, factor in plan:
+        simulated = DaySimulation(sim, day, hours, factor, rng, next_id, out)
+        simulated.run()
+        next_id = simulated.next_id
+    stats.days_open = len(plan)
+    _write(session, out)
+    stats.tickets, stats.events, stats.sessions = len(out["tickets"]), len(out["events"]), len(out["sessions"])
+    stats.ratings = len(out["ratings"])
+    return stats
+
+
+def _write(session: Session, out: dict[str, list]) -> None:
+    """Insert the rows in bulk (executemany), tickets first so events can refer to them."""
+    for model, key in ((Ticket, "tickets"), (TicketNumber, "numbers"), (TicketEvent, "events"),
+                       (CounterSession, "sessions"), (Rating, "ratings")):
+        rows = out[key]
+        for chunk in range(0, len(rows), 5000):
+            session.execute(insert(model), rows[chunk:chunk + 5000])
+    if session.get_bind().dialect.name == "postgresql" and out["tickets"]:
+        # Ticket ids were given explicitly; move the sequence past them so the next real ticket fits.
+        session.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))"))

@@ -1,0 +1,96 @@
+"""The manager dashboard (live) and the charts page, with their JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from ptsp.analytics.charts import chart_data
+from ptsp.analytics.dashboard import live_dashboard
+from ptsp.app import get_read_db, now
+from ptsp.domain.errors import DomainError
+from ptsp.domain.hours import local_now
+
+from . import bp
+from .access import manager_page, visible_offices
+from .filters import manager_json, parse_filters
+
+
+def printer_health_for(session: Session, office_ids: list[int]) -> list[dict[str, Any]]:
+    """The printers panel's rows: the one call site for printer health (issue 3's `printer_health`).
+
+    Until `ptsp.analytics.printers.printer_health(session, office_ids)` is merged there are no printer
+    rows, and the panel says so.
+    """
+    return []
+
+
+def _dashboard_data(office_param: str | None) -> dict[str, Any]:
+    filters = parse_filters({"office": office_param or ""})
+    session = get_read_db()
+    ids = [o.id for o in filters.offices if o.services]
+    return live_dashboard(session, filters.offices, now(), printers=printer_health_for(session, ids))
+
+
+@bp.get("/dashboard")
+@manager_page
+def dashboard() -> ResponseReturnValue:
+    try:
+        data = _dashboard_data(request.args.get("office"))
+    except DomainError as exc:
+        return render_template("manager/dashboard.html", data={"offices": []}, error=exc.message,
+                               offices=visible_offices(), office=""), exc.status
+    return render_template("manager/dashboard.html", data=data, error=None, offices=visible_offices(),
+                           office=request.args.get("office", ""))
+
+
+@bp.get("/dashboard/live")
+@manager_page
+def dashboard_live() -> ResponseReturnValue:
+    """The live panels alone, swapped into the page when a fact arrives."""
+    return render_template("manager/_live.html", data=_dashboard_data(request.args.get("office")))
+
+
+@bp.app_template_filter("manager_hhmm")
+def local_hhmm(value: datetime | str | None, zone: str) -> str:
+    """Show an instant (aware datetime or ISO text) as HH:MM in an office's time zone."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        return value.strftime("%H:%M")
+    return local_now(value, zone).strftime("%H:%M")
+
+
+@bp.get("/api/dashboard")
+@manager_json
+def dashboard_json() -> ResponseReturnValue:
+    return jsonify(_dashboard_data(request.args.get("office")))
+
+
+@bp.get("/charts")
+@manager_page
+def charts() -> ResponseReturnValue:
+    try:
+        filters = parse_filters(request.args)
+    except DomainError as exc:
+        raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")}
+        return render_template("manager/charts.html", error=exc.message, filters=parse_filters({}), raw=raw,
+                               offices=visible_offices(), data=None), exc.status
+    return render_template("manager/charts.html", error=None, filters=filters, raw=None, offices=visible_offices(),
+                           data=chart_data(get_read_db(), filters.offices, filters.first, filters.last))
+
+
+@bp.get("/api/charts")
+@manager_json
+def charts_json() -> ResponseReturnValue:
+    filters = parse_filters(request.args)
+    return jsonify(chart_data(get_read_db(), filters.offices, filters.first, filters.last))

@@ -1,0 +1,66 @@
+// Live dashboard: join the rooms of every office in scope and refetch the panels when a fact arrives.
+// Each office's panel carries its seq; a fact at or below it is already shown and is ignored. Anything
+// newer (or a gap) triggers one debounced refetch, so a missed fact can never leave the page stale.
+(function () {
+  "use strict";
+  const FACTS = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_started", "ticket_completed",
+    "ticket_no_show", "ticket_transferred", "ticket_cancelled", "tickets_expired", "counter_changed",
+    "printer_changed"];
+  const live = document.getElementById("live");
+  const stateEl = document.getElementById("live-state");
+  const updated = document.getElementById("updated");
+  const seqs = {};
+  let timer = null;
+  let loading = false;
+  let again = false;
+  window.PTSPDashboard = { refreshes: 0, facts: 0 };
+
+  function readSeqs() {
+    live.querySelectorAll("[data-office]").forEach((el) => { seqs[el.dataset.office] = Number(el.dataset.seq); });
+  }
+  function stamp() { updated.textContent = new Date().toLocaleTimeString("id-ID", { hour12: false }); }
+  function setState(state, id, en) {
+    stateEl.dataset.state = state;
+    stateEl.innerHTML = `<span data-id>${id}</span><span data-en>${en}</span>`;
+  }
+
+  async function refresh() {
+    if (loading) { again = true; return; }
+    loading = true;
+    try {
+      const response = await fetch(live.dataset.url, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) {
+        live.innerHTML = await response.text();
+        readSeqs();
+        stamp();
+        window.PTSPDashboard.refreshes += 1;
+      } else if (response.status === 401 || response.status === 403 || response.redirected) {
+        setState("error", "Sesi berakhir – silakan masuk lagi", "Session ended – please sign in again");
+      }
+    } catch (err) {
+      setState("error", "Gagal memuat", "Could not load");
+    } finally {
+      loading = false;
+      if (again) { again = false; schedule(); }
+    }
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  }
+
+  readSeqs();
+  stamp();
+  const socket = io({ auth: { scope: "dashboard" } });
+  socket.on("dashboard_ready", () => { setState("live", "Langsung", "Live"); schedule(); });
+  socket.on("disconnect", () => setState("offline", "Terputus – menyambung ulang…", "Disconnected – retrying…"));
+  socket.on("connect_error", () => setState("offline", "Gagal terhubung – mencoba lagi…", "Cannot connect – retrying…"));
+  FACTS.forEach((name) => socket.on(name, (fact) => {
+    const known = seqs[fact.office];
+    if (known !== undefined && typeof fact.seq === "number" && fact.seq <= known) return;
+    window.PTSPDashboard.facts += 1;
+    schedule();
+  }));
+  // Waiting times grow without any fact: refresh every 30 s as well.
+  setInterval(refresh, 30000);
+})();
