@@ -100,6 +100,9 @@ def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, pa
     assert page.inner_text("#refer-department") == "Dinas Dukcapil"
     page.click("#refer-send")
     assert page.inner_text("#refer-message") == "Isi uraian kasus."
+    page.keyboard.press("x")  # focus is on a dialog button: the no-show shortcut must not fire
+    page.wait_for_timeout(1000)  # a command would have been answered by now
+    assert page.evaluate("window.ptspCounter.state.current && window.ptspCounter.state.current.status") == "called"
     page.fill("#refer-note", "NIK ganda; mohon verifikasi data kependudukan")
     shot(page, "counter-refer-dialog")
     page.click("#refer-send")

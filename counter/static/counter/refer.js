@@ -64,6 +64,8 @@
   $("refer-form").addEventListener("submit", send);
   $("refer-cancel").addEventListener("click", () => $("refer-dialog").close());
   $("refer-note").addEventListener("input", () => { $("refer-message").textContent = ""; });
+  // The counter's single-key shortcuts (N, S, D, X, T…) must not fire while the dialog is open.
+  $("refer-dialog").addEventListener("keydown", (e) => e.stopPropagation());
   $("lang").addEventListener("click", () => setTimeout(translate, 0));
   translate();
 })();
