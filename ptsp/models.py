@@ -435,3 +435,106 @@ class PrintJob(Base):
 
     ticket: Mapped[Ticket] = relationship()
     printer: Mapped[TicketPrinter] = relationship()
+
+
+# ---------------------------------------------------------------------------
+# Accountability (issue 6): departments and referrals, discipline of service.
+# ---------------------------------------------------------------------------
+
+
+class Department(Base):
+    """A department (dinas) that takes cases the counter cannot finish.
+
+    It belongs to an office; clerks of that office and of every office below it may refer to it.
+    The department acts through its own bearer token (`ptsp_dinas_…`), which reaches only its referrals.
+    """
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    response_hours: Mapped[int] = mapped_column(default=24)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column()
+
+    office: Mapped[Office] = relationship()
+
+
+class Referral(Base):
+    """A case referred from a counter to a department; `due_at` is the 1x24-hour response deadline."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        Index("ix_referrals_department_at", "department_id", "referred_at"),
+        Index("ix_referrals_office_at", "office_id", "referred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    referred_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # referred, received, ..., done, returned
+    referred_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()
+    responded_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    department: Mapped[Department] = relationship()
+    office: Mapped[Office] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class ReferralEvent(Base):
+    """Append-only log of a referral: its creation and each progress report."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+
+
+class DisciplineSettings(Base):
+    """Per-office thresholds of the discipline rules; an office without a row uses the defaults."""
+
+    __tablename__ = "discipline_settings"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    ready_minutes: Mapped[int] = mapped_column(default=15)
+    late_grace_minutes: Mapped[int] = mapped_column(default=0)
+    break_minutes_per_day: Mapped[int] = mapped_column(default=60)
+    break_minutes_each: Mapped[int | None] = mapped_column()
+    idle_minutes: Mapped[int] = mapped_column(default=10)
+    uncovered_minutes: Mapped[int] = mapped_column(default=5)
+
+
+class Violation(Base):
+    """One detected breach of service discipline; (office, day, kind, key) makes re-detection idempotent."""
+
+    __tablename__ = "violations"
+    __table_args__ = (UniqueConstraint("office_id", "day", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))  # late_opening, uncovered_service, long_break, idle_clerk
+    key: Mapped[str] = mapped_column(String(120))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    started_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime] = mapped_column()
+    minutes: Mapped[float] = mapped_column()
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detected_at: Mapped[datetime] = mapped_column()

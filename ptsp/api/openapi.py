@@ -82,6 +82,7 @@ def build_document(version: str) -> dict[str, Any]:
             "securitySchemes": {
                 "device": {"type": "http", "scheme": "bearer", "description": "Kiosk or display token"},
                 "staff": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "department": {"type": "http", "scheme": "bearer", "description": "Department (dinas) token"},
             },
         },
     }

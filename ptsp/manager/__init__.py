@@ -8,4 +8,12 @@ from flask import Blueprint
 
 bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates", static_folder="static")
 
-from . import dashboard, export, feedback, planning, points, views  # noqa: E402,F401  (page modules attach themselves to bp)
+from . import (  # noqa: E402,F401  (page modules attach themselves to bp)
+    accountability,
+    dashboard,
+    export,
+    feedback,
+    planning,
+    points,
+    views,
+)

@@ -1,0 +1,132 @@
+"""Rebuild what happened in an office from its event log: who waited where, which counter was busy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..domain.discipline import Stretch
+from ..domain.intervals import Span
+from ..models import CounterSession, Office, Ticket, TicketEvent, counter_services
+
+ENDS_WAIT = {"called", "completed", "no_show", "cancelled", "expired"}
+ENDS_BUSY = {"requeued", "transferred", "completed", "no_show", "cancelled", "expired"}
+
+
+def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """Return [local midnight, next local midnight) of a day as aware instants."""
+    tz = ZoneInfo(timezone)
+    return datetime.combine(day, time(0), tz), datetime.combine(day + timedelta(days=1), time(0), tz)
+
+
+def open_spans(office: Office, day: date) -> list[Span]:
+    """The office's opening intervals on a local day."""
+    week = office_hours.parse_week(office.hours)
+    return office_hours.hours_on(week, day, office.timezone, 0).intervals
+
+
+@dataclass
+class TicketStory:
+    id: int
+    code: str
+    service_day: date
+    issued_service_id: int
+    events: list[TicketEvent] = field(default_factory=list)
+
+
+def ticket_stories(session: Session, office_id: int, first_day: date, last_day: date,
+                   only: ColumnElement[bool] | None = None) -> list[TicketStory]:
+    """Load the office's tickets of the service days [first_day, last_day] with their events in order.
+
+    `only` narrows the tickets further (a condition on Ticket columns).
+    """
+    query = (
+        select(Ticket.id, Ticket.code, Ticket.service_day, Ticket.issued_service_id, TicketEvent)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
+        .order_by(Ticket.id, TicketEvent.at, TicketEvent.id)
+    )
+    rows = session.execute(query if only is None else query.where(only))
+    stories: dict[int, TicketStory] = {}
+    for ticket_id, code, day, issued_service, event in rows:
+        story = stories.setdefault(ticket_id, TicketStory(ticket_id, code, day, issued_service))
+        story.events.append(event)
+    return list(stories.values())
+
+
+def waiting_and_busy(stories: list[TicketStory], until: datetime
+                     ) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
+    """Return when tickets waited (per service) and when counters held a ticket (per counter).
+
+    A ticket waits from issue, transfer or requeue until it is called or closed;
+    a counter holds it from the call until it leaves (done, no-show, transfer,
+    requeue). What is still open at `until` ends there.
+    """
+    waiting: dict[int, list[Span]] = defaultdict(list)
+    busy: dict[int, list[Span]] = defaultdict(list)
+    for story in stories:
+        service = story.issued_service_id
+        wait_from: datetime | None = None
+        held: tuple[int, datetime] | None = None
+        for event in story.events:
+            data: dict[str, Any] = event.data or {}
+            if event.kind in ENDS_WAIT and wait_from is not None:
+                waiting[service].append((wait_from, event.at))
+                wait_from = None
+            if event.kind in ENDS_BUSY and held is not None:
+                busy[held[0]].append((held[1], event.at))
+                held = None
+            if event.kind == "issued":
+                wait_from = event.at
+            elif event.kind == "called" and event.counter_id is not None:
+                held = (event.counter_id, event.at)
+            elif event.kind == "transferred":
+                service = int(data.get("to_service", service))
+                wait_from = event.at
+            elif event.kind == "requeued":
+                wait_from = event.at
+        if wait_from is not None and wait_from < until:
+            waiting[service].append((wait_from, until))
+        if held is not None and held[1] < until:
+            busy[held[0]].append((held[1], until))
+    return dict(waiting), dict(busy)
+
+
+def counter_stretches(session: Session, office_id: int, start: datetime, end: datetime, now: datetime
+                      ) -> list[Stretch]:
+    """Counter sessions overlapping [start, end), a running one ending at `now` (or `end`)."""
+    rows = session.scalars(
+        select(CounterSession).where(
+            CounterSession.office_id == office_id,
+            CounterSession.started_at < end,
+            (CounterSession.ended_at.is_(None)) | (CounterSession.ended_at > start),
+        ).order_by(CounterSession.started_at, CounterSession.id)
+    )
+    stretches = []
+    for row in rows:
+        stop = row.ended_at or min(now, end)
+        if stop > row.started_at:
+            stretches.append(Stretch(row.counter_id, row.staff_id, row.state, row.started_at, stop))
+    return stretches
+
+
+def services_by_counter(session: Session, office_id: int) -> dict[int, set[int]]:
+    """Which services each counter of the office serves (its present set-up)."""
+    from ..models import Counter
+
+    rows = session.execute(
+        select(counter_services.c.counter_id, counter_services.c.service_id)
+        .join(Counter, Counter.id == counter_services.c.counter_id)
+        .where(Counter.office_id == office_id)
+    )
+    mapping: dict[int, set[int]] = defaultdict(set)
+    for counter_id, service_id in rows:
+        mapping[counter_id].add(service_id)
+    return dict(mapping)

@@ -1,0 +1,206 @@
+"""REST for referrals: clerks refer a case to a department; the department reports progress with its token."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Response, jsonify, request
+from pydantic import Field
+
+from ..app import get_db, get_read_db, now
+from ..domain import referrals as rules
+from ..domain.errors import InvalidInput, NotFound
+from ..models import Department, Referral
+from ..services import referrals as use_cases
+from ..services.common import office_scope, require_office
+from . import bp
+from .access import Unauthorized, require_actor
+from .openapi import operation
+from .routes import COMMON_ERRORS, parse_body
+from .schemas import Body, Id
+
+
+class ReferCase(Body):
+    ticket: Id = Field(ge=1, description="The ticket whose case is referred")
+    department: Id = Field(ge=1, description="Department id (GET /departments)")
+    note: str = Field(min_length=1, max_length=1000, description="What the department must do, and why")
+
+
+class ReportProgress(Body):
+    status: Literal["received", "verification", "field_check", "in_progress", "done", "returned"] = Field(
+        description="Forward only; the first report must be received (or returned)")
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+        raise InvalidInput(f"Parameter {name} harus id positif (must be a positive id)")
+    return int(raw)
+
+
+def _bearer() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _is_department_call() -> bool:
+    token = _bearer()
+    return token is not None and token.startswith(use_cases.TOKEN_PREFIX)
+
+
+def _department(session) -> Department:
+    token = _bearer()
+    department = use_cases.department_for_token(session, token) if token else None
+    if department is None:
+        raise Unauthorized("Token dinas tidak dikenal atau dicabut (unknown department token)")
+    return department
+
+
+def _department_view(d: Department) -> dict:
+    return {"id": d.id, "slug": d.slug, "name": d.name, "office": d.office_id, "response_hours": d.response_hours}
+
+
+operation("/departments", "get", "Departments a clerk of the office may refer to (its own and those above)",
+          responses={200: "Departments", **COMMON_ERRORS}, auth=["staff"],
+          params=[{"name": "office", "in": "query", "required": False, "schema": {"type": "integer"}}])
+
+
+@bp.get("/departments")
+def list_departments() -> Response:
+    actor = require_actor("staff")
+    session = get_read_db()
+    office_id = _int_arg("office") or actor.office_id
+    if office_id is None:
+        raise InvalidInput("Sebutkan kantor: ?office=<id> (office required)")
+    require_office(session, actor, office_id)
+    return jsonify([_department_view(d) for d in use_cases.departments_for(session, office_id)])
+
+
+operation("/referrals", "post", "Refer a ticket's case to a department (1x24-hour response clock starts)",
+          body=ReferCase, responses={201: "The referral", **COMMON_ERRORS}, auth=["staff"])
+
+
+@bp.post("/referrals")
+def create_referral() -> tuple[Response, int]:
+    from ..analytics.referrals import referral_view
+
+    actor = require_actor("staff")
+    body = parse_body(ReferCase)
+    session = get_db()
+    referral = use_cases.refer(session, ticket_id=body.ticket, department_id=body.department, note=body.note,
+                               actor=actor, now=now())
+    session.commit()
+    return jsonify(referral_view(referral, now())), 201
+
+
+_LIST_PARAMS = [
+    {"name": "office", "in": "query", "required": False, "schema": {"type": "integer"}},
+    {"name": "department", "in": "query", "required": False, "schema": {"type": "integer"}},
+    {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "breached", "in": "query", "required": False, "schema": {"type": "boolean"}},
+]
+operation("/referrals", "get", "Referrals from the offices the caller may see, newest first",
+          responses={200: "Referrals with deadline and breach", **COMMON_ERRORS}, auth=["staff"],
+          params=_LIST_PARAMS)
+
+
+def _status_arg() -> str | None:
+    status = request.args.get("status") or None
+    if status is not None and status not in (rules.REFERRED, *rules.STEPS, rules.RETURNED):
+        raise InvalidInput(f"Status tidak dikenal: {status!r}")
+    return status
+
+
+def _breached_arg() -> bool:
+    raw = request.args.get("breached", "").lower()
+    if raw not in ("", "0", "1", "true", "false"):
+        raise InvalidInput("breached harus true atau false")
+    return raw in ("1", "true")
+
+
+@bp.get("/referrals")
+def list_referrals() -> Response:
+    from ..analytics.referrals import list_referrals as query
+
+    actor = require_actor("staff")
+    session = get_read_db()
+    office_id = _int_arg("office")
+    if office_id is not None:
+        require_office(session, actor, office_id)
+    return jsonify(query(session, office_scope(session, actor), now(), office_id=office_id,
+                         department_id=_int_arg("department"), status=_status_arg(), breached_only=_breached_arg()))
+
+
+operation("/referrals/ranking", "get", "Departments ranked by breach rate and response time over a quarter",
+          responses={200: "Ranking, best first", **COMMON_ERRORS}, auth=["staff"],
+          params=[{"name": "quarter", "in": "query", "required": False, "schema": {"type": "string"},
+                   "description": "e.g. 2026Q4; default: the current quarter"}])
+
+
+@bp.get("/referrals/ranking")
+def referral_ranking() -> Response:
+    from ..analytics.referrals import quarterly_ranking
+
+    actor = require_actor("staff")
+    session = get_read_db()
+    raw = request.args.get("quarter")
+    quarter = rules.Quarter.parse(raw) if raw else rules.Quarter.of(now(), "Asia/Jakarta")
+    return jsonify({"quarter": str(quarter),
+                    "departments": quarterly_ranking(session, office_scope(session, actor), quarter, now())})
+
+
+operation("/referrals/{referral_id}", "get", "One referral with its progress (staff, or its department's token)",
+          responses={200: "The referral and its events", **COMMON_ERRORS}, auth=["staff", "department"])
+
+
+@bp.get("/referrals/<int(max=2147483647):referral_id>")
+def get_referral(referral_id: int) -> Response:
+    from ..analytics.referrals import events_of, referral_view
+
+    session = get_read_db()
+    referral = session.get(Referral, referral_id)
+    if _is_department_call():
+        if referral is None or referral.department_id != _department(session).id:
+            raise NotFound(f"Rujukan {referral_id} tidak ditemukan (not found)")
+    else:
+        actor = require_actor("staff")
+        if referral is None:
+            raise NotFound(f"Rujukan {referral_id} tidak ditemukan (not found)")
+        require_office(session, actor, referral.office_id)
+    return jsonify(referral_view(referral, now(), events_of(session, referral.id)))
+
+
+operation("/referrals/{referral_id}/progress", "post", "The department reports progress (its token only)",
+          body=ReportProgress, responses={200: "The referral", **COMMON_ERRORS}, auth=["department"])
+
+
+@bp.post("/referrals/<int(max=2147483647):referral_id>/progress")
+def report_progress(referral_id: int) -> Response:
+    from ..analytics.referrals import events_of, referral_view
+
+    session = get_db()
+    department = _department(session)
+    body = parse_body(ReportProgress)
+    referral = use_cases.report_progress(session, referral_id=referral_id, status=body.status, note=body.note,
+                                         department=department, now=now())
+    session.commit()
+    return jsonify(referral_view(referral, now(), events_of(session, referral.id)))
+
+
+operation("/department/referrals", "get", "The calling department's own referrals (its token)",
+          responses={200: "Referrals, newest first", **COMMON_ERRORS}, auth=["department"],
+          params=_LIST_PARAMS[2:])
+
+
+@bp.get("/department/referrals")
+def department_referrals() -> Response:
+    from ..analytics.referrals import list_referrals as query
+
+    session = get_read_db()
+    department = _department(session)
+    return jsonify({"department": _department_view(department),
+                    "referrals": query(session, None, now(), department_id=department.id, status=_status_arg(),
+                                       breached_only=_breached_arg())})

@@ -1,0 +1,154 @@
+"""Manager pages for accountability: offices in funnel plots, referrals, ping-pong, discipline of service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request
+
+from ptsp.analytics import offices as office_figures
+from ptsp.analytics import pingpong as pingpong_figures
+from ptsp.analytics.discipline import summary, visible_violations
+from ptsp.analytics.referrals import list_referrals, quarterly_ranking
+from ptsp.app import get_read_db, now
+from ptsp.domain import discipline as discipline_rules
+from ptsp.domain import referrals as referral_rules
+from ptsp.domain.errors import InvalidInput
+from ptsp.domain.pingpong import REASONS
+from ptsp.models import Counter, Service, Staff
+from ptsp.services.common import office_scope
+
+from . import bp
+from .access import current_actor, manager_page, visible_offices
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 400
+
+
+def _today() -> date:
+    return now().astimezone(ZoneInfo("Asia/Jakarta")).date()
+
+
+def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date, str | None]:
+    """Read ?from=&to= (ISO days); bad or too long a period falls back to the default, with a message."""
+    last, first = _today(), _today() - timedelta(days=default_days - 1)
+    try:
+        if request.args.get("to"):
+            last = date.fromisoformat(request.args["to"])
+        if request.args.get("from"):
+            first = date.fromisoformat(request.args["from"])
+        else:
+            first = last - timedelta(days=default_days - 1)
+    except ValueError:
+        return _today() - timedelta(days=default_days - 1), _today(), "Tanggal tidak valid; memakai bawaan."
+    if first > last or (last - first).days >= MAX_DAYS:
+        return _today() - timedelta(days=default_days - 1), _today(), \
+            f"Periode harus 1–{MAX_DAYS} hari; memakai bawaan."
+    return first, last, None
+
+
+def _office_arg(offices: list[Any]) -> int | None:
+    raw = request.args.get("office", "")
+    ids = {o.id for o in offices}
+    return int(raw) if raw.isdigit() and int(raw) in ids else None
+
+
+@bp.get("/offices")
+@manager_page
+def offices() -> str:
+    first, last, problem = _period()
+    mine = [o for o in visible_offices() if office_figures.has_hours(o)]
+    pair = None
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if a.isdigit() and b.isdigit():
+        pair = (int(a), int(b))
+    data = office_figures.report(get_read_db(), mine, first, last, now(), pair=pair)
+    shown = pair or (tuple(data["pooling"][0]["offices"]) if data["pooling"] else None)
+    return render_template("manager/offices.html", data=data, offices=mine, first=first, last=last,
+                           problem=problem, pair=shown)
+
+
+@bp.get("/referrals")
+@manager_page
+def referrals() -> str:
+    session = get_read_db()
+    mine = visible_offices()
+    scope = office_scope(session, current_actor())
+    office_id = _office_arg(mine)
+    status = request.args.get("status") or None
+    if status not in (None, referral_rules.REFERRED, *referral_rules.STEPS, referral_rules.RETURNED):
+        status = None
+    try:
+        quarter = referral_rules.Quarter.parse(request.args["quarter"]) if request.args.get("quarter") else \
+            referral_rules.Quarter.of(now(), "Asia/Jakarta")
+        problem = None
+    except InvalidInput as exc:
+        quarter, problem = referral_rules.Quarter.of(now(), "Asia/Jakarta"), exc.message
+    rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=100)
+    breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300)
+    ranking = quarterly_ranking(session, scope, quarter, now())
+    quarters, q = [], referral_rules.Quarter.of(now(), "Asia/Jakarta")
+    for _ in range(8):
+        quarters.append(q)
+        q = referral_rules.Quarter(q.year - (q.number == 1), 4 if q.number == 1 else q.number - 1)
+    return render_template("manager/referrals.html", rows=rows, breaches=breaches, ranking=ranking,
+                           quarter=quarter, quarters=quarters, offices=mine, office_id=office_id, status=status,
+                           labels=referral_rules.LABELS, problem=problem, zones=_zones(mine))
+
+
+def _zones(offices: list[Any]) -> dict[int, str]:
+    return {o.id: o.timezone for o in offices}
+
+
+@bp.app_template_filter("local_time")
+def _local(value: str | datetime | None, timezone: str = "Asia/Jakarta", fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """Show an instant in an office's local time."""
+    if not value:
+        return "–"
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return instant.astimezone(ZoneInfo(timezone)).strftime(fmt)
+
+
+@bp.get("/pingpong")
+@manager_page
+def pingpong() -> str:
+    first, last, problem = _period(30)
+    mine = [o for o in visible_offices() if office_figures.has_hours(o)]
+    office_id = _office_arg(mine)
+    chosen = [o for o in mine if office_id is None or o.id == office_id]
+    data = pingpong_figures.report(get_read_db(), chosen, first, last)
+    return render_template("manager/pingpong.html", data=data, offices=mine, office_id=office_id, first=first,
+                           last=last, problem=problem, reasons=REASONS)
+
+
+@bp.get("/discipline")
+@manager_page
+def discipline() -> str:
+    first, last, problem = _period(30)
+    session = get_read_db()
+    mine = visible_offices()
+    office_id = _office_arg(mine)
+    kind = request.args.get("kind") if request.args.get("kind") in discipline_rules.KINDS else None
+    rows = visible_violations(session, current_actor(), office_id=office_id, kind=kind, first_day=first,
+                              last_day=last)
+    staff_ids = {v.staff_id for v in rows if v.staff_id}
+    names = {s.id: s.name for s in session.query(Staff).filter(Staff.id.in_(staff_ids))} if staff_ids else {}
+    counters = {c.id: c.number for c in session.query(Counter)}
+    services = {s.id: s.prefix for s in session.query(Service)}
+    office_names = {o.id: o.name for o in mine}
+    return render_template("manager/discipline.html", rows=rows, summary=summary(rows), names=names,
+                           counters=counters, services=services, office_names=office_names, offices=mine,
+                           office_id=office_id, kind=kind, kinds=discipline_rules.KINDS,
+                           labels=discipline_rules.LABELS, first=first, last=last, problem=problem,
+                           zones=_zones(mine))
+
+
+@bp.get("/dinas")
+def department_desk() -> str:
+    """The department's own page: its token travels in the URL fragment (#token=…), never to the server's logs.
+
+    No staff login: the page calls the REST API with the department's bearer token.
+    """
+    return render_template("manager/department.html", labels=referral_rules.LABELS, steps=referral_rules.STEPS)
