@@ -222,11 +222,17 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     os.environ.setdefault("PTSP_ENV", "development")
     app = _app()
     info = prepare_demo(app, realistic_hours=realistic_hours)
-    for name, stats, seconds in add_history(app, history_days, seed) if history_days else []:
+    history = add_history(app, history_days, seed, scan_discipline=realistic_hours) if history_days else []
+    for name, stats, seconds in history:
         click.echo(f"History for {name}: {stats.days_open} open days, {len(stats.days_closed_holiday)} public "
                    f"holidays closed, {stats.days_skipped} days already present; {stats.tickets} tickets, "
-                   f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings "
-                   f"in {seconds:.1f} s")
+                   f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings, "
+                   f"{stats.points_lines} points ledger lines in {seconds:.1f} s")
+        if stats.violations is not None:
+            click.echo(f"  Discipline scan of the history: {stats.violations} violation(s)")
+    if history and not realistic_hours:
+        click.echo("  (Add --realistic-hours to scan discipline: with the all-day demo hours every counter "
+                   "would look late.)")
     base = f"http://{host}:{port}"
     click.echo(info.describe(base))
     if not no_serve:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -57,12 +57,19 @@ class DemoInfo:
         return "\n".join(lines)
 
 
-def add_history(app: Flask, days: int, seed: int = 1) -> list[tuple[str, HistoryStats, float]]:
+def add_history(
+    app: Flask, days: int, seed: int = 1, scan_discipline: bool = False
+) -> list[tuple[str, HistoryStats, float]]:
     """Write `days` days of history before today for every demo office that has services.
 
     The history follows each office's real hours from the demo file (not the all-day demo hours).
-    Returns (office name, figures, seconds taken) per office.
+    The clerks' points for it go into the ledger by the same rules as live work. Discipline is scanned
+    only when asked: the scan judges against the office's current hours, which are the real ones only
+    under --realistic-hours. Returns (office name, figures, seconds taken) per office.
     """
+    from .services.discipline import scan
+    from .services.points import append_missing
+
     data = tomllib.loads(DEMO_FILE.read_text())
     now = datetime.now(UTC)
     results = []
@@ -78,6 +85,14 @@ def add_history(app: Flask, days: int, seed: int = 1) -> list[tuple[str, History
                 stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
                                          seed=seed, now=now)
                 session.commit()
+                stats.points_lines = append_missing(session, office.id)
+                session.commit()
+                if scan_discipline:
+                    stats.violations = 0
+                    for back in range(days, 0, -1):
+                        stats.violations += scan(session, office_id=office.id, day=today - timedelta(days=back),
+                                                 now=now).found
+                    session.commit()
                 results.append((office.name, stats, time.perf_counter() - started))
         finally:
             session.close()

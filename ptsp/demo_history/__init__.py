@@ -46,6 +46,8 @@ class HistoryStats:
     events: int = 0
     sessions: int = 0
     ratings: int = 0
+    points_lines: int = 0  # ledger lines written for the history's completed tickets and ratings
+    violations: int | None = None  # discipline violations found (None: not scanned)
 
 
 def _holidays(first: date, last: date) -> holidays.HolidayBase:

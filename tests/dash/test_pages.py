@@ -221,3 +221,25 @@ def test_demo_command_writes_the_history_and_reports_its_figures(monkeypatch, sq
     assert "0 tickets" in again.output and "days already present" in again.output
     bad = CliRunner().invoke(cli, ["demo", "--history", "-3", "--no-serve"])
     assert bad.exit_code == 2 and "--history" in bad.output
+
+
+def test_demo_history_credits_points_by_the_ledger_rules_and_scans_discipline_on_real_hours(monkeypatch, sqlite_url):
+    from click.testing import CliRunner
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import sessionmaker
+
+    from ptsp.cli import cli
+    from ptsp.db import make_engine
+    from ptsp.models import PointsLedgerEntry, Violation
+
+    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    result = CliRunner().invoke(cli, ["demo", "--history", "14", "--realistic-hours", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    with sessionmaker(make_engine(sqlite_url))() as session:
+        lines = session.scalar(select(func.count()).select_from(PointsLedgerEntry))
+        violations = session.scalar(select(func.count()).select_from(Violation))
+    assert lines > 0 and f"{lines} points ledger lines" in result.output
+    assert f"Discipline scan of the history: {violations} violation(s)" in result.output
+    check = CliRunner().invoke(cli, ["points", "recompute"])
+    assert check.exit_code == 0 and "The ledger matches the event log." in check.output
