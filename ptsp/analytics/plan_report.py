@@ -34,6 +34,7 @@ def hourly_rows(plan: OfficePlan) -> list[Row]:
                 "open": need.open,
                 "arrivals": _r(need.arrivals),
                 "points": _r(need.points, 1),
+                "ledger_points": _r(plan.ledger_points.get((weekday, need.hour), 0.0), 1),
                 "erlangs": _r(need.load),
                 "clerks_needed": need.clerks,
                 "clerks_planned": planned,

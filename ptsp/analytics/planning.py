@@ -27,7 +27,7 @@ from ..domain.staffing_plan import (
     pool_performance,
     service_pools,
 )
-from ..models import CounterSession
+from ..models import CounterSession, PointsLedgerEntry
 from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
 
 MIN_CV_SAMPLE = 30  # completed services before a service's own CV replaces the exponential's 1
@@ -96,6 +96,9 @@ class OfficePlan:
     opening_options: dict[str, list[opening.HoursOption]]
     opening_choice: dict[str, opening.HoursOption]
     cutoff_minutes: int
+    # points credited in the ledger per open day, by (weekday, local hour): the work the clerks were paid
+    # for in the history window, read from the same ledger as the leaderboard
+    ledger_points: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 def _service_minutes(history: OfficeHistory, estimates: OfficeEstimates, service: str) -> float:
@@ -179,7 +182,36 @@ def build_plan(session: Session, office_id: int, start: date, weeks: int,
     history = load_history(session, office_id, start - timedelta(days=settings.history_days), start)
     plan = plan_from_history(history, start, weeks, settings)
     plan.backtest = backtest(session, history, settings, plan.target, plan.pools)
+    plan.ledger_points = ledger_points_by_hour(session, history)
     return plan
+
+
+def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tuple[str, int], float]:
+    """Average points credited per open day, by weekday and local hour of the ledger line.
+
+    Reads `points_ledger`, the leaderboard's source, so the plan's demand in points (expected arrivals x
+    standard minutes) stands next to the points the clerks were actually credited in those hours.
+    """
+    days = set(history.open_days)
+    if not days:
+        return {}
+    zone = ZoneInfo(history.timezone)
+    first = datetime.combine(min(days), datetime.min.time(), zone)
+    last = datetime.combine(max(days) + timedelta(days=1), datetime.min.time(), zone)
+    rows = session.execute(
+        select(PointsLedgerEntry.at, PointsLedgerEntry.points)
+        .where(PointsLedgerEntry.office_id == history.office_id, PointsLedgerEntry.at >= first,
+               PointsLedgerEntry.at < last)
+    )
+    totals: dict[tuple[str, int], float] = defaultdict(float)
+    for at, points in rows:
+        local = at.astimezone(zone)
+        if local.date() in days:
+            totals[(WEEKDAYS[local.weekday()], local.hour)] += points
+    per_weekday = defaultdict(int)
+    for day in days:
+        per_weekday[WEEKDAYS[day.weekday()]] += 1
+    return {key: total / per_weekday[key[0]] for key, total in totals.items()}
 
 
 def plan_from_history(history: OfficeHistory, start: date, weeks: int,
