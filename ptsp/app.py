@@ -40,11 +40,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
     limiter.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["REDIS_CHANNEL"],
         cors_allowed_origins=[],
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )

@@ -20,6 +20,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PTSP_ENV": mode,
         "DATABASE_URL": env.get("PTSP_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ptsp.db'}",
         "REDIS_URL": env.get("PTSP_REDIS_URL") or None,
+        # Processes that serve the same offices share one channel; another deployment on the same
+        # Redis (or a parallel test run) picks its own so their facts never mix.
+        "REDIS_CHANNEL": env.get("PTSP_REDIS_CHANNEL") or "ptsp",
         "SECRET_KEY": env.get("PTSP_SECRET_KEY"),
         "ASYNC_MODE": env.get("PTSP_ASYNC_MODE", "threading"),
         "PUBLIC_URL": env.get("PTSP_PUBLIC_URL") or None,
