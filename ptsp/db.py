@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
@@ -25,7 +25,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     can then never both read the same queue head and race to claim it.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool, **kwargs)
+        # Connections are pooled and kept open. Opening one per session cost ~20 ms of blocking disk
+        # work per request: closing the last connection checkpoints and resets the WAL, and the next
+        # writer re-creates it (see docs/benchmarks.md). In-memory databases keep SQLAlchemy's default.
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", 20)
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,10 +45,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        # SQLite has one writer at a time. Writers of this process queue on a lock (gevent's under
+        # `ptsp run`) instead of in SQLite's busy handler, which sleeps and polls, is unfair (a writer
+        # can starve while others keep winning), and under gevent blocks every greenlet while it sleeps.
+        # Other processes (the CLI, cron) still meet the busy timeout. The lock is released when the
+        # connection goes back to the pool, right after its commit or rollback.
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            readonly = connection.get_execution_options().get("ptsp_readonly", False)
-            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            if connection.get_execution_options().get("ptsp_readonly", False):
+                connection.exec_driver_sql("BEGIN")
+                return
+            # A timeout rather than a deadlock if a thread ever nests two writing sessions:
+            # SQLite's busy timeout then reports it, as it did before this lock.
+            if writer.acquire(timeout=30):
+                connection.info["ptsp_writer"] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release(connection.info)
+                raise
+
+        def _release(info: dict[str, Any]) -> None:
+            if info.pop("ptsp_writer", False):
+                writer.release()
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            _release(record.info)
+
+        @event.listens_for(engine, "invalidate")
+        def _on_invalidate(_dbapi_connection: Any, record: Any, _exc: Any) -> None:
+            _release(record.info)
 
         return engine
     if url.startswith(("postgresql://", "postgres://")):
