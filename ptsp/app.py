@@ -52,6 +52,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     with app.app_context():
         register_handlers()
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx: the client's address (rate limits) and scheme come from X-Forwarded-*.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from .api import bp as api_bp
 

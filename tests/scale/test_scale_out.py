@@ -137,3 +137,27 @@ def test_two_processes_never_issue_a_duplicate_number_nor_call_a_ticket_twice(pg
     finally:
         kiosks_done.set()
         display.close()
+
+
+def test_processes_starting_together_migrate_a_fresh_database_once(tmp_path):
+    """Every `ptsp run` migrates on start; on PostgreSQL an advisory lock makes simultaneous starts safe."""
+    import subprocess
+
+    from bench.servers import PTSP, Deployment, drop_pg_schema
+    from tests.conftest import need_service
+
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    deployment = Deployment.postgresql(tmp_path, redis=False)
+    try:
+        procs = [subprocess.Popen([*PTSP, "db", "upgrade"], env=deployment.env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        results = [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
+        assert [code for code, _err in results] == [0, 0, 0], [err[-800:] for _code, err in results]
+        engine = deployment.engine()
+        with engine.connect() as conn:
+            heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        engine.dispose()
+        assert len(heads) == 1
+    finally:
+        drop_pg_schema(deployment.schema)
+        deployment.schema = None
