@@ -164,6 +164,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--note", default="", help="a line about the conditions (e.g. 'other jobs running')")
+    parser.add_argument("--sockets", help="socket counts for SQLite, e.g. 1000,5000 (default 200,1000,5000)")
+    parser.add_argument("--rates", help="offered issue rates for SQLite, e.g. 50,100 (default 25,50,100,200)")
     args = parser.parse_args(argv)
     quick = args.quick
     args.rates = [25, 50, 100] if quick else [25, 50, 100, 200]
@@ -175,6 +177,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.throughput_seconds = 5 if quick else 15
     args.soak_sockets, args.soak_rate = (200, 2) if quick else (1000, 3)
     args.no_postgresql = args.no_postgresql or args.sqlite_only
+    if args.sockets:
+        args.sockets = [int(n) for n in args.sockets.split(",")]
+    if args.rates:
+        args.rates = [float(r) for r in args.rates.split(",")]
     return args
 
 

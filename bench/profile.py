@@ -3,8 +3,8 @@
 Builds the app in-process on a fresh SQLite file (or `--database URL`), loads the bench office,
 queues `--waiting` tickets, then profiles `--requests` ticket issues, call-nexts (each followed by
 start and complete) and office queue reads through the Flask test client. Prints the CPU time per
-request and the top functions by cumulative time. Socket emission is profiled in the running server
-with `PTSP_PROFILE_DIR` (see docs/benchmarks.md).
+request and the top functions by cumulative time. The cost of emitting to many sockets shows in
+`python -m bench` as call -> socket latency against the number of sockets.
 """
 
 from __future__ import annotations
