@@ -66,8 +66,12 @@ async def socket_tier(deployment: Deployment, office, sockets: int, ledger: Ledg
     try:
         time.sleep(1.0)
         rss_after = sum(s.rss_kb() for s in deployment.servers)
+        cpu = sum(s.cpu_seconds() for s in deployment.servers), listeners.cpu_seconds(), time.monotonic()
         result = await calls_to_sockets(deployment, office, listeners, args.call_rate, args.call_seconds, ledger,
                                         call_bases=call_bases)
+        wall = time.monotonic() - cpu[2]
+        result["server_cpu_share"] = round((sum(s.cpu_seconds() for s in deployment.servers) - cpu[0]) / wall, 2)
+        result["listeners_cpu_share"] = round((listeners.cpu_seconds() - cpu[1]) / wall, 2)
     finally:
         listeners.close()
     result.update({
@@ -164,8 +168,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--note", default="", help="a line about the conditions (e.g. 'other jobs running')")
-    parser.add_argument("--sockets", help="socket counts for SQLite, e.g. 1000,5000 (default 200,1000,5000)")
-    parser.add_argument("--rates", help="offered issue rates for SQLite, e.g. 50,100 (default 25,50,100,200)")
+    parser.add_argument("--sockets", dest="sockets_override",
+                        help="socket counts for SQLite, e.g. 1000,5000 (default 200,1000,5000)")
+    parser.add_argument("--rates", dest="rates_override",
+                        help="offered issue rates for SQLite, e.g. 50,100 (default 25,50,100,200)")
     args = parser.parse_args(argv)
     quick = args.quick
     args.rates = [25, 50, 100] if quick else [25, 50, 100, 200]
@@ -177,10 +183,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.throughput_seconds = 5 if quick else 15
     args.soak_sockets, args.soak_rate = (200, 2) if quick else (1000, 3)
     args.no_postgresql = args.no_postgresql or args.sqlite_only
-    if args.sockets:
-        args.sockets = [int(n) for n in args.sockets.split(",")]
-    if args.rates:
-        args.rates = [float(r) for r in args.rates.split(",")]
+    if args.sockets_override:
+        args.sockets = [int(n) for n in args.sockets_override.split(",")]
+    if args.rates_override:
+        args.rates = [float(r) for r in args.rates_override.split(",")]
     return args
 
 

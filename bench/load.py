@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -157,6 +159,14 @@ class Listeners:
                 raise RuntimeError(f"listeners failed: {answer}")
             self.connect_seconds = max(self.connect_seconds, answer["seconds"])
         self.count = len(auths)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the listener processes have used so far (they share the machine with the server)."""
+        total = 0.0
+        for proc in self.procs:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def report(self) -> tuple[dict[int, list[float]], int]:
         arrivals: dict[int, list[float]] = {}

@@ -73,12 +73,13 @@ def render(results: dict[str, Any]) -> str:
                   "Half the sockets are lobby displays, half residents' status pages; each call is timed from its "
                   "scheduled instant to its arrival at every socket.", "",
                   "| Sockets | Calls | p50 ms | p95 ms | p99 ms | max ms | Call API p99 ms | Missing deliveries | "
-                  "Server RSS MB | RSS per 1,000 sockets MB | Connect s |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "Server RSS MB | RSS per 1,000 sockets MB | Server CPU (cores) | Clients CPU (cores) |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for t in sqlite["sockets"]:
             lines.append(f"| {t['sockets']} | {t['calls']} | {_ms(t['call_to_socket_ms'])} | "
                          f"{t['call_api_ms'].get('p99', '–')} | {t['deliveries_missing']} | {t['server_rss_mb']} | "
-                         f"{t['rss_per_1000_sockets_mb']} | {t['connect_seconds']} |")
+                         f"{t['rss_per_1000_sockets_mb']} | {t.get('server_cpu_share', '–')} | "
+                         f"{t.get('listeners_cpu_share', '–')} |")
         lines += ["", f"Idle server RSS: {sqlite['rss_idle_mb']} MB. Invariants: {_invariants(sqlite['invariants'])}",
                   ""]
     if results.get("postgresql"):
