@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import resource
 import sys
 import time
@@ -81,8 +82,11 @@ class Pool:
 
 async def main() -> None:
     raise_fd_limit()
+    # Closing thousands of clients at the end makes Engine.IO log one line each; keep the report readable.
+    for name in ("engineio.client", "socketio.client"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=256 * 1024 * 1024)  # one line carries thousands of auth objects
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     pool = Pool()
     try:
