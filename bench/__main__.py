@@ -96,7 +96,12 @@ async def run_sqlite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             out["issue"].append(await issue_open_loop(deployment, office, rate, args.issue_seconds, ledger))
         for sockets in args.sockets:
             print(f"  SQLite: call -> {sockets} sockets", flush=True)
-            out["sockets"].append(await socket_tier(deployment, office, sockets, ledger, args))
+            try:
+                out["sockets"].append(await socket_tier(deployment, office, sockets, ledger, args))
+            except Exception as exc:  # an overloaded tier is a result too: report it and go on
+                print(f"  SQLite: {sockets} sockets failed: {exc!r}", flush=True)
+                out["sockets"].append({"sockets": sockets, "failed": f"{type(exc).__name__}: {exc}"[:300],
+                                       "server_log_tail": deployment.servers[0].log()[-1500:]})
         out["invariants"] = check_invariants(deployment, ledger)
     return out
 
@@ -111,7 +116,14 @@ async def run_postgresql(args: argparse.Namespace, workdir: Path, processes: int
         print(f"  PostgreSQL x{processes}: issue at {args.pg_rate}/s", flush=True)
         out["issue"] = await issue_open_loop(deployment, office, args.pg_rate, args.issue_seconds, ledger)
         print(f"  PostgreSQL x{processes}: issue throughput", flush=True)
+        cpu = [s.cpu_seconds() for s in deployment.servers], time.process_time(), time.monotonic()
         out["throughput"] = await issue_throughput(deployment, office, args.throughput_seconds, ledger)
+        wall = time.monotonic() - cpu[2]
+        # Cores each server process used, and the harness itself: on a small machine the servers may be
+        # short of CPU rather than of anything a second process could add.
+        out["throughput"]["server_cpu_shares"] = [round((s.cpu_seconds() - before) / wall, 2)
+                                                  for s, before in zip(deployment.servers, cpu[0], strict=True)]
+        out["throughput"]["harness_cpu_share"] = round((time.process_time() - cpu[1]) / wall, 2)
         print(f"  PostgreSQL x{processes}: call -> {args.pg_sockets} sockets", flush=True)
         # Calls go through the first process; with two, half the sockets are on the other one.
         out["sockets"] = await socket_tier(deployment, office, args.pg_sockets, ledger, args,

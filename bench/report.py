@@ -30,7 +30,7 @@ def target_figures(results: dict[str, Any]) -> dict[str, float | None]:
     if sqlite:
         figures["issue"] = next((r["latency_ms"].get("p99") for r in sqlite["issue"] if r["offered_per_s"] == 100),
                                 None)
-        tier = next((t for t in sqlite["sockets"] if t["sockets"] == 1000), None)
+        tier = next((t for t in sqlite["sockets"] if t["sockets"] == 1000 and "failed" not in t), None)
         if tier:
             figures["call"] = tier["call_to_socket_ms"].get("p99")
             figures["rss"] = tier["server_rss_mb"]
@@ -76,6 +76,9 @@ def render(results: dict[str, Any]) -> str:
                   "Server RSS MB | RSS per 1,000 sockets MB | Server CPU (cores) | Clients CPU (cores) |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for t in sqlite["sockets"]:
+            if "failed" in t:
+                lines.append(f"| {t['sockets']} | failed: {t['failed']} |" + " |" * 10)
+                continue
             lines.append(f"| {t['sockets']} | {t['calls']} | {_ms(t['call_to_socket_ms'])} | "
                          f"{t['call_api_ms'].get('p99', '–')} | {t['deliveries_missing']} | {t['server_rss_mb']} | "
                          f"{t['rss_per_1000_sockets_mb']} | {t.get('server_cpu_share', '–')} | "
@@ -85,12 +88,14 @@ def render(results: dict[str, Any]) -> str:
     if results.get("postgresql"):
         lines += ["#### PostgreSQL + Redis, one and two processes", "",
                   "| Mode | Issue at 100/s p50 / p99 ms | Throughput (32 kiosks, closed loop) tickets/s | "
-                  "Throughput p99 ms | Call → sockets p50 / p99 ms | Sockets | Missing | Invariants |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "Throughput p99 ms | Server CPU (cores, per process) | Harness CPU | "
+                  "Call → sockets p50 / p99 ms | Sockets | Missing | Invariants |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for run in results["postgresql"]:
             issue, tp, sk = run["issue"]["latency_ms"], run["throughput"], run["sockets"]
             lines.append(f"| {run['mode']} | {issue.get('p50')} / {issue.get('p99')} | {tp['tickets_per_s']} | "
-                         f"{tp['latency_ms'].get('p99')} | {sk['call_to_socket_ms'].get('p50')} / "
+                         f"{tp['latency_ms'].get('p99')} | {' + '.join(map(str, tp.get('server_cpu_shares', [])))} | "
+                         f"{tp.get('harness_cpu_share', '–')} | {sk['call_to_socket_ms'].get('p50')} / "
                          f"{sk['call_to_socket_ms'].get('p99')} | {sk['sockets']} | {sk['deliveries_missing']} | "
                          f"{_invariants(run['invariants'])} |")
         lines += ["", "With two processes the calls go through the first and half the sockets are on the second, "
