@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", choices=["issue", "call", "queue"], action="append")
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(args, args.database or f"sqlite:///{Path(tmp) / 'profile.db'}")
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         print(f"\n== {label}: {args.requests} requests, {args.waiting} waiting before; "
               f"CPU {cpu / args.requests * 1000:.2f} ms/request, wall {wall / args.requests * 1000:.2f} ms/request")
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
     app.extensions["ptsp.engine"].dispose()
 
