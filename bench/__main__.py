@@ -108,7 +108,7 @@ async def run_sqlite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 async def run_postgresql(args: argparse.Namespace, workdir: Path, processes: int) -> dict[str, Any]:
     out: dict[str, Any] = {"mode": f"PostgreSQL + Redis, {processes} process(es)", "processes": processes}
-    with Deployment.postgresql(workdir / f"pg{processes}") as deployment:
+    with Deployment.postgresql(workdir / f"pg{processes}", other_offices=7) as deployment:
         deployment.prepare()
         deployment.start(processes)
         office = await _session_office(deployment)
@@ -177,6 +177,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="run only the soak, this long (e.g. 600)")
     parser.add_argument("--no-postgresql", action="store_true", help="skip the PostgreSQL + Redis runs")
     parser.add_argument("--sqlite-only", action="store_true", help="alias of --no-postgresql")
+    parser.add_argument("--postgresql-only", action="store_true", help="skip the SQLite run")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--note", default="", help="a line about the conditions (e.g. 'other jobs running')")
@@ -214,8 +215,9 @@ async def main(argv: list[str]) -> int:
             print(f"Soak for {args.soak:.0f} s", flush=True)
             results["soak"] = await run_soak(args, workdir)
         else:
-            print("SQLite, one process", flush=True)
-            results["sqlite"] = await run_sqlite(args, workdir)
+            if not args.postgresql_only:
+                print("SQLite, one process", flush=True)
+                results["sqlite"] = await run_sqlite(args, workdir)
             if args.no_postgresql:
                 results["postgresql_skipped"] = "--no-postgresql"
             elif not (service_up("127.0.0.1", 5432) and service_up(*_redis_host_port())):

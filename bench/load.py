@@ -114,25 +114,34 @@ async def issue_open_loop(deployment: Deployment, office: Office, rate: float, s
 
 async def issue_throughput(deployment: Deployment, office: Office, seconds: float, ledger: Ledger,
                            concurrency: int = 32) -> dict[str, Any]:
-    """Closed loop: `concurrency` kiosks issue back to back for `seconds`; return tickets per second."""
+    """Closed loop: `concurrency` kiosks issue back to back for `seconds`; return tickets per second.
+
+    The kiosks stand in every office of the deployment (the bench office and its `other_offices`), as a
+    city's do: one office's tickets are numbered one at a time, different offices' are not.
+    """
     bases = [s.base for s in deployment.servers]
     latency, errors = Latency(), Tally()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency),
                                      timeout=aiohttp.ClientTimeout(total=60)) as http:
+        places = [(deployment.tokens["kiosk"], office)]
+        for token in deployment.other_kiosks:
+            places.append((token, await office_of(http, bases[0], token)))
         start = time.monotonic()
         deadline = start + seconds
 
         async def kiosk(k: int) -> None:
             i = k
+            token, where = places[k % len(places)]
             while time.monotonic() < deadline:
                 sent = time.monotonic()
-                if await _issue(http, bases[k % len(bases)], deployment.tokens["kiosk"], office, i, ledger, errors):
+                if await _issue(http, bases[k % len(bases)], token, where, i, ledger, errors):
                     latency.record(time.monotonic() - sent)
                 i += concurrency
 
         await asyncio.gather(*(kiosk(k) for k in range(concurrency)))
         wall = time.monotonic() - start
-    return {"concurrency": concurrency, "seconds": round(wall, 1), "acknowledged": latency.count,
+    return {"concurrency": concurrency, "offices": len(places), "seconds": round(wall, 1),
+            "acknowledged": latency.count,
             "tickets_per_s": round(latency.count / wall, 1), "latency_ms": latency.summary(),
             "errors": dict(errors)}
 

@@ -87,7 +87,7 @@ def render(results: dict[str, Any]) -> str:
                   ""]
     if results.get("postgresql"):
         lines += ["#### PostgreSQL + Redis, one and two processes", "",
-                  "| Mode | Issue at 100/s p50 / p99 ms | Throughput (32 kiosks, closed loop) tickets/s | "
+                  "| Mode | Issue at 100/s p50 / p99 ms | Throughput (32 kiosks in 8 offices, closed loop) tickets/s | "
                   "Throughput p99 ms | Server CPU (cores, per process) | Harness CPU | "
                   "Call → sockets p50 / p99 ms | Sockets | Missing | Invariants |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

@@ -28,15 +28,39 @@ REDIS_URL = os.environ.get("PTSP_BENCH_REDIS", os.environ.get("PTSP_TEST_REDIS",
 PTSP = [sys.executable, "-c", "import sys; sys.argv[0] = 'ptsp'; from ptsp.cli import main; main()"]
 
 
-def bench_office(counters: int = 10, slug: str = "bench") -> dict[str, Any]:
-    """An office open all day with three services, `counters` counters and one clerk per counter."""
-    return {"offices": [{
-        "slug": slug, "name": "Kelurahan Bench", "kind": "kelurahan", "hours": ALL_DAY, "last_ticket_minutes": 0,
-        "services": [{"prefix": p, "name_id": p, "name_en": p, "standard_minutes": 5} for p in "ABC"],
-        "counters": [{"number": n, "services": ["A", "B", "C"]} for n in range(1, counters + 1)],
-        "staff": [{"username": f"clerk{n}", "name": f"Petugas {n}", "role": "clerk", "password": CLERK_PASSWORD}
-                  for n in range(1, counters + 1)],
-    }]}
+def bench_office(counters: int = 10, slug: str = "bench", others: int = 0) -> dict[str, Any]:
+    """An office open all day with three services, `counters` counters and one clerk per counter.
+
+    `others` more offices (`bench-2`, …) with the same services and two counters, no staff: a city's
+    load is spread over many offices, and the throughput phase issues tickets in all of them.
+    """
+    def office(slug: str, name: str, counters: int, staff: bool) -> dict[str, Any]:
+        return {
+            "slug": slug, "name": name, "kind": "kelurahan", "hours": ALL_DAY, "last_ticket_minutes": 0,
+            "services": [{"prefix": p, "name_id": p, "name_en": p, "standard_minutes": 5} for p in "ABC"],
+            "counters": [{"number": n, "services": ["A", "B", "C"]} for n in range(1, counters + 1)],
+            "staff": [{"username": f"clerk{n}", "name": f"Petugas {n}", "role": "clerk",
+                       "password": CLERK_PASSWORD} for n in range(1, counters + 1)] if staff else [],
+        }
+
+    return {"offices": [office(slug, "Kelurahan Bench", counters, True)]
+            + [office(f"{slug}-{i}", f"Kelurahan Bench {i}", 2, False) for i in range(2, others + 2)]}
+
+
+_KIOSKS_FOR_OTHER_OFFICES = """
+import json
+from datetime import UTC, datetime
+from sqlalchemy import select
+from ptsp.app import create_app
+from ptsp.models import Office
+from ptsp.services.accounts import make_device_token
+app = create_app()
+with app.extensions["ptsp.sessions"]() as session:
+    tokens = {o.slug: make_device_token(session, office=o, kind="kiosk", name="kiosk", now=datetime.now(UTC))[1]
+              for o in session.scalars(select(Office).where(Office.slug.like("bench-%")).order_by(Office.id))}
+    session.commit()
+print(json.dumps(tokens))
+"""
 
 
 def free_port() -> int:
@@ -154,6 +178,8 @@ class Deployment:
     database_url: str
     redis_url: str | None = None
     counters: int = 10
+    other_offices: int = 0
+    other_kiosks: list[str] = field(default_factory=list)
     schema: str | None = None
     servers: list[Server] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
@@ -193,10 +219,14 @@ class Deployment:
         """Load the bench office and make a kiosk and a display token."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         setup = self.workdir / "office.json"
-        setup.write_text(json.dumps(bench_office(self.counters)))
+        setup.write_text(json.dumps(bench_office(self.counters, others=self.other_offices)))
         self.cli("setup", "load", str(setup))
         for kind in ("kiosk", "display"):
             self.tokens[kind] = self.cli("device", "add", "--office", "bench", "--kind", kind, "--name", kind)
+        if self.other_offices:
+            done = subprocess.run([sys.executable, "-c", _KIOSKS_FOR_OTHER_OFFICES], env=self.env,
+                                  capture_output=True, text=True, check=True)
+            self.other_kiosks = list(json.loads(done.stdout.strip().splitlines()[-1]).values())
 
     def start(self, processes: int = 1) -> list[Server]:
         for _ in range(processes):

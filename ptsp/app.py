@@ -91,6 +91,11 @@ def now() -> datetime:
 def get_db() -> Session:
     """Return this request's writing session, opened on first use; the route commits."""
     if "db" not in g:
+        if "read_db" in g:
+            # End the read transaction (e.g. the device-token lookup) and hand its connection back first:
+            # a request that held one pooled connection while waiting for a second could, with many
+            # requests at once, exhaust the pool and wait on itself (seen as 30 s timeouts under load).
+            g.read_db.commit()
         g.db = current_app.extensions["ptsp.sessions"]()
     return g.db
 
