@@ -28,9 +28,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Connections are pooled and kept open. Opening one per session cost ~20 ms of blocking disk
         # work per request: closing the last connection checkpoints and resets the WAL, and the next
         # writer re-creates it (see docs/benchmarks.md). In-memory databases keep SQLAlchemy's default.
+        # No upper bound: a greenlet waiting for the writer lock below holds its connection, and a bounded
+        # pool could then be emptied by waiters while the writer needs one more connection (seen in the
+        # soak as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             kwargs.setdefault("pool_size", 10)
-            kwargs.setdefault("max_overflow", 20)
+            kwargs.setdefault("max_overflow", -1)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
