@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Connections are pooled and kept open. Opening one per session cost ~20 ms of blocking disk
         # work per request: closing the last connection checkpoints and resets the WAL, and the next
         # writer re-creates it (see docs/benchmarks.md). In-memory databases keep SQLAlchemy's default.
-        # No upper bound: a greenlet waiting for the writer lock below holds its connection, and a bounded
-        # pool could then be emptied by waiters while the writer needs one more connection (seen in the
-        # soak as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
+        # No upper bound, as with one connection per session before: a bounded pool could be emptied by
+        # requests waiting for the write lock while the writer needs one more connection (seen in the soak
+        # as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", -1)
@@ -48,39 +47,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-        # SQLite has one writer at a time. Writers of this process queue on a lock (gevent's under
-        # `ptsp run`) instead of in SQLite's busy handler, which sleeps and polls, is unfair (a writer
-        # can starve while others keep winning), and under gevent blocks every greenlet while it sleeps.
-        # Other processes (the CLI, cron) still meet the busy timeout. The lock is released when the
-        # connection goes back to the pool, right after its commit or rollback.
-        writer = threading.Lock()
-
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            if connection.get_execution_options().get("ptsp_readonly", False):
-                connection.exec_driver_sql("BEGIN")
-                return
-            # A timeout rather than a deadlock if a thread ever nests two writing sessions:
-            # SQLite's busy timeout then reports it, as it did before this lock.
-            if writer.acquire(timeout=30):
-                connection.info["ptsp_writer"] = True
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                _release(connection.info)
-                raise
-
-        def _release(info: dict[str, Any]) -> None:
-            if info.pop("ptsp_writer", False):
-                writer.release()
-
-        @event.listens_for(engine, "checkin")
-        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-            _release(record.info)
-
-        @event.listens_for(engine, "invalidate")
-        def _on_invalidate(_dbapi_connection: Any, record: Any, _exc: Any) -> None:
-            _release(record.info)
+            readonly = connection.get_execution_options().get("ptsp_readonly", False)
+            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith(("postgresql://", "postgres://")):
