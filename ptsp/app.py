@@ -44,11 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
     limiter.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["REDIS_CHANNEL"],
         cors_allowed_origins=[],
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
@@ -57,6 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from kiosk.agent_socket import register_agent_handlers
 
         register_agent_handlers()
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx: the client's address (rate limits) and scheme come from X-Forwarded-*.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from .api import bp as api_bp
 
@@ -98,6 +106,11 @@ def now() -> datetime:
 def get_db() -> Session:
     """Return this request's writing session, opened on first use; the route commits."""
     if "db" not in g:
+        if "read_db" in g:
+            # End the read transaction (e.g. the device-token lookup) and hand its connection back first:
+            # a request that held one pooled connection while waiting for a second could, with many
+            # requests at once, exhaust the pool and wait on itself (seen as 30 s timeouts under load).
+            g.read_db.commit()
         g.db = current_app.extensions["ptsp.sessions"]()
     return g.db
 

@@ -20,9 +20,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PTSP_ENV": mode,
         "DATABASE_URL": env.get("PTSP_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ptsp.db'}",
         "REDIS_URL": env.get("PTSP_REDIS_URL") or None,
+        # Processes that serve the same offices share one channel; another deployment on the same
+        # Redis (or a parallel test run) picks its own so their facts never mix.
+        "REDIS_CHANNEL": env.get("PTSP_REDIS_CHANNEL") or "ptsp",
         "SECRET_KEY": env.get("PTSP_SECRET_KEY"),
         "ASYNC_MODE": env.get("PTSP_ASYNC_MODE", "threading"),
         "PUBLIC_URL": env.get("PTSP_PUBLIC_URL") or None,
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-*; 0 trusts none.
+        "PROXY_HOPS": int(env.get("PTSP_PROXY_HOPS", "0")),
         "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
         "MAX_CONTENT_LENGTH": int(env.get("PTSP_MAX_BODY_BYTES", 64 * 1024)),

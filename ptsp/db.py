@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
@@ -25,7 +24,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     can then never both read the same queue head and race to claim it.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool, **kwargs)
+        # Connections are pooled and kept open. Opening one per session cost ~20 ms of blocking disk
+        # work per request: closing the last connection checkpoints and resets the WAL, and the next
+        # writer re-creates it (see docs/benchmarks.md). In-memory databases keep SQLAlchemy's default.
+        # No upper bound, as with one connection per session before: a bounded pool could be emptied by
+        # requests waiting for the write lock while the writer needs one more connection (seen in the soak
+        # as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", -1)
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x50545350  # "PTSP": the advisory lock key that serialises migrations on PostgreSQL
 
 
 def alembic_config(connection: object | None = None) -> Config:
@@ -25,6 +26,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     so one connection in one transaction suffices for both databases.
     """
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several `ptsp run` processes start at once: one migrates, the others wait here until it
+            # commits and then find nothing to do (the lock ends with the transaction).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         command.upgrade(alembic_config(connection), revision)
 
 

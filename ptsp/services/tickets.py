@@ -32,8 +32,9 @@ from .counters import lock_counter, require_attending
 from .views import ticket_position, ticket_view
 
 
-def _fact(session: Session, ticket: Ticket, event: str, **extra: Any) -> None:
-    waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
+def _fact(session: Session, ticket: Ticket, event: str, waiting: dict[int, int] | None = None, **extra: Any) -> None:
+    if waiting is None:
+        waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
     data = {"ticket": ticket_view(ticket), "waiting": waiting, **extra}
     publish(session, ticket.office_id, event, data)
 
@@ -91,8 +92,14 @@ def issue(
     session.add(ticket)
     session.flush()
     record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number)
-    _fact(session, ticket, "ticket_issued")
-    return ticket, ticket_position(session, ticket, now)
+    # One count serves both the fact and the position: a just-issued regular ticket is last in its
+    # line. The position is worked out before the fact, whose sequence number locks the office's
+    # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.
+    waiting = waiting_counts(session, office.id, day)
+    ahead = waiting.get(service.id, 1) - 1 if ticket.priority == Priority.REGULAR.value else None
+    position = ticket_position(session, ticket, now, ahead=ahead)
+    _fact(session, ticket, "ticket_issued", waiting=waiting)
+    return ticket, position
 
 
 def _queue_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
@@ -105,12 +105,40 @@ def wait_estimate(session: Session, service: Service, people_ahead: int, now: da
     return estimated_wait_minutes(people_ahead, minutes, open_counter_count(session, service.id))
 
 
-def ticket_position(session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
-    """Return people ahead and estimated wait for a waiting ticket (None otherwise)."""
+def people_ahead(session: Session, ticket: Ticket, now: datetime) -> int:
+    """Count the waiting tickets called before this one, in the order of `domain.queue.sort_key`.
+
+    One COUNT instead of loading and sorting the whole line: a promoted ticket (priority, or a
+    regular one past the starvation limit) has only earlier promoted tickets ahead; any other
+    ticket has every promoted ticket and the earlier unpromoted ones ahead.
+    """
+    limit = now - timedelta(minutes=ticket.office.starvation_minutes)
+    promoted = or_(Ticket.priority != Priority.REGULAR.value, Ticket.queued_at <= limit)
+    earlier = or_(Ticket.queued_at < ticket.queued_at,
+                  and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))
+    own_promoted = ticket.priority != Priority.REGULAR.value or ticket.queued_at <= limit
+    ahead = and_(promoted, earlier) if own_promoted else or_(promoted, earlier)
+    return session.scalar(
+        select(func.count()).select_from(Ticket).where(
+            Ticket.office_id == ticket.office_id,
+            Ticket.service_day == ticket.service_day,
+            Ticket.service_id == ticket.service_id,
+            Ticket.status == "waiting",
+            Ticket.id != ticket.id,
+            ahead,
+        )
+    ) or 0
+
+
+def ticket_position(session: Session, ticket: Ticket, now: datetime, ahead: int | None = None) -> dict[str, Any]:
+    """Return people ahead and estimated wait for a waiting ticket (None otherwise).
+
+    `ahead` may be passed by a caller that already knows it (a just-issued regular ticket is last).
+    """
     if ticket.status != "waiting":
         return {"position": None, "people_ahead": 0, "estimated_wait_minutes": None}
-    line = [entry.ticket_id for entry in waiting_line(session, ticket.office, ticket.service_id, now)]
-    ahead = line.index(ticket.id)
+    if ahead is None:
+        ahead = people_ahead(session, ticket, now)
     return {
         "position": ahead + 1,
         "people_ahead": ahead,

@@ -1,0 +1,100 @@
+"""`python -m bench.profile`: where a request's time goes on the hot paths, with cProfile.
+
+Builds the app in-process on a fresh SQLite file (or `--database URL`), loads the bench office,
+queues `--waiting` tickets, then profiles `--requests` ticket issues, call-nexts (each followed by
+start and complete) and office queue reads through the Flask test client. Prints the CPU time per
+request and the top functions by cumulative time. The cost of emitting to many sockets shows in
+`python -m bench` as call -> socket latency against the number of sockets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .servers import CLERK_PASSWORD, bench_office
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--waiting", type=int, default=1000, help="tickets already waiting before profiling")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--only", choices=["issue", "call", "queue"], action="append")
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(args, args.database or f"sqlite:///{Path(tmp) / 'profile.db'}")
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    from sqlalchemy import select
+
+    from ptsp.app import create_app
+    from ptsp.migrate import upgrade
+    from ptsp.models import Office
+    from ptsp.services.accounts import make_device_token
+    from ptsp.services.setup import load_setup
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "profile", "ASYNC_MODE": "threading",
+                      "RATELIMIT_ISSUE": "1000000 per minute", "RATELIMIT_LOGIN": "100000 per minute"})
+    upgrade(app.extensions["ptsp.engine"])
+    with app.extensions["ptsp.sessions"]() as session:
+        load_setup(session, bench_office(counters=2))
+        office = session.scalar(select(Office).where(Office.slug == "bench"))
+        kiosk = make_device_token(session, office=office, kind="kiosk", name="k", now=datetime.now(UTC))[1]
+        office_id, service_ids = office.id, [s.id for s in office.services]
+        counter_id = office.counters[0].id if hasattr(office, "counters") else 1
+        session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {kiosk}"}
+
+    def issue(i: int) -> None:
+        response = client.post("/api/v1/tickets", headers=headers,
+                               json={"office": office_id, "service": service_ids[i % len(service_ids)]})
+        assert response.status_code == 201, response.get_json()
+
+    for i in range(args.waiting):
+        issue(i)
+    clerk = app.test_client()
+    assert clerk.post("/api/v1/auth/login", json={"username": "clerk1", "password": CLERK_PASSWORD}).status_code == 200
+    assert clerk.post(f"/api/v1/counters/{counter_id}/open").status_code == 200
+
+    def call(_i: int) -> None:
+        response = clerk.post(f"/api/v1/counters/{counter_id}/call-next")
+        assert response.status_code == 200, response.get_json()
+        ticket = response.get_json()["ticket"]["id"]
+        clerk.post(f"/api/v1/tickets/{ticket}/start")
+        clerk.post(f"/api/v1/tickets/{ticket}/complete", json={"outcome": "selesai"})
+
+    def queue(_i: int) -> None:
+        assert client.get(f"/api/v1/offices/{office_id}/queue", headers=headers).status_code == 200
+
+    for name, action in (("issue", issue), ("call", call), ("queue", queue)):
+        if args.only and name not in args.only:
+            continue
+        profiler = cProfile.Profile()
+        cpu, wall = time.process_time(), time.perf_counter()
+        profiler.enable()
+        for i in range(args.requests):
+            action(i)
+        profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        label = "call-next + start + complete" if name == "call" else name
+        print(f"\n== {label}: {args.requests} requests, {args.waiting} waiting before; "
+              f"CPU {cpu / args.requests * 1000:.2f} ms/request, wall {wall / args.requests * 1000:.2f} ms/request")
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
+    app.extensions["ptsp.engine"].dispose()
+
+
+if __name__ == "__main__":
+    main()
