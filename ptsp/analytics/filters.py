@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden, InvalidInput, NotFound
+from ..domain.hours import service_day
 from ..models import Office
 from ..services.actors import Actor
 from ..services.common import office_scope
@@ -49,3 +50,23 @@ def date_range(start: str | None, end: str | None, today: date, default_days: in
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput(f"Rentang paling panjang {MAX_DAYS} hari (range too long)")
     return first, last
+
+
+def visible_offices(session: Session, actor: Actor) -> list[Office]:
+    """Return the offices in the actor's scope, ordered by name."""
+    scope = office_scope(session, actor)
+    query = select(Office).order_by(Office.name)
+    if scope is not None:
+        query = query.where(Office.id.in_(scope))
+    return list(session.scalars(query))
+
+
+def offices_by_id(session: Session, office_ids: list[int]) -> dict[int, Office]:
+    """Return the offices with these ids, keyed by id."""
+    return {office.id: office for office in session.scalars(select(Office).where(Office.id.in_(office_ids)))}
+
+
+def local_today(session: Session, office_ids: list[int], now: datetime) -> date:
+    """Return today's service day in the first office's time zone (Jakarta when there is none)."""
+    office = session.get(Office, office_ids[0]) if office_ids else None
+    return service_day(now, office.timezone if office else "Asia/Jakarta")
