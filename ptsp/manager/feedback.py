@@ -18,7 +18,8 @@ from ptsp.domain.skm import ELEMENTS, GRADES
 
 from . import bp
 from .access import current_actor, manager_page, visible_offices
-from .points import csv_response, local_today, refuses_bad_filters
+from .export import csv_response
+from .points import local_today, refuses_bad_filters
 
 
 @bp.get("/ikm")
@@ -76,5 +77,5 @@ def export_ratings() -> Response:
     session = get_read_db()
     office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
     start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
-    table = [list(row) for row in rating_rows(session, office_ids, start, end)]
-    return csv_response(table, f"ratings_{start.isoformat()}_{end.isoformat()}.csv")
+    rows = list(rating_rows(session, office_ids, start, end))
+    return csv_response(rows, f"ratings_{start.isoformat()}_{end.isoformat()}.csv")

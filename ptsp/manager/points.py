@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -21,6 +19,7 @@ from ptsp.services import points
 
 from . import bp
 from .access import current_actor, manager_page, visible_offices
+from .export import csv_response
 
 
 def refuses_bad_filters(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,13 +56,6 @@ def leaderboard() -> str:
                            trend=board.trend(session, office_ids, 30, now()), holds=holds, names=names)
 
 
-def csv_response(rows: list[list[Any]], filename: str) -> Response:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.get("/export/points.csv")
 @manager_page
 @refuses_bad_filters
@@ -72,5 +64,5 @@ def export_points() -> Response:
     session = get_read_db()
     office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
     start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
-    table = [list(row) for row in points_rows(session, office_ids, start, end)]
-    return csv_response(table, f"points_{start.isoformat()}_{end.isoformat()}.csv")
+    rows = list(points_rows(session, office_ids, start, end))
+    return csv_response(rows, f"points_{start.isoformat()}_{end.isoformat()}.csv")
