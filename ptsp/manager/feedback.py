@@ -18,8 +18,7 @@ from ptsp.domain.skm import ELEMENTS, GRADES
 
 from . import bp
 from .access import current_actor, manager_page, visible_offices
-from .export import csv_response
-from .points import local_today, refuses_bad_filters
+from .points import local_today, refuses_bad_filters, scoped_csv
 
 
 @bp.get("/ikm")
@@ -74,8 +73,4 @@ def _local(instant: str, zone: ZoneInfo) -> str:
 @refuses_bad_filters
 def export_ratings() -> Response:
     """Every rating of the offices in scope given between two office-local days (no personal data exists)."""
-    session = get_read_db()
-    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
-    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
-    rows = list(rating_rows(session, office_ids, start, end))
-    return csv_response(rows, f"ratings_{start.isoformat()}_{end.isoformat()}.csv")
+    return scoped_csv("ratings", rating_rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -61,8 +61,13 @@ def leaderboard() -> str:
 @refuses_bad_filters
 def export_points() -> Response:
     """The ledger lines of the offices in scope between two office-local days."""
+    return scoped_csv("points", points_rows)
+
+
+def scoped_csv(name: str, producer: Callable[..., Iterable[Sequence[Any]]]) -> Response:
+    """Answer the producer's rows for the office and local days asked for, as `<name>_<from>_<to>.csv`."""
     session = get_read_db()
     office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
     start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
-    rows = list(points_rows(session, office_ids, start, end))
-    return csv_response(rows, f"points_{start.isoformat()}_{end.isoformat()}.csv")
+    rows = list(producer(session, office_ids, start, end))
+    return csv_response(rows, f"{name}_{start.isoformat()}_{end.isoformat()}.csv")
