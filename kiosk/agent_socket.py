@@ -19,7 +19,7 @@ from ptsp.models import PrintJob
 from ptsp.realtime import DISCONNECT_HOOKS, socketio
 from ptsp.services import printing
 
-from .printing import agent_printers, agent_room, job_payload, outcome_from_status
+from .printing import agent_room, job_payload, outcome_from_status
 
 
 def _agent() -> tuple[int, int] | None:
@@ -52,7 +52,7 @@ def agent_gone(actor: Any, _office_id: int) -> None:
     if actor.kind != "device" or actor.role != "agent":
         return
     with db_session() as session:
-        for printer in agent_printers(session, actor.device_id):
+        for printer in printing.agent_printers(session, actor.device_id):
             printing.note_printer_state(session, printer, online=False, paper=printer.paper,
                                         error=AGENT_GONE, now=now())
         session.commit()
@@ -70,10 +70,10 @@ def register_agent_handlers() -> None:
             return FORBIDDEN
         join_room(agent_room(agent[0]))
         with db_session() as session:
-            printer_ids = [p.id for p in agent_printers(session, agent[0])]
+            printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
             jobs = [job_payload(session, session.get(PrintJob, job_id), now())
                     for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
-            for printer in agent_printers(session, agent[0]):
+            for printer in printing.agent_printers(session, agent[0]):
                 error = None if printer.last_error == AGENT_GONE else printer.last_error
                 printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
                                             now=now())

@@ -19,7 +19,7 @@ from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_
 from printers.backends import Printer
 from ptsp.app import db_session, now
 from ptsp.domain.hours import local_now, zone_label
-from ptsp.models import PrintJob, Ticket, TicketPrinter
+from ptsp.models import PrintJob, Ticket
 from ptsp.realtime import socketio
 from ptsp.services import printing
 from ptsp.services.views import ticket_position
@@ -148,12 +148,6 @@ def start_retry_loop(app: Flask) -> None:
                     app.logger.exception("print retry round failed")
 
     socketio.start_background_task(loop)
-
-
-def agent_printers(session: Any, agent_id: int) -> list[TicketPrinter]:
-    from sqlalchemy import select
-
-    return list(session.scalars(select(TicketPrinter).where(TicketPrinter.agent_id == agent_id)))
 
 
 def outcome_from_status(status: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request
-from sqlalchemy import select
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
@@ -15,10 +14,10 @@ from ptsp.api.schemas import IssueTicket
 from ptsp.app import get_read_db, limiter, now
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
-from ptsp.models import Device, Office, PrintJob, TicketNumber
+from ptsp.models import Device, Office
 from ptsp.services.accounts import device_for_token
-from ptsp.services.common import waiting_counts
-from ptsp.services.printing import printer_for_device, printer_health_view
+from ptsp.services.common import issued_counts, waiting_counts
+from ptsp.services.printing import printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.views import ticket_view, wait_estimate
 
 from . import bp
@@ -72,10 +71,7 @@ def state() -> Response:
     at = now()
     day = office_hours.service_day(at, office.timezone)
     counts = waiting_counts(session, office.id, day)
-    issued = dict(session.execute(
-        select(TicketNumber.service_id, TicketNumber.last_number)
-        .where(TicketNumber.office_id == office.id, TicketNumber.day == day)
-    ).all())
+    issued = issued_counts(session, office.id, day)
     services = []
     for service in office.services:
         if not service.active:
@@ -122,9 +118,7 @@ def preview() -> str:
     device = _kiosk_device(request.args.get("token"))
     session = get_read_db()
     printer = printer_for_device(session, device.id)
-    jobs = [] if printer is None else session.scalars(
-        select(PrintJob).where(PrintJob.printer_id == printer.id).order_by(PrintJob.id.desc()).limit(6)
-    ).all()
+    jobs = [] if printer is None else recent_jobs(session, printer.id)
     at = now()
     tickets = [
         {"job": job, "html": render_html(ticket_layout(

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.hours import local_now
-from ..models import Counter, Office, Service, Staff, Ticket, TicketEvent
+from ..domain.skm import FIELDS
+from ..models import Counter, Office, PointsLedgerEntry, Rating, Service, Staff, Ticket, TicketEvent
+from .skm import local_bounds
 
 TICKET_COLUMNS = (
     "ticket_id", "office", "service_day", "code", "number", "issued_service", "service", "priority", "status",
@@ -19,6 +21,9 @@ TICKET_COLUMNS = (
 )
 EVENT_COLUMNS = ("event_id", "ticket_id", "office", "service_day", "code", "kind", "at", "counter", "staff",
                  "device", "data")
+POINTS_COLUMNS = ("id", "office", "day", "clerk", "ticket", "service", "kind", "points", "held", "reason",
+                  "event_ids", "rating_id", "acted_by", "at_utc")
+RATING_COLUMNS = ("id", "office", "ticket", "service", "counter", "clerk", "channel", "quick", *FIELDS, "at_utc")
 
 
 def _local(value: datetime | None, zone: str) -> str:
@@ -64,3 +69,38 @@ def event_rows(session: Session, office_ids: list[int], first: date, last: date)
     for e, day, code, slug, zone, counter, staff in session.execute(stmt):
         yield (e.id, e.ticket_id, slug, day.isoformat(), code, e.kind, _local(e.at, zone), counter or "",
                staff or "", e.device_id or "", json.dumps(e.data or {}, ensure_ascii=False, sort_keys=True))
+
+
+def points_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+    """Yield the header, then the ledger lines of the offices on the local days first..last."""
+    stmt = (
+        select(PointsLedgerEntry, Office.slug, Staff.username, Ticket.code, Service.prefix)
+        .join(Office, Office.id == PointsLedgerEntry.office_id)
+        .join(Staff, Staff.id == PointsLedgerEntry.staff_id)
+        .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
+        .join(Service, Service.id == PointsLedgerEntry.service_id)
+        .where(PointsLedgerEntry.office_id.in_(office_ids), PointsLedgerEntry.service_day >= first,
+               PointsLedgerEntry.service_day <= last)
+        .order_by(PointsLedgerEntry.id)
+    )
+    yield POINTS_COLUMNS
+    for line, slug, username, code, prefix in session.execute(stmt):
+        yield (line.id, slug, line.service_day.isoformat(), username, code, prefix, line.kind, line.points,
+               line.held, line.reason, " ".join(map(str, line.event_ids)), line.rating_id or "",
+               line.acted_by or "", line.at.isoformat())
+
+
+def rating_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+    """Yield the header, then every rating given in the offices between the local days first..last."""
+    yield RATING_COLUMNS
+    for office in session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.id)):
+        since, until = local_bounds(office.timezone, first, last)
+        rows = session.execute(
+            select(Rating, Ticket.code, Service.prefix, Counter.number, Staff.username)
+            .join(Ticket, Ticket.id == Rating.ticket_id).join(Service, Service.id == Rating.service_id)
+            .outerjoin(Counter, Counter.id == Rating.counter_id).outerjoin(Staff, Staff.id == Rating.staff_id)
+            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until).order_by(Rating.id)
+        )
+        for rating, code, prefix, counter, username in rows:
+            yield (rating.id, office.slug, code, prefix, counter or "", username or "", rating.channel,
+                   rating.quick, *[getattr(rating, f) or "" for f in FIELDS], rating.at.isoformat())

@@ -170,3 +170,8 @@ def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> 
         series.append({"office": office.id, "name": office.name,
                        "points": [round(float(per_day.get(d, 0) or 0), 2) for d in days_list]})
     return {"days": labels, "series": series}
+
+
+def staff_names(session: Session) -> dict[int, str]:
+    """Return every staff member's name by id."""
+    return {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name))}

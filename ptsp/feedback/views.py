@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.app import get_db, get_read_db, now
-from ptsp.domain.complaints import LABELS, LAPOR_URL, MAX_TEXT
+from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
-from ptsp.models import Complaint, ComplaintEvent, Office, Service
+from ptsp.models import Office, Service
 from ptsp.services import feedback
 from ptsp.services.accounts import device_for_token
 from ptsp.services.actors import Actor
@@ -62,15 +60,7 @@ def rating_form(token: str) -> str | tuple[str, int]:
 
 def _complaint(ticket) -> dict[str, Any] | None:
     """What the resident may see of their own complaint: status, deadline and the office's answer."""
-    session = get_read_db()
-    complaint = session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
-    if complaint is None:
-        return None
-    zone = ZoneInfo(session.get(Office, ticket.office_id).timezone)
-    answer = session.scalar(select(ComplaintEvent.note).where(ComplaintEvent.complaint_id == complaint.id,
-                                                              ComplaintEvent.status == "done"))
-    return {"number": complaint.id, "status": LABELS[complaint.status], "answer": answer,
-            "due": complaint.due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")}
+    return feedback.resident_complaint(get_read_db(), ticket)
 
 
 @bp.post("/t/<token>/nilai")

@@ -8,12 +8,11 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from ptsp.analytics import filters
 from ptsp.app import get_read_db
 from ptsp.models import Office
 from ptsp.services.actors import Actor
-from ptsp.services.common import office_scope
 
 MANAGER_ROLES = ("supervisor", "manager", "admin")
 
@@ -38,9 +37,4 @@ def manager_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def visible_offices() -> list[Office]:
     """The offices the logged-in manager is responsible for, ordered by name."""
-    session = get_read_db()
-    scope = office_scope(session, current_actor())
-    query = select(Office).order_by(Office.name)
-    if scope is not None:
-        query = query.where(Office.id.in_(scope))
-    return list(session.scalars(query))
+    return filters.visible_offices(get_read_db(), current_actor())

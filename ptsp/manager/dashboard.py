@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from ptsp.analytics.charts import chart_data
 from ptsp.analytics.dashboard import live_dashboard
@@ -21,16 +20,11 @@ from .access import manager_page, visible_offices
 from .filters import manager_json, parse_filters
 
 
-def printer_health_for(session: Session, office_ids: list[int]) -> list[dict[str, Any]]:
-    """The printers panel's rows: each kiosk printer's live state in the offices shown."""
-    return printer_health(session, set(office_ids))
-
-
 def _dashboard_data(office_param: str | None) -> dict[str, Any]:
     filters = parse_filters({"office": office_param or ""})
     session = get_read_db()
     ids = [o.id for o in filters.offices if o.services]
-    return live_dashboard(session, filters.offices, now(), printers=printer_health_for(session, ids))
+    return live_dashboard(session, filters.offices, now(), printers=printer_health(session, set(ids)))
 
 
 @bp.get("/dashboard")

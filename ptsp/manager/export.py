@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
@@ -43,16 +44,24 @@ def export_form() -> ResponseReturnValue:
         return _form(parse_filters({}), exc.message, exc.status)
 
 
-def _stream(rows: Iterator[tuple]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def csv_response(rows: Iterable[Sequence[Any]], filename: str, *, bom: bool = False) -> Response:
+    """Stream rows as a CSV attachment, written 500 rows at a time."""
+
+    def body() -> Iterator[str]:
+        if bom:
+            yield "\ufeff"  # so a spreadsheet opens the file as UTF-8
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for count, row in enumerate(rows, 1):
+            writer.writerow(row)
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(stream_with_context(body()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _csv(name: str, producer: Callable) -> ResponseReturnValue:
@@ -62,18 +71,16 @@ def _csv(name: str, producer: Callable) -> ResponseReturnValue:
         return _form(parse_filters({}), exc.message, exc.status)
     office_ids = [o.id for o in filters.offices]
 
-    def generate() -> Iterator[str]:
+    def rows() -> Iterator[tuple]:
         session = current_app.extensions["ptsp.read_sessions"]()
         try:
-            yield "\ufeff"  # so a spreadsheet opens the file as UTF-8
-            yield from _stream(producer(session, office_ids, filters.first, filters.last))
+            yield from producer(session, office_ids, filters.first, filters.last)
         finally:
             session.close()
 
     scope = f"office{filters.office_id}" if filters.office_id is not None else "all"
     filename = f"ptsp-{name}-{scope}-{filters.first.isoformat()}-{filters.last.isoformat()}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(rows(), filename, bom=True)
 
 
 @bp.get("/export/tickets.csv")

@@ -6,20 +6,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, render_template, request
-from sqlalchemy import select
 
-from ptsp.analytics.filters import date_range, scoped_offices
-from ptsp.analytics.skm import GROUPS, ikm, local_bounds
+from ptsp.analytics.export import rating_rows
+from ptsp.analytics.filters import date_range, offices_by_id, scoped_offices
+from ptsp.analytics.skm import GROUPS, ikm
 from ptsp.api.points import complaint_list
 from ptsp.app import get_read_db
 from ptsp.domain.complaints import LABELS, LAPOR_URL, STATUSES
 from ptsp.domain.errors import InvalidInput
-from ptsp.domain.skm import ELEMENTS, FIELDS, GRADES
-from ptsp.models import Counter, Office, Rating, Service, Staff, Ticket
+from ptsp.domain.skm import ELEMENTS, GRADES
 
 from . import bp
 from .access import current_actor, manager_page, visible_offices
-from .points import csv_response, local_today, refuses_bad_filters
+from .points import local_today, refuses_bad_filters, scoped_csv
 
 
 @bp.get("/ikm")
@@ -45,7 +44,7 @@ def complaints_page() -> str:
     if status not in (*STATUSES, "open", "all"):
         raise InvalidInput(f"Status '{status}' tidak dikenal")
     everything = complaint_list(session, office_ids)
-    offices = {o.id: o for o in session.scalars(select(Office).where(Office.id.in_(office_ids)))}
+    offices = offices_by_id(session, office_ids)
     for complaint in everything:
         zone = ZoneInfo(offices[complaint["office"]].timezone)
         complaint["local"] = {key: _local(complaint[key], zone) for key in ("received_at", "due_at")}
@@ -74,19 +73,4 @@ def _local(instant: str, zone: ZoneInfo) -> str:
 @refuses_bad_filters
 def export_ratings() -> Response:
     """Every rating of the offices in scope given between two office-local days (no personal data exists)."""
-    session = get_read_db()
-    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
-    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
-    table = [["id", "office", "ticket", "service", "counter", "clerk", "channel", "quick", *FIELDS, "at_utc"]]
-    for office in session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.id)):
-        since, until = local_bounds(office.timezone, start, end)
-        rows = session.execute(
-            select(Rating, Ticket.code, Service.prefix, Counter.number, Staff.username)
-            .join(Ticket, Ticket.id == Rating.ticket_id).join(Service, Service.id == Rating.service_id)
-            .outerjoin(Counter, Counter.id == Rating.counter_id).outerjoin(Staff, Staff.id == Rating.staff_id)
-            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until).order_by(Rating.id)
-        )
-        for rating, code, prefix, counter, username in rows:
-            table.append([rating.id, office.slug, code, prefix, counter or "", username or "", rating.channel,
-                          rating.quick, *[getattr(rating, f) or "" for f in FIELDS], rating.at.isoformat()])
-    return csv_response(table, f"ratings_{start.isoformat()}_{end.isoformat()}.csv")
+    return scoped_csv("ratings", rating_rows)

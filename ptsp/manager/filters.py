@@ -1,25 +1,26 @@
-"""Filters shared by the manager pages, charts and exports: an office in scope (or all) and local dates."""
+"""The dashboard, charts and export filters: an office among those in scope (or all) and local dates.
+
+Office numbers and dates are checked by ptsp.analytics.filters, the one parser every reader shares.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from flask import jsonify
 from flask_login import current_user
 
+from ptsp.analytics.filters import date_range, office_number
 from ptsp.app import now
-from ptsp.domain.errors import Forbidden, InvalidInput
+from ptsp.domain.errors import Forbidden
 from ptsp.domain.hours import service_day
 from ptsp.models import Office
 
 from .access import MANAGER_ROLES, visible_offices
-
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ class Filters:
         return values
 
 
-def _date(raw: str, name: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"Tanggal '{name}' harus berformat YYYY-MM-DD, bukan {raw[:20]!r} "
-                           f"('{name}' must be a date YYYY-MM-DD)") from None
-
-
 def parse_filters(args: Mapping[str, str]) -> Filters:
     """Read `office`, `from` and `to` (local dates, inclusive); raise InvalidInput or Forbidden on bad values.
 
@@ -54,21 +47,13 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     raw_office = (args.get("office") or "").strip()
     office_id = None
     if raw_office and raw_office != "all":
-        if not raw_office.isdigit() or len(raw_office) > 10:
-            raise InvalidInput(f"Kantor harus berupa nomor kantor, bukan {raw_office[:20]!r} (office must be an id)")
-        office_id = int(raw_office)
+        office_id = office_number(raw_office)
         chosen = [o for o in offices if o.id == office_id]
         if not chosen:
             raise Forbidden(f"Kantor {office_id} di luar wewenang Anda (office {office_id} is not in your scope)")
         offices = chosen
     zone = offices[0].timezone if offices else "Asia/Jakarta"
-    today = service_day(now(), zone)
-    last = _date(args["to"], "to") if args.get("to") else today
-    first = _date(args["from"], "from") if args.get("from") else last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise InvalidInput("Tanggal awal harus sebelum tanggal akhir ('from' must not be after 'to')")
-    if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"Rentang paling lama {MAX_DAYS} hari (at most {MAX_DAYS} days)")
+    first, last = date_range(args.get("from"), args.get("to"), service_day(now(), zone))
     return Filters(offices, office_id, first, last)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden, NotFound
-from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent
+from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent, TicketNumber
 from .actors import Actor
 
 
@@ -110,5 +110,14 @@ def waiting_counts(session: Session, office_id: int, day: date) -> dict[int, int
         select(Ticket.service_id, func.count())
         .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.status == "waiting")
         .group_by(Ticket.service_id)
+    )
+    return {service_id: count for service_id, count in rows}
+
+
+def issued_counts(session: Session, office_id: int, day: date) -> dict[int, int]:
+    """Count the tickets issued on a service day per service of an office."""
+    rows = session.execute(
+        select(TicketNumber.service_id, TicketNumber.last_number)
+        .where(TicketNumber.office_id == office_id, TicketNumber.day == day)
     )
     return {service_id: count for service_id, count in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain import complaints as rules
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.skm import FIELDS, check_answer, check_elements
-from ..models import Complaint, ComplaintEvent, Counter, Rating, Ticket, TicketEvent
+from ..models import Complaint, ComplaintEvent, Counter, Office, Rating, Ticket, TicketEvent
 from . import points
 from .actors import Actor
 from .common import get_or_404, require_office
@@ -146,3 +147,15 @@ def tablet_ticket(session: Session, actor: Actor, counter_number: int, now: date
     if not fresh or rating_of(session, last) is not None:
         return counter, None
     return counter, last
+
+
+def resident_complaint(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+    """Return what the resident may see of their complaint: number, status, the office's answer and deadline."""
+    complaint = session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
+    if complaint is None:
+        return None
+    zone = ZoneInfo(session.get(Office, ticket.office_id).timezone)
+    answer = session.scalar(select(ComplaintEvent.note).where(ComplaintEvent.complaint_id == complaint.id,
+                                                              ComplaintEvent.status == "done"))
+    return {"number": complaint.id, "status": rules.LABELS[complaint.status], "answer": answer,
+            "due": complaint.due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")}

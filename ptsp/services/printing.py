@@ -101,6 +101,18 @@ def printer_health_view(session: Session, printer: TicketPrinter) -> dict[str, A
     return health_row(printer, counts.get("pending", 0) + counts.get("printing", 0), counts.get("failed", 0))
 
 
+def recent_jobs(session: Session, printer_id: int, limit: int = 6) -> list[PrintJob]:
+    """Return a printer's latest jobs, newest first."""
+    return list(session.scalars(
+        select(PrintJob).where(PrintJob.printer_id == printer_id).order_by(PrintJob.id.desc()).limit(limit)
+    ))
+
+
+def agent_printers(session: Session, agent_id: int) -> list[TicketPrinter]:
+    """Return the printers a print agent drives."""
+    return list(session.scalars(select(TicketPrinter).where(TicketPrinter.agent_id == agent_id)))
+
+
 def retryable_jobs(session: Session, printer_ids: list[int] | None = None) -> list[int]:
     """Return failed jobs that are safe to try again (nothing may have printed), oldest first."""
     query = select(PrintJob.id).where(

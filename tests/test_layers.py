@@ -1,0 +1,83 @@
+"""The layer rule of docs/ARCHITECTURE "Layers", read from the source: who may import what.
+
+Stations hold routes, templates and socket handlers (no SQL); domain rules and the
+printers package know no web framework, database or sockets; the read side never writes.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIONS = ("kiosk", "counter", "display", "ptsp/manager", "ptsp/feedback")
+FRAMEWORKS = {"flask", "sqlalchemy", "socketio", "flask_socketio"}
+# The print agent runs on the kiosk PC and talks to the server with the Socket.IO *client*: its transport,
+# not a server framework. ARCHITECTURE lists the agent under hardware, which must only never touch the database.
+PRINTER_EXCEPTIONS = {"printers/agent.py": {"socketio"}}
+WRITES = {"add", "add_all", "commit", "delete", "flush", "merge"}
+
+
+def modules(*folders: str) -> list[Path]:
+    found = sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
+    assert found, f"no modules under {folders}"
+    return found
+
+
+def imported(path: Path) -> set[str]:
+    """Return the top-level package of every absolute import in a module, wherever it sits in the file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def session_writes(path: Path) -> list[str]:
+    """Return `session.add(...)`, `session.commit()` and other session writes called in a module, by line."""
+    calls = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITES:
+            target = node.func.value
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+            if "session" in name.lower() or name == "db":
+                calls.append(f"{path.name}:{node.lineno} {name}.{node.func.attr}()")
+    return calls
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("path", modules(*STATIONS), ids=rel)
+def test_station_module_runs_no_sql(path: Path) -> None:
+    assert "sqlalchemy" not in imported(path), f"{rel(path)} imports sqlalchemy: move the query to a service"
+
+
+@pytest.mark.parametrize("path", modules("ptsp/domain"), ids=rel)
+def test_domain_module_knows_no_framework_database_printer_or_socket(path: Path) -> None:
+    assert not imported(path) & (FRAMEWORKS | {"escpos"}), rel(path)
+
+
+@pytest.mark.parametrize("path", modules("printers"), ids=rel)
+def test_printers_module_knows_no_framework_database_or_socket(path: Path) -> None:
+    allowed = PRINTER_EXCEPTIONS.get(rel(path), set())
+    assert not imported(path) & (FRAMEWORKS - allowed), rel(path)
+
+
+def test_read_side_never_writes() -> None:
+    writes = [call for path in modules("ptsp/analytics") for call in session_writes(path)]
+    assert writes == []
+
+
+def test_the_checks_see_nested_imports_and_session_writes(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import json\nfrom . import bp\n\n\ndef f(session, items):\n"
+                      "    from sqlalchemy.orm import Session\n    import flask_socketio.test_client\n"
+                      "    session.add(1)\n    self.session.commit()\n    items.add(2)\n", encoding="utf-8")
+    assert imported(sample) == {"json", "sqlalchemy", "flask_socketio"}
+    assert session_writes(sample) == ["sample.py:8 session.add()", "sample.py:9 session.commit()"]
