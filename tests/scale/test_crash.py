@@ -77,7 +77,7 @@ def test_kill_9_mid_load_keeps_every_acknowledged_ticket_and_clients_resync_by_t
         for thread in threads:
             thread.start()
         assert wait_until(lambda: len(acknowledged) >= 30 and len(called) >= 5, timeout=60)
-        before_kill = display.named("snapshot")
+        snapshots_before = {id(li): len(li.named("snapshot")) for li in (display, counter_screen)}
         heard_before = {id(li): max((d["seq"] for _n, d in li.events), default=0) for li in (display, counter_screen)}
         server.kill()
         with lock:
@@ -114,8 +114,9 @@ def test_kill_9_mid_load_keeps_every_acknowledged_ticket_and_clients_resync_by_t
 
         # Display and counter screen reconnected by themselves and got a fresh snapshot...
         for listener in (display, counter_screen):
-            assert listener.wait_for(lambda li=listener: len(li.named("snapshot")) > len(before_kill), timeout=15)
-            assert listener.client.connected
+            assert listener.wait_for(
+                lambda li=listener: len(li.named("snapshot")) > snapshots_before[id(li)] and li.client.connected,
+                timeout=30), listener.events[-5:]
         # ...and follow the office again: a call after the restart reaches both, numbered past the snapshot.
         fresh = requests.post(f"{server.base}/api/v1/tickets", headers=kiosk_headers(deployment), timeout=10,
                               json={"office": office, "service": services[0]})
