@@ -6,9 +6,8 @@ import re
 
 from flask import Response, abort, render_template, request
 
-from ptsp.app import get_read_db
 from ptsp.models import Device
-from ptsp.services.accounts import device_for_token
+from ptsp.stations import device_or_refuse
 
 from . import bp
 from .sound import chime_wav, espeak_available, espeak_wav
@@ -18,10 +17,7 @@ _SPEAKABLE = re.compile(r"^[\w ,.\-]{1,300}$")
 
 
 def _display_device(token: str | None) -> Device:
-    device = device_for_token(get_read_db(), token) if token else None
-    if device is None or device.kind != "display":
-        abort(Response(render_template("display/refused.html"), status=401))
-    return device
+    return device_or_refuse(token, "display", "display/refused.html")
 
 
 @bp.get("/")

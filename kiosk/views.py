@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
@@ -15,10 +15,10 @@ from ptsp.app import get_read_db, limiter, now
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.models import Device, Office
-from ptsp.services.accounts import device_for_token
 from ptsp.services.common import issued_counts, waiting_counts
 from ptsp.services.printing import printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.views import ticket_view, wait_estimate
+from ptsp.stations import device_or_refuse
 
 from . import bp
 from .printing import issue_and_print, status_url, ticket_print_data
@@ -27,10 +27,7 @@ RETURN_SECONDS = 15
 
 
 def _kiosk_device(token: str | None) -> Device:
-    device = device_for_token(get_read_db(), token) if token else None
-    if device is None or device.kind != "kiosk":
-        abort(Response(render_template("kiosk/refused.html"), status=401))
-    return device
+    return device_or_refuse(token, "kiosk", "kiosk/refused.html")
 
 
 @bp.get("/")
