@@ -232,13 +232,13 @@ def _office(session, slug: str):
 def run(host: str, port: int) -> None:
     """Serve the API, stations and Socket.IO (gevent WSGI server with websockets)."""
     from .migrate import upgrade
-    from .realtime import socketio
+    from .realtime import serve
 
     app = _app()
     upgrade(app.extensions["ptsp.engine"])
     _start_print_retries(app)
     click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
-    socketio.run(app, host=host, port=port, log_output=False)
+    serve(app, host, port)
 
 
 @cli.command()
@@ -252,7 +252,7 @@ def run(host: str, port: int) -> None:
 def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_days: int, seed: int) -> None:
     """Create the demo office (a kelurahan PTSP), print URLs and logins, and serve it."""
     from .demo import add_history, prepare_demo
-    from .realtime import socketio
+    from .realtime import serve
 
     os.environ.setdefault("PTSP_ENV", "development")
     app = _app()
@@ -272,7 +272,7 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     click.echo(info.describe(base))
     if not no_serve:
         _start_print_retries(app)
-        socketio.run(app, host=host, port=port, log_output=False)
+        serve(app, host, port)
 
 
 def _start_print_retries(app) -> None:
