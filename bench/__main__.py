@@ -60,9 +60,9 @@ async def socket_tier(deployment: Deployment, office, sockets: int, ledger: Ledg
     """Connect `sockets` listeners, measure the servers' memory, then time calls to every socket."""
     rss_before = sum(s.rss_kb() for s in deployment.servers)
     fds_before = sum(s.open_fds() for s in deployment.servers)
-    processes = max(1, min(4, sockets // 1500 + 1))
+    processes = args.listener_processes or max(1, min(4, sockets // 1500 + 1))
     listeners = Listeners([s.base for s in deployment.servers], listener_auths(deployment, ledger, sockets),
-                          processes=processes)
+                          processes=processes, probes=min(sockets, args.probes))
     try:
         time.sleep(1.0)
         rss_after = sum(s.rss_kb() for s in deployment.servers)
@@ -185,6 +185,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="socket counts for SQLite, e.g. 1000,5000 (default 200,1000,5000)")
     parser.add_argument("--rates", dest="rates_override",
                         help="offered issue rates for SQLite, e.g. 50,100 (default 25,50,100,200)")
+    parser.add_argument("--listener-processes", type=int, default=0,
+                        help="processes holding the listening sockets (default: one per 1,500 sockets, at most 4)")
+    parser.add_argument("--probes", type=int, default=20,
+                        help="sockets held by a lightly loaded process of their own, timed apart (default 20)")
     args = parser.parse_args(argv)
     quick = args.quick
     args.rates = [25, 50, 100] if quick else [25, 50, 100, 200]

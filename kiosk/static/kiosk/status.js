@@ -87,21 +87,26 @@
     } catch (e) { /* offline: the socket reconnects and we ask again */ }
   }
 
+  // The server sends a status page the facts that may move a waiting ticket (and every fact about
+  // its own ticket). Facts about another service cannot move this one, so they are ignored. The
+  // refetch waits a random 0.3-1.8 s, so that hundreds of phones in a busy office do not all ask the
+  // server at the same instant after each call.
   let timer = null;
-  const soon = () => { clearTimeout(timer); timer = setTimeout(refetch, 250); };
+  const soon = () => { clearTimeout(timer); timer = setTimeout(refetch, 300 + Math.random() * 1500); };
+  const MAY_MOVE = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred", "ticket_cancelled",
+    "tickets_expired", "counter_changed", "ticket_started", "ticket_completed", "ticket_no_show"];
   const socket = io({ auth: { ticket: cfg.token } });
   status.socket = socket;
-  PTSPLive.follow(socket, {
-    onSnapshot: refetch,
-    onFact: (name, fact) => {
-      const t = fact.ticket;
-      if (name === "ticket_called" && t && t.id === status.state.id) {
-        apply({ ...status.state, status: "called", counter_number: t.counter_number, call_count: t.call_count,
-          position: null, people_ahead: 0 });
-      }
-      soon();
-    },
-  });
+  socket.on("connect", refetch);  // also after every reconnect: catch up on whatever was missed
+  MAY_MOVE.forEach((name) => socket.on(name, (fact) => {
+    const t = fact.ticket;
+    const mine = t && t.id === status.state.id;
+    if (name === "ticket_called" && mine) {
+      apply({ ...status.state, status: "called", counter_number: t.counter_number, call_count: t.call_count,
+        position: null, people_ahead: 0 });
+    }
+    if (mine || !t || t.service === status.state.service || t.issued_service === status.state.service) soon();
+  }));
   const conn = $("connection");
   socket.on("connect", () => { conn.className = "conn conn-on"; conn.innerHTML = `● ${bi("terhubung", "live")}`; });
   socket.on("disconnect", () => { conn.className = "conn conn-off"; conn.innerHTML = `● ${bi("menghubungkan…", "reconnecting…")}`; });
