@@ -33,7 +33,7 @@ from .load import (
     office_of,
 )
 from .report import write_report
-from .servers import REDIS_URL, Deployment, service_up
+from .servers import REDIS_URL, Deployment, cpu_seconds_of, service_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,8 +117,11 @@ async def run_postgresql(args: argparse.Namespace, workdir: Path, processes: int
         out["issue"] = await issue_open_loop(deployment, office, args.pg_rate, args.issue_seconds, ledger)
         print(f"  PostgreSQL x{processes}: issue throughput", flush=True)
         cpu = [s.cpu_seconds() for s in deployment.servers], time.process_time(), time.monotonic()
+        backing = cpu_seconds_of(("postgres",)), cpu_seconds_of(("redis-server",))
         out["throughput"] = await issue_throughput(deployment, office, args.throughput_seconds, ledger)
         wall = time.monotonic() - cpu[2]
+        out["throughput"]["postgres_cpu_share"] = round((cpu_seconds_of(("postgres",)) - backing[0]) / wall, 2)
+        out["throughput"]["redis_cpu_share"] = round((cpu_seconds_of(("redis-server",)) - backing[1]) / wall, 2)
         # Cores each server process used, and the harness itself: on a small machine the servers may be
         # short of CPU rather than of anything a second process could add.
         out["throughput"]["server_cpu_shares"] = [round((s.cpu_seconds() - before) / wall, 2)

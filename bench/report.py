@@ -94,14 +94,16 @@ def render(results: dict[str, Any]) -> str:
     if results.get("postgresql"):
         lines += ["#### PostgreSQL + Redis, one and two processes", "",
                   "| Mode | Issue at 100/s p50 / p99 ms | Throughput (32 kiosks in 8 offices, closed loop) tickets/s | "
-                  "Throughput p99 ms | Server CPU (cores, per process) | Harness CPU | "
-                  "Call → sockets p50 / p99 ms | Sockets | Missing | Invariants |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "Throughput p99 ms | Server CPU (cores, per process) | PostgreSQL CPU | Redis CPU | Harness CPU | "
+                  "Call → probe sockets p50 / p99 ms | Every socket p99 ms | Sockets | Missing | Invariants |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for run in results["postgresql"]:
             issue, tp, sk = run["issue"]["latency_ms"], run["throughput"], run["sockets"]
+            probe = sk.get("call_to_probe_ms") or {}
             lines.append(f"| {run['mode']} | {issue.get('p50')} / {issue.get('p99')} | {tp['tickets_per_s']} | "
                          f"{tp['latency_ms'].get('p99')} | {' + '.join(map(str, tp.get('server_cpu_shares', [])))} | "
-                         f"{tp.get('harness_cpu_share', '–')} | {sk['call_to_socket_ms'].get('p50')} / "
+                         f"{tp.get('postgres_cpu_share', '–')} | {tp.get('redis_cpu_share', '–')} | "
+                         f"{tp.get('harness_cpu_share', '–')} | {probe.get('p50', '–')} / {probe.get('p99', '–')} | "
                          f"{sk['call_to_socket_ms'].get('p99')} | {sk['sockets']} | {sk['deliveries_missing']} | "
                          f"{_invariants(run['invariants'])} |")
         lines += ["", "With two processes the calls go through the first and half the sockets are on the second, "

@@ -269,3 +269,21 @@ def _forget_limits(redis_url: str, prefix: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def cpu_seconds_of(names: tuple[str, ...]) -> float:
+    """User + system CPU used so far by every process on this machine whose name is in `names` (e.g. the
+    PostgreSQL backends and Redis, which share the cores with the servers when they run locally)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:  # the process ended meanwhile
+            continue
+        if head.split("(", 1)[1] in names:
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
