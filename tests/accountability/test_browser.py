@@ -118,7 +118,8 @@ def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, pa
         assert session.scalar(select(func.count()).select_from(Referral)) == 1
     engine.dispose()
     page.click("#lang")
-    assert page.inner_text("#refer") == "Refer to department"
+    # refer.js translates its own labels in a task after the click (setTimeout 0): wait for it.
+    page.wait_for_function("document.querySelector('#refer').innerText === 'Refer to department'", timeout=5000)
 
     desk = page_factory(1366, 768)
     desk.goto(f"{server.base}/manager/dinas#token={token}")
