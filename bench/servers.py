@@ -273,7 +273,11 @@ def _forget_limits(redis_url: str, prefix: str) -> None:
 
 def cpu_seconds_of(names: tuple[str, ...]) -> float:
     """User + system CPU used so far by every process on this machine whose name is in `names` (e.g. the
-    PostgreSQL backends and Redis, which share the cores with the servers when they run locally)."""
+    PostgreSQL backends and Redis, which share the cores with the servers when they run locally).
+
+    A PostgreSQL backend lives only as long as its connection: when it exits, the postmaster reaps it
+    and its CPU moves to the postmaster's children's times, which are counted too, so a difference of
+    two readings keeps the work of backends that ended in between."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -283,7 +287,7 @@ def cpu_seconds_of(names: tuple[str, ...]) -> float:
         except OSError:  # the process ended meanwhile
             continue
         if head.split("(", 1)[1] in names:
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            fields = rest.split()  # utime, stime, then the reaped children's cutime, cstime
+            total += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
     return total
 
