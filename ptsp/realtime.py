@@ -56,6 +56,13 @@ RESIDENT_EVENTS = frozenset({"ticket_issued", "ticket_called", "ticket_requeued"
                              "ticket_cancelled", "tickets_expired", "counter_changed"})
 
 
+def _behind_everyone(event: str, payload: dict[str, Any]) -> bool:
+    """A newly issued regular ticket queues behind every waiting ticket (domain.queue.sort_key), so it
+    moves nobody and residents' phones need not hear of it (its own page reads its state on opening)."""
+    ticket = payload.get("ticket")
+    return event == "ticket_issued" and isinstance(ticket, dict) and ticket.get("priority") == "regular"
+
+
 def publish_facts(facts: list[dict[str, Any]]) -> None:
     """Send committed facts to their rooms (across processes via the message queue).
 
@@ -66,7 +73,7 @@ def publish_facts(facts: list[dict[str, Any]]) -> None:
     for fact in facts:
         payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
         socketio.emit(fact["event"], payload, to=office_room(fact["office"]))
-        if fact["event"] in RESIDENT_EVENTS:
+        if fact["event"] in RESIDENT_EVENTS and not _behind_everyone(fact["event"], payload):
             socketio.emit(fact["event"], payload, to=residents_room(fact["office"]))
         elif isinstance(payload.get("ticket"), dict):
             socketio.emit(fact["event"], payload, to=ticket_room(payload["ticket"]["id"]))

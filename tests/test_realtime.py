@@ -90,14 +90,21 @@ def test_resident_status_page_hears_what_may_move_it_and_everything_about_its_ow
     client.post(f"/api/v1/counters/{counter}/call-next")  # the other resident's ticket
     client.post(f"/api/v1/tickets/{other['id']}/start")
     client.post(f"/api/v1/tickets/{other['id']}/complete", json={})
+    issued = {}
+    for priority in ("regular", "elderly"):  # a regular ticket queues behind everyone; a priority one may not
+        response = client.post("/api/v1/tickets", json={"office": world.office, "service": world.services["B"],
+                                                        "priority": priority}, headers=bearer(world.kiosk))
+        assert response.status_code == 201
+        issued[priority] = response.get_json()["id"]
 
     heard = [(r["name"], r["args"][0].get("ticket", {}).get("id")) for r in events(phone)]
     assert heard == [
         ("counter_changed", None),
         ("ticket_called", mine["id"]), ("ticket_started", mine["id"]), ("ticket_completed", mine["id"]),
         ("ticket_called", other["id"]),  # another's call may move a waiting ticket; its start and end cannot
+        ("ticket_issued", issued["elderly"]),
     ]
-    assert len(events(display)) == 7  # the lobby display hears every fact, numbered
+    assert len(events(display)) == 9  # the lobby display hears every fact, numbered
 
 
 def test_counter_commands_over_the_socket_share_the_rest_rules_and_ack(app, client, world):

@@ -10,9 +10,7 @@
   const state = { screen: "loading", data: null, priority: null, ticket: null, lang: "id", offline: false };
   window.ptspKiosk = { state, refresh, issue };
 
-  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-    "'": "&#39;" })[c]);
-  const bi = (id, en) => `<span data-id>${esc(id)}</span><span data-en>${esc(en)}</span>`;
+  const { esc, bi } = window.PTSPBilingual;
   const waitText = (m) => (m === null || m === undefined ? bi("belum diketahui", "not yet known")
     : m === 0 ? bi("segera", "right away") : bi(`± ${m} menit`, `about ${m} min`));
 
@@ -172,15 +170,7 @@
     document.querySelectorAll(".prio").forEach((b) => b.classList.toggle("on", b.dataset.priority === state.priority));
   });
   $("done").addEventListener("click", backToStart);
-  function setLang(lang) {
-    state.lang = lang;
-    document.documentElement.lang = lang;
-    document.body.classList.toggle("lang-en", lang === "en");
-    $("lang-id").classList.toggle("on", lang === "id");
-    $("lang-en").classList.toggle("on", lang === "en");
-  }
-  $("lang-id").addEventListener("click", () => setLang("id"));
-  $("lang-en").addEventListener("click", () => setLang("en"));
+  window.PTSPBilingual.toggle((lang) => { state.lang = lang; });
 
   // Live waiting counts: any fact in the office refreshes the list (a short burst is one refresh).
   const socket = io({ auth: { token: cfg.token } });

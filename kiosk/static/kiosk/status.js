@@ -8,9 +8,7 @@
   const status = { state: cfg.state, alerts: [], fetches: 0, sound: false, lang: "id", socket: null };
   window.ptspStatus = status;
 
-  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-    "'": "&#39;" })[c]);
-  const bi = (id, en) => `<span data-id>${esc(id)}</span><span data-en>${esc(en)}</span>`;
+  const { esc, bi } = window.PTSPBilingual;
 
   function render() {
     const s = status.state;
@@ -120,15 +118,7 @@
     new Audio(cfg.chime).play().catch(() => {});  // unlocks audio on phones that need a tap first
     if (navigator.vibrate) navigator.vibrate(100);
   });
-  function setLang(lang) {
-    status.lang = lang;
-    document.documentElement.lang = lang;
-    document.body.classList.toggle("lang-en", lang === "en");
-    $("lang-id").classList.toggle("on", lang === "id");
-    $("lang-en").classList.toggle("on", lang === "en");
-  }
-  $("lang-id").addEventListener("click", () => setLang("id"));
-  $("lang-en").addEventListener("click", () => setLang("en"));
+  window.PTSPBilingual.toggle((lang) => { status.lang = lang; });
   render();
   if (status.state.status === "called") alertCalled();
 })();
