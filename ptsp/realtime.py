@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
 from .domain.errors import DomainError
+from .domain.queue import issue_moves_others
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
@@ -56,11 +57,11 @@ RESIDENT_EVENTS = frozenset({"ticket_issued", "ticket_called", "ticket_requeued"
                              "ticket_cancelled", "tickets_expired", "counter_changed"})
 
 
-def _behind_everyone(event: str, payload: dict[str, Any]) -> bool:
-    """A newly issued regular ticket queues behind every waiting ticket (domain.queue.sort_key), so it
-    moves nobody and residents' phones need not hear of it (its own page reads its state on opening)."""
-    ticket = payload.get("ticket")
-    return event == "ticket_issued" and isinstance(ticket, dict) and ticket.get("priority") == "regular"
+def _residents_hear(event: str, payload: dict[str, Any]) -> bool:
+    """Whether a fact may move a waiting ticket, so residents' status pages should hear it."""
+    if event == "ticket_issued":
+        return issue_moves_others(payload["ticket"]["priority"])
+    return event in RESIDENT_EVENTS
 
 
 def publish_facts(facts: list[dict[str, Any]]) -> None:
@@ -73,7 +74,7 @@ def publish_facts(facts: list[dict[str, Any]]) -> None:
     for fact in facts:
         payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
         socketio.emit(fact["event"], payload, to=office_room(fact["office"]))
-        if fact["event"] in RESIDENT_EVENTS and not _behind_everyone(fact["event"], payload):
+        if _residents_hear(fact["event"], payload):
             socketio.emit(fact["event"], payload, to=residents_room(fact["office"]))
         elif isinstance(payload.get("ticket"), dict):
             socketio.emit(fact["event"], payload, to=ticket_room(payload["ticket"]["id"]))

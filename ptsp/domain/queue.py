@@ -41,6 +41,15 @@ def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta) -> t
     return (0 if promoted else 1, entry.queued_at, entry.ticket_id)
 
 
+def issue_moves_others(priority: str) -> bool:
+    """Whether issuing a ticket of this priority can change a waiting ticket's place in line.
+
+    A new regular ticket has the latest `queued_at` and is not promoted, so `sort_key` puts it behind
+    every waiting ticket; only a priority ticket can go ahead of someone.
+    """
+    return Priority(priority) is not Priority.REGULAR
+
+
 def order_queue(
     entries: Iterable[QueueEntry], now: datetime, starvation_limit: timedelta
 ) -> list[QueueEntry]:

@@ -11,7 +11,7 @@ DEVICE_KINDS = ("kiosk", "display", "agent", "tablet")  # tablet: the counter-si
 @dataclass(frozen=True, slots=True)
 class Actor:
     kind: str  # staff, device, resident, system
-    id: int | None = None
+    id: int | None = None  # staff or device id; for a resident's status page, its ticket's id
     role: str | None = None  # staff role, or device kind
     office_id: int | None = None
 

@@ -9,7 +9,7 @@ from ptsp.domain.codes import format_code, parse_code, validate_prefix
 from ptsp.domain.errors import InvalidInput, InvalidTransition
 from ptsp.domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ptsp.domain.lifecycle import Action, Status, allowed_actions, next_status, recall_outcome
-from ptsp.domain.queue import Priority, QueueEntry, order_queue
+from ptsp.domain.queue import Priority, QueueEntry, issue_moves_others, order_queue
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LIMIT = timedelta(minutes=30)
@@ -116,3 +116,16 @@ def test_wait_estimate_shares_people_ahead_between_open_counters():
     assert estimated_wait_minutes(4, 10, 0) is None
     assert mean_service_minutes([], 12) == 12
     assert mean_service_minutes([4, 6], 12) == 5
+
+
+@pytest.mark.parametrize("priority", [p.value for p in Priority])
+def test_only_a_priority_ticket_issued_now_can_move_anyone_waiting(priority):
+    # The residents' status pages are not told of regular issues (ptsp/realtime.py): check the rule against
+    # the real ordering, with a line holding old promoted regulars, priority tickets and fresh regulars.
+    line = [entry(1, "regular", 45), entry(2, "elderly", 10), entry(3, "regular", 5), entry(4, "pregnant", 2),
+            entry(5, "regular", 1)]
+    before = [e.ticket_id for e in order_queue(line, T0, LIMIT)]
+    after = [e.ticket_id for e in order_queue([*line, entry(6, priority, 0)], T0, LIMIT)]
+    assert [t for t in after if t != 6] == before  # the others keep their order
+    went_ahead_of_someone = after.index(6) < len(line)
+    assert went_ahead_of_someone == issue_moves_others(priority)

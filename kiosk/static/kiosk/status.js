@@ -91,12 +91,12 @@
   // server at the same instant after each call.
   let timer = null;
   const soon = () => { clearTimeout(timer); timer = setTimeout(refetch, 300 + Math.random() * 1500); };
-  const MAY_MOVE = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred", "ticket_cancelled",
+  const HEARD = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred", "ticket_cancelled",
     "tickets_expired", "counter_changed", "ticket_started", "ticket_completed", "ticket_no_show"];
   const socket = io({ auth: { ticket: cfg.token } });
   status.socket = socket;
   socket.on("connect", refetch);  // also after every reconnect: catch up on whatever was missed
-  MAY_MOVE.forEach((name) => socket.on(name, (fact) => {
+  HEARD.forEach((name) => socket.on(name, (fact) => {
     const t = fact.ticket;
     const mine = t && t.id === status.state.id;
     if (name === "ticket_called" && mine) {
