@@ -75,3 +75,17 @@ def test_charts_page_draws_three_charts_from_local_files_and_follows_the_languag
     assert page.evaluate("Chart.getChart('chart-service').data.datasets[0].label") == "mean"
     scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
     assert all(src.startswith(server.base) for src in scripts), scripts
+
+
+def test_dashboard_keeps_refreshing_while_facts_never_stop(server, page_factory):
+    # A city's offices produce facts several times a second; a refresh that every fact postpones would
+    # never come. Issue a ticket every 100 ms for 3 s and check the panels follow while the stream lasts.
+    page = manager_page(server, page_factory, "/manager/dashboard")
+    page.wait_for_selector("#live-state[data-state='live']")
+    before = page.evaluate("window.PTSPDashboard.refreshes")
+    for _ in range(30):
+        server.issue("A")
+        page.wait_for_timeout(100)
+    during = page.evaluate("window.PTSPDashboard.refreshes") - before
+    assert during >= 3, f"only {during} refreshes during 3 s of facts"
+    page.wait_for_function("document.querySelector(\"[data-kpi='waiting']\").textContent.trim() === '30'")

@@ -1,6 +1,6 @@
 // Live dashboard: join the rooms of every office in scope and refetch the panels when a fact arrives.
 // Each office's panel carries its seq; a fact at or below it is already shown and is ignored. Anything
-// newer (or a gap) triggers one debounced refetch, so a missed fact can never leave the page stale.
+// newer (or a gap) triggers one throttled refetch, so a missed fact can never leave the page stale.
 (function () {
   "use strict";
   const FACTS = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_started", "ticket_completed",
@@ -27,6 +27,7 @@
   async function refresh() {
     if (loading) { again = true; return; }
     loading = true;
+    const started = performance.now();
     try {
       const response = await fetch(live.dataset.url, { credentials: "same-origin" });
       if (response.ok && !response.redirected) {
@@ -41,12 +42,18 @@
       setState("error", "Gagal memuat", "Could not load");
     } finally {
       loading = false;
+      lastMs = performance.now() - started;
       if (again) { again = false; schedule(); }
     }
   }
+  // Throttle, not debounce: a refresh already pending will show this fact too, so a steady stream of
+  // facts (a city's offices produce several a second) cannot postpone it forever. The wait is at least
+  // 250 ms and twice the last refresh's duration, so a dashboard over many offices, whose refresh takes
+  // longer, never keeps the server busy more than a third of the time.
+  let lastMs = 0;
   function schedule() {
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 250);
+    if (timer !== null) return;
+    timer = setTimeout(() => { timer = null; refresh(); }, Math.max(250, 2 * lastMs));
   }
 
   readSeqs();
