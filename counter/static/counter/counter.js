@@ -60,10 +60,13 @@
     refresh();
   }
 
+  // Throttled, not debounced: a pending refresh also covers facts that arrive meanwhile, so a busy
+  // office's steady stream of facts cannot postpone it indefinitely.
   let refreshTimer = null;
   function refresh() {
-    clearTimeout(refreshTimer);
+    if (refreshTimer !== null) return;
     refreshTimer = setTimeout(async () => {
+      refreshTimer = null;
       const response = await fetch("state", { credentials: "same-origin" });
       if (!response.ok) return;
       const data = await response.json();

@@ -172,10 +172,14 @@
   $("done").addEventListener("click", backToStart);
   window.PTSPBilingual.toggle((lang) => { state.lang = lang; });
 
-  // Live waiting counts: any fact in the office refreshes the list (a short burst is one refresh).
+  // Live waiting counts: any fact in the office refreshes the list (a burst is one refresh). Throttled,
+  // not debounced, so a busy office's steady stream of facts cannot postpone the refresh indefinitely.
   const socket = io({ auth: { token: cfg.token } });
   let pending = null;
-  const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 300); };
+  const soon = () => {
+    if (pending !== null) return;
+    pending = setTimeout(() => { pending = null; refresh(); }, 300);
+  };
   PTSPLive.follow(socket, { onSnapshot: soon, onFact: soon });
   socket.on("connect", () => { $("connection").className = "conn conn-on"; });
   socket.on("disconnect", () => { $("connection").className = "conn conn-off"; soon(); });

@@ -88,9 +88,13 @@
   // The server sends a status page the facts that may move a waiting ticket (and every fact about
   // its own ticket). Facts about another service cannot move this one, so they are ignored. The
   // refetch waits a random 0.3-1.8 s, so that hundreds of phones in a busy office do not all ask the
-  // server at the same instant after each call.
+  // server at the same instant after each call; a pending refetch covers facts arriving meanwhile
+  // (throttled, not debounced, so a steady stream of facts cannot postpone it).
   let timer = null;
-  const soon = () => { clearTimeout(timer); timer = setTimeout(refetch, 300 + Math.random() * 1500); };
+  const soon = () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => { timer = null; refetch(); }, 300 + Math.random() * 1500);
+  };
   const HEARD = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred", "ticket_cancelled",
     "tickets_expired", "counter_changed", "ticket_started", "ticket_completed", "ticket_no_show"];
   const socket = io({ auth: { ticket: cfg.token } });
