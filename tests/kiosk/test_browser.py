@@ -197,3 +197,18 @@ def test_status_page_reacts_when_its_ticket_is_called_and_catches_up_after_a_rec
     assert response.status == 404
     assert "Tiket tidak ditemukan" in page.inner_text("h1")
     shot(page, "status-unknown")
+
+
+def test_kiosk_waiting_counts_follow_a_steady_stream_of_tickets(server, page_factory):
+    # A busy office issues and calls several tickets a second; the kiosk's counts must follow while that
+    # goes on, not only once it stops (a debounced refresh would wait for a quiet moment).
+    page = open_kiosk(server, page_factory, 1080, 1920)
+    page.wait_for_selector("#services button.svc")
+    waiting = "ptspKiosk.state.data.services.find((s) => s.prefix === 'A').waiting"
+    seen = []
+    for _ in range(25):
+        server.issue("A")
+        page.wait_for_timeout(100)
+        seen.append(page.evaluate(waiting))
+    assert seen[12] >= 5, f"counts shown while tickets kept coming: {seen}"
+    page.wait_for_function(f"{waiting} === 25")
