@@ -266,7 +266,7 @@ def opening_recommendation(history: OfficeHistory, estimates: OfficeEstimates, p
         span = [hours[0] - 1, *hours, hours[-1] + 1]
         breaks = frozenset(h for h, s in zip(hours, shares, strict=True) if s == 0)
         demands = weekday_demands(history, estimates, weekday, span)
-        options[weekday] = opening.day_options(weekday, span, breaks, demands, pools, target, rules)
+        options[weekday] = opening.day_options(opening.Day(weekday, span, breaks, demands, pools, target), rules)
     choice = opening.recommend_week(options, rules)
     for weekday, picked in choice.items():
         options[weekday] = [

@@ -80,57 +80,53 @@ def displaced_demand(
     return shifted, lost
 
 
-def evaluate_window(
-    weekday: str,
-    hours: Sequence[int],
-    breaks: frozenset[int],
-    demands: Sequence[ServiceDemand],
-    pools: Sequence[frozenset[str]],
-    target: StaffingTarget,
-    opens: int,
-    closes: int,
-    rules: OpeningRules,
-) -> HoursOption:
+@dataclass(frozen=True)
+class Day:
+    """One weekday to open: its candidate hours, fixed breaks, demand, clerk pools and staffing target."""
+
+    weekday: str
+    hours: Sequence[int]
+    breaks: frozenset[int]
+    demands: Sequence[ServiceDemand]
+    pools: Sequence[frozenset[str]]
+    target: StaffingTarget
+
+
+def evaluate_window(day: Day, opens: int, closes: int, rules: OpeningRules) -> HoursOption:
     """Cost one window of one weekday."""
+    hours, breaks = day.hours, day.breaks
     open_hours = [h for h in hours if opens <= h < closes and h not in breaks]
     # Break hours keep their arrivals (tickets may be taken then); hourly_need carries them over.
     kept = set(open_hours) | {h for h in breaks if opens <= h < closes}
     moved, lost = [], 0.0
-    for d in demands:
+    for d in day.demands:
         arrivals, gone = displaced_demand(hours, d.arrivals, sorted(kept), rules.moves)
         moved.append(ServiceDemand(d.service, tuple(arrivals), d.service_minutes, d.standard_minutes))
         lost += gone
     share = [1.0 if h in open_hours else 0.0 for h in hours]
-    need = hourly_need(hours, share, moved, pools, target)
+    need = hourly_need(hours, share, moved, day.pools, day.target)
     served = sum(n.arrivals for n in need if n.open)
     clerk_hours = sum(n.clerks for n in need)
     wait_hours = sum(n.arrivals * n.average_wait_minutes for n in need) / 60.0
     level = sum(n.arrivals * n.service_level for n in need if n.open) / served if served else 1.0
     cost = clerk_hours + rules.lost_value * lost + rules.wait_value * wait_hours
     return HoursOption(
-        weekday, opens, closes, len(open_hours), clerk_hours, served, lost,
+        day.weekday, opens, closes, len(open_hours), clerk_hours, served, lost,
         wait_hours * 60.0 / served if served else 0.0, level, cost,
     )
 
 
-def day_options(
-    weekday: str,
-    hours: Sequence[int],
-    breaks: frozenset[int],
-    demands: Sequence[ServiceDemand],
-    pools: Sequence[frozenset[str]],
-    target: StaffingTarget,
-    rules: OpeningRules,
-) -> list[HoursOption]:
+def day_options(day: Day, rules: OpeningRules) -> list[HoursOption]:
     """Every window of at least `min_daily_hours` open hours within `hours`, cheapest first."""
     options = []
+    hours, breaks = day.hours, day.breaks
     first, end = hours[0], hours[-1] + 1
     for opens in range(first, min(first + rules.max_shift_hours, end) + 1):
         for closes in range(max(opens + 1, end - rules.max_shift_hours), end + 1):
             open_count = sum(1 for h in range(opens, closes) if h not in breaks)
             if open_count < rules.min_daily_hours or opens in breaks or closes - 1 in breaks:
                 continue
-            options.append(evaluate_window(weekday, hours, breaks, demands, pools, target, opens, closes, rules))
+            options.append(evaluate_window(day, opens, closes, rules))
     return sorted(options, key=lambda o: (o.cost, -o.open_hours))
 
 

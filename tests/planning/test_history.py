@@ -7,6 +7,7 @@ import pytest
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan
 from ptsp.domain.opening import (
+    Day,
     OpeningRules,
     day_options,
     displaced_demand,
@@ -119,7 +120,7 @@ def test_an_empty_evening_hour_is_not_recommended_and_the_trade_off_is_shown():
     hours = list(range(7, 17))
     arrivals = (0, 10, 20, 20, 15, 0, 15, 10, 5, 0)  # nobody comes at 07:00 or 16:00
     demand = [ServiceDemand("A", arrivals, 10, 10)]
-    options = day_options("mon", hours, frozenset({12}), demand, [frozenset("A")], TARGET, OpeningRules())
+    options = day_options(Day("mon", hours, frozenset({12}), demand, [frozenset("A")], TARGET), OpeningRules())
     best = options[0]
     assert (best.opens, best.closes) == (8, 16)
     assert best.lost == 0
@@ -134,7 +135,7 @@ def test_weekly_minimum_lengthens_the_cheapest_day():
     hours = list(range(8, 16))
     quiet = [ServiceDemand("A", (1, 1, 1, 0, 0, 0, 0, 0), 10, 10)]
     rules = OpeningRules(min_weekly_hours=20, min_daily_hours=3)
-    options = {d: day_options(d, hours, frozenset({12}), quiet, [frozenset("A")], TARGET, rules)
+    options = {d: day_options(Day(d, hours, frozenset({12}), quiet, [frozenset("A")], TARGET), rules)
                for d in ("mon", "tue", "wed", "thu", "fri")}
     alone = {d: o[0].open_hours for d, o in options.items()}
     chosen = recommend_week(options, rules)
@@ -145,7 +146,7 @@ def test_weekly_minimum_lengthens_the_cheapest_day():
 def test_friday_prayer_break_stays_closed_in_every_option():
     hours = list(range(8, 16))
     demand = [ServiceDemand("A", (5,) * 8, 10, 10)]
-    options = day_options("fri", hours, frozenset({12}), demand, [frozenset("A")], TARGET, OpeningRules())
+    options = day_options(Day("fri", hours, frozenset({12}), demand, [frozenset("A")], TARGET), OpeningRules())
     assert options and all(o.open_hours == (o.closes - o.opens) - (1 if o.opens < 12 < o.closes else 0)
                            for o in options)
 
