@@ -73,11 +73,14 @@ def publish_facts(facts: list[dict[str, Any]]) -> None:
     """
     for fact in facts:
         payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
-        socketio.emit(fact["event"], payload, to=office_room(fact["office"]))
+        rooms = [office_room(fact["office"])]
         if _residents_hear(fact["event"], payload):
-            socketio.emit(fact["event"], payload, to=residents_room(fact["office"]))
+            rooms.append(residents_room(fact["office"]))
         elif isinstance(payload.get("ticket"), dict):
-            socketio.emit(fact["event"], payload, to=ticket_room(payload["ticket"]["id"]))
+            rooms.append(ticket_room(payload["ticket"]["id"]))
+        # One emit to the rooms together: the fact is encoded once, reaches each socket once, and with
+        # Redis crosses to the other processes as one message.
+        socketio.emit(fact["event"], payload, to=rooms)
 
 
 def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
