@@ -1,7 +1,6 @@
 """The counter station: a clerk's login and workstation screen."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (views attach themselves to bp)
+from .blueprint import bp
 
-bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
-
-from . import views  # noqa: E402,F401  (views attach themselves to bp)
+__all__ = ["bp"]

@@ -7,11 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.leaderboard import standing
-from ptsp.app import get_read_db, limiter, now
+from ptsp.context import get_read_db, now
+from ptsp.extensions import limiter
 from ptsp.services.accounts import authenticate
 from ptsp.services.stations import clerk_today, waiting_tickets
 
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/login")

@@ -9,7 +9,7 @@ from flask import Response, abort, render_template, request
 from ptsp.models import Device
 from ptsp.stations import device_or_refuse
 
-from . import bp
+from .blueprint import bp
 from .sound import chime_wav, espeak_available, espeak_wav
 
 _PREFIXES = re.compile(r"^[A-Z]{1,2}(,[A-Z]{1,2})*$")

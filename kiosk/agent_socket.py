@@ -14,7 +14,7 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room
 
-from ptsp.app import db_session, now
+from ptsp.context import db_session, now
 from ptsp.models import PrintJob
 from ptsp.realtime import DISCONNECT_HOOKS, socketio
 from ptsp.services import printing

@@ -17,7 +17,7 @@ from flask import Flask, current_app, has_request_context, request
 
 from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_config
 from printers.backends import Printer
-from ptsp.app import db_session, now
+from ptsp.context import db_session, now
 from ptsp.domain.hours import local_now, zone_label
 from ptsp.models import PrintJob, Ticket
 from ptsp.realtime import socketio
@@ -162,7 +162,7 @@ def issue_and_print(actor: Any, *, office_id: int, service_id: int, priority: st
     has no printer). A printing bug is logged and reported as a failed print: the
     ticket is already committed and the resident still gets it on screen.
     """
-    from ptsp.app import get_db
+    from ptsp.context import get_db
     from ptsp.services import tickets
 
     session = get_db()

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Response, jsonify, render_template
 
-from ptsp.app import get_read_db, now
+from ptsp.context import get_read_db, now
 from ptsp.domain.errors import NotFound
 from ptsp.domain.hours import local_now
 from ptsp.models import Ticket
 from ptsp.services.views import ticket_position
 
-from . import status_bp
+from .blueprint import status_bp
 
 # Tokens are secrets.token_urlsafe: anything else (too long, a NUL byte) names no ticket.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -11,16 +11,17 @@ from printers.html_render import qr_svg
 from ptsp.api.access import require_actor
 from ptsp.api.routes import issue_limit_key, parse_body
 from ptsp.api.schemas import IssueTicket
-from ptsp.app import get_read_db, limiter, now
+from ptsp.context import get_read_db, now
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
+from ptsp.extensions import limiter
 from ptsp.models import Device, Office
 from ptsp.services.common import issued_counts, waiting_counts
 from ptsp.services.printing import printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.views import ticket_view, wait_estimate
 from ptsp.stations import device_or_refuse
 
-from . import bp
+from .blueprint import bp
 from .printing import issue_and_print, status_url, ticket_print_data
 
 RETURN_SECONDS = 15

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from .config import load_config
+from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
-from .models import Staff
+from .extensions import limiter, login_manager
 from .realtime import publish_facts, register_handlers, socketio
 from .services.points import RULES_KEY, rules_from_config
-
-login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -85,55 +78,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .feedback import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
-    app.teardown_appcontext(_close_request_session)
+    app.teardown_appcontext(close_request_sessions)
     return app
-
-
-@login_manager.user_loader
-def _load_staff(staff_id: str) -> Staff | None:
-    if not staff_id.isdigit():
-        return None
-    with current_app.extensions["ptsp.read_sessions"]() as session:
-        staff = session.get(Staff, int(staff_id))
-    return staff if staff is not None and staff.active else None
-
-
-def now() -> datetime:
-    """Return the current instant from the app's clock (frozen in tests)."""
-    return current_app.extensions["ptsp.clock"]()
-
-
-def get_db() -> Session:
-    """Return this request's writing session, opened on first use; the route commits."""
-    if "db" not in g:
-        if "read_db" in g:
-            # End the read transaction (e.g. the device-token lookup) and hand its connection back first:
-            # a request that held one pooled connection while waiting for a second could, with many
-            # requests at once, exhaust the pool and wait on itself (seen as 30 s timeouts under load).
-            g.read_db.commit()
-        g.db = current_app.extensions["ptsp.sessions"]()
-    return g.db
-
-
-def get_read_db() -> Session:
-    """Return this request's read-only session (never takes SQLite's write lock)."""
-    if "read_db" not in g:
-        g.read_db = current_app.extensions["ptsp.read_sessions"]()
-    return g.read_db
-
-
-def _close_request_session(_exc: BaseException | None) -> None:
-    for key in ("db", "read_db"):
-        session = g.pop(key, None)
-        if session is not None:
-            session.close()
-
-
-@contextmanager
-def db_session(readonly: bool = False) -> Iterator[Session]:
-    """Open a session outside a request (sockets, CLI); the caller commits."""
-    session = current_app.extensions["ptsp.read_sessions" if readonly else "ptsp.sessions"]()
-    try:
-        yield session
-    finally:
-        session.close()

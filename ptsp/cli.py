@@ -116,7 +116,7 @@ def setup_load(path: Path) -> None:
     app = _app()
     upgrade(app.extensions["ptsp.engine"])
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             try:
@@ -144,7 +144,7 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             office = _office(session, office_slug)
@@ -176,7 +176,7 @@ def user_add(username: str, name: str, role: str, office_slug: str | None, super
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             office = _office(session, office_slug) if office_slug else None
@@ -204,7 +204,7 @@ def expire(office_slug: str | None) -> None:
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             offices = [_office(session, office_slug)] if office_slug else session.scalars(select(Office)).all()
@@ -313,7 +313,7 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
             raise click.BadParameter(str(exc), param_hint="--setting") from None
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             office = _office(session, office_slug)
@@ -448,7 +448,7 @@ def plan(office_slug: str, start: datetime, weeks: int, out_dir: Path | None, hi
         raise click.UsageError(exc.message) from None
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session(readonly=True) as session:
             office = _office(session, office_slug)
@@ -508,7 +508,7 @@ def points_recompute(office_slug: str | None, show: int, append_missing: bool) -
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         if append_missing:
             with db_session() as session:
@@ -549,7 +549,7 @@ def department_add(office_slug: str, slug: str, name: str, response_hours: int) 
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             try:
@@ -573,7 +573,7 @@ def department_token(slug: str) -> None:
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             dept = session.scalar(select(Department).where(Department.slug == slug))
@@ -602,7 +602,7 @@ def discipline_scan(office_slug: str | None, day: datetime | None) -> None:
 
     app = _app()
     with app.app_context():
-        from .app import db_session, now
+        from .context import db_session, now
 
         with db_session() as session:
             offices = [_office(session, office_slug)] if office_slug else session.scalars(
@@ -630,7 +630,7 @@ def discipline_settings(office_slug: str, **values: int | None) -> None:
 
     app = _app()
     with app.app_context():
-        from .app import db_session
+        from .context import db_session
 
         with db_session() as session:
             office = _office(session, office_slug)

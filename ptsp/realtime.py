@@ -127,7 +127,7 @@ def _dashboard_offices(session: Any) -> tuple[Actor, list[int]] | None:
 def register_handlers() -> None:
     """Attach the connection and command handlers to `socketio`."""
     from .api.commands import run_command
-    from .app import db_session, now
+    from .context import db_session, now
 
     @socketio.on("connect")
     def connect(auth: dict[str, Any] | None = None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
-from .app import get_read_db
+from .context import get_read_db
 from .models import Device
 from .services.accounts import device_for_token
 

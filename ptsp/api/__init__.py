@@ -1,7 +1,6 @@
 """JSON REST API under /api/v1."""
 
-from flask import Blueprint
+from . import discipline, errors, points, printing, referrals, routes  # noqa: F401  (routes attach themselves to bp)
+from .blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import discipline, errors, points, printing, referrals, routes  # noqa: E402,F401  (routes attach themselves to bp)
+__all__ = ["bp"]

@@ -17,7 +17,7 @@ class Unauthorized(DomainError):
 
 def resolve_actor() -> Actor | None:
     """Return the caller, None when anonymous; a bad bearer token is refused outright."""
-    from ..app import get_read_db
+    from ..context import get_read_db
 
     header = request.headers.get("Authorization", "")
     if header:

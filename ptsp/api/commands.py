@@ -54,7 +54,7 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
     the first answer instead of running again: the id is stored in the
     command's own transaction, so it is stored exactly when the command is.
     """
-    from ..app import get_db, now
+    from ..context import get_db, now
 
     if action not in COMMANDS:
         raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")

@@ -7,12 +7,12 @@ from datetime import date
 from flask import Response, jsonify, request
 
 from ..analytics.discipline import visible_violations
-from ..app import get_read_db
+from ..context import get_read_db
 from ..domain.discipline import KINDS
 from ..domain.errors import Forbidden, InvalidInput
 from ..services.common import require_office
-from . import bp
 from .access import require_actor
+from .blueprint import bp
 from .openapi import operation
 from .referrals import _int_arg
 from .routes import COMMON_ERRORS

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
-from . import bp
+from .blueprint import bp
 
 
 def error_response(status: int, code: str, message: str):

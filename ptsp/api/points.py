@@ -11,15 +11,15 @@ from sqlalchemy import select
 from ..analytics import leaderboard as board
 from ..analytics.filters import date_range, scoped_offices
 from ..analytics.skm import GROUPS, ikm
-from ..app import get_db, get_read_db, now
+from ..context import get_db, get_read_db, now
 from ..domain import hours as office_hours
 from ..domain.complaints import STATUSES
 from ..domain.errors import Forbidden, InvalidInput
 from ..models import Complaint, ComplaintEvent, Office, Staff
 from ..services import feedback, points
 from ..services.actors import Actor
-from . import bp
 from .access import require_actor
+from .blueprint import bp
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
 from .schemas import Body

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..analytics.printers import printer_health
-from ..app import get_db, get_read_db, now
+from ..context import get_db, get_read_db, now
 from ..models import Office, Ticket
 from ..services import printing
 from ..services.common import get_or_404, require_office
-from . import bp
 from .access import require_actor
+from .blueprint import bp
 from .openapi import operation
 
 ERRORS = {401: "Not logged in", 403: "Not allowed", 404: "Not found", 409: "Not allowed in the current state",

@@ -7,14 +7,14 @@ from typing import Literal
 from flask import Response, jsonify, request
 from pydantic import Field
 
-from ..app import get_db, get_read_db, now
+from ..context import get_db, get_read_db, now
 from ..domain import referrals as rules
 from ..domain.errors import InvalidInput, NotFound
 from ..models import Department, Referral
 from ..services import referrals as use_cases
 from ..services.common import office_scope, require_office
-from . import bp
 from .access import Unauthorized, require_actor
+from .blueprint import bp
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
 from .schemas import Body, Id

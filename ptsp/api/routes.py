@@ -10,8 +10,9 @@ from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..app import get_db, get_read_db, limiter, now
+from ..context import get_db, get_read_db, now
 from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..extensions import limiter
 from ..models import Counter, Office, Ticket
 from ..services import tickets
 from ..services.accounts import authenticate
@@ -19,8 +20,9 @@ from ..services.actors import Actor
 from ..services.common import get_or_404, office_scope, require_office
 from ..services.snapshot import office_snapshot
 from ..services.views import office_view, ticket_position, ticket_view, waiting_line
-from . import bp, schemas
+from . import schemas
 from .access import require_actor, resolve_actor
+from .blueprint import bp
 from .commands import run_command, validation_message
 from .openapi import build_document, operation
 

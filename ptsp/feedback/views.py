@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from ptsp.app import get_db, get_read_db, now
+from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
@@ -17,7 +17,7 @@ from ptsp.services import feedback
 from ptsp.services.accounts import device_for_token
 from ptsp.services.actors import Actor
 
-from . import bp
+from .blueprint import bp
 
 
 def _answer(form: MultiDict, name: str, label: str) -> int | None:

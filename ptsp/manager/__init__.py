@@ -4,11 +4,7 @@ Each page module attaches its routes to `bp`. Every page requires a supervisor, 
 gets a readable refusal page, and a visitor who has not logged in is sent to the login form.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates", static_folder="static")
-
-from . import (  # noqa: E402,F401  (page modules attach themselves to bp)
+from . import (  # noqa: F401  (page modules attach themselves to bp)
     accountability,
     dashboard,
     export,
@@ -17,3 +13,6 @@ from . import (  # noqa: E402,F401  (page modules attach themselves to bp)
     points,
     views,
 )
+from .blueprint import bp
+
+__all__ = ["bp"]

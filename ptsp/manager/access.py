@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ptsp.analytics import filters
-from ptsp.app import get_read_db
+from ptsp.context import get_read_db
 from ptsp.models import Office
 from ptsp.services.actors import Actor
 

@@ -12,7 +12,7 @@ from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
 from ptsp.analytics.discipline import summary, visible_violations
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
-from ptsp.app import get_read_db, now
+from ptsp.context import get_read_db, now
 from ptsp.domain import discipline as discipline_rules
 from ptsp.domain import referrals as referral_rules
 from ptsp.domain.errors import InvalidInput
@@ -20,8 +20,8 @@ from ptsp.domain.pingpong import REASONS
 from ptsp.models import Counter, Service, Staff
 from ptsp.services.common import office_scope
 
-from . import bp
 from .access import current_actor, manager_page, visible_offices
+from .blueprint import bp
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400

@@ -11,12 +11,12 @@ from flask.typing import ResponseReturnValue
 from ptsp.analytics.charts import chart_data
 from ptsp.analytics.dashboard import live_dashboard
 from ptsp.analytics.printers import printer_health
-from ptsp.app import get_read_db, now
+from ptsp.context import get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.domain.hours import local_now
 
-from . import bp
 from .access import manager_page, visible_offices
+from .blueprint import bp
 from .filters import manager_json, parse_filters
 
 

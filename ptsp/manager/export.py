@@ -16,8 +16,8 @@ from flask.typing import ResponseReturnValue
 from ptsp.analytics.export import event_rows, ticket_rows
 from ptsp.domain.errors import DomainError
 
-from . import bp
 from .access import manager_page, visible_offices
+from .blueprint import bp
 from .filters import Filters, parse_filters
 
 # (endpoint, label in Indonesian, label in English)

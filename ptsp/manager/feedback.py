@@ -11,13 +11,13 @@ from ptsp.analytics.export import rating_rows
 from ptsp.analytics.filters import date_range, offices_by_id, scoped_offices
 from ptsp.analytics.skm import GROUPS, ikm
 from ptsp.api.points import complaint_list
-from ptsp.app import get_read_db
+from ptsp.context import get_read_db
 from ptsp.domain.complaints import LABELS, LAPOR_URL, STATUSES
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.skm import ELEMENTS, GRADES
 
-from . import bp
 from .access import current_actor, manager_page, visible_offices
+from .blueprint import bp
 from .points import local_today, refuses_bad_filters, scoped_csv
 
 

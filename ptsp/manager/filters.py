@@ -15,7 +15,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from ptsp.analytics.filters import date_range, office_number
-from ptsp.app import now
+from ptsp.context import now
 from ptsp.domain.errors import Forbidden
 from ptsp.domain.hours import service_day
 from ptsp.models import Office

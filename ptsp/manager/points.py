@@ -13,12 +13,12 @@ from ptsp.analytics import filters
 from ptsp.analytics import leaderboard as board
 from ptsp.analytics.export import points_rows
 from ptsp.analytics.filters import date_range, scoped_offices
-from ptsp.app import get_read_db, now
+from ptsp.context import get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.services import points
 
-from . import bp
 from .access import current_actor, manager_page, visible_offices
+from .blueprint import bp
 from .export import csv_response
 
 

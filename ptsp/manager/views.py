@@ -8,11 +8,12 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ptsp.app import get_read_db, limiter
+from ptsp.context import get_read_db
+from ptsp.extensions import limiter
 from ptsp.services.accounts import authenticate
 
-from . import bp
 from .access import MANAGER_ROLES, manager_page, visible_offices
+from .blueprint import bp
 
 
 def _safe_next(target: str | None) -> str:

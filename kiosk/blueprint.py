@@ -1,0 +1,6 @@
+"""The blueprints of this package; view modules attach their routes to `bp`, `status_bp`."""
+
+from flask import Blueprint
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
+status_bp = Blueprint("status", __name__, url_prefix="/t", template_folder="templates")
