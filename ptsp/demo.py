@@ -16,6 +16,8 @@ from .domain.hours import WEEKDAYS, parse_week, service_day
 from .migrate import upgrade
 from .models import Device, Office, TicketPrinter
 from .services.accounts import make_device_token
+from .services.discipline import scan
+from .services.points import append_missing
 from .services.printing import set_printer
 from .services.setup import load_setup
 
@@ -67,9 +69,6 @@ def add_history(
     only when asked: the scan judges against the office's current hours, which are the real ones only
     under --realistic-hours. Returns (office name, figures, seconds taken) per office.
     """
-    from .services.discipline import scan
-    from .services.points import append_missing
-
     data = tomllib.loads(DEMO_FILE.read_text())
     now = datetime.now(UTC)
     results = []

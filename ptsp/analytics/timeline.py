@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..domain.discipline import Stretch
 from ..domain.intervals import Span
-from ..models import CounterSession, Office, Ticket, TicketEvent, counter_services
+from ..models import Counter, CounterSession, Office, Ticket, TicketEvent, counter_services
 
 ENDS_WAIT = {"called", "completed", "no_show", "cancelled", "expired"}
 ENDS_BUSY = {"requeued", "transferred", "completed", "no_show", "cancelled", "expired"}
@@ -119,8 +119,6 @@ def counter_stretches(session: Session, office_id: int, start: datetime, end: da
 
 def services_by_counter(session: Session, office_id: int) -> dict[int, set[int]]:
     """Which services each counter of the office serves (its present set-up)."""
-    from ..models import Counter
-
     rows = session.execute(
         select(counter_services.c.counter_id, counter_services.c.service_id)
         .join(Counter, Counter.id == counter_services.c.counter_id)

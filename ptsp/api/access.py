@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
+from ..context import get_read_db
 from ..domain.errors import DomainError, Forbidden
 from ..services.accounts import device_for_token
 from ..services.actors import Actor
@@ -17,8 +18,6 @@ class Unauthorized(DomainError):
 
 def resolve_actor() -> Actor | None:
     """Return the caller, None when anonymous; a bad bearer token is refused outright."""
-    from ..context import get_read_db
-
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from ..context import get_db, now
 from ..domain.errors import DomainError, InvalidInput, QueueEmpty
 from ..services import counters, processed, tickets
 from ..services.actors import Actor
@@ -54,8 +55,6 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
     the first answer instead of running again: the id is stored in the
     command's own transaction, so it is stored exactly when the command is.
     """
-    from ..context import get_db, now
-
     if action not in COMMANDS:
         raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")
     payload = dict(payload)

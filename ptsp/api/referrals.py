@@ -7,6 +7,8 @@ from typing import Literal
 from flask import Response, jsonify, request
 from pydantic import Field
 
+from ..analytics.referrals import events_of, quarterly_ranking, referral_view
+from ..analytics.referrals import list_referrals as query_referrals
 from ..context import get_db, get_read_db, now
 from ..domain import referrals as rules
 from ..domain.errors import InvalidInput, NotFound
@@ -85,8 +87,6 @@ operation("/referrals", "post", "Refer a ticket's case to a department (1x24-hou
 
 @bp.post("/referrals")
 def create_referral() -> tuple[Response, int]:
-    from ..analytics.referrals import referral_view
-
     actor = require_actor("staff")
     body = parse_body(ReferCase)
     session = get_db()
@@ -123,14 +123,12 @@ def _breached_arg() -> bool:
 
 @bp.get("/referrals")
 def list_referrals() -> Response:
-    from ..analytics.referrals import list_referrals as query
-
     actor = require_actor("staff")
     session = get_read_db()
     office_id = _int_arg("office")
     if office_id is not None:
         require_office(session, actor, office_id)
-    return jsonify(query(session, office_scope(session, actor), now(), office_id=office_id,
+    return jsonify(query_referrals(session, office_scope(session, actor), now(), office_id=office_id,
                          department_id=_int_arg("department"), status=_status_arg(), breached_only=_breached_arg()))
 
 
@@ -142,8 +140,6 @@ operation("/referrals/ranking", "get", "Departments ranked by breach rate and re
 
 @bp.get("/referrals/ranking")
 def referral_ranking() -> Response:
-    from ..analytics.referrals import quarterly_ranking
-
     actor = require_actor("staff")
     session = get_read_db()
     raw = request.args.get("quarter")
@@ -158,8 +154,6 @@ operation("/referrals/{referral_id}", "get", "One referral with its progress (st
 
 @bp.get("/referrals/<int(max=2147483647):referral_id>")
 def get_referral(referral_id: int) -> Response:
-    from ..analytics.referrals import events_of, referral_view
-
     session = get_read_db()
     referral = session.get(Referral, referral_id)
     if _is_department_call():
@@ -179,8 +173,6 @@ operation("/referrals/{referral_id}/progress", "post", "The department reports p
 
 @bp.post("/referrals/<int(max=2147483647):referral_id>/progress")
 def report_progress(referral_id: int) -> Response:
-    from ..analytics.referrals import events_of, referral_view
-
     session = get_db()
     department = _department(session)
     body = parse_body(ReportProgress)
@@ -197,10 +189,8 @@ operation("/department/referrals", "get", "The calling department's own referral
 
 @bp.get("/department/referrals")
 def department_referrals() -> Response:
-    from ..analytics.referrals import list_referrals as query
-
     session = get_read_db()
     department = _department(session)
     return jsonify({"department": _department_view(department),
-                    "referrals": query(session, None, now(), department_id=department.id, status=_status_arg(),
-                                       breached_only=_breached_arg())})
+                    "referrals": query_referrals(session, None, now(), department_id=department.id,
+                                                 status=_status_arg(), breached_only=_breached_arg())})

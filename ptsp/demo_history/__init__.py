@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..models import CounterSession, Office, Rating, Ticket, TicketEvent, TicketNumber
+from ..services.accounts import make_device_token
 from .day import DaySimulation, OfficeModel
 from .model import AFTER_HOLIDAY_FACTOR, WEEKDAY_FACTOR
 
@@ -56,8 +57,6 @@ def _holidays(first: date, last: date) -> holidays.HolidayBase:
 
 def _kiosk(session: Session, office: Office, now: datetime) -> int:
     """A retired lobby kiosk that issued the historical tickets (its token is never shown)."""
-    from ..services.accounts import make_device_token
-
     device, _token_text = make_device_token(session, office=office, kind="kiosk", name="kios lobi (riwayat)",
                                             now=now - timedelta(days=365))
     device.revoked_at = now
