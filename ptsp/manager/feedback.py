@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, render_template, request
 
+from ptsp.analytics.complaints import complaint_list
 from ptsp.analytics.export import rating_rows
 from ptsp.analytics.filters import date_range, offices_by_id, scoped_offices
 from ptsp.analytics.skm import GROUPS, ikm
-from ptsp.api.points import complaint_list
-from ptsp.context import get_read_db
+from ptsp.context import get_read_db, now
 from ptsp.domain.complaints import LABELS, LAPOR_URL, STATUSES
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.skm import ELEMENTS, GRADES
@@ -43,7 +43,7 @@ def complaints_page() -> str:
     status = request.args.get("status") or "open"
     if status not in (*STATUSES, "open", "all"):
         raise InvalidInput(f"Status '{status}' tidak dikenal")
-    everything = complaint_list(session, office_ids)
+    everything = complaint_list(session, office_ids, now())
     offices = offices_by_id(session, office_ids)
     for complaint in everything:
         zone = ZoneInfo(offices[complaint["office"]].timezone)

@@ -1,0 +1,42 @@
+"""What the manager-facing reads share: the supervisor check, the office-scope parameters, today's day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..context import get_read_db, now
+from ..domain import hours as office_hours
+from ..domain.errors import Forbidden
+from ..models import Office
+from ..services.actors import Actor
+from .access import require_actor
+from .routes import COMMON_ERRORS
+
+READ_ERRORS = {code: text for code, text in COMMON_ERRORS.items() if code not in (400, 409)}
+
+
+def query_param(name: str, description: str, enum: list[str] | None = None) -> dict:
+    schema: dict = {"type": "string"}
+    if enum:
+        schema["enum"] = enum
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+OFFICE_PARAM = query_param("office", "Office id (default: every office in your scope)")
+DATE_PARAMS = [query_param("from", "First office-local day, YYYY-MM-DD"),
+               query_param("to", "Last office-local day, YYYY-MM-DD")]
+
+
+def require_manager() -> Actor:
+    """Return a logged-in supervisor, manager or admin; clerks and devices are refused."""
+    actor = require_actor("staff")
+    if not actor.at_least("supervisor"):
+        raise Forbidden("Hanya supervisor dan manajer (supervisors and managers only)")
+    return actor
+
+
+def office_today(office_ids: list[int]) -> date:
+    """Return today in the first office's time zone (WIB when none)."""
+    session = get_read_db()
+    office = session.get(Office, office_ids[0]) if office_ids else None
+    return office_hours.service_day(now(), office.timezone if office else "Asia/Jakarta")
