@@ -101,7 +101,7 @@ class HourNeed:
 
 
 def service_pools(
-    counters: Mapping[object, Iterable[str]], services: Iterable[str]
+    counters: Mapping[Any, Iterable[str]], services: Iterable[str]
 ) -> list[frozenset[str]]:
     """Group services into pools: connected through counters that serve more than one."""
     parent: dict[str, str] = {s: s for s in services}
