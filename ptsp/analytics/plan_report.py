@@ -83,7 +83,7 @@ def shift_rows(plan: OfficePlan) -> list[Row]:
 
 
 def roster_rows(plan: OfficePlan) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     if not plan.weeks:
         return rows
     week = plan.weeks[0]

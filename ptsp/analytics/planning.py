@@ -208,7 +208,7 @@ def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tupl
         local = at.astimezone(zone)
         if local.date() in days:
             totals[(WEEKDAYS[local.weekday()], local.hour)] += points
-    per_weekday = defaultdict(int)
+    per_weekday: defaultdict[str, int] = defaultdict(int)
     for day in days:
         per_weekday[WEEKDAYS[day.weekday()]] += 1
     return {key: total / per_weekday[key[0]] for key, total in totals.items()}

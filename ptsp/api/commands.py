@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..context import get_db, now
 from ..domain.errors import DomainError, InvalidInput, QueueEmpty
+from ..models import Ticket
 from ..services import counters, processed, tickets
 from ..services.actors import Actor
 from ..services.counters import current_session
 from ..services.views import counter_view, ticket_view
 from . import schemas
 
-Handler = Callable[[Any, BaseModel, Actor, Any], Any]
+Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the paired model
 
 COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
     "open": (schemas.CounterRef, lambda s, b, a, t: counters.open_counter(s, counter_id=b.counter, actor=a, now=t)),
@@ -97,6 +98,6 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
 
 
 def _view(session: Any, result: Any) -> dict[str, Any]:
-    if isinstance(result, tickets.Ticket):
+    if isinstance(result, Ticket):
         return {"ticket": ticket_view(result)}
     return {"counter": counter_view(result, current_session(session, result.id))}

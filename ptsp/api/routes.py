@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, request
 from flask_login import login_user, logout_user
@@ -35,7 +35,10 @@ class BadJson(DomainError):
     status = 400
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+def parse_body(model: type[_Body]) -> _Body:
     """Validate the JSON body against `model` (400 for broken JSON, 422 for wrong content)."""
     if not request.is_json:
         raise BadJson("Kirim JSON dengan Content-Type: application/json")

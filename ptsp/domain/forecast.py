@@ -84,7 +84,8 @@ class ServiceTimeEstimate:
 
 def _cv(sample: np.ndarray, axis: int = -1) -> np.ndarray:
     mean = sample.mean(axis=axis)
-    return np.divide(sample.std(axis=axis, ddof=1), mean, out=np.zeros_like(mean), where=mean > 0)
+    cv: np.ndarray = np.divide(sample.std(axis=axis, ddof=1), mean, out=np.zeros_like(mean), where=mean > 0)
+    return cv
 
 
 def service_times(

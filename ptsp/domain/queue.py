@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class Priority(StrEnum):
@@ -35,7 +36,7 @@ class QueueEntry:
     queued_at: datetime
 
 
-def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta) -> tuple:
+def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta) -> tuple[Any, ...]:
     """Return the key that orders the waiting line (smaller is called first)."""
     promoted = entry.priority is not Priority.REGULAR or now - entry.queued_at >= starvation_limit
     return (0 if promoted else 1, entry.queued_at, entry.ticket_id)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import ciw
 
@@ -90,7 +91,7 @@ def _simulate_pool(
     hours = len(clerks)
     day_end = 60.0 * hours
     ciw.seed(seed)
-    arrivals = []
+    arrivals: list[Any] = []  # ciw distributions (untyped) or None
     for d in demands:
         if sum(d.arrivals) <= 0:
             arrivals.append(None)

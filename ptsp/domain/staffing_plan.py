@@ -44,6 +44,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class HourNeed:
 
 
 def service_pools(
-    counters: Mapping[object, Iterable[str]], services: Iterable[str]
+    counters: Mapping[Any, Iterable[str]], services: Iterable[str]
 ) -> list[frozenset[str]]:
     """Group services into pools: connected through counters that serve more than one."""
     parent: dict[str, str] = {s: s for s in services}
@@ -240,7 +241,7 @@ def hourly_need(
     loads = np.array([hourly_offered_load(row, m) for row, m in zip(shifted, minutes, strict=True)])
     points = (shifted * np.array([d.standard_minutes for d in demands])[:, None]).sum(axis=0)
     members = [np.array([d.service in pool for d in demands]) for pool in pools]
-    pool_rows = []
+    pool_rows: list[tuple[Any, ...] | None] = []
     for mask in members:
         if not mask.any():
             pool_rows.append(None)

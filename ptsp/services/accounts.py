@@ -55,7 +55,8 @@ def authenticate(session: Session, username: str, password: str) -> Staff | None
 
 def supervisors_of(staff: Staff, levels: int = 2) -> list[Staff]:
     """Return the supervisor chain above a staff member, nearest first."""
-    chain, current = [], staff.supervisor
+    chain: list[Staff] = []
+    current = staff.supervisor
     while current is not None and len(chain) < levels and current not in chain:
         chain.append(current)
         current = current.supervisor

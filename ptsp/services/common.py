@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,10 +28,13 @@ def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], 
         .on_conflict_do_update(index_elements=list(keys), set_={column: target + 1})
         .returning(target)
     )
-    return session.execute(stmt).scalar_one()
+    return cast(int, session.execute(stmt).scalar_one())
 
 
-def get_or_404(session: Session, model: type[Base], ident: int, label: str) -> Any:
+_Row = TypeVar("_Row", bound=Base)
+
+
+def get_or_404(session: Session, model: type[_Row], ident: int, label: str) -> _Row:
     """Load a row by primary key or raise NotFound with a readable label."""
     row = session.get(model, ident)
     if row is None:

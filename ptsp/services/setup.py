@@ -8,7 +8,7 @@ its set-up in one file and load it again after each change.
 from __future__ import annotations
 
 import secrets
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..domain.codes import validate_prefix
 from ..domain.errors import InvalidInput
-from ..models import Counter, Office, Service, Staff
+from ..models import Base, Counter, Office, Service, Staff
 from .accounts import add_staff
 
 
@@ -88,7 +88,10 @@ def parse_setup(data: object) -> SetupFile:
         raise InvalidInput(f"Berkas pengaturan tidak valid: {problems}") from None
 
 
-def _upsert(session: Session, model: type, defaults: dict, **keys: object) -> object:
+_Row = TypeVar("_Row", bound=Base)
+
+
+def _upsert(session: Session, model: type[_Row], defaults: dict[str, Any], **keys: object) -> _Row:
     row = session.scalar(select(model).filter_by(**keys))
     if row is None:
         row = model(**keys)

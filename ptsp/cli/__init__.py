@@ -1,0 +1,30 @@
+"""The `ptsp` command: run the server, the demo, migrations and office set-up."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import accountability, db, plan, points, printer, server, setup  # noqa: F401  (register commands)
+from ._base import cli
+
+__all__ = ["cli", "main"]
+
+SERVER_COMMANDS = {"run", "demo"}
+
+
+def main() -> None:
+    """Entry point: patch for gevent before anything imports sockets, then dispatch."""
+    if len(sys.argv) > 1 and sys.argv[1] in SERVER_COMMANDS:
+        os.environ.setdefault("PTSP_ASYNC_MODE", "gevent")
+        if os.environ["PTSP_ASYNC_MODE"] == "gevent":
+            from gevent import monkey
+
+            monkey.patch_all()
+            try:
+                from psycogreen.gevent import patch_psycopg
+
+                patch_psycopg()
+            except ImportError:  # PostgreSQL extra not installed: SQLite only
+                pass
+    cli(prog_name="ptsp")

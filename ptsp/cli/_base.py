@@ -1,0 +1,39 @@
+"""The root `ptsp` group and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import click
+
+
+def _app(**overrides: object):
+    from ..app import create_app
+
+    return create_app(overrides or None)
+
+
+def _read_setup(path: Path) -> object:
+    text = path.read_bytes()
+    if path.suffix == ".json":
+        import json
+
+        return json.loads(text)
+    return tomllib.loads(text.decode())
+
+
+@click.group()
+def cli() -> None:
+    """PTSP: antrian dan loket layanan publik (queue and counter service desk)."""
+
+
+def _office(session, slug: str):
+    from sqlalchemy import select
+
+    from ..models import Office
+
+    office = session.scalar(select(Office).where(Office.slug == slug))
+    if office is None:
+        raise click.ClickException(f"unknown office {slug!r}")
+    return office

@@ -1,0 +1,93 @@
+"""`ptsp printer` and `ptsp print-agent`: kiosk ticket printers and the agent on the kiosk PC."""
+
+from __future__ import annotations
+
+import click
+
+from ._base import _app, _office, cli
+
+
+@cli.group()
+def printer() -> None:
+    """Kiosk ticket printers."""
+
+
+@printer.command("set")
+@click.option("--office", "office_slug", required=True, help="Office slug")
+@click.option("--kiosk", "kiosk_name", required=True, help="Name of the kiosk device (ptsp device add --kind kiosk)")
+@click.option("--setting", help="Printer driven by the server: network:HOST[:PORT], usb:VID:PID, serial:DEV[:BAUD], "
+              "cups:QUEUE, file:PATH or preview")
+@click.option("--agent", "agent_name", help="Or: name of the print agent device on the kiosk PC")
+@click.option("--paper", type=click.Choice(["58", "80"]), default="58", show_default=True, help="Paper width in mm")
+@click.option("--language", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--name", help="Name shown to managers (default: the kiosk's name)")
+def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_name: str | None, paper: str,
+                language: str, name: str | None) -> None:
+    """Say how a kiosk prints: a printer the server drives, or the kiosk PC's print agent."""
+    from sqlalchemy import select
+
+    from printers import printer_from_config
+
+    from ..domain.errors import DomainError
+    from ..models import Device
+    from ..services.printing import set_printer
+
+    if setting:
+        try:
+            printer_from_config(setting)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--setting") from None
+    app = _app()
+    with app.app_context():
+        from ..context import db_session
+
+        with db_session() as session:
+            office = _office(session, office_slug)
+
+            def device(kind: str, device_name: str) -> Device:
+                found = session.scalar(select(Device).where(
+                    Device.office_id == office.id, Device.kind == kind, Device.name == device_name,
+                    Device.revoked_at.is_(None)).order_by(Device.id.desc()))
+                if found is None:
+                    raise click.ClickException(f"no {kind} named {device_name!r} in {office_slug}")
+                return found
+
+            kiosk = device("kiosk", kiosk_name)
+            agent = device("agent", agent_name) if agent_name else None
+            try:
+                row = set_printer(session, kiosk=kiosk, name=name or kiosk_name, setting=setting, agent=agent,
+                                  width_chars=32 if paper == "58" else 48, language=language)
+            except DomainError as exc:
+                raise click.ClickException(exc.message) from None
+            session.commit()
+            how = f"the print agent {agent_name!r}" if agent else setting
+            click.echo(f"Kiosk {kiosk_name!r} prints on {paper} mm paper through {how} (printer id {row.id}).")
+
+
+@cli.command("print-agent")
+@click.option("--server", required=True, help="PTSP server URL, e.g. https://antrean.example.go.id")
+@click.option("--token", envvar="PTSP_AGENT_TOKEN", required=True,
+              help="Agent device token (ptsp device add --kind agent); or set PTSP_AGENT_TOKEN")
+@click.option("--printer", "setting", required=True, help="Local printer: usb:VID:PID, serial:DEV[:BAUD], "
+              "network:HOST[:PORT], cups:QUEUE or file:PATH")
+@click.option("--timeout", type=float, default=3.0, show_default=True, help="Seconds one print may take")
+def print_agent(server: str, token: str, setting: str, timeout: float) -> None:
+    """Run on the kiosk PC: print the jobs the server sends to this agent, acknowledging each."""
+    import logging
+    import signal
+
+    from printers import printer_from_config
+    from printers.agent import PrintAgent
+
+    try:
+        local = printer_from_config(setting)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--printer") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    agent = PrintAgent(server, token, local, timeout=timeout)
+    signal.signal(signal.SIGTERM, lambda *_: agent.stop())
+    click.echo(f"Print agent: {server} -> {local.name}")
+    try:
+        agent.run()
+    except KeyboardInterrupt:
+        agent.stop()

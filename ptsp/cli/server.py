@@ -1,0 +1,88 @@
+"""`ptsp run`, `ptsp demo` and `ptsp expire`: serving, the demo office and closing-time expiry."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import click
+
+from ._base import _app, _office, cli
+
+
+@cli.command()
+@click.option("--office", "office_slug", help="Only this office (default: all)")
+def expire(office_slug: str | None) -> None:
+    """Expire tickets left open after closing time (run from cron after closing)."""
+    from sqlalchemy import select
+
+    from ..models import Office
+    from ..services import tickets
+    from ..services.actors import SYSTEM
+
+    app = _app()
+    with app.app_context():
+        from ..context import db_session
+
+        with db_session() as session:
+            offices = [_office(session, office_slug)] if office_slug else session.scalars(select(Office)).all()
+            total = 0
+            for office in offices:
+                total += tickets.expire(session, office_id=office.id, actor=SYSTEM, now=datetime.now(UTC))
+            session.commit()
+    click.echo(f"Expired {total} ticket(s).")
+
+
+@cli.command()
+@click.option("--host", default=lambda: os.environ.get("PTSP_HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PTSP_PORT", "5000")), type=int, show_default="5000")
+def run(host: str, port: int) -> None:
+    """Serve the API, stations and Socket.IO (gevent WSGI server with websockets)."""
+    from ..migrate import upgrade
+    from ..realtime import serve
+
+    app = _app()
+    upgrade(app.extensions["ptsp.engine"])
+    _start_print_retries(app)
+    click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
+    serve(app, host, port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--realistic-hours", is_flag=True, help="Keep the demo office's real opening hours")
+@click.option("--no-serve", is_flag=True, help="Set up the demo data and exit")
+@click.option("--history", "history_days", type=click.IntRange(0, 3660), default=0,
+              help="Also generate this many past days of tickets, events and counter sessions")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated history")
+def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_days: int, seed: int) -> None:
+    """Create the demo office (a kelurahan PTSP), print URLs and logins, and serve it."""
+    from ..demo import add_history, prepare_demo
+    from ..realtime import serve
+
+    os.environ.setdefault("PTSP_ENV", "development")
+    app = _app()
+    info = prepare_demo(app, realistic_hours=realistic_hours)
+    history = add_history(app, history_days, seed, scan_discipline=realistic_hours) if history_days else []
+    for name, stats, seconds in history:
+        click.echo(f"History for {name}: {stats.days_open} open days, {len(stats.days_closed_holiday)} public "
+                   f"holidays closed, {stats.days_skipped} days already present; {stats.tickets} tickets, "
+                   f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings, "
+                   f"{stats.points_lines} points ledger lines in {seconds:.1f} s")
+        if stats.violations is not None:
+            click.echo(f"  Discipline scan of the history: {stats.violations} violation(s)")
+    if history and not realistic_hours:
+        click.echo("  (Add --realistic-hours to scan discipline: with the all-day demo hours every counter "
+                   "would look late.)")
+    base = f"http://{host}:{port}"
+    click.echo(info.describe(base))
+    if not no_serve:
+        _start_print_retries(app)
+        serve(app, host, port)
+
+
+def _start_print_retries(app) -> None:
+    from kiosk.printing import start_retry_loop
+
+    start_retry_loop(app)
