@@ -13,6 +13,7 @@ from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager
 from .realtime import publish_facts, register_handlers, socketio
+from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
 
 
@@ -29,7 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ptsp.engine"] = engine
     app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
     app.extensions["ptsp.read_sessions"] = make_read_sessionmaker(engine)
-    rules = {RULES_KEY: rules_from_config(app.config)}  # the points rules reach the use cases via session.info
+    # The points rules and the password hash method reach the use cases via session.info.
+    rules = {RULES_KEY: rules_from_config(app.config), HASH_METHOD_KEY: app.config["PASSWORD_HASH_METHOD"]}
     app.extensions["ptsp.sessions"].configure(info=rules)
     app.extensions["ptsp.read_sessions"].configure(info=rules)
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))

@@ -24,8 +24,15 @@ from ptsp.app import create_app
 from ptsp.db import make_engine
 from ptsp.migrate import upgrade
 from ptsp.models import Base
-from ptsp.services.accounts import make_device_token
+from ptsp.services.accounts import HASH_METHOD_KEY, make_device_token
 from ptsp.services.setup import load_setup
+
+# A cheap password hash for the suite (production keeps scrypt, see test_passwords.py): one scrypt hash
+# costs ~100 ms of CPU and the offices below have six accounts. Set in the environment so the `ptsp`
+# subprocesses (live servers, CLI tests) use it too.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+os.environ.setdefault("PTSP_PASSWORD_HASH_METHOD", TEST_PASSWORD_HASH_METHOD)
+CHEAP_HASH = {HASH_METHOD_KEY: TEST_PASSWORD_HASH_METHOD}  # session info for sessions made without the app
 
 PG_BASE = os.environ.get("PTSP_TEST_PG", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PTSP_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -13,6 +13,7 @@ from ptsp.db import make_engine
 from ptsp.models import Referral
 from tests.accountability.generate import generate
 from tests.browser.stations import counter_page
+from tests.conftest import CHEAP_HASH
 
 SHOTS = Path(os.environ.get("PTSP_SHOTS", "/work/shots/account"))
 
@@ -38,7 +39,7 @@ def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(ser
     today = datetime.now(UTC).date()
     days = [today - timedelta(days=i) for i in range(28, 0, -1)]
     engine = make_engine(server.env["PTSP_DATABASE_URL"])
-    with sessionmaker(engine)() as session:
+    with sessionmaker(engine, info=CHEAP_HASH)() as session:
         generate(session, days)
     engine.dispose()
     page = manager_page(server, page_factory)
