@@ -387,3 +387,23 @@ def page_factory(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where a browser test saves pictures for a person to look at: under the test's own tmp_path, or
+    `$PTSP_SCREENSHOTS/<test folder>` when that variable is set (PTSP_SHOTS, its older name, too)."""
+    root = os.environ.get("PTSP_SCREENSHOTS") or os.environ.get("PTSP_SHOTS")
+    folder = Path(root) / request.path.parent.name if root else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shot(screenshots: Path):
+    """Save a screenshot of a page as `<name>.png` in `screenshots`."""
+
+    def take(page: Any, name: str, full_page: bool = False) -> None:
+        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=full_page)
+
+    return take
