@@ -61,6 +61,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    if app.config["WEB_PAGES"]:
+        _register_blueprints(app)
+    app.teardown_appcontext(close_request_sessions)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The API and the stations' and managers' pages (the manager pages import the planning stack)."""
     from .api import bp as api_bp
 
     app.register_blueprint(api_bp)
@@ -80,5 +88,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .feedback import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
-    app.teardown_appcontext(close_request_sessions)
-    return app

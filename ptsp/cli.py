@@ -31,9 +31,17 @@ def main() -> None:
 
 
 def _app(**overrides: object):
+    """The app for a command that only works on the database: without the API and the pages."""
     from .app import create_app
 
-    return create_app(overrides or None)
+    return create_app({"WEB_PAGES": False, **overrides})
+
+
+def _web_app():
+    """The whole app, for the commands that serve it."""
+    from .app import create_app
+
+    return create_app()
 
 
 def _read_setup(path: Path) -> object:
@@ -234,7 +242,7 @@ def run(host: str, port: int) -> None:
     from .migrate import upgrade
     from .realtime import serve
 
-    app = _app()
+    app = _web_app()
     upgrade(app.extensions["ptsp.engine"])
     _start_print_retries(app)
     click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
@@ -255,7 +263,7 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     from .realtime import serve
 
     os.environ.setdefault("PTSP_ENV", "development")
-    app = _app()
+    app = _web_app()
     info = prepare_demo(app, realistic_hours=realistic_hours)
     history = add_history(app, history_days, seed, scan_discipline=realistic_hours) if history_days else []
     for name, stats, seconds in history:
