@@ -52,6 +52,21 @@ def need_service(name: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
+# Fixtures that start real processes: a test using one is slow (seconds of start-up), whatever it checks.
+SLOW_FIXTURES = {"server", "planned_server", "pg_redis", "sqlite_deployment"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark Chromium tests `browser` and process-starting or long tests `slow`, so
+    `pytest -m "not browser and not slow"` runs the quick part alone."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures or item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 class Clock:
     """A clock the test moves by hand."""
 
