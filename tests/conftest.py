@@ -95,29 +95,50 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Empties a test database in one round trip: DELETE (children first) costs milliseconds on the few rows a
+# test leaves, where TRUNCATE of every table cost ~0.5 s per test (new files for each table); then the
+# sequences a test used start again at 1, as RESTART IDENTITY did.
+PG_EMPTY = "".join(f'DELETE FROM "{table.name}";' for table in reversed(Base.metadata.sorted_tables)) + """
+DO $$
+DECLARE
+    used record;
+BEGIN
+    FOR used IN SELECT sequencename FROM pg_sequences
+                WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+        EXECUTE format('ALTER SEQUENCE %I RESTART', used.sequencename);
+    END LOOP;
+END $$;
+"""
+
+
+@dataclass
+class PgSchema:
+    """A worker's PostgreSQL schema, migrated once, and an engine that empties it between tests."""
+
+    url: str
+    engine: Any
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            conn.connection.driver_connection.cursor().execute(PG_EMPTY)  # the driver: no %-parameters
+
+
 @pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
+def pg_schema() -> Iterator[PgSchema]:
+    """One schema per xdist worker, migrated once (Alembic); each test empties it before use."""
     need_service("PostgreSQL", "127.0.0.1", 5432)
     schema = f"ptsp_test_{uuid.uuid4().hex[:8]}"
     admin = make_engine(PG_BASE)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=1)
     upgrade(engine)
+    yield PgSchema(url, engine)
     engine.dispose()
-    yield url
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
-
-
-def _truncate_pg(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -127,9 +148,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "ptsp.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("pg_schema_url")
-    _truncate_pg(url)
-    return url
+    pg = request.getfixturevalue("pg_schema")
+    pg.empty()
+    return pg.url
 
 
 @pytest.fixture
