@@ -13,6 +13,7 @@ from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager
 from .realtime import publish_facts, register_handlers, socketio
+from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
 
 
@@ -29,7 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ptsp.engine"] = engine
     app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
     app.extensions["ptsp.read_sessions"] = make_read_sessionmaker(engine)
-    rules = {RULES_KEY: rules_from_config(app.config)}  # the points rules reach the use cases via session.info
+    # The points rules and the password hash method reach the use cases via session.info.
+    rules = {RULES_KEY: rules_from_config(app.config), HASH_METHOD_KEY: app.config["PASSWORD_HASH_METHOD"]}
     app.extensions["ptsp.sessions"].configure(info=rules)
     app.extensions["ptsp.read_sessions"].configure(info=rules)
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
@@ -59,6 +61,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    if app.config["WEB_PAGES"]:
+        _register_blueprints(app)
+    app.teardown_appcontext(close_request_sessions)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The API and the stations' and managers' pages (the manager pages import the planning stack)."""
     from .api import bp as api_bp
 
     app.register_blueprint(api_bp)
@@ -78,5 +88,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .feedback import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
-    app.teardown_appcontext(close_request_sessions)
-    return app

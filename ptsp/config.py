@@ -34,6 +34,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "NOW": None,
+        # The API and the pages. Commands that only touch the database (`ptsp setup load`, `device add`, …)
+        # leave them out: the manager pages import scipy, numpy and ciw, most of a second of start-up.
+        "WEB_PAGES": True,
+        # Werkzeug's method for new password hashes; only the test suite picks a cheaper one.
+        "PASSWORD_HASH_METHOD": env.get("PTSP_PASSWORD_HASH_METHOD") or "scrypt",
         "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
         "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
         "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),

@@ -24,8 +24,15 @@ from ptsp.app import create_app
 from ptsp.db import make_engine
 from ptsp.migrate import upgrade
 from ptsp.models import Base
-from ptsp.services.accounts import make_device_token
+from ptsp.services.accounts import HASH_METHOD_KEY, make_device_token
 from ptsp.services.setup import load_setup
+
+# A cheap password hash for the suite (production keeps scrypt, see test_passwords.py): one scrypt hash
+# costs ~100 ms of CPU and the offices below have six accounts. Set in the environment so the `ptsp`
+# subprocesses (live servers, CLI tests) use it too.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+os.environ.setdefault("PTSP_PASSWORD_HASH_METHOD", TEST_PASSWORD_HASH_METHOD)
+CHEAP_HASH = {HASH_METHOD_KEY: TEST_PASSWORD_HASH_METHOD}  # session info for sessions made without the app
 
 PG_BASE = os.environ.get("PTSP_TEST_PG", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PTSP_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -43,6 +50,21 @@ def need_service(name: str, host: str, port: int) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{message}; CI must run these tests")
         pytest.skip(message)
+
+
+# Fixtures that start real processes: a test using one is slow (seconds of start-up), whatever it checks.
+SLOW_FIXTURES = {"server", "planned_server", "pg_redis", "sqlite_deployment"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark Chromium tests `browser` and process-starting or long tests `slow`, so
+    `pytest -m "not browser and not slow"` runs the quick part alone."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures or item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 class Clock:
@@ -73,29 +95,50 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Empties a test database in one round trip: DELETE (children first) costs milliseconds on the few rows a
+# test leaves, where TRUNCATE of every table cost ~0.5 s per test (new files for each table); then the
+# sequences a test used start again at 1, as RESTART IDENTITY did.
+PG_EMPTY = "".join(f'DELETE FROM "{table.name}";' for table in reversed(Base.metadata.sorted_tables)) + """
+DO $$
+DECLARE
+    used record;
+BEGIN
+    FOR used IN SELECT sequencename FROM pg_sequences
+                WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+        EXECUTE format('ALTER SEQUENCE %I RESTART', used.sequencename);
+    END LOOP;
+END $$;
+"""
+
+
+@dataclass
+class PgSchema:
+    """A worker's PostgreSQL schema, migrated once, and an engine that empties it between tests."""
+
+    url: str
+    engine: Any
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            conn.connection.driver_connection.cursor().execute(PG_EMPTY)  # the driver: no %-parameters
+
+
 @pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
+def pg_schema() -> Iterator[PgSchema]:
+    """One schema per xdist worker, migrated once (Alembic); each test empties it before use."""
     need_service("PostgreSQL", "127.0.0.1", 5432)
     schema = f"ptsp_test_{uuid.uuid4().hex[:8]}"
     admin = make_engine(PG_BASE)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=1)
     upgrade(engine)
+    yield PgSchema(url, engine)
     engine.dispose()
-    yield url
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
-
-
-def _truncate_pg(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -105,9 +148,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "ptsp.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("pg_schema_url")
-    _truncate_pg(url)
-    return url
+    pg = request.getfixturevalue("pg_schema")
+    pg.empty()
+    return pg.url
 
 
 @pytest.fixture
@@ -380,3 +423,23 @@ def page_factory(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where a browser test saves pictures for a person to look at: under the test's own tmp_path, or
+    `$PTSP_SCREENSHOTS/<test folder>` when that variable is set (PTSP_SHOTS, its older name, too)."""
+    root = os.environ.get("PTSP_SCREENSHOTS") or os.environ.get("PTSP_SHOTS")
+    folder = Path(root) / request.path.parent.name if root else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shot(screenshots: Path):
+    """Save a screenshot of a page as `<name>.png` in `screenshots`."""
+
+    def take(page: Any, name: str, full_page: bool = False) -> None:
+        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=full_page)
+
+    return take

@@ -111,3 +111,14 @@ def test_demo_sets_up_the_office_and_prints_logins_and_tokens(tmp_path):
     assert "siti" in result.stdout and "demo-petugas" in result.stdout
     assert "ptsp_kiosk_" in result.stdout and "/api/v1/openapi.json" in result.stdout
     assert "/counter/login" in result.stdout and "/display/?token=ptsp_display_" in result.stdout
+
+
+def test_commands_that_only_touch_the_database_start_without_the_planning_stack(env, tmp_path):
+    """`ptsp setup load`, `device add` and the like leave out the pages, so scipy, numpy and ciw stay unloaded."""
+    path = tmp_path / "office.json"
+    path.write_text(json.dumps(SETUP))
+    probe = ("import sys; from ptsp.cli import main; sys.argv = ['ptsp', 'setup', 'load', sys.argv[1]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('scipy', 'numpy', 'ciw') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter as Tally
 
+import pytest
 from sqlalchemy import func, select
 
 from ptsp.domain.errors import QueueEmpty
@@ -47,6 +48,7 @@ def _busy_office(app) -> tuple[int, list[int], list[tuple[int, Actor]]]:
     return office.id, service_ids, clerks
 
 
+@pytest.mark.slow
 def test_eight_kiosks_and_ten_clerks_number_and_call_every_ticket_exactly_once(app):
     office_id, service_ids, clerks = _busy_office(app)
     sessions = app.extensions["ptsp.sessions"]

@@ -9,9 +9,17 @@ import click
 
 
 def _app(**overrides: object):
+    """The app for a command that only works on the database: without the API and the pages."""
     from ..app import create_app
 
-    return create_app(overrides or None)
+    return create_app({"WEB_PAGES": False, **overrides})
+
+
+def _web_app():
+    """The whole app, for the commands that serve it."""
+    from ..app import create_app
+
+    return create_app()
 
 
 def _read_setup(path: Path) -> object:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from ._base import _app, _office, cli
+from ._base import _app, _office, _web_app, cli
 
 
 @cli.command()
@@ -41,7 +41,7 @@ def run(host: str, port: int) -> None:
     from ..migrate import upgrade
     from ..realtime import serve
 
-    app = _app()
+    app = _web_app()
     upgrade(app.extensions["ptsp.engine"])
     _start_print_retries(app)
     click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
@@ -62,7 +62,7 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     from ..realtime import serve
 
     os.environ.setdefault("PTSP_ENV", "development")
-    app = _app()
+    app = _web_app()
     info = prepare_demo(app, realistic_hours=realistic_hours)
     history = add_history(app, history_days, seed, scan_discipline=realistic_hours) if history_days else []
     for name, stats, seconds in history:

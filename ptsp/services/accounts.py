@@ -14,10 +14,21 @@ from ..domain.errors import InvalidInput
 from ..models import Device, Office, Staff
 from .actors import DEVICE_KINDS, ROLES
 
+# Werkzeug's method string for new password hashes. Production keeps scrypt; the test suite sets a cheap
+# method (PTSP_PASSWORD_HASH_METHOD) because it hashes thousands of passwords. Checking reads the method
+# stored in each hash, so accounts hashed either way keep working.
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
+HASH_METHOD_KEY = "password_hash_method"
+
 
 def hash_token(token: str) -> str:
     """Hash a device token for storage; the token itself is shown once and never kept."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_hash_method(session: Session) -> str:
+    """Return the method the app put in the session's info (`PASSWORD_HASH_METHOD`), or scrypt."""
+    return session.info.get(HASH_METHOD_KEY) or DEFAULT_PASSWORD_HASH_METHOD
 
 
 def add_staff(
@@ -39,7 +50,7 @@ def add_staff(
         raise InvalidInput(f"Nama pengguna {username!r} sudah dipakai")
     staff = Staff(
         username=username, name=name, role=role, office=office, supervisor=supervisor,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=password_hash_method(session)),
     )
     session.add(staff)
     return staff

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -13,15 +11,7 @@ from ptsp.db import make_engine
 from ptsp.models import Referral
 from tests.accountability.generate import generate
 from tests.browser.stations import counter_page
-
-SHOTS = Path(os.environ.get("PTSP_SHOTS", "/work/shots/account"))
-
-
-def shot(page, name: str, full_page: bool = False) -> None:
-    """Save a screenshot for a person to look at (outside the repository), when the folder's parent exists."""
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+from tests.conftest import CHEAP_HASH
 
 
 def manager_page(server, page_factory, username: str = "manager", password: str = "password-m"):
@@ -34,11 +24,11 @@ def manager_page(server, page_factory, username: str = "manager", password: str 
     return page
 
 
-def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(server, page_factory):
+def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(server, page_factory, shot):
     today = datetime.now(UTC).date()
     days = [today - timedelta(days=i) for i in range(28, 0, -1)]
     engine = make_engine(server.env["PTSP_DATABASE_URL"])
-    with sessionmaker(engine)() as session:
+    with sessionmaker(engine, info=CHEAP_HASH)() as session:
         generate(session, days)
     engine.dispose()
     page = manager_page(server, page_factory)
@@ -86,7 +76,7 @@ def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(ser
     assert "pengawas dan manajer" in clerk.inner_text("[role=alert]")
 
 
-def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, page_factory):
+def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, page_factory, shot):
     token = server.cli("department", "add", "--office", "kec-test", "--slug", "dukcapil", "--name", "Dinas Dukcapil")
     page = counter_page(server, page_factory, "clerk1", 1)
     assert page.is_disabled("#refer")

@@ -11,11 +11,11 @@ def status_of(server, ticket) -> str:
     return requests.get(f"{ticket['status_url']}/state", timeout=5).json()["status"]
 
 
-def test_ticket_issued_at_kiosk_is_called_at_counter_and_shown_and_announced_on_display(server, page_factory):
+def test_ticket_issued_at_kiosk_is_called_at_counter_and_shown_and_announced_on_display(server, page_factory, shot):
     display = display_page(server, page_factory)
-    display.screenshot(path="/tmp/display-idle.png")
+    shot(display, "display-idle")
     clerk = counter_page(server, page_factory, "clerk1", 1)
-    clerk.screenshot(path="/tmp/counter-idle.png")
+    shot(clerk, "counter-idle")
     ticket = server.issue("A")
     clerk.wait_for_selector(f"#lines button.ticket[data-id='{ticket['id']}']")
     clerk.keyboard.press("n")
@@ -29,8 +29,8 @@ def test_ticket_issued_at_kiosk_is_called_at_counter_and_shown_and_announced_on_
     assert spoken == ["Nomor antrian A nol nol satu, silakan ke loket satu"]
     assert requests.get(f"{server.base}/api/v1/status/{ticket['status_url'].rsplit('/', 1)[1]}",
                         timeout=5).json()["status"] == "called"
-    clerk.screenshot(path="/tmp/counter-call.png")
-    display.screenshot(path="/tmp/display-call.png")
+    shot(clerk, "counter-call")
+    shot(display, "display-call")
     clerk.keyboard.press("s")
     clerk.wait_for_function("document.getElementById('current-info').textContent.includes('sedang dilayani')")
     clerk.click("#complete")

@@ -23,6 +23,7 @@ from ptsp.models import CounterSession, Office, Service, Ticket, TicketEvent, Ti
 from ptsp.services import tickets as ticket_cases
 from ptsp.services.actors import Actor
 from ptsp.services.setup import load_setup
+from tests.conftest import CHEAP_HASH
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TODAY = date(2026, 11, 24)
@@ -37,7 +38,7 @@ def build(url: str, days: int, today: date, seed: int) -> tuple[object, object, 
 
     engine = make_engine(url)
     upgrade(engine)
-    session = sessionmaker(engine, expire_on_commit=False)()
+    session = sessionmaker(engine, expire_on_commit=False, info=CHEAP_HASH)()
     data = tomllib.loads(DEMO_FILE.read_text())
     load_setup(session, data)
     session.commit()

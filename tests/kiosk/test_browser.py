@@ -1,6 +1,6 @@
 """Headless Chromium: the kiosk flow, its closed states, and the status page reacting to a call.
 
-Screenshots go to /work/shots/kiosk/ (outside the repository) for a person to look at.
+Screenshots go to the test's tmp_path, or to $PTSP_SCREENSHOTS/kiosk/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -14,14 +14,6 @@ import pytest
 import requests
 
 from tests.conftest import SETUP, free_port
-
-SHOTS = Path("/work/shots/kiosk")
-
-
-def shot(page, name: str) -> None:
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def open_kiosk(server, page_factory, width: int, height: int, query: str = ""):
@@ -50,7 +42,7 @@ def reload_hours(server, tmp_path: Path, hours: dict, last_ticket_minutes: int =
     server.cli("setup", "load", str(path))
 
 
-def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page_factory):
+def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page_factory, shot):
     server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--setting", "preview")
     page = open_kiosk(server, page_factory, 1080, 1920, "&return=3")
     page.wait_for_selector("#services button.svc")
@@ -104,7 +96,7 @@ def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page
     shot(preview, "printed-ticket-preview")
 
 
-def test_kiosk_says_plainly_when_it_cannot_issue_and_recovers(server, page_factory, tmp_path):
+def test_kiosk_says_plainly_when_it_cannot_issue_and_recovers(server, page_factory, tmp_path, shot):
     page = open_kiosk(server, page_factory, 1080, 1920)
     page.wait_for_selector("#services button.svc")
 
@@ -153,7 +145,9 @@ def test_kiosk_tap_while_the_server_is_gone_shows_the_offline_state_not_a_spinne
 
 
 @pytest.mark.parametrize("size", [(390, 844)])
-def test_status_page_reacts_when_its_ticket_is_called_and_catches_up_after_a_reconnect(server, page_factory, size):
+def test_status_page_reacts_when_its_ticket_is_called_and_catches_up_after_a_reconnect(
+    server, page_factory, size, shot
+):
     first, second = server.issue("A"), server.issue("A")
     page = page_factory(*size)
     page.goto(first["status_url"])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from ptsp.cli import cli
 from ptsp.db import make_engine
 from ptsp.services.setup import load_setup
-from tests.conftest import SETUP
+from tests.conftest import CHEAP_HASH, SETUP
 from tests.planning.history_builder import office_days
 
 START = date(2026, 11, 23)
@@ -28,7 +28,7 @@ def offices(monkeypatch, sqlite_url):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
     engine = make_engine(sqlite_url)
-    session = sessionmaker(engine)()
+    session = sessionmaker(engine, info=CHEAP_HASH)()
     load_setup(session, SETUP)
     session.commit()
     session.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -124,9 +123,8 @@ def planned_server(tmp_path: Path):
     live.stop()
 
 
-def test_planning_pages_render_their_charts_in_chromium(planned_server, page_factory):
+def test_planning_pages_render_their_charts_in_chromium(planned_server, page_factory, shot):
     live, office_id = planned_server
-    shots = os.environ.get("PTSP_SHOTS")
     page = page_factory(1366, 900)
     page.goto(f"{live.base}/manager/login")
     page.fill("input[name=username]", "manager")
@@ -142,19 +140,16 @@ def test_planning_pages_render_their_charts_in_chromium(planned_server, page_fac
     needed = page.evaluate("Chart.getChart('need-chart').data.datasets[1].data")
     assert max(needed) >= 2
     assert page.locator("#backtest-chart").count() == 1
-    if shots:
-        page.screenshot(path=f"{shots}/plan.png", full_page=True)
+    shot(page, "plan", full_page=True)
     page.click("[data-lang-toggle]")
     assert page.locator("h1 [data-en]").is_visible()
-    if shots:
-        page.screenshot(path=f"{shots}/plan-en.png", full_page=False)
+    shot(page, "plan-en", full_page=False)
     page.click("[data-lang-toggle]")
 
     page.goto(f"{live.base}/manager/hours?office={office_id}")
     page.wait_for_function("window.ptspChartsReady === true")
     assert page.locator("tr.recommended").count() == 5
-    if shots:
-        page.screenshot(path=f"{shots}/hours.png", full_page=True)
+    shot(page, "hours", full_page=True)
 
     page.goto(f"{live.base}/manager/calculator")
     page.fill("input[name=arrivals_per_hour]", "57")
@@ -163,10 +158,8 @@ def test_planning_pages_render_their_charts_in_chromium(planned_server, page_fac
     page.click("#calc-form button[type=submit]")
     page.wait_for_function("window.ptspChartsReady === true")
     assert page.locator("#calc-clerks").inner_text() == "21"
-    if shots:
-        page.screenshot(path=f"{shots}/calculator.png", full_page=True)
+    shot(page, "calculator", full_page=True)
     page.fill("input[name=service_minutes]", "-3")
     page.click("#calc-form button[type=submit]")
     assert "service_minutes" in page.locator("#calc-error").inner_text()
-    if shots:
-        page.screenshot(path=f"{shots}/calculator-error.png", full_page=False)
+    shot(page, "calculator-error", full_page=False)

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import requests
-
-SHOTS = Path(os.environ.get("PTSP_SHOTS", "/work/shots/points"))
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def staff(server, username: str, password: str) -> requests.Session:
@@ -51,7 +41,7 @@ def served(server):
     return serve_one(server)
 
 
-def test_resident_rates_and_complains_and_the_office_handles_it(server, page_factory, served):
+def test_resident_rates_and_complains_and_the_office_handles_it(server, page_factory, served, shot):
     token = served["status_url"].rsplit("/", 1)[1]
     resident = page_factory(412, 915)
     resident.goto(f"{server.base}/t/{token}/nilai")
@@ -60,10 +50,10 @@ def test_resident_rates_and_complains_and_the_office_handles_it(server, page_fac
     for i in range(1, 10):
         resident.check(f"input[name=u{i}][value='{4 if i % 2 else 3}']")
     resident.fill("textarea[name=complaint]", "Ruang tunggu panas, mohon kipas angin")
-    shot(resident, "rate-filled")
+    shot(resident, "rate-filled", full_page=True)
     resident.click("button[type=submit]")
     resident.wait_for_selector("text=Terima kasih atas penilaian Anda!")
-    shot(resident, "rate-thanks")
+    shot(resident, "rate-thanks", full_page=True)
     resident.goto(f"{server.base}/t/{token}/nilai")
     assert resident.locator("form.rate").count() == 0  # one rating per ticket
 
@@ -76,16 +66,16 @@ def test_resident_rates_and_complains_and_the_office_handles_it(server, page_fac
     row.locator("button[data-move=verifying]").click()
     manager.wait_for_selector("tr[data-complaint] button[data-move=handling]")
     assert "Dicek ke ruang tunggu" in manager.locator("tr[data-complaint]").inner_text()
-    shot(manager, "complaints")
+    shot(manager, "complaints", full_page=True)
 
     manager.goto(f"{server.base}/manager/ikm?group=counter")
     ikm_row = manager.locator("#ikm tbody tr").first
     assert "Loket 1" in ikm_row.inner_text() and "(1)" in ikm_row.inner_text()
     assert "88.89" in ikm_row.inner_text()  # five 4s and four 3s: (5x4 + 4x3) / 9 x 25 = 88.89, grade A
-    shot(manager, "ikm")
+    shot(manager, "ikm", full_page=True)
 
 
-def test_supervisor_confirms_held_points_on_the_leaderboard_and_the_chart_is_drawn(server, page_factory, served):
+def test_supervisor_confirms_held_points_on_the_leaderboard_and_the_chart_is_drawn(server, page_factory, served, shot):
     page = page_factory()
     manager_login(page, server, "sup", "password-s")
     page.goto(f"{server.base}/manager/leaderboard")
@@ -99,7 +89,7 @@ def test_supervisor_confirms_held_points_on_the_leaderboard_and_the_chart_is_dra
     page.reload()
     assert "Clerk Satu" in page.locator("#unranked").inner_text()  # one transaction: listed, not ranked
     assert page.locator("#holds tr[data-ticket]").count() == 0
-    shot(page, "leaderboard")
+    shot(page, "leaderboard", full_page=True)
 
 
 def test_clerk_is_refused_the_manager_pages_in_the_browser(server, page_factory):
@@ -111,12 +101,12 @@ def test_clerk_is_refused_the_manager_pages_in_the_browser(server, page_factory)
     assert response.status == 200
 
 
-def test_counter_tablet_shows_the_last_ticket_and_takes_its_rating(server, page_factory, served):
+def test_counter_tablet_shows_the_last_ticket_and_takes_its_rating(server, page_factory, served, shot):
     token = server.cli("device", "add", "--office", "kel-test", "--kind", "tablet", "--name", "tablet-1")
     page = page_factory(1024, 768)
     page.goto(f"{server.base}/feedback/tablet?token={token}&counter=1")
     assert served["code"] in page.locator(".ticket").inner_text()
-    shot(page, "tablet")
+    shot(page, "tablet", full_page=True)
     page.click("label.face-3")
     page.click("button[type=submit]")
     page.wait_for_selector("text=Terima kasih atas penilaian Anda!")
