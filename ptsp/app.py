@@ -60,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from .api import bp as api_bp
+    from .live import bp as live_bp
+
+    app.register_blueprint(live_bp)
 
     app.register_blueprint(api_bp)
     from counter import bp as counter_bp

@@ -1,16 +1,14 @@
 """Socket.IO: the one place facts leave the server, rooms, and who may listen.
 
-Event names (all carry `seq`, the office's sequence number, and `office`):
-`ticket_issued`, `ticket_called` (with `recall`), `ticket_requeued`,
-`ticket_started`, `ticket_completed`, `ticket_no_show`, `ticket_transferred`,
-`ticket_cancelled`, `tickets_expired`, `counter_changed`; and `snapshot`,
-sent to one client on connect. A client that sees a gap in `seq` asks for
+Facts and their rooms are declared once, in `ptsp.facts` (numbered facts carry `seq`,
+the office's sequence number, and `office`; `snapshot` is sent to one client on connect);
+everything goes out through `emit_fact`. A client that sees a gap in `seq` asks for
 a fresh snapshot with the `resync` event. `ticket_called` also carries the
 spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
 and joins the rooms of every office in the manager's scope (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
 each fact). A resident's status page (auth `{ticket}`) joins the office's
-residents' room (RESIDENT_EVENTS only) and its ticket's room, gets no snapshot,
+residents' room (facts with that audience in ptsp.facts) and its ticket's room, gets no snapshot,
 and reads its own state over HTTP. Displays send `heartbeat {seq}` and `call_ack
 {ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
 """
@@ -24,6 +22,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
+from . import facts
 from .domain.errors import DomainError
 from .domain.queue import issue_moves_others
 from .services import presence
@@ -50,37 +49,42 @@ def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
-# The facts that can move a waiting ticket's place in line or its estimated wait. Residents' status
-# pages hear only these, plus every fact about their own ticket: starts and completions of other
-# residents' tickets (most of an office's facts) change nothing on their phones.
-RESIDENT_EVENTS = frozenset({"ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred",
-                             "ticket_cancelled", "tickets_expired", "counter_changed"})
+def _rooms(fact: facts.Fact, office_id: int, payload: dict[str, Any]) -> list[str]:
+    """The rooms a numbered fact goes to, from its audience in the catalogue.
+
+    Residents' status pages hear the facts that may move a waiting ticket (an issued ticket only
+    when it jumps the line), and otherwise every fact about their own ticket: starts and completions
+    of other residents' tickets (most of an office's facts) change nothing on their phones.
+    """
+    rooms = [office_room(office_id)] if facts.Audience.OFFICE in fact.audience else []
+    residents = facts.Audience.RESIDENTS in fact.audience
+    if fact is facts.TICKET_ISSUED:
+        residents = issue_moves_others(payload["ticket"]["priority"])
+    if residents:
+        rooms.append(residents_room(office_id))
+    elif facts.Audience.TICKET in fact.audience and isinstance(payload.get("ticket"), dict):
+        rooms.append(ticket_room(payload["ticket"]["id"]))
+    return rooms
 
 
-def _residents_hear(event: str, payload: dict[str, Any]) -> bool:
-    """Whether a fact may move a waiting ticket, so residents' status pages should hear it."""
-    if event == "ticket_issued":
-        return issue_moves_others(payload["ticket"]["priority"])
-    return event in RESIDENT_EVENTS
-
-
-def publish_facts(facts: list[dict[str, Any]]) -> None:
+def publish_facts(committed: list[dict[str, Any]]) -> None:
     """Send committed facts to their rooms (across processes via the message queue).
 
-    Every fact goes to the office room (displays, counters, dashboards). Residents' status pages
-    follow their own ticket and the line, not the office's sequence: they refetch their state
+    Every numbered fact goes to the office room (displays, counters, dashboards). Residents' status
+    pages follow their own ticket and the line, not the office's sequence: they refetch their state
     when something that may move them arrives, so they need no gap-free stream.
     """
-    for fact in facts:
-        payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
-        rooms = [office_room(fact["office"])]
-        if _residents_hear(fact["event"], payload):
-            rooms.append(residents_room(fact["office"]))
-        elif isinstance(payload.get("ticket"), dict):
-            rooms.append(ticket_room(payload["ticket"]["id"]))
+    for item in committed:
+        fact = facts.named(item["event"])
+        payload = {"seq": item["seq"], "office": item["office"], **item["data"]}
         # One emit to the rooms together: the fact is encoded once, reaches each socket once, and with
         # Redis crosses to the other processes as one message.
-        socketio.emit(fact["event"], payload, to=rooms)
+        emit_fact(fact, payload, _rooms(fact, item["office"], payload))
+
+
+def emit_fact(fact: facts.Fact, payload: dict[str, Any], to: str | list[str]) -> None:
+    """The one way a fact leaves the server: only catalogued facts, to the rooms given."""
+    socketio.emit(facts.named(fact.name).name, payload, to=to)
 
 
 def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
@@ -148,7 +152,7 @@ def register_handlers() -> None:
                 join_room(ticket_room(actor.id))
                 return True
             join_room(office_room(office_id))
-            socketio.emit("snapshot", office_snapshot(session, office_id, now()), to=request.sid)
+            emit_fact(facts.SNAPSHOT_SENT, office_snapshot(session, office_id, now()), to=request.sid)
         _display_seen(resolved[0], resolved[1], connected=True)
         return True
 
@@ -161,7 +165,7 @@ def register_handlers() -> None:
         request.environ["ptsp.listener"] = (actor, None)
         for office_id in offices:
             join_room(office_room(office_id))
-        socketio.emit("dashboard_ready", {"offices": offices}, to=request.sid)
+        emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=request.sid)
         return True
 
     def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
