@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socketio
 
+from ptsp import facts
 from tests.browser.stations import display_page
 
 
@@ -12,6 +13,8 @@ def test_printer_changed_then_a_ticket_fact_costs_the_display_no_snapshot(server
     server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--agent", "pc-kios", "--paper", "80")
     display = display_page(server, page_factory)
     before = display.evaluate("ptspDisplay.live.seq")
+    # The page follows exactly the catalogue's numbered facts, as served at request time.
+    assert display.evaluate("PTSPFacts.numbered") == [fact.name for fact in facts.NUMBERED]
 
     agent = socketio.Client(reconnection=False)
     agent.connect(server.base, auth={"token": agent_token}, wait_timeout=10)
