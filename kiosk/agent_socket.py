@@ -14,9 +14,10 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room
 
+from ptsp.api import schemas
 from ptsp.context import db_session, now
 from ptsp.models import PrintJob
-from ptsp.realtime import DISCONNECT_HOOKS, socketio
+from ptsp.realtime import DISCONNECT_HOOKS, socketio, validated
 from ptsp.services import printing
 
 from .printing import agent_room, job_payload, outcome_from_status
@@ -30,11 +31,6 @@ def _agent() -> tuple[int, int] | None:
     if actor.kind != "device" or actor.role != "agent":
         return None
     return actor.device_id, office_id
-
-
-def _job_id(data: Any) -> int | None:
-    job = data.get("job") if isinstance(data, dict) else None
-    return job if isinstance(job, int) and not isinstance(job, bool) and 0 < job < 2**31 else None
 
 
 def _own_job(session: Any, agent_id: int, job_id: int) -> PrintJob | None:
@@ -58,60 +54,60 @@ def agent_gone(actor: Any, _office_id: int) -> None:
         session.commit()
 
 
+@validated(schemas.Empty)
+def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
+    """Join the agent's room, show its printers online and answer with the jobs waiting for it."""
+    agent = _agent()
+    if agent is None:
+        return FORBIDDEN
+    join_room(agent_room(agent[0]))
+    with db_session() as session:
+        printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
+        jobs = [job_payload(session, session.get(PrintJob, job_id), now())
+                for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
+        for printer in printing.agent_printers(session, agent[0]):
+            error = None if printer.last_error == AGENT_GONE else printer.last_error
+            printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
+                                        now=now())
+        session.commit()
+    return {"status": 200, "jobs": jobs}
+
+
+@validated(schemas.PrintClaim)
+def on_print_claim(body: schemas.PrintClaim) -> dict[str, Any]:
+    agent = _agent()
+    if agent is None:
+        return FORBIDDEN
+    with db_session() as session:
+        if _own_job(session, agent[0], body.job) is None:
+            return UNKNOWN
+        ok = printing.claim(session, body.job, now())
+        session.commit()
+    return {"status": 200, "ok": ok}
+
+
+@validated(schemas.PrintDone)
+def on_print_done(body: schemas.PrintDone) -> dict[str, Any]:
+    agent = _agent()
+    if agent is None:
+        return FORBIDDEN
+    with db_session() as session:
+        job = _own_job(session, agent[0], body.job)
+        if job is None:
+            return UNKNOWN
+        if job.status != "printing":
+            return {"error": "invalid_transition", "message": f"Pekerjaan {body.job} tidak sedang dicetak"}
+        job = printing.finish(session, body.job, ok=body.ok, now=now(), error=body.error,
+                              printer_status=outcome_from_status(body.status),
+                              may_have_printed=body.may_have_printed)
+        session.commit()
+        return {"status": 200, "job": printing.job_view(job)}
+
+
 def register_agent_handlers() -> None:
     """Attach the print agent's events to `socketio`."""
     if agent_gone not in DISCONNECT_HOOKS:
         DISCONNECT_HOOKS.append(agent_gone)
-
-    @socketio.on("agent_ready")
-    def agent_ready(_data: Any = None) -> dict[str, Any]:
-        agent = _agent()
-        if agent is None:
-            return FORBIDDEN
-        join_room(agent_room(agent[0]))
-        with db_session() as session:
-            printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
-            jobs = [job_payload(session, session.get(PrintJob, job_id), now())
-                    for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
-            for printer in printing.agent_printers(session, agent[0]):
-                error = None if printer.last_error == AGENT_GONE else printer.last_error
-                printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
-                                            now=now())
-            session.commit()
-        return {"status": 200, "jobs": jobs}
-
-    @socketio.on("print_claim")
-    def print_claim(data: Any = None) -> dict[str, Any]:
-        agent = _agent()
-        if agent is None:
-            return FORBIDDEN
-        job_id = _job_id(data)
-        if job_id is None:
-            return {"error": "invalid_input", "message": "print_claim harus berisi {job: bilangan}"}
-        with db_session() as session:
-            if _own_job(session, agent[0], job_id) is None:
-                return UNKNOWN
-            ok = printing.claim(session, job_id, now())
-            session.commit()
-        return {"status": 200, "ok": ok}
-
-    @socketio.on("print_done")
-    def print_done(data: Any = None) -> dict[str, Any]:
-        agent = _agent()
-        if agent is None:
-            return FORBIDDEN
-        job_id = _job_id(data)
-        if job_id is None or not isinstance(data.get("ok"), bool):
-            return {"error": "invalid_input", "message": "print_done harus berisi {job, ok, status, error}"}
-        with db_session() as session:
-            job = _own_job(session, agent[0], job_id)
-            if job is None:
-                return UNKNOWN
-            if job.status != "printing":
-                return {"error": "invalid_transition", "message": f"Pekerjaan {job_id} tidak sedang dicetak"}
-            error = data.get("error") if isinstance(data.get("error"), str) else None
-            job = printing.finish(session, job_id, ok=data["ok"], now=now(), error=error,
-                                  printer_status=outcome_from_status(str(data.get("status", "unknown"))),
-                                  may_have_printed=data.get("may_have_printed") is True)
-            session.commit()
-            return {"status": 200, "job": printing.job_view(job)}
+    socketio.on_event("agent_ready", on_agent_ready)
+    socketio.on_event("print_claim", on_print_claim)
+    socketio.on_event("print_done", on_print_done)

@@ -19,8 +19,9 @@ from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_
 from printers.backends import Printer
 from ptsp.context import db_session, now
 from ptsp.domain.hours import local_now, zone_label
+from ptsp.facts import PRINT_JOB_QUEUED
 from ptsp.models import PrintJob, Ticket
-from ptsp.realtime import socketio
+from ptsp.realtime import emit_fact, socketio
 from ptsp.services import printing
 from ptsp.services.views import ticket_position
 
@@ -100,7 +101,7 @@ def run_job(job_id: int) -> dict[str, Any]:
         printer = job.printer
         if printer.agent_id is not None:
             payload = job_payload(session, job, now())
-            socketio.emit("print_job", payload, to=agent_room(printer.agent_id))
+            emit_fact(PRINT_JOB_QUEUED, payload, to=agent_room(printer.agent_id))
             return {**printing.job_view(job), "via": "agent"}
         if not printing.claim(session, job_id, now()):
             session.rollback()

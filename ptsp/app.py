@@ -70,6 +70,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     """The API and the stations' and managers' pages (the manager pages import the planning stack)."""
     from .api import bp as api_bp
+    from .live import bp as live_bp
+
+    app.register_blueprint(live_bp)
 
     app.register_blueprint(api_bp)
     from counter import bp as counter_bp

@@ -1,29 +1,32 @@
 """Socket.IO: the one place facts leave the server, rooms, and who may listen.
 
-Event names (all carry `seq`, the office's sequence number, and `office`):
-`ticket_issued`, `ticket_called` (with `recall`), `ticket_requeued`,
-`ticket_started`, `ticket_completed`, `ticket_no_show`, `ticket_transferred`,
-`ticket_cancelled`, `tickets_expired`, `counter_changed`; and `snapshot`,
-sent to one client on connect. A client that sees a gap in `seq` asks for
+Facts and their rooms are declared once, in `ptsp.facts` (numbered facts carry `seq`,
+the office's sequence number, and `office`; `snapshot` is sent to one client on connect);
+everything goes out through `emit_fact`. A client that sees a gap in `seq` asks for
 a fresh snapshot with the `resync` event. `ticket_called` also carries the
 spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
 and joins the rooms of every office in the manager's scope (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
 each fact). A resident's status page (auth `{ticket}`) joins the office's
-residents' room (RESIDENT_EVENTS only) and its ticket's room, gets no snapshot,
+residents' room (facts with that audience in ptsp.facts) and its ticket's room, gets no snapshot,
 and reads its own state over HTTP. Displays send `heartbeat {seq}` and `call_ack
 {ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
+from pydantic import BaseModel, ValidationError
 
+from . import facts
+from .api import schemas
 from .domain.errors import DomainError
 from .domain.queue import issue_moves_others
 from .services import presence
@@ -50,37 +53,42 @@ def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
-# The facts that can move a waiting ticket's place in line or its estimated wait. Residents' status
-# pages hear only these, plus every fact about their own ticket: starts and completions of other
-# residents' tickets (most of an office's facts) change nothing on their phones.
-RESIDENT_EVENTS = frozenset({"ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred",
-                             "ticket_cancelled", "tickets_expired", "counter_changed"})
+def _rooms(fact: facts.Fact, office_id: int, payload: dict[str, Any]) -> list[str]:
+    """The rooms a numbered fact goes to, from its audience in the catalogue.
+
+    Residents' status pages hear the facts that may move a waiting ticket (an issued ticket only
+    when it jumps the line), and otherwise every fact about their own ticket: starts and completions
+    of other residents' tickets (most of an office's facts) change nothing on their phones.
+    """
+    rooms = [office_room(office_id)] if facts.Audience.OFFICE in fact.audience else []
+    residents = facts.Audience.RESIDENTS in fact.audience
+    if fact is facts.TICKET_ISSUED:
+        residents = issue_moves_others(payload["ticket"]["priority"])
+    if residents:
+        rooms.append(residents_room(office_id))
+    elif facts.Audience.TICKET in fact.audience and isinstance(payload.get("ticket"), dict):
+        rooms.append(ticket_room(payload["ticket"]["id"]))
+    return rooms
 
 
-def _residents_hear(event: str, payload: dict[str, Any]) -> bool:
-    """Whether a fact may move a waiting ticket, so residents' status pages should hear it."""
-    if event == "ticket_issued":
-        return issue_moves_others(payload["ticket"]["priority"])
-    return event in RESIDENT_EVENTS
-
-
-def publish_facts(facts: list[dict[str, Any]]) -> None:
+def publish_facts(committed: list[dict[str, Any]]) -> None:
     """Send committed facts to their rooms (across processes via the message queue).
 
-    Every fact goes to the office room (displays, counters, dashboards). Residents' status pages
-    follow their own ticket and the line, not the office's sequence: they refetch their state
+    Every numbered fact goes to the office room (displays, counters, dashboards). Residents' status
+    pages follow their own ticket and the line, not the office's sequence: they refetch their state
     when something that may move them arrives, so they need no gap-free stream.
     """
-    for fact in facts:
-        payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
-        rooms = [office_room(fact["office"])]
-        if _residents_hear(fact["event"], payload):
-            rooms.append(residents_room(fact["office"]))
-        elif isinstance(payload.get("ticket"), dict):
-            rooms.append(ticket_room(payload["ticket"]["id"]))
+    for item in committed:
+        fact = facts.named(item["event"])
+        payload = {"seq": item["seq"], "office": item["office"], **item["data"]}
         # One emit to the rooms together: the fact is encoded once, reaches each socket once, and with
         # Redis crosses to the other processes as one message.
-        socketio.emit(fact["event"], payload, to=rooms)
+        emit_fact(fact, payload, _rooms(fact, item["office"], payload))
+
+
+def emit_fact(fact: facts.Fact, payload: dict[str, Any], to: str | list[str]) -> None:
+    """The one way a fact leaves the server: only catalogued facts, to the rooms given."""
+    socketio.emit(facts.named(fact.name).name, payload, to=to)
 
 
 def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
@@ -124,104 +132,142 @@ def _dashboard_offices(session: Any) -> tuple[Actor, list[int]] | None:
     return actor, offices
 
 
-def register_handlers() -> None:
-    """Attach the connection and command handlers to `socketio`."""
-    from .api.commands import run_command
+Handler = Callable[..., dict[str, Any]]
+
+
+def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+    """Give a socket handler its payload as `model` (the REST body models where the command is the same).
+
+    A payload the model refuses, or a domain refusal, is answered `{error, message}` like a REST 4xx
+    and changes nothing; nothing a client sends raises out of the handler.
+    """
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(data: Any = None) -> dict[str, Any]:
+            from .api.commands import validation_message
+
+            try:
+                body = model.model_validate({} if data is None else data)
+            except ValidationError as exc:
+                return {"error": "invalid_input", "message": validation_message(exc)}
+            try:
+                return handler(body)
+            except DomainError as exc:
+                return {"error": exc.code, "message": exc.message}
+        return run
+    return wrap
+
+
+def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
     from .context import db_session, now
 
-    @socketio.on("connect")
-    def connect(auth: dict[str, Any] | None = None) -> bool:
-        auth = auth if isinstance(auth, dict) else {}
-        if auth.get("scope") == "dashboard":
-            return connect_dashboard()
-        with db_session(readonly=True) as session:
-            resolved = _listener(session, auth)
-            if resolved is None:
-                return False
-            # The connection's environ outlives this handler: later events read who this is.
-            request.environ["ptsp.listener"] = resolved
-            actor, office_id = resolved
-            if actor.kind == "resident":
-                # A status page fetches its own state when it connects; the office snapshot (every
-                # line and counter) would cost the server far more and tell the resident nothing.
-                join_room(residents_room(office_id))
-                join_room(ticket_room(actor.id))
-                return True
-            join_room(office_room(office_id))
-            socketio.emit("snapshot", office_snapshot(session, office_id, now()), to=request.sid)
-        _display_seen(resolved[0], resolved[1], connected=True)
-        return True
+    if actor.kind != "device" or actor.role != "display":
+        return
+    with db_session() as session:
+        presence.seen(session, actor.device_id, office_id, now(), seq=seq, connected=connected)
+        session.commit()
 
-    def connect_dashboard() -> bool:
-        with db_session(readonly=True) as session:
-            resolved = _dashboard_offices(session)
+
+def on_connect(auth: Any = None) -> bool:
+    from .context import db_session, now
+
+    auth = auth if isinstance(auth, dict) else {}
+    if auth.get("scope") == "dashboard":
+        return _connect_dashboard()
+    with db_session(readonly=True) as session:
+        resolved = _listener(session, auth)
         if resolved is None:
             return False
-        actor, offices = resolved
-        request.environ["ptsp.listener"] = (actor, None)
-        for office_id in offices:
-            join_room(office_room(office_id))
-        socketio.emit("dashboard_ready", {"offices": offices}, to=request.sid)
-        return True
+        # The connection's environ outlives this handler: later events read who this is.
+        request.environ["ptsp.listener"] = resolved
+        actor, office_id = resolved
+        if actor.kind == "resident":
+            # A status page fetches its own state when it connects; the office snapshot (every
+            # line and counter) would cost the server far more and tell the resident nothing.
+            join_room(residents_room(office_id))
+            join_room(ticket_room(actor.id))
+            return True
+        join_room(office_room(office_id))
+        emit_fact(facts.SNAPSHOT_SENT, office_snapshot(session, office_id, now()), to=request.sid)
+    _display_seen(actor, office_id, connected=True)
+    return True
 
-    def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
-        if actor.kind != "device" or actor.role != "display":
-            return
-        with db_session() as session:
-            presence.seen(session, actor.device_id, office_id, now(), seq=seq, connected=connected)
-            session.commit()
 
-    @socketio.on("disconnect")
-    def disconnect(*_args: Any) -> None:
-        listener = request.environ.get("ptsp.listener")
-        if listener is not None:
-            _display_seen(listener[0], listener[1], connected=False)
-            for hook in DISCONNECT_HOOKS:
-                hook(*listener)
+def _connect_dashboard() -> bool:
+    from .context import db_session
 
-    @socketio.on("heartbeat")
-    def heartbeat(data: Any = None) -> dict[str, Any]:
-        actor, office_id = request.environ["ptsp.listener"]
-        seq = data.get("seq") if isinstance(data, dict) else None
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-            return {"error": "invalid_input", "message": "heartbeat harus berisi {seq: bilangan >= 0}"}
-        _display_seen(actor, office_id, connected=True, seq=seq)
-        return {"status": 200, "server_time": now().isoformat()}
+    with db_session(readonly=True) as session:
+        resolved = _dashboard_offices(session)
+    if resolved is None:
+        return False
+    actor, offices = resolved
+    request.environ["ptsp.listener"] = (actor, None)
+    for office_id in offices:
+        join_room(office_room(office_id))
+    emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=request.sid)
+    return True
 
-    @socketio.on("call_ack")
-    def call_ack(data: Any = None) -> dict[str, Any]:
-        actor, office_id = request.environ["ptsp.listener"]
-        if actor.kind != "device" or actor.role != "display":
-            return {"error": "forbidden", "message": "Hanya layar display yang mengonfirmasi panggilan"}
-        fields = (data.get("ticket"), data.get("seq")) if isinstance(data, dict) else (None, None)
-        if not all(isinstance(f, int) and not isinstance(f, bool) for f in fields):
-            return {"error": "invalid_input", "message": "call_ack harus berisi {ticket, seq} (bilangan)"}
-        with db_session() as session:
-            presence.acknowledge(session, actor.device_id, office_id, fields[0], fields[1], now())
-            session.commit()
-        return {"status": 200}
 
-    @socketio.on("resync")
-    def resync(_data: Any = None) -> dict[str, Any]:
-        _actor, office_id = request.environ["ptsp.listener"]
-        if office_id is None:
-            return {"error": "invalid_input", "message": "Dasbor memuat ulang lewat HTTP, bukan resync"}
-        with db_session(readonly=True) as session:
-            return office_snapshot(session, office_id, now())
+def on_disconnect(*_args: Any) -> None:
+    listener = request.environ.get("ptsp.listener")
+    if listener is not None:
+        _display_seen(listener[0], listener[1], connected=False)
+        for hook in DISCONNECT_HOOKS:
+            hook(*listener)
 
-    @socketio.on("command")
-    def command(data: Any = None) -> dict[str, Any]:
-        actor, _office_id = request.environ["ptsp.listener"]
-        if actor.kind != "staff":
-            return {"error": "forbidden", "message": "Hanya petugas yang dapat mengirim perintah"}
-        if not isinstance(data, dict) or not isinstance(data.get("action"), str):
-            return {"error": "invalid_input", "message": "Perintah harus berupa {action, ...}"}
-        try:
-            status, body = run_command(data["action"], {k: v for k, v in data.items() if k != "action"}, actor)
-        except DomainError as exc:
-            return {"error": exc.code, "message": exc.message}
-        return {"status": status, **(body or {})}
 
+@validated(schemas.Heartbeat)
+def on_heartbeat(body: schemas.Heartbeat) -> dict[str, Any]:
+    from .context import now
+
+    actor, office_id = request.environ["ptsp.listener"]
+    _display_seen(actor, office_id, connected=True, seq=body.seq)
+    return {"status": 200, "server_time": now().isoformat()}
+
+
+@validated(schemas.CallAck)
+def on_call_ack(body: schemas.CallAck) -> dict[str, Any]:
+    from .context import db_session, now
+
+    actor, office_id = request.environ["ptsp.listener"]
+    if actor.kind != "device" or actor.role != "display":
+        return {"error": "forbidden", "message": "Hanya layar display yang mengonfirmasi panggilan"}
+    with db_session() as session:
+        presence.acknowledge(session, actor.device_id, office_id, body.ticket, body.seq, now())
+        session.commit()
+    return {"status": 200}
+
+
+@validated(schemas.Empty)
+def on_resync(_body: schemas.Empty) -> dict[str, Any]:
+    from .context import db_session, now
+
+    _actor, office_id = request.environ["ptsp.listener"]
+    if office_id is None:
+        return {"error": "invalid_input", "message": "Dasbor memuat ulang lewat HTTP, bukan resync"}
+    with db_session(readonly=True) as session:
+        return office_snapshot(session, office_id, now())
+
+
+@validated(schemas.CommandEnvelope)
+def on_command(body: schemas.CommandEnvelope) -> dict[str, Any]:
+    """Run a counter's command with the same models and rules as REST (api.commands)."""
+    from .api.commands import run_command
+
+    actor, _office_id = request.environ["ptsp.listener"]
+    if actor.kind != "staff":
+        return {"error": "forbidden", "message": "Hanya petugas yang dapat mengirim perintah"}
+    status, answer = run_command(body.action, dict(body.model_extra or {}), actor)
+    return {"status": status, **(answer or {})}
+
+
+def register_handlers() -> None:
+    """Attach the connection and station events to `socketio`."""
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
+    for event, handler in (("heartbeat", on_heartbeat), ("call_ack", on_call_ack), ("resync", on_resync),
+                           ("command", on_command)):
+        socketio.on_event(event, handler)
     current_app.logger.debug("socket handlers registered")
 
 

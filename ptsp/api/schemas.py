@@ -83,3 +83,36 @@ class TransferTicket(TransferBody, TicketRef):
 
 class CancelBody(Body):
     token: str | None = Field(default=None, max_length=64, description="The resident's ticket token")
+
+
+# What the stations send over their sockets besides `command` (whose bodies are the models above).
+
+Seq = Annotated[int, Field(ge=0, le=MAX_ID, description="An office sequence number")]
+
+
+class Heartbeat(Body):
+    seq: Seq
+
+
+class CallAck(Body):
+    ticket: Id = Field(ge=1)
+    seq: Seq
+
+
+class CommandEnvelope(BaseModel):
+    """A counter's socket command: an action name and that command's own body (validated by its model)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    action: str = Field(min_length=1, max_length=32)
+
+
+class PrintClaim(Body):
+    job: Id = Field(ge=1)
+
+
+class PrintDone(Body):
+    job: Id = Field(ge=1)
+    ok: bool
+    status: str = Field(default="unknown", max_length=32)
+    error: str | None = Field(default=None, max_length=2000)
+    may_have_printed: bool = False

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden, NotFound
+from ..facts import Fact
 from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent, TicketNumber
 from .actors import Actor
 
@@ -66,11 +67,13 @@ def record(
     return event
 
 
-def publish(session: Session, office_id: int, event: str, data: dict[str, Any]) -> int:
-    """Queue a fact for after commit, numbered with the office's next sequence number."""
+def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) -> int:
+    """Queue a numbered fact for after commit, numbered with the office's next sequence number."""
+    if not fact.numbered:
+        raise ValueError(f"{fact.name} is not numbered by the office sequence")
     seq = upsert_increment(session, OfficeSequence, {"office_id": office_id}, "seq")
     session.info.setdefault("facts", []).append(
-        {"event": event, "office": office_id, "seq": seq, "data": data}
+        {"event": fact.name, "office": office_id, "seq": seq, "data": data}
     )
     return seq
 

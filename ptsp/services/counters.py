@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import facts
 from ..domain.errors import (
     CounterBusy,
     CounterNotOpen,
@@ -55,7 +56,8 @@ def require_attending(session: Session, counter: Counter, actor: Actor, state: s
 
 def _publish_counter(session: Session, counter: Counter) -> None:
     session.flush()
-    publish(session, counter.office_id, "counter_changed", counter_view(counter, current_session(session, counter.id)))
+    view = counter_view(counter, current_session(session, counter.id))
+    publish(session, counter.office_id, facts.COUNTER_CHANGED, view)
 
 
 def _switch(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .. import facts
 from ..analytics.printers import health_row
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
 from ..models import Device, PrintJob, Ticket, TicketPrinter
@@ -91,7 +92,7 @@ def note_printer_state(
     printer.last_seen_at = now if online else printer.last_seen_at
     session.flush()
     if before != (printer.online, printer.paper, printer.last_error):
-        publish(session, printer.office_id, "printer_changed", printer_health_view(session, printer))
+        publish(session, printer.office_id, facts.PRINTER_CHANGED, printer_health_view(session, printer))
 
 
 def printer_health_view(session: Session, printer: TicketPrinter) -> dict[str, Any]:

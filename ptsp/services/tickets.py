@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import facts
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
 from ..domain.codes import format_code
@@ -32,7 +33,9 @@ from .counters import lock_counter, require_attending
 from .views import ticket_position, ticket_view
 
 
-def _fact(session: Session, ticket: Ticket, event: str, waiting: dict[int, int] | None = None, **extra: Any) -> None:
+def _fact(
+    session: Session, ticket: Ticket, event: facts.Fact, waiting: dict[int, int] | None = None, **extra: Any
+) -> None:
     if waiting is None:
         waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
     data = {"ticket": ticket_view(ticket), "waiting": waiting, **extra}
@@ -98,7 +101,7 @@ def issue(
     waiting = waiting_counts(session, office.id, day)
     ahead = waiting.get(service.id, 1) - 1 if ticket.priority == Priority.REGULAR.value else None
     position = ticket_position(session, ticket, now, ahead=ahead)
-    _fact(session, ticket, "ticket_issued", waiting=waiting)
+    _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
 
 
@@ -149,7 +152,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.call_count += 1
     ticket.round_calls = 1
     record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
-    _fact(session, ticket, "ticket_called", recall=False, announcement=_announcement(ticket, counter, False))
+    _fact(session, ticket, facts.TICKET_CALLED, recall=False, announcement=_announcement(ticket, counter, False))
     return ticket
 
 
@@ -216,13 +219,13 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
         ticket.round_calls += 1
         ticket.called_at = now
         record(session, ticket, "recalled", actor, now, call=ticket.round_calls)
-        _fact(session, ticket, "ticket_called", recall=True, announcement=_announcement(ticket, counter, True))
+        _fact(session, ticket, facts.TICKET_CALLED, recall=True, announcement=_announcement(ticket, counter, True))
     elif outcome is Action.REQUEUE:
         _apply(ticket, Action.REQUEUE)
         record(session, ticket, "requeued", actor, now, calls=ticket.round_calls)
         ticket.counter_id = ticket.counter = ticket.clerk_id = None
         ticket.queued_at, ticket.round_calls = now, 0
-        _fact(session, ticket, "ticket_requeued")
+        _fact(session, ticket, facts.TICKET_REQUEUED)
     else:
         _finish(session, ticket, Action.NO_SHOW, "no_show", actor, now, reason="recall limit")
     return ticket
@@ -242,7 +245,7 @@ def start(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> T
     _apply(ticket, Action.START)
     ticket.started_at = now
     record(session, ticket, "started", actor, now)
-    _fact(session, ticket, "ticket_started")
+    _fact(session, ticket, facts.TICKET_STARTED)
     return ticket
 
 
@@ -252,7 +255,7 @@ def _finish(
     _apply(ticket, action)
     ticket.finished_at = now
     record(session, ticket, kind, actor, now, **data)
-    _fact(session, ticket, f"ticket_{kind}")
+    _fact(session, ticket, facts.named(f"ticket_{kind}"))
     return ticket
 
 
@@ -294,7 +297,7 @@ def transfer(
         session, ticket, "transferred", actor, now, counter_id=from_counter,
         from_service=from_service, to_service=target.id, reason=reason.strip(),
     )
-    _fact(session, ticket, "ticket_transferred")
+    _fact(session, ticket, facts.TICKET_TRANSFERRED)
     return ticket
 
 
@@ -332,7 +335,7 @@ def expire(session: Session, *, office_id: int, actor: Actor, now: datetime) -> 
         ticket.finished_at = now
         record(session, ticket, "expired", actor, now)
     if stale:
-        publish(session, office.id, "tickets_expired", {
+        publish(session, office.id, facts.TICKETS_EXPIRED, {
             "tickets": [t.id for t in stale], "waiting": waiting_counts(session, office.id, today),
         })
     return len(stale)

@@ -1,9 +1,10 @@
 /* Shared by the station screens: follow an office's numbered facts without missing or repeating one.
-   A fact at or below the last seq is a duplicate and is dropped; a gap asks the server for a snapshot. */
+   Every numbered fact
+   of the catalogue advances the seq, handled or not; a fact at or below the last seq is a duplicate and is dropped; a gap asks the server for a snapshot. */
 (function () {
   "use strict";
-  const FACTS = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_started", "ticket_completed",
-    "ticket_no_show", "ticket_transferred", "ticket_cancelled", "tickets_expired", "counter_changed"];
+  // The numbered facts come from the server's catalogue (ptsp/facts.py, served as /live/facts.js).
+  const FACTS = window.PTSPFacts.numbered;
 
   function uuid4() {
     const b = crypto.getRandomValues(new Uint8Array(16));

@@ -95,8 +95,9 @@
     if (timer !== null) return;
     timer = setTimeout(() => { timer = null; refetch(); }, 300 + Math.random() * 1500);
   };
-  const HEARD = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_transferred", "ticket_cancelled",
-    "tickets_expired", "counter_changed", "ticket_started", "ticket_completed", "ticket_no_show"];
+  // What a status page may hear, from the catalogue (ptsp/facts.py via /live/facts.js).
+  const HEARD = window.PTSPFacts.facts
+    .filter((f) => f.audience.includes("residents") || f.audience.includes("ticket")).map((f) => f.name);
   const socket = io({ auth: { ticket: cfg.token } });
   status.socket = socket;
   socket.on("connect", refetch);  // also after every reconnect: catch up on whatever was missed

@@ -3,9 +3,7 @@
 // newer (or a gap) triggers one throttled refetch, so a missed fact can never leave the page stale.
 (function () {
   "use strict";
-  const FACTS = ["ticket_issued", "ticket_called", "ticket_requeued", "ticket_started", "ticket_completed",
-    "ticket_no_show", "ticket_transferred", "ticket_cancelled", "tickets_expired", "counter_changed",
-    "printer_changed"];
+  const FACTS = window.PTSPFacts.numbered;  // from ptsp/facts.py via /live/facts.js
   const live = document.getElementById("live");
   const stateEl = document.getElementById("live-state");
   const updated = document.getElementById("updated");
