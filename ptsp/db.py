@@ -54,8 +54,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     if url.startswith(("postgresql://", "postgres://")):
-        # psycopg2, because psycogreen makes it cooperative under gevent (see README).
-        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+        # psycopg 3: cooperative under gevent's monkey-patching on its own (3.1.14+; see README).
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

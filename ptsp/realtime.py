@@ -286,9 +286,12 @@ def serve(app: Any, host: str, port: int) -> None:
     import socket
 
     from gevent import pywsgi
-    from geventwebsocket.handler import WebSocketHandler
 
-    server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None, backlog=1024)
+    try:  # gevent-websocket, when installed, is what engineio's gevent mode then uses
+        from geventwebsocket.handler import WebSocketHandler as handler_class
+    except ImportError:  # otherwise engineio upgrades with simple-websocket on gevent's own handler
+        handler_class = pywsgi.WSGIHandler
+    server = pywsgi.WSGIServer((host, port), app, handler_class=handler_class, log=None, backlog=1024)
     server.init_socket()
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     socketio.wsgi_server = server  # as socketio.run sets it, so socketio.stop() works

@@ -20,11 +20,5 @@ def main() -> None:
         if os.environ["PTSP_ASYNC_MODE"] == "gevent":
             from gevent import monkey
 
-            monkey.patch_all()
-            try:
-                from psycogreen.gevent import patch_psycopg
-
-                patch_psycopg()
-            except ImportError:  # PostgreSQL extra not installed: SQLite only
-                pass
+            monkey.patch_all()  # psycopg 3 then waits on gevent's patched sockets by itself
     cli(prog_name="ptsp")
