@@ -22,6 +22,17 @@ def _current_view(ticket: Ticket, counter: Counter) -> dict[str, Any]:
             "announcement": announcement_text(ticket.code, counter.number, counter.name, recall=recall)}
 
 
+def _current_tickets(session: Session, office_id: int) -> dict[int, Ticket]:
+    """Map each counter to the ticket it has called or is serving, however long ago it was called."""
+    rows = session.scalars(
+        select(Ticket)
+        .where(Ticket.office_id == office_id, Ticket.counter_id.is_not(None),
+               Ticket.status.in_(("called", "serving")))
+        .order_by(Ticket.called_at, Ticket.id)
+    )
+    return {t.counter_id: t for t in rows}  # the latest call wins should a counter ever hold two
+
+
 def office_snapshot(session: Session, office_id: int, now: datetime, recent: int = 10) -> dict[str, Any]:
     """Return the office's queues, counters, current and recent calls, and its sequence number.
 
@@ -33,6 +44,7 @@ def office_snapshot(session: Session, office_id: int, now: datetime, recent: int
     day = office_hours.service_day(now, office.timezone)
     counts = waiting_counts(session, office_id, day)
     counters = session.scalars(select(Counter).where(Counter.office_id == office_id).order_by(Counter.number))
+    current = _current_tickets(session, office_id)
     recent_calls = session.scalars(
         select(Ticket)
         .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.called_at.is_not(None))
@@ -48,11 +60,7 @@ def office_snapshot(session: Session, office_id: int, now: datetime, recent: int
         "counters": [
             {
                 **counter_view(c, current_session(session, c.id)),
-                "current": next(
-                    (_current_view(t, c) for t in recent_calls
-                     if t.counter_id == c.id and t.status in ("called", "serving")),
-                    None,
-                ),
+                "current": _current_view(current[c.id], c) if c.id in current else None,
             }
             for c in counters
         ],
