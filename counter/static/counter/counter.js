@@ -136,6 +136,7 @@
     $("counter-state").textContent = names[st] || st;
     $("counter-state").className = `badge badge-${st}`;
     const t = state.current;
+    resetOutcomeForNewTicket(t);
     $("current-code").textContent = t ? t.code : "—";
     $("current-info").textContent = t
       ? `${serviceName(t.service)} · ${t.status === "called" ? (lang === "id" ? "dipanggil" : "called") + " ×" +
@@ -175,6 +176,18 @@
     }
     $("picked").textContent = state.picked ? state.picked.code : "–";
     tick();
+  }
+
+  // The outcome picked (or set by a referral) belongs to one ticket: each new current ticket starts
+  // from the default, or a later ticket would be stored as, say, "dirujuk".
+  let outcomeTicket = null;
+  function resetOutcomeForNewTicket(t) {
+    const id = t ? t.id : null;
+    if (id === outcomeTicket) return;
+    outcomeTicket = id;
+    const select = $("outcome");
+    const initial = Array.from(select.options).find((o) => o.defaultSelected) || select.options[0];
+    select.value = initial.value;
   }
 
   function renderLines(c) {
