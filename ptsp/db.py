@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -15,12 +18,89 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+BUSY_TIMEOUT_SECONDS = 30
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def writer_lock(engine: Engine) -> threading.Lock:
+    """Return the process-wide writer lock of an SQLite engine's database file (a new one in memory).
+
+    SQLite's busy handler polls with growing sleeps, so under load a newcomer keeps beating the
+    writers already waiting and some starve past the busy timeout. Writers of this process queue on
+    this lock instead, and only its holder runs `BEGIN IMMEDIATE`. A `threading.Lock`, which gevent's
+    monkey-patching makes cooperative (it is looked up when the engine is made, after patching).
+    """
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return threading.Lock()  # a database of its own (in memory), or one we cannot name by path
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(os.path.realpath(database), threading.Lock())
+
+
+def _release_writer(info: dict) -> None:
+    lock = info.pop("ptsp_writer_lock", None)
+    if lock is not None:
+        lock.release()
+
+
+def _add_writer_lock(engine: Engine) -> None:
+    lock = writer_lock(engine)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("ptsp_readonly", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", None, Exception("writer lock wait timed out"))
+        connection.connection.info["ptsp_writer_lock"] = lock
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer(connection.connection.info)
+            raise
+
+    # The events run before SQLAlchemy's own commit or rollback: finish the transaction on the DBAPI
+    # connection here (SQLAlchemy's call is then a no-op) so the lock is released only once it is over.
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        info = connection.connection.info
+        if "ptsp_writer_lock" in info:
+            try:
+                connection.connection.dbapi_connection.commit()
+            finally:
+                _release_writer(info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        info = connection.connection.info
+        if "ptsp_writer_lock" in info:
+            try:
+                connection.connection.dbapi_connection.rollback()
+            finally:
+                _release_writer(info)
+
+    # A connection handed back to the pool (or closed, or invalidated) without commit or rollback.
+    @event.listens_for(engine, "reset")
+    def _on_reset(dbapi_connection: Any, record: Any, _state: Any = None) -> None:
+        if "ptsp_writer_lock" in record.info:
+            try:
+                dbapi_connection.rollback()
+            finally:
+                _release_writer(record.info)
+
+    for name in ("checkin", "close", "invalidate", "soft_invalidate"):
+        event.listen(engine, name, lambda _dbapi, record, *_rest: _release_writer(record.info) if record else None)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine tuned for this project's concurrency rules.
 
     SQLite: WAL so readers never block the writer, a busy timeout (30 s) so writers
     queue instead of failing, and every transaction opened with
-    `BEGIN IMMEDIATE` so the write lock is taken up front. Two transactions
+    `BEGIN IMMEDIATE`, after the process-wide writer lock, so the write lock is taken up front
+    and writers take turns fairly. Two transactions
     can then never both read the same queue head and race to claim it.
     """
     if url.startswith("sqlite"):
@@ -47,11 +127,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(connection: Any) -> None:
-            readonly = connection.get_execution_options().get("ptsp_readonly", False)
-            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
-
+        _add_writer_lock(engine)
         return engine
     if url.startswith(("postgresql://", "postgres://")):
         # psycopg 3: cooperative under gevent's monkey-patching on its own (3.1.14+; see README).
