@@ -130,8 +130,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _add_writer_lock(engine)
         return engine
     if url.startswith(("postgresql://", "postgres://")):
-        # psycopg 3: cooperative under gevent's monkey-patching on its own (3.1.14+; see README).
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        # psycopg2, made cooperative under gevent by psycogreen: psycopg 3 cost more CPU per ticket
+        # (docs/benchmarks.md, "Websocket server and PostgreSQL driver").
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

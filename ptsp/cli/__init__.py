@@ -20,5 +20,11 @@ def main() -> None:
         if os.environ["PTSP_ASYNC_MODE"] == "gevent":
             from gevent import monkey
 
-            monkey.patch_all()  # psycopg 3 then waits on gevent's patched sockets by itself
+            monkey.patch_all()
+            try:
+                from psycogreen.gevent import patch_psycopg
+
+                patch_psycopg()
+            except ImportError:  # PostgreSQL extra not installed: SQLite only
+                pass
     cli(prog_name="ptsp")
