@@ -45,13 +45,18 @@ def queue_job(
 
 
 def claim(session: Session, job_id: int, now: datetime) -> bool:
-    """Mark a job as being printed if nobody else has it and it is safe to print; True when claimed."""
+    """Mark a job as being printed if nobody else has it and it is safe to print; True when claimed.
+
+    A job already loaded in the session is brought up to date with the row ("fetch"): left stale,
+    `finish()` would compare its outcome with the old status, see no change and write nothing,
+    leaving the job `printing` for ever.
+    """
     result = session.execute(
         update(PrintJob)
         .where(PrintJob.id == job_id, PrintJob.status.in_(["pending", "failed"]),
                PrintJob.may_have_printed.is_(False), PrintJob.attempts < MAX_ATTEMPTS)
         .values(status="printing", attempts=PrintJob.attempts + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     return result.rowcount == 1
 
