@@ -50,6 +50,10 @@ def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
+def agent_room(agent_id: int) -> str:
+    return f"agent:{agent_id}"
+
+
 # The facts that can move a waiting ticket's place in line or its estimated wait. Residents' status
 # pages hear only these, plus every fact about their own ticket: starts and completions of other
 # residents' tickets (most of an office's facts) change nothing on their phones.
@@ -72,6 +76,9 @@ def publish_facts(facts: list[dict[str, Any]]) -> None:
     when something that may move them arrives, so they need no gap-free stream.
     """
     for fact in facts:
+        if "agent" in fact:  # a print job for one print agent (services.common.publish_to_agent)
+            socketio.emit(fact["event"], fact["data"], to=agent_room(fact["agent"]))
+            continue
         payload = {"seq": fact["seq"], "office": fact["office"], **fact["data"]}
         rooms = [office_room(fact["office"])]
         if _residents_hear(fact["event"], payload):
