@@ -72,8 +72,10 @@ def queue_job(
 
 
 def offer_to_agent(session: Session, job: PrintJob, now: datetime) -> None:
-    """Send a job to its printer's print agent as `print_job`, after the caller commits."""
-    publish_to_agent(session, job.printer.agent_id, "print_job", job_payload(session, job, now))
+    """Send a job to its print agent as `print_job` after the caller commits (nothing for a server printer)."""
+    agent_id = job.printer.agent_id
+    if agent_id is not None:
+        publish_to_agent(session, agent_id, "print_job", job_payload(session, job, now))
 
 
 def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str, at: datetime) -> dict[str, Any]:
