@@ -4,7 +4,7 @@ Events from an agent (each acknowledged): `agent_ready` joins the agent's room a
 answers with the jobs waiting for it; `print_claim {job}` answers {ok} when the job
 may be printed now (one claim per attempt, so a job is never printed twice by
 accident); `print_done {job, ok, status, error, may_have_printed}` records the
-outcome. The server pushes new jobs as `print_job`.
+outcome. The server pushes new jobs as `print_job`, after the job commits.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room
 
-from ptsp.api import schemas
+from ptsp import schemas
 from ptsp.context import db_session, now
 from ptsp.models import PrintJob
-from ptsp.realtime import DISCONNECT_HOOKS, socketio, validated
+from ptsp.printing_runner import outcome_from_status
+from ptsp.realtime import DISCONNECT_HOOKS, agent_room, socketio, validated
 from ptsp.services import printing
-
-from .printing import agent_room, job_payload, outcome_from_status
 
 
 def _agent() -> tuple[int, int] | None:
@@ -63,7 +62,7 @@ def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
     join_room(agent_room(agent[0]))
     with db_session() as session:
         printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
-        jobs = [job_payload(session, session.get(PrintJob, job_id), now())
+        jobs = [printing.job_payload(session, session.get(PrintJob, job_id), now())
                 for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
         for printer in printing.agent_printers(session, agent[0]):
             error = None if printer.last_error == AGENT_GONE else printer.last_error

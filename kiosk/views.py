@@ -10,19 +10,19 @@ from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
 from ptsp.api.access import require_actor
 from ptsp.api.routes import issue_limit_key, parse_body
-from ptsp.api.schemas import IssueTicket
-from ptsp.context import get_read_db, now
+from ptsp.context import get_db, get_read_db, now, status_url
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.extensions import limiter
 from ptsp.models import Device, Office
+from ptsp.printing_runner import print_issued, ticket_print_data
+from ptsp.schemas import IssueTicket
 from ptsp.services.common import issued_counts, waiting_counts
-from ptsp.services.printing import printer_for_device, printer_health_view, recent_jobs
+from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.views import ticket_view, wait_estimate
 from ptsp.stations import device_or_refuse
 
 from .blueprint import bp
-from .printing import issue_and_print, status_url, ticket_print_data
 
 RETURN_SECONDS = 15
 
@@ -100,8 +100,11 @@ def issue() -> tuple[Response, int]:
     body = parse_body(IssueTicket)
     if body.office != actor.office_id:
         raise Forbidden("Kios ini hanya untuk kantornya sendiri (kiosk of another office)")
-    ticket, position, outcome = issue_and_print(actor, office_id=body.office, service_id=body.service,
-                                                priority=body.priority)
+    session = get_db()
+    ticket, position, job = issue_with_job(session, office_id=body.office, service_id=body.service,
+                                           priority=body.priority, actor=actor, status_url=status_url, now=now())
+    session.commit()
+    outcome = print_issued(session, ticket, job)
     url = status_url(ticket.public_token)
     return jsonify({
         "ticket": ticket_view(ticket), **position, "status_url": url,
@@ -120,7 +123,7 @@ def preview() -> str:
     at = now()
     tickets = [
         {"job": job, "html": render_html(ticket_layout(
-            ticket_print_data(session, job.ticket, job.status_url, printer.language, at), printer.width_chars))}
+            ticket_print_data(session, job, at), printer.width_chars))}
         for job in jobs
     ]
     return render_template("kiosk/preview.html", printer=printer, tickets=tickets)

@@ -4,6 +4,7 @@ This package never touches the database or the web framework: it takes plain
 ticket facts and gives back bytes, HTML or a print result.
 """
 
+import printers.escpos_cache  # noqa: F401  (first: python-escpos must find its cache folder when imported)
 from printers.backends import Printer, printer_from_config
 from printers.errors import PaperOut, PrinterOffline, PrintError, PrintTimeout
 from printers.escpos_render import render_escpos

@@ -1,4 +1,4 @@
-"""What a request, a socket handler or a command reads from the running app: the clock and sessions.
+"""What a request, a socket handler or a command reads from the running app: the clock, sessions and public links.
 
 Stations, the API and the CLI import this module, never the factory (`ptsp.app`).
 """
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 
@@ -18,6 +18,14 @@ def now() -> datetime:
     clock = current_app.extensions["ptsp.clock"]
     result: datetime = clock()
     return result
+
+
+def status_url(token: str) -> str:
+    """The resident's status page for a ticket token (the QR code's target): PUBLIC_URL, else this request's host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{(base or 'http://localhost:5000').rstrip('/')}/t/{token}"
 
 
 def get_db() -> Session:

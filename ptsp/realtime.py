@@ -25,8 +25,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from pydantic import BaseModel, ValidationError
 
-from . import facts
-from .api import schemas
+from . import facts, schemas
 from .domain.errors import DomainError
 from .domain.queue import issue_moves_others
 from .services import presence
@@ -51,6 +50,10 @@ def residents_room(office_id: int) -> str:
 
 def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
+
+
+def agent_room(agent_id: int) -> str:
+    return f"agent:{agent_id}"
 
 
 def _rooms(fact: facts.Fact, office_id: int, payload: dict[str, Any]) -> list[str]:
@@ -80,6 +83,9 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
     """
     for item in committed:
         fact = facts.named(item["event"])
+        if "agent" in item:  # a message for one print agent (services.common.publish_to_agent)
+            emit_fact(fact, item["data"], agent_room(item["agent"]))
+            continue
         payload = {"seq": item["seq"], "office": item["office"], **item["data"]}
         # One emit to the rooms together: the fact is encoded once, reaches each socket once, and with
         # Redis crosses to the other processes as one message.

@@ -81,3 +81,39 @@ def test_the_checks_see_nested_imports_and_session_writes(tmp_path: Path) -> Non
                       "    session.add(1)\n    self.session.commit()\n    items.add(2)\n", encoding="utf-8")
     assert imported(sample) == {"json", "sqlalchemy", "flask_socketio"}
     assert session_writes(sample) == ["sample.py:8 session.add()", "sample.py:9 session.commit()"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Return the dotted name of every module a module imports, relative imports resolved."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+STATION_MODULES = tuple(folder.replace("/", ".") for folder in STATIONS)
+
+
+@pytest.mark.parametrize("path", modules("ptsp/api", "ptsp/services"), ids=rel)
+def test_the_api_and_the_use_cases_never_import_a_station(path: Path) -> None:
+    stations = {name for name in imported_modules(path)
+                if any(name == s or name.startswith(f"{s}.") for s in STATION_MODULES)}
+    assert stations == set(), f"{rel(path)} imports {sorted(stations)}: move what it needs out of the station"
+
+
+def test_the_station_check_resolves_relative_imports(tmp_path: Path) -> None:
+    sample = ROOT / "ptsp" / "api" / "sample_for_test.py"
+    tree = "from ..manager import views\nfrom . import routes\nimport kiosk.views\n"
+    sample.write_text(tree, encoding="utf-8")
+    try:
+        found = imported_modules(sample)
+    finally:
+        sample.unlink()
+    assert {"ptsp.manager", "ptsp.manager.views", "ptsp.api.routes", "kiosk.views"} <= found

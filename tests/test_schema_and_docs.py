@@ -39,7 +39,7 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
 def test_every_integer_in_an_api_path_is_bounded_to_the_id_columns(app):
     from werkzeug.routing.converters import IntegerConverter
 
-    from ptsp.api.schemas import MAX_ID
+    from ptsp.schemas import MAX_ID
 
     for rule in app.url_map.iter_rules():
         for name, converter in (rule._converters or {}).items():

@@ -13,12 +13,12 @@ from ..context import get_db, get_read_db, now
 from ..domain.complaints import STATUSES
 from ..domain.errors import InvalidInput
 from ..models import ComplaintEvent
+from ..schemas import Body
 from ..services import feedback
 from .blueprint import bp
 from .manager_scope import DATE_PARAMS, OFFICE_PARAM, READ_ERRORS, office_today, query_param, require_manager
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
-from .schemas import Body
 
 
 class ComplaintMove(Body):

@@ -9,13 +9,13 @@ from ..analytics import leaderboard as board
 from ..analytics.filters import scoped_offices
 from ..context import get_db, get_read_db, now
 from ..domain.errors import Forbidden, InvalidInput
+from ..schemas import Body
 from ..services import points
 from .access import require_actor
 from .blueprint import bp
 from .manager_scope import OFFICE_PARAM, READ_ERRORS, query_param, require_manager
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
-from .schemas import Body
 
 
 class DecisionBody(Body):

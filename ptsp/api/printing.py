@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..analytics.printers import printer_health
-from ..context import get_db, get_read_db, now
+from ..context import get_db, get_read_db, now, status_url
 from ..models import Office, Ticket
+from ..printing_runner import run_job
 from ..services import printing
 from ..services.common import get_or_404, require_office
 from .access import require_actor
@@ -35,12 +36,10 @@ operation("/tickets/{ticket_id}/reprint", "post", "Print a ticket again on its k
 
 @bp.post("/tickets/<int(max=2147483647):ticket_id>/reprint")
 def reprint(ticket_id: int) -> tuple[Response, int]:
-    from kiosk.printing import run_job, status_url
-
     actor = require_actor("staff")
     session = get_db()
     ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
     url = status_url(ticket.public_token)
     job = printing.request_reprint(session, ticket_id=ticket_id, actor=actor, status_url=url, now=now())
     session.commit()
-    return jsonify(run_job(job.id)), 201
+    return jsonify(run_job(session, job.id)), 201

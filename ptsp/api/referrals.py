@@ -13,13 +13,13 @@ from ..context import get_db, get_read_db, now
 from ..domain import referrals as rules
 from ..domain.errors import InvalidInput, NotFound
 from ..models import Department, Referral
+from ..schemas import Body, Id
 from ..services import referrals as use_cases
 from ..services.common import office_scope, require_office
 from .access import Unauthorized, require_actor
 from .blueprint import bp
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
-from .schemas import Body, Id
 
 
 class ReferCase(Body):

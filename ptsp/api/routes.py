@@ -9,18 +9,19 @@ from flask import Response, current_app, jsonify, request
 from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
-from .. import __version__
+from .. import __version__, schemas
 from ..context import get_db, get_read_db, now
+from ..context import status_url as page_url
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..extensions import limiter
 from ..models import Counter, Office, Ticket
-from ..services import tickets
+from ..printing_runner import print_issued
+from ..services import printing, tickets
 from ..services.accounts import authenticate
 from ..services.actors import Actor
 from ..services.common import get_or_404, office_scope, require_office
 from ..services.snapshot import office_snapshot
 from ..services.views import office_view, ticket_position, ticket_view, waiting_line
-from . import schemas
 from .access import require_actor, resolve_actor
 from .blueprint import bp
 from .commands import run_command, validation_message
@@ -53,8 +54,6 @@ def parse_body(model: type[_Body]) -> _Body:
 
 def status_url(ticket: Ticket) -> str:
     """The resident's status page (the QR target), not this JSON endpoint."""
-    from kiosk.printing import status_url as page_url
-
     return page_url(ticket.public_token)
 
 
@@ -69,12 +68,14 @@ operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=sche
 @bp.post("/tickets")
 @limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
 def issue() -> tuple[Response, int]:
-    from kiosk.printing import issue_and_print
-
     actor = require_actor("kiosk", "staff")
     body = parse_body(schemas.IssueTicket)
-    ticket, position, printed = issue_and_print(actor, office_id=body.office, service_id=body.service,
-                                                priority=body.priority)
+    session = get_db()
+    ticket, position, job = printing.issue_with_job(session, office_id=body.office, service_id=body.service,
+                                                    priority=body.priority, actor=actor, status_url=page_url,
+                                                    now=now())
+    session.commit()
+    printed = print_issued(session, ticket, job)
     return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket), "print": printed}), 201
 
 

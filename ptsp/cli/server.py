@@ -83,6 +83,6 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
 
 
 def _start_print_retries(app) -> None:
-    from kiosk.printing import start_retry_loop
+    from ..printing_runner import start_retry_loop
 
     start_retry_loop(app)

@@ -78,6 +78,11 @@ def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) 
     return seq
 
 
+def publish_to_agent(session: Session, agent_id: int, fact: Fact, data: dict[str, Any]) -> None:
+    """Queue a fact for one print agent for after commit; not an office fact, so it takes no sequence number."""
+    session.info.setdefault("facts", []).append({"event": fact.name, "agent": agent_id, "data": data})
+
+
 def current_seq(session: Session, office_id: int) -> int:
     """Return the office's last published sequence number (0 before any)."""
     seq = session.scalar(select(OfficeSequence.seq).where(OfficeSequence.office_id == office_id))

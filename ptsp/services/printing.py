@@ -8,6 +8,7 @@ put that ticket on paper again. This module never talks to a printer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +18,36 @@ from sqlalchemy.orm import Session
 from .. import facts
 from ..analytics.printers import health_row
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
+from ..domain.hours import local_now, zone_label
 from ..models import Device, PrintJob, Ticket, TicketPrinter
+from . import tickets
 from .actors import Actor
-from .common import get_or_404, publish, require_office
+from .common import get_or_404, publish, publish_to_agent, require_office
+from .views import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5
+PRIORITY_LABELS = {
+    "id": {"elderly": "Lansia", "disabled": "Disabilitas", "pregnant": "Ibu hamil / membawa bayi"},
+    "en": {"elderly": "Elderly", "disabled": "Disability", "pregnant": "Pregnant / with infant"},
+}
+
+
+def issue_with_job(
+    session: Session, *, office_id: int, service_id: int, priority: str, actor: Actor,
+    status_url: Callable[[str], str], now: datetime,
+) -> tuple[Ticket, dict[str, Any], PrintJob | None]:
+    """Issue a ticket and, when the kiosk has a printer, its print job, in the caller's one transaction.
+
+    `status_url` turns the new ticket's token into its QR link. Returns the ticket, its position and
+    the job (None without a printer). The caller commits; then a server printer prints the job
+    (ptsp.printing_runner) and an agent's `print_job` goes out with the other facts.
+    """
+    ticket, position = tickets.issue(session, office_id=office_id, service_id=service_id, priority=priority,
+                                     actor=actor, now=now)
+    printer = printer_for_device(session, actor.device_id)
+    job = queue_job(session, ticket, printer, status_url(ticket.public_token), now) if printer is not None else None
+    return ticket, position, job
 
 
 def printer_for_device(session: Session, device_id: int | None) -> TicketPrinter | None:
@@ -42,17 +67,55 @@ def queue_job(
                    may_have_printed=False, created_at=now, updated_at=now)
     session.add(job)
     session.flush()
+    if printer.agent_id is not None:
+        offer_to_agent(session, job, now)
     return job
 
 
+def offer_to_agent(session: Session, job: PrintJob, now: datetime) -> None:
+    """Send a job to its print agent as `print_job` after the caller commits (nothing for a server printer)."""
+    agent_id = job.printer.agent_id
+    if agent_id is not None:
+        publish_to_agent(session, agent_id, facts.PRINT_JOB_QUEUED, job_payload(session, job, now))
+
+
+def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str, at: datetime) -> dict[str, Any]:
+    """The plain facts a ticket's paper shows (printers.TicketPrintData's fields), in the office's local time."""
+    office, service = ticket.office, ticket.service
+    position = ticket_position(session, ticket, at)
+    lang = language if language in ("id", "en") else "id"
+    return {
+        "office_name": office.name, "service_name": service.name_id if lang == "id" else service.name_en,
+        "code": ticket.code, "issued_at": local_now(ticket.issued_at, office.timezone),
+        "timezone_label": zone_label(office.timezone), "people_ahead": position["people_ahead"],
+        "estimated_wait_minutes": position["estimated_wait_minutes"], "status_url": url,
+        "priority_label": PRIORITY_LABELS[lang].get(ticket.priority),
+        "complaint_channel": office.complaint_channel or "", "language": lang,
+    }
+
+
+def job_payload(session: Session, job: PrintJob, at: datetime) -> dict[str, Any]:
+    """What a print agent needs to print one job without a database."""
+    printer = job.printer
+    facts = ticket_print_facts(session, job.ticket, job.status_url, printer.language, at)
+    ticket = {**facts, "issued_at": facts["issued_at"].isoformat()}
+    return {"job": job.id, "printer": printer.id, "width_chars": printer.width_chars,
+            "codepage": printer.codepage, "ticket": ticket, "reprint": job.reprint}
+
+
 def claim(session: Session, job_id: int, now: datetime) -> bool:
-    """Mark a job as being printed if nobody else has it and it is safe to print; True when claimed."""
+    """Mark a job as being printed if nobody else has it and it is safe to print; True when claimed.
+
+    A job already loaded in the session is brought up to date with the row ("fetch"): left stale,
+    `finish()` would compare its outcome with the old status, see no change and write nothing,
+    leaving the job `printing` for ever.
+    """
     result = session.execute(
         update(PrintJob)
         .where(PrintJob.id == job_id, PrintJob.status.in_(["pending", "failed"]),
                PrintJob.may_have_printed.is_(False), PrintJob.attempts < MAX_ATTEMPTS)
         .values(status="printing", attempts=PrintJob.attempts + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     return result.rowcount == 1
 

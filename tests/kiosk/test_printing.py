@@ -8,10 +8,10 @@ import time
 import pytest
 from escpos.printer import Dummy
 
-from kiosk.printing import print_timeout, retry_jobs
 from printers import render_escpos, ticket_layout
 from printers.layout import TicketPrintData
 from ptsp.models import Ticket, TicketPrinter
+from ptsp.printing_runner import print_timeout, retry_jobs
 from ptsp.services import printing
 from tests.conftest import bearer, login
 from tests.kiosk.conftest import SLACK, TIMEOUT, issue, jobs, printer_row, ticket_count, use_printer

@@ -1,4 +1,4 @@
-"""Request bodies, validated by pydantic; their JSON Schemas feed the OpenAPI document."""
+"""Request bodies and socket payloads (pydantic), shared by REST and Socket.IO; they feed the OpenAPI document."""
 
 from __future__ import annotations
 

@@ -1,0 +1,130 @@
+"""Put committed print jobs on paper: the network I/O after the ticket's transaction, in bounded time.
+
+A server-driven printer (`printers.setting`, any printers.printer_from_config string) is printed
+here: the job is claimed and committed first, so two runs can never both print it, then printed
+within print_timeout() seconds, then its outcome is committed. A print agent's jobs reach it as
+`print_job` facts after commit (ptsp.services.printing.offer_to_agent); here they are only offered
+again by the retry loop. Nothing here decides what a ticket is: that is ptsp.services.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_config
+from printers.backends import Printer
+
+from .context import db_session, now
+from .models import PrintJob, Ticket
+from .realtime import socketio
+from .services import printing
+
+
+def print_timeout() -> float:
+    """Seconds a print may hold up the kiosk (PTSP_PRINT_TIMEOUT, default 3)."""
+    return float(current_app.config.get("PRINT_TIMEOUT") or os.environ.get("PTSP_PRINT_TIMEOUT", 3))
+
+
+def ticket_print_data(session: Session, job: PrintJob, at: datetime) -> TicketPrintData:
+    """A job's ticket as the printers package lays it out."""
+    return TicketPrintData(**printing.ticket_print_facts(session, job.ticket, job.status_url, job.printer.language, at))
+
+
+def _device(app: Flask, setting: str) -> Printer:
+    cache: dict[str, Printer] = app.extensions.setdefault("ptsp.printers", {})
+    if setting not in cache:
+        cache[setting] = printer_from_config(setting)
+    return cache[setting]
+
+
+def preview_jobs(app: Flask, setting: str) -> list[bytes]:
+    """Bytes a preview printer of this process has kept, oldest first."""
+    printer = app.extensions.get("ptsp.printers", {}).get(setting)
+    return printer.jobs() if printer is not None and hasattr(printer, "jobs") else []
+
+
+def run_job(session: Session, job_id: int) -> dict[str, Any]:
+    """Print one committed server job now (an agent's job is only reported); return the job's state."""
+    app = current_app._get_current_object()
+    job = session.get(PrintJob, job_id)
+    printer = job.printer
+    if printer.agent_id is not None:
+        return {**printing.job_view(job), "via": "agent"}
+    if not printing.claim(session, job_id, now()):
+        session.rollback()
+        return {**printing.job_view(session.get(PrintJob, job_id)), "via": "server"}
+    data = ticket_print_data(session, job, now())
+    setting, width, codepage = printer.setting, printer.width_chars, printer.codepage
+    session.commit()
+    try:
+        device = _device(app, setting)
+    except ValueError as exc:
+        result_kwargs = {"ok": False, "printer_status": "unknown", "error": f"setelan printer salah: {exc}",
+                         "may_have_printed": False}
+    else:
+        result = print_ticket(device, data, width, print_timeout(), codepage=codepage)
+        result_kwargs = {"ok": result.ok, "printer_status": result.status.value, "error": result.reason,
+                         "may_have_printed": result.may_have_printed}
+    job = printing.finish(session, job_id, now=now(), **result_kwargs)
+    session.commit()
+    return {**printing.job_view(job), "via": "server"}
+
+
+def print_issued(session: Session, ticket: Ticket, job: PrintJob | None) -> dict[str, Any] | None:
+    """Print a just-committed ticket's job; None without a printer.
+
+    A printing bug is logged and reported as a failed print: the ticket is already committed, the
+    resident still gets it on screen, and the retry loop tries the job again.
+    """
+    if job is None:
+        return None
+    job_id = job.id
+    try:
+        return run_job(session, job_id)
+    except Exception as exc:
+        session.rollback()
+        current_app.logger.exception("printing ticket %s failed unexpectedly", ticket.code)
+        return {"id": job_id, "status": "failed", "last_error": f"kesalahan sistem cetak: {exc}"}
+
+
+def retry_jobs() -> int:
+    """Try every failed job that is safe to retry once more (offer agents theirs again); return how many printed."""
+    printed = 0
+    with db_session() as session:
+        for job_id in printing.retryable_jobs(session):
+            job = session.get(PrintJob, job_id)
+            if job.printer.agent_id is not None:
+                printing.offer_to_agent(session, job, now())
+                session.commit()
+                continue
+            printed += run_job(session, job_id)["status"] == "printed"
+        session.commit()
+    return printed
+
+
+def start_retry_loop(app: Flask) -> None:
+    """Retry failed jobs every PTSP_PRINT_RETRY_SECONDS (default 20; 0 turns it off)."""
+    interval = float(app.config.get("PRINT_RETRY_SECONDS") or os.environ.get("PTSP_PRINT_RETRY_SECONDS", 20))
+    if interval <= 0:
+        return
+
+    def loop() -> None:
+        while True:
+            socketio.sleep(interval)
+            with app.app_context():
+                try:
+                    retry_jobs()
+                except Exception:  # a broken round must not stop the next one
+                    app.logger.exception("print retry round failed")
+
+    socketio.start_background_task(loop)
+
+
+def outcome_from_status(status: str) -> str:
+    """Keep only statuses the printers package knows; anything else from an agent is unknown."""
+    return status if status in {s.value for s in PrinterStatus} else PrinterStatus.UNKNOWN.value
