@@ -63,23 +63,19 @@ def _add_writer_lock(engine: Engine) -> None:
 
     # The events run before SQLAlchemy's own commit or rollback: finish the transaction on the DBAPI
     # connection here (SQLAlchemy's call is then a no-op) so the lock is released only once it is over.
-    @event.listens_for(engine, "commit")
-    def _on_commit(connection: Any) -> None:
-        info = connection.connection.info
-        if "ptsp_writer_lock" in info:
-            try:
-                connection.connection.dbapi_connection.commit()
-            finally:
-                _release_writer(info)
+    def _finish_then_release(ending: str) -> Callable[[Any], None]:
+        def listener(connection: Any) -> None:
+            info = connection.connection.info
+            if "ptsp_writer_lock" in info:
+                try:
+                    getattr(connection.connection.dbapi_connection, ending)()
+                finally:
+                    _release_writer(info)
 
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(connection: Any) -> None:
-        info = connection.connection.info
-        if "ptsp_writer_lock" in info:
-            try:
-                connection.connection.dbapi_connection.rollback()
-            finally:
-                _release_writer(info)
+        return listener
+
+    for ending in ("commit", "rollback"):
+        event.listen(engine, ending, _finish_then_release(ending))
 
     # A connection handed back to the pool (or closed, or invalidated) without commit or rollback.
     @event.listens_for(engine, "reset")
