@@ -12,6 +12,7 @@ from .config import load_config
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager
+from .i18n import init_app as init_i18n
 from .realtime import publish_facts, register_handlers, socketio
 from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
     app.extensions["ptsp.clock"] = clock
 
+    init_i18n(app)
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])

@@ -34,6 +34,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "NOW": None,
+        # The pages' language until someone picks another (`ptsp/translations/<code>` must exist).
+        "DEFAULT_LANGUAGE": env.get("PTSP_DEFAULT_LANGUAGE", "id"),
         # The API and the pages. Commands that only touch the database (`ptsp setup load`, `device add`, …)
         # leave them out: the manager pages import scipy, numpy and ciw, most of a second of start-up.
         "WEB_PAGES": True,

@@ -25,6 +25,8 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from pydantic import BaseModel, ValidationError
 
+from ptsp.i18n.errors import describe
+
 from . import facts, schemas
 from .domain.errors import DomainError
 from .domain.queue import issue_moves_others
@@ -159,7 +161,7 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             try:
                 return handler(body)
             except DomainError as exc:
-                return {"error": exc.code, "message": exc.message}
+                return {"error": exc.code, "message": describe(exc)}
         return run
     return wrap
 

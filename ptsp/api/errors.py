@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..i18n.errors import describe
 from .blueprint import bp
 
 
@@ -17,7 +18,7 @@ def error_response(status: int, code: str, message: str):
 
 @bp.app_errorhandler(DomainError)
 def domain_error(exc: DomainError):
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, describe(exc))
 
 
 _HTTP_CODES = {

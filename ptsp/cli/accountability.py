@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
+from ptsp.i18n.errors import describe
+
 from ._base import _app, _office, cli
 
 
@@ -33,7 +35,7 @@ def department_add(office_slug: str, slug: str, name: str, response_hours: int) 
                 _dept, token = add_department(session, office=_office(session, office_slug), slug=slug, name=name,
                                               now=datetime.now(UTC), response_hours=response_hours)
             except DomainError as exc:
-                raise click.ClickException(exc.message) from None
+                raise click.ClickException(describe(exc)) from None
             session.commit()
     click.echo(token)
     click.echo(f"Department desk: <server>/manager/dinas#token={token}", err=True)

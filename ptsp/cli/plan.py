@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ptsp.i18n.errors import describe
+
 from ._base import _app, _office, cli
 
 
@@ -87,7 +89,7 @@ def plan(office_slug: str, start: datetime, weeks: int, out_dir: Path | None, hi
             try:
                 result = build_plan(session, office.id, start.date(), weeks, settings)
             except DomainError as exc:
-                raise click.ClickException(exc.message) from None
+                raise click.ClickException(describe(exc)) from None
     _echo_plan(result, start, weeks, out_dir)
 
 
@@ -107,7 +109,7 @@ def _plan_settings(target_level: float, target_minutes: float | None, history_da
             simulate=replications > 0, replications=max(replications, 1),
         )
     except DomainError as exc:
-        raise click.UsageError(exc.message) from None
+        raise click.UsageError(describe(exc)) from None
 
 
 def _echo_plan(result, start: datetime, weeks: int, out_dir: Path | None) -> None:

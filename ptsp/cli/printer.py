@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ptsp.i18n.errors import describe
+
 from ._base import _app, _office, cli
 
 
@@ -58,7 +60,7 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
                 row = set_printer(session, kiosk=kiosk, name=name or kiosk_name, setting=setting, agent=agent,
                                   width_chars=32 if paper == "58" else 48, language=language)
             except DomainError as exc:
-                raise click.ClickException(exc.message) from None
+                raise click.ClickException(describe(exc)) from None
             session.commit()
             how = f"the print agent {agent_name!r}" if agent else setting
             click.echo(f"Kiosk {kiosk_name!r} prints on {paper} mm paper through {how} (printer id {row.id}).")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ptsp.i18n.errors import describe
+
 from ._base import _app, _office, _read_setup, cli
 
 
@@ -32,7 +34,7 @@ def setup_load(path: Path) -> None:
             try:
                 passwords = load_setup(session, _read_setup(path))
             except DomainError as exc:
-                raise click.ClickException(exc.message) from None
+                raise click.ClickException(describe(exc)) from None
             session.commit()
     click.echo(f"Loaded {path}.")
     for username, password in passwords.items():
@@ -97,6 +99,6 @@ def user_add(username: str, name: str, role: str, office_slug: str | None, super
                 add_staff(session, username=username, name=name, password=password, role=role, office=office,
                           supervisor=boss)
             except DomainError as exc:
-                raise click.ClickException(exc.message) from None
+                raise click.ClickException(describe(exc)) from None
             session.commit()
     click.echo(f"Added {role} {username}.")

@@ -1,15 +1,23 @@
-"""Errors that speak the domain; the API turns each into an HTTP status."""
+"""Errors that speak the domain: a code and parameters, never a sentence.
+
+`code` (per class) is the kind of failure and picks the HTTP status; `reason` names the exact rule
+that failed (`"password_too_short"`), and `params` carry the data a message needs (`min=8`).
+The sentence, in the reader's language, comes from `ptsp.i18n.errors.describe` at the edge.
+"""
+
+from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base class for rule violations; `code` is the stable machine-readable name."""
+    """Base class for rule violations; `code` and `reason` are stable machine-readable names."""
 
     code = "domain_error"
     status = 409
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: str | None = None, /, **params: object) -> None:
+        self.reason = reason or self.code
+        self.params = params
+        super().__init__(self.reason)
 
 
 class InvalidTransition(DomainError):

@@ -12,6 +12,7 @@ from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
+from ptsp.i18n.errors import describe
 from ptsp.models import Office, Service
 from ptsp.services import feedback
 from ptsp.services.accounts import device_for_token
@@ -51,7 +52,7 @@ def rating_form(token: str) -> str | tuple[str, int]:
     try:
         ticket = feedback.ticket_for_token(get_read_db(), token)
     except DomainError as exc:
-        return render_template("feedback/missing.html", message=exc.message), exc.status
+        return render_template("feedback/missing.html", message=describe(exc)), exc.status
     rating = feedback.rating_of(get_read_db(), ticket)
     return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=None,
                                                             thanks=request.args.get("ok") == "1",
@@ -69,7 +70,7 @@ def rate(token: str) -> BaseResponse | tuple[str, int]:
     try:
         ticket = feedback.ticket_for_token(session, token)
     except DomainError as exc:
-        return render_template("feedback/missing.html", message=exc.message), exc.status
+        return render_template("feedback/missing.html", message=describe(exc)), exc.status
     try:
         fields = _read_form(request.form)
         feedback.rate(session, ticket=ticket, channel="status_page", now=now(), **fields)
@@ -77,7 +78,7 @@ def rate(token: str) -> BaseResponse | tuple[str, int]:
     except DomainError as exc:
         session.rollback()
         rating = feedback.rating_of(get_read_db(), ticket)
-        return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=exc.message,
+        return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=describe(exc),
                                                                 thanks=False, complaint=_complaint(ticket))), exc.status
     return redirect(url_for("feedback.rating_form", token=token, ok=1), code=303)
 
@@ -105,7 +106,7 @@ def tablet() -> str | tuple[str, int]:
         counter, ticket = feedback.tablet_ticket(get_read_db(), actor, _counter_number(
             request.args.get("counter", "")), now())
     except DomainError as exc:
-        return render_template("feedback/missing.html", message=exc.message), exc.status
+        return render_template("feedback/missing.html", message=describe(exc)), exc.status
     return render_template("feedback/tablet.html", counter=counter, ticket=ticket, token=request.args["token"],
                            elements=ELEMENTS, scale=SCALE, error=None, thanks=request.args.get("ok") == "1",
                            form=request.form)
@@ -131,9 +132,9 @@ def tablet_rate() -> BaseResponse | tuple[str, int]:
     except DomainError as exc:
         session.rollback()
         if counter is None:
-            return render_template("feedback/missing.html", message=exc.message), exc.status
+            return render_template("feedback/missing.html", message=describe(exc)), exc.status
         _counter, current = feedback.tablet_ticket(get_read_db(), actor, counter.number, now())
         return render_template("feedback/tablet.html", counter=counter, ticket=current, token=token,
-                               elements=ELEMENTS, scale=SCALE, error=exc.message, thanks=False,
+                               elements=ELEMENTS, scale=SCALE, error=describe(exc), thanks=False,
                                form=request.form), exc.status
     return redirect(url_for("feedback.tablet", token=token, counter=counter.number, ok=1), code=303)

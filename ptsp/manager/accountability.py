@@ -17,6 +17,7 @@ from ptsp.domain import discipline as discipline_rules
 from ptsp.domain import referrals as referral_rules
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.pingpong import REASONS
+from ptsp.i18n.errors import describe
 from ptsp.models import Counter, Service, Staff
 from ptsp.services.common import office_scope
 
@@ -85,7 +86,7 @@ def referrals() -> str:
             referral_rules.Quarter.of(now(), "Asia/Jakarta")
         problem = None
     except InvalidInput as exc:
-        quarter, problem = referral_rules.Quarter.of(now(), "Asia/Jakarta"), exc.message
+        quarter, problem = referral_rules.Quarter.of(now(), "Asia/Jakarta"), describe(exc)
     rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=100)
     breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300)
     ranking = quarterly_ranking(session, scope, quarter, now())

@@ -14,6 +14,7 @@ from ptsp.analytics.printers import printer_health
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.domain.hours import local_now
+from ptsp.i18n.errors import describe
 
 from .access import manager_page, visible_offices
 from .blueprint import bp
@@ -33,7 +34,7 @@ def dashboard() -> ResponseReturnValue:
     try:
         data = _dashboard_data(request.args.get("office"))
     except DomainError as exc:
-        return render_template("manager/dashboard.html", data={"offices": []}, error=exc.message,
+        return render_template("manager/dashboard.html", data={"offices": []}, error=describe(exc),
                                offices=visible_offices(), office=""), exc.status
     return render_template("manager/dashboard.html", data=data, error=None, offices=visible_offices(),
                            office=request.args.get("office", ""))
@@ -74,7 +75,7 @@ def charts() -> ResponseReturnValue:
         filters = parse_filters(request.args)
     except DomainError as exc:
         raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")}
-        return render_template("manager/charts.html", error=exc.message, filters=parse_filters({}), raw=raw,
+        return render_template("manager/charts.html", error=describe(exc), filters=parse_filters({}), raw=raw,
                                offices=visible_offices(), data=None), exc.status
     return render_template("manager/charts.html", error=None, filters=filters, raw=None, offices=visible_offices(),
                            data=chart_data(get_read_db(), filters.offices, filters.first, filters.last))

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from ptsp.analytics.export import event_rows, ticket_rows
 from ptsp.domain.errors import DomainError
+from ptsp.i18n.errors import describe
 
 from .access import manager_page, visible_offices
 from .blueprint import bp
@@ -41,7 +42,7 @@ def export_form() -> ResponseReturnValue:
     try:
         return _form(parse_filters(request.args))
     except DomainError as exc:
-        return _form(parse_filters({}), exc.message, exc.status)
+        return _form(parse_filters({}), describe(exc), exc.status)
 
 
 def csv_response(rows: Iterable[Sequence[Any]], filename: str, *, bom: bool = False) -> Response:
@@ -68,7 +69,7 @@ def _csv(name: str, producer: Callable) -> ResponseReturnValue:
     try:
         filters = parse_filters(request.args)
     except DomainError as exc:
-        return _form(parse_filters({}), exc.message, exc.status)
+        return _form(parse_filters({}), describe(exc), exc.status)
     office_ids = [o.id for o in filters.offices]
 
     def rows() -> Iterator[tuple]:

@@ -15,6 +15,7 @@ from ptsp.analytics.export import points_rows
 from ptsp.analytics.filters import date_range, scoped_offices
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import DomainError
+from ptsp.i18n.errors import describe
 from ptsp.services import points
 
 from .access import current_actor, manager_page, visible_offices
@@ -30,7 +31,7 @@ def refuses_bad_filters(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(*args, **kwargs)
         except DomainError as exc:
-            return render_template("manager/filter_error.html", message=exc.message), exc.status
+            return render_template("manager/filter_error.html", message=describe(exc)), exc.status
 
     return wrapper
 

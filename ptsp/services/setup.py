@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ptsp.i18n.errors import describe
+
 from ..domain import hours as office_hours
 from ..domain.codes import validate_prefix
 from ..domain.errors import InvalidInput
@@ -39,7 +41,7 @@ class ServiceSpec(_Strict):
         try:
             return validate_prefix(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            raise ValueError(describe(exc)) from None
 
 
 class CounterSpec(_Strict):
