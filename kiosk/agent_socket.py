@@ -16,9 +16,10 @@ from flask_socketio import join_room
 
 from ptsp import schemas
 from ptsp.context import db_session, now
+from ptsp.extensions import socketio
 from ptsp.models import PrintJob
 from ptsp.printing_runner import outcome_from_status
-from ptsp.realtime import DISCONNECT_HOOKS, agent_room, socketio, validated
+from ptsp.realtime import DISCONNECT_HOOKS, agent_room, validated
 from ptsp.services import printing
 
 

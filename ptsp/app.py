@@ -11,9 +11,9 @@ from flask import Flask
 from .config import load_config
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
-from .extensions import limiter, login_manager
+from .extensions import limiter, login_manager, socketio
 from .i18n import init_app as init_i18n
-from .realtime import publish_facts, register_handlers, socketio
+from .realtime import publish_facts, register_handlers
 from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
 

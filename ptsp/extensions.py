@@ -6,10 +6,12 @@ from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_socketio import SocketIO
 
 from .models import Staff
 
 login_manager = LoginManager()
+socketio = SocketIO()  # bound with its async mode and message queue in create_app
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

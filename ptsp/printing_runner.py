@@ -20,8 +20,8 @@ from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_
 from printers.backends import Printer
 
 from .context import db_session, now
+from .extensions import socketio
 from .models import PrintJob, Ticket
-from .realtime import socketio
 from .services import printing
 
 

@@ -10,7 +10,7 @@ and joins the rooms of every office in the manager's scope (it gets
 each fact). A resident's status page (auth `{ticket}`) joins the office's
 residents' room (facts with that audience in ptsp.facts) and its ticket's room, gets no snapshot,
 and reads its own state over HTTP. Displays send `heartbeat {seq}` and `call_ack
-{ticket, seq}` (both acknowledged); staff send `command` (see api.commands).
+{ticket, seq}` (both acknowledged); staff send `command` (see ptsp.commands).
 """
 
 from __future__ import annotations
@@ -22,21 +22,23 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import SocketIO, join_room
+from flask_socketio import join_room
 from pydantic import BaseModel, ValidationError
-
-from ptsp.i18n.errors import describe
+from sqlalchemy import select
 
 from . import facts, schemas
+from .commands import run_command, validation_message
+from .context import db_session, now
 from .domain.errors import DomainError
 from .domain.queue import issue_moves_others
+from .extensions import socketio
+from .i18n.errors import describe
+from .models import Office, Ticket
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
 from .services.common import office_scope
 from .services.snapshot import office_snapshot
-
-socketio = SocketIO()
 
 # Called with (actor, office_id) when a listener disconnects; stations add their own (e.g. the print agent).
 DISCONNECT_HOOKS: list[Any] = []
@@ -101,7 +103,6 @@ def emit_fact(fact: facts.Fact, payload: dict[str, Any], to: str | list[str]) ->
 
 def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
     """Resolve who is connecting and which office they may follow, or None to refuse."""
-    from .models import Ticket  # local: keeps this module's import light for the CLI
 
     wanted = auth.get("office")
     if auth.get("token"):
@@ -128,9 +129,7 @@ DASHBOARD_ROLES = ("supervisor", "manager", "admin")
 
 def _dashboard_offices(session: Any) -> tuple[Actor, list[int]] | None:
     """Resolve a manager dashboard connection to the offices it follows, or None to refuse."""
-    from sqlalchemy import select
 
-    from .models import Office
 
     if not current_user.is_authenticated or current_user.role not in DASHBOARD_ROLES:
         return None
@@ -152,7 +151,6 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def run(data: Any = None) -> dict[str, Any]:
-            from .api.commands import validation_message
 
             try:
                 body = model.model_validate({} if data is None else data)
@@ -167,7 +165,6 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
 
 
 def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
-    from .context import db_session, now
 
     if actor.kind != "device" or actor.role != "display":
         return
@@ -177,7 +174,6 @@ def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None
 
 
 def on_connect(auth: Any = None) -> bool:
-    from .context import db_session, now
 
     auth = auth if isinstance(auth, dict) else {}
     if auth.get("scope") == "dashboard":
@@ -202,7 +198,6 @@ def on_connect(auth: Any = None) -> bool:
 
 
 def _connect_dashboard() -> bool:
-    from .context import db_session
 
     with db_session(readonly=True) as session:
         resolved = _dashboard_offices(session)
@@ -226,7 +221,6 @@ def on_disconnect(*_args: Any) -> None:
 
 @validated(schemas.Heartbeat)
 def on_heartbeat(body: schemas.Heartbeat) -> dict[str, Any]:
-    from .context import now
 
     actor, office_id = request.environ["ptsp.listener"]
     _display_seen(actor, office_id, connected=True, seq=body.seq)
@@ -235,7 +229,6 @@ def on_heartbeat(body: schemas.Heartbeat) -> dict[str, Any]:
 
 @validated(schemas.CallAck)
 def on_call_ack(body: schemas.CallAck) -> dict[str, Any]:
-    from .context import db_session, now
 
     actor, office_id = request.environ["ptsp.listener"]
     if actor.kind != "device" or actor.role != "display":
@@ -248,7 +241,6 @@ def on_call_ack(body: schemas.CallAck) -> dict[str, Any]:
 
 @validated(schemas.Empty)
 def on_resync(_body: schemas.Empty) -> dict[str, Any]:
-    from .context import db_session, now
 
     _actor, office_id = request.environ["ptsp.listener"]
     if office_id is None:
@@ -259,8 +251,7 @@ def on_resync(_body: schemas.Empty) -> dict[str, Any]:
 
 @validated(schemas.CommandEnvelope)
 def on_command(body: schemas.CommandEnvelope) -> dict[str, Any]:
-    """Run a counter's command with the same models and rules as REST (api.commands)."""
-    from .api.commands import run_command
+    """Run a counter's command with the same models and rules as REST (ptsp.commands)."""
 
     actor, _office_id = request.environ["ptsp.listener"]
     if actor.kind != "staff":

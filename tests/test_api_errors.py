@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from ptsp.domain.hours import service_day
+from ptsp.extensions import socketio
 from ptsp.models import Base, Service, TicketNumber
-from ptsp.realtime import socketio
 from tests.conftest import World, bearer, load_world, login, make_test_app
 
 WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptsp.realtime import socketio
+from ptsp.extensions import socketio
 from tests.conftest import bearer, login
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from ptsp.extensions import socketio
 from ptsp.models import DisplayPresence, Office, PrintJob
-from ptsp.realtime import socketio
 from ptsp.services.accounts import make_device_token
 from tests.conftest import login
 

@@ -8,7 +8,7 @@ import wave
 
 import pytest
 
-from ptsp.realtime import socketio
+from ptsp.extensions import socketio
 from tests.conftest import bearer, login
 from tests.test_realtime import events, issue
 

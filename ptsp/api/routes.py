@@ -10,21 +10,22 @@ from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__, schemas
+from ..commands import run_command, validation_message
 from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..extensions import limiter
-from ..models import Counter, Office, Ticket
+from ..models import Counter, Office, Staff, Ticket
 from ..printing_runner import print_issued
-from ..services import printing, tickets
+from ..services import presence, printing, tickets
 from ..services.accounts import authenticate
 from ..services.actors import Actor
 from ..services.common import get_or_404, office_scope, require_office
+from ..services.counters import current_session
 from ..services.snapshot import office_snapshot
-from ..services.views import office_view, ticket_position, ticket_view, waiting_line
-from .access import require_actor, resolve_actor
+from ..services.views import counter_view, office_view, ticket_position, ticket_view, waiting_line
+from .access import Unauthorized, require_actor, resolve_actor
 from .blueprint import bp
-from .commands import run_command, validation_message
 from .openapi import build_document, operation
 
 COMMON_ERRORS = {400: "Malformed JSON", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
@@ -230,8 +231,6 @@ operation("/counters/{counter_id}", "get", "A counter and its state", responses=
 
 @bp.get("/counters/<int(max=2147483647):counter_id>")
 def get_counter(counter_id: int) -> Response:
-    from ..services.counters import current_session
-    from ..services.views import counter_view
 
     actor = require_actor("staff")
     session = get_read_db()
@@ -253,7 +252,6 @@ operation("/auth/login", "post", "Staff login (sets the session cookie)", body=s
 @bp.post("/auth/login")
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def login() -> Response:
-    from .access import Unauthorized
 
     body = parse_body(schemas.Login)
     staff = authenticate(get_read_db(), body.username, body.password)
@@ -279,7 +277,6 @@ operation("/auth/me", "get", "The logged-in staff member", responses={200: "Staf
 @bp.get("/auth/me")
 def me() -> Response:
     actor = require_actor("staff")
-    from ..models import Staff
 
     return jsonify(staff_view(get_read_db().get(Staff, actor.id)))
 
@@ -295,7 +292,6 @@ operation("/offices/{office_id}/displays", "get", "Lobby displays of an office a
 
 @bp.get("/offices/<int(max=2147483647):office_id>/displays")
 def office_displays(office_id: int) -> Response:
-    from ..services import presence
 
     actor = require_actor("staff")
     session = get_read_db()

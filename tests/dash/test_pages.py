@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ptsp.realtime import socketio
+from ptsp.extensions import socketio
 from tests.conftest import bearer, login
 
 PAGES = ["/manager/dashboard", "/manager/dashboard/live", "/manager/charts", "/manager/export",

@@ -216,7 +216,7 @@ def test_reprint_refusals_change_nothing(app, client, world, loopback):
 
 
 def test_printer_state_changes_reach_the_office_room_and_the_health_list(app, client, world, loopback):
-    from ptsp.realtime import socketio
+    from ptsp.extensions import socketio
 
     printer = loopback()
     printer.answers[4] = PAPER_OUT

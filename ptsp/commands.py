@@ -12,14 +12,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from .. import schemas
-from ..context import get_db, now
-from ..domain.errors import DomainError, InvalidInput, QueueEmpty
-from ..models import Ticket
-from ..services import counters, processed, tickets
-from ..services.actors import Actor
-from ..services.counters import current_session
-from ..services.views import counter_view, ticket_view
+from . import schemas
+from .context import get_db, now
+from .domain.errors import DomainError, InvalidInput, QueueEmpty
+from .models import Ticket
+from .services import counters, processed, tickets
+from .services.actors import Actor
+from .services.counters import current_session
+from .services.views import counter_view, ticket_view
 
 Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the paired model
 
