@@ -409,11 +409,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page_factory(browser: Any) -> Iterator[Any]:
-    """Open pages of a given size, each in its own browser context (own cookies), closed after the test."""
+    """Open pages of a given size and browser locale, each in its own browser context (own cookies),
+    closed after the test."""
     contexts: list[Any] = []
 
-    def open_page(width: int = 1366, height: int = 768) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID",
+    def open_page(width: int = 1366, height: int = 768, locale: str = "id-ID") -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
                                       timezone_id="Asia/Jakarta")
         contexts.append(context)
         page = context.new_page()
