@@ -101,6 +101,8 @@ class DaySimulation:
     # -- arrivals ---------------------------------------------------------------------------------------
     def arrivals(self) -> None:
         start, last = self.hours.opens_at, self.hours.last_ticket_at
+        if start is None or last is None:
+            return
         minutes = int((last - start).total_seconds() // 60)
         if minutes <= 0:
             return
@@ -203,10 +205,10 @@ class DaySimulation:
         return min(later) if later else None
 
     def walk_aways(self, t: datetime) -> None:
-        for visit in [v for v in self.pool if v.walk_away_at is not None and v.walk_away_at <= t]:
+        for visit, at in [(v, v.walk_away_at) for v in self.pool if v.walk_away_at is not None and v.walk_away_at <= t]:
             self.pool.remove(visit)
-            visit.row.update(status="cancelled", finished_at=visit.walk_away_at)
-            self.event(visit, "cancelled", visit.walk_away_at)
+            visit.row.update(status="cancelled", finished_at=at)
+            self.event(visit, "cancelled", at)
 
     def plan(self, visit: _Visit, second_round: bool) -> tuple[str, list[tuple[str, float, dict]]]:
         """Draw what happens once a ticket is called: the outcome and the steps (kind, minutes after call, data)."""
@@ -269,7 +271,7 @@ class DaySimulation:
         quick = pick(self.rng, QUICK_AFTER_LONG_WAIT if long_wait else QUICK)
         tablet = self.rng.random() < P_TABLET
         delay = self.rng.uniform(0.5, 5) if tablet else self.rng.uniform(2, 240)
-        elements = {
+        elements: dict[str, int | None] = {
             f"u{i}": int(np.clip(quick + self.rng.choice((-1, 0, 0, 0, 1)), 1, 4))
             for i in range(1, 10)
         } if self.rng.random() < P_SKM else {f"u{i}": None for i in range(1, 10)}
@@ -318,6 +320,8 @@ class DaySimulation:
 
     def close(self) -> None:
         closes = self.hours.closes_at
+        if closes is None:
+            return
         self.walk_aways(closes)
         expired_at = closes + timedelta(hours=1)  # `ptsp expire` from cron after closing
         for visit in self.pool:

@@ -183,8 +183,8 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
     plans = []
     for d, day in enumerate(days):
         shifts = [(columns[j][1], int(x[j])) for j in by_day[d] if x[j] > 0]
-        cover = {h: sum(k for p, k in shifts if p.covers(h)) for h in day.need}
-        plans.append(DayPlan(day.label, shifts, dict(day.need), cover))
+        covered = {h: sum(k for p, k in shifts if p.covers(h)) for h in day.need}
+        plans.append(DayPlan(day.label, shifts, dict(day.need), covered))
     plan = ShiftPlan(
         status="optimal" if result.status == 0 else "time_limit",
         clerks=int(x[n_y]),
