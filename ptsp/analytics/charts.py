@@ -98,11 +98,11 @@ def service_times(session: Session, offices: list[Office], first: date, last: da
     )
     durations: dict[int, list[float]] = defaultdict(list)
     for service_id, started_at, finished_at in rows:
-        durations[service_id].append((finished_at - started_at).total_seconds() / 60)
+        if started_at is not None and finished_at is not None:
+            durations[service_id].append((finished_at - started_at).total_seconds() / 60)
     names = {o.id: o.name for o in offices}
-    services = session.scalars(select(Service).where(Service.office_id.in_(ids))
-                               .order_by(Service.office_id, Service.prefix))
-    services = list(services)
+    services = list(session.scalars(select(Service).where(Service.office_id.in_(ids))
+                                    .order_by(Service.office_id, Service.prefix)))
     several = len({s.office_id for s in services}) > 1
     result = []
     for service in services:

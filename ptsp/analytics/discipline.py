@@ -78,10 +78,10 @@ def visible_violations(session: Session, actor: Actor, *, office_id: int | None 
     query = select(Violation).order_by(Violation.day.desc(), Violation.started_at.desc(), Violation.id.desc())
     scope = office_scope(session, actor)
     if not (actor.kind == "staff" and actor.role == "admin"):
-        if actor.kind != "staff" or actor.role == "clerk":
+        if actor.staff_id is None or actor.role == "clerk":
             return []
-        staff = _watched_staff(session, actor.id)
-        offices = _watched_offices(session, actor.id)
+        staff = _watched_staff(session, actor.staff_id)
+        offices = _watched_offices(session, actor.staff_id)
         query = query.where(or_(
             Violation.staff_id.in_(staff),
             Violation.staff_id.is_(None) & Violation.office_id.in_(offices),

@@ -84,9 +84,9 @@ def office_load(session: Session, office: Office, first_day: date, last_day: dat
         CounterSession.started_at < end,
         (CounterSession.ended_at.is_(None)) | (CounterSession.ended_at > start)))
     clerk_hours = sum(minutes(intersect([(a, b or end)], [(start, end)])) for a, b in sessions) / 60
-    served = session.execute(select(Ticket.started_at, Ticket.finished_at).where(
+    served = [(a, b) for a, b in session.execute(select(Ticket.started_at, Ticket.finished_at).where(
         Ticket.office_id == office.id, Ticket.status == "done", Ticket.started_at.is_not(None),
-        Ticket.service_day >= first_day, Ticket.service_day <= last_day)).all()
+        Ticket.service_day >= first_day, Ticket.service_day <= last_day)) if a is not None and b is not None]
     if served:
         service_minutes = sum((b - a).total_seconds() for a, b in served) / 60 / len(served)
     else:

@@ -54,7 +54,7 @@ def cases(session: Session, office_id: int, first_day: date, last_day: date, max
     stories = ticket_stories(session, office_id, first_day, last_day, only=moved)
     by_ticket: dict[int, list[tuple[int, str]]] = {}
     rows = session.execute(
-        select(Referral.ticket_id, Referral.department_id, Referral.status)
+        select(Ticket.id, Referral.department_id, Referral.status)
         .join(Ticket, Ticket.id == Referral.ticket_id)
         .where(Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
         .order_by(Referral.referred_at, Referral.id)
@@ -77,7 +77,8 @@ def report(session: Session, offices: list[Office], first_day: date, last_day: d
     prefixes = {s.id: s.prefix for s in session.scalars(select(Service))}
     numbers = {c.id: c.number for c in session.scalars(select(Counter))}
     departments = {d.id: d.name for d in session.scalars(select(Department))}
-    rows, listed = [], []
+    rows: list[dict[str, Any]] = []
+    listed: list[dict[str, Any]] = []
     for office in offices:
         total, per_service, found = cases(session, office.id, first_day, last_day, max_handoffs)
         for service_id, tickets in sorted(per_service.items(), key=lambda kv: prefixes.get(kv[0], "")):

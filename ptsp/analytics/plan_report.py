@@ -76,8 +76,8 @@ def shift_rows(plan: OfficePlan) -> list[Row]:
             for pattern, count in sorted(day.shifts, key=lambda item: (item[0].start, item[0].hours)):
                 rows.append({"week": week.monday.isoformat(), "day": day.label, "shift": pattern.describe(),
                              "paid_hours": pattern.hours, "clerks": count})
-        for day, name in week.closed.items():
-            rows.append({"week": week.monday.isoformat(), "day": f"{day.isoformat()} libur: {name}",
+        for closed_day, name in week.closed.items():
+            rows.append({"week": week.monday.isoformat(), "day": f"{closed_day.isoformat()} libur: {name}",
                          "shift": "-", "paid_hours": 0, "clerks": 0})
     return rows
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from scipy.stats import norm, poisson
 
@@ -86,9 +87,12 @@ def overdispersion(points: list[tuple[int, float]], pooled_rate: float) -> float
     return (n * phi - (n - 1)) / (sum(w) - sum(x * x for x in w) / sum(w))
 
 
+K = TypeVar("K")
+
+
 @dataclass(frozen=True)
-class FunnelPoint:
-    key: object
+class FunnelPoint(Generic[K]):
+    key: K
     count: int
     exposure: float
     rate: float
@@ -113,7 +117,7 @@ def flag_for(count: float, lim: Limits) -> str:
     return "ok"
 
 
-def funnel(points: list[tuple[object, int, float]], adjust: bool = True) -> tuple[float, list[FunnelPoint]]:
+def funnel(points: list[tuple[K, int, float]], adjust: bool = True) -> tuple[float, list[FunnelPoint[K]]]:
     """Place (key, count, exposure) points in a funnel around their pooled rate.
 
     Points without exposure (an office that never opened) get flag `no_exposure`
@@ -124,7 +128,7 @@ def funnel(points: list[tuple[object, int, float]], adjust: bool = True) -> tupl
     total_exposure = sum(e for _k, _c, e in exposed)
     pooled = sum(c for _k, c, _e in exposed) / total_exposure if total_exposure else 0.0
     tau2 = overdispersion([(c, e) for _k, c, e in exposed], pooled) if adjust else 0.0
-    placed = []
+    placed: list[FunnelPoint[K]] = []
     for key, count, exposure in points:
         if count < 0:
             raise InvalidInput("Jumlah tidak boleh negatif (count must not be negative)")
