@@ -117,7 +117,8 @@ def complaint_view(complaint: Complaint, events: list[ComplaintEvent], now: date
         "due_at": complaint.due_at.isoformat(),
         "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
         "overdue": rules.overdue(complaint.status, complaint.due_at, complaint.closed_at, now),
-        "events": [{"status": e.status, "note": e.note, "staff": e.staff_id, "staff_name": names.get(e.staff_id),
+        "events": [{"status": e.status, "note": e.note, "staff": e.staff_id,
+                    "staff_name": names.get(e.staff_id) if e.staff_id is not None else None,
                     "at": e.at.isoformat()} for e in events],
     }
 
@@ -142,9 +143,9 @@ def tablet_ticket(session: Session, actor: Actor, counter_number: int, now: date
                TicketEvent.office_id == actor.office_id)
         .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)
     )
-    fresh = last is not None and last.finished_at is not None and now - last.finished_at <= timedelta(
-        minutes=TABLET_MINUTES)
-    if not fresh or rating_of(session, last) is not None:
+    if last is None or last.finished_at is None or now - last.finished_at > timedelta(minutes=TABLET_MINUTES):
+        return counter, None
+    if rating_of(session, last) is not None:
         return counter, None
     return counter, last
 
@@ -154,7 +155,7 @@ def resident_complaint(session: Session, ticket: Ticket) -> dict[str, Any] | Non
     complaint = session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
     if complaint is None:
         return None
-    zone = ZoneInfo(session.get(Office, ticket.office_id).timezone)
+    zone = ZoneInfo(session.get_one(Office, ticket.office_id).timezone)
     answer = session.scalar(select(ComplaintEvent.note).where(ComplaintEvent.complaint_id == complaint.id,
                                                               ComplaintEvent.status == "done"))
     return {"number": complaint.id, "status": rules.LABELS[complaint.status], "answer": answer,

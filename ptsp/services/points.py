@@ -81,7 +81,7 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
     events = [_event(e) for e in session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
-    standard = session.get(Service, ticket.service_id).standard_minutes
+    standard = session.get_one(Service, ticket.service_id).standard_minutes
     written = set(session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id)))
     added = [_row(ticket, e) for e in _expected(ticket, standard, events, _rating(rating), rules)
              if e.kind not in written]
@@ -207,8 +207,8 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
             events[row.ticket_id].append(_event(row))
         ratings = {r.ticket_id: r for r in session.scalars(select(Rating).where(Rating.ticket_id.in_(chunk)))}
         ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
-            ledger[row.ticket_id][row.kind] = _values(row)
+        for entry in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
+            ledger[entry.ticket_id][entry.kind] = _values(entry)
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             expected = {e.kind: _values(_row(ticket, e)) for e in _expected(
@@ -238,5 +238,5 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
     report = recompute(session, office_id, rules)
     added = 0
     for ticket_id in sorted({d.ticket_id for d in report.differences if d.problem == "missing"}):
-        added += len(sync_ticket(session, session.get(Ticket, ticket_id), rules))
+        added += len(sync_ticket(session, session.get_one(Ticket, ticket_id), rules))
     return added

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from .. import facts
@@ -110,13 +110,13 @@ def claim(session: Session, job_id: int, now: datetime) -> bool:
     `finish()` would compare its outcome with the old status, see no change and write nothing,
     leaving the job `printing` for ever.
     """
-    result = session.execute(
+    result = cast("CursorResult[Any]", session.execute(  # an UPDATE's result is a cursor result (rowcount)
         update(PrintJob)
         .where(PrintJob.id == job_id, PrintJob.status.in_(["pending", "failed"]),
                PrintJob.may_have_printed.is_(False), PrintJob.attempts < MAX_ATTEMPTS)
         .values(status="printing", attempts=PrintJob.attempts + 1, updated_at=now)
         .execution_options(synchronize_session="fetch")
-    )
+    ))
     return result.rowcount == 1
 
 
@@ -129,7 +129,7 @@ def finish(
     `printer_status` is a printers.PrinterStatus value; `reached` says whether the
     printer answered at all (defaults to `ok`, or to any status but offline/unknown).
     """
-    job = session.get(PrintJob, job_id)
+    job = session.get_one(PrintJob, job_id)
     job.status = "printed" if ok else "failed"
     job.last_error = None if ok else (error or "print failed")[:1000]
     job.may_have_printed = False if ok else may_have_printed

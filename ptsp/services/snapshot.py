@@ -30,7 +30,8 @@ def _current_tickets(session: Session, office_id: int) -> dict[int, Ticket]:
                Ticket.status.in_(("called", "serving")))
         .order_by(Ticket.called_at, Ticket.id)
     )
-    return {t.counter_id: t for t in rows}  # the latest call wins should a counter ever hold two
+    # the latest call wins should a counter ever hold two
+    return {t.counter_id: t for t in rows if t.counter_id is not None}
 
 
 def office_snapshot(session: Session, office_id: int, now: datetime, recent: int = 10) -> dict[str, Any]:

@@ -177,7 +177,7 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes))
     if entry is None:
         raise QueueEmpty("Tidak ada antrian yang menunggu (nobody is waiting)")
-    return _call(session, session.get(Ticket, entry.ticket_id), counter, actor, now)
+    return _call(session, session.get_one(Ticket, entry.ticket_id), counter, actor, now)
 
 
 def call_ticket(
