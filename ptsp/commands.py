@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import schemas
 from .context import get_db, now
-from .domain.errors import DomainError, InvalidInput, QueueEmpty
+from .domain.errors import DomainError, Forbidden, InvalidInput, QueueEmpty
 from .models import Ticket
 from .services import counters, processed, tickets
 from .services.actors import Actor
@@ -56,6 +56,8 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
     the first answer instead of running again: the id is stored in the
     command's own transaction, so it is stored exactly when the command is.
     """
+    if actor.staff_id is None:
+        raise Forbidden()
     if action not in COMMANDS:
         raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")
     payload = dict(payload)

@@ -85,6 +85,8 @@ operation("/points/me", "get", "The logged-in clerk's own rank and figures, toda
 @bp.get("/points/me")
 def my_points() -> Response:
     actor = require_actor("staff")
+    if actor.staff_id is None:
+        raise Forbidden()
     if actor.office_id is None:
         raise Forbidden("Akun ini tidak terikat pada kantor (no office)")
     return jsonify(board.standing(get_read_db(), actor.staff_id, actor.office_id, now(),

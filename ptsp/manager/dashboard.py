@@ -54,12 +54,14 @@ def local_hhmm(value: datetime | str | None, zone: str) -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            instant = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        return value.strftime("%H:%M")
-    return local_now(value, zone).strftime("%H:%M")
+    else:
+        instant = value
+    if instant.tzinfo is None:
+        return instant.strftime("%H:%M")
+    return local_now(instant, zone).strftime("%H:%M")
 
 
 @bp.get("/api/dashboard")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import render_template, request
 
@@ -115,6 +115,14 @@ def plan_page() -> str | tuple[str, int]:
 
 CALC_FIELDS = ("arrivals_per_hour", "service_minutes", "target_minutes", "target_level", "patience_minutes",
                "max_occupancy", "shrinkage")
+
+
+@overload
+def _calc_number(form: dict[str, str], name: str, required: Literal[True]) -> float: ...
+
+
+@overload
+def _calc_number(form: dict[str, str], name: str, required: Literal[False]) -> float | None: ...
 
 
 def _calc_number(form: dict[str, str], name: str, required: bool) -> float | None:
