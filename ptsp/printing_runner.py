@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -25,9 +25,18 @@ from .models import PrintJob, Ticket
 from .services import printing
 
 
+class PrintOutcome(TypedDict):
+    """How one attempt went, as `printing.finish` records it."""
+
+    ok: bool
+    printer_status: str
+    error: str | None
+    may_have_printed: bool
+
+
 def print_timeout() -> float:
     """Seconds a print may hold up the kiosk (PTSP_PRINT_TIMEOUT, default 3)."""
-    return float(current_app.config.get("PRINT_TIMEOUT") or os.environ.get("PTSP_PRINT_TIMEOUT", 3))
+    return float(current_app.config.get("PRINT_TIMEOUT") or os.environ.get("PTSP_PRINT_TIMEOUT", "3"))
 
 
 def ticket_print_data(session: Session, job: PrintJob, at: datetime) -> TicketPrintData:
@@ -50,19 +59,20 @@ def preview_jobs(app: Flask, setting: str) -> list[bytes]:
 
 def run_job(session: Session, job_id: int) -> dict[str, Any]:
     """Print one committed server job now (an agent's job is only reported); return the job's state."""
-    app = current_app._get_current_object()
-    job = session.get(PrintJob, job_id)
+    job = session.get_one(PrintJob, job_id)
     printer = job.printer
     if printer.agent_id is not None:
         return {**printing.job_view(job), "via": "agent"}
     if not printing.claim(session, job_id, now()):
         session.rollback()
-        return {**printing.job_view(session.get(PrintJob, job_id)), "via": "server"}
+        return {**printing.job_view(session.get_one(PrintJob, job_id)), "via": "server"}
     data = ticket_print_data(session, job, now())
-    setting, width, codepage = printer.setting, printer.width_chars, printer.codepage
+    # A printer left with neither a setting nor an agent fails its job like a wrong setting would.
+    setting, width, codepage = printer.setting or "", printer.width_chars, printer.codepage
     session.commit()
+    result_kwargs: PrintOutcome
     try:
-        device = _device(app, setting)
+        device = _device(current_app, setting)
     except ValueError as exc:
         result_kwargs = {"ok": False, "printer_status": "unknown", "error": f"setelan printer salah: {exc}",
                          "may_have_printed": False}
@@ -97,7 +107,7 @@ def retry_jobs() -> int:
     printed = 0
     with db_session() as session:
         for job_id in printing.retryable_jobs(session):
-            job = session.get(PrintJob, job_id)
+            job = session.get_one(PrintJob, job_id)
             if job.printer.agent_id is not None:
                 printing.offer_to_agent(session, job, now())
                 session.commit()
@@ -109,7 +119,7 @@ def retry_jobs() -> int:
 
 def start_retry_loop(app: Flask) -> None:
     """Retry failed jobs every PTSP_PRINT_RETRY_SECONDS (default 20; 0 turns it off)."""
-    interval = float(app.config.get("PRINT_RETRY_SECONDS") or os.environ.get("PTSP_PRINT_RETRY_SECONDS", 20))
+    interval = float(app.config.get("PRINT_RETRY_SECONDS") or os.environ.get("PTSP_PRINT_RETRY_SECONDS", "20"))
     if interval <= 0:
         return
 

@@ -40,3 +40,18 @@ def test_the_issue_answer_counts_the_attempt_it_made(app, client, world, loopbac
     use_printer(app, world, loopback().setting)
     printed = issue(client, world, "A").get_json()["print"]
     assert (printed["status"], printed["attempts"]) == ("printed", 1)
+
+
+def test_a_printer_with_neither_setting_nor_agent_fails_its_job_instead_of_leaving_it_printing(app, client, world):
+    printer_id = use_printer(app, world, "preview")
+    with app.extensions["ptsp.sessions"]() as session:
+        session.get(TicketPrinter, printer_id).setting = None  # as a hand edit of the row could leave it
+        session.commit()
+    answer = issue(client, world, "A")
+    assert answer.status_code == 201
+    assert answer.get_json()["print"]["status"] == "failed"
+    [job] = jobs(app)
+    assert (job["status"], job["attempts"]) == ("failed", 1)
+    assert "unknown printer setting" in job["error"]
+    assert retry(app) == 0
+    assert [(j["status"], j["attempts"]) for j in jobs(app)] == [("failed", 2)]
