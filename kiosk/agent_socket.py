@@ -63,7 +63,7 @@ def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
     join_room(agent_room(agent[0]))
     with db_session() as session:
         printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
-        jobs = [printing.job_payload(session, session.get(PrintJob, job_id), now())
+        jobs = [printing.job_payload(session, session.get_one(PrintJob, job_id), now())
                 for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
         for printer in printing.agent_printers(session, agent[0]):
             error = None if printer.last_error == AGENT_GONE else printer.last_error

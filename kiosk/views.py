@@ -65,7 +65,7 @@ def office_state(office: Office, at: Any) -> dict[str, Any]:
 def state() -> Response:
     actor = require_actor("kiosk")
     session = get_read_db()
-    office = session.get(Office, actor.office_id)
+    office = session.get_one(Office, actor.office_id)
     at = now()
     day = office_hours.service_day(at, office.timezone)
     counts = waiting_counts(session, office.id, day)
@@ -119,11 +119,10 @@ def preview() -> str:
     device = _kiosk_device(request.args.get("token"))
     session = get_read_db()
     printer = printer_for_device(session, device.id)
-    jobs = [] if printer is None else recent_jobs(session, printer.id)
     at = now()
-    tickets = [
+    tickets = [] if printer is None else [
         {"job": job, "html": render_html(ticket_layout(
             ticket_print_data(session, job, at), printer.width_chars))}
-        for job in jobs
+        for job in recent_jobs(session, printer.id)
     ]
     return render_template("kiosk/preview.html", printer=printer, tickets=tickets)

@@ -66,7 +66,7 @@ class PrintAgent:
 
     def handle(self, payload: dict[str, Any]) -> bool:
         """Claim, print and report one job; return True when it printed."""
-        job_id = payload.get("job")
+        job_id: int = payload["job"]
         with self._lock:
             if job_id in self.printed:
                 return False

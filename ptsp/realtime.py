@@ -166,11 +166,17 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
 
 def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
 
-    if actor.kind != "device" or actor.role != "display":
+    if actor.device_id is None or actor.role != "display":
         return
     with db_session() as session:
         presence.seen(session, actor.device_id, office_id, now(), seq=seq, connected=connected)
         session.commit()
+
+
+def _sid() -> str:
+    """This connection's Socket.IO session id, which Flask-SocketIO puts on the request."""
+    sid: str = request.sid  # type: ignore[attr-defined]  # Flask's Request type does not know Flask-SocketIO's sid
+    return sid
 
 
 def on_connect(auth: Any = None) -> bool:
@@ -189,10 +195,11 @@ def on_connect(auth: Any = None) -> bool:
             # A status page fetches its own state when it connects; the office snapshot (every
             # line and counter) would cost the server far more and tell the resident nothing.
             join_room(residents_room(office_id))
-            join_room(ticket_room(actor.id))
+            if actor.id is not None:
+                join_room(ticket_room(actor.id))
             return True
         join_room(office_room(office_id))
-        emit_fact(facts.SNAPSHOT_SENT, office_snapshot(session, office_id, now()), to=request.sid)
+        emit_fact(facts.SNAPSHOT_SENT, office_snapshot(session, office_id, now()), to=_sid())
     _display_seen(actor, office_id, connected=True)
     return True
 
@@ -207,7 +214,7 @@ def _connect_dashboard() -> bool:
     request.environ["ptsp.listener"] = (actor, None)
     for office_id in offices:
         join_room(office_room(office_id))
-    emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=request.sid)
+    emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=_sid())
     return True
 
 
