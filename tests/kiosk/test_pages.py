@@ -123,7 +123,7 @@ def test_status_page_for_unknown_token_is_a_clear_404_page(client):
         text = page.get_data(as_text=True)
         assert "Tiket tidak ditemukan" in text and "Ticket not found" in text and "Traceback" not in text
     assert client.get("/t/nope/state").get_json() == {
-        "error": "not_found", "message": "Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)"}
+        "error": "not_found", "message": "Tiket tidak ditemukan; periksa kode QR Anda"}
 
 
 def test_status_page_shows_place_and_after_service_links_to_rating(app, client, world, clock):
