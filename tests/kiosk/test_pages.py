@@ -110,7 +110,7 @@ def test_kiosk_issue_refuses_other_offices_and_broken_json(app, client, world):
                         headers=bearer(world.kiosk))
     assert other.status_code == 403
     assert other.get_json() == {"error": "forbidden",
-                                "message": "Kios ini hanya untuk kantornya sendiri (kiosk of another office)"}
+                                "message": "Kios ini hanya untuk kantornya sendiri"}
     broken = client.post("/kiosk/issue", data="{", content_type="application/json", headers=bearer(world.kiosk))
     assert broken.status_code == 400 and broken.get_json()["error"] == "malformed_json"
     assert ticket_count(app) == 0
