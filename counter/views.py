@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.leaderboard import standing
 from ptsp.context import get_read_db, now
+from ptsp.domain.errors import Unauthorized
 from ptsp.extensions import limiter
 from ptsp.services.accounts import authenticate
 from ptsp.services.stations import clerk_today, waiting_tickets
@@ -56,7 +57,7 @@ def screen() -> str | BaseResponse:
 @bp.get("/state")
 def state() -> Response | tuple[Response, int]:
     if not current_user.is_authenticated:
-        return jsonify({"error": "unauthorized", "message": "Silakan masuk dulu (log in first)"}), 401
+        raise Unauthorized("login_required")
     session = get_read_db()
     office_id = current_user.office_id
     return jsonify({

@@ -16,6 +16,7 @@ from flask_socketio import join_room
 
 from ptsp import schemas
 from ptsp.context import db_session, now
+from ptsp.domain.errors import Forbidden, InvalidTransition, NotFound
 from ptsp.extensions import socketio
 from ptsp.models import PrintJob
 from ptsp.printing_runner import outcome_from_status
@@ -39,8 +40,6 @@ def _own_job(session: Any, agent_id: int, job_id: int) -> PrintJob | None:
 
 
 AGENT_GONE = "print agent terputus (print agent disconnected)"
-FORBIDDEN = {"error": "forbidden", "message": "Hanya print agent yang menerima pekerjaan cetak"}
-UNKNOWN = {"error": "not_found", "message": "Pekerjaan cetak tidak dikenal untuk agent ini"}
 
 
 def agent_gone(actor: Any, _office_id: int) -> None:
@@ -59,7 +58,7 @@ def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
     """Join the agent's room, show its printers online and answer with the jobs waiting for it."""
     agent = _agent()
     if agent is None:
-        return FORBIDDEN
+        raise Forbidden("print_jobs_agents_only")
     join_room(agent_room(agent[0]))
     with db_session() as session:
         printer_ids = [p.id for p in printing.agent_printers(session, agent[0])]
@@ -77,10 +76,10 @@ def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
 def on_print_claim(body: schemas.PrintClaim) -> dict[str, Any]:
     agent = _agent()
     if agent is None:
-        return FORBIDDEN
+        raise Forbidden("print_jobs_agents_only")
     with db_session() as session:
         if _own_job(session, agent[0], body.job) is None:
-            return UNKNOWN
+            raise NotFound("unknown_print_job", job=body.job)
         ok = printing.claim(session, body.job, now())
         session.commit()
     return {"status": 200, "ok": ok}
@@ -90,13 +89,13 @@ def on_print_claim(body: schemas.PrintClaim) -> dict[str, Any]:
 def on_print_done(body: schemas.PrintDone) -> dict[str, Any]:
     agent = _agent()
     if agent is None:
-        return FORBIDDEN
+        raise Forbidden("print_jobs_agents_only")
     with db_session() as session:
         job = _own_job(session, agent[0], body.job)
         if job is None:
-            return UNKNOWN
+            raise NotFound("unknown_print_job", job=body.job)
         if job.status != "printing":
-            return {"error": "invalid_transition", "message": f"Pekerjaan {body.job} tidak sedang dicetak"}
+            raise InvalidTransition("print_job_not_printing", job=body.job)
         job = printing.finish(session, body.job, ok=body.ok, now=now(), error=body.error,
                               printer_status=outcome_from_status(body.status),
                               may_have_printed=body.may_have_printed)

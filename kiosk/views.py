@@ -99,7 +99,7 @@ def issue() -> tuple[Response, int]:
     actor = require_actor("kiosk")
     body = parse_body(IssueTicket)
     if body.office != actor.office_id:
-        raise Forbidden("Kios ini hanya untuk kantornya sendiri (kiosk of another office)")
+        raise Forbidden("kiosk_of_other_office")
     session = get_db()
     ticket, position, job = issue_with_job(session, office_id=body.office, service_id=body.service,
                                            priority=body.priority, actor=actor, status_url=status_url, now=now())

@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from types import MappingProxyType
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
 
 from printers.model import Align, Block, Cut, Layout, QrBlock, Separator, TextLine
-
-Language = Literal["id", "en"]
 
 MIN_WIDTH_CHARS = 24
 LARGEST_CODE_SIZE = 4
 LAPOR = "SP4N-LAPOR! lapor.go.id"
+
+
+def N_(text: str) -> str:
+    """Mark `text` for the catalogues (scripts/i18n.sh); the server translates it (ptsp.services.printing)."""
+    return text
+
+
+# The ticket's own words, as msgids: Indonesian, the source language. The server sends each ticket
+# these templates translated into the printer's language (`TicketPrintData.text`), so this package
+# and the print agent need no catalogue of their own.
+TICKET_TEXT = MappingProxyType({
+    "queue_number": N_("Nomor Antrean"),
+    "people_ahead": N_("Di depan Anda: %(n)s orang"),
+    "wait": N_("Perkiraan tunggu: ± %(n)s menit"),
+    "wait_unknown": N_("Perkiraan tunggu: belum tersedia"),
+    "wait_now": N_("Perkiraan tunggu: segera"),
+    "priority": N_("Prioritas: %(label)s"),
+    "scan": N_("Pindai untuk memantau antrean"),
+    "free": N_("Layanan ini GRATIS."),
+    "refuse": N_("Tolak pungutan liar."),
+    "complain": N_("Pengaduan: %(channel)s"),
+})
 
 
 @dataclass(frozen=True)
@@ -30,13 +54,18 @@ class TicketPrintData:
     status_url: str
     priority_label: str | None
     complaint_channel: str
-    language: Language = "id"
+    language: str = "id"  # dates and times are written the way this locale writes them
+    text: Mapping[str, str] = field(default_factory=lambda: dict(TICKET_TEXT))  # TICKET_TEXT, translated
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("issued_at must be an aware datetime in office-local time")
-        if self.language not in _WORDING:
-            raise ValueError(f"language must be 'id' or 'en', got {self.language!r}")
+        try:
+            Locale.parse(self.language)
+        except (ValueError, TypeError, UnknownLocaleError):
+            raise ValueError(f"language must be a locale code such as 'id' or 'en', got {self.language!r}") from None
+        if set(TICKET_TEXT) - set(self.text):
+            raise ValueError(f"ticket text misses {sorted(set(TICKET_TEXT) - set(self.text))}")
         if self.people_ahead < 0:
             raise ValueError("people_ahead cannot be negative")
         if self.estimated_wait_minutes is not None and self.estimated_wait_minutes < 0:
@@ -45,114 +74,54 @@ class TicketPrintData:
             raise ValueError("a ticket needs a code")
 
 
-@dataclass(frozen=True)
-class _Wording:
-    days: tuple[str, ...]
-    months: tuple[str, ...]
-    time_separator: str
-    queue_number: str
-    people_ahead: str
-    wait: str
-    wait_unknown: str
-    wait_now: str
-    priority: str
-    scan: str
-    free: str
-    refuse: str
-    complain: str
+def format_date(moment: datetime, language: str) -> str:
+    """Write a date the way the language does, e.g. "Senin, 23 November 2026" (Babel's CLDR data)."""
+    return babel_dates.format_date(moment, "EEEE, d MMMM y", locale=language)
 
 
-_WORDING: dict[str, _Wording] = {
-    "id": _Wording(
-        days=("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-        months=(
-            "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-            "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-        ),
-        time_separator=".",
-        queue_number="Nomor Antrean",
-        people_ahead="Di depan Anda: {n} orang",
-        wait="Perkiraan tunggu: ± {n} menit",
-        wait_unknown="Perkiraan tunggu: belum tersedia",
-        wait_now="Perkiraan tunggu: segera",
-        priority="Prioritas: {label}",
-        scan="Pindai untuk memantau antrean",
-        free="Layanan ini GRATIS.",
-        refuse="Tolak pungutan liar.",
-        complain="Pengaduan: {channel}",
-    ),
-    "en": _Wording(
-        days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        months=(
-            "January", "February", "March", "April", "May", "June",
-            "July", "August", "September", "October", "November", "December",
-        ),
-        time_separator=":",
-        queue_number="Queue number",
-        people_ahead="People ahead of you: {n}",
-        wait="Estimated wait: about {n} min",
-        wait_unknown="Estimated wait: not yet known",
-        wait_now="Estimated wait: right away",
-        priority="Priority: {label}",
-        scan="Scan to follow your place in the queue",
-        free="This service is FREE.",
-        refuse="Refuse illegal fees.",
-        complain="Complaints: {channel}",
-    ),
-}
-
-
-def format_date(moment: datetime, language: Language) -> str:
-    """Write a date the way the language does, e.g. "Senin, 23 November 2026"."""
-    words = _WORDING[language]
-    day = words.days[moment.weekday()]
-    return f"{day}, {moment.day} {words.months[moment.month - 1]} {moment.year}"
-
-
-def format_time(moment: datetime, timezone_label: str, language: Language) -> str:
-    """Write a clock time with its zone, e.g. "08.15 WIB" (Indonesian uses a dot)."""
-    sep = _WORDING[language].time_separator
-    return f"{moment.hour:02d}{sep}{moment.minute:02d} {timezone_label}".rstrip()
+def format_time(moment: datetime, timezone_label: str, language: str) -> str:
+    """Write a clock time with its zone, e.g. "08.15 WIB" (Indonesian uses a dot, CLDR knows)."""
+    return f"{babel_dates.format_skeleton('Hm', moment, locale=language)} {timezone_label}".rstrip()
 
 
 def ticket_layout(data: TicketPrintData, width_chars: int) -> Layout:
     """Lay out a ticket for paper that holds ``width_chars`` normal characters a line."""
     if width_chars < MIN_WIDTH_CHARS:
         raise ValueError(f"paper must hold at least {MIN_WIDTH_CHARS} characters a line")
-    words = _WORDING[data.language]
+    words = data.text
     blocks: list[Block] = []
 
     blocks += _wrapped(data.office_name, width_chars, bold=True)
     blocks += _wrapped(data.service_name, width_chars)
     blocks.append(Separator())
 
-    blocks += _wrapped(words.queue_number, width_chars)
+    blocks += _wrapped(words["queue_number"], width_chars)
     code_size = max(1, min(LARGEST_CODE_SIZE, width_chars // len(data.code)))
     blocks += _wrapped(data.code, width_chars, bold=True, size=code_size)
     if data.priority_label:
-        priority = words.priority.format(label=data.priority_label)
+        priority = words["priority"] % {"label": data.priority_label}
         blocks += _wrapped(priority, width_chars, bold=True)
     blocks.append(TextLine(""))
 
     blocks += _date_lines(data, width_chars)
-    blocks += _wrapped(words.people_ahead.format(n=data.people_ahead), width_chars)
+    blocks += _wrapped(words["people_ahead"] % {"n": data.people_ahead}, width_chars)
     if data.estimated_wait_minutes is None:
-        wait = words.wait_unknown
+        wait = words["wait_unknown"]
     elif data.estimated_wait_minutes == 0:
-        wait = words.wait_now  # "± 0 menit" reads like a misprint
+        wait = words["wait_now"]  # "± 0 menit" reads like a misprint
     else:
-        wait = words.wait.format(n=data.estimated_wait_minutes)
+        wait = words["wait"] % {"n": data.estimated_wait_minutes}
     blocks += _wrapped(wait, width_chars)
     blocks.append(TextLine(""))
 
     blocks.append(QrBlock(data.status_url))
-    blocks += _wrapped(words.scan, width_chars)
+    blocks += _wrapped(words["scan"], width_chars)
     blocks.append(Separator())
 
-    blocks += _wrapped(words.free, width_chars, bold=True)
-    blocks += _wrapped(words.refuse, width_chars, bold=True)
+    blocks += _wrapped(words["free"], width_chars, bold=True)
+    blocks += _wrapped(words["refuse"], width_chars, bold=True)
     if data.complaint_channel.strip():
-        complain = words.complain.format(channel=data.complaint_channel.strip())
+        complain = words["complain"] % {"channel": data.complaint_channel.strip()}
         blocks += _wrapped(complain, width_chars)
     blocks += _wrapped(LAPOR, width_chars)
     blocks.append(Cut())

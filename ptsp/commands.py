@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from . import schemas
 from .context import get_db, now
 from .domain.errors import DomainError, Forbidden, InvalidInput, QueueEmpty
+from .i18n.validation import invalid_input
 from .models import Ticket
 from .services import counters, processed, tickets
 from .services.actors import Actor
@@ -42,13 +43,6 @@ COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
 }
 
 
-def validation_message(exc: ValidationError) -> str:
-    """Summarise pydantic errors in one readable line."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors(include_url=False)
-    )
-
-
 def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int, dict[str, Any] | None]:
     """Validate and run one command, commit it, and return (HTTP status, body).
 
@@ -59,7 +53,7 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
     if actor.staff_id is None:
         raise Forbidden()
     if action not in COMMANDS:
-        raise InvalidInput(f"Perintah tidak dikenal: {action!r} (unknown command)")
+        raise InvalidInput("unknown_command", command=action)
     payload = dict(payload)
     request_id = payload.pop("request_id", None)
     request_id = None if request_id is None else processed.parse_request_id(request_id)
@@ -67,7 +61,7 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
     try:
         body = model.model_validate(payload)
     except ValidationError as exc:
-        raise InvalidInput(validation_message(exc)) from None
+        raise invalid_input(exc) from None
     session = get_db()
     try:
         if request_id is not None:

@@ -27,12 +27,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from . import facts, schemas
-from .commands import run_command, validation_message
+from .commands import run_command
 from .context import db_session, now
-from .domain.errors import DomainError
+from .domain.errors import DomainError, Forbidden, InvalidInput
 from .domain.queue import issue_moves_others
 from .extensions import socketio
 from .i18n.errors import describe
+from .i18n.validation import invalid_input
 from .models import Office, Ticket
 from .services import presence
 from .services.accounts import device_for_token
@@ -155,7 +156,7 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             try:
                 body = model.model_validate({} if data is None else data)
             except ValidationError as exc:
-                return {"error": "invalid_input", "message": validation_message(exc)}
+                return {"error": "invalid_input", "message": describe(invalid_input(exc))}
             try:
                 return handler(body)
             except DomainError as exc:
@@ -239,7 +240,7 @@ def on_call_ack(body: schemas.CallAck) -> dict[str, Any]:
 
     actor, office_id = request.environ["ptsp.listener"]
     if actor.kind != "device" or actor.role != "display":
-        return {"error": "forbidden", "message": "Hanya layar display yang mengonfirmasi panggilan"}
+        raise Forbidden("call_ack_displays_only")
     with db_session() as session:
         presence.acknowledge(session, actor.device_id, office_id, body.ticket, body.seq, now())
         session.commit()
@@ -251,7 +252,7 @@ def on_resync(_body: schemas.Empty) -> dict[str, Any]:
 
     _actor, office_id = request.environ["ptsp.listener"]
     if office_id is None:
-        return {"error": "invalid_input", "message": "Dasbor memuat ulang lewat HTTP, bukan resync"}
+        raise InvalidInput("dashboard_resync_over_http")
     with db_session(readonly=True) as session:
         return office_snapshot(session, office_id, now())
 
@@ -262,7 +263,7 @@ def on_command(body: schemas.CommandEnvelope) -> dict[str, Any]:
 
     actor, _office_id = request.environ["ptsp.listener"]
     if actor.kind != "staff":
-        return {"error": "forbidden", "message": "Hanya petugas yang dapat mengirim perintah"}
+        raise Forbidden("commands_staff_only")
     status, answer = run_command(body.action, dict(body.model_extra or {}), actor)
     return {"status": status, **(answer or {})}
 

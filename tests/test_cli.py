@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from ptsp.cli import cli
+from ptsp.cli._base import DescribedGroup
+from ptsp.domain.errors import InvalidInput
 from ptsp.models import Counter, Device, Office, Staff
 from ptsp.services.accounts import device_for_token
 from tests.conftest import SETUP
@@ -122,3 +124,15 @@ def test_commands_that_only_touch_the_database_start_without_the_planning_stack(
              "print(sorted(m for m in ('scipy', 'numpy', 'ciw') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_a_domain_refusal_left_uncaught_by_a_command_is_worded_by_describe():
+    group = DescribedGroup()
+
+    @group.command()
+    def refuse() -> None:
+        raise InvalidInput("password_too_short", min=8)
+
+    result = CliRunner().invoke(group, ["refuse"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: Kata sandi minimal 8 karakter"

@@ -26,7 +26,7 @@ MAX_ID = 2**31 - 1
 def office_number(raw: str) -> int:
     """Return the office id a filter names, or raise InvalidInput."""
     if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
-        raise InvalidInput(f"Kantor harus berupa nomor kantor, bukan {raw[:20]!r} (office must be an id)")
+        raise InvalidInput("office_not_id", value=raw[:20])
     return int(raw)
 
 
@@ -40,9 +40,9 @@ def scoped_offices(session: Session, actor: Actor, office: str | None) -> list[i
         return list(session.scalars(query))
     office_id = office_number(office)
     if session.get(Office, office_id) is None:
-        raise NotFound(f"Kantor {office_id} tidak ditemukan (not found)")
+        raise NotFound("office_not_found", id=office_id)
     if scope is not None and office_id not in scope:
-        raise Forbidden("Anda tidak berwenang untuk kantor ini (not allowed for this office)")
+        raise Forbidden("office_out_of_scope", office=office_id)
     return [office_id]
 
 
@@ -50,8 +50,7 @@ def _day(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"Tanggal '{name}' harus berformat YYYY-MM-DD, bukan {raw[:20]!r} "
-                           f"('{name}' must be a date YYYY-MM-DD)") from None
+        raise InvalidInput("param_not_date", name=name) from None
 
 
 def date_range(start: str | None, end: str | None, today: date, default_days: int = DEFAULT_DAYS
@@ -60,9 +59,9 @@ def date_range(start: str | None, end: str | None, today: date, default_days: in
     last = _day(end, "to") if end else today
     first = _day(start, "from") if start else last - timedelta(days=default_days - 1)
     if first > last:
-        raise InvalidInput("Tanggal awal harus sebelum tanggal akhir ('from' must not be after 'to')")
+        raise InvalidInput("start_after_end")
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"Rentang paling lama {MAX_DAYS} hari (at most {MAX_DAYS} days)")
+        raise InvalidInput("range_too_long", max=MAX_DAYS)
     return first, last
 
 

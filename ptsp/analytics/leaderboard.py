@@ -45,7 +45,7 @@ def period(name: str, today: date) -> Period:
         return Period(name, today - timedelta(days=today.weekday()), today)
     if name == "month":
         return Period(name, today.replace(day=1), today)
-    raise InvalidInput(f"Periode '{name}' tidak dikenal; pilih {', '.join(PERIODS)}")
+    raise InvalidInput("unknown_period", period=name, choices=PERIODS)
 
 
 def _ledger(session: Session, office: Office, p: Period) -> dict[int, dict[str, float]]:
@@ -150,7 +150,7 @@ def standing(session: Session, staff_id: int, office_id: int, now: datetime, min
 def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> dict[str, Any]:
     """Return credited points per office-local day for the last `days` days, one series per office with counters."""
     if not 1 <= days <= 366:
-        raise InvalidInput("Jumlah hari harus 1-366 (days must be 1-366)")
+        raise InvalidInput("days_out_of_range", max=366)
     with_counters = select(Counter.office_id)
     offices = session.scalars(select(Office).where(Office.id.in_(office_ids), Office.id.in_(with_counters))
                               .order_by(Office.name)).all()

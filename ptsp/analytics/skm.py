@@ -48,9 +48,9 @@ def ikm(session: Session, office_ids: list[int], start: date, end: date, group: 
     1-4 rating is reported beside it as its own mean and count.
     """
     if group not in GROUPS:
-        raise InvalidInput(f"Kelompok '{group}' tidak dikenal; pilih {', '.join(GROUPS)}")
+        raise InvalidInput("unknown_group", group=group, choices=GROUPS)
     if end < start:
-        raise InvalidInput("Tanggal akhir sebelum tanggal awal (end before start)")
+        raise InvalidInput("end_before_start")
     answers: dict[int | None, list[list[int]]] = defaultdict(list)
     quick: dict[int | None, list[int]] = defaultdict(list)
     for office in session.scalars(select(Office).where(Office.id.in_(office_ids))):

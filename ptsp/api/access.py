@@ -6,14 +6,9 @@ from flask import request
 from flask_login import current_user
 
 from ..context import get_read_db
-from ..domain.errors import DomainError, Forbidden
+from ..domain.errors import Forbidden, Unauthorized
 from ..services.accounts import device_for_token
 from ..services.actors import Actor
-
-
-class Unauthorized(DomainError):
-    code = "unauthorized"
-    status = 401
 
 
 def resolve_actor() -> Actor | None:
@@ -22,10 +17,10 @@ def resolve_actor() -> Actor | None:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Header Authorization harus 'Bearer <token>'")
+            raise Unauthorized("authorization_not_bearer")
         device = device_for_token(get_read_db(), token.strip())
         if device is None:
-            raise Unauthorized("Token perangkat tidak dikenal atau dicabut (unknown or revoked token)")
+            raise Unauthorized("unknown_device_token")
         return Actor("device", device.id, device.kind, device.office_id)
     if current_user.is_authenticated:
         return Actor("staff", current_user.id, current_user.role, current_user.office_id)
@@ -36,8 +31,8 @@ def require_actor(*kinds: str) -> Actor:
     """Return the caller if it is one of `kinds` (`staff`, `kiosk`, `display`, `agent`)."""
     actor = resolve_actor()
     if actor is None:
-        raise Unauthorized("Silakan masuk atau kirim token perangkat (login required)")
+        raise Unauthorized("login_or_token_required")
     kind = "staff" if actor.kind == "staff" else actor.role
     if kind not in kinds:
-        raise Forbidden(f"Perangkat '{kind}' tidak boleh melakukan ini (not allowed for a {kind})")
+        raise Forbidden("caller_kind_not_allowed", kind=kind)
     return actor

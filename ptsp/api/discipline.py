@@ -25,7 +25,7 @@ def _day_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"Parameter {name} harus tanggal YYYY-MM-DD") from None
+        raise InvalidInput("param_not_date", name=name) from None
 
 
 operation("/violations", "get", "Discipline violations the caller supervises (own reports and theirs)",
@@ -38,14 +38,14 @@ operation("/violations", "get", "Discipline violations the caller supervises (ow
 def list_violations() -> Response:
     actor = require_actor("staff")
     if not actor.at_least("supervisor"):
-        raise Forbidden("Hanya pengawas dan manajer (supervisors and managers only)")
+        raise Forbidden("supervisors_only")
     session = get_read_db()
     office_id = _int_arg("office")
     if office_id is not None:
         require_office(session, actor, office_id)
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"Jenis tidak dikenal: {kind!r} (pilih {', '.join(KINDS)})")
+        raise InvalidInput("unknown_kind", kind=kind, choices=KINDS)
     rows = visible_violations(session, actor, office_id=office_id, kind=kind, first_day=_day_arg("from"),
                               last_day=_day_arg("to"))
     return jsonify([

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..i18n import N_
 from ..i18n.errors import describe
 from .blueprint import bp
 
@@ -31,6 +33,18 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+# What each HTTP refusal that is not a domain error says (werkzeug's own descriptions are English only).
+_HTTP_MESSAGES = {
+    400: N_("Permintaan tidak dapat dibaca"),
+    401: N_("Silakan masuk dulu"),
+    403: N_("Anda tidak berwenang untuk tindakan ini"),
+    404: N_("Alamat ini tidak ada"),
+    405: N_("Metode HTTP ini tidak berlaku untuk alamat ini"),
+    413: N_("Permintaan terlalu besar"),
+    415: N_("Jenis isi permintaan tidak didukung"),
+    429: N_("Terlalu banyak permintaan, coba lagi sebentar (batas: %(limit)s)"),
+}
+HTTP_FALLBACK = N_("Permintaan tidak dapat diproses")
 
 
 @bp.app_errorhandler(HTTPException)
@@ -38,13 +52,11 @@ def http_error(exc: HTTPException):
     if not request.path.startswith("/api/"):
         return exc
     code = exc.code or 500
-    message = exc.description or exc.name
-    if code == 429:
-        message = f"Terlalu banyak permintaan, coba lagi sebentar (rate limit: {exc.description})"
+    message = gettext(_HTTP_MESSAGES.get(code, HTTP_FALLBACK), limit=exc.description or "")
     return error_response(code, _HTTP_CODES.get(code, "http_error"), message)
 
 
 @bp.app_errorhandler(Exception)
 def unexpected(exc: Exception):
     current_app.logger.exception("unhandled error on %s", request.path)
-    return error_response(500, "internal_error", "Terjadi kesalahan di server (internal error)")
+    return error_response(500, "internal_error", gettext(N_("Terjadi kesalahan di server")))

@@ -54,7 +54,7 @@ def list_complaints() -> Response:
     office_ids = scoped_offices(session, actor, request.args.get("office"))
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"Status '{status}' tidak dikenal; pilih {', '.join(STATUSES)}")
+        raise InvalidInput("unknown_status_choice", status=status, choices=STATUSES)
     return jsonify({"complaints": complaint_list(session, office_ids, now(), status)})
 
 

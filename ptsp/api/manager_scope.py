@@ -31,7 +31,7 @@ def require_manager() -> Actor:
     """Return a logged-in supervisor, manager or admin; clerks and devices are refused."""
     actor = require_actor("staff")
     if not actor.at_least("supervisor"):
-        raise Forbidden("Hanya supervisor dan manajer (supervisors and managers only)")
+        raise Forbidden("supervisors_only")
     return actor
 
 

@@ -88,7 +88,7 @@ def my_points() -> Response:
     if actor.staff_id is None:
         raise Forbidden()
     if actor.office_id is None:
-        raise Forbidden("Akun ini tidak terikat pada kantor (no office)")
+        raise Forbidden("account_without_office")
     return jsonify(board.standing(get_read_db(), actor.staff_id, actor.office_id, now(),
                                   current_app.config["LEADERBOARD_MIN_TRANSACTIONS"]))
 
@@ -105,5 +105,5 @@ def points_trend() -> Response:
     office_ids = scoped_offices(session, actor, request.args.get("office"))
     days = request.args.get("days", "30")
     if not days.isdigit() or len(days) > 3:
-        raise InvalidInput("days harus bilangan 1-366 (days must be 1-366)")
+        raise InvalidInput("days_out_of_range", max=366)
     return jsonify(board.trend(session, office_ids, int(days), now()))

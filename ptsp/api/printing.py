@@ -25,7 +25,7 @@ operation("/offices/{office_id}/printers", "get", "Kiosk printers of an office: 
 def office_printers(office_id: int) -> Response:
     actor = require_actor("staff")
     session = get_read_db()
-    get_or_404(session, Office, office_id, "Kantor")
+    get_or_404(session, Office, office_id)
     require_office(session, actor, office_id)
     return jsonify(printer_health(session, {office_id}))
 
@@ -38,7 +38,7 @@ operation("/tickets/{ticket_id}/reprint", "post", "Print a ticket again on its k
 def reprint(ticket_id: int) -> tuple[Response, int]:
     actor = require_actor("staff")
     session = get_db()
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     url = status_url(ticket.public_token)
     job = printing.request_reprint(session, ticket_id=ticket_id, actor=actor, status_url=url, now=now())
     session.commit()

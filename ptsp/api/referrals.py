@@ -11,12 +11,12 @@ from ..analytics.referrals import events_of, quarterly_ranking, referral_view
 from ..analytics.referrals import list_referrals as query_referrals
 from ..context import get_db, get_read_db, now
 from ..domain import referrals as rules
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import InvalidInput, NotFound, Unauthorized
 from ..models import Department, Referral
 from ..schemas import Body, Id
 from ..services import referrals as use_cases
 from ..services.common import office_scope, require_office
-from .access import Unauthorized, require_actor
+from .access import require_actor
 from .blueprint import bp
 from .openapi import operation
 from .routes import COMMON_ERRORS, parse_body
@@ -39,7 +39,7 @@ def _int_arg(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
-        raise InvalidInput(f"Parameter {name} harus id positif (must be a positive id)")
+        raise InvalidInput("param_not_positive_id", name=name)
     return int(raw)
 
 
@@ -57,7 +57,7 @@ def _department(session) -> Department:
     token = _bearer()
     department = use_cases.department_for_token(session, token) if token else None
     if department is None:
-        raise Unauthorized("Token dinas tidak dikenal atau dicabut (unknown department token)")
+        raise Unauthorized("unknown_department_token")
     return department
 
 
@@ -76,7 +76,7 @@ def list_departments() -> Response:
     session = get_read_db()
     office_id = _int_arg("office") or actor.office_id
     if office_id is None:
-        raise InvalidInput("Sebutkan kantor: ?office=<id> (office required)")
+        raise InvalidInput("office_param_required")
     require_office(session, actor, office_id)
     return jsonify([_department_view(d) for d in use_cases.departments_for(session, office_id)])
 
@@ -110,14 +110,14 @@ operation("/referrals", "get", "Referrals from the offices the caller may see, n
 def _status_arg() -> str | None:
     status = request.args.get("status") or None
     if status is not None and status not in (rules.REFERRED, *rules.STEPS, rules.RETURNED):
-        raise InvalidInput(f"Status tidak dikenal: {status!r}")
+        raise InvalidInput("unknown_status", status=status)
     return status
 
 
 def _breached_arg() -> bool:
     raw = request.args.get("breached", "").lower()
     if raw not in ("", "0", "1", "true", "false"):
-        raise InvalidInput("breached harus true atau false")
+        raise InvalidInput("param_not_boolean", name="breached")
     return raw in ("1", "true")
 
 
@@ -158,11 +158,11 @@ def get_referral(referral_id: int) -> Response:
     referral = session.get(Referral, referral_id)
     if _is_department_call():
         if referral is None or referral.department_id != _department(session).id:
-            raise NotFound(f"Rujukan {referral_id} tidak ditemukan (not found)")
+            raise NotFound("referral_not_found", id=referral_id)
     else:
         actor = require_actor("staff")
         if referral is None:
-            raise NotFound(f"Rujukan {referral_id} tidak ditemukan (not found)")
+            raise NotFound("referral_not_found", id=referral_id)
         require_office(session, actor, referral.office_id)
     return jsonify(referral_view(referral, now(), events_of(session, referral.id)))
 

@@ -10,11 +10,12 @@ from flask_login import login_user, logout_user
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__, schemas
-from ..commands import run_command, validation_message
+from ..commands import run_command
 from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
-from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.errors import DomainError, NotFound, Unauthorized
 from ..extensions import limiter
+from ..i18n.validation import invalid_input
 from ..models import Counter, Office, Staff, Ticket
 from ..printing_runner import print_issued
 from ..services import presence, printing, tickets
@@ -24,7 +25,7 @@ from ..services.common import get_or_404, office_scope, require_office
 from ..services.counters import current_session
 from ..services.snapshot import office_snapshot
 from ..services.views import counter_view, office_view, ticket_position, ticket_view, waiting_line
-from .access import Unauthorized, require_actor, resolve_actor
+from .access import require_actor, resolve_actor
 from .blueprint import bp
 from .openapi import build_document, operation
 
@@ -43,14 +44,14 @@ _Body = TypeVar("_Body", bound=BaseModel)
 def parse_body(model: type[_Body]) -> _Body:
     """Validate the JSON body against `model` (400 for broken JSON, 422 for wrong content)."""
     if not request.is_json:
-        raise BadJson("Kirim JSON dengan Content-Type: application/json")
+        raise BadJson("json_content_type_required")
     raw = request.get_data(cache=True) or b"{}"
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            raise BadJson("Badan permintaan bukan JSON yang valid (malformed JSON)") from None
-        raise InvalidInput(validation_message(exc)) from None
+            raise BadJson("malformed_json") from None
+        raise invalid_input(exc) from None
 
 
 def status_url(ticket: Ticket) -> str:
@@ -88,7 +89,7 @@ operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its 
 def get_ticket(ticket_id: int) -> Response:
     actor = require_actor("kiosk", "display", "agent", "staff")
     session = get_read_db()
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     require_office(session, actor, ticket.office_id)
     return jsonify({**ticket_view(ticket), **ticket_position(session, ticket, now())})
 
@@ -103,7 +104,7 @@ def ticket_status(token: str) -> Response:
     session = get_read_db()
     ticket = session.query(Ticket).filter_by(public_token=token).first() if len(token) <= 64 else None
     if ticket is None:
-        raise NotFound("Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)")
+        raise NotFound("unknown_ticket_token")
     view = ticket_view(ticket)
     return jsonify({**view, **ticket_position(session, ticket, now()), "office_name": ticket.office.name,
                     "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en}})
@@ -121,13 +122,13 @@ def _json_object() -> dict[str, Any]:
     if not request.get_data(cache=True):
         return {}
     if not request.is_json:
-        raise BadJson("Kirim JSON dengan Content-Type: application/json")
+        raise BadJson("json_content_type_required")
     try:
         data = json.loads(request.get_data(cache=True))
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         data = None
     if not isinstance(data, dict):
-        raise BadJson("Badan permintaan harus objek JSON (malformed JSON)")
+        raise BadJson("json_object_required")
     return data
 
 
@@ -149,7 +150,7 @@ def _document_actions(prefix: str, actions: dict[str, tuple], responses: dict[in
 
 def _action_for(actions: dict[str, tuple], verb: str) -> str:
     if verb not in actions:
-        raise NotFound(f"Aksi tidak dikenal: {verb} (unknown action)")
+        raise NotFound("unknown_action", action=verb)
     return actions[verb][0]
 
 
@@ -185,7 +186,7 @@ def _resident_cancel(payload: dict[str, Any]) -> Response:
     try:
         body = schemas.CancelBody.model_validate({k: v for k, v in payload.items() if k != "ticket"})
     except ValidationError as exc:
-        raise InvalidInput(validation_message(exc)) from None
+        raise invalid_input(exc) from None
     session = get_db()
     ticket = tickets.cancel(session, ticket_id=payload["ticket"], actor=Actor("resident"), now=now(),
                             token=body.token)
@@ -219,7 +220,7 @@ def office_queue(office_id: int) -> Response:
     session = get_read_db()
     require_office(session, actor, office_id)
     snapshot = office_snapshot(session, office_id, now())
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     for service in snapshot["services"]:
         service["line"] = [e.ticket_id for e in waiting_line(session, office, service["id"], now())]
     return jsonify(snapshot)
@@ -234,7 +235,7 @@ def get_counter(counter_id: int) -> Response:
 
     actor = require_actor("staff")
     session = get_read_db()
-    counter = get_or_404(session, Counter, counter_id, "Loket")
+    counter = get_or_404(session, Counter, counter_id)
     require_office(session, actor, counter.office_id)
     return jsonify(counter_view(counter, current_session(session, counter.id)))
 
@@ -256,7 +257,7 @@ def login() -> Response:
     body = parse_body(schemas.Login)
     staff = authenticate(get_read_db(), body.username, body.password)
     if staff is None:
-        raise Unauthorized("Nama pengguna atau kata sandi salah (wrong username or password)")
+        raise Unauthorized("wrong_credentials")
     login_user(staff)
     return jsonify(staff_view(staff))
 
@@ -296,5 +297,5 @@ def office_displays(office_id: int) -> Response:
     actor = require_actor("staff")
     session = get_read_db()
     require_office(session, actor, office_id)
-    get_or_404(session, Office, office_id, "Kantor")
+    get_or_404(session, Office, office_id)
     return jsonify(presence.displays(session, office_id, now()))

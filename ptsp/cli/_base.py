@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..domain.errors import DomainError
+from ..i18n.errors import describe
+
 
 def _app(**overrides: object):
     """The app for a command that only works on the database: without the API and the pages."""
@@ -31,7 +34,17 @@ def _read_setup(path: Path) -> object:
     return tomllib.loads(text.decode())
 
 
-@click.group()
+class DescribedGroup(click.Group):
+    """A group whose commands' domain refusals end as click's error line, worded by `describe`, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(describe(exc)) from None
+
+
+@click.group(cls=DescribedGroup)
 def cli() -> None:
     """PTSP: antrian dan loket layanan publik (queue and counter service desk)."""
 

@@ -1,4 +1,4 @@
-"""Spoken call text for the lobby display.
+"""Spoken call text for the lobby display, always in Indonesian (the hall hears one language).
 
 For example: "Nomor antrian A nol nol tujuh, silakan ke loket tiga".
 
@@ -85,9 +85,7 @@ def _name_worth_saying(counter_name: str | None, counter_number: int) -> str | N
     if counter_name is None:
         return None
     name = " ".join(counter_name.split())
-    if name.casefold() in {"", str(counter_number), f"loket {counter_number}"}:
-        return None
-    if name.casefold() == f"counter {counter_number}":
+    if name.casefold() in {"", str(counter_number), f"loket {counter_number}", f"counter {counter_number}"}:
         return None
     return name
 
@@ -111,17 +109,3 @@ def announcement_text(
     opening = "Panggilan ulang, nomor antrian" if recall else "Nomor antrian"
     return f"{opening} {spoken_code(code)}, silakan ke {counter}"
 
-
-def announcement_text_en(
-    code: str, counter_number: int, counter_name: str | None = None, recall: bool = False
-) -> str:
-    """Return the English sentence that calls ticket `code` to a counter."""
-    _check_counter(counter_number)
-    letters, digits = _split_code(code)
-    spoken = f"{' '.join(letters)} {_digits(digits, 'en')}"
-    counter = f"counter {num2words(counter_number, lang='en')}"
-    name = _name_worth_saying(counter_name, counter_number)
-    if name is not None:
-        counter = f"{counter}, {name}"
-    opening = "Repeat call, ticket number" if recall else "Ticket number"
-    return f"{opening} {spoken}, please go to {counter}"

@@ -11,7 +11,7 @@ _CODE = re.compile(r"^([A-Z]{1,2})-(\d{3,4})$")
 def validate_prefix(prefix: str) -> str:
     """Return the prefix if it is one or two capital letters, else raise InvalidInput."""
     if not _PREFIX.match(prefix or ""):
-        raise InvalidInput(f"Awalan layanan harus 1-2 huruf kapital, bukan {prefix!r}")
+        raise InvalidInput("service_prefix_invalid", prefix=prefix)
     return prefix
 
 
@@ -24,5 +24,5 @@ def parse_code(code: str) -> tuple[str, int]:
     """Split `A-007` into ("A", 7)."""
     match = _CODE.match(code)
     if not match:
-        raise InvalidInput(f"Kode tiket tidak valid: {code!r}")
+        raise InvalidInput("ticket_code_invalid", code=code)
     return match.group(1), int(match.group(2))

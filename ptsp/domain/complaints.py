@@ -26,26 +26,26 @@ def check_text(text: str | None) -> str:
     """Return the trimmed complaint text or raise InvalidInput."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Isi pengaduan tidak boleh kosong (complaint text required)")
+        raise InvalidInput("complaint_text_required")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"Pengaduan paling panjang {MAX_TEXT} karakter (complaint too long)")
+        raise InvalidInput("complaint_too_long", max=MAX_TEXT)
     return text
 
 
 def check_move(current: str, target: str, note: str | None) -> str | None:
     """Allow only the next status in order; closing needs the answer given to the resident."""
     if target not in STATUSES:
-        raise InvalidInput(f"Status '{target}' tidak dikenal; pilih {', '.join(STATUSES[1:])}")
+        raise InvalidInput("unknown_status_choice", status=target, choices=STATUSES[1:])
     if current == "done":
-        raise InvalidTransition("Pengaduan sudah selesai (complaint already done)")
+        raise InvalidTransition("complaint_done")
     expected = STATUSES[STATUSES.index(current) + 1]
     if target != expected:
-        raise InvalidTransition(f"Dari '{current}' hanya bisa ke '{expected}' (statuses go in order)")
+        raise InvalidTransition("complaint_status_order", current=current, expected=expected)
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_TEXT:
-        raise InvalidInput(f"Catatan paling panjang {MAX_TEXT} karakter (note too long)")
+        raise InvalidInput("note_too_long", max=MAX_TEXT)
     if target == "done" and note is None:
-        raise InvalidInput("Tuliskan jawaban untuk warga sebelum menutup (answer required to close)")
+        raise InvalidInput("complaint_answer_required")
     return note
 
 

@@ -49,6 +49,13 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthorized(DomainError):
+    """The caller is not known: no login, or a bad token (HTTP 401)."""
+
+    code = "unauthorized"
+    status = 401
+
+
 class Forbidden(DomainError):
     code = "forbidden"
     status = 403

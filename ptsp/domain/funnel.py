@@ -52,7 +52,7 @@ def limits(pooled_rate: float, exposure: float, levels: tuple[float, ...] = LEVE
     between-office variance: rate ± z * sqrt(pooled / exposure + tau2).
     """
     if exposure <= 0:
-        raise InvalidInput("Paparan (jam) harus positif (exposure must be positive)")
+        raise InvalidInput("exposure_not_positive")
     expected = pooled_rate * exposure
     if tau2 > 0:
         spread = math.sqrt(pooled_rate / exposure + tau2)
@@ -131,7 +131,7 @@ def funnel(points: list[tuple[K, int, float]], adjust: bool = True) -> tuple[flo
     placed: list[FunnelPoint[K]] = []
     for key, count, exposure in points:
         if count < 0:
-            raise InvalidInput("Jumlah tidak boleh negatif (count must not be negative)")
+            raise InvalidInput("count_negative")
         if exposure <= 0:
             placed.append(FunnelPoint(key, count, 0.0, 0.0, 0.0, "no_exposure", None))
             continue

@@ -24,7 +24,7 @@ def zone_label(timezone: str) -> str:
     try:
         return TIMEZONES[timezone]
     except KeyError:
-        raise InvalidInput(f"Zona waktu tidak dikenal: {timezone!r}") from None
+        raise InvalidInput("unknown_timezone", timezone=timezone) from None
 
 
 def local_now(now: datetime, timezone: str) -> datetime:
@@ -44,25 +44,25 @@ def _parse_time(text: str) -> time:
         hours, minutes = text.split(":")
         return time(int(hours), int(minutes))
     except (ValueError, AttributeError):
-        raise InvalidInput(f"Jam tidak valid: {text!r} (pakai HH:MM)") from None
+        raise InvalidInput("time_invalid", value=text) from None
 
 
 def parse_week(raw: dict[str, list[list[str]]]) -> dict[str, list[Interval]]:
     """Validate a week of `{"mon": [["08:00", "12:00"], ...]}` into sorted intervals."""
     if not isinstance(raw, dict):
-        raise InvalidInput("Jam buka harus berupa peta hari → daftar interval")
+        raise InvalidInput("opening_hours_not_mapping")
     unknown = set(raw) - set(WEEKDAYS)
     if unknown:
-        raise InvalidInput(f"Hari tidak dikenal: {sorted(unknown)}")
+        raise InvalidInput("unknown_days", days=sorted(unknown))
     week: dict[str, list[Interval]] = {}
     for day in WEEKDAYS:
         intervals = sorted((_parse_time(a), _parse_time(b)) for a, b in raw.get(day, []))
         for start, end in intervals:
             if end <= start:
-                raise InvalidInput(f"{day}: jam tutup harus setelah jam buka")
+                raise InvalidInput("closing_before_opening", day=day)
         for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
             if start < end:
-                raise InvalidInput(f"{day}: interval jam buka bertumpuk")
+                raise InvalidInput("opening_hours_overlap", day=day)
         week[day] = intervals
     return week
 

@@ -74,10 +74,7 @@ def next_status(current: Status | str, action: Action | str) -> Status:
     try:
         return _TRANSITIONS[(current, action)]
     except KeyError:
-        raise InvalidTransition(
-            f"Tiket berstatus '{_LABEL_ID[current]}' tidak dapat di-{action.value} "
-            f"(a {current.value} ticket cannot be {action.value}ed)"
-        ) from None
+        raise InvalidTransition("ticket_transition_invalid", status=current.value, action=action.value) from None
 
 
 def allowed_actions(current: Status | str) -> list[Action]:

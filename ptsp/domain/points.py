@@ -28,11 +28,11 @@ class PointsRules:
 
     def __post_init__(self) -> None:
         if not 0 <= self.short_fraction < 1:
-            raise InvalidInput("POINTS_SHORT_FRACTION harus di antara 0 dan 1")
+            raise InvalidInput("setting_not_fraction", setting="POINTS_SHORT_FRACTION")
         if self.good_rating not in (1, 2, 3, 4):
-            raise InvalidInput("POINTS_GOOD_RATING harus 1-4")
+            raise InvalidInput("setting_not_rating", setting="POINTS_GOOD_RATING")
         if self.bonus_points < 0:
-            raise InvalidInput("POINTS_RATING_BONUS tidak boleh negatif")
+            raise InvalidInput("setting_negative", setting="POINTS_RATING_BONUS")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +163,6 @@ def ticket_entries(
 def decision_allowed(existing_kinds: set[str]) -> None:
     """Raise unless a ticket's ledger has a hold that no supervisor has decided yet."""
     if "hold" not in existing_kinds:
-        raise InvalidTransition("Tiket ini tidak punya poin yang ditahan (no held points on this ticket)")
+        raise InvalidTransition("no_held_points")
     if existing_kinds & {"release", "reject"}:
-        raise InvalidTransition("Poin tiket ini sudah diputuskan (already confirmed or rejected)")
+        raise InvalidTransition("points_already_decided")

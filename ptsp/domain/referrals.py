@@ -34,7 +34,7 @@ LABELS = {
 def due_at(referred_at: datetime, response_hours: int = 24) -> datetime:
     """Return the instant by which the department must first respond."""
     if response_hours < 1:
-        raise InvalidInput("Batas respons minimal 1 jam (response_hours must be at least 1)")
+        raise InvalidInput("response_hours_too_short", min=1)
     return referred_at + timedelta(hours=response_hours)
 
 
@@ -45,13 +45,13 @@ def check_progress(current: str, new: str) -> None:
     the time to acknowledge, not to finish.
     """
     if new not in STEPS and new != RETURNED:
-        raise InvalidInput(f"Status tidak dikenal: {new!r} (pilih {', '.join((*STEPS, RETURNED))})")
+        raise InvalidInput("unknown_status_choice", status=new, choices=(*STEPS, RETURNED))
     if current in FINAL:
-        raise InvalidTransition(f"Rujukan sudah {LABELS[current][0]}; tidak bisa diubah (already closed)")
+        raise InvalidTransition("referral_closed", status=current)
     if current == REFERRED and new not in ("received", RETURNED):
-        raise InvalidTransition("Laporan pertama harus 'received' atau 'returned' (acknowledge first)")
+        raise InvalidTransition("referral_acknowledge_first")
     if new != RETURNED and current != REFERRED and STEPS.index(new) <= STEPS.index(current):
-        raise InvalidTransition(f"Status hanya boleh maju: {current} → {new} (progress only moves forward)")
+        raise InvalidTransition("referral_status_backwards", current=current, new=new)
 
 
 def breached(due: datetime, responded_at: datetime | None, now: datetime) -> bool:
@@ -71,9 +71,9 @@ class Quarter:
             year, number = text.upper().replace("-", "").split("Q")
             quarter = cls(int(year), int(number))
         except ValueError:
-            raise InvalidInput(f"Kuartal tidak valid: {text!r} (pakai mis. 2026Q4)") from None
+            raise InvalidInput("quarter_invalid", value=text[:20]) from None
         if not 1 <= quarter.number <= 4 or not 2000 <= quarter.year <= 2100:
-            raise InvalidInput(f"Kuartal tidak valid: {text!r} (pakai mis. 2026Q4)")
+            raise InvalidInput("quarter_invalid", value=text[:20])
         return quarter
 
     @classmethod

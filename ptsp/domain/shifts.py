@@ -49,11 +49,11 @@ class ShiftRules:
 
     def __post_init__(self) -> None:
         if not self.lengths or min(self.lengths) < 1:
-            raise InvalidInput("Panjang shift harus minimal 1 jam (shift lengths must be at least 1 hour)")
+            raise InvalidInput("shift_too_short", min=1)
         if self.min_weekly_hours < 0 or self.max_weekly_hours < self.min_weekly_hours:
-            raise InvalidInput("Jam kerja mingguan tidak valid (weekly hours: 0 <= min <= max)")
+            raise InvalidInput("weekly_hours_invalid")
         if self.max_weekly_hours < min(self.lengths):
-            raise InvalidInput("Jam kerja mingguan maksimum lebih pendek dari satu shift")
+            raise InvalidInput("weekly_hours_below_shift")
 
 
 @dataclass(frozen=True)
@@ -155,10 +155,7 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
                 continue
             cover = {j: 1.0 for j in by_day[d] if columns[j][1].covers(hour)}
             if not cover:
-                raise InvalidInput(
-                    f"{day.label} {hour:02d}:00: tidak ada pola shift yang bisa menutup jam ini "
-                    "(no allowed shift covers this hour)"
-                )
+                raise InvalidInput("hour_not_coverable", day=day.label, hour=f"{hour:02d}:00")
             rows.append((cover, float(need), np.inf))
         rows.append(({j: 1.0 for j in by_day[d]} | {n_y: -1.0}, -np.inf, 0.0))
     hours = {j: float(p.hours) for j, (_, p) in enumerate(columns)}

@@ -56,7 +56,7 @@ class Index:
 def check_answer(value: object, name: str) -> int:
     """Return a 1-4 answer or raise InvalidInput."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise InvalidInput(f"Nilai {name} harus bilangan bulat 1-4 (must be an integer 1-4)")
+        raise InvalidInput("rating_out_of_range", field=name)
     return value
 
 
@@ -70,10 +70,10 @@ def check_elements(answers: Mapping[str, object] | None) -> dict[str, int] | Non
         return None
     unknown = set(answers) - set(FIELDS)
     if unknown:
-        raise InvalidInput(f"Unsur tidak dikenal: {', '.join(sorted(unknown))} (unknown elements)")
+        raise InvalidInput("unknown_skm_elements", elements=sorted(unknown))
     missing = [name for name in FIELDS if name not in answers]
     if missing:
-        raise InvalidInput(f"Isi kesembilan unsur SKM atau kosongkan semua (missing {', '.join(missing)})")
+        raise InvalidInput("skm_elements_missing", elements=missing)
     return {name: check_answer(answers[name], name) for name in FIELDS}
 
 
@@ -83,13 +83,13 @@ def grade(converted: float) -> tuple[str, str, str]:
     for lowest, letter, label_id, label_en in GRADES:
         if value >= lowest:
             return letter, label_id, label_en
-    raise InvalidInput(f"Nilai IKM {converted} di luar skala 25-100 (out of scale)")
+    raise InvalidInput("ikm_out_of_scale", value=converted)
 
 
 def index_from_means(element_means: Sequence[float], respondents: int) -> Index:
     """Compute the index from the nine element means (NRR)."""
     if len(element_means) != len(ELEMENTS):
-        raise InvalidInput("IKM butuh rata-rata kesembilan unsur (nine element means needed)")
+        raise InvalidInput("ikm_needs_nine_means")
     unit = sum(mean * WEIGHT for mean in element_means)
     converted = round(unit * CONVERSION, 2)
     letter, label_id, label_en = grade(converted)

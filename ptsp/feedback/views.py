@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
-from ptsp.domain.errors import DomainError, InvalidInput
+from ptsp.domain.errors import DomainError, InvalidInput, Unauthorized
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
 from ptsp.i18n.errors import describe
 from ptsp.models import Office, Service
@@ -26,14 +26,14 @@ def _answer(form: MultiDict, name: str, label: str) -> int | None:
     if not value:
         return None
     if value not in ("1", "2", "3", "4"):
-        raise InvalidInput(f"Nilai {label} harus 1-4 (must be 1-4)")
+        raise InvalidInput("rating_out_of_range", field=label)
     return int(value)
 
 
 def _read_form(form: MultiDict) -> dict[str, Any]:
     quick = _answer(form, "quick", "penilaian")
     if quick is None:
-        raise InvalidInput("Pilih penilaian 1-4 (choose a rating 1-4)")
+        raise InvalidInput("rating_required")
     elements = {name: _answer(form, name, name.upper()) for name in FIELDS}
     given = {name: value for name, value in elements.items() if value is not None}
     return {"quick": quick, "elements": given or None, "complaint": form.get("complaint", "")}
@@ -92,7 +92,7 @@ def _tablet_actor(token: str) -> Actor | None:
 
 def _counter_number(value: str) -> int:
     if not value.isdigit() or len(value) > 4:
-        raise InvalidInput("Parameter counter harus nomor loket (counter must be a number)")
+        raise InvalidInput("counter_param_not_number")
     return int(value)
 
 
@@ -100,8 +100,7 @@ def _counter_number(value: str) -> int:
 def tablet() -> str | tuple[str, int]:
     actor = _tablet_actor(request.args.get("token", ""))
     if actor is None:
-        return render_template("feedback/missing.html",
-                               message="Token tablet penilaian tidak dikenal (unknown rating-tablet token)"), 401
+        return render_template("feedback/missing.html", message=describe(Unauthorized("unknown_tablet_token"))), 401
     try:
         counter, ticket = feedback.tablet_ticket(get_read_db(), actor, _counter_number(
             request.args.get("counter", "")), now())
@@ -117,15 +116,14 @@ def tablet_rate() -> BaseResponse | tuple[str, int]:
     token = request.form.get("token", "")
     actor = _tablet_actor(token)
     if actor is None:
-        return render_template("feedback/missing.html",
-                               message="Token tablet penilaian tidak dikenal (unknown rating-tablet token)"), 401
+        return render_template("feedback/missing.html", message=describe(Unauthorized("unknown_tablet_token"))), 401
     session = get_db()
     counter = None
     try:
         counter, ticket = feedback.tablet_ticket(session, actor, _counter_number(request.form.get("counter", "")),
                                                  now())
         if ticket is None or str(ticket.id) != request.form.get("ticket", ""):
-            raise InvalidInput("Tiket ini tidak lagi menunggu penilaian di loket ini (no longer open for rating)")
+            raise InvalidInput("rating_no_longer_open")
         feedback.rate(session, ticket=ticket, channel="tablet", device_id=actor.device_id, now=now(),
                       **_read_form(request.form))
         session.commit()

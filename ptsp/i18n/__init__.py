@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -35,6 +35,11 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 babel = Babel()
 bp = Blueprint("i18n", __name__, url_prefix="/lang")
+
+
+def N_(text: str) -> str:
+    """Mark `text` for extraction into the catalogues; it is translated where it is shown."""
+    return text
 
 
 def available() -> tuple[str, ...]:
@@ -62,6 +67,12 @@ def select_locale() -> str:
         if best:
             return best
     return default if default in languages else SOURCE_LANGUAGE
+
+
+def gettext_in(language: str, text: str, **params: Any) -> str:
+    """`text` from the catalogue of `language`, whatever the request's language (a ticket, a device's setting)."""
+    with force_locale(language):
+        return gettext(text, **params) if params else gettext(text)
 
 
 def current_language() -> str:

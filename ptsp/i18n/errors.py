@@ -7,15 +7,13 @@ that each raised reason has its template and each template's placeholders are gi
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from flask_babel import gettext
 
 from ..domain.errors import DomainError
-
-
-def N_(text: str) -> str:
-    """Mark `text` for extraction into the catalogues; it is translated when shown (`describe`)."""
-    return text
-
+from . import N_
+from .validation import Problem, describe_problems
 
 MESSAGES: dict[str, str] = {
     # One per error class: the fallback when a raise names no reason of its own.
@@ -27,13 +25,187 @@ MESSAGES: dict[str, str] = {
     "counter_not_open": N_("Loket belum dibuka"),
     "counter_busy": N_("Loket masih melayani tiket lain"),
     "not_found": N_("Data tidak ditemukan"),
+    "unauthorized": N_("Silakan masuk dulu"),
     "forbidden": N_("Anda tidak berwenang untuk tindakan ini"),
     "invalid_input": N_("Masukan tidak valid"),
+    "malformed_json": N_("Badan permintaan bukan JSON yang valid"),
+    # Who may do what.
+    "login_required": N_("Silakan masuk dulu"),
+    "login_or_token_required": N_("Silakan masuk atau kirim token perangkat"),
+    "authorization_not_bearer": N_("Header Authorization harus 'Bearer <token>'"),
+    "unknown_device_token": N_("Token perangkat tidak dikenal atau sudah dicabut"),
+    "unknown_department_token": N_("Token dinas tidak dikenal atau sudah dicabut"),
+    "unknown_tablet_token": N_("Token tablet penilaian tidak dikenal"),
+    "wrong_credentials": N_("Nama pengguna atau kata sandi salah"),
+    "office_out_of_scope": N_("Kantor %(office)s di luar wewenang Anda"),
+    "office_not_found_or_out_of_scope": N_("Kantor tidak ditemukan atau di luar wewenang Anda"),
+    "no_offices_in_scope": N_("Tidak ada kantor yang Anda awasi"),
+    "caller_kind_not_allowed": N_("Perangkat '%(kind)s' tidak berwenang melakukan ini"),
+    "supervisors_only": N_("Hanya pengawas dan manajer yang berwenang"),
+    "account_without_office": N_("Akun ini tidak terikat pada kantor"),
+    "kiosk_of_other_office": N_("Kios ini hanya untuk kantornya sendiri"),
+    "request_id_of_other_staff": N_("request_id ini milik petugas lain"),
+    "commands_staff_only": N_("Hanya petugas yang dapat mengirim perintah"),
+    "call_ack_displays_only": N_("Hanya layar display yang mengonfirmasi panggilan"),
+    "print_jobs_agents_only": N_("Hanya print agent yang menerima pekerjaan cetak"),
+    "rating_tablets_only": N_("Hanya tablet penilaian yang berwenang"),
+    # Requests and parameters.
+    "json_content_type_required": N_("Kirim JSON dengan Content-Type: application/json"),
+    "json_object_required": N_("Badan permintaan harus objek JSON"),
+    "invalid_fields": N_("Masukan tidak valid: %(problems)s"),
+    "unknown_action": N_("Aksi tidak dikenal: %(action)s"),
+    "unknown_command": N_("Perintah tidak dikenal: '%(command)s'"),
+    "request_id_not_uuid": N_("request_id harus UUID, bukan '%(value)s'"),
+    "param_not_date": N_("Parameter %(name)s harus tanggal YYYY-MM-DD"),
+    "param_not_positive_id": N_("Parameter %(name)s harus id positif"),
+    "param_not_boolean": N_("Parameter %(name)s harus true atau false"),
+    "office_param_required": N_("Sebutkan kantor: ?office=<id>"),
+    "office_not_id": N_("Kantor harus berupa nomor kantor, bukan '%(value)s'"),
+    "counter_param_not_number": N_("Parameter counter harus nomor loket"),
+    "date_invalid": N_("Tanggal tidak valid: '%(value)s' (pakai YYYY-MM-DD)"),
+    "start_after_end": N_("Tanggal awal harus sebelum tanggal akhir"),
+    "end_before_start": N_("Tanggal akhir sebelum tanggal awal"),
+    "range_too_long": N_("Rentang paling lama %(max)s hari"),
+    "days_out_of_range": N_("Jumlah hari harus 1-%(max)s"),
+    "value_not_integer": N_("%(label)s harus bilangan bulat"),
+    "value_out_of_range": N_("%(label)s harus antara %(low)s dan %(high)s"),
+    "field_required": N_("Isi kolom %(field)s"),
+    "field_not_number": N_("%(field)s: '%(value)s' bukan angka"),
+    "field_not_finite": N_("%(field)s harus angka terhingga"),
+    "staffing_input_invalid": N_("Masukan tidak valid: %(detail)s"),
+    "unknown_status": N_("Status tidak dikenal: '%(status)s'"),
+    "unknown_status_choice": N_("Status '%(status)s' tidak dikenal; pilih %(choices)s"),
+    "unknown_kind": N_("Jenis tidak dikenal: '%(kind)s' (pilih %(choices)s)"),
+    "unknown_period": N_("Periode '%(period)s' tidak dikenal; pilih %(choices)s"),
+    "unknown_group": N_("Kelompok '%(group)s' tidak dikenal; pilih %(choices)s"),
+    "dashboard_resync_over_http": N_("Dasbor memuat ulang lewat HTTP, bukan resync"),
+    # Things that do not exist.
+    "ticket_not_found": N_("Tiket tidak ditemukan"),
+    "unknown_ticket_token": N_("Tiket tidak ditemukan; periksa kode QR Anda"),
+    "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
+    "counter_not_found": N_("Loket %(id)s tidak ditemukan"),
+    "complaint_not_found": N_("Pengaduan %(id)s tidak ditemukan"),
+    "referral_not_found": N_("Rujukan %(id)s tidak ditemukan"),
+    "unknown_print_job": N_("Pekerjaan cetak %(job)s tidak dikenal untuk agent ini"),
+    "unknown_service": N_("Layanan %(service)s tidak ada di kantor ini"),
+    "unknown_target_service": N_("Layanan tujuan %(service)s tidak tersedia di kantor ini"),
+    "unknown_counter": N_("Loket %(counter)s tidak ada di kantor ini"),
+    "unknown_department": N_("Dinas %(department)s tidak tersedia untuk kantor ini"),
+    # Accounts, devices and set-up.
+    "unknown_role": N_("Peran tidak dikenal: '%(role)s' (pilih %(choices)s)"),
+    "password_too_short": N_("Kata sandi minimal %(min)s karakter"),
+    "username_taken": N_("Nama pengguna '%(username)s' sudah dipakai"),
+    "unknown_device_kind": N_("Jenis perangkat tidak dikenal: '%(kind)s' (pilih %(choices)s)"),
+    "setup_file_invalid": N_("Berkas pengaturan tidak valid: %(problems)s"),
+    "unknown_parent_office": N_("Kantor induk '%(parent)s' tidak dikenal (tulis kantor induk lebih dulu)"),
+    "counter_unknown_services": N_("Loket %(counter)s: layanan tidak dikenal %(services)s"),
+    "unknown_supervisor": N_("Atasan '%(supervisor)s' dari %(username)s tidak dikenal"),
+    "service_prefix_invalid": N_("Awalan layanan harus 1-2 huruf kapital, bukan '%(prefix)s'"),
+    "ticket_code_invalid": N_("Kode tiket tidak valid: '%(code)s'"),
+    "unknown_timezone": N_("Zona waktu tidak dikenal: '%(timezone)s'"),
+    "time_invalid": N_("Jam tidak valid: '%(value)s' (pakai HH:MM)"),
+    "opening_hours_not_mapping": N_("Jam buka harus berupa peta hari → daftar interval"),
+    "unknown_days": N_("Hari tidak dikenal: %(days)s"),
+    "closing_before_opening": N_("%(day)s: jam tutup harus setelah jam buka"),
+    "opening_hours_overlap": N_("%(day)s: interval jam buka bertumpuk"),
+    "setting_not_fraction": N_("%(setting)s harus di antara 0 dan 1"),
+    "setting_not_rating": N_("%(setting)s harus 1-4"),
+    "setting_negative": N_("%(setting)s tidak boleh negatif"),
+    # Counters.
+    "counter_staff_only": N_("Hanya petugas loket yang dapat melakukan ini"),
+    "open_counter_staff_only": N_("Hanya petugas yang dapat membuka loket"),
+    "counter_on_break": N_("Loket %(counter)s sedang istirahat"),
+    "counter_opened_by_other": N_("Loket %(counter)s dibuka oleh petugas lain"),
+    "counter_in_use": N_("Loket %(counter)s sedang dipakai %(staff)s"),
+    "other_counter_open": N_("Tutup dulu loket Anda yang lain"),
+    "break_reason_required": N_("Alasan istirahat wajib diisi"),
+    "finish_ticket_before_break": N_("Selesaikan tiket yang sedang dilayani sebelum istirahat"),
+    "finish_ticket_before_close": N_("Selesaikan tiket yang sedang dilayani sebelum menutup loket"),
+    "finish_current_ticket": N_("Selesaikan dulu tiket %(ticket)s di loket %(counter)s"),
+    # Tickets.
+    "service_inactive": N_("Layanan %(service)s sedang tidak dibuka"),
+    "daily_quota_reached": N_("Kuota harian %(service)s sudah habis"),
+    "call_reason_required": N_("Alasan wajib diisi untuk memanggil tiket tertentu"),
+    "counter_does_not_serve_ticket": N_("Loket %(counter)s tidak melayani tiket %(ticket)s"),
+    "nothing_called": N_("Tidak ada tiket yang sedang dipanggil di loket %(counter)s"),
+    "recall_after_serving": N_("Tiket %(ticket)s sudah dilayani; tidak bisa dipanggil ulang"),
+    "ticket_action_not_allowed": N_("Tiket %(ticket)s berstatus %(status)s; aksi ini tidak berlaku"),
+    "ticket_transition_invalid": N_("Tiket berstatus '%(status)s' tidak dapat di-%(action)s"),
+    "transfer_to_same_service": N_("Layanan tujuan sama dengan layanan sekarang"),
+    "transfer_reason_required": N_("Alasan pengalihan wajib diisi"),
+    "ticket_token_mismatch": N_("Token tiket tidak cocok"),
+    "cancel_staff_only": N_("Hanya petugas yang dapat membatalkan tiket"),
+    # Printing.
+    "reprint_staff_only": N_("Hanya petugas yang dapat meminta cetak ulang"),
+    "reprint_ticket_finished": N_("Tiket %(ticket)s sudah selesai; tidak perlu dicetak ulang"),
+    "reprint_no_kiosk_printer": N_("Tiket %(ticket)s tidak diambil dari kios berprinter"),
+    "device_not_kiosk": N_("Perangkat '%(device)s' bukan kios"),
+    "printer_setting_or_agent": N_("Pilih salah satu: setelan printer atau print agent"),
+    "device_not_office_agent": N_("'%(device)s' bukan print agent kantor ini"),
+    "paper_width_invalid": N_("Lebar kertas %(width)s tidak didukung: 32 karakter (58 mm) atau 48 (80 mm)"),
+    "print_job_not_printing": N_("Pekerjaan cetak %(job)s tidak sedang dicetak"),
+    # Referrals to departments.
+    "department_slug_invalid": N_("Kode dinas '%(slug)s' tidak valid: 2-64 huruf kecil, angka atau '-'"),
+    "department_name_required": N_("Nama dinas wajib diisi"),
+    "department_slug_taken": N_("Kode dinas '%(slug)s' sudah dipakai"),
+    "refer_staff_only": N_("Hanya petugas yang dapat merujuk"),
+    "referral_note_required": N_("Uraian kasus wajib diisi"),
+    "referral_too_early": N_("Tiket %(ticket)s berstatus %(status)s; rujuk saat atau setelah dilayani"),
+    "already_referred": N_("Tiket %(ticket)s sudah dirujuk ke %(department)s"),
+    "response_hours_too_short": N_("Batas respons minimal %(min)s jam"),
+    "referral_closed": N_("Rujukan sudah ditutup (%(status)s); tidak bisa diubah"),
+    "referral_acknowledge_first": N_("Laporan pertama harus 'received' atau 'returned'"),
+    "referral_status_backwards": N_("Status hanya boleh maju: %(current)s → %(new)s"),
+    "quarter_invalid": N_("Kuartal tidak valid: '%(value)s' (pakai mis. 2026Q4)"),
+    # Ratings and complaints.
+    "rating_not_open_yet": N_("Penilaian dibuka setelah layanan selesai"),
+    "already_rated": N_("Tiket ini sudah dinilai; satu penilaian per tiket"),
+    "rating_out_of_range": N_("Nilai %(field)s harus 1-4"),
+    "rating_required": N_("Pilih penilaian 1-4"),
+    "rating_no_longer_open": N_("Tiket ini tidak lagi menunggu penilaian di loket ini"),
+    "unknown_skm_elements": N_("Unsur tidak dikenal: %(elements)s"),
+    "skm_elements_missing": N_("Isi kesembilan unsur SKM atau kosongkan semua (kurang: %(elements)s)"),
+    "ikm_out_of_scale": N_("Nilai IKM %(value)s di luar skala 25-100"),
+    "ikm_needs_nine_means": N_("IKM butuh rata-rata kesembilan unsur"),
+    "complaints_supervisors_only": N_("Hanya supervisor atau manajer yang menangani pengaduan"),
+    "complaint_text_required": N_("Isi pengaduan tidak boleh kosong"),
+    "complaint_too_long": N_("Pengaduan paling panjang %(max)s karakter"),
+    "complaint_done": N_("Pengaduan sudah selesai"),
+    "complaint_status_order": N_("Dari '%(current)s' hanya bisa ke '%(expected)s'"),
+    "note_too_long": N_("Catatan paling panjang %(max)s karakter"),
+    "complaint_answer_required": N_("Tuliskan jawaban untuk warga sebelum menutup"),
+    # Points.
+    "points_supervisors_only": N_("Hanya supervisor atau manajer yang dapat memutuskan poin"),
+    "reason_too_long": N_("Alasan paling panjang %(max)s karakter"),
+    "reject_reason_required": N_("Alasan wajib diisi untuk menolak poin"),
+    "own_points": N_("Poin sendiri tidak dapat diputuskan sendiri"),
+    "no_held_points": N_("Tiket ini tidak punya poin yang ditahan"),
+    "points_already_decided": N_("Poin tiket ini sudah diputuskan"),
+    # Planning.
+    "shift_too_short": N_("Panjang shift harus minimal %(min)s jam"),
+    "weekly_hours_invalid": N_("Jam kerja mingguan tidak valid (0 ≤ minimum ≤ maksimum)"),
+    "weekly_hours_below_shift": N_("Jam kerja mingguan maksimum lebih pendek dari satu shift"),
+    "hour_not_coverable": N_("%(day)s %(hour)s: tidak ada pola shift yang bisa menutup jam ini"),
+    "exposure_not_positive": N_("Paparan (jam) harus positif"),
+    "count_negative": N_("Jumlah tidak boleh negatif"),
 }
 
 
 def describe(error: DomainError) -> str:
     """The error as one sentence in the current request's language (Indonesian outside a request)."""
     template = MESSAGES.get(error.reason) or MESSAGES.get(error.code) or MESSAGES["domain_error"]
-    params = {key: "" if value is None else value for key, value in error.params.items()}
+    params = {key: _shown(value) for key, value in error.params.items()}
     return gettext(template, **params) if params else gettext(template)
+
+
+def _shown(value: object) -> object:
+    """A parameter as the sentence shows it: lists joined, field problems worded (ptsp.i18n.validation)."""
+    if value is None:
+        return ""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if value and all(isinstance(item, Problem) for item in value):
+            return describe_problems(value)
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return value

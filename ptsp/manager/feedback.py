@@ -42,7 +42,7 @@ def complaints_page() -> str:
     office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
     status = request.args.get("status") or "open"
     if status not in (*STATUSES, "open", "all"):
-        raise InvalidInput(f"Status '{status}' tidak dikenal")
+        raise InvalidInput("unknown_status", status=status)
     everything = complaint_list(session, office_ids, now())
     offices = offices_by_id(session, office_ids)
     for complaint in everything:

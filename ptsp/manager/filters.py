@@ -11,12 +11,11 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import jsonify
 from flask_login import current_user
 
 from ptsp.analytics.filters import date_range, office_number
 from ptsp.context import now
-from ptsp.domain.errors import Forbidden
+from ptsp.domain.errors import Forbidden, Unauthorized
 from ptsp.domain.hours import service_day
 from ptsp.models import Office
 
@@ -50,7 +49,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         office_id = office_number(raw_office)
         chosen = [o for o in offices if o.id == office_id]
         if not chosen:
-            raise Forbidden(f"Kantor {office_id} di luar wewenang Anda (office {office_id} is not in your scope)")
+            raise Forbidden("office_out_of_scope", office=office_id)
         offices = chosen
     zone = offices[0].timezone if offices else "Asia/Jakarta"
     first, last = date_range(args.get("from"), args.get("to"), service_day(now(), zone))
@@ -63,10 +62,9 @@ def manager_json(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return jsonify(error="unauthorized", message="Silakan masuk (login required)"), 401
+            raise Unauthorized("login_required")
         if current_user.role not in MANAGER_ROLES:
-            return jsonify(error="forbidden", message="Halaman manajer hanya untuk pengawas dan manajer "
-                                                      "(managers and supervisors only)"), 403
+            raise Forbidden("supervisors_only")
         return view(*args, **kwargs)
 
     return wrapper

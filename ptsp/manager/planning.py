@@ -7,15 +7,18 @@ from datetime import date, timedelta
 from typing import Any, Literal, overload
 
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from ptsp.analytics import plan_report
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
+from ptsp.domain.errors import InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
 from ptsp.domain.queueing import InvalidStaffingInput, evaluate_staffing, required_clerks, staffing_calc_report
 from ptsp.domain.staffing_plan import StaffingTarget, service_pools
+from ptsp.i18n.errors import describe
 
 from .access import manager_page, visible_offices
 from .blueprint import bp
@@ -23,14 +26,10 @@ from .blueprint import bp
 PAGE_REPLICATIONS = 5
 
 
-class PageInputError(ValueError):
-    """A query or form value the page cannot use; shown to the manager as is."""
-
-
 def _office():
     offices = visible_offices()
     if not offices:
-        raise PageInputError("Tidak ada kantor yang Anda awasi. (No offices in your scope.)")
+        raise InvalidInput("no_offices_in_scope")
     wanted = request.values.get("office", "")
     if not wanted:
         return offices[0], offices
@@ -51,7 +50,7 @@ def _date(text: str | None, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise PageInputError(f"Tanggal tidak valid: {text!r} (pakai YYYY-MM-DD). (Invalid date.)") from None
+        raise InvalidInput("date_invalid", value=text[:20]) from None
 
 
 def _int(text: str | None, default: int, low: int, high: int, label: str) -> int:
@@ -60,9 +59,9 @@ def _int(text: str | None, default: int, low: int, high: int, label: str) -> int
     try:
         value = int(text)
     except ValueError:
-        raise PageInputError(f"{label} harus bilangan bulat. ({label} must be a whole number.)") from None
+        raise InvalidInput("value_not_integer", label=label) from None
     if not low <= value <= high:
-        raise PageInputError(f"{label} harus antara {low} dan {high}. ({label} must be {low}-{high}.)")
+        raise InvalidInput("value_out_of_range", label=label, low=low, high=high)
     return value
 
 
@@ -82,12 +81,12 @@ def plan_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
         start = _date(request.args.get("from"), _next_monday(office))
-        weeks = _int(request.args.get("weeks"), 1, 1, 8, "Minggu")
-        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
-    except PageInputError as exc:
-        return _problem(str(exc), 422)
+        weeks = _int(request.args.get("weeks"), 1, 1, 8, _("Minggu"))
+        history_days = _int(request.args.get("history"), 56, 7, 365, _("Riwayat"))
+    except InvalidInput as exc:
+        return _problem(describe(exc), 422)
     except LookupError:
-        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+        return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
     result = build_plan(get_read_db(), office.id, start, weeks, settings)
     tables = plan_report.all_tables(result)
@@ -129,14 +128,14 @@ def _calc_number(form: dict[str, str], name: str, required: bool) -> float | Non
     text = form.get(name, "").strip().replace(",", ".")
     if not text:
         if required:
-            raise PageInputError(f"Isi kolom {name}. ({name} is required.)")
+            raise InvalidInput("field_required", field=name)
         return None
     try:
         value = float(text)
     except ValueError:
-        raise PageInputError(f"{name}: {text!r} bukan angka. ({name} must be a number.)") from None
+        raise InvalidInput("field_not_number", field=name, value=text[:20]) from None
     if not math.isfinite(value):
-        raise PageInputError(f"{name} harus angka terhingga. ({name} must be finite.)")
+        raise InvalidInput("field_not_finite", field=name)
     return value
 
 
@@ -160,10 +159,10 @@ def calculator() -> str | tuple[str, int]:
         shrinkage = shrinkage / 100 if shrinkage >= 1 else shrinkage
         answer = required_clerks(arrivals, minutes, target, level, max_occupancy=cap, shrinkage=shrinkage,
                                  patience_minutes=patience)
-    except PageInputError as exc:
-        return render_template("manager/calculator.html", form=form, report=None, error=str(exc)), 422
+    except InvalidInput as exc:
+        return render_template("manager/calculator.html", form=form, report=None, error=describe(exc)), 422
     except InvalidStaffingInput as exc:
-        message = f"Masukan tidak valid (invalid input): {exc}"
+        message = describe(InvalidInput("staffing_input_invalid", detail=str(exc)))
         return render_template("manager/calculator.html", form=form, report=None, error=message), 422
     curve = []
     base = answer.raw_clerks
@@ -180,13 +179,13 @@ def calculator() -> str | tuple[str, int]:
 def hours_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
-        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
-        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, "Jam minimum per minggu")
-        moves = _int(request.args.get("moves"), 70, 0, 100, "Persen pindah jam")
-    except PageInputError as exc:
-        return _problem(str(exc), 422)
+        history_days = _int(request.args.get("history"), 56, 7, 365, _("Riwayat"))
+        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, _("Jam minimum per minggu"))
+        moves = _int(request.args.get("moves"), 70, 0, 100, _("Persen pindah jam"))
+    except InvalidInput as exc:
+        return _problem(describe(exc), 422)
     except LookupError:
-        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+        return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     today = service_day(now(), office.timezone)
     history = load_history(get_read_db(), office.id, today - timedelta(days=history_days), today)
     estimates = estimate(history, resamples=100)

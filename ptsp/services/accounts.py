@@ -43,11 +43,11 @@ def add_staff(
 ) -> Staff:
     """Create a staff account with a hashed password."""
     if role not in ROLES:
-        raise InvalidInput(f"Peran tidak dikenal: {role!r} (pilih {', '.join(ROLES)})")
+        raise InvalidInput("unknown_role", role=role, choices=ROLES)
     if len(password) < 8:
-        raise InvalidInput("Kata sandi minimal 8 karakter (password too short)")
+        raise InvalidInput("password_too_short", min=8)
     if session.scalar(select(Staff.id).where(Staff.username == username)):
-        raise InvalidInput(f"Nama pengguna {username!r} sudah dipakai")
+        raise InvalidInput("username_taken", username=username)
     staff = Staff(
         username=username, name=name, role=role, office=office, supervisor=supervisor,
         password_hash=generate_password_hash(password, method=password_hash_method(session)),
@@ -77,7 +77,7 @@ def supervisors_of(staff: Staff, levels: int = 2) -> list[Staff]:
 def make_device_token(session: Session, *, office: Office, kind: str, name: str, now: datetime) -> tuple[Device, str]:
     """Create a device and return it with its bearer token (shown only now)."""
     if kind not in DEVICE_KINDS:
-        raise InvalidInput(f"Jenis perangkat tidak dikenal: {kind!r} (pilih {', '.join(DEVICE_KINDS)})")
+        raise InvalidInput("unknown_device_kind", kind=kind, choices=DEVICE_KINDS)
     token = f"ptsp_{kind}_{secrets.token_urlsafe(24)}"
     device = Device(office=office, kind=kind, name=name, token_hash=hash_token(token), created_at=now)
     session.add(device)

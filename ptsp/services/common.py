@@ -34,12 +34,16 @@ def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], 
 
 _Row = TypeVar("_Row", bound=Base)
 
+# The reason `get_or_404` raises for each model it loads (each has a message in ptsp.i18n.errors).
+MISSING = {"Ticket": "ticket_not_found", "Office": "office_not_found", "Counter": "counter_not_found",
+           "Complaint": "complaint_not_found"}
 
-def get_or_404(session: Session, model: type[_Row], ident: int, label: str) -> _Row:
-    """Load a row by primary key or raise NotFound with a readable label."""
+
+def get_or_404(session: Session, model: type[_Row], ident: int) -> _Row:
+    """Load a row by primary key or raise NotFound naming what is missing (`ticket_not_found`, ...)."""
     row = session.get(model, ident)
     if row is None:
-        raise NotFound(f"{label} {ident} tidak ditemukan (not found)")
+        raise NotFound(MISSING.get(model.__name__, "not_found"), id=ident)
     return row
 
 
@@ -112,7 +116,7 @@ def require_office(session: Session, actor: Actor, office_id: int) -> None:
     """Raise Forbidden unless the actor may act in `office_id`."""
     scope = office_scope(session, actor)
     if scope is not None and office_id not in scope:
-        raise Forbidden("Anda tidak berwenang untuk kantor ini (not allowed for this office)")
+        raise Forbidden("office_out_of_scope", office=office_id)
 
 
 def waiting_counts(session: Session, office_id: int, day: date) -> dict[int, int]:

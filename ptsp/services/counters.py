@@ -29,7 +29,7 @@ def lock_counter(session: Session, counter_id: int) -> Counter:
         stmt = stmt.with_for_update()
     counter = session.scalars(stmt).first()
     if counter is None:
-        raise NotFound(f"Loket {counter_id} tidak ditemukan (counter not found)")
+        raise NotFound("counter_not_found", id=counter_id)
     return counter
 
 
@@ -43,14 +43,14 @@ def current_session(session: Session, counter_id: int) -> CounterSession | None:
 def require_attending(session: Session, counter: Counter, actor: Actor, state: str | None = None) -> CounterSession:
     """Raise unless `actor` is the staff member who opened this counter (and it is in `state`)."""
     if actor.kind != "staff":
-        raise Forbidden("Hanya petugas loket yang dapat melakukan ini (staff only)")
+        raise Forbidden("counter_staff_only")
     current = current_session(session, counter.id)
     if current is None:
-        raise CounterNotOpen(f"Loket {counter.number} belum dibuka (counter not open)")
+        raise CounterNotOpen("counter_not_open", counter=counter.number)
     if current.staff_id != actor.staff_id:
-        raise Forbidden(f"Loket {counter.number} dibuka oleh petugas lain (opened by someone else)")
+        raise Forbidden("counter_opened_by_other", counter=counter.number)
     if state and current.state != state:
-        raise CounterNotOpen(f"Loket {counter.number} sedang istirahat (counter on break)")
+        raise CounterNotOpen("counter_on_break", counter=counter.number)
     return current
 
 
@@ -85,11 +85,11 @@ def open_counter(session: Session, *, counter_id: int, actor: Actor, now: dateti
     """Open a counter for the acting clerk, or resume it after a break."""
     counter = lock_counter(session, counter_id)
     if actor.kind != "staff":
-        raise Forbidden("Hanya petugas yang dapat membuka loket (staff only)")
+        raise Forbidden("open_counter_staff_only")
     require_office(session, actor, counter.office_id)
     current = current_session(session, counter.id)
     if current is not None and current.staff_id != actor.staff_id:
-        raise CounterBusy(f"Loket {counter.number} sedang dipakai {current.staff.name} (in use)")
+        raise CounterBusy("counter_in_use", counter=counter.number, staff=current.staff.name)
     if current is not None and current.state == "open":
         return counter
     elsewhere = session.scalars(
@@ -100,18 +100,18 @@ def open_counter(session: Session, *, counter_id: int, actor: Actor, now: dateti
         )
     ).first()
     if elsewhere is not None:
-        raise CounterBusy("Tutup dulu loket Anda yang lain (close your other counter first)")
+        raise CounterBusy("other_counter_open")
     return _switch(session, counter, actor, now, "open", None)
 
 
 def break_counter(session: Session, *, counter_id: int, reason: str, actor: Actor, now: datetime) -> Counter:
     """Put an open counter on break, with a reason."""
     if not reason or not reason.strip():
-        raise InvalidInput("Alasan istirahat wajib diisi (reason required)")
+        raise InvalidInput("break_reason_required")
     counter = lock_counter(session, counter_id)
     require_attending(session, counter, actor, state="open")
     if _has_active_ticket(session, counter.id):
-        raise InvalidTransition("Selesaikan tiket yang sedang dilayani sebelum istirahat")
+        raise InvalidTransition("finish_ticket_before_break")
     return _switch(session, counter, actor, now, "break", reason.strip())
 
 
@@ -124,7 +124,7 @@ def close_counter(session: Session, *, counter_id: int, actor: Actor, now: datet
     if current.staff_id != actor.staff_id:
         require_office(session, actor, counter.office_id)
         if not actor.at_least("supervisor"):
-            raise Forbidden(f"Loket {counter.number} dibuka oleh petugas lain (opened by someone else)")
+            raise Forbidden("counter_opened_by_other", counter=counter.number)
     if _has_active_ticket(session, counter.id):
-        raise InvalidTransition("Selesaikan tiket yang sedang dilayani sebelum menutup loket")
+        raise InvalidTransition("finish_ticket_before_close")
     return _switch(session, counter, actor, now, None, None)

@@ -31,7 +31,7 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
     place (a stretch still running may have grown), adds new ones and removes
     those the fuller history no longer supports. Nothing is duplicated.
     """
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     findings = detect(day_facts(session, office, day, now), settings_for(session, office.id))
     stored = {
         (v.kind, v.key): v

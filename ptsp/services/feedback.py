@@ -25,7 +25,7 @@ def ticket_for_token(session: Session, token: str) -> Ticket:
     """Return the ticket a resident's public token names, or raise NotFound."""
     ticket = session.scalar(select(Ticket).where(Ticket.public_token == token)) if token else None
     if ticket is None or not secrets.compare_digest(ticket.public_token, token):
-        raise NotFound("Tiket tidak ditemukan (ticket not found)")
+        raise NotFound("ticket_not_found")
     return ticket
 
 
@@ -58,9 +58,9 @@ def rate(
     answers = check_elements(elements)
     text = rules.check_text(complaint) if complaint and complaint.strip() else None
     if ticket.status != "done":
-        raise InvalidTransition("Penilaian dibuka setelah layanan selesai (rating opens once the service is done)")
+        raise InvalidTransition("rating_not_open_yet")
     if rating_of(session, ticket) is not None:
-        raise InvalidTransition("Tiket ini sudah dinilai; satu penilaian per tiket (already rated)")
+        raise InvalidTransition("already_rated")
     completed = _completion(session, ticket)
     rating = Rating(
         ticket_id=ticket.id, office_id=ticket.office_id, service_id=ticket.service_id,
@@ -93,9 +93,9 @@ def _file(session: Session, ticket: Ticket, rating: Rating, text: str, channel: 
 def move_complaint(session: Session, *, complaint_id: int, status: str, note: str | None, actor: Actor,
                    now: datetime) -> Complaint:
     """Move a complaint to its next status; supervisors and managers of the office."""
-    complaint = get_or_404(session, Complaint, complaint_id, "Pengaduan")
+    complaint = get_or_404(session, Complaint, complaint_id)
     if not actor.at_least("supervisor"):
-        raise Forbidden("Hanya supervisor atau manajer yang menangani pengaduan (supervisors only)")
+        raise Forbidden("complaints_supervisors_only")
     require_office(session, actor, complaint.office_id)
     note = rules.check_move(complaint.status, status, note)
     complaint.status, complaint.updated_at = status, now
@@ -132,11 +132,11 @@ def rating_view(rating: Rating) -> dict[str, Any]:
 def tablet_ticket(session: Session, actor: Actor, counter_number: int, now: datetime) -> tuple[Counter, Ticket | None]:
     """Return the counter a tablet stands at and its last ticket still open for rating (or None)."""
     if actor.kind != "device" or actor.role != "tablet":
-        raise Forbidden("Hanya perangkat tablet penilaian (rating tablets only)")
+        raise Forbidden("rating_tablets_only")
     counter = session.scalar(select(Counter).where(Counter.office_id == actor.office_id,
                                                    Counter.number == counter_number))
     if counter is None:
-        raise InvalidInput(f"Loket {counter_number} tidak ada di kantor ini (unknown counter)")
+        raise InvalidInput("unknown_counter", counter=counter_number)
     last = session.scalar(
         select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
         .where(TicketEvent.kind == "completed", TicketEvent.counter_id == counter.id,

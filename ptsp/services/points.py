@@ -93,20 +93,20 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
 def decide(session: Session, *, ticket_id: int, confirm: bool, reason: str, actor: Actor,
            now: datetime) -> list[PointsLedgerEntry]:
     """Confirm (release) or reject a ticket's held points; supervisors of the office only."""
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     if not actor.at_least("supervisor"):
-        raise Forbidden("Hanya supervisor atau manajer yang dapat memutuskan poin (supervisors only)")
+        raise Forbidden("points_supervisors_only")
     require_office(session, actor, ticket.office_id)
     reason = (reason or "").strip()
     if len(reason) > 300:
-        raise InvalidInput("Alasan paling panjang 300 karakter (reason too long)")
+        raise InvalidInput("reason_too_long", max=300)
     if not confirm and not reason:
-        raise InvalidInput("Alasan wajib diisi untuk menolak poin (reason required to reject)")
+        raise InvalidInput("reject_reason_required")
     lines = session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id == ticket.id)).all()
     decision_allowed({line.kind for line in lines})
     hold = next(line for line in lines if line.kind == "hold")
     if hold.staff_id == actor.staff_id:
-        raise Forbidden("Poin sendiri tidak dapat diputuskan sendiri (not on your own points)")
+        raise Forbidden("own_points")
     record(session, ticket, CONFIRMED if confirm else REJECTED, actor, now, reason=reason)
     return sync_ticket(session, ticket)
 

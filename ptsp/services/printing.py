@@ -15,10 +15,13 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from printers.layout import TICKET_TEXT
+
 from .. import facts
 from ..analytics.printers import health_row
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
 from ..domain.hours import local_now, zone_label
+from ..i18n import N_, SOURCE_LANGUAGE, available, gettext_in
 from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
@@ -27,10 +30,12 @@ from .views import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5
-PRIORITY_LABELS = {
-    "id": {"elderly": "Lansia", "disabled": "Disabilitas", "pregnant": "Ibu hamil / membawa bayi"},
-    "en": {"elderly": "Elderly", "disabled": "Disability", "pregnant": "Pregnant / with infant"},
-}
+PRIORITY_LABELS = {"elderly": N_("Lansia"), "disabled": N_("Disabilitas"), "pregnant": N_("Ibu hamil / membawa bayi")}
+
+
+def ticket_text(language: str) -> dict[str, str]:
+    """The ticket's words (printers.layout.TICKET_TEXT) from the catalogue of the printer's language."""
+    return {key: gettext_in(language, text) for key, text in TICKET_TEXT.items()}
 
 
 def issue_with_job(
@@ -83,14 +88,15 @@ def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str
     """The plain facts a ticket's paper shows (printers.TicketPrintData's fields), in the office's local time."""
     office, service = ticket.office, ticket.service
     position = ticket_position(session, ticket, at)
-    lang = language if language in ("id", "en") else "id"
+    lang = language if language in available() else SOURCE_LANGUAGE
+    priority = PRIORITY_LABELS.get(ticket.priority)
     return {
         "office_name": office.name, "service_name": service.name_id if lang == "id" else service.name_en,
         "code": ticket.code, "issued_at": local_now(ticket.issued_at, office.timezone),
         "timezone_label": zone_label(office.timezone), "people_ahead": position["people_ahead"],
         "estimated_wait_minutes": position["estimated_wait_minutes"], "status_url": url,
-        "priority_label": PRIORITY_LABELS[lang].get(ticket.priority),
-        "complaint_channel": office.complaint_channel or "", "language": lang,
+        "priority_label": gettext_in(lang, priority) if priority else None,
+        "complaint_channel": office.complaint_channel or "", "language": lang, "text": ticket_text(lang),
     }
 
 
@@ -191,14 +197,14 @@ def retryable_jobs(session: Session, printer_ids: list[int] | None = None) -> li
 def request_reprint(session: Session, *, ticket_id: int, actor: Actor, status_url: str, now: datetime) -> PrintJob:
     """Make a new job for a ticket on its kiosk's printer; a supervisor or the office's clerk may ask."""
     if actor.kind != "staff":
-        raise Forbidden("Hanya petugas yang dapat meminta cetak ulang (staff only)")
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+        raise Forbidden("reprint_staff_only")
+    ticket = get_or_404(session, Ticket, ticket_id)
     require_office(session, actor, ticket.office_id)
     if ticket.status in ("done", "no_show", "cancelled", "expired"):
-        raise InvalidTransition(f"Tiket {ticket.code} sudah selesai; tidak perlu dicetak ulang")
+        raise InvalidTransition("reprint_ticket_finished", ticket=ticket.code)
     printer = printer_for_device(session, ticket.device_id)
     if printer is None:
-        raise InvalidInput(f"Tiket {ticket.code} tidak diambil dari kios berprinter (no kiosk printer)")
+        raise InvalidInput("reprint_no_kiosk_printer", ticket=ticket.code)
     last = session.scalar(select(func.max(PrintJob.reprint)).where(PrintJob.ticket_id == ticket.id))
     return queue_job(session, ticket, printer, status_url, now, requested_by=actor.staff_id,
                      reprint=0 if last is None else last + 1)
@@ -217,13 +223,13 @@ def set_printer(
 ) -> TicketPrinter:
     """Create or change the printer of a kiosk (server-driven `setting`, or a print `agent`)."""
     if kiosk.kind != "kiosk":
-        raise InvalidInput(f"Perangkat {kiosk.name!r} bukan kios")
+        raise InvalidInput("device_not_kiosk", device=kiosk.name)
     if (setting is None) == (agent is None):
-        raise InvalidInput("Pilih salah satu: setelan printer atau print agent")
+        raise InvalidInput("printer_setting_or_agent")
     if agent is not None and (agent.kind != "agent" or agent.office_id != kiosk.office_id):
-        raise InvalidInput(f"{agent.name!r} bukan print agent kantor ini")
+        raise InvalidInput("device_not_office_agent", device=agent.name)
     if width_chars not in (32, 48):
-        raise InvalidInput("Lebar kertas: 32 karakter (58 mm) atau 48 (80 mm)")
+        raise InvalidInput("paper_width_invalid", width=width_chars)
     printer = printer_for_device(session, kiosk.id) or TicketPrinter(
         office_id=kiosk.office_id, device_id=kiosk.id, online=False, paper="unknown", codepage="CP1252")
     printer.name, printer.setting, printer.width_chars, printer.language = name, setting, width_chars, language

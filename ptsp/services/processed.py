@@ -20,7 +20,7 @@ def parse_request_id(value: object) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise InvalidInput(f"request_id harus UUID, bukan {value!r} (request_id must be a UUID)") from None
+        raise InvalidInput("request_id_not_uuid", value=str(value)[:40]) from None
 
 
 Answer = tuple[int, dict[str, Any] | None]
@@ -32,7 +32,7 @@ def previous_result(session: Session, request_id: str, staff_id: int | None) -> 
     if row is None:
         return None
     if row.staff_id != staff_id:
-        raise Forbidden("request_id ini milik petugas lain (request id used by someone else)")
+        raise Forbidden("request_id_of_other_staff")
     return row.status, row.result or None
 
 

@@ -24,11 +24,11 @@ def add_department(session: Session, *, office: Office, slug: str, name: str, no
                    response_hours: int = 24) -> tuple[Department, str]:
     """Create a department under an office and return it with its token (shown only now)."""
     if not re.fullmatch(r"[a-z0-9-]{2,64}", slug):
-        raise InvalidInput("Kode dinas: 2-64 huruf kecil, angka atau '-' (slug)")
+        raise InvalidInput("department_slug_invalid", slug=slug[:70])
     if not name.strip():
-        raise InvalidInput("Nama dinas wajib diisi (name required)")
+        raise InvalidInput("department_name_required")
     if session.scalar(select(Department.id).where(Department.slug == slug)):
-        raise InvalidInput(f"Kode dinas {slug!r} sudah dipakai (slug taken)")
+        raise InvalidInput("department_slug_taken", slug=slug)
     rules.due_at(now, response_hours)  # validates the hours
     token = f"{TOKEN_PREFIX}{secrets.token_urlsafe(24)}"
     department = Department(office=office, slug=slug, name=name.strip(), response_hours=response_hours,
@@ -76,22 +76,22 @@ def refer(session: Session, *, ticket_id: int, department_id: int, note: str, ac
           ) -> Referral:
     """Refer a ticket's case to a department; its 1x24-hour clock starts now."""
     if actor.kind != "staff":
-        raise Forbidden("Hanya petugas yang dapat merujuk (staff only)")
+        raise Forbidden("refer_staff_only")
     if not note or not note.strip():
-        raise InvalidInput("Uraian kasus wajib diisi (note required)")
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+        raise InvalidInput("referral_note_required")
+    ticket = get_or_404(session, Ticket, ticket_id)
     require_office(session, actor, ticket.office_id)
     if ticket.status not in REFERABLE:
-        raise InvalidTransition(f"Tiket {ticket.code} berstatus {ticket.status}; rujuk saat atau setelah dilayani")
+        raise InvalidTransition("referral_too_early", ticket=ticket.code, status=ticket.status)
     department = session.get(Department, department_id)
     if department is None or not department.active or department.office_id not in office_chain(
             session, ticket.office_id):
-        raise InvalidInput(f"Dinas {department_id} tidak tersedia untuk kantor ini (unknown department)")
+        raise InvalidInput("unknown_department", department=department_id)
     open_one = session.scalar(select(Referral.id).where(
         Referral.ticket_id == ticket.id, Referral.department_id == department.id,
         Referral.closed_at.is_(None)))
     if open_one is not None:
-        raise InvalidTransition(f"Tiket {ticket.code} sudah dirujuk ke {department.name} (already referred)")
+        raise InvalidTransition("already_referred", ticket=ticket.code, department=department.name)
     referral = Referral(
         office_id=ticket.office_id, department=department, ticket_id=ticket.id, service_id=ticket.service_id,
         counter_id=ticket.counter_id, referred_by=actor.staff_id, note=note.strip(), status=rules.REFERRED,
@@ -110,7 +110,7 @@ def report_progress(session: Session, *, referral_id: int, status: str, note: st
     """Record a department's progress on one of its referrals; the first report is its response."""
     referral = session.get(Referral, referral_id)
     if referral is None or referral.department_id != department.id:
-        raise NotFound(f"Rujukan {referral_id} tidak ditemukan (not found)")
+        raise NotFound("referral_not_found", id=referral_id)
     rules.check_progress(referral.status, status)
     referral.status = status
     if referral.responded_at is None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ptsp.i18n.errors import describe
+from ptsp.i18n.validation import invalid_input
 
 from ..domain import hours as office_hours
 from ..domain.codes import validate_prefix
@@ -86,8 +87,7 @@ def parse_setup(data: object) -> SetupFile:
     try:
         return SetupFile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidInput(f"Berkas pengaturan tidak valid: {problems}") from None
+        raise invalid_input(exc, "setup_file_invalid") from None
 
 
 _Row = TypeVar("_Row", bound=Base)
@@ -114,7 +114,7 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
         if o.parent and parent is None:
             parent = session.scalar(select(Office).where(Office.slug == o.parent))
             if parent is None:
-                raise InvalidInput(f"Kantor induk {o.parent!r} tidak dikenal (list parents first)")
+                raise InvalidInput("unknown_parent_office", parent=o.parent)
         office = _upsert(session, Office, {
             "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
             "hours": office_hours.dump_week(week), "last_ticket_minutes": o.last_ticket_minutes,
@@ -131,7 +131,7 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
         for c in o.counters:
             unknown = set(c.services) - set(services)
             if unknown:
-                raise InvalidInput(f"Loket {c.number}: layanan tidak dikenal {sorted(unknown)}")
+                raise InvalidInput("counter_unknown_services", counter=c.number, services=sorted(unknown))
             counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
             counter.services = [services[p] for p in c.services]
         session.flush()
@@ -153,7 +153,7 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
                     select(Staff).where(Staff.username == st.supervisor)
                 )
                 if boss is None:
-                    raise InvalidInput(f"Atasan {st.supervisor!r} dari {st.username} tidak dikenal")
+                    raise InvalidInput("unknown_supervisor", supervisor=st.supervisor, username=st.username)
                 by_username[st.username].supervisor = boss
     session.flush()
     return generated

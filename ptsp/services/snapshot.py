@@ -41,7 +41,7 @@ def office_snapshot(session: Session, office_id: int, now: datetime, recent: int
     built has a higher number and is still delivered, so nothing is missed.
     """
     seq = current_seq(session, office_id)
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     day = office_hours.service_day(now, office.timezone)
     counts = waiting_counts(session, office_id, day)
     counters = session.scalars(select(Counter).where(Counter.office_id == office_id).order_by(Counter.number))

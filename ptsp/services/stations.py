@@ -17,7 +17,7 @@ from .views import waiting_line
 
 def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int, list[dict[str, Any]]]:
     """Return each service's waiting tickets in calling order, with code and priority."""
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     lines: dict[int, list[dict[str, Any]]] = {}
     for service in office.services:
         entries = waiting_line(session, office, service.id, now)
@@ -32,7 +32,7 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
 
 def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) -> dict[str, Any]:
     """Return the clerk's figures for the office's service day: served, no-shows, mean minutes, points."""
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     day = office_hours.service_day(now, office.timezone)
     rows = session.execute(
         select(Ticket.status, Ticket.started_at, Ticket.finished_at).where(

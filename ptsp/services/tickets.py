@@ -60,22 +60,22 @@ def issue(
     now: datetime,
 ) -> tuple[Ticket, dict[str, Any]]:
     """Issue the next numbered ticket for a service; return it with its position."""
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
     service = session.get(Service, service_id)
     if service is None or service.office_id != office.id:
-        raise InvalidInput(f"Layanan {service_id} tidak ada di kantor ini (unknown service)")
+        raise InvalidInput("unknown_service", service=service_id)
     if not service.active:
-        raise OfficeClosed(f"Layanan {service.name_id} sedang tidak dibuka (service inactive)")
+        raise OfficeClosed("service_inactive", service=service.name_id)
     day = office_hours.service_day(now, office.timezone)
     week = office_hours.parse_week(office.hours)
     if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
-        raise OfficeClosed("Kantor tutup atau batas pengambilan tiket sudah lewat (office closed)")
+        raise OfficeClosed("office_closed")
     number = upsert_increment(
         session, TicketNumber, {"office_id": office.id, "service_id": service.id, "day": day}, "last_number"
     )
     if service.daily_quota is not None and number > service.daily_quota:
-        raise QuotaReached(f"Kuota harian {service.name_id} sudah habis (daily quota reached)")
+        raise QuotaReached("daily_quota_reached", service=service.name_id)
     ticket = Ticket(
         office_id=office.id,
         service_id=service.id,
@@ -161,9 +161,7 @@ def _prepare_call(session: Session, counter_id: int, actor: Actor) -> Counter:
     require_attending(session, counter, actor, state="open")
     busy = _active_ticket(session, counter.id)
     if busy:
-        raise CounterBusy(
-            f"Selesaikan dulu tiket {busy.code} di loket {counter.number} (finish the current ticket first)"
-        )
+        raise CounterBusy("finish_current_ticket", ticket=busy.code, counter=counter.number)
     return counter
 
 
@@ -176,7 +174,7 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     heads = _queue_heads(session, office.id, day, service_ids)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes))
     if entry is None:
-        raise QueueEmpty("Tidak ada antrian yang menunggu (nobody is waiting)")
+        raise QueueEmpty()
     return _call(session, session.get_one(Ticket, entry.ticket_id), counter, actor, now)
 
 
@@ -185,16 +183,16 @@ def call_ticket(
 ) -> Ticket:
     """Call a specific waiting ticket out of order; the reason is kept in the log."""
     if not reason or not reason.strip():
-        raise InvalidInput("Alasan wajib diisi untuk memanggil tiket tertentu (reason required)")
+        raise InvalidInput("call_reason_required")
     counter = _prepare_call(session, counter_id, actor)
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     served = session.scalar(
         select(counter_services.c.service_id).where(
             counter_services.c.counter_id == counter.id, counter_services.c.service_id == ticket.service_id
         )
     )
     if ticket.office_id != counter.office_id or served is None:
-        raise InvalidInput(f"Loket {counter.number} tidak melayani tiket {ticket.code}")
+        raise InvalidInput("counter_does_not_serve_ticket", counter=counter.number, ticket=ticket.code)
     return _call(session, ticket, counter, actor, now, reason=reason.strip(), out_of_order=True)
 
 
@@ -203,7 +201,7 @@ def _counter_ticket(session: Session, counter_id: int, actor: Actor) -> tuple[Co
     require_attending(session, counter, actor)
     ticket = _active_ticket(session, counter.id)
     if ticket is None:
-        raise InvalidTransition(f"Tidak ada tiket yang sedang dipanggil di loket {counter.number}")
+        raise InvalidTransition("nothing_called", counter=counter.number)
     return counter, ticket
 
 
@@ -211,7 +209,7 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
     """Call the counter's current ticket again; at the office's limit apply its policy."""
     counter, ticket = _counter_ticket(session, counter_id, actor)
     if ticket.status != Status.CALLED:
-        raise InvalidTransition(f"Tiket {ticket.code} sudah dilayani; tidak bisa dipanggil ulang")
+        raise InvalidTransition("recall_after_serving", ticket=ticket.code)
     office = counter.office
     outcome = recall_outcome(ticket.round_calls, office.max_calls, office.on_recall_limit)
     if outcome is Action.RECALL:
@@ -232,9 +230,9 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
 
 
 def _ticket_at_own_counter(session: Session, ticket_id: int, actor: Actor) -> Ticket:
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     if ticket.counter_id is None or ticket.status not in (Status.CALLED, Status.SERVING):
-        raise InvalidTransition(f"Tiket {ticket.code} berstatus {ticket.status}; aksi ini tidak berlaku")
+        raise InvalidTransition("ticket_action_not_allowed", ticket=ticket.code, status=ticket.status)
     require_attending(session, lock_counter(session, ticket.counter_id), actor)
     return ticket
 
@@ -282,11 +280,11 @@ def transfer(
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
     target = session.get(Service, to_service_id)
     if target is None or target.office_id != ticket.office_id or not target.active:
-        raise InvalidInput(f"Layanan tujuan {to_service_id} tidak tersedia di kantor ini")
+        raise InvalidInput("unknown_target_service", service=to_service_id)
     if target.id == ticket.service_id:
-        raise InvalidInput("Layanan tujuan sama dengan layanan sekarang")
+        raise InvalidInput("transfer_to_same_service")
     if not reason or not reason.strip():
-        raise InvalidInput("Alasan pengalihan wajib diisi (reason required)")
+        raise InvalidInput("transfer_reason_required")
     from_counter, from_service = ticket.counter_id, ticket.service_id
     _apply(ticket, Action.TRANSFER)
     ticket.service_id, ticket.service = target.id, target
@@ -303,20 +301,20 @@ def transfer(
 
 def cancel(session: Session, *, ticket_id: int, actor: Actor, now: datetime, token: str | None = None) -> Ticket:
     """Cancel a waiting ticket: by office staff, or by the resident holding its token."""
-    ticket = get_or_404(session, Ticket, ticket_id, "Tiket")
+    ticket = get_or_404(session, Ticket, ticket_id)
     if actor.kind == "resident":
         if not token or not secrets.compare_digest(token, ticket.public_token):
-            raise Forbidden("Token tiket tidak cocok (ticket token does not match)")
+            raise Forbidden("ticket_token_mismatch")
     else:
         require_office(session, actor, ticket.office_id)
         if actor.kind != "staff":
-            raise Forbidden("Hanya petugas yang dapat membatalkan tiket")
+            raise Forbidden("cancel_staff_only")
     return _finish(session, ticket, Action.CANCEL, "cancelled", actor, now)
 
 
 def expire(session: Session, *, office_id: int, actor: Actor, now: datetime) -> int:
     """Expire every ticket still open after the office's closing time; return how many."""
-    office = get_or_404(session, Office, office_id, "Kantor")
+    office = get_or_404(session, Office, office_id)
     today = office_hours.service_day(now, office.timezone)
     hours = office_hours.hours_on(office_hours.parse_week(office.hours), today, office.timezone, 0)
     closed_today = hours.closes_at is None or now >= hours.closes_at

@@ -43,7 +43,7 @@ def test_visitor_is_sent_to_sign_in(client, world, path):
 
 @pytest.mark.parametrize("path", JSON)
 def test_json_endpoints_refuse_visitors_and_clerks_as_json(client, world, path):
-    assert client.get(path).get_json() == {"error": "unauthorized", "message": "Silakan masuk (login required)"}
+    assert client.get(path).get_json() == {"error": "unauthorized", "message": "Silakan masuk dulu"}
     assert client.get(path).status_code == 401
     login(client, "clerk1")
     response = client.get(path)

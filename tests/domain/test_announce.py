@@ -8,7 +8,6 @@ from ptsp.domain.announce import (
     LETTER_NAMES_ID,
     InvalidTicketCode,
     announcement_text,
-    announcement_text_en,
     spoken_code,
 )
 
@@ -102,12 +101,3 @@ def test_counter_must_be_a_positive_whole_number(counter):
     with pytest.raises(ValueError):
         announcement_text("A-001", counter)
 
-
-def test_english_variant_reads_the_same_call():
-    assert (
-        announcement_text_en("A-007", 3)
-        == "Ticket number A zero zero seven, please go to counter three"
-    )
-    assert announcement_text_en("BQ-100", 21, counter_name="Complaints", recall=True) == (
-        "Repeat call, ticket number B Q one zero zero, please go to counter twenty-one, Complaints"
-    )

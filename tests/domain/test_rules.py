@@ -10,6 +10,7 @@ from ptsp.domain.errors import InvalidInput, InvalidTransition
 from ptsp.domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ptsp.domain.lifecycle import Action, Status, allowed_actions, next_status, recall_outcome
 from ptsp.domain.queue import Priority, QueueEntry, issue_moves_others, order_queue
+from ptsp.i18n.errors import describe
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LIMIT = timedelta(minutes=30)
@@ -31,8 +32,9 @@ def test_happy_path_goes_waiting_called_serving_done():
     ("serving", "no_show"), ("cancelled", "call"), ("expired", "expire"), ("no_show", "transfer"),
 ])
 def test_invalid_transition_raises_a_readable_domain_error(status, action):
-    with pytest.raises(InvalidTransition, match="tidak dapat"):
+    with pytest.raises(InvalidTransition) as refused:
         next_status(status, action)
+    assert "tidak dapat" in describe(refused.value)
 
 
 def test_every_open_status_can_expire_and_no_final_status_can_move():

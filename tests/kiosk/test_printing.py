@@ -195,18 +195,18 @@ def test_reprint_refusals_change_nothing(app, client, world, loopback):
     body = issue(client, world, "A").get_json()
     before = jobs(app)
     assert client.post(f"/api/v1/tickets/{body['id']}/reprint").get_json() == {
-        "error": "unauthorized", "message": "Silakan masuk atau kirim token perangkat (login required)"}
+        "error": "unauthorized", "message": "Silakan masuk atau kirim token perangkat"}
     kiosk = client.post(f"/api/v1/tickets/{body['id']}/reprint", headers=bearer(world.kiosk))
     assert kiosk.status_code == 403 and kiosk.get_json()["error"] == "forbidden"
     login(client, "other")
     other = client.post(f"/api/v1/tickets/{body['id']}/reprint")
     assert other.status_code == 403
     assert other.get_json() == {"error": "forbidden",
-                                "message": "Anda tidak berwenang untuk kantor ini (not allowed for this office)"}
+                                "message": f"Kantor {world.office} di luar wewenang Anda"}
     login(client, "sup")
     missing = client.post("/api/v1/tickets/999999/reprint")
     assert missing.status_code == 404
-    assert missing.get_json() == {"error": "not_found", "message": "Tiket 999999 tidak ditemukan (not found)"}
+    assert missing.get_json() == {"error": "not_found", "message": "Tiket tidak ditemukan"}
     assert client.post("/api/v1/tickets/99999999999/reprint").status_code == 404
     staff_ticket = client.post("/api/v1/tickets", json={"office": world.office, "service": world.services["A"]})
     no_printer = client.post(f"/api/v1/tickets/{staff_ticket.get_json()['id']}/reprint")

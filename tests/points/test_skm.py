@@ -12,6 +12,7 @@ import pytest
 
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.skm import ELEMENTS, check_elements, grade, index_from_answers, index_from_means
+from ptsp.i18n.errors import describe
 
 
 def test_the_nine_elements_are_the_regulations_in_its_order():
@@ -75,8 +76,9 @@ def test_no_questionnaire_gives_no_index():
 def test_survey_is_all_nine_or_nothing():
     assert check_elements(None) is None and check_elements({}) is None
     assert check_elements({f"u{i}": 3 for i in range(1, 10)}) == {f"u{i}": 3 for i in range(1, 10)}
-    with pytest.raises(InvalidInput, match="u9"):
+    with pytest.raises(InvalidInput) as missing:
         check_elements({f"u{i}": 3 for i in range(1, 9)})
+    assert missing.value.reason == "skm_elements_missing" and "u9" in describe(missing.value)
     with pytest.raises(InvalidInput):
         check_elements({**{f"u{i}": 3 for i in range(1, 10)}, "u10": 2})
     for bad in (0, 5, "3", 2.5, True, None):

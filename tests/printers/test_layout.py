@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from printers.layout import format_date, format_time, ticket_layout
+from printers.layout import TICKET_TEXT, format_date, format_time, ticket_layout
 from printers.model import Cut, QrBlock, Separator, TextLine
+from ptsp.services.printing import ticket_text
+from tests.conftest import make_test_app
 from tests.printers.conftest import STATUS_URL
 
 
@@ -70,8 +72,12 @@ def test_date_and_time_split_when_they_do_not_fit_58mm(make_ticket):
     assert "08.15 WIB" in lines
 
 
-def test_english_variant(make_ticket):
-    lines = texts(ticket_layout(make_ticket(language="en", estimated_wait_minutes=None), 48))
+def test_an_english_printer_prints_the_english_catalogue(make_ticket, tmp_path, clock):
+    app = make_test_app(f"sqlite:///{tmp_path / 'layout.db'}", clock)
+    with app.app_context():
+        english = ticket_text("en")
+        assert ticket_text("id") == dict(TICKET_TEXT)
+    lines = texts(ticket_layout(make_ticket(language="en", text=english, estimated_wait_minutes=None), 48))
     assert "Monday, 23 November 2026 08:15 WIB" in lines
     assert "Queue number" in lines
     assert "People ahead of you: 4" in lines
