@@ -9,8 +9,9 @@ error type (https://docs.pydantic.dev/latest/errors/validation_errors/); a type 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
@@ -63,7 +64,7 @@ class Problem:
 
     field: str
     type: str
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def problems(exc: ValidationError) -> list[Problem]:
