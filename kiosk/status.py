@@ -57,5 +57,5 @@ def show(token: str) -> tuple[str, int]:
 def state(token: str) -> Response:
     ticket = _ticket(token)
     if ticket is None:
-        raise NotFound("Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)")
+        raise NotFound("ticket_unknown")
     return jsonify(ticket_state(ticket, token))

@@ -29,6 +29,9 @@ MESSAGES: dict[str, str] = {
     "not_found": N_("Data tidak ditemukan"),
     "forbidden": N_("Anda tidak berwenang untuk tindakan ini"),
     "invalid_input": N_("Masukan tidak valid"),
+    # Stations (kiosk/, the resident's status page).
+    "kiosk_other_office": N_("Kios ini hanya untuk kantornya sendiri"),
+    "ticket_unknown": N_("Tiket tidak ditemukan; periksa kode QR Anda"),
 }
 
 

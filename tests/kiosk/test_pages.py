@@ -109,8 +109,7 @@ def test_kiosk_issue_refuses_other_offices_and_broken_json(app, client, world):
     other = client.post("/kiosk/issue", json={"office": world.other_office, "service": world.other_service},
                         headers=bearer(world.kiosk))
     assert other.status_code == 403
-    assert other.get_json() == {"error": "forbidden",
-                                "message": "Kios ini hanya untuk kantornya sendiri (kiosk of another office)"}
+    assert other.get_json() == {"error": "forbidden", "message": "Kios ini hanya untuk kantornya sendiri"}
     broken = client.post("/kiosk/issue", data="{", content_type="application/json", headers=bearer(world.kiosk))
     assert broken.status_code == 400 and broken.get_json()["error"] == "malformed_json"
     assert ticket_count(app) == 0
@@ -121,9 +120,11 @@ def test_status_page_for_unknown_token_is_a_clear_404_page(client):
         page = client.get(f"/t/{token}")
         assert page.status_code == 404
         text = page.get_data(as_text=True)
-        assert "Tiket tidak ditemukan" in text and "Ticket not found" in text and "Traceback" not in text
+        assert "Tiket tidak ditemukan" in text and "Ticket not found" not in text and "Traceback" not in text
+    assert "Ticket not found" in client.get("/t/nope?lang=en").get_data(as_text=True)
     assert client.get("/t/nope/state").get_json() == {
-        "error": "not_found", "message": "Tiket tidak ditemukan; periksa kode QR Anda (unknown ticket)"}
+        "error": "not_found", "message": "Tiket tidak ditemukan; periksa kode QR Anda"}
+    assert client.get("/t/nope/state?lang=en").get_json()["message"] == "Ticket not found; check your QR code"
 
 
 def test_status_page_shows_place_and_after_service_links_to_rating(app, client, world, clock):
