@@ -137,14 +137,14 @@
     cards.filter((c) => !c.hidden).forEach(fitText);
   }
 
-  // A long service name wraps; if the card still overflows, the name steps down first (to 60 %), and only
-  // then the waiting lines (to 80 %), so the wait stays readable and inside the card.
+  // A long service name wraps; if the card still overflows, the name steps down first (to half), and only
+  // then the waiting lines (to 70 %), so the wait stays readable and inside the card.
   function fitText(button) {
     const overflows = () => button.scrollHeight > button.clientHeight + 1;
     button.style.removeProperty("--name-scale");
     button.style.removeProperty("--info-scale");
-    for (let scale = 0.95; overflows() && scale >= 0.6; scale -= 0.05) button.style.setProperty("--name-scale", scale);
-    for (let scale = 0.95; overflows() && scale >= 0.8; scale -= 0.05) button.style.setProperty("--info-scale", scale);
+    for (let scale = 0.95; overflows() && scale >= 0.5; scale -= 0.05) button.style.setProperty("--name-scale", scale);
+    for (let scale = 0.95; overflows() && scale >= 0.7; scale -= 0.05) button.style.setProperty("--info-scale", scale);
   }
 
   function turnPage(step) {
