@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,14 +28,14 @@ def login() -> str | BaseResponse | tuple[str, int]:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     if not username or not password:
-        return render_template("counter/login.html", error="Isi nama pengguna dan kata sandi.",
+        return render_template("counter/login.html", error=_("Isi nama pengguna dan kata sandi."),
                                username=username), 422
     staff = authenticate(get_read_db(), username, password)
     if staff is None:
-        return render_template("counter/login.html", error="Nama pengguna atau kata sandi salah.",
+        return render_template("counter/login.html", error=_("Nama pengguna atau kata sandi salah."),
                                username=username), 401
     if staff.office_id is None:
-        return render_template("counter/login.html", error="Akun ini tidak terikat pada kantor mana pun.",
+        return render_template("counter/login.html", error=_("Akun ini tidak terikat pada kantor mana pun."),
                                username=username), 403
     login_user(staff)
     return redirect(url_for("counter.screen"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import force_locale, gettext
 
 from ptsp.models import Device
 from ptsp.stations import device_or_refuse
@@ -27,8 +28,12 @@ def show() -> str:
     services = request.args.get("services", "").upper()
     if services and not _PREFIXES.match(services):
         abort(Response(render_template("display/refused.html", reason="services=A,B"), status=422))
+    # Calls are spoken for the whole lobby, in the office's language, whatever this screen's text shows.
+    with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
+        spoken = gettext("Nomor antrian %(code)s, silakan ke loket %(number)s", code="%(code)s", number="%(number)s")
     config = {"token": token, "office": device.office_id, "device": device.id,
-              "services": services.split(",") if services else [], "espeak": espeak_available()}
+              "services": services.split(",") if services else [], "espeak": espeak_available(),
+              "announcement": spoken}
     return render_template("display/display.html", config=config)
 
 

@@ -14,6 +14,7 @@ from ptsp.context import get_db, get_read_db, now, status_url
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.extensions import limiter
+from ptsp.i18n import current_language, switch_url
 from ptsp.models import Device, Office
 from ptsp.printing_runner import print_issued, ticket_print_data
 from ptsp.schemas import IssueTicket
@@ -25,6 +26,7 @@ from ptsp.stations import device_or_refuse
 from .blueprint import bp
 
 RETURN_SECONDS = 15
+IDLE_SECONDS = 60  # a kiosk left in another language goes back to the office's after this long untouched
 
 
 def _kiosk_device(token: str | None) -> Device:
@@ -35,7 +37,10 @@ def _kiosk_device(token: str | None) -> Device:
 def show() -> str:
     token = request.args.get("token")
     device = _kiosk_device(token)
-    config = {"token": token, "office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS}
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    config = {"token": token, "office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS,
+              "idle_seconds": IDLE_SECONDS, "language": current_language(), "default_language": default,
+              "default_language_url": switch_url(default)}
     return render_template("kiosk/kiosk.html", config=config)
 
 

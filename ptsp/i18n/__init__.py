@@ -19,10 +19,10 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from babel import Locale
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import Babel, force_locale, get_locale, gettext
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
@@ -107,6 +107,17 @@ def set_language(code: str) -> Response:
     return response
 
 
+def here() -> str:
+    """This page's path and query for the switch's `next`, less any `?lang` (it would outrank the choice)."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def switch_url(code: str) -> str:
+    """The language switch's link to `code` that comes back to this page (its query kept)."""
+    return url_for("i18n.set_language", code=code, next=here())
+
+
 def page_text(strings: Mapping[str, Any]) -> Markup:
     """A page's own translated strings for its scripts, read by `ptsp/static/i18n.js` (`PTSPText.t`)."""
     data = htmlsafe_json_dumps({"lang": current_language(), "text": dict(strings)})
@@ -120,5 +131,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        current_language=current_language, language_choices=language_choices, page_text=page_text
+        current_language=current_language, language_choices=language_choices, page_text=page_text,
+        switch_url=switch_url
     )

@@ -63,7 +63,8 @@ def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page
     assert page.evaluate("ptspKiosk.state.priority") is None
     page.wait_for_function("document.querySelector('#services .svc').innerText.includes('Menunggu: 1')")
 
-    page.click("#lang-en")
+    page.click(".lang-switch a[data-lang=en]")
+    page.wait_for_selector("#services button.svc")
     assert page.inner_text("#start h1") == "Please choose a service"
     assert "Waiting: 1" in page.inner_text("#services .svc >> nth=0")
 
@@ -184,8 +185,10 @@ def test_status_page_reacts_when_its_ticket_is_called_and_catches_up_after_a_rec
     assert "Loket 1" in other.inner_text("#called-counter")
     assert len(other.evaluate("ptspStatus.alerts")) == 1
 
-    page.click("#lang-en")
+    page.click(".lang-switch a[data-lang=en]")
+    page.wait_for_selector("#panel[data-status=done] a#rate")
     assert "Rate this service" in page.inner_text("#rate")
+    page.click(".lang-switch a[data-lang=id]")
 
     response = page.goto(f"{server.base}/t/not-a-ticket")  # a wrong or cut-off QR link
     assert response.status == 404

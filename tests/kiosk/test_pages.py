@@ -121,9 +121,11 @@ def test_status_page_for_unknown_token_is_a_clear_404_page(client):
         page = client.get(f"/t/{token}")
         assert page.status_code == 404
         text = page.get_data(as_text=True)
-        assert "Tiket tidak ditemukan" in text and "Ticket not found" in text and "Traceback" not in text
+        assert "Tiket tidak ditemukan" in text and "Ticket not found" not in text and "Traceback" not in text
+    assert "Ticket not found" in client.get("/t/nope?lang=en").get_data(as_text=True)
     assert client.get("/t/nope/state").get_json() == {
         "error": "not_found", "message": "Tiket tidak ditemukan; periksa kode QR Anda"}
+    assert client.get("/t/nope/state?lang=en").get_json()["message"] == "Ticket not found; check your QR code"
 
 
 def test_status_page_shows_place_and_after_service_links_to_rating(app, client, world, clock):

@@ -3,19 +3,9 @@
   "use strict";
   const cfg = JSON.parse(document.getElementById("ptsp-config").textContent);
   const $ = (id) => document.getElementById(id);
-  const EN = {
-    counter: "Counter", open: "Open", break: "Break", close: "Close", logout: "Log out", current: "Current ticket",
-    call_next: "Call next", recall: "Recall", start: "Start", no_show: "No-show", complete: "Complete",
-    transfer: "Transfer", waiting: "Waiting", call_ticket: "Call selected ticket", today: "My figures today",
-    served: "Served", mean: "Average time", no_shows: "No-shows", points: "Points", rank_today: "Rank today", rank_week: "Rank this week",
-    keys: "Keys: N call · R recall · S start · D done · X no-show · T transfer", break_reason: "Break reason",
-    transfer_reason: "Transfer reason", call_reason: "Reason to call this ticket",
-  };
-  const ID = {};
-  document.querySelectorAll("[data-i18n]").forEach((el) => { ID[el.dataset.i18n] = el.textContent; });
-  document.querySelectorAll("[data-i18n-ph]").forEach((el) => { ID[el.dataset.i18nPh] = el.placeholder; });
-  let lang = "id";
-  const PRIORITY = { elderly: "lansia", disabled: "disabilitas", pregnant: "ibu hamil/bayi" };
+  const { t, number } = window.PTSPText;
+  const lang = window.PTSPText.lang;
+  const PRIORITY = { elderly: t("prio_elderly"), disabled: t("prio_disabled"), pregnant: t("prio_pregnant") };
 
   const state = {
     office: null, services: [], counters: [], counterId: Number(localStorage.getItem("ptsp.counter")) || null,
@@ -50,10 +40,10 @@
     if (name === "counter_changed") {
       state.counters = state.counters.map((c) => (c.id === fact.id ? { ...c, ...fact } : c));
     }
-    const t = fact.ticket;
-    if (t && t.counter === state.counterId && (t.status === "called" || t.status === "serving")) {
-      state.current = t;
-    } else if (t && state.current && state.current.id === t.id) {
+    const ticket = fact.ticket;
+    if (ticket && ticket.counter === state.counterId && (ticket.status === "called" || ticket.status === "serving")) {
+      state.current = ticket;
+    } else if (ticket && state.current && state.current.id === ticket.id) {
       state.current = null;
     }
     render();
@@ -84,7 +74,7 @@
     const attempt = (tries) => new Promise((resolve) => {
       socket.timeout(5000).emit("command", data, (err, answer) => {
         if (err && tries > 1) resolve(attempt(tries - 1));  // same request_id: never done twice
-        else resolve(err ? { error: "timeout", message: "Server tidak menjawab; coba lagi." } : answer);
+        else resolve(err ? { error: "timeout", message: t("no_answer") } : answer);
       });
     });
     const promise = attempt(3).then((answer) => {
@@ -100,12 +90,14 @@
 
   function handleAnswer(action, answer) {
     if (answer.error) { say(answer.message, true); return; }
-    if (answer.status === 204) { say(lang === "id" ? "Tidak ada yang menunggu." : "Nobody is waiting."); return; }
+    if (answer.status === 204) { say(t("nobody_waiting")); return; }
     if (answer.counter) {
       state.counters = state.counters.map((c) => (c.id === answer.counter.id ? { ...c, ...answer.counter } : c));
     }
-    const t = answer.ticket;
-    if (t) state.current = t.counter === state.counterId && ["called", "serving"].includes(t.status) ? t : null;
+    const ticket = answer.ticket;
+    if (ticket) {
+      state.current = ticket.counter === state.counterId && ["called", "serving"].includes(ticket.status) ? ticket : null;
+    }
     if (action === "call_ticket") { state.picked = null; $("call-reason").value = ""; }
     if (action === "transfer") $("transfer-reason").value = "";
     say("");
@@ -119,7 +111,7 @@
 
   function serviceName(id) {
     const s = state.services.find((x) => x.id === id);
-    return s ? `${s.prefix} · ${s.name[lang]}` : String(id);
+    return s ? `${s.prefix} · ${s.name[lang] || s.name.id}` : String(id);
   }
 
   function render() {
@@ -131,32 +123,30 @@
     if (c) select.value = String(c.id);
     $("office-name").textContent = state.office ? state.office.name : "PTSP";
     const st = c ? c.state : "closed";
-    const names = lang === "id" ? { open: "buka", break: "istirahat", closed: "tutup" }
-      : { open: "open", break: "on break", closed: "closed" };
+    const names = { open: t("state_open"), break: t("state_break"), closed: t("state_closed") };
     $("counter-state").textContent = names[st] || st;
     $("counter-state").className = `badge badge-${st}`;
-    const t = state.current;
-    resetOutcomeForNewTicket(t);
-    $("current-code").textContent = t ? t.code : "—";
-    $("current-info").textContent = t
-      ? `${serviceName(t.service)} · ${t.status === "called" ? (lang === "id" ? "dipanggil" : "called") + " ×" +
-        t.call_count : (lang === "id" ? "sedang dilayani" : "serving")}${PRIORITY[t.priority] ? " · " +
-        PRIORITY[t.priority] : ""}`
-      : (lang === "id" ? "Tidak ada tiket aktif" : "No active ticket");
+    const cur = state.current;
+    resetOutcomeForNewTicket(cur);
+    $("current-code").textContent = cur ? cur.code : "—";
+    $("current-info").textContent = cur
+      ? `${serviceName(cur.service)} · ${cur.status === "called" ? t("called_times", { count: number(cur.call_count) })
+        : t("serving")}${PRIORITY[cur.priority] ? " · " + PRIORITY[cur.priority] : ""}`
+      : t("no_ticket");
     const busy = (k) => pending.has(k);
     const open = st === "open";
     const own = c && c.staff === cfg.staff;
     $("open").disabled = !c || (open && own) || busy("open");
-    $("break").disabled = !own || st !== "open" || !!t || busy("break");
-    $("close").disabled = !own || !!t || busy("close");
-    $("call-next").disabled = !own || !open || !!t || busy("call_next");
-    $("recall").disabled = !t || t.status !== "called" || busy("recall");
-    $("start").disabled = !t || t.status !== "called" || busy("start");
-    $("no-show").disabled = !t || t.status !== "called" || busy("no_show");
-    $("complete").disabled = !t || t.status !== "serving" || busy("complete");
-    $("transfer").disabled = !t || busy("transfer");
-    $("call-ticket").disabled = !own || !open || !!t || !state.picked || busy("call_ticket");
-    const targets = state.services.filter((s) => !t || s.id !== t.service)
+    $("break").disabled = !own || st !== "open" || !!cur || busy("break");
+    $("close").disabled = !own || !!cur || busy("close");
+    $("call-next").disabled = !own || !open || !!cur || busy("call_next");
+    $("recall").disabled = !cur || cur.status !== "called" || busy("recall");
+    $("start").disabled = !cur || cur.status !== "called" || busy("start");
+    $("no-show").disabled = !cur || cur.status !== "called" || busy("no_show");
+    $("complete").disabled = !cur || cur.status !== "serving" || busy("complete");
+    $("transfer").disabled = !cur || busy("transfer");
+    $("call-ticket").disabled = !own || !open || !!cur || !state.picked || busy("call_ticket");
+    const targets = state.services.filter((s) => !cur || s.id !== cur.service)
       .map((s) => `<option value="${s.id}">${serviceName(s.id)}</option>`).join("");
     if ($("transfer-service").dataset.options !== targets) {
       $("transfer-service").innerHTML = targets;
@@ -165,12 +155,13 @@
     renderLines(c);
     const f = state.figures;
     if (f) {
-      $("fig-served").textContent = f.served;
-      $("fig-mean").textContent = f.mean_minutes === null ? "–" : `${f.mean_minutes} ${lang === "id" ? "menit" : "min"}`;
-      $("fig-noshow").textContent = f.no_show;
-      $("fig-points").textContent = `${f.points}` + (f.held ? ` (+${f.held} ${lang === "id" ? "ditahan" : "held"})` : "");
-      const rankText = (r) => !r ? "–" : r.rank ? `#${r.rank} / ${r.ranked_of} · ${r.per_hour} ${lang === "id" ? "poin/jam" : "pts/h"}` :
-        (lang === "id" ? `belum (< ${r.min_transactions} transaksi)` : `not yet (< ${r.min_transactions} transactions)`);
+      $("fig-served").textContent = number(f.served);
+      $("fig-mean").textContent = f.mean_minutes === null ? "–" : t("minutes", { minutes: number(f.mean_minutes) });
+      $("fig-noshow").textContent = number(f.no_show);
+      $("fig-points").textContent = number(f.points) + (f.held ? ` (${t("held", { points: number(f.held) })})` : "");
+      const rankText = (r) => !r ? "–" : r.rank
+        ? t("rank", { rank: number(r.rank), of: number(r.ranked_of), rate: number(r.per_hour) })
+        : t("rank_not_yet", { count: number(r.min_transactions) });
       $("fig-rank-today").textContent = rankText(f.standing && f.standing.today);
       $("fig-rank-week").textContent = rankText(f.standing && f.standing.week);
     }
@@ -181,8 +172,8 @@
   // The outcome picked (or set by a referral) belongs to one ticket: each new current ticket starts
   // from the default, or a later ticket would be stored as, say, "dirujuk".
   let outcomeTicket = null;
-  function resetOutcomeForNewTicket(t) {
-    const id = t ? t.id : null;
+  function resetOutcomeForNewTicket(ticket) {
+    const id = ticket ? ticket.id : null;
     if (id === outcomeTicket) return;
     outcomeTicket = id;
     const select = $("outcome");
@@ -205,14 +196,13 @@
   }
 
   function tick() {
-    const t = state.current;
-    const since = t && (t.started_at || t.called_at);
+    const cur = state.current;
+    const since = cur && (cur.started_at || cur.called_at);
     if (!since) { $("current-timer").textContent = ""; return; }
     const secs = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
     const mm = String(Math.floor(secs / 60)).padStart(2, "0");
     const ss = String(secs % 60).padStart(2, "0");
-    const label = t.started_at ? (lang === "id" ? "dilayani" : "serving") : (lang === "id" ? "menunggu datang" : "waiting");
-    $("current-timer").textContent = `${label} ${mm}:${ss}`;
+    $("current-timer").textContent = t(cur.started_at ? "timer_serving" : "timer_called", { time: `${mm}:${ss}` });
   }
   setInterval(tick, 1000);
 
@@ -222,7 +212,7 @@
     "open": () => counterCmd("open"),
     "break": () => {
       const reason = $("break-reason").value.trim();
-      if (!reason) { say(lang === "id" ? "Isi alasan istirahat." : "Give a reason.", true); return; }
+      if (!reason) { say(t("break_reason_needed"), true); return; }
       counterCmd("break", { reason });
     },
     "close": () => counterCmd("close"),
@@ -233,12 +223,12 @@
     "complete": () => ticketCmd("complete", { outcome: $("outcome").value }),
     "transfer": () => {
       const reason = $("transfer-reason").value.trim();
-      if (!reason) { say(lang === "id" ? "Isi alasan pindah layanan." : "Give a reason.", true); return; }
+      if (!reason) { say(t("transfer_reason_needed"), true); return; }
       ticketCmd("transfer", { service: Number($("transfer-service").value), reason });
     },
     "call-ticket": () => {
       const reason = $("call-reason").value.trim();
-      if (!reason) { say(lang === "id" ? "Isi alasan memanggil tiket ini." : "Give a reason.", true); return; }
+      if (!reason) { say(t("call_reason_needed"), true); return; }
       counterCmd("call_ticket", { ticket: state.picked.id, reason });
     },
   };
@@ -262,21 +252,12 @@
     const id = KEYS[e.key.toLowerCase()];
     if (id && !$(id).disabled) { e.preventDefault(); $(id).click(); }
   });
-  $("lang").addEventListener("click", () => {
-    lang = lang === "id" ? "en" : "id";
-    const dict = lang === "id" ? ID : EN;
-    document.documentElement.lang = lang;
-    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = dict[el.dataset.i18n]; });
-    document.querySelectorAll("[data-i18n-ph]").forEach((el) => { el.placeholder = dict[el.dataset.i18nPh]; });
-    $("lang").textContent = lang === "id" ? "EN" : "ID";
-    render();
-  });
 
   function connection(text, ok) {
     $("connection").textContent = text;
     $("connection").className = `conn ${ok ? "conn-on" : "conn-off"}`;
   }
-  socket.on("connect", () => connection(lang === "id" ? "Terhubung" : "Connected", true));
-  socket.on("disconnect", () => connection(lang === "id" ? "Terputus – menyambung ulang…" : "Disconnected – retrying…"));
-  socket.on("connect_error", () => connection(lang === "id" ? "Gagal terhubung – mencoba lagi…" : "Cannot connect"));
+  socket.on("connect", () => connection(t("connected"), true));
+  socket.on("disconnect", () => connection(t("disconnected")));
+  socket.on("connect_error", () => connection(t("connect_failed")));
 })();

@@ -2,22 +2,9 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const TEXT = {
-    id: { button: "Rujuk ke dinas", title: "Rujuk ke dinas", department: "Dinas tujuan", note: "Uraian kasus",
-      hint: "Dinas wajib merespons dalam 1×24 jam.", send: "Kirim rujukan", cancel: "Batal",
-      none: "Belum ada dinas untuk kantor ini.", empty: "Isi uraian kasus.", sent: "Dirujuk ke", due: "respons paling lambat" },
-    en: { button: "Refer to department", title: "Refer to department", department: "Department", note: "Case summary",
-      hint: "The department must respond within 1×24 hours.", send: "Send referral", cancel: "Cancel",
-      none: "No departments for this office yet.", empty: "Describe the case.", sent: "Referred to", due: "response due by" },
-  };
-  const lang = () => (document.documentElement.lang === "en" ? "en" : "id");
-  const say = (key) => TEXT[lang()][key];
+  const { t, time } = window.PTSPText;
   const current = () => (window.ptspCounter && window.ptspCounter.state.current) || null;
   let departments = [];
-
-  function translate() {
-    document.querySelectorAll("[data-refer-i18n]").forEach((el) => { el.textContent = say(el.dataset.referI18n); });
-  }
 
   function sync() { $("refer").disabled = !current(); }
   setInterval(sync, 300);
@@ -32,7 +19,7 @@
     departments = response.ok ? await response.json() : [];
     $("refer-department").innerHTML = departments.map((d) => `<option value="${d.id}"></option>`).join("");
     $("refer-department").querySelectorAll("option").forEach((o, i) => { o.textContent = departments[i].name; });
-    if (!departments.length) $("refer-message").textContent = say("none");
+    if (!departments.length) $("refer-message").textContent = t("no_departments");
     $("refer-send").disabled = !departments.length;
     $("refer-dialog").showModal();
     $("refer-note").focus();
@@ -42,7 +29,7 @@
     event.preventDefault();
     const ticket = current();
     const note = $("refer-note").value.trim();
-    if (!note) { $("refer-message").textContent = say("empty"); return; }
+    if (!note) { $("refer-message").textContent = t("note_needed"); return; }
     $("refer-send").disabled = true;
     const response = await fetch("/api/v1/referrals", {
       method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
@@ -53,9 +40,8 @@
     if (!response.ok) { $("refer-message").textContent = answer.message; return; }
     $("refer-dialog").close();
     $("outcome").value = "dirujuk";
-    const due = new Date(answer.due_at).toLocaleString(lang() === "en" ? "en-GB" : "id-ID",
-      { dateStyle: "medium", timeStyle: "short" });
-    $("message").textContent = `${ticket.code}: ${say("sent")} ${answer.department_name} (#${answer.id}); ${say("due")} ${due}`;
+    const due = time(new Date(answer.due_at), { dateStyle: "medium", timeStyle: "short" });
+    $("message").textContent = t("referred", { code: ticket.code, department: answer.department_name, id: answer.id, due });
     $("message").className = "message";
     window.ptspLastReferral = answer;
   }
@@ -66,6 +52,4 @@
   $("refer-note").addEventListener("input", () => { $("refer-message").textContent = ""; });
   // The counter's single-key shortcuts (N, S, D, X, T…) must not fire while the dialog is open.
   $("refer-dialog").addEventListener("keydown", (e) => e.stopPropagation());
-  $("lang").addEventListener("click", () => setTimeout(translate, 0));
-  translate();
 })();

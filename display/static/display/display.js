@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("ptsp-config").textContent);
+  const { t, number, time } = window.PTSPText;
   const $ = (id) => document.getElementById(id);
   const RECENT = 8;
   const FRESH_MS = 60000;  // a call missed while offline is still announced if it is this recent
@@ -71,7 +72,8 @@
     state.recent = [t, ...state.recent.filter((r) => r.id !== t.id)].slice(0, RECENT);
     state.latest = t;
     window.ptspDisplay.shown.push({ code: t.code, counter: t.counter_number, recall: t.call_count > 1, seq });
-    Announcer.enqueue({ text: text || `Nomor antrian ${t.code}, silakan ke loket ${t.counter_number}`,
+    const spoken = text || cfg.announcement.replace("%(code)s", t.code).replace("%(number)s", t.counter_number);
+    Announcer.enqueue({ text: spoken,
       onStart: () => flash(t) });
     socket.emit("call_ack", { ticket: t.id, seq }, () => {});
     flash(t);
@@ -87,48 +89,61 @@
     });
   }
 
-  function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  const counterLabel = (n) => t("counter", { number: number(n) });
+  const serviceName = (s) => s.name[window.PTSPText.lang] || s.name.id;
 
   function render() {
     if (state.office) {
       $("office-name").textContent = state.office.name;
-      const text = state.office.running_text ||
-        `Selamat datang di ${state.office.name}. Ambil nomor antrian di kios dan perhatikan panggilan di layar ini.`;
+      const text = state.office.running_text || t("welcome", { office: state.office.name });
       if ($("running-text").textContent !== text) $("running-text").textContent = text;
     }
     const l = state.latest;
     $("latest-code").textContent = l ? l.code : "—";
-    $("latest-counter").textContent = l ? `Loket ${l.counter_number}` : "";
-    $("counters").innerHTML = state.counters.filter((c) => !cfg.services.length ||
+    $("latest-counter").textContent = l ? counterLabel(l.counter_number) : "";
+    $("counters").replaceChildren(...state.counters.filter((c) => !cfg.services.length ||
       c.services.some((id) => cfg.services.includes(prefixOf(id)))).map((c) => {
-      const t = c.current && followed(c.current) ? c.current : null;
-      const status = c.state === "closed" ? "tutup" : c.state === "break" ? "istirahat" : "";
-      return `<div class="counter state-${c.state}" data-id="${c.id}"><div class="num">Loket ${c.number}</div>` +
-        `<div class="cur">${t ? esc(t.code) : "—"}</div><div class="st">${status}</div></div>`;
-    }).join("");
-    $("recent").innerHTML = state.recent.map((t) =>
-      `<li><span class="code">${esc(t.code)}</span><span>Loket ${t.counter_number}</span></li>`).join("") ||
-      '<li class="empty">Belum ada panggilan</li>';
-    $("waiting").innerHTML = state.services.filter((s) => !cfg.services.length || cfg.services.includes(s.prefix))
-      .map((s) => `<li data-service="${s.id}"><span>${esc(s.prefix)} · ${esc(s.name.id)}</span>` +
-        `<span class="count">${state.waiting[s.id] || 0}</span></li>`).join("");
+      const cur = c.current && followed(c.current) ? c.current : null;
+      const status = c.state === "closed" ? t("state_closed") : c.state === "break" ? t("state_break") : "";
+      const box = el("div", `counter state-${c.state}`);
+      box.dataset.id = c.id;
+      box.append(el("div", "num", counterLabel(c.number)), el("div", "cur", cur ? cur.code : "—"), el("div", "st", status));
+      return box;
+    }));
+    const recent = state.recent.map((r) => {
+      const item = el("li");
+      item.append(el("span", "code", r.code), el("span", "", counterLabel(r.counter_number)));
+      return item;
+    });
+    $("recent").replaceChildren(...(recent.length ? recent : [el("li", "empty", t("no_calls"))]));
+    $("waiting").replaceChildren(...state.services.filter((s) => !cfg.services.length || cfg.services.includes(s.prefix))
+      .map((s) => {
+        const item = el("li");
+        item.dataset.service = s.id;
+        item.append(el("span", "", `${s.prefix} · ${serviceName(s)}`), el("span", "count", number(state.waiting[s.id] || 0)));
+        return item;
+      }));
   }
 
   function clock() {
     const tz = state.office ? state.office.timezone : "Asia/Jakarta";
     const now = new Date();
-    $("time").textContent = new Intl.DateTimeFormat("id-ID", { timeZone: tz, hour: "2-digit", minute: "2-digit",
-      second: "2-digit", hourCycle: "h23" }).format(now).replace(/\./g, ":") +
-      " " + ({ "Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" }[tz] || "");
-    $("date").textContent = new Intl.DateTimeFormat("id-ID", { timeZone: tz, weekday: "long", day: "numeric",
-      month: "long", year: "numeric" }).format(now);
+    $("time").textContent = `${time(now, { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit",
+      hourCycle: "h23" })} ${{ "Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" }[tz] || ""}`;
+    $("date").textContent = time(now, { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
     $("sound").hidden = !Announcer.blocked;
   }
   setInterval(clock, 1000);
   clock();
 
   setInterval(() => { if (socket.connected && live.seq !== null) socket.emit("heartbeat", { seq: live.seq }, () => {}); }, 15000);
-  socket.on("connect", () => { $("connection").className = "conn conn-on"; $("connection").title = "Terhubung"; });
-  socket.on("disconnect", () => { $("connection").className = "conn conn-off"; $("connection").title = "Terputus"; });
+  socket.on("connect", () => { $("connection").className = "conn conn-on"; $("connection").title = t("connected"); });
+  socket.on("disconnect", () => { $("connection").className = "conn conn-off"; $("connection").title = t("disconnected"); });
   $("sound").addEventListener("click", () => { Announcer.blocked = false; Announcer.chime(); });
 })();

@@ -1,18 +1,37 @@
 /* The kiosk: list open services, issue a ticket on a tap, show it (and how printing went), return to start.
-   Every request is bounded, so a lost server shows a plain message instead of a spinner. */
+   Every request is bounded, so a lost server shows a plain message instead of a spinner. Text comes from the
+   catalogue (PTSPText); a resident who switched language leaves the kiosk in it only until the ticket is
+   issued or the kiosk stands idle: then it goes back to the office's language for the next resident. */
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("ptsp-config").textContent);
+  const { t, number, time } = window.PTSPText;
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
-  const returnSeconds = Math.min(120, Math.max(2, parseInt(params.get("return"), 10) || cfg.return_seconds));
+  const clampSeconds = (value, fallback) => Math.min(120, Math.max(2, parseInt(value, 10) || fallback));
+  const returnSeconds = clampSeconds(params.get("return"), cfg.return_seconds);
+  const idleSeconds = clampSeconds(params.get("idle"), cfg.idle_seconds);
   const REQUEST_MS = 8000;  // longer than the print timeout (3 s), shorter than a resident's patience
-  const state = { screen: "loading", data: null, priority: null, ticket: null, lang: "id", offline: false };
-  window.ptspKiosk = { state, refresh, issue };
+  const state = { screen: "loading", data: null, priority: null, ticket: null, offline: false, page: 0, pages: 1 };
+  window.ptspKiosk = { state, refresh, issue, layout };
 
-  const { esc, bi } = window.PTSPBilingual;
-  const waitText = (m) => (m === null || m === undefined ? bi("belum diketahui", "not yet known")
-    : m === 0 ? bi("segera", "right away") : bi(`± ${m} menit`, `about ${m} min`));
+  const foreign = cfg.language !== cfg.default_language;
+  const homeLanguage = () => { location.href = cfg.default_language_url; };
+
+  // "09:30" from the server, written the way the page's language writes a time (09.30 in Indonesian).
+  const clockText = (hhmm) => {
+    const [h, m] = String(hhmm).split(":").map(Number);
+    return time(new Date(Date.UTC(2000, 0, 1, h, m)), { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+  };
+  const waitText = (m) => (m === null || m === undefined ? t("wait_unknown")
+    : m === 0 ? t("wait_now") : t("wait_minutes", { minutes: number(m) }));
+  const serviceName = (name) => name[cfg.language] || name[cfg.default_language] || name.id;
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
 
   async function call(path, options) {
     const response = await fetch(path, {
@@ -28,50 +47,111 @@
   function show(screen) {
     state.screen = screen;
     ["start", "ticket", "closed"].forEach((v) => { $(v).hidden = v !== screen; });
-    document.body.className = `screen-${screen}${state.lang === "en" ? " lang-en" : ""}`;
+    document.body.className = `screen-${screen}`;
+    if (screen === "start") layout();
   }
 
   function showClosed(kind, data) {
-    const hours = data && data.opens_at ? `${data.opens_at}–${data.closes_at}` : null;
     const texts = {
-      closed: [bi("Kantor sedang tutup", "The office is closed"),
-        hours ? bi(`Jam layanan hari ini ${hours} ${data.office.zone}. Silakan datang kembali.`,
-          `Today's service hours are ${hours} ${data.office.zone}. Please come back then.`)
-          : bi("Hari ini tidak ada layanan. Silakan datang pada hari kerja.",
-            "There is no service today. Please come back on a working day.")],
-      cutoff: [bi("Pengambilan nomor sudah ditutup", "Ticket issuing has ended"),
-        bi(`Nomor antrean terakhir diambil pukul ${data && data.last_ticket_at}. Silakan datang besok.`,
-          `The last ticket was issued at ${data && data.last_ticket_at}. Please come back tomorrow.`)],
-      quota: [bi("Kuota hari ini sudah habis", "Today's quota is used up"),
-        bi("Semua layanan sudah mencapai kuota harian. Silakan datang besok.",
-          "Every service has reached its daily quota. Please come back tomorrow.")],
-      offline: [bi("Kios tidak terhubung ke server", "The kiosk cannot reach the server"),
-        bi("Mohon tunggu sebentar atau minta bantuan petugas. Kios mencoba lagi sendiri.",
-          "Please wait a moment or ask the staff. The kiosk keeps retrying by itself.")],
+      closed: [t("closed_title"), data && data.opens_at
+        ? t("closed_hours", { opens: clockText(data.opens_at), closes: clockText(data.closes_at), zone: data.office.zone })
+        : t("closed_today")],
+      cutoff: [t("cutoff_title"), t("cutoff_text", { time: data && data.last_ticket_at ? clockText(data.last_ticket_at) : "" })],
+      quota: [t("quota_title"), t("quota_text")],
+      offline: [t("offline_title"), t("offline_text")],
     };
-    $("closed-title").innerHTML = texts[kind][0];
-    $("closed-text").innerHTML = texts[kind][1];
+    $("closed-title").textContent = texts[kind][0];
+    $("closed-text").textContent = texts[kind][1];
     $("closed").dataset.kind = kind;
     show("closed");
+  }
+
+  function card(s) {
+    const button = el("button", "svc");
+    button.type = "button";
+    button.dataset.service = s.id;
+    button.disabled = !s.available;
+    button.append(el("span", "prefix", s.prefix), el("span", "name", serviceName(s.name)));
+    const info = el("span", "info");
+    if (s.available) {
+      info.append(el("span", "waiting", t("waiting", { count: number(s.waiting) })), " ");
+      const wait = el("span", "wait", `${t("estimated")} `);
+      wait.append(el("b", "", waitText(s.estimated_wait_minutes)));
+      info.append(wait);
+    } else {
+      info.textContent = t("quota_used");
+    }
+    button.append(info);
+    return button;
   }
 
   function render() {
     const data = state.data;
     $("office-name").textContent = data.office.name;
-    $("clock").textContent = data.office.local_time;
+    $("clock").textContent = clockText(data.office.local_time);
     if (state.screen === "ticket") return;
     if (data.state !== "open") { showClosed(data.state, data); return; }
     if (data.services.length && data.services.every((s) => !s.available)) { showClosed("quota", data); return; }
-    $("services").innerHTML = data.services.map((s) => `
-      <button type="button" class="svc" data-service="${s.id}" ${s.available ? "" : "disabled"}>
-        <span class="prefix">${esc(s.prefix)}</span>
-        <span class="name">${bi(s.name.id, s.name.en)}</span>
-        <span class="info">${s.available
-          ? `${bi(`Menunggu: ${s.waiting} orang`, `Waiting: ${s.waiting}`)}<br>${bi("Perkiraan tunggu:", "Estimated wait:")}
-            <b>${waitText(s.estimated_wait_minutes)}</b>`
-          : bi("Kuota hari ini habis", "Today's quota is used up")}</span>
-      </button>`).join("");
+    $("services").replaceChildren(...data.services.map(card));
     show("start");
+  }
+
+  // Service cards: as many columns as the screen needs (portrait 1–2, landscape 3–4), rows no lower than a
+  // finger-friendly card, and pages (the ‹ › buttons, or a swipe) when even that does not hold them all.
+  const MIN_CARD = 190;
+  const MAX_CARD = 300;
+  function layout() {
+    const box = $("services");
+    const cards = Array.from(box.children);
+    if (state.screen !== "start" || !cards.length) return;
+    const portrait = window.innerHeight > window.innerWidth;
+    const gap = parseFloat(getComputedStyle(box).rowGap) || 0;
+    const n = cards.length;
+    const plan = (height) => {
+      const rows = Math.max(1, Math.floor((height + gap) / (MIN_CARD + gap)));
+      let cols = portrait ? 1 : Math.min(n, 3);
+      const most = portrait ? 2 : 4;
+      while (cols < most && Math.ceil(n / cols) > rows) cols += 1;
+      return { rows: Math.min(rows, Math.ceil(n / cols)), cols, fits: Math.ceil(n / cols) <= rows };
+    };
+    $("pager").hidden = true;
+    box.style.height = "";
+    let room = box.clientHeight;
+    let p = plan(room);
+    if (!p.fits) {
+      $("pager").hidden = false;
+      room = box.clientHeight;
+      p = plan(room);
+    }
+    const perPage = p.rows * p.cols;
+    state.pages = Math.max(1, Math.ceil(n / perPage));
+    state.page = Math.min(state.page, state.pages - 1);
+    const cardHeight = Math.min(MAX_CARD, (room - gap * (p.rows - 1)) / p.rows);
+    box.style.setProperty("--cols", p.cols);
+    box.style.setProperty("--card-h", `${Math.floor(cardHeight)}px`);
+    box.classList.toggle("compact", portrait ? p.cols > 1 : p.cols > 3);
+    cards.forEach((c, i) => { c.hidden = Math.floor(i / perPage) !== state.page; });
+    $("page-label").textContent = t("page", { page: number(state.page + 1), pages: number(state.pages) });
+    $("page-prev").disabled = state.page === 0;
+    $("page-next").disabled = state.page >= state.pages - 1;
+    cards.filter((c) => !c.hidden).forEach(fitText);
+  }
+
+  // A long service name wraps; if the card still overflows, the name steps down first (to half), and only
+  // then the waiting lines (to 70 %), so the wait stays readable and inside the card.
+  function fitText(button) {
+    const overflows = () => button.scrollHeight > button.clientHeight + 1;
+    button.style.removeProperty("--name-scale");
+    button.style.removeProperty("--info-scale");
+    for (let scale = 0.95; overflows() && scale >= 0.5; scale -= 0.05) button.style.setProperty("--name-scale", scale);
+    for (let scale = 0.95; overflows() && scale >= 0.7; scale -= 0.05) button.style.setProperty("--info-scale", scale);
+  }
+
+  function turnPage(step) {
+    const next = Math.min(state.pages - 1, Math.max(0, state.page + step));
+    if (next === state.page) return;
+    state.page = next;
+    layout();
   }
 
   let offlineTimer = null;
@@ -95,47 +175,38 @@
   function backToStart() {
     clearTimeout(returnTimer);
     clearInterval(countdownTimer);
+    if (foreign) { homeLanguage(); return; }
     state.ticket = null;
     state.priority = null;
+    state.page = 0;
     document.querySelectorAll(".prio").forEach((b) => b.classList.remove("on"));
     show("start");
     refresh();
   }
 
+  const PRIORITY = { elderly: "prio_elderly", disabled: "prio_disabled", pregnant: "prio_pregnant" };
   function showTicket(answer) {
     state.ticket = answer;
-    const t = answer.ticket;
-    $("t-code").textContent = t.code;
-    $("t-service").innerHTML = bi(answer.service_name.id, answer.service_name.en);
-    const prio = { elderly: ["Prioritas: Lansia", "Priority: elderly"], disabled: ["Prioritas: Disabilitas",
-      "Priority: disability"], pregnant: ["Prioritas: Ibu hamil / membawa bayi", "Priority: pregnant / with infant"] };
-    $("t-priority").hidden = !prio[t.priority];
-    if (prio[t.priority]) $("t-priority").innerHTML = bi(...prio[t.priority]);
-    $("t-ahead").textContent = answer.people_ahead;
-    $("t-wait").innerHTML = waitText(answer.estimated_wait_minutes);
+    const ticket = answer.ticket;
+    $("t-code").textContent = ticket.code;
+    $("t-service").textContent = serviceName(answer.service_name);
+    $("t-priority").hidden = !PRIORITY[ticket.priority];
+    $("t-priority").textContent = PRIORITY[ticket.priority] ? t(PRIORITY[ticket.priority]) : "";
+    $("t-ahead").textContent = number(answer.people_ahead);
+    $("t-wait").textContent = waitText(answer.estimated_wait_minutes);
     $("t-wait").classList.toggle("word", !answer.estimated_wait_minutes);
-    $("t-qr").innerHTML = answer.qr_svg;
+    $("t-qr").innerHTML = answer.qr_svg;  // an SVG the server drew from its own URL, no resident's data
     const p = answer.print;
     const box = $("t-print");
-    if (!p) {
-      box.className = "t-print wait";
-      box.innerHTML = bi("Kios ini tanpa printer: silakan foto tiket ini.", "This kiosk has no printer: please take a photo of this ticket.");
-    } else if (p.status === "printed") {
-      box.className = "t-print ok";
-      box.innerHTML = bi("Tiket dicetak. Silakan ambil kertasnya.", "Your ticket is printed. Please take it.");
-    } else if (p.via === "agent" && p.status === "pending") {
-      box.className = "t-print ok";
-      box.innerHTML = bi("Tiket sedang dicetak. Silakan ambil kertasnya.", "Your ticket is printing. Please take it.");
-    } else {
-      box.className = "t-print fail";
-      box.innerHTML = bi("Printer bermasalah. Silakan FOTO layar ini; nomor Anda tetap tercatat.",
-        "The printer has a problem. Please PHOTOGRAPH this screen; your number is saved.");
-    }
+    const [kind, key] = !p ? ["wait", "print_none"] : p.status === "printed" ? ["ok", "print_done"]
+      : p.via === "agent" && p.status === "pending" ? ["ok", "print_agent"] : ["fail", "print_failed"];
+    box.className = `t-print ${kind}`;
+    box.textContent = t(key);
     show("ticket");
     const seconds = p && p.status !== "printed" && p.via !== "agent" ? returnSeconds * 2 : returnSeconds;
     let left = seconds;
-    $("countdown").textContent = `(${left})`;
-    countdownTimer = setInterval(() => { left -= 1; $("countdown").textContent = `(${Math.max(left, 0)})`; }, 1000);
+    $("countdown").textContent = `(${number(left)})`;
+    countdownTimer = setInterval(() => { left -= 1; $("countdown").textContent = `(${number(Math.max(left, 0))})`; }, 1000);
     returnTimer = setTimeout(backToStart, seconds * 1000);
   }
 
@@ -170,7 +241,27 @@
     document.querySelectorAll(".prio").forEach((b) => b.classList.toggle("on", b.dataset.priority === state.priority));
   });
   $("done").addEventListener("click", backToStart);
-  window.PTSPBilingual.toggle((lang) => { state.lang = lang; });
+  $("page-prev").addEventListener("click", () => turnPage(-1));
+  $("page-next").addEventListener("click", () => turnPage(1));
+  let swipeFrom = null;
+  $("services").addEventListener("pointerdown", (ev) => { swipeFrom = ev.clientX; });
+  $("services").addEventListener("pointerup", (ev) => {
+    const dx = swipeFrom === null ? 0 : ev.clientX - swipeFrom;
+    swipeFrom = null;
+    if (Math.abs(dx) > 120) turnPage(dx < 0 ? 1 : -1);
+  });
+  window.addEventListener("resize", layout);
+
+  // Idle in another language: back to the office's language, so the next resident does not find English.
+  if (foreign) {
+    let idleTimer = null;
+    const touched = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => { if (state.screen !== "ticket") homeLanguage(); }, idleSeconds * 1000);
+    };
+    ["pointerdown", "keydown"].forEach((name) => document.addEventListener(name, touched, true));
+    touched();
+  }
 
   // Live waiting counts: any fact in the office refreshes the list (a burst is one refresh). Throttled,
   // not debounced, so a busy office's steady stream of facts cannot postpone the refresh indefinitely.

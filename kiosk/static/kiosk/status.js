@@ -5,49 +5,51 @@
   const cfg = JSON.parse(document.getElementById("ptsp-config").textContent);
   const $ = (id) => document.getElementById(id);
   const alertKey = `ptsp.status.${cfg.token}.alerted`;
-  const status = { state: cfg.state, alerts: [], fetches: 0, sound: false, lang: "id", socket: null };
+  const status = { state: cfg.state, alerts: [], fetches: 0, sound: false, socket: null };
   window.ptspStatus = status;
 
-  const { esc, bi } = window.PTSPBilingual;
+  const { t, number } = window.PTSPText;
+
+  // One element with its class, text and children: the panel is built from nodes, never from HTML strings.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([key, value]) => { node[key] = value; });
+    node.append(...children);
+    return node;
+  }
+
+  function panelFor(s) {
+    if (s.status === "waiting") {
+      const wait = s.estimated_wait_minutes === null ? t("wait_unknown")
+        : s.estimated_wait_minutes === 0 ? t("wait_now") : t("wait_minutes", { minutes: number(s.estimated_wait_minutes) });
+      return [el("h1", {}, t("waiting_title")),
+        el("div", { className: "facts" },
+          el("div", {}, el("b", { id: "position" }, number(s.position)), t("your_place")),
+          el("div", {}, el("b", { id: "ahead" }, number(s.people_ahead)), t("people_ahead"))),
+        el("p", {}, `${t("estimated")} `, el("b", { id: "wait" }, wait)),
+        el("p", {}, t("stay_near"))];
+    }
+    const counter = number(s.counter_number);
+    if (s.status === "called") {
+      return [el("h1", {}, t("called_title")),
+        el("div", { className: "counter", id: "called-counter" }, t("counter", { number: counter })),
+        el("p", {}, t("go_now"))];
+    }
+    if (s.status === "serving") return [el("h1", {}, t("serving", { number: counter }))];
+    if (s.status === "done") {
+      return [el("h1", {}, t("done")), el("a", { className: "rate", id: "rate", href: s.rating_url }, t("rate"))];
+    }
+    if (s.status === "no_show") return [el("h1", {}, t("no_show_title")), el("p", {}, t("no_show_text"))];
+    if (s.status === "cancelled") return [el("h1", {}, t("cancelled"))];
+    return [el("h1", {}, t("expired_title")), el("p", {}, t("expired_text"))];
+  }
 
   function render() {
     const s = status.state;
     const panel = $("panel");
     if (s.status !== "called") panel.classList.remove("alert");
     panel.dataset.status = s.status;
-    let html;
-    if (s.status === "waiting") {
-      const wait = s.estimated_wait_minutes === null ? bi("belum diketahui", "not yet known")
-        : s.estimated_wait_minutes === 0 ? bi("segera", "soon") : bi(`± ${s.estimated_wait_minutes} menit`,
-          `about ${s.estimated_wait_minutes} min`);
-      html = `<h1>${bi("Menunggu dipanggil", "Waiting to be called")}</h1>
-        <div class="facts">
-          <div><b id="position">${s.position}</b>${bi("urutan Anda", "your place")}</div>
-          <div><b id="ahead">${s.people_ahead}</b>${bi("orang di depan", "people ahead")}</div>
-        </div>
-        <p>${bi("Perkiraan tunggu:", "Estimated wait:")} <b id="wait">${wait}</b></p>
-        <p>${bi("Tetap di dekat ruang tunggu; halaman ini akan berbunyi saat Anda dipanggil.",
-          "Stay near the waiting room; this page will ring when you are called.")}</p>`;
-    } else if (s.status === "called") {
-      html = `<h1>${bi("Giliran Anda!", "It's your turn!")}</h1>
-        <div class="counter" id="called-counter">${bi(`Loket ${s.counter_number}`, `Counter ${s.counter_number}`)}</div>
-        <p>${bi("Silakan segera menuju loket.", "Please go to the counter now.")}</p>`;
-    } else if (s.status === "serving") {
-      html = `<h1>${bi(`Sedang dilayani di loket ${s.counter_number}`, `Being served at counter ${s.counter_number}`)}</h1>`;
-    } else if (s.status === "done") {
-      html = `<h1>${bi("Layanan selesai. Terima kasih!", "Service completed. Thank you!")}</h1>
-        <a class="rate" id="rate" href="${esc(s.rating_url)}">${bi("Beri penilaian", "Rate this service")}</a>`;
-    } else if (s.status === "no_show") {
-      html = `<h1>${bi("Nomor Anda terlewat", "Your number was missed")}</h1>
-        <p>${bi("Anda dipanggil tetapi tidak datang. Silakan hubungi petugas.", "You were called but did not come. Please ask the staff.")}</p>`;
-    } else if (s.status === "cancelled") {
-      html = `<h1>${bi("Tiket dibatalkan", "Ticket cancelled")}</h1>`;
-    } else {
-      html = `<h1>${bi("Tiket sudah kedaluwarsa", "This ticket has expired")}</h1>
-        <p>${bi("Tiket hanya berlaku pada hari diambil. Silakan ambil nomor baru di kios.",
-          "A ticket is valid on the day it was taken. Please take a new number at the kiosk.")}</p>`;
-    }
-    panel.innerHTML = html;
+    panel.replaceChildren(...panelFor(s));
   }
 
   function alertCalled() {
@@ -111,8 +113,8 @@
     if (mine || !t || t.service === status.state.service || t.issued_service === status.state.service) soon();
   }));
   const conn = $("connection");
-  socket.on("connect", () => { conn.className = "conn conn-on"; conn.innerHTML = `● ${bi("terhubung", "live")}`; });
-  socket.on("disconnect", () => { conn.className = "conn conn-off"; conn.innerHTML = `● ${bi("menghubungkan…", "reconnecting…")}`; });
+  socket.on("connect", () => { conn.className = "conn conn-on"; conn.textContent = `● ${t("live")}`; });
+  socket.on("disconnect", () => { conn.className = "conn conn-off"; conn.textContent = `● ${t("connecting")}`; });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refetch(); });
   window.addEventListener("online", refetch);
   setInterval(refetch, 60000);
@@ -123,7 +125,6 @@
     new Audio(cfg.chime).play().catch(() => {});  // unlocks audio on phones that need a tap first
     if (navigator.vibrate) navigator.vibrate(100);
   });
-  window.PTSPBilingual.toggle((lang) => { status.lang = lang; });
   render();
   if (status.state.status === "called") alertCalled();
 })();
