@@ -15,19 +15,20 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput, InvalidTransition
+from .text import N_
 
 REFERRED = "referred"
 RETURNED = "returned"
 STEPS = ("received", "verification", "field_check", "in_progress", "done")
 FINAL = {"done", RETURNED}
 LABELS = {
-    REFERRED: ("dirujuk", "referred"),
-    "received": ("diterima", "received"),
-    "verification": ("verifikasi", "verification"),
-    "field_check": ("cek lapangan", "field check"),
-    "in_progress": ("diproses", "in progress"),
-    "done": ("selesai", "done"),
-    RETURNED: ("dikembalikan", "returned"),
+    REFERRED: N_("dirujuk"),
+    "received": N_("diterima"),
+    "verification": N_("verifikasi"),
+    "field_check": N_("cek lapangan"),
+    "in_progress": N_("diproses"),
+    "done": N_("selesai"),
+    RETURNED: N_("dikembalikan"),
 }
 
 
@@ -47,7 +48,7 @@ def check_progress(current: str, new: str) -> None:
     if new not in STEPS and new != RETURNED:
         raise InvalidInput(f"Status tidak dikenal: {new!r} (pilih {', '.join((*STEPS, RETURNED))})")
     if current in FINAL:
-        raise InvalidTransition(f"Rujukan sudah {LABELS[current][0]}; tidak bisa diubah (already closed)")
+        raise InvalidTransition(f"Rujukan sudah {LABELS[current]}; tidak bisa diubah (already closed)")
     if current == REFERRED and new not in ("received", RETURNED):
         raise InvalidTransition("Laporan pertama harus 'received' atau 'returned' (acknowledge first)")
     if new != RETURNED and current != REFERRED and STEPS.index(new) <= STEPS.index(current):
