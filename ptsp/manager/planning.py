@@ -73,7 +73,7 @@ class PageInputError(ValueError):
 def _office():
     offices = visible_offices()
     if not offices:
-        raise PageInputError("Tidak ada kantor yang Anda awasi. (No offices in your scope.)")
+        raise PageInputError(gettext("Tidak ada kantor yang Anda awasi."))
     wanted = request.values.get("office", "")
     if not wanted:
         return offices[0], offices
@@ -94,7 +94,7 @@ def _date(text: str | None, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise PageInputError(f"Tanggal tidak valid: {text!r} (pakai YYYY-MM-DD). (Invalid date.)") from None
+        raise PageInputError(gettext("Tanggal tidak valid: %(text)s (pakai YYYY-MM-DD).", text=repr(text))) from None
 
 
 def _int(text: str | None, default: int, low: int, high: int, label: str) -> int:
@@ -103,9 +103,10 @@ def _int(text: str | None, default: int, low: int, high: int, label: str) -> int
     try:
         value = int(text)
     except ValueError:
-        raise PageInputError(f"{label} harus bilangan bulat. ({label} must be a whole number.)") from None
+        raise PageInputError(gettext("%(label)s harus bilangan bulat.", label=gettext(label))) from None
     if not low <= value <= high:
-        raise PageInputError(f"{label} harus antara {low} dan {high}. ({label} must be {low}-{high}.)")
+        raise PageInputError(gettext("%(label)s harus antara %(low)s dan %(high)s.", label=gettext(label),
+                                     low=low, high=high))
     return value
 
 
@@ -125,12 +126,12 @@ def plan_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
         start = _date(request.args.get("from"), _next_monday(office))
-        weeks = _int(request.args.get("weeks"), 1, 1, 8, "Minggu")
-        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
+        weeks = _int(request.args.get("weeks"), 1, 1, 8, N_("Minggu"))
+        history_days = _int(request.args.get("history"), 56, 7, 365, N_("Riwayat"))
     except PageInputError as exc:
         return _problem(str(exc), 422)
     except LookupError:
-        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+        return _problem(gettext("Kantor tidak ditemukan atau di luar wewenang Anda."), 404)
     settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
     result = build_plan(get_read_db(), office.id, start, weeks, settings)
     holiday_names = holidays_between(start, start + timedelta(weeks=weeks), current_language())
@@ -165,14 +166,14 @@ def _calc_number(form: dict[str, str], name: str, required: bool) -> float | Non
     text = form.get(name, "").strip().replace(",", ".")
     if not text:
         if required:
-            raise PageInputError(f"Isi kolom {name}. ({name} is required.)")
+            raise PageInputError(gettext("Isi kolom %(name)s.", name=name))
         return None
     try:
         value = float(text)
     except ValueError:
-        raise PageInputError(f"{name}: {text!r} bukan angka. ({name} must be a number.)") from None
+        raise PageInputError(gettext("%(name)s: %(text)s bukan angka.", name=name, text=repr(text))) from None
     if not math.isfinite(value):
-        raise PageInputError(f"{name} harus angka terhingga. ({name} must be finite.)")
+        raise PageInputError(gettext("%(name)s harus angka terhingga.", name=name))
     return value
 
 
@@ -216,13 +217,13 @@ def calculator() -> str | tuple[str, int]:
 def hours_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
-        history_days = _int(request.args.get("history"), 56, 7, 365, "Riwayat")
-        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, "Jam minimum per minggu")
-        moves = _int(request.args.get("moves"), 70, 0, 100, "Persen pindah jam")
+        history_days = _int(request.args.get("history"), 56, 7, 365, N_("Riwayat"))
+        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, N_("Jam minimum per minggu"))
+        moves = _int(request.args.get("moves"), 70, 0, 100, N_("Persen pindah jam"))
     except PageInputError as exc:
         return _problem(str(exc), 422)
     except LookupError:
-        return _problem("Kantor tidak ditemukan atau di luar wewenang Anda. (Office not found or not yours.)", 404)
+        return _problem(gettext("Kantor tidak ditemukan atau di luar wewenang Anda."), 404)
     today = service_day(now(), office.timezone)
     history = load_history(get_read_db(), office.id, today - timedelta(days=history_days), today)
     estimates = estimate(history, resamples=100)

@@ -74,7 +74,7 @@ def test_calculator_answers_like_the_cli_and_explains_bad_input(manager_client):
         ({"arrivals_per_hour": "10", "service_minutes": "0", "target_minutes": "1", "target_level": "80"},
          "service_minutes"),
         ({"arrivals_per_hour": "10", "service_minutes": "5", "target_minutes": "", "target_level": "80"},
-         "target_minutes is required"),
+         "Isi kolom target_minutes"),
     ]:
         bad = manager_client.post("/manager/calculator", data=form)
         assert bad.status_code == 422
