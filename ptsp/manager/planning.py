@@ -39,8 +39,10 @@ WEEKDAY_KEY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
 
 
 @bp.app_template_filter("weekday_name")
-def weekday_label(key: str) -> str:
-    """A weekday key of the plan ("mon") as the weekday's name in the page's language."""
+def weekday_label(key: str | None) -> str:
+    """A weekday key of the plan ("mon") as the weekday's name in the page's language; "—" for none."""
+    if not key:
+        return "—"
     return weekday_name(WEEKDAYS.index(key)) if key in WEEKDAYS else key
 
 
