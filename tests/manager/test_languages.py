@@ -15,7 +15,8 @@ from tests.points.helpers import Office
 # English, the English half of the old bilingual pairs, printer and status words.
 ENGLISH_LEAKS = ["Monday", "Tuesday", "Service level", "Waiting now", "Counters", "service minutes mean",
                  "patience minutes", "Clerks needed", "Opening hours", "all offices", "Apply", "Sign out",
-                 "How was our service", "Send rating", "Poor", "Very good", "unknown", "Holiday", "online", "offline", "Staffing plan",
+                 "How was our service", "Send rating", "Poor", "Very good", "unknown", "Holiday", "online", "offline",
+                 "Staffing plan",
                  "Leaderboard", "Charts", "Dashboard", "Complaints", "Being handled", "Resident ratings"]
 RAW_KEYS = re.compile(r">\s*(mon|tue|wed|thu|fri|sat|sun)\s*<|\b(mon|tue|wed|thu|fri) \d{4}-\d\d-\d\d")
 
