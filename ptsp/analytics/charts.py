@@ -7,16 +7,21 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from babel.dates import get_day_names
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.hours import local_now
+from ..i18n import current_language
 from ..models import Office, Service, Ticket
-from .dashboard import first_calls
+from .dashboard import first_calls, service_name
 
 WAIT_BINS = (0, 5, 10, 15, 20, 30, 45, 60)  # minutes; the last bin is open-ended
-WEEKDAY_LABELS = (("Senin", "Monday"), ("Selasa", "Tuesday"), ("Rabu", "Wednesday"), ("Kamis", "Thursday"),
-                  ("Jumat", "Friday"), ("Sabtu", "Saturday"), ("Minggu", "Sunday"))
+
+
+def weekday_name(weekday: int) -> str:
+    """The weekday's name (0 = Monday) in the request's language, from Babel's locale data (CLDR)."""
+    return str(get_day_names("wide", locale=current_language())[weekday])
 
 
 def arrivals_by_hour(session: Session, offices: list[Office], first: date, last: date) -> dict[str, Any]:
@@ -49,7 +54,7 @@ def arrivals_by_hour(session: Session, offices: list[Office], first: date, last:
         "all_days": mean(all_counts, days_total),
         "open_days": days_total,
         "weekdays": [
-            {"weekday": w, "label": {"id": WEEKDAY_LABELS[w][0], "en": WEEKDAY_LABELS[w][1]},
+            {"weekday": w, "label": weekday_name(w),
              "open_days": len(open_days[w]), "mean": mean(counts[w], len(open_days[w]))}
             for w in sorted(counts)
         ],
@@ -107,7 +112,7 @@ def service_times(session: Session, offices: list[Office], first: date, last: da
     result = []
     for service in services:
         values = durations.get(service.id, [])
-        label = f"{service.prefix} · {service.name_id}"
+        label = f"{service.prefix} · {service_name(service)}"
         result.append({
             "service": service.id, "prefix": service.prefix,
             "label": f"{label} ({names[service.office_id]})" if several else label,

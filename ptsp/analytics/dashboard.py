@@ -15,10 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
-from ..models import Counter, CounterSession, Office, Ticket, TicketEvent
+from ..i18n import SOURCE_LANGUAGE, current_language
+from ..models import Counter, CounterSession, Office, Service, Ticket, TicketEvent
 from ..services import presence
 from ..services.common import current_seq
 from ..services.views import iso
+
+
+def service_name(service: Service) -> str:
+    """The service's name as the office entered it for the request's language: its English name on
+    pages in any language but Indonesian (when one was entered), its Indonesian name otherwise."""
+    if current_language() != SOURCE_LANGUAGE and service.name_en:
+        return service.name_en
+    return service.name_id
 
 
 def first_calls(office_ids: list[int], since: datetime | None = None) -> Any:
@@ -78,7 +87,7 @@ def _services(session: Session, office: Office, day: date, now: datetime) -> lis
         entry = by_service.get(service.id, {"counts": {}, "oldest": None})
         oldest = entry["oldest"]
         result.append({
-            "id": service.id, "prefix": service.prefix, "name": {"id": service.name_id, "en": service.name_en},
+            "id": service.id, "prefix": service.prefix, "name": service_name(service),
             "active": service.active, "waiting": entry["counts"].get("waiting", 0),
             "in_service": entry["counts"].get("called", 0) + entry["counts"].get("serving", 0),
             "done": entry["counts"].get("done", 0),

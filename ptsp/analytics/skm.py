@@ -73,7 +73,6 @@ def ikm(session: Session, office_ids: list[int], start: date, end: date, group: 
             "respondents": index.respondents if index else 0,
             "element_means": list(index.element_means) if index else None,
             "unit": index.unit if index else None, "ikm": index.converted if index else None,
-            "grade": index.grade if index else None, "grade_id": index.label_id if index else None,
-            "grade_en": index.label_en if index else None,
+            "grade": index.grade if index else None, "grade_label": index.label if index else None,
         })
     return result

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .errors import InvalidInput, InvalidTransition
+from .text import N_
 
 STATUSES = ("received", "verifying", "handling", "done")
 LABELS = {
-    "received": ("Diterima", "Received"),
-    "verifying": ("Sedang diverifikasi", "Being verified"),
-    "handling": ("Sedang ditangani", "Being handled"),
-    "done": ("Selesai", "Done"),
+    "received": N_("Diterima"),
+    "verifying": N_("Sedang diverifikasi"),
+    "handling": N_("Sedang ditangani"),
+    "done": N_("Selesai"),
 }
 DEADLINE = timedelta(hours=24)  # the public promise: every complaint answered within 1x24 hours
 MAX_TEXT = 2000

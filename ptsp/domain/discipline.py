@@ -26,13 +26,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .intervals import Span, intersect, minutes, subtract, union
+from .text import N_
 
 KINDS = ("late_opening", "uncovered_service", "long_break", "idle_clerk")
 LABELS = {
-    "late_opening": ("Loket dibuka terlambat", "Counter opened late"),
-    "uncovered_service": ("Layanan tanpa loket buka saat warga menunggu", "Service uncovered while residents waited"),
-    "long_break": ("Istirahat melebihi batas", "Break longer than allowed"),
-    "idle_clerk": ("Petugas menganggur saat antrean menunggu", "Clerk idle while the queue waited"),
+    "late_opening": N_("Loket dibuka terlambat"),
+    "uncovered_service": N_("Layanan tanpa loket buka saat warga menunggu"),
+    "long_break": N_("Istirahat melebihi batas"),
+    "idle_clerk": N_("Petugas menganggur saat antrean menunggu"),
 }
 
 

@@ -153,7 +153,12 @@ def last_ticket_cutoff(target_minutes: float, service_p90_minutes: float) -> int
     return int(5 * math.ceil((target_minutes + service_p90_minutes) / 5.0))
 
 
-def holidays_between(start: date, end: date) -> dict[date, str]:
-    """Indonesian public holidays in [start, end)."""
-    calendar = holidays.country_holidays("ID", years=range(start.year, end.year + 1))
+def holidays_between(start: date, end: date, language: str = "id") -> dict[date, str]:
+    """Indonesian public holidays in [start, end), named in `language` (a page's language code) when the
+    `holidays` package has that language, in Indonesian otherwise. The language is always passed: without
+    one, holidays 0.109 gives only the fixed-date holidays, with English names."""
+    supported = holidays.country_holidays("ID").supported_languages
+    chosen = language if language in supported else next(
+        (code for code in supported if code.startswith(f"{language}_")), "id")
+    calendar = holidays.country_holidays("ID", years=range(start.year, end.year + 1), language=chosen)
     return {day: name for day, name in sorted(calendar.items()) if start <= day < end}

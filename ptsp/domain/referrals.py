@@ -15,19 +15,20 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput, InvalidTransition
+from .text import N_
 
 REFERRED = "referred"
 RETURNED = "returned"
 STEPS = ("received", "verification", "field_check", "in_progress", "done")
 FINAL = {"done", RETURNED}
 LABELS = {
-    REFERRED: ("dirujuk", "referred"),
-    "received": ("diterima", "received"),
-    "verification": ("verifikasi", "verification"),
-    "field_check": ("cek lapangan", "field check"),
-    "in_progress": ("diproses", "in progress"),
-    "done": ("selesai", "done"),
-    RETURNED: ("dikembalikan", "returned"),
+    REFERRED: N_("dirujuk"),
+    "received": N_("diterima"),
+    "verification": N_("verifikasi"),
+    "field_check": N_("cek lapangan"),
+    "in_progress": N_("diproses"),
+    "done": N_("selesai"),
+    RETURNED: N_("dikembalikan"),
 }
 
 

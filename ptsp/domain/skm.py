@@ -12,33 +12,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import InvalidInput
+from .text import N_
 
-# (field, Bahasa Indonesia, English), in the regulation's order U1..U9.
-ELEMENTS: tuple[tuple[str, str, str], ...] = (
-    ("u1", "Persyaratan", "Requirements"),
-    ("u2", "Sistem, mekanisme, dan prosedur", "System, mechanism and procedure"),
-    ("u3", "Waktu penyelesaian", "Time to completion"),
-    ("u4", "Biaya/tarif", "Cost/fee"),
-    ("u5", "Produk spesifikasi jenis pelayanan", "Product of the service"),
-    ("u6", "Kompetensi pelaksana", "Competence of the staff"),
-    ("u7", "Perilaku pelaksana", "Conduct of the staff"),
-    ("u8", "Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions"),
-    ("u9", "Sarana dan prasarana", "Facilities"),
+# (field, label), in the regulation's order U1..U9; labels are msgids, translated when shown.
+ELEMENTS: tuple[tuple[str, str], ...] = (
+    ("u1", N_("Persyaratan")),
+    ("u2", N_("Sistem, mekanisme, dan prosedur")),
+    ("u3", N_("Waktu penyelesaian")),
+    ("u4", N_("Biaya/tarif")),
+    ("u5", N_("Produk spesifikasi jenis pelayanan")),
+    ("u6", N_("Kompetensi pelaksana")),
+    ("u7", N_("Perilaku pelaksana")),
+    ("u8", N_("Penanganan pengaduan, saran dan masukan")),
+    ("u9", N_("Sarana dan prasarana")),
 )
-FIELDS = tuple(name for name, _id, _en in ELEMENTS)
+FIELDS = tuple(name for name, _label in ELEMENTS)
 WEIGHT = 1 / len(ELEMENTS)  # equal weight: total weight 1 over nine elements
 CONVERSION = 25  # unit index (1-4) times 25 gives the 25-100 scale
 
 # Quick rating and element answers share the 1-4 scale.
-SCALE = {1: ("Tidak baik", "Poor"), 2: ("Kurang baik", "Fair"), 3: ("Baik", "Good"), 4: ("Sangat baik", "Very good")}
+SCALE = {1: N_("Tidak baik"), 2: N_("Kurang baik"), 3: N_("Baik"), 4: N_("Sangat baik")}
 
-# (lowest converted value, grade, performance ID, EN): the regulation's conversion intervals
+# (lowest converted value, grade, performance label): the regulation's conversion intervals
 # 25,00-64,99 D; 65,00-76,60 C; 76,61-88,30 B; 88,31-100,00 A.
-GRADES: tuple[tuple[float, str, str, str], ...] = (
-    (88.31, "A", "Sangat baik", "Very good"),
-    (76.61, "B", "Baik", "Good"),
-    (65.00, "C", "Kurang baik", "Fair"),
-    (25.00, "D", "Tidak baik", "Poor"),
+GRADES: tuple[tuple[float, str, str], ...] = (
+    (88.31, "A", N_("Sangat baik")),
+    (76.61, "B", N_("Baik")),
+    (65.00, "C", N_("Kurang baik")),
+    (25.00, "D", N_("Tidak baik")),
 )
 
 
@@ -49,8 +50,7 @@ class Index:
     unit: float  # weighted average, 1-4
     converted: float  # times 25, 25-100, two decimals
     grade: str
-    label_id: str
-    label_en: str
+    label: str  # the grade's performance label, a msgid
 
 
 def check_answer(value: object, name: str) -> int:
@@ -77,12 +77,12 @@ def check_elements(answers: Mapping[str, object] | None) -> dict[str, int] | Non
     return {name: check_answer(answers[name], name) for name in FIELDS}
 
 
-def grade(converted: float) -> tuple[str, str, str]:
-    """Return (grade, Indonesian label, English label) for a 25-100 value."""
+def grade(converted: float) -> tuple[str, str]:
+    """Return (grade, performance label) for a 25-100 value."""
     value = round(converted, 2)
-    for lowest, letter, label_id, label_en in GRADES:
+    for lowest, letter, label in GRADES:
         if value >= lowest:
-            return letter, label_id, label_en
+            return letter, label
     raise InvalidInput("ikm_out_of_scale", value=converted)
 
 
@@ -92,9 +92,8 @@ def index_from_means(element_means: Sequence[float], respondents: int) -> Index:
         raise InvalidInput("ikm_needs_nine_means")
     unit = sum(mean * WEIGHT for mean in element_means)
     converted = round(unit * CONVERSION, 2)
-    letter, label_id, label_en = grade(converted)
-    return Index(respondents, tuple(round(m, 4) for m in element_means), round(unit, 4), converted, letter,
-                 label_id, label_en)
+    letter, label = grade(converted)
+    return Index(respondents, tuple(round(m, 4) for m in element_means), round(unit, 4), converted, letter, label)
 
 
 def index_from_answers(answers: Sequence[Sequence[int]]) -> Index | None:

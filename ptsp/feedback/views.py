@@ -8,6 +8,7 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from ptsp.analytics.dashboard import service_name
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.domain.errors import DomainError, InvalidInput, Unauthorized
@@ -41,9 +42,10 @@ def _read_form(form: MultiDict) -> dict[str, Any]:
 
 def _context(ticket, **extra: Any) -> dict[str, Any]:
     session = get_read_db()
-    office = session.get(Office, ticket.office_id)
-    service = session.get(Service, ticket.service_id)
-    return {"ticket": ticket, "office": office, "service": service, "elements": ELEMENTS, "scale": SCALE,
+    office = session.get_one(Office, ticket.office_id)
+    service = session.get_one(Service, ticket.service_id)
+    return {"ticket": ticket, "office": office, "service": service, "service_name": service_name(service),
+            "elements": ELEMENTS, "scale": SCALE,
             "lapor": LAPOR_URL, "max_text": MAX_TEXT, "form": request.form, **extra}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
+from flask_babel import gettext
 
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
@@ -142,7 +143,8 @@ def discipline() -> str:
     return render_template("manager/discipline.html", rows=rows, summary=summary(rows), names=names,
                            counters=counters, services=services, office_names=office_names, offices=mine,
                            office_id=office_id, kind=kind, kinds=discipline_rules.KINDS,
-                           labels=discipline_rules.LABELS, first=first, last=last, problem=problem,
+                           labels=discipline_rules.LABELS, labels_shown=_translated(discipline_rules.LABELS),
+                           first=first, last=last, problem=problem,
                            zones=_zones(mine))
 
 
@@ -152,4 +154,10 @@ def department_desk() -> str:
 
     No staff login: the page calls the REST API with the department's bearer token.
     """
-    return render_template("manager/department.html", labels=referral_rules.LABELS, steps=referral_rules.STEPS)
+    return render_template("manager/department.html", labels_shown=_translated(referral_rules.LABELS),
+                           steps=referral_rules.STEPS)
+
+
+def _translated(labels: dict[str, str]) -> dict[str, str]:
+    """A label table (msgids by key) in the request's language, for a page's script."""
+    return {key: gettext(label) for key, label in labels.items()}

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 
 from ptsp.analytics.charts import chart_data
 from ptsp.analytics.dashboard import live_dashboard
@@ -45,6 +46,17 @@ def dashboard() -> ResponseReturnValue:
 def dashboard_live() -> ResponseReturnValue:
     """The live panels alone, swapped into the page when a fact arrives."""
     return render_template("manager/_live.html", data=_dashboard_data(request.args.get("office")))
+
+
+@bp.app_template_filter("number")
+def number(value: float | None, digits: int | None = None) -> str:
+    """A number in the page's language (Babel: 12,5 in Indonesian, 12.5 in English); "—" for none.
+    `digits` fixes the decimals shown; without it, Babel's default pattern (up to three)."""
+    if value is None:
+        return "—"
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(round(value, digits), format="#,##0." + "0" * digits if digits else "#,##0")
 
 
 @bp.app_template_filter("manager_hhmm")

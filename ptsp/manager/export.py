@@ -15,18 +15,19 @@ from flask.typing import ResponseReturnValue
 
 from ptsp.analytics.export import event_rows, ticket_rows
 from ptsp.domain.errors import DomainError
+from ptsp.domain.text import N_
 from ptsp.i18n.errors import describe
 
 from .access import manager_page, visible_offices
 from .blueprint import bp
 from .filters import Filters, parse_filters
 
-# (endpoint, label in Indonesian, label in English)
-EXPORTS: list[tuple[str, str, str]] = [
-    ("manager.export_tickets", "Tiket", "Tickets"),
-    ("manager.export_events", "Riwayat kejadian tiket", "Ticket events"),
-    ("manager.export_points", "Buku poin petugas", "Points ledger"),
-    ("manager.export_ratings", "Penilaian warga (SKM)", "Resident ratings (SKM)"),
+# (endpoint, label): the labels are msgids, translated when the form is shown
+EXPORTS: list[tuple[str, str]] = [
+    ("manager.export_tickets", N_("Tiket")),
+    ("manager.export_events", N_("Riwayat kejadian tiket")),
+    ("manager.export_points", N_("Buku poin petugas")),
+    ("manager.export_ratings", N_("Penilaian warga (SKM)")),
 ]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 from typing import Any, Literal, overload
 
 from flask import render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from ptsp.analytics import plan_report
+from ptsp.analytics.charts import weekday_name
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
@@ -18,12 +20,54 @@ from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
 from ptsp.domain.queueing import InvalidStaffingInput, evaluate_staffing, required_clerks, staffing_calc_report
 from ptsp.domain.staffing_plan import StaffingTarget, service_pools
+from ptsp.domain.text import N_
+from ptsp.i18n import current_language
 from ptsp.i18n.errors import describe
 
 from .access import manager_page, visible_offices
 from .blueprint import bp
 
 PAGE_REPLICATIONS = 5
+# plan_report's estimate rows name their quantity in English for the CLI and CSV; the page shows these.
+ESTIMATE_LABELS = {
+    "service minutes (none recorded; standard minutes used)":
+        N_("menit layanan (belum tercatat; menit standar dipakai)"),
+    "service minutes mean": N_("menit layanan, rata-rata"),
+    "service minutes p90": N_("menit layanan, p90"),
+    "service time CV": N_("koefisien variasi waktu layanan"),
+    "patience minutes (exponential, censored)": N_("menit kesabaran (eksponensial, tersensor)"),
+}
+WEEKDAY_KEY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
+
+
+@bp.app_template_filter("weekday_name")
+def weekday_label(key: str | None) -> str:
+    """A weekday key of the plan ("mon") as the weekday's name in the page's language; "—" for none."""
+    if not key:
+        return "—"
+    return weekday_name(WEEKDAYS.index(key)) if key in WEEKDAYS else key
+
+
+def _named_days(text: str) -> str:
+    """Every weekday key in a plan label ("mon 2026-12-07") replaced by the weekday's name."""
+    return WEEKDAY_KEY.sub(lambda m: weekday_label(m.group(1)), text)
+
+
+def _shown(tables: dict[str, Any], holiday_names: dict[date, str]) -> dict[str, Any]:
+    """The plan's tables as the page shows them: weekday names, holiday names and labels in its language."""
+    shifts = []
+    for row in tables["shifts"]:
+        day = row["day"]
+        if " libur: " in day:
+            when = date.fromisoformat(day.split(" ", 1)[0])
+            day = gettext("%(day)s libur: %(name)s", day=when.isoformat(),
+                          name=holiday_names.get(when, day.split(" libur: ", 1)[1]))
+        shifts.append({**row, "day": _named_days(day)})
+    roster = [{**row, "clerk": gettext("Petugas %(number)s", number=row["clerk"].removeprefix("Petugas ")),
+               "shifts": _named_days(row["shifts"])} for row in tables["roster"]]
+    estimates = [{**row, "what": gettext(ESTIMATE_LABELS[row["what"]])} for row in tables["estimates"]
+                 if row["what"] in ESTIMATE_LABELS]
+    return {**tables, "shifts": shifts, "roster": roster, "estimates": estimates}
 
 
 def _office():
@@ -81,15 +125,16 @@ def plan_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
         start = _date(request.args.get("from"), _next_monday(office))
-        weeks = _int(request.args.get("weeks"), 1, 1, 8, _("Minggu"))
-        history_days = _int(request.args.get("history"), 56, 7, 365, _("Riwayat"))
+        weeks = _int(request.args.get("weeks"), 1, 1, 8, gettext("Minggu"))
+        history_days = _int(request.args.get("history"), 56, 7, 365, gettext("Riwayat"))
     except InvalidInput as exc:
         return _problem(describe(exc), 422)
     except LookupError:
         return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
     result = build_plan(get_read_db(), office.id, start, weeks, settings)
-    tables = plan_report.all_tables(result)
+    holiday_names = holidays_between(start, start + timedelta(weeks=weeks), current_language())
+    tables = _shown(plan_report.all_tables(result), holiday_names)
     weekday = request.args.get("day") if request.args.get("day") in result.weekdays else next(
         iter(result.weekdays), None)
     hourly = [r for r in tables["hourly"] if r["weekday"] == weekday]
@@ -98,7 +143,7 @@ def plan_page() -> str | tuple[str, int]:
         "points": [r["points"] for r in hourly],
         "needed": [r["clerks_needed"] for r in hourly],
         "planned": [r["clerks_planned"] for r in hourly],
-        "days": [r["weekday"] for r in tables["days"]],
+        "days": [weekday_label(r["weekday"]) for r in tables["days"]],
         "predicted": [_json_safe(r["predicted_service_level"]) for r in tables["days"]],
         "simulated": [_json_safe(r["simulated_service_level"]) for r in tables["days"]],
         "backtest_labels": [f"{r['day'][5:]} {r['hour']}" for r in tables["backtest"]],
@@ -107,8 +152,8 @@ def plan_page() -> str | tuple[str, int]:
     }
     return render_template(
         "manager/plan.html", office=office, offices=offices, start=start, weeks=weeks, history_days=history_days,
-        plan=result, tables=tables, weekday=weekday, hourly=hourly, chart=chart,
-        service_rows=[r for r in tables["estimates"] if r["what"] != "arrivals per hour"],
+        plan=result, tables=tables, weekday=weekday, hourly=hourly, chart=chart, holiday_names=holiday_names,
+        service_rows=tables["estimates"],
     )
 
 
@@ -179,9 +224,9 @@ def calculator() -> str | tuple[str, int]:
 def hours_page() -> str | tuple[str, int]:
     try:
         office, offices = _office()
-        history_days = _int(request.args.get("history"), 56, 7, 365, _("Riwayat"))
-        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, _("Jam minimum per minggu"))
-        moves = _int(request.args.get("moves"), 70, 0, 100, _("Persen pindah jam"))
+        history_days = _int(request.args.get("history"), 56, 7, 365, gettext("Riwayat"))
+        min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, gettext("Jam minimum per minggu"))
+        moves = _int(request.args.get("moves"), 70, 0, 100, gettext("Persen pindah jam"))
     except InvalidInput as exc:
         return _problem(describe(exc), 422)
     except LookupError:
@@ -204,5 +249,5 @@ def hours_page() -> str | tuple[str, int]:
         history=history, min_weekly=min_weekly, moves=moves, history_days=history_days,
         total_hours=sum(o.open_hours for o in choice.values()),
         cutoff=last_ticket_cutoff(target.target_minutes, p90),
-        holidays=holidays_between(today, today + timedelta(weeks=8)),
+        holidays=holidays_between(today, today + timedelta(weeks=8), current_language()),
     )

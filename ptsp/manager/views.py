@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -39,12 +40,12 @@ def login() -> BaseResponse | tuple[str, int]:
         return render_template("manager/login.html", error=message, username=username, next=target), status
 
     if not username or not password:
-        return refuse("Isi nama pengguna dan kata sandi. (Enter your username and password.)", 422)
+        return refuse(gettext("Isi nama pengguna dan kata sandi."), 422)
     staff = authenticate(get_read_db(), username, password)
     if staff is None:
-        return refuse("Nama pengguna atau kata sandi salah. (Wrong username or password.)", 401)
+        return refuse(gettext("Nama pengguna atau kata sandi salah."), 401)
     if staff.role not in MANAGER_ROLES:
-        return refuse("Halaman ini untuk pengawas dan manajer. (These pages are for supervisors and managers.)", 403)
+        return refuse(gettext("Halaman ini untuk pengawas dan manajer."), 403)
     login_user(staff)
     return redirect(_safe_next(target))
 

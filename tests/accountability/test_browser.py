@@ -61,11 +61,12 @@ def test_accountability_pages_show_funnels_referrals_pingpong_and_discipline(ser
     rows = page.locator("#violations tbody tr[data-violation]")
     assert rows.count() >= 1
     assert page.locator("#violations", has_text="Petugas Lain").count() == 0  # no chain up to this manager
-    page.click("[data-lang-toggle]")
+    page.click(".lang-switch [data-lang=en]")
     page.wait_for_function("window.ptspCharts && window.ptspCharts.length === 1")
     assert page.locator("h1").inner_text() == "Discipline of service"
     shot(page, "discipline-en")
-    page.click("[data-lang-toggle]")
+    page.click(".lang-switch [data-lang=id]")
+    page.wait_for_function("window.ptspCharts && window.ptspCharts.length === 1")
     shot(page, "discipline")
 
     clerk = page_factory(1366, 768)

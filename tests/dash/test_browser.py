@@ -53,9 +53,10 @@ def test_dashboard_updates_live_when_a_ticket_is_issued_and_called(server, page_
     cell = "document.querySelector(\"tr[data-counter='1'] [data-cell='ticket']\")"
     page.wait_for_function(f"{cell}.textContent.includes('{ticket['code']}')")
     assert kpi(page, "waiting") == "0"
-    assert kpi(page, "service-level") == "100.0%"
+    assert kpi(page, "service-level") == "100,0%"
     assert page.evaluate("window.PTSPDashboard.refreshes") > before
-    page.click("[data-lang-toggle]")
+    page.click(".lang-switch [data-lang=en]")
+    page.wait_for_selector("#live-state[data-state='live']")
     assert "Service level today" in page.inner_text("#live")
 
 
@@ -70,8 +71,8 @@ def test_charts_page_draws_three_charts_from_local_files_and_follows_the_languag
     assert [c["sets"] for c in charts] == [2, 1, 3]  # today's weekday + all days; one histogram; mean, p90, standard
     assert charts[0]["labels"] >= 1 and charts[1]["labels"] == 8
     assert page.evaluate("Chart.getChart('chart-arrivals').data.datasets[0].data.reduce((a, b) => a + b, 0)") == 3
-    page.click("[data-lang-toggle]")
-    page.wait_for_function("window.PTSPCharts.drawn >= 2")
+    page.click(".lang-switch [data-lang=en]")
+    page.wait_for_function("window.PTSPCharts && window.PTSPCharts.drawn >= 1")
     assert page.evaluate("Chart.getChart('chart-service').data.datasets[0].label") == "mean"
     scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
     assert all(src.startswith(server.base) for src in scripts), scripts

@@ -74,8 +74,10 @@ def test_dashboard_page_shows_the_figures_and_says_when_no_printer_is_registered
     manager_login(client)
     page = client.get("/manager/dashboard").get_data(as_text=True)
     assert "Kelurahan Uji" in page and "Kelurahan Lain" not in page
-    assert "33.3%" in page and "1/3" in page and "Clerk Satu" in page
-    assert "Belum ada printer terdaftar" in page and "No printers registered" in page
+    assert "33,3%" in page and "1/3" in page and "Clerk Satu" in page
+    assert "Belum ada printer terdaftar" in page and "No printers registered" not in page
+    english = client.get("/manager/dashboard?lang=en").get_data(as_text=True)
+    assert "33.3%" in english and "No printers registered" in english
     assert "vendor/socket.io.min.js" in page and "cdn" not in page.lower()
 
 

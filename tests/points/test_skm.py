@@ -16,7 +16,7 @@ from ptsp.i18n.errors import describe
 
 
 def test_the_nine_elements_are_the_regulations_in_its_order():
-    assert [label for _f, label, _en in ELEMENTS] == [
+    assert [label for _f, label in ELEMENTS] == [
         "Persyaratan", "Sistem, mekanisme, dan prosedur", "Waktu penyelesaian", "Biaya/tarif",
         "Produk spesifikasi jenis pelayanan", "Kompetensi pelaksana", "Perilaku pelaksana",
         "Penanganan pengaduan, saran dan masukan", "Sarana dan prasarana",
@@ -29,7 +29,7 @@ def test_worked_example_from_element_means():
     index = index_from_means(means, respondents=100)
     assert index.unit == pytest.approx(28.70 / 9, abs=1e-4)  # 3.1889
     assert index.converted == 79.72  # 3.18889 x 25 = 79.722
-    assert (index.grade, index.label_id) == ("B", "Baik")
+    assert (index.grade, index.label) == ("B", "Baik")
 
 
 def test_worked_example_from_individual_questionnaires():
@@ -49,7 +49,7 @@ def test_worked_example_from_individual_questionnaires():
 
 def test_every_answer_four_scores_one_hundred_and_grade_a():
     index = index_from_answers([[4] * 9] * 3)
-    assert (index.converted, index.grade, index.label_en) == (100.0, "A", "Very good")
+    assert (index.converted, index.grade, index.label) == (100.0, "A", "Sangat baik")
 
 
 def test_every_answer_one_scores_twenty_five_and_grade_d():
@@ -115,7 +115,7 @@ def test_both_columns_of_the_regulations_interval_table_agree_with_the_index(
     for unit, converted in ((ni_low, nik_low), (ni_high, nik_high)):
         index = index_from_means([unit] * 9, respondents=1)
         assert index.converted == converted
-        assert (index.grade, index.label_id) == (letter, label)
+        assert (index.grade, index.label) == (letter, label)
 
 
 def test_the_regulations_processing_sheet_step_by_step():

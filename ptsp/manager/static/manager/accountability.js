@@ -5,7 +5,8 @@
   if (!source || !window.Chart) return;
   const data = JSON.parse(source.textContent);
   const charts = [];
-  const t = (id, en) => (window.ptspLang && window.ptspLang() === "en" ? en : id);
+  const t = window.PTSPText.t;
+  Chart.defaults.locale = window.PTSPText.locale;
   const FLAG_COLOURS = { low_alarm: "#b3261e", low_warn: "#c77d00", ok: "#0b5cad", high_warn: "#1f8a4c",
     high_alarm: "#1f8a4c", no_exposure: "#9aa5b1" };
   const KIND_COLOURS = { late_opening: "#c77d00", uncovered_service: "#b3261e", long_break: "#6b4fa8",
@@ -23,22 +24,22 @@
       type: "scatter",
       data: {
         datasets: [
-          { label: t("Kantor", "Offices"), data: f.points.filter((p) => p.exposure > 0)
+          { label: t("offices"), data: f.points.filter((p) => p.exposure > 0)
               .map((p) => ({ x: p.exposure, y: p.rate, name: p.office_name, flag: p.flag })),
             pointBackgroundColor: f.points.filter((p) => p.exposure > 0).map((p) => FLAG_COLOURS[p.flag]),
             backgroundColor: "#0b5cad", pointRadius: 5 },
-          line("lower_0.998", t("batas 99,8%", "99.8% limits"), "#b3261e", []),
+          line("lower_0.998", t("limits_998"), "#b3261e", []),
           line("upper_0.998", "", "#b3261e", []),
-          line("lower_0.95", t("batas 95%", "95% limits"), "#c77d00", [5, 4]),
+          line("lower_0.95", t("limits_95"), "#c77d00", [5, 4]),
           line("upper_0.95", "", "#c77d00", [5, 4]),
-          { type: "line", label: t("rata-rata gabungan", "pooled rate"), borderColor: "#34495e", borderWidth: 1,
+          { type: "line", label: t("pooled"), borderColor: "#34495e", borderWidth: 1,
             pointRadius: 0, data: [{ x: 0, y: f.pooled_rate }, { x: widest, y: f.pooled_rate }] },
         ],
       },
       options: {
         animation: false,
         scales: { x: { type: "linear", title: { display: true, text: xLabel() } },
-          y: { min: 0, title: { display: true, text: t("warga per jam", "residents per hour") } } },
+          y: { min: 0, title: { display: true, text: t("residents_per_hour") } } },
         plugins: {
           legend: { labels: { filter: (item) => item.text !== "" } },
           tooltip: { callbacks: { label: (ctx) => ctx.raw.name
@@ -60,34 +61,31 @@
 
   function draw() {
     charts.splice(0).forEach((c) => c.destroy());
-    if (data.open) funnel("funnel-open", data.open, () => t("jam buka", "open hours"));
-    if (data.clerk) funnel("funnel-clerk", data.clerk, () => t("jam-petugas", "clerk-hours"));
+    if (data.open) funnel("funnel-open", data.open, () => t("open_hours"));
+    if (data.clerk) funnel("funnel-clerk", data.clerk, () => t("clerk_hours"));
     if (data.ranking) {
       bars("ranking-chart", data.ranking.map((r) => r.department_name), [
-        { label: t("% langgar 1×24 jam", "% breaching 1×24 h"), data: data.ranking.map((r) => 100 * r.breach_rate),
+        { label: t("breach"), data: data.ranking.map((r) => 100 * r.breach_rate),
           backgroundColor: "#b3261e" },
-        { label: t("median respons (jam)", "median response (h)"), data: data.ranking.map((r) => r.median_response_hours),
+        { label: t("median_response"), data: data.ranking.map((r) => r.median_response_hours),
           backgroundColor: "#0b5cad" },
       ], false, "");
     }
     if (data.rows) {
       bars("pingpong-chart", data.rows.map((r) => `${r.office_name} · ${r.service_prefix}`), [
-        { label: t("% tiket ping-pong", "% ping-pong tickets"), data: data.rows.map((r) => 100 * r.rate),
+        { label: t("pingpong"), data: data.rows.map((r) => 100 * r.rate),
           backgroundColor: "#c77d00" },
       ], false, "%");
     }
     if (data.per_day) {
       const days = Object.keys(data.per_day);
       bars("discipline-chart", days, data.kinds.map((k) => ({
-        label: t(data.labels[k][0], data.labels[k][1]), data: days.map((d) => data.per_day[d][k] || 0),
+        label: data.labels[k], data: days.map((d) => data.per_day[d][k] || 0),
         backgroundColor: KIND_COLOURS[k],
-      })), true, t("pelanggaran", "violations"));
+      })), true, t("violations"));
     }
     window.ptspCharts = charts;
   }
 
   draw();
-  document.addEventListener("click", (event) => {
-    if (event.target.closest("[data-lang-toggle]")) setTimeout(draw, 0);
-  });
 })();

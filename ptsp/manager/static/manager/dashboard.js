@@ -16,10 +16,11 @@
   function readSeqs() {
     live.querySelectorAll("[data-office]").forEach((el) => { seqs[el.dataset.office] = Number(el.dataset.seq); });
   }
-  function stamp() { updated.textContent = new Date().toLocaleTimeString("id-ID", { hour12: false }); }
-  function setState(state, id, en) {
+  const t = window.PTSPText.t;
+  function stamp() { updated.textContent = window.PTSPText.time(new Date(), { timeStyle: "medium", hour12: false }); }
+  function setState(state, key) {
     stateEl.dataset.state = state;
-    stateEl.innerHTML = `<span data-id>${id}</span><span data-en>${en}</span>`;
+    stateEl.textContent = t(key);
   }
 
   async function refresh() {
@@ -34,10 +35,10 @@
         stamp();
         window.PTSPDashboard.refreshes += 1;
       } else if (response.status === 401 || response.status === 403 || response.redirected) {
-        setState("error", "Sesi berakhir – silakan masuk lagi", "Session ended – please sign in again");
+        setState("error", "session_ended");
       }
     } catch (err) {
-      setState("error", "Gagal memuat", "Could not load");
+      setState("error", "load_failed");
     } finally {
       loading = false;
       lastMs = performance.now() - started;
@@ -57,9 +58,9 @@
   readSeqs();
   stamp();
   const socket = io({ auth: { scope: "dashboard" } });
-  socket.on("dashboard_ready", () => { setState("live", "Langsung", "Live"); schedule(); });
-  socket.on("disconnect", () => setState("offline", "Terputus – menyambung ulang…", "Disconnected – retrying…"));
-  socket.on("connect_error", () => setState("offline", "Gagal terhubung – mencoba lagi…", "Cannot connect – retrying…"));
+  socket.on("dashboard_ready", () => { setState("live", "live"); schedule(); });
+  socket.on("disconnect", () => setState("offline", "disconnected"));
+  socket.on("connect_error", () => setState("offline", "connect_failed"));
   FACTS.forEach((name) => socket.on(name, (fact) => {
     const known = seqs[fact.office];
     if (known !== undefined && typeof fact.seq === "number" && fact.seq <= known) return;

@@ -5,10 +5,9 @@
   const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
   const body = document.querySelector("#desk tbody");
-  const lang = () => (window.ptspLang ? window.ptspLang() : "id");
-  const label = (s) => (cfg.labels[s] || [s, s])[lang() === "en" ? 1 : 0];
-  const when = (iso) => new Date(iso).toLocaleString(lang() === "en" ? "en-GB" : "id-ID",
-    { dateStyle: "short", timeStyle: "short" });
+  const t = window.PTSPText.t;
+  const label = (s) => cfg.labels[s] || s;
+  const when = (iso) => window.PTSPText.time(new Date(iso), { dateStyle: "short", timeStyle: "short" });
   const say = (text) => { document.getElementById("desk-message").textContent = text || ""; };
 
   function nextSteps(status) {
@@ -31,10 +30,10 @@
       const select = document.createElement("select");
       steps.forEach((s) => { const o = document.createElement("option"); o.value = s; o.textContent = label(s); select.appendChild(o); });
       const note = document.createElement("input");
-      note.placeholder = lang() === "en" ? "note" : "catatan";
+      note.placeholder = t("note");
       note.maxLength = 1000;
       const button = document.createElement("button");
-      button.textContent = lang() === "en" ? "Send" : "Kirim";
+      button.textContent = t("send");
       button.className = "primary";
       button.addEventListener("click", () => report(r.id, select.value, note.value));
       td.append(select, note, button);
@@ -61,6 +60,5 @@
     await load();
   }
 
-  document.addEventListener("click", (e) => { if (e.target.closest("[data-lang-toggle]")) setTimeout(load, 0); });
   load();
 })();

@@ -13,13 +13,14 @@
   const trendData = document.getElementById("trend-data");
   if (trendData && window.Chart) {
     const trend = JSON.parse(trendData.textContent);
+    window.Chart.defaults.locale = window.PTSPText.locale;
     new window.Chart(document.getElementById("trend"), {
       type: "line",
       data: {labels: trend.days.map((d) => d.slice(5)), datasets: trend.series.map((s, i) => ({
         label: s.name, data: s.points, borderColor: COLOURS[i % COLOURS.length],
         backgroundColor: COLOURS[i % COLOURS.length], tension: 0, pointRadius: 2}))},
       options: {animation: false, responsive: true, maintainAspectRatio: false, scales: {y: {beginAtZero: true,
-        title: {display: true, text: "poin / points"}}}},
+        title: {display: true, text: window.PTSPText.t("points")}}}},
     });
   }
 
@@ -29,7 +30,7 @@
       const row = decide.closest("tr");
       const reason = row.querySelector(".note").value;
       const {ok, data} = await post(`/api/v1/points/holds/${row.dataset.ticket}/${decide.dataset.decide}`, {reason});
-      row.querySelector(".result").textContent = ok ? "✓ " + data.lines.map((l) => l.kind).join(", ") : data.message;
+      row.querySelector(".result").textContent = ok ? "✓ " + data.lines.map((l) => window.PTSPText.t(`kind_${l.kind}`)).join(", ") : data.message;
       row.querySelector(".result").className = "result " + (ok ? "ok" : "error");
       if (ok) row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       return;
