@@ -29,8 +29,8 @@ from sqlalchemy import select
 from . import facts, schemas
 from .commands import run_command, validation_message
 from .context import db_session, now
+from .domain.calling_order import issue_moves_others
 from .domain.errors import DomainError
-from .domain.queue import issue_moves_others
 from .extensions import socketio
 from .i18n.errors import describe
 from .models import Office, Ticket
