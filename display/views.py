@@ -6,8 +6,8 @@ import re
 
 from flask import Response, abort, render_template, request
 
+from ptsp.device_auth import device_or_refuse
 from ptsp.models import Device
-from ptsp.stations import device_or_refuse
 
 from .blueprint import bp
 from .sound import chime_wav, espeak_available, espeak_wav

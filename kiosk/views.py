@@ -11,6 +11,7 @@ from printers.html_render import qr_svg
 from ptsp.api.access import require_actor
 from ptsp.api.routes import issue_limit_key, parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
+from ptsp.device_auth import device_or_refuse
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.extensions import limiter
@@ -20,7 +21,6 @@ from ptsp.schemas import IssueTicket
 from ptsp.services.common import issued_counts, waiting_counts
 from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.views import ticket_view, wait_estimate
-from ptsp.stations import device_or_refuse
 
 from .blueprint import bp
 
