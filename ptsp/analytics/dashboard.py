@@ -18,7 +18,7 @@ from ..domain import hours as office_hours
 from ..models import Counter, CounterSession, Office, Ticket, TicketEvent
 from ..services import presence
 from ..services.common import current_seq
-from ..services.views import iso
+from ..services.serializers import iso
 
 
 def first_calls(office_ids: list[int], since: datetime | None = None) -> Any:

@@ -22,8 +22,8 @@ from ..services.accounts import authenticate
 from ..services.actors import Actor
 from ..services.common import get_or_404, office_scope, require_office
 from ..services.counters import current_session
+from ..services.serializers import counter_view, office_view, ticket_position, ticket_view, waiting_line
 from ..services.snapshot import office_snapshot
-from ..services.views import counter_view, office_view, ticket_position, ticket_view, waiting_line
 from .access import Unauthorized, require_actor, resolve_actor
 from .blueprint import bp
 from .openapi import build_document, operation

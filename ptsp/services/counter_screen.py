@@ -12,7 +12,7 @@ from ..domain import hours as office_hours
 from ..models import Office, Ticket
 from .common import get_or_404
 from .points import points_on
-from .views import waiting_line
+from .serializers import waiting_line
 
 
 def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int, list[dict[str, Any]]]:

@@ -23,7 +23,7 @@ from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
 from .common import get_or_404, publish, publish_to_agent, require_office
-from .views import ticket_position
+from .serializers import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5

@@ -30,7 +30,7 @@ from . import points
 from .actors import Actor
 from .common import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
 from .counters import lock_counter, require_attending
-from .views import ticket_position, ticket_view
+from .serializers import ticket_position, ticket_view
 
 
 def _fact(
