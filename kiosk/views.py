@@ -18,7 +18,7 @@ from ptsp.extensions import limiter
 from ptsp.models import Device, Office
 from ptsp.printing_runner import print_issued, ticket_print_data
 from ptsp.schemas import IssueTicket
-from ptsp.services.common import issued_counts, waiting_counts
+from ptsp.services.lookup import issued_counts, waiting_counts
 from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.serializers import ticket_view, wait_estimate
 

@@ -37,7 +37,7 @@ from .models import Office, Ticket
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
-from .services.common import office_scope
+from .services.lookup import office_scope
 from .services.snapshot import office_snapshot
 
 # Called with (actor, office_id) when a listener disconnects; stations add their own (e.g. the print agent).
@@ -87,7 +87,7 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
     """
     for item in committed:
         fact = facts.named(item["event"])
-        if "agent" in item:  # a message for one print agent (services.common.publish_to_agent)
+        if "agent" in item:  # a message for one print agent (services.lookup.publish_to_agent)
             emit_fact(fact, item["data"], agent_room(item["agent"]))
             continue
         payload = {"seq": item["seq"], "office": item["office"], **item["data"]}

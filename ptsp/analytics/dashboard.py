@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..models import Counter, CounterSession, Office, Ticket, TicketEvent
 from ..services import presence
-from ..services.common import current_seq
+from ..services.lookup import current_seq
 from ..services.serializers import iso
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..models import Office, Ticket
-from .common import get_or_404
+from .lookup import get_or_404
 from .points import points_on
 from .serializers import waiting_line
 

@@ -18,7 +18,7 @@ from ..domain.errors import (
 )
 from ..models import Counter, CounterSession, Ticket
 from .actors import Actor
-from .common import publish, require_office
+from .lookup import publish, require_office
 from .serializers import counter_view
 
 

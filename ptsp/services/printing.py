@@ -22,7 +22,7 @@ from ..domain.hours import local_now, zone_label
 from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
-from .common import get_or_404, publish, publish_to_agent, require_office
+from .lookup import get_or_404, publish, publish_to_agent, require_office
 from .serializers import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}

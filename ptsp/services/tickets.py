@@ -28,8 +28,8 @@ from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recal
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
 from . import points
 from .actors import Actor
-from .common import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
 from .counters import lock_counter, require_attending
+from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
 from .serializers import ticket_position, ticket_view
 
 
