@@ -12,7 +12,7 @@ from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Unauthorized
 from ptsp.extensions import limiter
 from ptsp.services.accounts import authenticate
-from ptsp.services.stations import clerk_today, waiting_tickets
+from ptsp.services.counter_screen import clerk_today, waiting_tickets
 
 from .blueprint import bp
 

@@ -7,8 +7,8 @@ import re
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import force_locale, gettext
 
+from ptsp.device_auth import device_or_refuse
 from ptsp.models import Device
-from ptsp.stations import device_or_refuse
 
 from .blueprint import bp
 from .sound import chime_wav, espeak_available, espeak_wav

@@ -11,7 +11,7 @@ from ptsp.context import get_read_db, now
 from ptsp.domain.errors import NotFound
 from ptsp.domain.hours import local_now
 from ptsp.models import Ticket
-from ptsp.services.views import ticket_position
+from ptsp.services.serializers import ticket_position
 
 from .blueprint import status_bp
 

@@ -11,6 +11,7 @@ from printers.html_render import qr_svg
 from ptsp.api.access import require_actor
 from ptsp.api.routes import issue_limit_key, parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
+from ptsp.device_auth import device_or_refuse
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.extensions import limiter
@@ -18,10 +19,9 @@ from ptsp.i18n import current_language, switch_url
 from ptsp.models import Device, Office
 from ptsp.printing_runner import print_issued, ticket_print_data
 from ptsp.schemas import IssueTicket
-from ptsp.services.common import issued_counts, waiting_counts
+from ptsp.services.lookup import issued_counts, waiting_counts
 from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
-from ptsp.services.views import ticket_view, wait_estimate
-from ptsp.stations import device_or_refuse
+from ptsp.services.serializers import ticket_view, wait_estimate
 
 from .blueprint import bp
 

@@ -20,7 +20,7 @@ from .models import Ticket
 from .services import counters, processed, tickets
 from .services.actors import Actor
 from .services.counters import current_session
-from .services.views import counter_view, ticket_view
+from .services.serializers import counter_view, ticket_view
 
 Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the paired model
 

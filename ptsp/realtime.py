@@ -29,8 +29,8 @@ from sqlalchemy import select
 from . import facts, schemas
 from .commands import run_command
 from .context import db_session, now
+from .domain.calling_order import issue_moves_others
 from .domain.errors import DomainError, Forbidden, InvalidInput
-from .domain.queue import issue_moves_others
 from .extensions import socketio
 from .i18n.errors import describe
 from .i18n.validation import invalid_input
@@ -38,7 +38,7 @@ from .models import Office, Ticket
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
-from .services.common import office_scope
+from .services.lookup import office_scope
 from .services.snapshot import office_snapshot
 
 # Called with (actor, office_id) when a listener disconnects; stations add their own (e.g. the print agent).
@@ -88,7 +88,7 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
     """
     for item in committed:
         fact = facts.named(item["event"])
-        if "agent" in item:  # a message for one print agent (services.common.publish_to_agent)
+        if "agent" in item:  # a message for one print agent (services.lookup.publish_to_agent)
             emit_fact(fact, item["data"], agent_room(item["agent"]))
             continue
         payload = {"seq": item["seq"], "office": item["office"], **item["data"]}

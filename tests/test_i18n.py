@@ -19,7 +19,7 @@ from ptsp.i18n import COOKIE, TRANSLATIONS, safe_next
 from ptsp.i18n.errors import MESSAGES, describe
 from ptsp.i18n.validation import FALLBACK
 from ptsp.i18n.validation import TEMPLATES as VALIDATION_TEMPLATES
-from ptsp.services.common import MISSING
+from ptsp.services.lookup import MISSING
 from tests.conftest import make_test_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,9 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ptsp.db import make_engine, make_sessionmaker
+from ptsp.domain.calling_order import Priority, QueueEntry, order_queue
 from ptsp.domain.codes import format_code
 from ptsp.domain.errors import DomainError, QueueEmpty
-from ptsp.domain.queue import Priority, QueueEntry, order_queue
 from ptsp.migrate import upgrade
 from ptsp.models import (
     Base,

@@ -18,8 +18,8 @@ from ..domain import hours as office_hours
 from ..i18n import SOURCE_LANGUAGE, current_language
 from ..models import Counter, CounterSession, Office, Service, Ticket, TicketEvent
 from ..services import presence
-from ..services.common import current_seq
-from ..services.views import iso
+from ..services.lookup import current_seq
+from ..services.serializers import iso
 
 
 def service_name(service: Service) -> str:

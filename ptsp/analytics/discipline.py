@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..domain.discipline import DayFacts, Settings
 from ..models import DisciplineSettings, Office, Staff, Violation
 from ..services.actors import Actor
-from ..services.common import office_scope
+from ..services.lookup import office_scope
 from .timeline import (
     counter_stretches,
     local_day_bounds,

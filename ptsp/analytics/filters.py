@@ -16,7 +16,7 @@ from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.hours import service_day
 from ..models import Office
 from ..services.actors import Actor
-from ..services.common import office_scope
+from ..services.lookup import office_scope
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

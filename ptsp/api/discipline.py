@@ -10,7 +10,7 @@ from ..analytics.discipline import visible_violations
 from ..context import get_read_db
 from ..domain.discipline import KINDS
 from ..domain.errors import Forbidden, InvalidInput
-from ..services.common import require_office
+from ..services.lookup import require_office
 from .access import require_actor
 from .blueprint import bp
 from .openapi import operation

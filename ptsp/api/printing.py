@@ -9,7 +9,7 @@ from ..context import get_db, get_read_db, now, status_url
 from ..models import Office, Ticket
 from ..printing_runner import run_job
 from ..services import printing
-from ..services.common import get_or_404, require_office
+from ..services.lookup import get_or_404, require_office
 from .access import require_actor
 from .blueprint import bp
 from .openapi import operation

@@ -15,7 +15,7 @@ from ..domain.errors import InvalidInput, NotFound, Unauthorized
 from ..models import Department, Referral
 from ..schemas import Body, Id
 from ..services import referrals as use_cases
-from ..services.common import office_scope, require_office
+from ..services.lookup import office_scope, require_office
 from .access import require_actor
 from .blueprint import bp
 from .openapi import operation

@@ -21,10 +21,10 @@ from ..printing_runner import print_issued
 from ..services import presence, printing, tickets
 from ..services.accounts import authenticate
 from ..services.actors import Actor
-from ..services.common import get_or_404, office_scope, require_office
 from ..services.counters import current_session
+from ..services.lookup import get_or_404, office_scope, require_office
+from ..services.serializers import counter_view, office_view, ticket_position, ticket_view, waiting_line
 from ..services.snapshot import office_snapshot
-from ..services.views import counter_view, office_view, ticket_position, ticket_view, waiting_line
 from .access import require_actor, resolve_actor
 from .blueprint import bp
 from .openapi import build_document, operation

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain.calling_order import Priority, QueueEntry, sort_key
 from ..domain.codes import format_code
-from ..domain.queue import Priority, QueueEntry, sort_key
 from ..models import Counter, Office, Staff
 from .model import (
     BASE_VOLUME,

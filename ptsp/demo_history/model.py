@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.queue import Priority
+from ..domain.calling_order import Priority
 
 BASE_VOLUME = {"A": 28.0, "B": 11.0, "C": 22.0, "D": 8.0, "E": 6.0}  # residents on an ordinary Wednesday
 DEFAULT_VOLUME = 20.0

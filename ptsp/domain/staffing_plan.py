@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from .queueing import erlang_c
+from .erlang import erlang_c
 
 
 @dataclass(frozen=True)

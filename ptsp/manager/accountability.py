@@ -20,7 +20,7 @@ from ptsp.domain.errors import InvalidInput
 from ptsp.domain.pingpong import REASONS
 from ptsp.i18n.errors import describe
 from ptsp.models import Counter, Service, Staff
-from ptsp.services.common import office_scope
+from ptsp.services.lookup import office_scope
 
 from .access import current_actor, manager_page, visible_offices
 from .blueprint import bp

@@ -18,8 +18,8 @@ from ..domain.errors import (
 )
 from ..models import Counter, CounterSession, Ticket
 from .actors import Actor
-from .common import publish, require_office
-from .views import counter_view
+from .lookup import publish, require_office
+from .serializers import counter_view
 
 
 def lock_counter(session: Session, counter_id: int) -> Counter:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..analytics.discipline import day_facts, settings_for
 from ..domain.discipline import detect
 from ..models import Office, Violation
-from .common import get_or_404
+from .lookup import get_or_404
 
 
 @dataclass(frozen=True)

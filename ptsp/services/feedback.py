@@ -16,7 +16,7 @@ from ..domain.skm import FIELDS, check_answer, check_elements
 from ..models import Complaint, ComplaintEvent, Counter, Office, Rating, Ticket, TicketEvent
 from . import points
 from .actors import Actor
-from .common import get_or_404, require_office
+from .lookup import get_or_404, require_office
 
 TABLET_MINUTES = 15  # how long after completion the counter tablet still offers a ticket for rating
 

@@ -31,7 +31,7 @@ from ..domain.points import (
 )
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
-from .common import get_or_404, office_scope, record, require_office
+from .lookup import get_or_404, office_scope, record, require_office
 
 RULES_KEY = "points_rules"
 

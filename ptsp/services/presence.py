@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Device, DisplayPresence
-from .views import iso
+from .serializers import iso
 
 STALE = timedelta(seconds=45)  # three missed heartbeats
 

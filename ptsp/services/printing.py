@@ -25,8 +25,8 @@ from ..i18n import N_, SOURCE_LANGUAGE, available, gettext_in
 from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
-from .common import get_or_404, publish, publish_to_agent, require_office
-from .views import ticket_position
+from .lookup import get_or_404, publish, publish_to_agent, require_office
+from .serializers import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5

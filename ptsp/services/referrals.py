@@ -14,7 +14,7 @@ from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..models import Department, Office, Referral, ReferralEvent, Ticket
 from .accounts import hash_token
 from .actors import Actor
-from .common import get_or_404, record, require_office
+from .lookup import get_or_404, record, require_office
 
 TOKEN_PREFIX = "ptsp_dinas_"
 REFERABLE = ("called", "serving", "done")

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
 from ..models import Counter, Office, Ticket
-from .common import current_seq, get_or_404, waiting_counts
 from .counters import current_session
-from .views import counter_view, office_view, service_view, ticket_view
+from .lookup import current_seq, get_or_404, waiting_counts
+from .serializers import counter_view, office_view, service_view, ticket_view
 
 
 def _current_view(ticket: Ticket, counter: Counter) -> dict[str, Any]:

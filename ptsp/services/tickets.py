@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .. import facts
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
+from ..domain.calling_order import Priority, QueueEntry, choose_next
 from ..domain.codes import format_code
 from ..domain.errors import (
     CounterBusy,
@@ -24,13 +25,12 @@ from ..domain.errors import (
     QuotaReached,
 )
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
-from ..domain.queue import Priority, QueueEntry, choose_next
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
 from . import points
 from .actors import Actor
-from .common import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
 from .counters import lock_counter, require_attending
-from .views import ticket_position, ticket_view
+from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
+from .serializers import ticket_position, ticket_view
 
 
 def _fact(
@@ -108,7 +108,7 @@ def issue(
 def _queue_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:
     """Return the oldest waiting priority ticket and the oldest regular one, row-locked.
 
-    Only these two can be next (see domain.queue). On PostgreSQL the rows are
+    Only these two can be next (see domain.calling_order). On PostgreSQL the rows are
     claimed with FOR UPDATE SKIP LOCKED, so clerks calling at once take
     different tickets instead of waiting on each other; on SQLite the whole
     transaction already holds the write lock (BEGIN IMMEDIATE). Only today's

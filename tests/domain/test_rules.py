@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from ptsp.domain import hours
+from ptsp.domain.calling_order import Priority, QueueEntry, issue_moves_others, order_queue
 from ptsp.domain.codes import format_code, parse_code, validate_prefix
 from ptsp.domain.errors import InvalidInput, InvalidTransition
 from ptsp.domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ptsp.domain.lifecycle import Action, Status, allowed_actions, next_status, recall_outcome
-from ptsp.domain.queue import Priority, QueueEntry, issue_moves_others, order_queue
 from ptsp.i18n.errors import describe
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

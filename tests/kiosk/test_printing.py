@@ -77,8 +77,7 @@ def test_issued_ticket_bytes_are_exactly_what_python_escpos_dummy_builds(app, cl
     printer = loopback()
     use_printer(app, world, printer.setting, paper=48)
     body = issue(client, world, "C").get_json()
-    wait_tickets(printer, 1)
-    status_check, job = printer.connections
+    status_check, job = printer.wait_for_connections(2)
     assert status_check == STATUS_QUERY
     expected = Dummy()
     expected.hw("INIT")

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from ptsp.domain.erlang import evaluate_staffing
 from ptsp.domain.errors import InvalidInput
-from ptsp.domain.queueing import evaluate_staffing
 from ptsp.domain.shifts import DayNeed, ShiftRules, day_patterns, plan_week
 from ptsp.domain.simulate import simulate_day
 from ptsp.domain.staffing_plan import ServiceDemand, StaffingTarget, hourly_need
@@ -150,7 +150,7 @@ def test_the_backlog_of_a_break_gets_clerks_to_call_it_within_the_target():
 
 
 def test_a_pool_mixing_short_and_long_services_waits_longer_than_its_mean_says():
-    from ptsp.domain.queueing import service_level
+    from ptsp.domain.erlang import service_level
     from ptsp.domain.staffing_plan import pool_performance
 
     assert pool_performance(6, 4.5, 10, 1.0, 15)[0] == pytest.approx(service_level(6, 4.5, 10, 15))

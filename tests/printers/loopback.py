@@ -11,6 +11,11 @@ READY = 0x12  # DLE EOT answer with only the fixed bits set: online, paper prese
 class LoopbackPrinter:
     """Accept connections, record each one's bytes and answer DLE EOT 1 and 4.
 
+    Connections are listed in the order they were accepted, once closed. Each is served
+    by its own thread, so the order in which they finish being recorded is up to the
+    scheduler: a status check closed just before the job could otherwise be listed
+    after it on a busy machine.
+
     With ``reads=False`` it accepts connections and never reads from them, with a
     small receive buffer so a sender soon finds the connection full.
     """
@@ -20,7 +25,7 @@ class LoopbackPrinter:
     ) -> None:
         self.answers = {1: printer_status, 4: paper_status}
         self.reads = reads
-        self.connections: list[bytes] = []
+        self._received: list[bytes | None] = []  # one slot per accepted connection; None while it is open
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._open: list[socket.socket] = []
@@ -39,11 +44,17 @@ class LoopbackPrinter:
     def setting(self) -> str:
         return f"network:127.0.0.1:{self.port}"
 
+    @property
+    def connections(self) -> list[bytes]:
+        """The bytes of every closed connection, in the order the connections were accepted."""
+        with self._changed:
+            return [data for data in self._received if data is not None]
+
     def wait_for_connections(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        """Wait until ``count`` connections have closed and return their bytes."""
+        """Wait until ``count`` connections have closed and return their bytes, in accepted order."""
         with self._changed:
             self._changed.wait_for(lambda: len(self.connections) >= count, timeout)
-            return list(self.connections)
+            return self.connections
 
     def close(self) -> None:
         self._stop.set()
@@ -65,10 +76,13 @@ class LoopbackPrinter:
             except TimeoutError:
                 continue
             self._open.append(conn)
+            with self._changed:
+                slot = len(self._received)
+                self._received.append(None)
             if self.reads:
-                self._spawn(self._serve, conn)
+                self._spawn(self._serve, conn, slot)
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, slot: int) -> None:
         conn.settimeout(0.05)
         received = bytearray()
         scanned = 0
@@ -91,5 +105,5 @@ class LoopbackPrinter:
                     conn.sendall(bytes([self.answers[request]]))
                 scanned = found + 3
         with self._changed:
-            self.connections.append(bytes(received))
+            self._received[slot] = bytes(received)
             self._changed.notify_all()

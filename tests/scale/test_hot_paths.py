@@ -7,7 +7,7 @@ import random
 from ptsp.models import Office, Ticket
 from ptsp.services import tickets
 from ptsp.services.actors import Actor
-from ptsp.services.views import people_ahead, waiting_line
+from ptsp.services.serializers import people_ahead, waiting_line
 
 
 def test_people_ahead_counts_exactly_the_tickets_before_it_in_calling_order(app, world, clock):

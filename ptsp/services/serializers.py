@@ -9,9 +9,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain.calling_order import Priority, QueueEntry, order_queue
 from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ..domain.hours import local_now
-from ..domain.queue import Priority, QueueEntry, order_queue
 from ..models import Counter, CounterSession, Office, Service, Ticket, counter_services
 
 
@@ -106,7 +106,7 @@ def wait_estimate(session: Session, service: Service, people_ahead: int, now: da
 
 
 def people_ahead(session: Session, ticket: Ticket, now: datetime) -> int:
-    """Count the waiting tickets called before this one, in the order of `domain.queue.sort_key`.
+    """Count the waiting tickets called before this one, in the order of `domain.calling_order.sort_key`.
 
     One COUNT instead of loading and sorting the whole line: a promoted ticket (priority, or a
     regular one past the starvation limit) has only earlier promoted tickets ahead; any other

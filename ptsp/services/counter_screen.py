@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..models import Office, Ticket
-from .common import get_or_404
+from .lookup import get_or_404
 from .points import points_on
-from .views import waiting_line
+from .serializers import waiting_line
 
 
 def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int, list[dict[str, Any]]]:

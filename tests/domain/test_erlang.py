@@ -12,7 +12,7 @@ from scipy.optimize import brentq
 from scipy.special import gammainc, gammaln
 from scipy.stats import poisson
 
-from ptsp.domain.queueing import (
+from ptsp.domain.erlang import (
     InvalidStaffingInput,
     StaffingAnswer,
     average_speed_of_answer,
