@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,18 @@ def test_a_pickle_folder_the_user_chose_is_kept(tmp_path):
     assert list(temp.iterdir()) == []
     assert list(chosen.glob("*.capabilities.pickle"))
     assert not (tmp_path / "cache").exists()
+
+
+def test_processes_that_start_together_on_an_empty_cache_all_import_python_escpos(tmp_path):
+    """python-escpos writes its pickle in place; a process reading it half-written failed with EOFError
+    (two test workers did, on a fresh clone). Twelve processes start at once on an empty cache folder."""
+    cache = tmp_path / "cache"
+    environ = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    environ.update(XDG_CACHE_HOME=str(cache), TMPDIR=str(tmp_path))
+    code = "import printers, escpos.capabilities as c; assert c.CAPABILITIES['profiles']"
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=environ, stderr=subprocess.PIPE, text=True)
+            for _ in range(12)]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0] * 12, "\n".join(errors)
+    (folder,) = (cache / "ptsp").iterdir()
+    assert [p.name for p in folder.iterdir()] == [f"{platform.python_version()}.capabilities.pickle"]
