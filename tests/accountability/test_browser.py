@@ -108,8 +108,8 @@ def test_clerk_refers_the_case_and_the_department_answers_on_its_desk(server, pa
     with sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Referral)) == 1
     engine.dispose()
-    page.click("#lang")
-    # refer.js translates its own labels in a task after the click (setTimeout 0): wait for it.
+    with page.expect_navigation():
+        page.click(".lang-switch a[data-lang=en]")  # the shared switch: the same page again, in English
     page.wait_for_function("document.querySelector('#refer').innerText === 'Refer to department'", timeout=5000)
 
     desk = page_factory(1366, 768)
