@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import funnel as funnel_rules
-from ..domain.erlang import required_clerks
 from ..domain.intervals import intersect, minutes
+from ..domain.staffing_calculator import required_clerks
 from ..models import CounterSession, Office, Service, Ticket
 from .timeline import local_day_bounds, open_spans
 

@@ -32,7 +32,8 @@ def staffing_calc(arrivals_per_hour: float, service_minutes: float, target_minut
     """Print how many clerks meet a service-level target."""
     import json
 
-    from ..domain.erlang import InvalidStaffingInput, required_clerks, staffing_calc_report
+    from ..domain.erlang import InvalidStaffingInput
+    from ..domain.staffing_calculator import required_clerks, staffing_calc_report
 
     level = target_level / 100 if target_level > 1 else target_level
     try:

@@ -15,10 +15,11 @@ from ptsp.analytics.charts import weekday_name
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
-from ptsp.domain.erlang import InvalidStaffingInput, evaluate_staffing, required_clerks, staffing_calc_report
+from ptsp.domain.erlang import InvalidStaffingInput
 from ptsp.domain.errors import InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
+from ptsp.domain.staffing_calculator import evaluate_staffing, required_clerks, staffing_calc_report
 from ptsp.domain.staffing_plan import StaffingTarget, service_pools
 from ptsp.domain.text import N_
 from ptsp.i18n import current_language

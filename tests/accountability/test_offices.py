@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ptsp.analytics.offices import OfficeLoad, office_load, pooling, report
-from ptsp.domain.erlang import required_clerks
 from ptsp.domain.funnel import funnel, limits, poisson_limit
+from ptsp.domain.staffing_calculator import required_clerks
 from ptsp.models import Office, Ticket
 from tests.accountability.history import MONDAY, History
 

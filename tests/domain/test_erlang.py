@@ -14,16 +14,18 @@ from scipy.stats import poisson
 
 from ptsp.domain.erlang import (
     InvalidStaffingInput,
-    StaffingAnswer,
     average_speed_of_answer,
     erlang_a,
     erlang_b,
     erlang_c,
-    evaluate_staffing,
     occupancy,
     probability_of_waiting,
-    required_clerks,
     service_level,
+)
+from ptsp.domain.staffing_calculator import (
+    StaffingAnswer,
+    evaluate_staffing,
+    required_clerks,
     staffing_calc_report,
 )
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from ptsp.domain.erlang import required_clerks
 from ptsp.domain.forecast import arrival_rate, patience, service_times
+from ptsp.domain.staffing_calculator import required_clerks
 from ptsp.domain.staffing_plan import (
     ServiceDemand,
     StaffingTarget,

@@ -4,10 +4,10 @@ import itertools
 
 import pytest
 
-from ptsp.domain.erlang import evaluate_staffing
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.shifts import DayNeed, ShiftRules, day_patterns, plan_week
 from ptsp.domain.simulate import simulate_day
+from ptsp.domain.staffing_calculator import evaluate_staffing
 from ptsp.domain.staffing_plan import ServiceDemand, StaffingTarget, hourly_need
 
 WORKDAY = {8: 2, 9: 3, 10: 3, 11: 2, 12: 0, 13: 2, 14: 2, 15: 1}
