@@ -121,9 +121,10 @@ def test_the_station_check_resolves_relative_imports(tmp_path: Path) -> None:
 # asking to be split. The pinned exceptions below are to-dos with their size today as a cap: they may shrink (then
 # drop the entry), never grow.
 APP_CODE = ("ptsp", "kiosk", "counter", "display", "printers")
-MAX_MODULE_LINES = 450
-MAX_FUNCTION_LINES = 60
-# To do: every table in one module; split it by concern (tickets and events, staff and devices, printing, points).
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 50
+# To do (the one pinned size): every table in one module; split it by concern (tickets and events, staff and
+# devices, printing, points).
 LONG_MODULES = {"ptsp/models.py": 540}
 LONG_FUNCTIONS: dict[str, int] = {}
 

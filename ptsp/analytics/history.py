@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ..domain import forecast
@@ -66,6 +66,16 @@ def _minutes(a: datetime | None, b: datetime | None) -> float | None:
     return (b - a).total_seconds() / 60.0
 
 
+def _first_calls(session: Session, in_range: tuple[ColumnElement[bool], ...]) -> dict[int, datetime]:
+    """Return when each ticket matching `in_range` was first called, by ticket id (never called: absent)."""
+    return dict(session.execute(
+        select(TicketEvent.ticket_id, func.min(TicketEvent.at))
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(*in_range, TicketEvent.kind == "called")
+        .group_by(TicketEvent.ticket_id)
+    ).all())
+
+
 def load_history(session: Session, office_id: int, start: date, end: date) -> OfficeHistory:
     """Read tickets of service days [start, end) of one office."""
     office = session.get(Office, office_id)
@@ -84,12 +94,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
         start=start, end=end,
     )
     in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
-    first_call = dict(session.execute(
-        select(TicketEvent.ticket_id, func.min(TicketEvent.at))
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(*in_range, TicketEvent.kind == "called")
-        .group_by(TicketEvent.ticket_id)
-    ).all())
+    first_call = _first_calls(session, in_range)
     zone = ZoneInfo(office.timezone)
     rows = session.execute(
         select(Ticket.id, Ticket.issued_service_id, Ticket.service_id, Ticket.service_day, Ticket.issued_at,

@@ -35,6 +35,21 @@ def operation(path: str, method: str, summary: str, **kwargs: Any) -> Operation:
     return op
 
 
+def _responses(op: Operation) -> dict[str, Any]:
+    """Return an operation's responses by status code; errors carry the Error body."""
+    return {
+        str(code): (
+            {"description": text}
+            if code < 400
+            else {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        )
+        for code, text in sorted(op.responses.items())
+    }
+
+
 def build_document(version: str) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for `/api/v1`."""
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
@@ -50,17 +65,7 @@ def build_document(version: str) -> dict[str, Any]:
             "summary": op.summary,
             "operationId": f"{op.method}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
             "parameters": path_params + op.params,
-            "responses": {
-                str(code): (
-                    {"description": text}
-                    if code < 400
-                    else {
-                        "description": text,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    }
-                )
-                for code, text in sorted(op.responses.items())
-            },
+            "responses": _responses(op),
         }
         if op.auth:
             entry["security"] = [{scheme: []} for scheme in op.auth]

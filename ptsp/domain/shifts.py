@@ -139,16 +139,11 @@ def day_patterns(day: DayNeed, rules: ShiftRules) -> list[Pattern]:
     return list(dict.fromkeys(patterns))
 
 
-def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> ShiftPlan:
-    """Solve the shift plan for a week of day needs (see the module docstring for the model)."""
-    patterns = [day_patterns(day, rules) for day in days]
-    columns = [(d, p) for d, pats in enumerate(patterns) for p in pats]
-    n_y = len(columns)
-    n = n_y + 1  # the last variable is N
+def _cover_rows(
+    days: Sequence[DayNeed], columns: list[tuple[int, Pattern]], by_day: list[list[int]], n_y: int
+) -> list[tuple[dict[int, float], float, float]]:
+    """Return the rows (coefficients, low, high) covering each open hour's need and counting each day's clerks in N."""
     rows: list[tuple[dict[int, float], float, float]] = []
-    by_day: list[list[int]] = [[] for _ in days]
-    for j, (d, _) in enumerate(columns):
-        by_day[d].append(j)
     for d, day in enumerate(days):
         for hour, need in sorted(day.need.items()):
             if need <= 0 or hour in day.breaks:
@@ -158,6 +153,19 @@ def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> Shif
                 raise InvalidInput("hour_not_coverable", day=day.label, hour=f"{hour:02d}:00")
             rows.append((cover, float(need), np.inf))
         rows.append(({j: 1.0 for j in by_day[d]} | {n_y: -1.0}, -np.inf, 0.0))
+    return rows
+
+
+def plan_week(days: Sequence[DayNeed], rules: ShiftRules = ShiftRules()) -> ShiftPlan:
+    """Solve the shift plan for a week of day needs (see the module docstring for the model)."""
+    patterns = [day_patterns(day, rules) for day in days]
+    columns = [(d, p) for d, pats in enumerate(patterns) for p in pats]
+    n_y = len(columns)
+    n = n_y + 1  # the last variable is N
+    by_day: list[list[int]] = [[] for _ in days]
+    for j, (d, _) in enumerate(columns):
+        by_day[d].append(j)
+    rows = _cover_rows(days, columns, by_day, n_y)
     hours = {j: float(p.hours) for j, (_, p) in enumerate(columns)}
     rows.append((hours | {n_y: -rules.max_weekly_hours}, -np.inf, 0.0))
     if rules.min_weekly_hours > 0:

@@ -222,6 +222,25 @@ def _reopening(pool: PoolHour, backlog: float, target: StaffingTarget) -> PoolHo
     return PoolHour(pool.pool, pool.arrivals, pool.load, pool.service_minutes, clerks, level, wait, busy, pool.scv)
 
 
+def _pool_day(
+    shifted: np.ndarray, originals: np.ndarray, minutes: np.ndarray, cvs: np.ndarray, loads: np.ndarray
+) -> tuple[Any, ...]:
+    """Return one pool's hourly arrivals, load, mean service minutes, service time SCV and break backlog.
+
+    Each array has a row per service of the pool: arrivals with the break shifted, arrivals as asked
+    (`originals`), then the services' minutes and CVs (one value each) and hourly loads.
+    """
+    arrivals = shifted.sum(axis=0)
+    safe = np.where(arrivals > 0, arrivals, 1.0)
+    work = (shifted * minutes[:, None]).sum(axis=0)
+    mean_s = np.where(arrivals > 0, work / safe, minutes.mean())
+    # Second moment of the mixture: E[S^2] = sum of shares x S_s^2 (1 + cv_s^2).
+    second = (shifted * (minutes**2 * (1 + cvs**2))[:, None]).sum(axis=0)
+    scv = np.where(arrivals > 0, second / safe / mean_s**2 - 1.0, 1.0)
+    backlog = (shifted - originals).clip(min=0).sum(axis=0)
+    return arrivals.tolist(), loads.sum(axis=0).tolist(), mean_s.tolist(), scv.tolist(), backlog.tolist()
+
+
 def hourly_need(
     hours: Sequence[int],
     open_share: Sequence[float],
@@ -241,21 +260,10 @@ def hourly_need(
     loads = np.array([hourly_offered_load(row, m) for row, m in zip(shifted, minutes, strict=True)])
     points = (shifted * np.array([d.standard_minutes for d in demands])[:, None]).sum(axis=0)
     members = [np.array([d.service in pool for d in demands]) for pool in pools]
-    pool_rows: list[tuple[Any, ...] | None] = []
-    for mask in members:
-        if not mask.any():
-            pool_rows.append(None)
-            continue
-        arrivals = shifted[mask].sum(axis=0)
-        safe = np.where(arrivals > 0, arrivals, 1.0)
-        work = (shifted[mask] * minutes[mask][:, None]).sum(axis=0)
-        mean_s = np.where(arrivals > 0, work / safe, minutes[mask].mean())
-        # Second moment of the mixture: E[S^2] = sum of shares x S_s^2 (1 + cv_s^2).
-        second = (shifted[mask] * (minutes[mask] ** 2 * (1 + cvs[mask] ** 2))[:, None]).sum(axis=0)
-        scv = np.where(arrivals > 0, second / safe / mean_s**2 - 1.0, 1.0)
-        backlog = (shifted[mask] - originals[mask]).clip(min=0).sum(axis=0)
-        pool_rows.append((arrivals.tolist(), loads[mask].sum(axis=0).tolist(), mean_s.tolist(), scv.tolist(),
-                          backlog.tolist()))
+    pool_rows: list[tuple[Any, ...] | None] = [
+        _pool_day(shifted[mask], originals[mask], minutes[mask], cvs[mask], loads[mask]) if mask.any() else None
+        for mask in members
+    ]
     total = shifted.sum(axis=0).tolist()
     result = []
     for i, hour in enumerate(hours):

@@ -147,13 +147,18 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
                 )
             existing.name, existing.role, existing.office = st.name, st.role, office
             by_username[st.username] = existing
-        for st in o.staff:
-            if st.supervisor:
-                boss = by_username.get(st.supervisor) or session.scalar(
-                    select(Staff).where(Staff.username == st.supervisor)
-                )
-                if boss is None:
-                    raise InvalidInput("unknown_supervisor", supervisor=st.supervisor, username=st.username)
-                by_username[st.username].supervisor = boss
+        _link_supervisors(session, o.staff, by_username)
     session.flush()
     return generated
+
+
+def _link_supervisors(session: Session, staff: list[StaffSpec], by_username: dict[str, Staff]) -> None:
+    """Give each staff member of an office the supervisor the document names (in this office or already stored)."""
+    for st in staff:
+        if st.supervisor:
+            boss = by_username.get(st.supervisor) or session.scalar(
+                select(Staff).where(Staff.username == st.supervisor)
+            )
+            if boss is None:
+                raise InvalidInput("unknown_supervisor", supervisor=st.supervisor, username=st.username)
+            by_username[st.username].supervisor = boss

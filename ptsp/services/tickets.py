@@ -62,15 +62,7 @@ def issue(
     """Issue the next numbered ticket for a service; return it with its position."""
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
-    service = session.get(Service, service_id)
-    if service is None or service.office_id != office.id:
-        raise InvalidInput("unknown_service", service=service_id)
-    if not service.active:
-        raise OfficeClosed("service_inactive", service=service.name_id)
-    day = office_hours.service_day(now, office.timezone)
-    week = office_hours.parse_week(office.hours)
-    if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
-        raise OfficeClosed("office_closed")
+    service, day = _open_service(session, office, service_id, now)
     number = upsert_increment(
         session, TicketNumber, {"office_id": office.id, "service_id": service.id, "day": day}, "last_number"
     )
@@ -103,6 +95,20 @@ def issue(
     position = ticket_position(session, ticket, now, ahead=ahead)
     _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
+
+
+def _open_service(session: Session, office: Office, service_id: int, now: datetime) -> tuple[Service, date]:
+    """Return the office's service a ticket is asked for and today's service day, if it takes tickets now."""
+    service = session.get(Service, service_id)
+    if service is None or service.office_id != office.id:
+        raise InvalidInput("unknown_service", service=service_id)
+    if not service.active:
+        raise OfficeClosed("service_inactive", service=service.name_id)
+    day = office_hours.service_day(now, office.timezone)
+    week = office_hours.parse_week(office.hours)
+    if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
+        raise OfficeClosed("office_closed")
+    return service, day
 
 
 def _queue_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:
