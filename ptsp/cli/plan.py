@@ -40,7 +40,7 @@ def staffing_calc(arrivals_per_hour: float, service_minutes: float, target_minut
         answer = required_clerks(arrivals_per_hour, service_minutes, target_minutes, level,
                                  max_occupancy=max_occupancy, shrinkage=shrinkage, patience_minutes=patience_minutes)
     except InvalidStaffingInput as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(describe(exc)) from None
     report = staffing_calc_report(answer)
     if as_json:
         click.echo(json.dumps(report, indent=2))

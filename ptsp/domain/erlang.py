@@ -55,12 +55,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, gammaln, logsumexp
 
+from .errors import InvalidInput
+
 # How far below the largest term (in natural logarithms) the truncated chain stops.
 _TRUNCATION_DEPTH = 45.0
 
 
-class InvalidStaffingInput(ValueError):
-    """Raised when a queueing or staffing question has inputs that make no sense."""
+class InvalidStaffingInput(InvalidInput):
+    """Raised when a queueing or staffing question has inputs that make no sense (`value` is what was given)."""
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,19 @@ class ImpatientQueueMetrics:
 def check_servers(servers: int) -> None:
     """Refuse a number of clerks that is not a whole number >= 0."""
     if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
-        raise InvalidStaffingInput(f"servers must be a whole number >= 0, got {servers!r}")
+        raise InvalidStaffingInput("staffing_servers_invalid", value=servers)
 
 
 def check_nonnegative(name: str, value: float) -> None:
     """Refuse a value that is negative or not finite."""
     if not math.isfinite(value) or value < 0:
-        raise InvalidStaffingInput(f"{name} must be a finite number >= 0, got {value!r}")
+        raise InvalidStaffingInput("staffing_value_negative", field=name, value=value)
 
 
 def check_positive(name: str, value: float) -> None:
     """Refuse a value that is not above 0 or not finite."""
     if not math.isfinite(value) or value <= 0:
-        raise InvalidStaffingInput(f"{name} must be a finite number > 0, got {value!r}")
+        raise InvalidStaffingInput("staffing_value_not_positive", field=name, value=value)
 
 
 def erlang_b_step(previous: float, servers: int, load: float) -> float:

@@ -63,15 +63,11 @@ def _validate_staffing(
     check_positive("service_minutes", service_minutes)
     check_nonnegative("target_minutes", target_minutes)
     if not (math.isfinite(target_level) and 0 < target_level <= 1):
-        raise InvalidStaffingInput(
-            f"target_level must be above 0 and at most 1 (0.8 means 80%), got {target_level!r}"
-        )
+        raise InvalidStaffingInput("staffing_target_level_invalid", value=target_level)
     if max_occupancy is not None and not (math.isfinite(max_occupancy) and 0 < max_occupancy <= 1):
-        raise InvalidStaffingInput(
-            f"max_occupancy must be above 0 and at most 1, got {max_occupancy!r}"
-        )
+        raise InvalidStaffingInput("staffing_max_occupancy_invalid", value=max_occupancy)
     if not (math.isfinite(shrinkage) and 0 <= shrinkage < 1):
-        raise InvalidStaffingInput(f"shrinkage must be at least 0 and below 1, got {shrinkage!r}")
+        raise InvalidStaffingInput("staffing_shrinkage_invalid", value=shrinkage)
     if patience_minutes is not None:
         check_positive("patience_minutes", patience_minutes)
 
@@ -118,8 +114,7 @@ def required_clerks(
         if answer.service_level >= target_level and answer.occupancy <= cap:
             return replace(answer, clerks=_scheduled(servers, shrinkage))
     raise InvalidStaffingInput(
-        f"no staffing up to {last} clerks reaches {target_level:.0%} within "
-        f"{target_minutes} minutes; the target is too strict to compute"
+        "staffing_target_unreachable", clerks=last, level=f"{target_level:.0%}", minutes=target_minutes
     )
 
 

@@ -72,7 +72,18 @@ MESSAGES: dict[str, str] = {
     "field_required": N_("Isi kolom %(field)s"),
     "field_not_number": N_("%(field)s: '%(value)s' bukan angka"),
     "field_not_finite": N_("%(field)s harus angka terhingga"),
-    "staffing_input_invalid": N_("Masukan tidak valid: %(detail)s"),
+    "staffing_servers_invalid": N_("Jumlah petugas harus bilangan bulat 0 atau lebih, bukan %(value)s"),
+    "staffing_value_negative": N_("%(field)s harus angka terhingga 0 atau lebih, bukan %(value)s"),
+    "staffing_value_not_positive": N_("%(field)s harus angka terhingga di atas 0, bukan %(value)s"),
+    "staffing_target_level_invalid": N_(
+        "Target layanan harus di atas 0 dan paling tinggi 1 (0,8 atau 80 berarti 80%%), bukan %(value)s"
+    ),
+    "staffing_max_occupancy_invalid": N_("Okupansi maksimum harus di atas 0 dan paling tinggi 1, bukan %(value)s"),
+    "staffing_shrinkage_invalid": N_("Penyusutan (shrinkage) harus 0 atau lebih dan di bawah 1, bukan %(value)s"),
+    "staffing_target_unreachable": N_(
+        "Sampai %(clerks)s petugas pun, target %(level)s warga dipanggil dalam %(minutes)s menit tidak tercapai: "
+        "target terlalu ketat untuk dihitung"
+    ),
     "unknown_status": N_("Status tidak dikenal: '%(status)s'"),
     "unknown_status_choice": N_("Status '%(status)s' tidak dikenal; pilih %(choices)s"),
     "unknown_kind": N_("Jenis tidak dikenal: '%(kind)s' (pilih %(choices)s)"),

@@ -15,7 +15,6 @@ from ptsp.analytics.charts import weekday_name
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
-from ptsp.domain.erlang import InvalidStaffingInput
 from ptsp.domain.errors import InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
@@ -207,9 +206,6 @@ def calculator() -> str | tuple[str, int]:
                                  patience_minutes=patience)
     except InvalidInput as exc:
         return render_template("manager/calculator.html", form=form, report=None, error=describe(exc)), 422
-    except InvalidStaffingInput as exc:
-        message = describe(InvalidInput("staffing_input_invalid", detail=str(exc)))
-        return render_template("manager/calculator.html", form=form, report=None, error=message), 422
     curve = []
     base = answer.raw_clerks
     for clerks in range(max(1, base - 3), base + 4):

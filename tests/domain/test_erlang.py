@@ -22,12 +22,14 @@ from ptsp.domain.erlang import (
     probability_of_waiting,
     service_level,
 )
+from ptsp.domain.errors import InvalidInput
 from ptsp.domain.staffing_calculator import (
     StaffingAnswer,
     evaluate_staffing,
     required_clerks,
     staffing_calc_report,
 )
+from ptsp.i18n.errors import MESSAGES, describe
 
 
 def three_figures(value: float, published: float) -> bool:
@@ -344,14 +346,19 @@ def test_invalid_staffing_inputs_are_refused(kwargs):
     } | kwargs
     with pytest.raises(InvalidStaffingInput) as raised:
         required_clerks(**arguments)
-    assert isinstance(raised.value, ValueError)
-    assert next(iter(kwargs)) in str(raised.value)
+    refused = raised.value
+    assert isinstance(refused, InvalidInput) and refused.status == 422
+    # The refusal names the input: in its reason, or as the field its message shows.
+    name = next(iter(kwargs))
+    assert name in refused.reason or refused.params["field"] == name
+    assert refused.reason in MESSAGES and str(kwargs[name]) in describe(refused)
 
 
 @pytest.mark.parametrize(("servers", "load"), [(-1, 2.0), (2, -1.0), (1.5, 1.0)])
 def test_invalid_formula_inputs_are_refused(servers, load):
-    with pytest.raises(InvalidStaffingInput):
+    with pytest.raises(InvalidStaffingInput) as raised:
         erlang_c(servers, load)
+    assert raised.value.reason in {"staffing_servers_invalid", "staffing_value_negative"}
 
 
 def test_report_has_the_fields_of_the_staffing_calculator():
