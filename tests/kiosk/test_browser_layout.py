@@ -41,8 +41,18 @@ def with_services(server: Any, tmp_path: Path, count: int) -> None:
 
 
 def tap(page: Any, selector: str) -> None:
-    """A finger's tap (touch start and end through the DevTools protocol), not a mouse click."""
-    box = page.locator(selector).bounding_box()
+    """A finger's tap (touch start and end through the DevTools protocol), not a mouse click.
+
+    The kiosk redraws its cards when a live fact arrives (waiting counts), which can detach the element
+    between finding it and measuring it: measure the card that is on screen now, waiting for one if needed."""
+    card = page.locator(selector)
+    box = None
+    for _ in range(50):
+        card.wait_for(state="visible")
+        box = card.bounding_box()
+        if box is not None:
+            break
+    assert box is not None, f"{selector} never stayed on screen long enough to be measured"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     cdp = page.context.new_cdp_session(page)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
