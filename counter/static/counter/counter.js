@@ -109,6 +109,10 @@
     $("message").className = isError ? "message error" : "message";
   }
 
+  // Office data (service, counter and staff names) goes into markup below: escape it, never trust it.
+  const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  const esc = (value) => String(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
+
   function serviceName(id) {
     const s = state.services.find((x) => x.id === id);
     return s ? `${s.prefix} · ${s.name[lang] || s.name.id}` : String(id);
@@ -117,8 +121,8 @@
   function render() {
     const c = myCounter();
     const select = $("counter-select");
-    const options = state.counters.map((x) => `<option value="${x.id}">${x.number}${x.name ? " " + x.name : ""}` +
-      `${x.staff_name && x.staff !== cfg.staff ? " (" + x.staff_name + ")" : ""}</option>`).join("");
+    const options = state.counters.map((x) => `<option value="${esc(x.id)}">${esc(x.number)}${x.name ? " " + esc(x.name) : ""}` +
+      `${x.staff_name && x.staff !== cfg.staff ? " (" + esc(x.staff_name) + ")" : ""}</option>`).join("");
     if (select.dataset.options !== options) { select.innerHTML = options; select.dataset.options = options; }
     if (c) select.value = String(c.id);
     $("office-name").textContent = state.office ? state.office.name : "PTSP";
@@ -147,7 +151,7 @@
     $("transfer").disabled = !cur || busy("transfer");
     $("call-ticket").disabled = !own || !open || !!cur || !state.picked || busy("call_ticket");
     const targets = state.services.filter((s) => !cur || s.id !== cur.service)
-      .map((s) => `<option value="${s.id}">${serviceName(s.id)}</option>`).join("");
+      .map((s) => `<option value="${esc(s.id)}">${esc(serviceName(s.id))}</option>`).join("");
     if ($("transfer-service").dataset.options !== targets) {
       $("transfer-service").innerHTML = targets;
       $("transfer-service").dataset.options = targets;
@@ -186,11 +190,11 @@
     $("lines").innerHTML = state.services.map((s) => {
       const line = state.lines[s.id] || [];
       const items = line.slice(0, 12).map((x) => `<li><button class="ticket${x.priority !== "regular" ? " prio" : ""}` +
-        `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${x.id}" data-code="${x.code}"` +
-        ` title="${PRIORITY[x.priority] || ""}">${x.code}${x.priority !== "regular" ? " ★" : ""}` +
+        `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${esc(x.id)}" data-code="${esc(x.code)}"` +
+        ` title="${esc(PRIORITY[x.priority] || "")}">${esc(x.code)}${x.priority !== "regular" ? " ★" : ""}` +
         `${x.transferred ? " ↪" : ""}</button></li>`).join("");
       const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";
-      return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${s.id}"><h3>${serviceName(s.id)}` +
+      return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}"><h3>${esc(serviceName(s.id))}` +
         ` <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;
     }).join("");
   }
