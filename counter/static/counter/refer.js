@@ -17,8 +17,7 @@
     $("refer-note").value = "";
     const response = await fetch("/api/v1/departments", { credentials: "same-origin" });
     departments = response.ok ? await response.json() : [];
-    $("refer-department").innerHTML = departments.map((d) => `<option value="${d.id}"></option>`).join("");
-    $("refer-department").querySelectorAll("option").forEach((o, i) => { o.textContent = departments[i].name; });
+    $("refer-department").replaceChildren(...departments.map((d) => new Option(d.name, String(d.id))));
     if (!departments.length) $("refer-message").textContent = t("no_departments");
     $("refer-send").disabled = !departments.length;
     $("refer-dialog").showModal();
