@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from ptsp.db import make_engine
 from ptsp.models import Office
-from tests.conftest import WEEKDAY_HOURS, LiveServer
+from tests.conftest import WEEKDAY_HOURS, LiveServer, ServerTemplate
 from tests.planning.history_builder import office_days
 
 TODAY = date(2026, 11, 23)  # the frozen clock's Monday
@@ -103,8 +103,8 @@ def test_clerk_is_refused_the_planning_pages(app, client, world):
 
 
 @pytest.fixture
-def planned_server(tmp_path: Path):
-    live = LiveServer(tmp_path)
+def planned_server(tmp_path: Path, server_template: ServerTemplate):
+    live = LiveServer(tmp_path, server_template)
     engine = make_engine(live.env["PTSP_DATABASE_URL"])
     from sqlalchemy.orm import sessionmaker
 
