@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from scipy.special import gammaincinv
 
 DEFAULT_CONFIDENCE = 0.95
@@ -105,6 +104,8 @@ def service_times(
     p90 = float(np.quantile(sample, 0.9))
     if n == 1:
         return ServiceTimeEstimate(1, mean, 0.0, math.inf, median, p90, 0.0, math.inf, 0.0, 0.0, math.inf)
+    from scipy import stats  # lazily: scipy.stats takes ~0.6 s to import, and every `ptsp` start would pay it
+
     sd = float(sample.std(ddof=1))
     half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
     ordered = np.sort(sample)
@@ -162,6 +163,8 @@ def patience(
     total = float(sum(gone) + sum(stayed))
     d = len(gone)
     alpha = _alpha(confidence)
+    from scipy import stats  # lazily, as in service_times
+
     # Type I censoring: the lower bound uses 2d + 2 degrees of freedom, the upper 2d.
     low = 2 * total / float(stats.chi2.ppf(1 - alpha / 2, 2 * d + 2)) if total > 0 else 0.0
     if d == 0:

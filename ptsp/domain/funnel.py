@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Generic, TypeVar
-
-from scipy.stats import norm, poisson
 
 from .errors import InvalidInput
 
@@ -29,6 +28,8 @@ def poisson_limit(expected: float, probability: float) -> float:
     """Return the interpolated `probability` quantile of a Poisson count with mean `expected`."""
     if expected <= 0:
         return 0.0
+    from scipy.stats import poisson  # here, not at the top: scipy.stats takes ~0.6 s to import (see LAZY_IMPORTS)
+
     count = float(poisson.ppf(probability, expected))
     below, at = float(poisson.cdf(count - 1, expected)), float(poisson.cdf(count, expected))
     if at == below:
@@ -56,7 +57,7 @@ def limits(pooled_rate: float, exposure: float, levels: tuple[float, ...] = LEVE
     expected = pooled_rate * exposure
     if tau2 > 0:
         spread = math.sqrt(pooled_rate / exposure + tau2)
-        z = {lv: float(norm.ppf(1 - (1 - lv) / 2)) for lv in levels}
+        z = {lv: NormalDist().inv_cdf(1 - (1 - lv) / 2) for lv in levels}
         return Limits(exposure, expected, {lv: max(0.0, pooled_rate - z[lv] * spread) for lv in levels},
                       {lv: pooled_rate + z[lv] * spread for lv in levels}, tau2)
     lower = {lv: poisson_limit(expected, (1 - lv) / 2) / exposure for lv in levels}

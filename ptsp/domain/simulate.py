@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import ciw
+from typing import TYPE_CHECKING, Any
 
 from .staffing_plan import ServiceDemand
+
+if TYPE_CHECKING:
+    import ciw
 
 _DRAIN_MINUTES = 24 * 60.0
 
@@ -73,6 +74,8 @@ def split_clerks(clerks: int, pool_need: Sequence[int], pool_load: Sequence[floa
 
 
 def _service_distribution(mean: float, cv: float | None) -> ciw.dists.Distribution:
+    import ciw  # lazily: ciw brings networkx (~0.3 s) to every `ptsp` start otherwise
+
     if cv is None or abs(cv - 1.0) < 1e-9:
         return ciw.dists.Exponential(rate=1.0 / mean)
     if cv <= 0:
@@ -88,6 +91,8 @@ def _simulate_pool(
     seed: int,
 ) -> list[tuple[float, float]]:
     """Return (arrival minute, wait minutes) of everyone in one replication of one pool."""
+    import ciw  # lazily, as in _service_distribution
+
     hours = len(clerks)
     day_end = 60.0 * hours
     ciw.seed(seed)
