@@ -1,0 +1,46 @@
+"""Tables, one module per part of the office; import them from here (`from ptsp.models import Ticket`)."""
+
+from .accountability import Referral, ReferralEvent, Violation
+from .base import NAMING, Base, UTCDateTime
+from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
+from .office import Counter, Department, Device, DisciplineSettings, Office, Service, Staff, counter_services
+from .printing import PrintJob, TicketPrinter
+from .tickets import (
+    CounterSession,
+    DisplayPresence,
+    OfficeSequence,
+    ProcessedCommand,
+    Ticket,
+    TicketEvent,
+    TicketNumber,
+)
+
+__all__ = [
+    "NAMING",
+    "Base",
+    "UTCDateTime",
+    "Complaint",
+    "ComplaintEvent",
+    "Counter",
+    "CounterSession",
+    "Department",
+    "Device",
+    "DisciplineSettings",
+    "DisplayPresence",
+    "Office",
+    "OfficeSequence",
+    "PointsLedgerEntry",
+    "PrintJob",
+    "ProcessedCommand",
+    "Rating",
+    "Referral",
+    "ReferralEvent",
+    "Service",
+    "Staff",
+    "Ticket",
+    "TicketEvent",
+    "TicketNumber",
+    "TicketPrinter",
+    "Violation",
+    "counter_services",
+]

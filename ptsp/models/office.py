@@ -1,0 +1,162 @@
+"""Offices and who works in them: services, counters, staff, devices, departments, discipline settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # city, kecamatan, kelurahan, mpp
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_ticket_minutes: Mapped[int] = mapped_column(default=30)
+    starvation_minutes: Mapped[int] = mapped_column(default=30)
+    max_calls: Mapped[int] = mapped_column(default=3)
+    on_recall_limit: Mapped[str] = mapped_column(String(16), default="requeue")
+    target_wait_minutes: Mapped[int] = mapped_column(default=15)
+    complaint_channel: Mapped[str | None] = mapped_column(String(200))
+    running_text: Mapped[str | None] = mapped_column(Text)  # scrolls along the lobby display
+
+    parent: Mapped[Office | None] = relationship(remote_side=[id])
+    services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")
+    counters: Mapped[list[Counter]] = relationship(back_populates="office", order_by="Counter.number")
+
+
+counter_services = Table(
+    "counter_services",
+    Base.metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("office_id", "prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    prefix: Mapped[str] = mapped_column(String(2))
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    standard_minutes: Mapped[float] = mapped_column(default=10.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    daily_quota: Mapped[int | None] = mapped_column()
+
+    office: Mapped[Office] = relationship(back_populates="services")
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    number: Mapped[int] = mapped_column()
+    name: Mapped[str | None] = mapped_column(String(100))
+
+    office: Mapped[Office] = relationship(back_populates="counters")
+    services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by=Service.prefix)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # clerk, supervisor, manager, admin
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    office: Mapped[Office | None] = relationship()
+    supervisor: Mapped[Staff | None] = relationship(remote_side=[id])
+
+    # Flask-Login protocol, kept here so the user object is the model itself.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Device(Base):
+    """A kiosk, lobby display or print agent, known by a hashed bearer token."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # kiosk, display, agent
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    office: Mapped[Office] = relationship()
+
+
+class Department(Base):
+    """A department (dinas) that takes cases the counter cannot finish.
+
+    It belongs to an office; clerks of that office and of every office below it may refer to it.
+    The department acts through its own bearer token (`ptsp_dinas_…`), which reaches only its referrals.
+    """
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    response_hours: Mapped[int] = mapped_column(default=24)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column()
+
+    office: Mapped[Office] = relationship()
+
+
+class DisciplineSettings(Base):
+    """Per-office thresholds of the discipline rules; an office without a row uses the defaults."""
+
+    __tablename__ = "discipline_settings"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    ready_minutes: Mapped[int] = mapped_column(default=15)
+    late_grace_minutes: Mapped[int] = mapped_column(default=0)
+    break_minutes_per_day: Mapped[int] = mapped_column(default=60)
+    break_minutes_each: Mapped[int | None] = mapped_column()
+    idle_minutes: Mapped[int] = mapped_column(default=10)
+    uncovered_minutes: Mapped[int] = mapped_column(default=5)

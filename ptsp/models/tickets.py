@@ -1,0 +1,146 @@
+"""Tickets and the queue's bookkeeping. Ticket rows hold current state; `ticket_events` is the append-only truth."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+if TYPE_CHECKING:
+    from .office import Counter, Office, Service, Staff
+
+
+class TicketNumber(Base):
+    """The atomic numbering row per (office, service, local day)."""
+
+    __tablename__ = "ticket_numbers"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column()
+
+
+class OfficeSequence(Base):
+    """Per-office sequence of published facts, so clients can tell what they missed."""
+
+    __tablename__ = "office_sequences"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column()
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("office_id", "issued_service_id", "service_day", "number"),
+        Index("ix_tickets_queue", "office_id", "status", "service_id", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column()
+    code: Mapped[str] = mapped_column(String(8))
+    priority: Mapped[str] = mapped_column(String(16), default="regular")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    issued_at: Mapped[datetime] = mapped_column()
+    queued_at: Mapped[datetime] = mapped_column()
+    called_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    call_count: Mapped[int] = mapped_column(default=0)
+    round_calls: Mapped[int] = mapped_column(default=0)  # calls since it last joined a queue
+    transfer_count: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+
+    office: Mapped[Office] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship()
+
+
+class TicketEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_office_at", "office_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column()
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CounterSession(Base):
+    """One stretch of a counter being open or on break; `ended_at` is null while it lasts."""
+
+    __tablename__ = "counter_sessions"
+    __table_args__ = (Index("ix_counter_sessions_current", "counter_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    state: Mapped[str] = mapped_column(String(8))  # open, break
+    reason: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+
+class ProcessedCommand(Base):
+    """A counter command already run, by the client's request id, so a repeat returns the same answer."""
+
+    __tablename__ = "processed_commands"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[int] = mapped_column()
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DisplayPresence(Base):
+    """The last heartbeat and acknowledged call of each lobby display."""
+
+    __tablename__ = "display_presence"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    connected_at: Mapped[datetime | None] = mapped_column()
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_ack_ticket: Mapped[int | None] = mapped_column()
+    last_ack_at: Mapped[datetime | None] = mapped_column()
+
+
+# ---------------------------------------------------------------------------
+# Points, resident feedback (SKM) and complaints (issue 5)
+# ---------------------------------------------------------------------------
