@@ -6,10 +6,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x50545350  # "PTSP": the advisory lock key that serialises migrations on PostgreSQL
+
+
+class MigrationsMissing(RuntimeError):
+    """The installed package holds no migration scripts, so no schema can be built."""
 
 
 def alembic_config(connection: object | None = None) -> Config:
@@ -24,7 +29,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     SQLite runs DDL outside BEGIN IMMEDIATE's write lock rules just the same,
     so one connection in one transaction suffices for both databases.
+    Raises MigrationsMissing when no migration script is installed: Alembic would otherwise create an empty
+    `alembic_version` table and report success, and the server would start on a database without tables.
     """
+    if not ScriptDirectory.from_config(alembic_config()).get_heads():
+        raise MigrationsMissing(f"No migration scripts in {MIGRATIONS / 'versions'}: this PTSP installation is "
+                                "incomplete; reinstall it (see docs/deploy.md).")
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Several `ptsp run` processes start at once: one migrates, the others wait here until it

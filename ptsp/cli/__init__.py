@@ -27,4 +27,11 @@ def main() -> None:
                 patch_psycopg()
             except ImportError:  # PostgreSQL extra not installed: SQLite only
                 pass
-    cli(prog_name="ptsp")
+    from ..config import ConfigError
+    from ..migrate import MigrationsMissing
+
+    try:
+        cli(prog_name="ptsp")
+    except (ConfigError, MigrationsMissing) as exc:  # settings or installation: one line, not a traceback
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(1)

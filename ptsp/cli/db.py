@@ -41,6 +41,8 @@ def db_backup(path: Path) -> None:
         raise click.ClickException(f"No database at {source}.")
     if path.exists():
         raise click.ClickException(f"{path} already exists; choose a new file name.")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"The folder {path.parent} does not exist; create it first.")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     src, dst = sqlite3.connect(source), sqlite3.connect(partial)

@@ -67,7 +67,7 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
 
 
 @cli.command("print-agent")
-@click.option("--server", required=True, help="PTSP server URL, e.g. https://antrean.example.go.id")
+@click.option("--server", required=True, help="PTSP server URL, e.g. https://antrian.example.go.id")
 @click.option("--token", envvar="PTSP_AGENT_TOKEN", required=True,
               help="Agent device token (ptsp device add --kind agent); or set PTSP_AGENT_TOKEN")
 @click.option("--printer", "setting", required=True, help="Local printer: usb:VID:PID, serial:DEV[:BAUD], "
@@ -75,10 +75,17 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
 @click.option("--timeout", type=float, default=3.0, show_default=True, help="Seconds one print may take")
 def print_agent(server: str, token: str, setting: str, timeout: float) -> None:
     """Run on the kiosk PC: print the jobs the server sends to this agent, acknowledging each."""
+    import importlib.util
     import logging
     import signal
 
     from printers import printer_from_config
+
+    # Without these python-socketio cannot connect, and would only log it and retry for ever.
+    absent = [name for name in ("requests", "websocket") if importlib.util.find_spec(name) is None]
+    if absent:
+        raise click.ClickException(f"The print agent needs {', '.join(absent)}: install PTSP with its agent "
+                                   "extra, pip install 'ptsp[agent]' (docs/kiosk.md).")
     from printers.agent import PrintAgent
 
     try:
