@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
+from . import cross_site
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager, socketio
@@ -16,6 +17,7 @@ from .i18n import init_app as init_i18n
 from .realtime import publish_facts, register_handlers
 from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
+from . import security_headers
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -43,12 +45,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
     limiter.init_app(app)
+    cross_site.init_app(app)
+    security_headers.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         channel=app.config["REDIS_CHANNEL"],
-        cors_allowed_origins=[],
+        cors_allowed_origins=cross_site.socket_origins(app.config["PUBLIC_URL"]),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
     with app.app_context():
