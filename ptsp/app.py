@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from . import cross_site, security_headers
 from .config import load_config
-from . import cross_site
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager, socketio
@@ -17,7 +17,6 @@ from .i18n import init_app as init_i18n
 from .realtime import publish_facts, register_handlers
 from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
-from . import security_headers
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

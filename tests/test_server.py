@@ -6,11 +6,10 @@ import threading
 
 import pytest
 import requests
-
-from tests.conftest import PageSession
 import socketio as sio_client
 
 from ptsp.app import create_app
+from tests.conftest import PageSession
 
 
 def test_call_made_over_rest_reaches_a_websocket_display_on_a_real_server(server):

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 from .. import __version__, schemas
 from ..commands import run_command
 from ..context import get_db, get_read_db, now
-from ..cross_site import csrf_token_response
 from ..context import status_url as page_url
+from ..cross_site import csrf_token_response
 from ..domain.errors import DomainError, NotFound, Unauthorized
 from ..extensions import limiter
 from ..i18n.validation import invalid_input

@@ -183,7 +183,7 @@ def test_markup_in_names_shows_as_text_on_the_counter_screen(server, page_factor
     other = counter_page(server, page_factory, "clerk2", 2)  # shows clerk2's name at counter 2 to clerk1
     server.issue("A")
     page = counter_page(server, page_factory, "clerk1", 1)
-    page.wait_for_function("document.querySelector('#lines') && document.querySelector('#lines').textContent.length > 0")
+    page.wait_for_function("(document.querySelector('#lines') || {}).textContent")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__xss") is None
     assert other.evaluate("window.__xss") is None

@@ -6,10 +6,7 @@ import subprocess
 import sys
 import time
 
-import requests
-
 from tests.conftest import PageSession
-
 from tests.printers.escpos_parse import parse_escpos
 from tests.printers.loopback import LoopbackPrinter
 
