@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -483,6 +484,27 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def poll_until(page: Any, expression: str, arg: Any = None, timeout: float = 10_000, **_: Any) -> Any:
+    """`page.wait_for_function`, polled from here: Playwright's own compiles the predicate inside the page
+    (`new Function`), which the pages' CSP forbids (no 'unsafe-eval'); `page.evaluate` goes through the
+    DevTools protocol, which the CSP does not govern. A page that is navigating is asked again."""
+    from playwright.sync_api import Error, TimeoutError
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            value = page.evaluate(expression, arg)
+        except Error as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"wait_for_function: {expression!r} still false after {timeout:.0f} ms")
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def page_factory(browser: Any) -> Iterator[Any]:
     """Open pages of a given size and browser locale, each in its own browser context (own cookies),
@@ -495,6 +517,7 @@ def page_factory(browser: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.wait_for_function = functools.partial(poll_until, page)
         return page
 
     yield open_page
