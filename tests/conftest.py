@@ -487,21 +487,21 @@ def browser() -> Iterator[Any]:
 def poll_until(page: Any, expression: str, arg: Any = None, timeout: float = 10_000, **_: Any) -> Any:
     """`page.wait_for_function`, polled from here: Playwright's own compiles the predicate inside the page
     (`new Function`), which the pages' CSP forbids (no 'unsafe-eval'); `page.evaluate` goes through the
-    DevTools protocol, which the CSP does not govern. A page that is navigating is asked again."""
+    DevTools protocol, which the CSP does not govern. A page that is navigating (no document yet, its
+    context destroyed) is asked again; an error that lasts to the deadline is raised."""
     from playwright.sync_api import Error, TimeoutError
 
     deadline = time.monotonic() + timeout / 1000
     while True:
+        failure: Error | None = None
         try:
             value = page.evaluate(expression, arg)
         except Error as exc:
-            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
-                raise
-            value = None
+            failure, value = exc, None
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(f"wait_for_function: {expression!r} still false after {timeout:.0f} ms")
+            raise failure or TimeoutError(f"wait_for_function: {expression!r} still false after {timeout:.0f} ms")
         page.wait_for_timeout(50)
 
 
