@@ -242,6 +242,12 @@ def listener_auths(deployment: Deployment, ledger: Ledger, count: int) -> list[d
 Clerk = tuple[aiohttp.ClientSession, str, int]
 
 
+async def arm_csrf(http: aiohttp.ClientSession, base: str) -> None:
+    """Send the session's CSRF token on every POST, as a clerk's page does (ptsp/cross_site.py)."""
+    async with http.get(f"{base}/api/v1/auth/csrf") as r:
+        http.headers["X-CSRFToken"] = (await r.json())["csrf_token"]
+
+
 async def open_counters(deployment: Deployment, office: Office, bases: list[str]) -> list[Clerk]:
     """Log one clerk in per counter (on the processes in turn) and open the counter."""
     clerks = []
@@ -250,8 +256,10 @@ async def open_counters(deployment: Deployment, office: Office, bases: list[str]
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), cookie_jar=aiohttp.CookieJar(unsafe=True))
         base = bases[n % len(bases)]
         login = {"username": f"clerk{n}", "password": CLERK_PASSWORD}
+        await arm_csrf(http, base)
         async with http.post(f"{base}/api/v1/auth/login", json=login) as r:
             assert r.status == 200, await r.text()
+        await arm_csrf(http, base)  # the login may have renewed the session
         async with http.post(f"{base}/api/v1/counters/{counter}/open") as r:
             assert r.status in (200, 409), await r.text()
         clerks.append((http, base, counter))

@@ -41,7 +41,10 @@ class PrintAgent:
         self.printed: list[int] = []  # job ids this agent put on paper, in order
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5)
+        # Not a browser: no Origin header (websocket-client would invent one from the URL it dials, which a
+        # server with another PTSP_PUBLIC_URL refuses); the device token is its proof (ptsp/cross_site.py).
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5,
+                                   websocket_extra_options={"suppress_origin": True})
         self.sio.on("connect", self._on_connect)
         self.sio.on("print_job", self._on_job)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import cross_site, security_headers
 from .config import load_config
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -38,17 +39,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     clock: Callable[[], datetime] = app.config["NOW"] or (lambda: datetime.now(UTC))
     app.extensions["ptsp.clock"] = clock
 
-    init_i18n(app)
-    login_manager.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
-    limiter.init_app(app)
+    _init_request_extensions(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         channel=app.config["REDIS_CHANNEL"],
-        cors_allowed_origins=[],
+        cors_allowed_origins=cross_site.socket_origins(app.config["PUBLIC_URL"]),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
     with app.app_context():
@@ -67,6 +64,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _register_blueprints(app)
     app.teardown_appcontext(close_request_sessions)
     return app
+
+
+def _init_request_extensions(app: Flask) -> None:
+    """Languages, logins, rate limits, the cross-site checks and the security headers."""
+    init_i18n(app)
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
+    limiter.init_app(app)
+    cross_site.init_app(app)
+    security_headers.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

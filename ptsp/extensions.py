@@ -7,11 +7,13 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
 
 from .models import Staff
 
 login_manager = LoginManager()
 socketio = SocketIO()  # bound with its async mode and message queue in create_app
+csrf = CSRFProtect()  # checked by ptsp.cross_site.check_request, not on every view
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

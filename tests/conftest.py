@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -18,7 +19,9 @@ from typing import Any
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.datastructures import Headers
 
 from ptsp.app import create_app
 from ptsp.db import make_engine
@@ -161,6 +164,40 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{path}"
 
 
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class PageClient(FlaskClient):
+    """Flask's test client, sending its session's CSRF token with every cookie-authenticated state change,
+    as a PTSP page does (ptspFetch's X-CSRFToken header). CSRF stays on: the token is the real one, fetched
+    from GET /api/v1/auth/csrf just before the request (so a login that renews the session is followed).
+    A request that brings its own Authorization or X-CSRFToken header is sent as it is; a test that shows the
+    refusal uses `FlaskClient` itself (tests/test_cross_site.py)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        method = str(kwargs.get("method", "GET")).upper()
+        headers = Headers(kwargs.get("headers") or {})
+        if method in UNSAFE_METHODS and "Authorization" not in headers and "X-CSRFToken" not in headers:
+            token = super().open("/api/v1/auth/csrf").get_json()["csrf_token"]
+            headers["X-CSRFToken"] = token
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+class PageSession(requests.Session):
+    """A `requests` session against a live server that sends its CSRF token on state changes, as a page does
+    (the token of GET /api/v1/auth/csrf, fetched before each such request: a login may renew the session)."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        verb = method.decode() if isinstance(method, bytes) else method
+        headers = dict(kwargs.get("headers") or {})
+        if verb.upper() in UNSAFE_METHODS and "Authorization" not in headers and "X-CSRFToken" not in headers:
+            origin = "/".join(str(url if isinstance(url, str) else url.decode()).split("/")[:3])
+            answer = super().request("GET", f"{origin}/api/v1/auth/csrf", timeout=10)
+            kwargs["headers"] = {**headers, "X-CSRFToken": answer.json()["csrf_token"]}
+        return super().request(method, url, *args, **kwargs)
+
+
 def make_test_app(db_url: str, clock: Clock, **extra: Any):
     config = {
         "TESTING": True,
@@ -171,7 +208,9 @@ def make_test_app(db_url: str, clock: Clock, **extra: Any):
         "RATELIMIT_ISSUE": "10000 per minute",
         **extra,
     }
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = PageClient
+    return app
 
 
 @pytest.fixture
@@ -445,6 +484,27 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def poll_until(page: Any, expression: str, arg: Any = None, timeout: float = 10_000, **_: Any) -> Any:
+    """`page.wait_for_function`, polled from here: Playwright's own compiles the predicate inside the page
+    (`new Function`), which the pages' CSP forbids (no 'unsafe-eval'); `page.evaluate` goes through the
+    DevTools protocol, which the CSP does not govern. A page that is navigating (no document yet, its
+    context destroyed) is asked again; an error that lasts to the deadline is raised."""
+    from playwright.sync_api import Error, TimeoutError
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        failure: Error | None = None
+        try:
+            value = page.evaluate(expression, arg)
+        except Error as exc:
+            failure, value = exc, None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise failure or TimeoutError(f"wait_for_function: {expression!r} still false after {timeout:.0f} ms")
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def page_factory(browser: Any) -> Iterator[Any]:
     """Open pages of a given size and browser locale, each in its own browser context (own cookies),
@@ -457,6 +517,7 @@ def page_factory(browser: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.wait_for_function = functools.partial(poll_until, page)
         return page
 
     yield open_page

@@ -9,6 +9,7 @@ import requests
 import socketio as sio_client
 
 from ptsp.app import create_app
+from tests.conftest import PageSession
 
 
 def test_call_made_over_rest_reaches_a_websocket_display_on_a_real_server(server):
@@ -33,7 +34,7 @@ def test_call_made_over_rest_reaches_a_websocket_display_on_a_real_server(server
         service = snapshot["services"][0]["id"]
         ticket = requests.post(f"{base}/api/v1/tickets", json={"office": office, "service": service},
                                headers={"Authorization": f"Bearer {kiosk_token}"}).json()
-        staff = requests.Session()
+        staff = PageSession()
         assert staff.post(f"{base}/api/v1/auth/login", json={"username": "clerk1", "password": "password-1"}).ok
         counter = next(c["id"] for c in snapshot["counters"] if service in c["services"])
         assert staff.post(f"{base}/api/v1/counters/{counter}/open").ok

@@ -13,6 +13,7 @@ from .. import __version__, schemas
 from ..commands import run_command
 from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
+from ..cross_site import csrf_token_response
 from ..domain.errors import DomainError, NotFound, Unauthorized
 from ..extensions import limiter
 from ..i18n.validation import invalid_input
@@ -260,6 +261,15 @@ def login() -> Response:
         raise Unauthorized("wrong_credentials")
     login_user(staff)
     return jsonify(staff_view(staff))
+
+
+operation("/auth/csrf", "get", "This session's CSRF token (send it as X-CSRFToken on a cookie-authenticated "
+          "POST, login included)", responses={200: "The token"})
+
+
+@bp.get("/auth/csrf")
+def csrf_token() -> Response:
+    return csrf_token_response()
 
 
 operation("/auth/logout", "post", "Staff logout", responses={200: "Logged out"})

@@ -19,3 +19,26 @@
 
   window.PTSPText = { lang: data.lang, locale: intlLocale, t, number, time };
 })();
+
+/* `ptspFetch(url, options)`: `fetch` that proves a state-changing request comes from this site's own page. Every
+   page carries its session's CSRF token in <meta name="csrf-token">; a POST, PUT, PATCH or DELETE sends it as
+   the X-CSRFToken header (ptsp/cross_site.py refuses such a request without it unless it is authenticated by
+   an Authorization header). Loaded by every page, so stations and manager pages share this one copy. */
+(function () {
+  "use strict";
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const token = meta ? meta.content : "";
+  const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+  function ptspFetch(url, options) {
+    const opts = { credentials: "same-origin", ...(options || {}) };
+    if (UNSAFE.has(String(opts.method || "GET").toUpperCase()) && token) {
+      const headers = new Headers(opts.headers || {});
+      headers.set("X-CSRFToken", token);
+      opts.headers = headers;
+    }
+    return fetch(url, opts);
+  }
+
+  window.ptspFetch = ptspFetch;
+})();

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.conftest import PageSession
+
 
 def manager_page(server, page_factory, path: str):
     page = page_factory(1366, 900)
@@ -17,7 +19,7 @@ def manager_page(server, page_factory, path: str):
 
 
 def clerk_session(server, username="clerk1", password="password-1") -> requests.Session:
-    http = requests.Session()
+    http = PageSession()
     assert http.post(f"{server.base}/api/v1/auth/login", json={"username": username, "password": password},
                      timeout=5).status_code == 200
     return http

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import SETUP, free_port
+from tests.conftest import SETUP, PageSession, free_port
 
 
 def open_kiosk(server, page_factory, width: int, height: int, query: str = ""):
@@ -23,7 +23,7 @@ def open_kiosk(server, page_factory, width: int, height: int, query: str = ""):
 
 
 def clerk_session(server, counter_number: int) -> tuple[requests.Session, int]:
-    session = requests.Session()
+    session = PageSession()
     assert session.post(f"{server.base}/api/v1/auth/login", json={"username": "clerk1", "password": "password-1"},
                         timeout=5).status_code == 200
     office = next(o for o in session.get(f"{server.base}/api/v1/offices", timeout=5).json() if o["slug"] == "kel-test")

@@ -6,8 +6,7 @@ import subprocess
 import sys
 import time
 
-import requests
-
+from tests.conftest import PageSession
 from tests.printers.escpos_parse import parse_escpos
 from tests.printers.loopback import LoopbackPrinter
 
@@ -26,7 +25,7 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
 
 
 def health(server) -> list[dict]:
-    session = requests.Session()
+    session = PageSession()
     assert session.post(f"{server.base}/api/v1/auth/login", json={"username": "sup", "password": "password-s"},
                         timeout=5).status_code == 200
     office = session.get(f"{server.base}/api/v1/offices", timeout=5).json()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.conftest import PageSession
+
 
 def staff(server, username: str, password: str) -> requests.Session:
-    session = requests.Session()
+    session = PageSession()
     response = session.post(f"{server.base}/api/v1/auth/login", json={"username": username, "password": password},
                             timeout=5)
     assert response.status_code == 200, response.text

@@ -14,7 +14,7 @@ import requests
 import socketio
 
 from bench.servers import CLERK_PASSWORD, REDIS_URL, Deployment
-from tests.conftest import need_service
+from tests.conftest import PageSession, need_service
 
 
 def _need_redis() -> None:
@@ -88,7 +88,7 @@ def office_and_services(deployment: Deployment, base: str) -> tuple[int, list[in
 
 
 def clerk_session(base: str, number: int) -> requests.Session:
-    session = requests.Session()
+    session = PageSession()
     response = session.post(f"{base}/api/v1/auth/login", timeout=10,
                             json={"username": f"clerk{number}", "password": CLERK_PASSWORD})
     assert response.status_code == 200, response.text

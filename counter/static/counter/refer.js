@@ -30,7 +30,7 @@
     const note = $("refer-note").value.trim();
     if (!note) { $("refer-message").textContent = t("note_needed"); return; }
     $("refer-send").disabled = true;
-    const response = await fetch("/api/v1/referrals", {
+    const response = await window.ptspFetch("/api/v1/referrals", {
       method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ticket: ticket.id, department: Number($("refer-department").value), note }),
     });

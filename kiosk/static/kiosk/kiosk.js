@@ -34,7 +34,7 @@
   };
 
   async function call(path, options) {
-    const response = await fetch(path, {
+    const response = await window.ptspFetch(path, {
       ...options,
       headers: { Authorization: `Bearer ${cfg.token}`, "Content-Type": "application/json" },
       signal: AbortSignal.timeout(REQUEST_MS),

@@ -3,6 +3,10 @@
 // newer (or a gap) triggers one throttled refetch, so a missed fact can never leave the page stale.
 (function () {
   "use strict";
+  // The office choice submits its filter form (no inline onchange: the page's CSP runs script files only).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
   const FACTS = window.PTSPFacts.numbered;  // from ptsp/facts.py via /live/facts.js
   const live = document.getElementById("live");
   const stateEl = document.getElementById("live-state");

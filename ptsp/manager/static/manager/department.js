@@ -52,7 +52,7 @@
   }
 
   async function report(id, status, note) {
-    const response = await fetch(`/api/v1/referrals/${id}/progress`, {
+    const response = await window.ptspFetch(`/api/v1/referrals/${id}/progress`, {
       method: "POST", headers, body: JSON.stringify(note.trim() ? { status, note: note.trim() } : { status }),
     });
     const data = await response.json();

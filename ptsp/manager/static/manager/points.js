@@ -4,7 +4,7 @@
   const COLOURS = ["#0b5cad", "#c0392b", "#1e8449", "#8e44ad", "#d68910", "#17a589"];
 
   async function post(url, body) {
-    const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
+    const response = await window.ptspFetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify(body), credentials: "same-origin"});
     const data = await response.json().catch(() => ({message: response.statusText}));
     return {ok: response.ok, data};
