@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import disconnect, join_room
+from flask_socketio import join_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
@@ -153,8 +153,9 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         def run(data: Any = None) -> dict[str, Any]:
             if not _still_allowed():
-                # Logged out, deactivated, password changed or device revoked since this socket connected.
-                disconnect()
+                # Logged out, deactivated, password changed or device revoked since this socket connected:
+                # refuse, and drop the socket once the refusal has gone out (dropping first would lose it).
+                socketio.start_background_task(_drop_later, _sid())
                 return {"error": "unauthorized", "message": describe(Unauthorized("session_ended"))}
             try:
                 body = model.model_validate({} if data is None else data)
@@ -182,6 +183,11 @@ def _still_allowed() -> bool:
             device = session.get(Device, actor.id)
             return device is not None and device.revoked_at is None
     return True
+
+
+def _drop_later(sid: str) -> None:
+    socketio.sleep(0.2)
+    socketio.server.disconnect(sid, namespace="/")
 
 
 def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:
