@@ -74,6 +74,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
     }
     config.update(overrides or {})
+    config["SECRET_KEY"] = _secret_key(config)
+    config["SESSION_COOKIE_SECURE"] = config["PTSP_ENV"] == "production" and bool(
+        (config["PUBLIC_URL"] or "").startswith("https://")
+    )
+    return config
+
+
+def _secret_key(config: dict[str, Any]) -> str:
+    """The configured secret, checked in production; a throw-away one in a trial mode when none is set."""
     production = config["PTSP_ENV"] not in TRIAL_MODES and not config.get("TESTING")
     if not config["SECRET_KEY"]:
         if production:
@@ -82,10 +91,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                 f"secret, e.g. `export PTSP_SECRET_KEY=$({GENERATE_HINT})`. "
                 "For a local trial set PTSP_ENV=development or run `ptsp demo`."
             )
-        config["SECRET_KEY"] = secrets.token_hex(32)
-    elif production:
+        return secrets.token_hex(32)
+    if production:
         check_secret(str(config["SECRET_KEY"]))
-    config["SESSION_COOKIE_SECURE"] = config["PTSP_ENV"] == "production" and bool(
-        (config["PUBLIC_URL"] or "").startswith("https://")
-    )
-    return config
+    return str(config["SECRET_KEY"])
