@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.leaderboard import standing
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Unauthorized
-from ptsp.extensions import limiter
+from ptsp.extensions import login_limited, sign_in
 from ptsp.services.accounts import authenticate
 from ptsp.services.counter_screen import clerk_today, waiting_tickets
+from ptsp.sign_out import sign_out
 
 from .blueprint import bp
 
@@ -23,7 +24,7 @@ def login_form() -> str:
 
 
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@login_limited
 def login() -> str | BaseResponse | tuple[str, int]:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
@@ -37,13 +38,20 @@ def login() -> str | BaseResponse | tuple[str, int]:
     if staff.office_id is None:
         return render_template("counter/login.html", error=_("Akun ini tidak terikat pada kantor mana pun."),
                                username=username), 403
-    login_user(staff)
+    sign_in(staff)
     return redirect(url_for("counter.screen"))
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_exc: Exception) -> tuple[str, int]:
+    """The login limit, as the login page with a sentence rather than a bare error page."""
+    return render_template("counter/login.html", error=_("Terlalu banyak percobaan masuk. Coba lagi sebentar."),
+                           username=""), 429
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    logout_user()
+    sign_out()
     return redirect(url_for("counter.login_form"))
 
 

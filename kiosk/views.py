@@ -8,13 +8,12 @@ from flask import Response, current_app, jsonify, render_template, request
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
-from ptsp.api.access import require_actor
-from ptsp.api.routes import issue_limit_key, parse_body
+from ptsp.api.access import issue_limited, require_actor
+from ptsp.api.routes import parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
 from ptsp.device_auth import device_or_refuse
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
-from ptsp.extensions import limiter
 from ptsp.i18n import current_language, switch_url
 from ptsp.models import Device, Office
 from ptsp.printing_runner import print_issued, ticket_print_data
@@ -98,7 +97,7 @@ def state() -> Response:
 
 
 @bp.post("/issue")
-@limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
+@issue_limited
 def issue() -> tuple[Response, int]:
     """Issue a ticket for this kiosk, print it, and return what the screen shows."""
     actor = require_actor("kiosk")

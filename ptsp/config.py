@@ -12,6 +12,31 @@ class ConfigError(RuntimeError):
     """The settings cannot run safely; the message says what to set."""
 
 
+# Modes that may run with a throw-away or short secret; any other PTSP_ENV counts as production.
+TRIAL_MODES = ("development", "testing")
+MIN_SECRET_BYTES = 32
+# Secrets that have been printed in this project's examples and docs: anyone could forge sessions with them.
+EXAMPLE_SECRETS = frozenset({
+    "change-me", "changeme", "secret", "ptsp", "REPLACE-ME-with-the-output-of-secrets.token_urlsafe-48-see-docs",
+})
+GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def check_secret(secret: str) -> None:
+    """Refuse, in production, a secret key copied from an example or shorter than 32 bytes."""
+    if secret.strip() in EXAMPLE_SECRETS or secret.strip().upper().startswith("REPLACE-ME"):
+        raise ConfigError(
+            "PTSP_SECRET_KEY is an example value from the documentation: anyone who read it could forge a "
+            f"staff login. Generate one of your own, e.g. `{GENERATE_HINT}`, and put it in the environment "
+            "file of every server."
+        )
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"PTSP_SECRET_KEY is {len(secret.encode())} bytes; production needs at least {MIN_SECRET_BYTES} "
+            f"random bytes. Generate one, e.g. `{GENERATE_HINT}`."
+        )
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app's config from `PTSP_*` variables, then `overrides`."""
     env = os.environ
@@ -29,7 +54,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-*; 0 trusts none.
         "PROXY_HOPS": int(env.get("PTSP_PROXY_HOPS", "0")),
         "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
+        # Login attempts per client address, shared by every login form and the API; and per account name.
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
         "MAX_CONTENT_LENGTH": int(env.get("PTSP_MAX_BODY_BYTES", 64 * 1024)),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -47,15 +74,24 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
     }
     config.update(overrides or {})
-    if not config["SECRET_KEY"]:
-        if config["PTSP_ENV"] == "production" and not config.get("TESTING"):
-            raise ConfigError(
-                "PTSP_SECRET_KEY is not set. In production every server needs the same long random "
-                "secret, e.g. `export PTSP_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')`. "
-                "For a local trial set PTSP_ENV=development or run `ptsp demo`."
-            )
-        config["SECRET_KEY"] = secrets.token_hex(32)
+    config["SECRET_KEY"] = _secret_key(config)
     config["SESSION_COOKIE_SECURE"] = config["PTSP_ENV"] == "production" and bool(
         (config["PUBLIC_URL"] or "").startswith("https://")
     )
     return config
+
+
+def _secret_key(config: dict[str, Any]) -> str:
+    """The configured secret, checked in production; a throw-away one in a trial mode when none is set."""
+    production = config["PTSP_ENV"] not in TRIAL_MODES and not config.get("TESTING")
+    if not config["SECRET_KEY"]:
+        if production:
+            raise ConfigError(
+                "PTSP_SECRET_KEY is not set. In production every server needs the same long random "
+                f"secret, e.g. `export PTSP_SECRET_KEY=$({GENERATE_HINT})`. "
+                "For a local trial set PTSP_ENV=development or run `ptsp demo`."
+            )
+        return secrets.token_hex(32)
+    if production:
+        check_secret(str(config["SECRET_KEY"]))
+    return str(config["SECRET_KEY"])

@@ -30,11 +30,11 @@ from . import facts, schemas
 from .commands import run_command
 from .context import db_session, now
 from .domain.calling_order import issue_moves_others
-from .domain.errors import DomainError, Forbidden, InvalidInput
+from .domain.errors import DomainError, Forbidden, InvalidInput, Unauthorized
 from .extensions import socketio
 from .i18n.errors import describe
 from .i18n.validation import invalid_input
-from .models import Office, Ticket
+from .models import Device, Office, Ticket
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
@@ -152,7 +152,11 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def run(data: Any = None) -> dict[str, Any]:
-
+            if not _still_allowed():
+                # Logged out, deactivated, password changed or device revoked since this socket connected:
+                # refuse, and drop the socket once the refusal has gone out (dropping first would lose it).
+                socketio.start_background_task(_drop_later, _sid())
+                return {"error": "unauthorized", "message": describe(Unauthorized("session_ended"))}
             try:
                 body = model.model_validate({} if data is None else data)
             except ValidationError as exc:
@@ -163,6 +167,27 @@ def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
                 return {"error": exc.code, "message": describe(exc)}
         return run
     return wrap
+
+
+def _still_allowed() -> bool:
+    """Tell whether this socket's listener may still act: the account's session or the device's token holds."""
+    listener = request.environ.get("ptsp.listener")
+    if listener is None:
+        return True  # the handlers themselves refuse a socket that is no one's
+    actor = listener[0]
+    if actor.kind == "staff":
+        # current_user is loaded afresh for each event, checking active and the session epoch.
+        return bool(current_user.is_authenticated and current_user.id == actor.id)
+    if actor.kind == "device":
+        with db_session(readonly=True) as session:
+            device = session.get(Device, actor.id)
+            return device is not None and device.revoked_at is None
+    return True
+
+
+def _drop_later(sid: str) -> None:
+    socketio.sleep(0.2)
+    socketio.server.disconnect(sid, namespace="/")
 
 
 def _display_seen(actor: Actor, office_id: int, connected: bool, seq: int | None = None) -> None:

@@ -33,6 +33,16 @@ class Empty(Body):
     pass
 
 
+class ChangePassword(Body):
+    current: str = Field(min_length=1, max_length=256, description="The password in use now")
+    new: str = Field(min_length=8, max_length=256, description="The new password, at least 8 characters")
+
+
+class ResetPassword(Body):
+    password: str | None = Field(default=None, min_length=8, max_length=256,
+                                 description="The new password; leave out to have one generated (shown once)")
+
+
 # What a REST route reads from the body; the id comes from its URL path.
 
 

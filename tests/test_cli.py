@@ -22,6 +22,7 @@ from tests.conftest import SETUP
 def env(monkeypatch, sqlite_url):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     return sqlite_url
 
 

@@ -12,7 +12,7 @@ from ptsp.services.accounts import HASH_METHOD_KEY, add_staff, authenticate
 
 def test_production_hashes_passwords_with_scrypt_by_default(monkeypatch, tmp_path):
     monkeypatch.delenv("PTSP_PASSWORD_HASH_METHOD", raising=False)
-    monkeypatch.setenv("PTSP_SECRET_KEY", "s")
+    monkeypatch.setenv("PTSP_SECRET_KEY", "s" * 40)
     assert load_config(str(tmp_path))["PASSWORD_HASH_METHOD"] == "scrypt"
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..context import get_read_db
-from ..domain.errors import Forbidden, Unauthorized
+from ..domain.errors import DomainError, Forbidden, Unauthorized
+from ..extensions import limiter
 from ..services.accounts import device_for_token
 from ..services.actors import Actor
 
@@ -25,6 +27,25 @@ def resolve_actor() -> Actor | None:
     if current_user.is_authenticated:
         return Actor("staff", current_user.id, current_user.role, current_user.office_id)
     return None
+
+
+def actor_limit_key() -> str:
+    """The bucket of a rate limit: the resolved device or staff member, else the client's address.
+
+    Keyed on who the caller is, not on the raw header: `bearer x`, `Bearer  x` and `Bearer x` are one device.
+    """
+    try:
+        actor = resolve_actor()
+    except DomainError:
+        actor = None
+    if actor is None:
+        return f"address:{get_remote_address()}"
+    return f"{actor.kind}:{actor.id}"
+
+
+# Issuing a ticket: one bucket per kiosk or clerk, shared by `POST /api/v1/tickets` and the kiosk page's `/kiosk/issue`.
+issue_limited = limiter.shared_limit(lambda: str(current_app.config["RATELIMIT_ISSUE"]), scope="issue",
+                                     key_func=actor_limit_key)
 
 
 def require_actor(*kinds: str) -> Actor:

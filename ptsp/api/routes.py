@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, request
-from flask_login import login_user, logout_user
+from flask import Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__, schemas
@@ -15,7 +14,7 @@ from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
 from ..cross_site import csrf_token_response
 from ..domain.errors import DomainError, NotFound, Unauthorized
-from ..extensions import limiter
+from ..extensions import login_limited, sign_in
 from ..i18n.validation import invalid_input
 from ..models import Counter, Office, Staff, Ticket
 from ..printing_runner import print_issued
@@ -26,7 +25,8 @@ from ..services.counters import current_session
 from ..services.lookup import get_or_404, office_scope, require_office
 from ..services.serializers import counter_view, office_view, ticket_position, ticket_view, waiting_line
 from ..services.snapshot import office_snapshot
-from .access import require_actor, resolve_actor
+from ..sign_out import sign_out
+from .access import issue_limited, require_actor, resolve_actor
 from .blueprint import bp
 from .openapi import build_document, operation
 
@@ -60,16 +60,12 @@ def status_url(ticket: Ticket) -> str:
     return page_url(ticket.public_token)
 
 
-def issue_limit_key() -> str:
-    return request.headers.get("Authorization") or request.remote_addr or "anonymous"
-
-
 operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=schemas.IssueTicket,
           responses={201: "The new ticket", 429: "Rate limited", **COMMON_ERRORS}, auth=["device", "staff"])
 
 
 @bp.post("/tickets")
-@limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=issue_limit_key)
+@issue_limited
 def issue() -> tuple[Response, int]:
     actor = require_actor("kiosk", "staff")
     body = parse_body(schemas.IssueTicket)
@@ -252,14 +248,14 @@ operation("/auth/login", "post", "Staff login (sets the session cookie)", body=s
 
 
 @bp.post("/auth/login")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@login_limited
 def login() -> Response:
 
     body = parse_body(schemas.Login)
     staff = authenticate(get_read_db(), body.username, body.password)
     if staff is None:
         raise Unauthorized("wrong_credentials")
-    login_user(staff)
+    sign_in(staff)
     return jsonify(staff_view(staff))
 
 
@@ -272,12 +268,13 @@ def csrf_token() -> Response:
     return csrf_token_response()
 
 
-operation("/auth/logout", "post", "Staff logout", responses={200: "Logged out"})
+operation("/auth/logout", "post", "Staff logout: ends every session of the account, on every device",
+          responses={200: "Logged out"})
 
 
 @bp.post("/auth/logout")
 def logout() -> Response:
-    logout_user()
+    sign_out()
     return jsonify({"ok": True})
 
 

@@ -1,4 +1,4 @@
-"""`ptsp setup`, `ptsp device` and `ptsp user`: an office's set-up, its devices and staff."""
+"""`ptsp setup`: an office's set-up (offices, services, counters, staff) from a file."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from ptsp.i18n.errors import describe
 
-from ._base import _app, _office, _read_setup, cli
+from ._base import _app, _read_setup, cli
 
 
 @cli.group()
@@ -19,8 +19,14 @@ def setup() -> None:
 
 @setup.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def setup_load(path: Path) -> None:
-    """Create or update offices, services, counters and staff from a TOML or JSON file."""
+@click.option("--reset-passwords", is_flag=True,
+              help="Apply the file's passwords to existing accounts too (ending their sessions).")
+def setup_load(path: Path, reset_passwords: bool) -> None:
+    """Create or update offices, services, counters and staff from a TOML or JSON file.
+
+    An existing account keeps its password unless --reset-passwords is given; the output names each
+    account whose password in the file was not applied.
+    """
     from ..domain.errors import DomainError
     from ..migrate import upgrade
     from ..services.setup import load_setup
@@ -32,73 +38,16 @@ def setup_load(path: Path) -> None:
 
         with db_session() as session:
             try:
-                passwords = load_setup(session, _read_setup(path))
+                result = load_setup(session, _read_setup(path), reset_passwords=reset_passwords,
+                                    now=datetime.now(UTC))
             except DomainError as exc:
                 raise click.ClickException(describe(exc)) from None
             session.commit()
     click.echo(f"Loaded {path}.")
-    for username, password in passwords.items():
+    for username, password in result.generated.items():
         click.echo(f"  new password for {username}: {password}")
-
-
-@cli.group()
-def device() -> None:
-    """Kiosk, display and print-agent tokens."""
-
-
-@device.command("add")
-@click.option("--office", "office_slug", required=True, help="Office slug")
-@click.option("--kind", type=click.Choice(["kiosk", "display", "agent", "tablet"]), required=True)
-@click.option("--name", required=True)
-def device_add(office_slug: str, kind: str, name: str) -> None:
-    """Create a device and print its token (shown once)."""
-    from ..services.accounts import make_device_token
-
-    app = _app()
-    with app.app_context():
-        from ..context import db_session
-
-        with db_session() as session:
-            office = _office(session, office_slug)
-            _device, token = make_device_token(session, office=office, kind=kind, name=name, now=datetime.now(UTC))
-            session.commit()
-    click.echo(token)
-
-
-@cli.group()
-def user() -> None:
-    """Staff accounts."""
-
-
-@user.command("add")
-@click.option("--username", required=True)
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["clerk", "supervisor", "manager", "admin"]), required=True)
-@click.option("--office", "office_slug", help="Office slug (not needed for an admin)")
-@click.option("--supervisor", help="Username of the supervisor")
-@click.password_option()
-def user_add(username: str, name: str, role: str, office_slug: str | None, supervisor: str | None,
-             password: str) -> None:
-    """Add a staff account."""
-    from sqlalchemy import select
-
-    from ..domain.errors import DomainError
-    from ..models import Staff
-    from ..services.accounts import add_staff
-
-    app = _app()
-    with app.app_context():
-        from ..context import db_session
-
-        with db_session() as session:
-            office = _office(session, office_slug) if office_slug else None
-            boss = session.scalar(select(Staff).where(Staff.username == supervisor)) if supervisor else None
-            if supervisor and boss is None:
-                raise click.ClickException(f"unknown supervisor {supervisor!r}")
-            try:
-                add_staff(session, username=username, name=name, password=password, role=role, office=office,
-                          supervisor=boss)
-            except DomainError as exc:
-                raise click.ClickException(describe(exc)) from None
-            session.commit()
-    click.echo(f"Added {role} {username}.")
+    for username in result.reset:
+        click.echo(f"  password of {username} reset from the file; its sessions ended")
+    for username in result.kept:
+        click.echo(f"  kept the existing password of {username}: the file's password was NOT applied "
+                   "(load with --reset-passwords to apply it)")

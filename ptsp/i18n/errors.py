@@ -52,6 +52,13 @@ MESSAGES: dict[str, str] = {
     "call_ack_displays_only": N_("Hanya layar display yang mengonfirmasi panggilan"),
     "print_jobs_agents_only": N_("Hanya print agent yang menerima pekerjaan cetak"),
     "rating_tablets_only": N_("Hanya tablet penilaian yang berwenang"),
+    "session_ended": N_("Sesi ini sudah berakhir (keluar, kata sandi diganti, akun dinonaktifkan atau token dicabut)"),
+    "wrong_current_password": N_("Kata sandi sekarang salah"),
+    "not_on_own_account": N_("Tindakan ini tidak berlaku untuk akun Anda sendiri"),
+    "account_role_too_high": N_("Akun dengan peran '%(role)s' di luar wewenang Anda"),
+    "device_already_revoked": N_("Perangkat %(id)s sudah dicabut"),
+    "account_already_active": N_("Akun %(username)s sudah aktif"),
+    "account_already_inactive": N_("Akun %(username)s sudah nonaktif"),
     # Requests and parameters.
     "json_content_type_required": N_("Kirim JSON dengan Content-Type: application/json"),
     "json_object_required": N_("Badan permintaan harus objek JSON"),
@@ -95,6 +102,9 @@ MESSAGES: dict[str, str] = {
     "dashboard_resync_over_http": N_("Dasbor memuat ulang lewat HTTP, bukan resync"),
     # Things that do not exist.
     "ticket_not_found": N_("Tiket tidak ditemukan"),
+    "staff_not_found": N_("Petugas %(id)s tidak ditemukan"),
+    "staff_username_not_found": N_("Petugas '%(username)s' tidak ditemukan"),
+    "device_not_found": N_("Perangkat %(id)s tidak ditemukan"),
     "unknown_ticket_token": N_("Tiket tidak ditemukan; periksa kode QR Anda"),
     "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
     "counter_not_found": N_("Loket %(id)s tidak ditemukan"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_read_db
-from ptsp.extensions import limiter
+from ptsp.extensions import login_limited, sign_in
 from ptsp.services.accounts import authenticate
+from ptsp.sign_out import sign_out
 
 from .access import MANAGER_ROLES, manager_page, visible_offices
 from .blueprint import bp
@@ -30,7 +30,7 @@ def login_form() -> str:
 
 
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@login_limited
 def login() -> BaseResponse | tuple[str, int]:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
@@ -46,13 +46,20 @@ def login() -> BaseResponse | tuple[str, int]:
         return refuse(gettext("Nama pengguna atau kata sandi salah."), 401)
     if staff.role not in MANAGER_ROLES:
         return refuse(gettext("Halaman ini untuk pengawas dan manajer."), 403)
-    login_user(staff)
+    sign_in(staff)
     return redirect(_safe_next(target))
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_exc: Exception) -> tuple[str, int]:
+    """The login limit, as the login page with a sentence rather than a bare error page."""
+    message = gettext("Terlalu banyak percobaan masuk. Coba lagi sebentar.")
+    return render_template("manager/login.html", error=message, username="", next=""), 429
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    logout_user()
+    sign_out()
     return redirect(url_for("manager.login_form"))
 
 

@@ -3,7 +3,17 @@
 from .accountability import Referral, ReferralEvent, Violation
 from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
-from .office import Counter, Department, Device, DisciplineSettings, Office, Service, Staff, counter_services
+from .office import (
+    AccountEvent,
+    Counter,
+    Department,
+    Device,
+    DisciplineSettings,
+    Office,
+    Service,
+    Staff,
+    counter_services,
+)
 from .printing import PrintJob, TicketPrinter
 from .tickets import (
     CounterSession,
@@ -16,6 +26,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "AccountEvent",
     "NAMING",
     "Base",
     "UTCDateTime",

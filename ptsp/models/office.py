@@ -90,6 +90,9 @@ class Staff(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised by logout, a password change or reset and deactivation: a login cookie carries the epoch it was
+    # made under, and one from an older epoch no longer authenticates anyone (every session of the account ends).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     office: Mapped[Office | None] = relationship()
     supervisor: Mapped[Staff | None] = relationship(remote_side=[id])
@@ -109,6 +112,22 @@ class Staff(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class AccountEvent(Base):
+    """Who did what to an account or a device, and when: the append-only log of revocations and resets."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # None: the `ptsp` command
+    actor: Mapped[str] = mapped_column(String(80))  # "staff:<username>" or "cli"
+    kind: Mapped[str] = mapped_column(String(32))  # device_revoked, staff_deactivated, password_reset, ...
+    target_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    target_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Device(Base):

@@ -3,11 +3,17 @@
 Loading is idempotent: rows are matched by office slug, service prefix,
 counter number and username, and updated in place, so an office can keep
 its set-up in one file and load it again after each change.
+
+An existing account keeps its password unless the load is asked to reset passwords: the file's
+password is then applied (ending that account's sessions, written to the account log). The result
+says which accounts kept theirs, so a changed password in the file is never silently ignored.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +27,7 @@ from ..domain import hours as office_hours
 from ..domain.codes import validate_prefix
 from ..domain.errors import InvalidInput
 from ..models import Base, Counter, Office, Service, Staff
+from .account_security import log_event, set_password
 from .accounts import add_staff
 
 
@@ -103,10 +110,20 @@ def _upsert(session: Session, model: type[_Row], defaults: dict[str, Any], **key
     return row
 
 
-def load_setup(session: Session, data: object) -> dict[str, str]:
-    """Create or update everything in the document; return generated passwords by username."""
+@dataclass
+class LoadResult:
+    """What a load did to passwords: generated for new accounts, kept on existing ones, or reset from the file."""
+
+    generated: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    reset: list[str] = field(default_factory=list)
+
+
+def load_setup(session: Session, data: object, *, reset_passwords: bool = False,
+               now: datetime | None = None) -> LoadResult:
+    """Create or update everything in the document; say what happened to each account's password."""
     spec = parse_setup(data)
-    generated: dict[str, str] = {}
+    result = LoadResult()
     offices: dict[str, Office] = {}
     for o in spec.offices:
         week = office_hours.parse_week(o.hours)
@@ -135,21 +152,31 @@ def load_setup(session: Session, data: object) -> dict[str, str]:
             counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
             counter.services = [services[p] for p in c.services]
         session.flush()
-        by_username: dict[str, Staff] = {}
-        for st in o.staff:
-            existing = session.scalar(select(Staff).where(Staff.username == st.username))
-            if existing is None:
-                password = st.password or secrets.token_urlsafe(9)
-                if st.password is None:
-                    generated[st.username] = password
-                existing = add_staff(
-                    session, username=st.username, name=st.name, password=password, role=st.role, office=office
-                )
-            existing.name, existing.role, existing.office = st.name, st.role, office
-            by_username[st.username] = existing
+        by_username = {st.username: _load_staff(session, st, office, result, reset_passwords, now) for st in o.staff}
         _link_supervisors(session, o.staff, by_username)
     session.flush()
-    return generated
+    return result
+
+
+def _load_staff(session: Session, st: StaffSpec, office: Office, result: LoadResult, reset_passwords: bool,
+                now: datetime | None) -> Staff:
+    existing = session.scalar(select(Staff).where(Staff.username == st.username))
+    if existing is None:
+        password = st.password or secrets.token_urlsafe(9)
+        if st.password is None:
+            result.generated[st.username] = password
+        existing = add_staff(
+            session, username=st.username, name=st.name, password=password, role=st.role, office=office
+        )
+    elif st.password is not None and reset_passwords:
+        set_password(session, existing, st.password)
+        log_event(session, actor=None, kind="password_reset", now=now or datetime.now(UTC), target_staff=existing,
+                  username=existing.username, source="setup file")
+        result.reset.append(st.username)
+    elif st.password is not None:
+        result.kept.append(st.username)
+    existing.name, existing.role, existing.office = st.name, st.role, office
+    return existing
 
 
 def _link_supervisors(session: Session, staff: list[StaffSpec], by_username: dict[str, Staff]) -> None:

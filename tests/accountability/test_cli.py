@@ -20,6 +20,7 @@ from tests.conftest import SETUP
 def test_department_token_and_discipline_scan_from_the_command_line(monkeypatch, sqlite_url, tmp_path):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     path = tmp_path / "office.json"
     path.write_text(json.dumps(SETUP))
     runner = CliRunner()

@@ -213,6 +213,7 @@ def test_demo_command_writes_the_history_and_reports_its_figures(monkeypatch, sq
 
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     result = CliRunner().invoke(cli, ["demo", "--history", "7", "--seed", "2", "--no-serve"])
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("History for PTSP Kelurahan Pegangsaan"))
@@ -236,6 +237,7 @@ def test_demo_history_credits_points_by_the_ledger_rules_and_scans_discipline_on
 
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     result = CliRunner().invoke(cli, ["demo", "--history", "14", "--realistic-hours", "--no-serve"])
     assert result.exit_code == 0, result.output
     with sessionmaker(make_engine(sqlite_url))() as session:

@@ -27,6 +27,7 @@ def read_csv(path):
 def offices(monkeypatch, sqlite_url):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     engine = make_engine(sqlite_url)
     session = sessionmaker(engine, info=CHEAP_HASH)()
     load_setup(session, SETUP)

@@ -17,6 +17,7 @@ def filled(monkeypatch, sqlite_url, clock):
     realistic_day(app, load_world(app, clock), clock)
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
     yield app
     app.extensions["ptsp.engine"].dispose()
 

@@ -1,0 +1,72 @@
+"""`ptsp device`: kiosk, display, print-agent and tablet tokens: add, list, revoke."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from ._base import _app, _office, cli
+
+
+@cli.group()
+def device() -> None:
+    """Kiosk, display, print-agent and tablet tokens."""
+
+
+@device.command("add")
+@click.option("--office", "office_slug", required=True, help="Office slug")
+@click.option("--kind", type=click.Choice(["kiosk", "display", "agent", "tablet"]), required=True)
+@click.option("--name", required=True)
+def device_add(office_slug: str, kind: str, name: str) -> None:
+    """Create a device and print its token (shown once)."""
+    from ..services.accounts import make_device_token
+
+    app = _app()
+    with app.app_context():
+        from ..context import db_session
+
+        with db_session() as session:
+            office = _office(session, office_slug)
+            _device, token = make_device_token(session, office=office, kind=kind, name=name, now=datetime.now(UTC))
+            session.commit()
+    click.echo(token)
+
+
+@device.command("list")
+@click.option("--office", "office_slug", help="Office slug (default: every office)")
+def device_list(office_slug: str | None) -> None:
+    """List devices: id, office, kind, name, created, and when revoked."""
+    from sqlalchemy import select
+
+    from ..models import Device
+
+    app = _app()
+    with app.app_context():
+        from ..context import db_session
+
+        with db_session(readonly=True) as session:
+            query = select(Device).order_by(Device.id)
+            if office_slug:
+                query = query.where(Device.office_id == _office(session, office_slug).id)
+            for d in session.scalars(query):
+                state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "active"
+                click.echo(f"{d.id:>5}  {d.office.slug:<16} {d.kind:<8} {d.name:<24} "
+                           f"created {d.created_at:%Y-%m-%d}  {state}")
+
+
+@device.command("revoke")
+@click.argument("device_id", type=int)
+def device_revoke(device_id: int) -> None:
+    """Revoke a device's token: refused from now on (its open socket on its next event); logged."""
+    from ..services.account_security import revoke_device
+
+    app = _app()
+    with app.app_context():
+        from ..context import db_session
+
+        with db_session() as session:
+            device_row = revoke_device(session, None, device_id, datetime.now(UTC))
+            name, kind = device_row.name, device_row.kind
+            session.commit()
+    click.echo(f"Revoked {kind} {name!r} (device {device_id}).")
