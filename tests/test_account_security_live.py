@@ -9,7 +9,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveServer, bearer
+from tests.conftest import LiveServer, PageSession, bearer
 
 
 def office_id(server) -> int:
@@ -25,7 +25,7 @@ def socket_with_cookie(server, cookie: str, office: int) -> socketio.Client:
 
 def test_a_cookie_copied_before_logout_no_longer_connects_a_socket(server):
     office = office_id(server)
-    browser = requests.Session()
+    browser = PageSession()
     assert browser.post(f"{server.base}/api/v1/auth/login", json={"username": "clerk1", "password": "password-1"},
                         timeout=5).status_code == 200
     copied = browser.cookies["session"]
@@ -47,9 +47,10 @@ def test_the_eleventh_login_attempt_across_the_three_endpoints_is_refused(server
     forms = {"api": "/api/v1/auth/login", "counter": "/counter/login", "manager": "/manager/login"}
 
     def attempt(kind: str, username: str) -> requests.Response:
+        page = PageSession()  # a fresh browser each time, sending its CSRF token as a page does
         if kind == "api":
-            return requests.post(server.base + forms[kind], json={"username": username, "password": "x"}, timeout=5)
-        return requests.post(server.base + forms[kind], data={"username": username, "password": "x"}, timeout=5)
+            return page.post(server.base + forms[kind], json={"username": username, "password": "x"}, timeout=5)
+        return page.post(server.base + forms[kind], data={"username": username, "password": "x"}, timeout=5)
 
     kinds = list(forms)
     assert [attempt(kinds[i % 3], f"guess{i}").status_code for i in range(10)] == [401] * 10

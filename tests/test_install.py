@@ -69,6 +69,7 @@ def test_a_command_without_a_secret_key_in_production_says_so_in_one_line(tmp_pa
 def test_backup_into_a_missing_folder_is_refused_plainly(tmp_path, monkeypatch, sqlite_url):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")
     target = tmp_path / "no-such-folder" / "ptsp.db"
     result = CliRunner().invoke(cli, ["db", "backup", str(target)])
     assert result.exit_code == 1, result.output
