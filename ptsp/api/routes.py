@@ -243,7 +243,7 @@ def get_counter(counter_id: int) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(build_document(__version__, current_app._get_current_object()))
+    return jsonify(build_document(__version__, current_app._get_current_object()))  # type: ignore[attr-defined]
 
 
 operation("/auth/login", "post", "Staff login (sets the session cookie)", body=schemas.Login,
