@@ -132,7 +132,7 @@ def test_the_live_api_keeps_its_documented_contract(server):
     failures = [line for caller in callers for line in run_pass(schema, caller, ids)]
     assert not failures, "\n\n".join(failures)
     assert "Traceback" not in server.log()
-    assert time.monotonic() - started < 120
+    assert time.monotonic() - started < 8 * MAX_EXAMPLES, "the run must stay bounded"
 
 
 # The quick part of the contract (no server, a second or two): every documented operation, called by each kind
@@ -140,6 +140,18 @@ def test_the_live_api_keeps_its_documented_contract(server):
 # refusal is `{error, message}`. It covers routes added later without waiting for the live run.
 BODIES = [("application/json", b"{}"), ("application/json", b"{"), ("application/json", b"[]"),
           ("text/plain", b"x")]
+
+
+# Query values that look numeric to str.isdigit() but not to int() (a superscript one was a 500), or are long.
+ODD_QUERY_VALUES = ["\u00b9", "1" * 40, "-1"]
+
+
+def variants(method: str, entry: dict) -> list[tuple[str | None, bytes | None, dict | None]]:
+    """Bodies for a change; for a read, no parameters and then every query parameter set to each odd value."""
+    if method != "get":
+        return [(content_type, body, None) for content_type, body in BODIES]
+    names = [p["name"] for p in entry["parameters"] if p["in"] == "query"]
+    return [(None, None, None)] + [(None, None, dict.fromkeys(names, value)) for value in ODD_QUERY_VALUES if names]
 
 
 def test_every_operation_answers_only_documented_statuses_in_process(app, world):
@@ -161,11 +173,12 @@ def test_every_operation_answers_only_documented_statuses_in_process(app, world)
         for ids in (world.office, 2**31 - 1):
             url = re.sub(r"\{[^}]+\}", str(ids), path)
             for name, client, headers in callers:
-                for content_type, body in BODIES if method != "get" else [(None, None)]:
+                for content_type, body, query in variants(method, entry):
                     response = client.open(url, method=method.upper(), headers=headers, data=body,
-                                           content_type=content_type)
+                                           content_type=content_type, query_string=query)
                     code = response.status_code
                     if str(code) not in entry["responses"] or (
                             code >= 400 and set(response.get_json() or {}) != {"error", "message"}):
-                        wrong.append(f"{name}: {method.upper()} {url} {body!r} -> {code} {response.data[:200]!r}")
+                        wrong.append(f"{name}: {method.upper()} {url} {query} {body!r} -> {code} "
+                                     f"{response.data[:200]!r}")
     assert not wrong, "\n".join(wrong)

@@ -104,6 +104,6 @@ def points_trend() -> Response:
     session = get_read_db()
     office_ids = scoped_offices(session, actor, request.args.get("office"))
     days = request.args.get("days", "30")
-    if not days.isdigit() or len(days) > 3:
+    if not (days.isascii() and days.isdigit()) or len(days) > 3:
         raise InvalidInput("days_out_of_range", max=366)
     return jsonify(board.trend(session, office_ids, int(days), now()))
