@@ -15,7 +15,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,11 +127,9 @@ def test_the_live_api_keeps_its_documented_contract(server):
     callers = [Caller("anonymous"), kiosk_caller(server), staff_caller(server, "manager", "password-m")]
     schema = schemathesis.openapi.from_url(f"{server.base}/api/v1/openapi.json", timeout=10)
     schema.config.base_url = server.base
-    started = time.monotonic()
     failures = [line for caller in callers for line in run_pass(schema, caller, ids)]
     assert not failures, "\n\n".join(failures)
     assert "Traceback" not in server.log()
-    assert time.monotonic() - started < 8 * MAX_EXAMPLES, "the run must stay bounded"
 
 
 # The quick part of the contract (no server, a second or two): every documented operation, called by each kind
