@@ -25,7 +25,7 @@ MAX_ID = 2**31 - 1
 
 def office_number(raw: str) -> int:
     """Return the office id a filter names, or raise InvalidInput."""
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         raise InvalidInput("office_not_id", value=raw[:20])
     return int(raw)
 

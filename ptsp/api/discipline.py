@@ -15,7 +15,6 @@ from .access import require_actor
 from .blueprint import bp
 from .openapi import operation
 from .referrals import _int_arg
-from .routes import COMMON_ERRORS
 
 
 def _day_arg(name: str) -> date | None:
@@ -29,7 +28,7 @@ def _day_arg(name: str) -> date | None:
 
 
 operation("/violations", "get", "Discipline violations the caller supervises (own reports and theirs)",
-          responses={200: "Violations, newest first", **COMMON_ERRORS}, auth=["staff"],
+          responses={200: "Violations, newest first"}, auth=["staff"],
           params=[{"name": n, "in": "query", "required": False, "schema": {"type": t}}
                   for n, t in (("office", "integer"), ("kind", "string"), ("from", "string"), ("to", "string"))])
 

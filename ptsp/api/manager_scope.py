@@ -10,9 +10,6 @@ from ..domain.errors import Forbidden
 from ..models import Office
 from ..services.actors import Actor
 from .access import require_actor
-from .routes import COMMON_ERRORS
-
-READ_ERRORS = {code: text for code, text in COMMON_ERRORS.items() if code not in (400, 409)}
 
 
 def query_param(name: str, description: str, enum: list[str] | None = None) -> dict:

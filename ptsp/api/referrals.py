@@ -19,7 +19,7 @@ from ..services.lookup import office_scope, require_office
 from .access import require_actor
 from .blueprint import bp
 from .openapi import operation
-from .routes import COMMON_ERRORS, parse_body
+from .routes import parse_body
 
 
 class ReferCase(Body):
@@ -38,7 +38,7 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1:
         raise InvalidInput("param_not_positive_id", name=name)
     return int(raw)
 
@@ -66,7 +66,7 @@ def _department_view(d: Department) -> dict:
 
 
 operation("/departments", "get", "Departments a clerk of the office may refer to (its own and those above)",
-          responses={200: "Departments", **COMMON_ERRORS}, auth=["staff"],
+          responses={200: "Departments"}, auth=["staff"],
           params=[{"name": "office", "in": "query", "required": False, "schema": {"type": "integer"}}])
 
 
@@ -82,7 +82,7 @@ def list_departments() -> Response:
 
 
 operation("/referrals", "post", "Refer a ticket's case to a department (1x24-hour response clock starts)",
-          body=ReferCase, responses={201: "The referral", **COMMON_ERRORS}, auth=["staff"])
+          body=ReferCase, responses={201: "The referral"}, auth=["staff"])
 
 
 @bp.post("/referrals")
@@ -103,7 +103,7 @@ _LIST_PARAMS = [
     {"name": "breached", "in": "query", "required": False, "schema": {"type": "boolean"}},
 ]
 operation("/referrals", "get", "Referrals from the offices the caller may see, newest first",
-          responses={200: "Referrals with deadline and breach", **COMMON_ERRORS}, auth=["staff"],
+          responses={200: "Referrals with deadline and breach"}, auth=["staff"],
           params=_LIST_PARAMS)
 
 
@@ -133,7 +133,7 @@ def list_referrals() -> Response:
 
 
 operation("/referrals/ranking", "get", "Departments ranked by breach rate and response time over a quarter",
-          responses={200: "Ranking, best first", **COMMON_ERRORS}, auth=["staff"],
+          responses={200: "Ranking, best first"}, auth=["staff"],
           params=[{"name": "quarter", "in": "query", "required": False, "schema": {"type": "string"},
                    "description": "e.g. 2026Q4; default: the current quarter"}])
 
@@ -149,7 +149,7 @@ def referral_ranking() -> Response:
 
 
 operation("/referrals/{referral_id}", "get", "One referral with its progress (staff, or its department's token)",
-          responses={200: "The referral and its events", **COMMON_ERRORS}, auth=["staff", "department"])
+          responses={200: "The referral and its events"}, auth=["staff", "department"])
 
 
 @bp.get("/referrals/<int(max=2147483647):referral_id>")
@@ -168,7 +168,7 @@ def get_referral(referral_id: int) -> Response:
 
 
 operation("/referrals/{referral_id}/progress", "post", "The department reports progress (its token only)",
-          body=ReportProgress, responses={200: "The referral", **COMMON_ERRORS}, auth=["department"])
+          body=ReportProgress, responses={200: "The referral"}, auth=["department"])
 
 
 @bp.post("/referrals/<int(max=2147483647):referral_id>/progress")
@@ -183,7 +183,7 @@ def report_progress(referral_id: int) -> Response:
 
 
 operation("/department/referrals", "get", "The calling department's own referrals (its token)",
-          responses={200: "Referrals, newest first", **COMMON_ERRORS}, auth=["department"],
+          responses={200: "Referrals, newest first"}, auth=["department"],
           params=_LIST_PARAMS[2:])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__, schemas
@@ -30,8 +30,9 @@ from .access import issue_limited, require_actor, resolve_actor
 from .blueprint import bp
 from .openapi import build_document, operation
 
-COMMON_ERRORS = {400: "Malformed JSON", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
-                 409: "Not allowed in the current state", 422: "Invalid input"}
+# The refusals every route of its kind can give (400, 401, 403, 404, 409, 413, 422, 429) are derived by
+# `openapi.derived_errors` from the route's `auth`, body, parameters and rate limit: list only a route's own.
+COMMON_ERRORS: dict[int, str] = {}
 
 
 class BadJson(DomainError):
@@ -61,7 +62,7 @@ def status_url(ticket: Ticket) -> str:
 
 
 operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=schemas.IssueTicket,
-          responses={201: "The new ticket", 429: "Rate limited", **COMMON_ERRORS}, auth=["device", "staff"])
+          responses={201: "The new ticket"}, auth=["device", "staff"])
 
 
 @bp.post("/tickets")
@@ -79,7 +80,7 @@ def issue() -> tuple[Response, int]:
 
 
 operation("/tickets/{ticket_id}", "get", "Read a ticket (staff or device of its office)",
-          responses={200: "The ticket", **COMMON_ERRORS}, auth=["device", "staff"])
+          responses={200: "The ticket"}, auth=["device", "staff"])
 
 
 @bp.get("/tickets/<int(max=2147483647):ticket_id>")
@@ -142,7 +143,7 @@ _COUNTER_ACTIONS = {
 def _document_actions(prefix: str, actions: dict[str, tuple], responses: dict[int, str]) -> None:
     for verb, (_action, model, summary) in actions.items():
         operation(f"{prefix}/{verb}", "post", summary, body=None if model is schemas.Empty else model,
-                  responses={**responses, **COMMON_ERRORS}, auth=["staff"])
+                  responses=responses, auth=["staff"])
 
 
 def _action_for(actions: dict[str, tuple], verb: str) -> str:
@@ -191,7 +192,7 @@ def _resident_cancel(payload: dict[str, Any]) -> Response:
     return jsonify({"ticket": ticket_view(ticket)})
 
 
-operation("/offices", "get", "Offices the caller may see", responses={200: "Offices", 401: "Not logged in"},
+operation("/offices", "get", "Offices the caller may see", responses={200: "Offices"},
           auth=["device", "staff"])
 
 
@@ -207,7 +208,7 @@ def list_offices() -> Response:
 
 
 operation("/offices/{office_id}/queue", "get", "Live queue: waiting per service, counters, current calls",
-          responses={200: "The office snapshot with its sequence number", **COMMON_ERRORS},
+          responses={200: "The office snapshot with its sequence number"},
           auth=["device", "staff"])
 
 
@@ -223,7 +224,7 @@ def office_queue(office_id: int) -> Response:
     return jsonify(snapshot)
 
 
-operation("/counters/{counter_id}", "get", "A counter and its state", responses={200: "The counter", **COMMON_ERRORS},
+operation("/counters/{counter_id}", "get", "A counter and its state", responses={200: "The counter"},
           auth=["staff"])
 
 
@@ -239,12 +240,11 @@ def get_counter(counter_id: int) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(build_document(__version__))
+    return jsonify(build_document(__version__, current_app._get_current_object()))  # type: ignore[attr-defined]
 
 
 operation("/auth/login", "post", "Staff login (sets the session cookie)", body=schemas.Login,
-          responses={200: "The staff member", 401: "Wrong username or password", 422: "Invalid input",
-                     429: "Rate limited"})
+          responses={200: "The staff member", 401: "Wrong username or password"}, changes_state=False)
 
 
 @bp.post("/auth/login")
@@ -269,7 +269,7 @@ def csrf_token() -> Response:
 
 
 operation("/auth/logout", "post", "Staff logout: ends every session of the account, on every device",
-          responses={200: "Logged out"})
+          responses={200: "Logged out"}, changes_state=False)
 
 
 @bp.post("/auth/logout")
@@ -278,7 +278,7 @@ def logout() -> Response:
     return jsonify({"ok": True})
 
 
-operation("/auth/me", "get", "The logged-in staff member", responses={200: "Staff", 401: "Not logged in"},
+operation("/auth/me", "get", "The logged-in staff member", responses={200: "Staff"},
           auth=["staff"])
 
 
@@ -295,7 +295,7 @@ def staff_view(staff: Any) -> dict[str, Any]:
 
 
 operation("/offices/{office_id}/displays", "get", "Lobby displays of an office and whether each is connected",
-          responses={200: "Displays with last heartbeat and acknowledged call", **COMMON_ERRORS}, auth=["staff"])
+          responses={200: "Displays with last heartbeat and acknowledged call"}, auth=["staff"])
 
 
 @bp.get("/offices/<int(max=2147483647):office_id>/displays")

@@ -93,7 +93,7 @@ def _tablet_actor(token: str) -> Actor | None:
 
 
 def _counter_number(value: str) -> int:
-    if not value.isdigit() or len(value) > 4:
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
         raise InvalidInput("counter_param_not_number")
     return int(value)
 

@@ -54,7 +54,7 @@ def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date, str | None]:
 def _office_arg(offices: list[Any]) -> int | None:
     raw = request.args.get("office", "")
     ids = {o.id for o in offices}
-    return int(raw) if raw.isdigit() and int(raw) in ids else None
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in ids else None
 
 
 @bp.get("/offices")
@@ -64,7 +64,7 @@ def offices() -> str:
     mine = [o for o in visible_offices() if office_figures.has_hours(o)]
     pair = None
     a, b = request.args.get("a", ""), request.args.get("b", "")
-    if a.isdigit() and b.isdigit():
+    if a.isascii() and b.isascii() and a.isdigit() and b.isdigit():
         pair = (int(a), int(b))
     data = office_figures.report(get_read_db(), mine, first, last, now(), pair=pair)
     shown = pair or (tuple(data["pooling"][0]["offices"]) if data["pooling"] else None)

@@ -309,7 +309,8 @@ def cancel(session: Session, *, ticket_id: int, actor: Actor, now: datetime, tok
     """Cancel a waiting ticket: by office staff, or by the resident holding its token."""
     ticket = get_or_404(session, Ticket, ticket_id)
     if actor.kind == "resident":
-        if not token or not secrets.compare_digest(token, ticket.public_token):
+        # As bytes: compare_digest refuses str with non-ASCII characters, and a resident may send any text.
+        if not token or not secrets.compare_digest(token.encode(), ticket.public_token.encode()):
             raise Forbidden("ticket_token_mismatch")
     else:
         require_office(session, actor, ticket.office_id)
