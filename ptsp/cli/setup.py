@@ -41,6 +41,9 @@ def setup_load(path: Path) -> None:
         click.echo(f"  new password for {username}: {password}")
 
 
+PAIRING_PATHS = {"kiosk": "/kiosk/", "display": "/display/", "tablet": "/feedback/tablet?counter=<number>"}
+
+
 @cli.group()
 def device() -> None:
     """Kiosk, display and print-agent tokens."""
@@ -63,6 +66,9 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
             _device, token = make_device_token(session, office=office, kind=kind, name=name, now=datetime.now(UTC))
             session.commit()
     click.echo(token)
+    if kind in PAIRING_PATHS:
+        # The token after '#': browsers never send the fragment, so no server or proxy log ever holds it.
+        click.echo(f"Pair it once: open <server>{PAIRING_PATHS[kind]}#token={token} on the {kind}", err=True)
 
 
 @cli.group()
