@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.dashboard import service_name
 from ptsp.context import get_db, get_read_db, now
-from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.device_auth import paired_device, renew_cookie
+from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
 from ptsp.i18n.errors import describe
