@@ -313,7 +313,7 @@ def pair_page(page, base: str, path: str, token: str, kind: str = "") -> None:
     has lost its fragment and the station itself (not the pairing page) is shown.
     """
     page.goto(f"{base}{path}#token={token}")
-    page.wait_for_function("!location.hash && !document.getElementById('ptsp-pair')")
+    page.wait_for_function("!location.hash && !document.getElementById('pair-help')")
 
 
 def free_port() -> int:
