@@ -117,3 +117,20 @@ def test_a_manager_who_paired_a_kiosk_is_the_manager_on_staff_routes_and_the_kio
     assert client.get("/kiosk/state").status_code == 200  # the kiosk's fetch: the device cookie
     assert client.get("/api/v1/auth/me").get_json()["username"] == "sup"
     assert client.get(f"/api/v1/offices/{world.office}/printers").status_code == 200  # staff only
+
+
+def test_each_paired_kiosk_has_its_own_issue_budget(db_url, clock):
+    from tests.conftest import load_world, make_test_app
+
+    app = make_test_app(db_url, clock, RATELIMIT_ISSUE="2 per minute")
+    try:
+        world = load_world(app, clock)
+        one, two = app.test_client(), app.test_client()
+        pair(one, world.kiosk, "kiosk")
+        pair(two, world.other_kiosk, "kiosk")
+        body = {"office": world.office, "service": world.services["A"]}
+        assert [one.post("/kiosk/issue", json=body).status_code for _ in range(3)] == [201, 201, 429]
+        other = {"office": world.other_office, "service": world.other_service}
+        assert two.post("/kiosk/issue", json=other).status_code == 201  # another kiosk, same address
+    finally:
+        app.extensions["ptsp.engine"].dispose()

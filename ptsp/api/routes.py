@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from .. import __version__, schemas
 from ..commands import run_command
 from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
+from ..device_auth import cookie_device_id
 from ..domain.errors import DomainError, NotFound, Unauthorized
 from ..extensions import limiter
 from ..i18n.validation import invalid_input
@@ -60,7 +62,13 @@ def status_url(ticket: Ticket) -> str:
 
 
 def issue_limit_key() -> str:
-    return request.headers.get("Authorization") or request.remote_addr or "anonymous"
+    """One budget per kiosk: its bearer token (hashed: the limiter's storage never holds a token), its paired
+    page's device cookie, else the address."""
+    header = request.headers.get("Authorization")
+    if header:
+        return "bearer:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    device = cookie_device_id("kiosk")
+    return f"device:{device}" if device else request.remote_addr or "anonymous"
 
 
 operation("/tickets", "post", "Issue a ticket (kiosk token or staff)", body=schemas.IssueTicket,
