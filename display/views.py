@@ -7,8 +7,7 @@ import re
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import force_locale, gettext
 
-from ptsp.device_auth import device_or_refuse
-from ptsp.models import Device
+from ptsp.device_auth import paired_device, renew_cookie
 
 from .blueprint import bp
 from .sound import chime_wav, espeak_available, espeak_wav
@@ -17,24 +16,19 @@ _PREFIXES = re.compile(r"^[A-Z]{1,2}(,[A-Z]{1,2})*$")
 _SPEAKABLE = re.compile(r"^[\w ,.\-]{1,300}$")
 
 
-def _display_device(token: str | None) -> Device:
-    return device_or_refuse(token, "display", "display/refused.html")
-
-
 @bp.get("/")
-def show() -> str:
-    token = request.args.get("token")
-    device = _display_device(token)
+def show() -> Response:
+    device = paired_device("display")
     services = request.args.get("services", "").upper()
     if services and not _PREFIXES.match(services):
         abort(Response(render_template("display/refused.html", reason="services=A,B"), status=422))
     # Calls are spoken for the whole lobby, in the office's language, whatever this screen's text shows.
     with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
         spoken = gettext("Nomor antrian %(code)s, silakan ke loket %(number)s", code="%(code)s", number="%(number)s")
-    config = {"token": token, "office": device.office_id, "device": device.id,
+    config = {"office": device.office_id, "device": device.id,
               "services": services.split(",") if services else [], "espeak": espeak_available(),
               "announcement": spoken}
-    return render_template("display/display.html", config=config)
+    return renew_cookie(Response(render_template("display/display.html", config=config)), device)
 
 
 @bp.get("/chime.wav")
@@ -44,7 +38,7 @@ def chime() -> Response:
 
 @bp.get("/speech.wav")
 def speech() -> Response:
-    _display_device(request.args.get("token"))
+    paired_device("display")
     text = request.args.get("text", "")
     if not _SPEAKABLE.match(text):
         abort(422)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
 from ptsp.api.access import issue_limited, require_actor
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
-from ptsp.device_auth import device_or_refuse
+from ptsp.device_auth import paired_device, renew_cookie
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import Forbidden
 from ptsp.i18n import current_language, switch_url
-from ptsp.models import Device, Office
+from ptsp.models import Office
 from ptsp.printing_runner import print_issued, ticket_print_data
 from ptsp.schemas import IssueTicket
 from ptsp.services.lookup import issued_counts, waiting_counts
@@ -28,19 +28,14 @@ RETURN_SECONDS = 15
 IDLE_SECONDS = 60  # a kiosk left in another language goes back to the office's after this long untouched
 
 
-def _kiosk_device(token: str | None) -> Device:
-    return device_or_refuse(token, "kiosk", "kiosk/refused.html")
-
-
 @bp.get("/")
-def show() -> str:
-    token = request.args.get("token")
-    device = _kiosk_device(token)
+def show() -> Response:
+    device = paired_device("kiosk")
     default = current_app.config["DEFAULT_LANGUAGE"]
-    config = {"token": token, "office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS,
+    config = {"office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS,
               "idle_seconds": IDLE_SECONDS, "language": current_language(), "default_language": default,
               "default_language_url": switch_url(default)}
-    return render_template("kiosk/kiosk.html", config=config)
+    return renew_cookie(Response(render_template("kiosk/kiosk.html", config=config)), device)
 
 
 def office_state(office: Office, at: Any) -> dict[str, Any]:
@@ -120,7 +115,7 @@ def issue() -> tuple[Response, int]:
 @bp.get("/preview")
 def preview() -> str:
     """Show the last tickets this kiosk printed (or tried to) as they look on paper."""
-    device = _kiosk_device(request.args.get("token"))
+    device = paired_device("kiosk")
     session = get_read_db()
     printer = printer_for_device(session, device.id)
     at = now()

@@ -3,7 +3,8 @@
 Facts and their rooms are declared once, in `ptsp.facts` (numbered facts carry `seq`,
 the office's sequence number, and `office`; `snapshot` is sent to one client on connect);
 everything goes out through `emit_fact`. A client that sees a gap in `seq` asks for
-a fresh snapshot with the `resync` event. `ticket_called` also carries the
+a fresh snapshot with the `resync` event. Devices connect with auth `{token}` (print agent, scripts) or,
+from a paired station page, `{device: kind}` and its device cookie. `ticket_called` also carries the
 spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
 and joins the rooms of every office in the manager's scope (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +31,7 @@ from sqlalchemy import select
 from . import facts, schemas
 from .commands import run_command
 from .context import db_session, now
+from .device_auth import device_from_cookie
 from .domain.calling_order import issue_moves_others
 from .domain.errors import DomainError, Forbidden, InvalidInput, Unauthorized
 from .extensions import socketio
@@ -106,8 +109,11 @@ def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
     """Resolve who is connecting and which office they may follow, or None to refuse."""
 
     wanted = auth.get("office")
-    if auth.get("token"):
-        device = device_for_token(session, str(auth["token"]))
+    if auth.get("token") or auth.get("device"):
+        # A print agent or a script sends its token; a paired station page names its kind and is known by
+        # the device cookie of its handshake request (ptsp/device_auth.py).
+        device = (device_for_token(session, str(auth["token"])) if auth.get("token")
+                  else device_from_cookie(session, str(auth["device"])))
         if device is None or (wanted is not None and wanted != device.office_id):
             return None
         return Actor("device", device.id, device.kind, device.office_id), device.office_id
@@ -313,7 +319,7 @@ def serve(app: Any, host: str, port: int) -> None:
     instead of 6 (docs/benchmarks.md).
     """
     if app.config["ASYNC_MODE"] != "gevent":
-        socketio.run(app, host=host, port=port, log_output=False)
+        socketio.run(app, host=host, port=port, log_output=bool(app.config.get("ACCESS_LOG")))
         return
     import socket
 
@@ -323,7 +329,8 @@ def serve(app: Any, host: str, port: int) -> None:
         from geventwebsocket.handler import WebSocketHandler as handler_class
     except ImportError:  # otherwise engineio upgrades with simple-websocket on gevent's own handler
         handler_class = pywsgi.WSGIHandler
-    server = pywsgi.WSGIServer((host, port), app, handler_class=handler_class, log=None, backlog=1024)
+    log = sys.stderr if app.config.get("ACCESS_LOG") else None
+    server = pywsgi.WSGIServer((host, port), app, handler_class=handler_class, log=log, backlog=1024)
     server.init_socket()
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     socketio.wsgi_server = server  # as socketio.run sets it, so socketio.stop() works

@@ -24,6 +24,10 @@ class IssueTicket(Body):
     )
 
 
+class PairDevice(Body):
+    kind: Literal["kiosk", "display", "tablet"] = Field(description="The station this browser becomes")
+
+
 class Login(Body):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)

@@ -339,6 +339,22 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def pair(client, token: str, kind: str) -> None:
+    """Pair a test client as a station (its token in a header, never a URL): it keeps the device cookie."""
+    response = client.post("/api/v1/devices/pair", headers=bearer(token), json={"kind": kind})
+    assert response.status_code == 200, response.get_json()
+
+
+def pair_page(page, base: str, path: str, token: str, kind: str = "") -> None:
+    """Pair a Chromium page as a station from its set-up address `<path>#token=…`, as a person would.
+
+    The pairing page's script posts the token and loads the station again; this returns once the address
+    has lost its fragment and the station itself (not the pairing page) is shown.
+    """
+    page.goto(f"{base}{path}#token={token}")
+    page.wait_for_function("!location.hash && !document.getElementById('pair-help')")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

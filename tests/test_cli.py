@@ -65,8 +65,10 @@ def test_device_token_is_printed_once_and_stored_hashed(env, tmp_path):
     runner = CliRunner()
     runner.invoke(cli, ["setup", "load", str(path)])
     result = runner.invoke(cli, ["device", "add", "--office", "kel-test", "--kind", "kiosk", "--name", "Kiosk 1"])
-    token = result.output.strip()
+    token = result.stdout.strip()
     assert result.exit_code == 0 and token.startswith("ptsp_kiosk_")
+    # The pairing address, for a person: the token after '#', which browsers never send to a server.
+    assert f"<server>/kiosk/#token={token}" in result.stderr and "?token=" not in result.output
     with sessions(env)() as session:
         device = device_for_token(session, token)
         assert device.kind == "kiosk" and token not in device.token_hash
@@ -113,7 +115,8 @@ def test_demo_sets_up_the_office_and_prints_logins_and_tokens(tmp_path):
     assert "PTSP Kelurahan Pegangsaan" in result.stdout
     assert "siti" in result.stdout and "demo-petugas" in result.stdout
     assert "ptsp_kiosk_" in result.stdout and "/api/v1/openapi.json" in result.stdout
-    assert "/counter/login" in result.stdout and "/display/?token=ptsp_display_" in result.stdout
+    assert "/counter/login" in result.stdout and "/display/#token=ptsp_display_" in result.stdout
+    assert "?token=" not in result.stdout
 
 
 def test_commands_that_only_touch_the_database_start_without_the_planning_stack(env, tmp_path):

@@ -109,9 +109,9 @@ def test_outside_a_request_errors_read_in_indonesian():
 def test_the_switch_remembers_the_language_and_returns_only_to_this_site(tmp_path: Path, clock):
     app = make_test_app(f"sqlite:///{tmp_path / 'i18n.db'}", clock)
     client = app.test_client()
-    answer = client.get("/lang/en?next=/kiosk/%3Ftoken%3Dabc")
+    answer = client.get("/lang/en?next=/kiosk/%3Freturn%3D30")
     assert answer.status_code == 303
-    assert answer.headers["Location"] == "/kiosk/?token=abc"
+    assert answer.headers["Location"] == "/kiosk/?return=30"
     assert "ptsp_lang=en" in answer.headers["Set-Cookie"]
     assert client.get("/lang/xx?next=/").headers["Set-Cookie"].startswith("ptsp_lang=id")
     for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "", "x"):

@@ -9,7 +9,7 @@ import wave
 import pytest
 
 from ptsp.extensions import socketio
-from tests.conftest import bearer, login
+from tests.conftest import bearer, login, pair
 from tests.test_realtime import events, issue
 
 
@@ -132,12 +132,13 @@ def test_counter_state_lists_waiting_tickets_in_order_with_priority_and_the_cler
     assert figures["served"] == 2 and figures["mean_minutes"] == 6.0
 
 
-def test_display_page_needs_a_display_token(client, world):
+def test_display_page_needs_a_paired_display(client, world):
     assert client.get("/display/").status_code == 401
-    assert client.get("/display/?token=nonsense").status_code == 401
-    assert client.get(f"/display/?token={world.kiosk}").status_code == 401
-    assert client.get(f"/display/?token={world.display}&services=a;b").status_code == 422
-    page = client.get(f"/display/?token={world.display}&services=A,B")
+    pair(client, world.kiosk, "kiosk")
+    assert client.get("/display/").status_code == 401
+    pair(client, world.display, "display")
+    assert client.get("/display/?services=a;b").status_code == 422
+    page = client.get("/display/?services=A,B")
     assert page.status_code == 200 and '"services": ["A", "B"]' in page.get_data(as_text=True)
 
 
@@ -156,8 +157,9 @@ def test_speech_audio_needs_a_token_and_sane_text(client, world):
     from display.sound import espeak_available
 
     assert client.get("/display/speech.wav?text=halo").status_code == 401
-    assert client.get(f"/display/speech.wav?token={world.display}&text=<script>").status_code == 422
-    spoken = client.get(f"/display/speech.wav?token={world.display}&text=Nomor antrian A nol nol satu")
+    pair(client, world.display, "display")
+    assert client.get("/display/speech.wav?text=<script>").status_code == 422
+    spoken = client.get("/display/speech.wav?text=Nomor antrian A nol nol satu")
     if espeak_available():
         assert spoken.status_code == 200 and spoken.data[:4] == b"RIFF"
         import io

@@ -1,4 +1,4 @@
-"""Who is calling the API: a device by bearer token, or a logged-in staff member."""
+"""Who is calling the API: a device by bearer token or by its paired page's cookie, or a logged-in staff member."""
 
 from __future__ import annotations
 
@@ -7,24 +7,45 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..context import get_read_db
+from ..device_auth import PAGE_KINDS, device_from_cookie
 from ..domain.errors import DomainError, Forbidden, Unauthorized
 from ..extensions import limiter
 from ..services.accounts import device_for_token
 from ..services.actors import Actor
 
 
-def resolve_actor() -> Actor | None:
-    """Return the caller, None when anonymous; a bad bearer token is refused outright."""
+def bearer_actor() -> Actor | None:
+    """The device of the request's `Authorization: Bearer` token, None without the header; a bad one is refused."""
     header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("authorization_not_bearer")
-        device = device_for_token(get_read_db(), token.strip())
-        if device is None:
-            raise Unauthorized("unknown_device_token")
-        return Actor("device", device.id, device.kind, device.office_id)
-    if current_user.is_authenticated:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("authorization_not_bearer")
+    device = device_for_token(get_read_db(), token.strip())
+    if device is None:
+        raise Unauthorized("unknown_device_token")
+    return Actor("device", device.id, device.kind, device.office_id)
+
+
+def resolve_actor(*kinds: str) -> Actor | None:
+    """Return the caller, None when anonymous; a bad bearer token is refused outright.
+
+    Without a bearer token, a logged-in staff member is the caller where staff may act; otherwise the paired
+    device cookie of a wanted kind (a kiosk's page calling `/kiosk/state`) is, so a manager who also paired
+    this browser as a kiosk is still the manager on the manager's pages, and the kiosk on the kiosk's.
+    """
+    actor = bearer_actor()
+    if actor is not None:
+        return actor
+    staff = current_user.is_authenticated
+    if staff and (not kinds or "staff" in kinds):
+        return Actor("staff", current_user.id, current_user.role, current_user.office_id)
+    for kind in kinds:
+        device = device_from_cookie(get_read_db(), kind) if kind in PAGE_KINDS else None
+        if device is not None:
+            return Actor("device", device.id, device.kind, device.office_id)
+    if staff:
         return Actor("staff", current_user.id, current_user.role, current_user.office_id)
     return None
 
@@ -32,10 +53,11 @@ def resolve_actor() -> Actor | None:
 def actor_limit_key() -> str:
     """The bucket of a rate limit: the resolved device or staff member, else the client's address.
 
-    Keyed on who the caller is, not on the raw header: `bearer x`, `Bearer  x` and `Bearer x` are one device.
+    Keyed on who the caller is, not on the raw header: `bearer x`, `Bearer  x` and `Bearer x` are one device,
+    and a paired page's device cookie is that device too.
     """
     try:
-        actor = resolve_actor()
+        actor = resolve_actor("staff", *sorted(PAGE_KINDS))
     except DomainError:
         actor = None
     if actor is None:
@@ -49,8 +71,8 @@ issue_limited = limiter.shared_limit(lambda: str(current_app.config["RATELIMIT_I
 
 
 def require_actor(*kinds: str) -> Actor:
-    """Return the caller if it is one of `kinds` (`staff`, `kiosk`, `display`, `agent`)."""
-    actor = resolve_actor()
+    """Return the caller if it is one of `kinds` (`staff`, `kiosk`, `display`, `agent`, `tablet`)."""
+    actor = resolve_actor(*kinds)
     if actor is None:
         raise Unauthorized("login_or_token_required")
     kind = "staff" if actor.kind == "staff" else actor.role

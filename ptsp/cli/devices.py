@@ -8,6 +8,8 @@ import click
 
 from ._base import _app, _office, cli
 
+PAIRING_PATHS = {"kiosk": "/kiosk/", "display": "/display/", "tablet": "/feedback/tablet?counter=<number>"}
+
 
 @cli.group()
 def device() -> None:
@@ -31,6 +33,9 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
             _device, token = make_device_token(session, office=office, kind=kind, name=name, now=datetime.now(UTC))
             session.commit()
     click.echo(token)
+    if kind in PAIRING_PATHS:
+        # The token after '#': browsers never send the fragment, so no server or proxy log ever holds it.
+        click.echo(f"Pair it once: open <server>{PAIRING_PATHS[kind]}#token={token} on the {kind}", err=True)
 
 
 @device.command("list")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.dashboard import service_name
 from ptsp.context import get_db, get_read_db, now
+from ptsp.device_auth import paired_device, renew_cookie
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
-from ptsp.domain.errors import DomainError, InvalidInput, Unauthorized
+from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
 from ptsp.i18n.errors import describe
-from ptsp.models import Office, Service
+from ptsp.models import Device, Office, Service
 from ptsp.services import feedback
-from ptsp.services.accounts import device_for_token
 from ptsp.services.actors import Actor
 
 from .blueprint import bp
@@ -85,10 +85,7 @@ def rate(token: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("feedback.rating_form", token=token, ok=1), code=303)
 
 
-def _tablet_actor(token: str) -> Actor | None:
-    device = device_for_token(get_read_db(), token) if token else None
-    if device is None or device.kind != "tablet":
-        return None
+def _tablet_actor(device: Device) -> Actor:
     return Actor("device", device.id, device.kind, device.office_id)
 
 
@@ -99,26 +96,23 @@ def _counter_number(value: str) -> int:
 
 
 @bp.get("/feedback/tablet")
-def tablet() -> str | tuple[str, int]:
-    actor = _tablet_actor(request.args.get("token", ""))
-    if actor is None:
-        return render_template("feedback/missing.html", message=describe(Unauthorized("unknown_tablet_token"))), 401
+def tablet() -> BaseResponse | tuple[str, int]:
+    """The rating tablet beside a counter; unpaired, the pairing page (ptsp/device_auth.py)."""
+    device = paired_device("tablet")
+    actor = _tablet_actor(device)
     try:
         counter, ticket = feedback.tablet_ticket(get_read_db(), actor, _counter_number(
             request.args.get("counter", "")), now())
     except DomainError as exc:
         return render_template("feedback/missing.html", message=describe(exc)), exc.status
-    return render_template("feedback/tablet.html", counter=counter, ticket=ticket, token=request.args["token"],
-                           elements=ELEMENTS, scale=SCALE, error=None, thanks=request.args.get("ok") == "1",
-                           form=request.form)
+    page = render_template("feedback/tablet.html", counter=counter, ticket=ticket, elements=ELEMENTS, scale=SCALE,
+                           error=None, thanks=request.args.get("ok") == "1", form=request.form)
+    return renew_cookie(Response(page), device)
 
 
 @bp.post("/feedback/tablet")
 def tablet_rate() -> BaseResponse | tuple[str, int]:
-    token = request.form.get("token", "")
-    actor = _tablet_actor(token)
-    if actor is None:
-        return render_template("feedback/missing.html", message=describe(Unauthorized("unknown_tablet_token"))), 401
+    actor = _tablet_actor(paired_device("tablet"))
     session = get_db()
     counter = None
     try:
@@ -134,7 +128,7 @@ def tablet_rate() -> BaseResponse | tuple[str, int]:
         if counter is None:
             return render_template("feedback/missing.html", message=describe(exc)), exc.status
         _counter, current = feedback.tablet_ticket(get_read_db(), actor, counter.number, now())
-        return render_template("feedback/tablet.html", counter=counter, ticket=current, token=token,
+        return render_template("feedback/tablet.html", counter=counter, ticket=current,
                                elements=ELEMENTS, scale=SCALE, error=describe(exc), thanks=False,
                                form=request.form), exc.status
-    return redirect(url_for("feedback.tablet", token=token, counter=counter.number, ok=1), code=303)
+    return redirect(url_for("feedback.tablet", counter=counter.number, ok=1), code=303)

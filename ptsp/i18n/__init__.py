@@ -108,8 +108,9 @@ def set_language(code: str) -> Response:
 
 
 def here() -> str:
-    """This page's path and query for the switch's `next`, less any `?lang` (it would outrank the choice)."""
-    query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    """This page's path and query for the switch's `next`, less any `?lang` (it would outrank the choice)
+    and any `?token` (a secret that no page takes in its address any more: links must not spread it)."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key not in ("lang", "token")]
     return request.path + (f"?{urlencode(query)}" if query else "")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import pair_page
+
 PASSWORDS = {"clerk1": "password-1", "clerk2": "password-2", "clerk3": "password-3"}
 
 
@@ -24,9 +26,9 @@ def counter_page(server: Any, page_factory: Any, username: str, counter_number: 
 
 
 def display_page(server: Any, page_factory: Any, query: str = "") -> Any:
-    """Open the lobby display with its token and wait for its first snapshot."""
+    """Pair a fresh browser as the lobby display from its set-up address (#token=…), wait for its first snapshot."""
     page = page_factory(1920, 1080)
-    page.goto(f"{server.base}/display/?token={server.display}{query}")
+    pair_page(page, server.base, f"/display/{query}", server.display)
     page.wait_for_function("window.ptspDisplay && window.ptspDisplay.live.seq !== null")
     return page
 

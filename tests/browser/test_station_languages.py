@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser.stations import counter_page, display_page
+from tests.conftest import pair_page
 
 
 def switch(page: Any, lang: str, ready: str) -> None:
@@ -22,7 +23,7 @@ def test_every_station_speaks_indonesian_then_english_through_the_switch(server,
     server.issue("A")
 
     kiosk = page_factory(1920, 1080, locale="en-US")  # the browser's language does not choose the page's
-    kiosk.goto(f"{server.base}/kiosk/?token={server.kiosk}")
+    pair_page(kiosk, server.base, "/kiosk/", server.kiosk)
     kiosk.wait_for_selector("#services .svc")
     first = kiosk.inner_text("#services .svc >> nth=0")
     assert "Menunggu: 2 orang" in first and "KTP" in first and "Waiting" not in first

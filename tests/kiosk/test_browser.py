@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import SETUP, PageSession, free_port
+from tests.conftest import SETUP, PageSession, free_port, pair_page
 
 
 def open_kiosk(server, page_factory, width: int, height: int, query: str = ""):
     page = page_factory(width, height)
-    page.goto(f"{server.base}/kiosk/?token={server.kiosk}{query}")
+    pair_page(page, server.base, f"/kiosk/{query}", server.kiosk)
     return page
 
 
@@ -44,7 +44,7 @@ def reload_hours(server, tmp_path: Path, hours: dict, last_ticket_minutes: int =
 
 def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page_factory, shot):
     server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--setting", "preview")
-    page = open_kiosk(server, page_factory, 1080, 1920, "&return=3")
+    page = open_kiosk(server, page_factory, 1080, 1920, "?return=3")
     page.wait_for_selector("#services button.svc")
     assert page.locator("#services button.svc").count() == 3
     assert "Silakan pilih layanan" in page.inner_text("#start h1")
@@ -68,7 +68,7 @@ def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page
     assert page.inner_text("#start h1") == "Please choose a service"
     assert "Waiting: 1" in page.inner_text("#services .svc >> nth=0")
 
-    land = open_kiosk(server, page_factory, 1920, 1080, "&return=30")
+    land = open_kiosk(server, page_factory, 1920, 1080, "?return=30")
     land.wait_for_selector("#services button.svc")
     shot(land, "kiosk-landscape-start")
     land.click("#services button.svc >> nth=2")
@@ -91,7 +91,7 @@ def test_kiosk_tap_a_service_see_the_ticket_and_return_to_the_start(server, page
 
     server.cli("printer", "set", "--office", "kel-test", "--kiosk", "k", "--setting", "preview")
     preview = page_factory(1250, 1100)
-    preview.goto(f"{server.base}/kiosk/preview?token={server.kiosk}")
+    pair_page(preview, server.base, "/kiosk/preview", server.kiosk)
     assert preview.locator(".ticket").count() == 3  # the jobs of this kiosk's printer, failed one included
     assert preview.locator(".ticket .ticket-qr svg").count() == 3
     shot(preview, "printed-ticket-preview")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ALL_DAY, SETUP
+from tests.conftest import ALL_DAY, SETUP, pair_page
 
 LONG_NAMES = [
     "Surat Keterangan Tidak Mampu untuk Keringanan Biaya Pendidikan dan Kesehatan",
@@ -81,7 +81,7 @@ def test_every_service_card_is_reachable_and_readable_and_the_last_issues_a_tick
 ):
     with_services(server, tmp_path, count)
     page = page_factory(*size)
-    page.goto(f"{server.base}/kiosk/?token={server.kiosk}&return=60")
+    pair_page(page, server.base, "/kiosk/?return=60", server.kiosk)
     page.wait_for_selector("#services button.svc")
     services = page.evaluate("ptspKiosk.state.data.services.map((s) => s.id)")
     assert len(services) == count

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from ptsp.models import Office, Service
-from tests.conftest import bearer, login
+from tests.conftest import bearer, login, pair
 from tests.kiosk.conftest import issue, jobs, ticket_count, use_printer
 
 
@@ -16,15 +16,19 @@ def kiosk_state(client, world) -> dict:
     return response.get_json()
 
 
-def test_kiosk_page_needs_a_kiosk_token(client, world):
+def test_kiosk_page_needs_a_paired_kiosk(client, world):
     assert client.get("/kiosk/").status_code == 401
-    assert "belum terdaftar" in client.get("/kiosk/?token=nope").get_data(as_text=True)
-    assert client.get(f"/kiosk/?token={world.display}").status_code == 401
-    page = client.get(f"/kiosk/?token={world.kiosk}")
+    assert "belum terdaftar" in client.get("/kiosk/").get_data(as_text=True)
+    pair(client, world.display, "display")
+    assert client.get("/kiosk/").status_code == 401  # a display's cookie is no kiosk's
+    pair(client, world.kiosk, "kiosk")
+    page = client.get("/kiosk/")
     assert page.status_code == 200
     assert "Silakan pilih layanan" in page.get_data(as_text=True)
-    assert client.get("/kiosk/state").get_json()["error"] == "unauthorized"
+    assert client.get("/kiosk/state").status_code == 200  # the cookie answers for the page's fetches
     assert client.get("/kiosk/state", headers=bearer(world.display)).status_code == 403
+    client.delete_cookie("ptsp_device_kiosk")
+    assert client.get("/kiosk/state").get_json()["error"] == "unauthorized"
 
 
 def test_kiosk_lists_open_services_with_waiting_and_quota(client, world):
@@ -85,7 +89,8 @@ def test_kiosk_issue_shows_the_ticket_with_its_qr_and_print_outcome(app, client,
     assert body["people_ahead"] == 0 and body["service_name"] == {"id": "KTP", "en": "ID card"}
     assert body["qr_svg"].startswith("<svg") and body["status_url"] in body["qr_svg"]
     assert body["print"]["status"] == "printed"
-    preview = client.get(f"/kiosk/preview?token={world.kiosk}").get_data(as_text=True)
+    pair(client, world.kiosk, "kiosk")
+    preview = client.get("/kiosk/preview").get_data(as_text=True)
     assert "A-001" in preview and "Prioritas: Ibu hamil" in preview and "<svg" in preview
     assert app.extensions["ptsp.printers"]["preview"].jobs()  # the bytes went to the preview printer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.conftest import PageSession
+from tests.conftest import PageSession, pair_page
 
 
 def staff(server, username: str, password: str) -> requests.Session:
@@ -106,7 +106,7 @@ def test_clerk_is_refused_the_manager_pages_in_the_browser(server, page_factory)
 def test_counter_tablet_shows_the_last_ticket_and_takes_its_rating(server, page_factory, served, shot):
     token = server.cli("device", "add", "--office", "kel-test", "--kind", "tablet", "--name", "tablet-1")
     page = page_factory(1024, 768)
-    page.goto(f"{server.base}/feedback/tablet?token={token}&counter=1")
+    pair_page(page, server.base, "/feedback/tablet?counter=1", token)
     assert served["code"] in page.locator(".ticket").inner_text()
     shot(page, "tablet", full_page=True)
     page.click("label.face-3")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ptsp.models import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from ptsp.services.accounts import make_device_token
-from tests.conftest import login
+from tests.conftest import login, pair
 from tests.points.helpers import Office
 
 ALL_NINE = {f"u{i}": str(1 + i % 4) for i in range(1, 10)}
@@ -170,37 +170,46 @@ def tablet(app, world, clock):
 
 def test_counter_tablet_offers_the_last_completed_ticket_once(app, office, served, tablet, clock):
     client = app.test_client()
-    page = client.get(f"/feedback/tablet?token={tablet}&counter=1").get_data(as_text=True)
-    assert served["code"] in page and 'name="quick"' in page
-    response = client.post("/feedback/tablet", data={"token": tablet, "counter": "1", "ticket": str(served["id"]),
-                                                     "quick": "4"})
-    assert response.status_code == 303
+    pair(client, tablet, "tablet")
+    page = client.get("/feedback/tablet?counter=1").get_data(as_text=True)
+    assert served["code"] in page and 'name="quick"' in page and tablet not in page
+    response = client.post("/feedback/tablet", data={"counter": "1", "ticket": str(served["id"]), "quick": "4"})
+    assert response.status_code == 303 and "token" not in response.headers["Location"]
     with app.extensions["ptsp.read_sessions"]() as session:
         rating = session.scalar(select(Rating))
         assert (rating.channel, rating.quick, rating.device_id is not None) == ("tablet", 4, True)
-    idle = client.get(f"/feedback/tablet?token={tablet}&counter=1").get_data(as_text=True)
+    idle = client.get("/feedback/tablet?counter=1").get_data(as_text=True)
     assert served["code"] not in idle and 'name="quick"' not in idle
 
 
 def test_counter_tablet_stops_offering_a_ticket_after_fifteen_minutes(app, office, served, tablet, clock):
     clock.advance(minutes=16)
-    page = app.test_client().get(f"/feedback/tablet?token={tablet}&counter=1").get_data(as_text=True)
+    client = app.test_client()
+    pair(client, tablet, "tablet")
+    page = client.get("/feedback/tablet?counter=1").get_data(as_text=True)
     assert 'name="quick"' not in page
 
 
-@pytest.mark.parametrize(("query", "status"), [("token=nope&counter=1", 401), ("counter=1", 401),
-                                                ("token={tablet}&counter=9", 422), ("token={tablet}&counter=x", 422),
-                                                ("token={kiosk}&counter=1", 401)])
-def test_counter_tablet_refuses_bad_tokens_and_counters(app, world, tablet, query, status):
-    url = "/feedback/tablet?" + query.format(tablet=tablet, kiosk=world.kiosk)
-    assert app.test_client().get(url).status_code == status
+@pytest.mark.parametrize(("paired", "query", "status"), [
+    (None, "counter=1", 401), ("kiosk", "counter=1", 401), ("tablet", "counter=9", 422), ("tablet", "counter=x", 422),
+    ("tablet", "token={tablet}&counter=1", 400), (None, "token=nope&counter=1", 400)])
+def test_counter_tablet_refuses_unpaired_browsers_tokens_in_urls_and_bad_counters(app, world, tablet, paired, query,
+                                                                                    status):
+    client = app.test_client()
+    if paired:
+        pair(client, {"tablet": tablet, "kiosk": world.kiosk}[paired], paired)
+    answer = client.get("/feedback/tablet?" + query.format(tablet=tablet))
+    assert answer.status_code == status
+    if status in (400, 401):  # the pairing page says how to pair, and never echoes a token
+        assert "#token=" in answer.get_data(as_text=True) and tablet not in answer.get_data(as_text=True)
 
 
 def test_counter_tablet_cannot_rate_a_ticket_it_is_not_offering(app, office, served, tablet):
     office.issue("A")
     other = office.desks["clerk1"].serve(7)
     before = counts(app)
-    response = app.test_client().post("/feedback/tablet", data={
-        "token": tablet, "counter": "1", "ticket": str(served["id"]), "quick": "4"})
+    client = app.test_client()
+    pair(client, tablet, "tablet")
+    response = client.post("/feedback/tablet", data={"counter": "1", "ticket": str(served["id"]), "quick": "4"})
     assert response.status_code == 422 and other["code"] in response.get_data(as_text=True)
     assert counts(app) == before

@@ -12,11 +12,11 @@
   let firstSnapshot = stored === null;
 
   const state = { office: null, services: [], counters: [], recent: [], waiting: {}, latest: null };
-  const socket = io({ auth: { token: cfg.token } });
+  const socket = io({ auth: { device: "display" } });  // recognised by the device cookie, no token in the page
   const live = PTSPLive.follow(socket, { onSnapshot: applySnapshot, onFact: applyFact });
   Announcer.chimeUrl = "chime.wav";
   if (cfg.espeak) {
-    Announcer.speechUrl = (text) => `speech.wav?token=${encodeURIComponent(cfg.token)}&text=${encodeURIComponent(text)}`;
+    Announcer.speechUrl = (text) => `speech.wav?text=${encodeURIComponent(text)}`;
   }
   window.ptspDisplay = { socket, live, state, announced, announcer: Announcer, shown: [] };
 
