@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ptsp.extensions import socketio
 from ptsp.models import AccountEvent, Device, Staff
-from tests.conftest import bearer, login, make_test_app
+from tests.conftest import bearer, login, make_test_app, pair
 
 
 def staff_id(app, username: str) -> int:
@@ -170,6 +170,10 @@ def test_a_neighbour_offices_manager_is_refused(app, client, world):
 def test_a_revoked_kiosk_token_is_refused_by_rest_pages_and_an_open_socket(app, client, world):
     kiosk = device_id(app, "kiosk", world.office)
     display = device_id(app, "display", world.office)
+    kiosk_page, display_page = app.test_client(), app.test_client()  # browsers paired before the revocation
+    pair(kiosk_page, world.kiosk, "kiosk")
+    pair(display_page, world.display, "display")
+    assert kiosk_page.get("/kiosk/").status_code == display_page.get("/display/").status_code == 200
     screen = socketio.test_client(app, auth={"token": world.display})
     assert screen.emit("heartbeat", {"seq": 0}, callback=True)["status"] == 200
     login(client, "sup")
@@ -180,8 +184,8 @@ def test_a_revoked_kiosk_token_is_refused_by_rest_pages_and_an_open_socket(app, 
     assert client.post(f"/api/v1/devices/{kiosk}/revoke").status_code == 409
     assert app.test_client().get("/api/v1/offices", headers=bearer(world.kiosk)).status_code == 401
     assert app.test_client().get("/kiosk/state", headers=bearer(world.kiosk)).status_code == 401
-    assert app.test_client().get(f"/kiosk/?token={world.kiosk}").status_code == 401
-    assert app.test_client().get(f"/display/?token={world.display}").status_code == 401
+    assert kiosk_page.get("/kiosk/").status_code == 401
+    assert display_page.get("/display/").status_code == 401
     assert not socketio.test_client(app, auth={"token": world.display}).is_connected()
     assert screen.emit("heartbeat", {"seq": 0}, callback=True)["error"] == "unauthorized"
     assert dropped(screen)

@@ -73,7 +73,9 @@ def test_a_device_revoked_by_the_cli_is_refused_and_its_open_socket_dropped(serv
     display.sleep(0.5)
     assert not display.connected
     assert requests.get(f"{server.base}/api/v1/offices", headers=bearer(server.display), timeout=5).status_code == 401
-    assert requests.get(f"{server.base}/display/?token={server.display}", timeout=5).status_code == 401
+    paired = requests.post(f"{server.base}/api/v1/devices/pair", headers=bearer(server.display), timeout=5,
+                           json={"kind": "display"})
+    assert paired.status_code == 401  # a revoked token cannot pair a browser either
     again = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         again.connect(server.base, auth={"token": server.display}, transports=["websocket"], wait_timeout=10)
