@@ -93,6 +93,10 @@ MESSAGES: dict[str, str] = {
     # Things that do not exist.
     "ticket_not_found": N_("Tiket tidak ditemukan"),
     "unknown_ticket_token": N_("Tiket tidak ditemukan; periksa kode QR Anda"),
+    "ticket_no_longer_available": N_(
+        "Tiket ini tidak tersedia lagi: halaman tiket hanya disimpan %(days)s hari setelah hari layanannya"
+    ),
+    "ticket_closed": N_("Tiket ini sudah selesai pada hari layanan yang lalu; tidak ada lagi kabar langsung"),
     "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
     "counter_not_found": N_("Loket %(id)s tidak ditemukan"),
     "complaint_not_found": N_("Pengaduan %(id)s tidak ditemukan"),
