@@ -45,7 +45,7 @@ def leaks(document: Any, others: list[dict[str, Any]], staff_names: list[str]) -
                 problems.append(f"{path}: key {value!r}")
         elif isinstance(value, str) and (value in codes or value in staff_names):
             problems.append(f"{path}: {value!r}")
-        elif "ticket" in path.lower() and not isinstance(value, bool) and isinstance(value, int) and value in ids:
+        elif (path.endswith(".ticket.id") or ".tickets[" in path) and value in ids:
             problems.append(f"{path}: another ticket's id {value}")
     return problems
 
