@@ -96,6 +96,10 @@ MESSAGES: dict[str, str] = {
     "ticket_no_longer_available": N_(
         "Tiket ini tidak tersedia lagi: halaman tiket hanya disimpan %(days)s hari setelah hari layanannya"
     ),
+    "purge_before_not_past": N_("--before %(before)s harus hari yang sudah lewat (sebelum %(today)s)"),
+    "retention_days_too_small": N_(
+        "Masa simpan minimal 1 hari: PTSP_COMPLAINT_TEXT_DAYS=%(complaint_days)s, PTSP_STATUS_DAYS=%(status_days)s"
+    ),
     "ticket_closed": N_("Tiket ini sudah selesai pada hari layanan yang lalu; tidak ada lagi kabar langsung"),
     "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
     "counter_not_found": N_("Loket %(id)s tidak ditemukan"),
