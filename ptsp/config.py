@@ -37,6 +37,13 @@ def check_secret(secret: str) -> None:
         )
 
 
+def _privacy_settings(env: Any) -> dict[str, int]:
+    """Residents' privacy (docs/security.md): how many days after its service day a ticket's page (the QR
+    code) still opens, and how many days complaints' text is kept before `ptsp retention purge` drops it."""
+    return {"STATUS_DAYS": int(env.get("PTSP_STATUS_DAYS", 7)),
+            "COMPLAINT_TEXT_DAYS": int(env.get("PTSP_COMPLAINT_TEXT_DAYS", 365))}
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app's config from `PTSP_*` variables, then `overrides`."""
     env = os.environ
@@ -73,6 +80,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
         "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
         "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
+        **_privacy_settings(env),
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
     }
     config.update(overrides or {})

@@ -15,8 +15,8 @@ from typing import Any
 
 class Audience(StrEnum):
     OFFICE = "office"  # displays, counters, kiosks and dashboards of one office
-    RESIDENTS = "residents"  # residents' status pages of one office (facts that may move a waiting ticket)
-    TICKET = "ticket"  # one resident's status page, for facts about their own ticket
+    RESIDENTS = "residents"  # residents' status pages of one office: only that a service's line may have moved
+    TICKET = "ticket"  # one resident's status page: its own ticket's state, nothing about anyone else
     AGENT = "agent"  # one print agent on a kiosk PC
     LISTENER = "listener"  # the one socket that connected
 
@@ -34,27 +34,40 @@ class Fact:
         return {**asdict(self), "audience": sorted(self.audience)}
 
 
-_LINE = frozenset({Audience.OFFICE, Audience.RESIDENTS, Audience.TICKET})
-_OWN = frozenset({Audience.OFFICE, Audience.TICKET})
+_OFFICE = frozenset({Audience.OFFICE})
 
 
-def _numbered(name: str, audience: frozenset[Audience], about: str) -> Fact:
-    return Fact(name, audience, True, about)
+def _numbered(name: str, about: str) -> Fact:
+    return Fact(name, _OFFICE, True, about)
 
 
-TICKET_ISSUED = _numbered("ticket_issued", _LINE, "a ticket was issued; residents hear it when it jumps the line")
-TICKET_CALLED = _numbered("ticket_called", _LINE, "a ticket was called (or recalled) to a counter")
-TICKET_REQUEUED = _numbered("ticket_requeued", _LINE, "a called ticket went back into the line")
-TICKET_STARTED = _numbered("ticket_started", _OWN, "service of a ticket started at a counter")
-TICKET_COMPLETED = _numbered("ticket_completed", _OWN, "service of a ticket was completed")
-TICKET_NO_SHOW = _numbered("ticket_no_show", _OWN, "a called resident did not come")
-TICKET_TRANSFERRED = _numbered("ticket_transferred", _LINE, "a ticket was moved to another service's line")
-TICKET_CANCELLED = _numbered("ticket_cancelled", _LINE, "a ticket was cancelled")
-TICKETS_EXPIRED = _numbered("tickets_expired", frozenset({Audience.OFFICE, Audience.RESIDENTS}),
-                            "the open tickets of past days expired")
-COUNTER_CHANGED = _numbered("counter_changed", frozenset({Audience.OFFICE, Audience.RESIDENTS}),
-                            "a counter opened, paused or closed")
-PRINTER_CHANGED = _numbered("printer_changed", frozenset({Audience.OFFICE}), "a printer's health changed")
+# The office's facts go to the office room only: they name other residents' tickets, their priority
+# class and the clerks. A resident's status page hears the two facts below, derived from them by
+# `ptsp.realtime` (docs/security.md, "Residents' privacy").
+TICKET_ISSUED = _numbered("ticket_issued", "a ticket was issued")
+TICKET_CALLED = _numbered("ticket_called", "a ticket was called (or recalled) to a counter")
+TICKET_REQUEUED = _numbered("ticket_requeued", "a called ticket went back into the line")
+TICKET_STARTED = _numbered("ticket_started", "service of a ticket started at a counter")
+TICKET_COMPLETED = _numbered("ticket_completed", "service of a ticket was completed")
+TICKET_NO_SHOW = _numbered("ticket_no_show", "a called resident did not come")
+TICKET_TRANSFERRED = _numbered("ticket_transferred", "a ticket was moved to another service's line")
+TICKET_CANCELLED = _numbered("ticket_cancelled", "a ticket was cancelled")
+TICKETS_EXPIRED = _numbered("tickets_expired", "the open tickets of past days expired")
+COUNTER_CHANGED = _numbered("counter_changed", "a counter opened, paused or closed")
+PRINTER_CHANGED = _numbered("printer_changed", "a printer's health changed")
+
+LINE_MOVED = Fact("line_moved", frozenset({Audience.RESIDENTS}), False,
+                  "the lines of these services may have moved: {office, services}, nothing else")
+TICKET_CHANGED = Fact("ticket_changed", frozenset({Audience.TICKET}), False,
+                      "the resident's own ticket changed: {ticket: {id, service, status, counter_number, "
+                      "call_count}}")
+
+# Office facts that may move a waiting ticket (a `line_moved` for the services they touch; an issued
+# ticket only when it jumps the line) and office facts about one ticket (a `ticket_changed` to its room).
+MOVES_LINES = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_TRANSFERRED, TICKET_CANCELLED,
+                         TICKETS_EXPIRED, COUNTER_CHANGED})
+ABOUT_ONE_TICKET = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED,
+                              TICKET_NO_SHOW, TICKET_TRANSFERRED, TICKET_CANCELLED})
 
 SNAPSHOT_SENT = Fact("snapshot", frozenset({Audience.LISTENER}), False, "the office's state, sent on connect")
 DASHBOARD_READY = Fact("dashboard_ready", frozenset({Audience.LISTENER}), False,
@@ -64,7 +77,7 @@ PRINT_JOB_QUEUED = Fact("print_job", frozenset({Audience.AGENT}), False, "a prin
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
     TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
-    SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED,
+    LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED,
 )
 BY_NAME: dict[str, Fact] = {fact.name: fact for fact in CATALOGUE}
 NUMBERED: tuple[Fact, ...] = tuple(fact for fact in CATALOGUE if fact.numbered)

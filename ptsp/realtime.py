@@ -9,9 +9,10 @@ spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
 and joins the rooms of every office in the manager's scope (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
 each fact). A resident's status page (auth `{ticket}`) joins the office's
-residents' room (facts with that audience in ptsp.facts) and its ticket's room, gets no snapshot,
-and reads its own state over HTTP. Displays send `heartbeat {seq}` and `call_ack
-{ticket, seq}` (both acknowledged); staff send `command` (see ptsp.commands).
+residents' room (`line_moved` only) and its ticket's room (`ticket_changed`), gets no snapshot,
+reads its own state over HTTP, and its `resync` answers that own state; a ticket that ended on
+a past day is refused (`connect_error` with `data.error == "ticket_closed"`). Displays send
+`heartbeat {seq}` and `call_ack {ticket, seq}` (both acknowledged); staff send `command` (see ptsp.commands).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
+from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import join_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -32,8 +34,8 @@ from . import facts, schemas
 from .commands import run_command
 from .context import db_session, now
 from .device_auth import device_from_cookie
-from .domain.calling_order import issue_moves_others
 from .domain.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from .domain.lifecycle import TokenReach
 from .extensions import socketio
 from .i18n.errors import describe
 from .i18n.validation import invalid_input
@@ -42,6 +44,7 @@ from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
 from .services.lookup import office_scope
+from .services.resident import own_view, reach, resident_facts, ticket_for_token
 from .services.snapshot import office_snapshot
 
 # Called with (actor, office_id) when a listener disconnects; stations add their own (e.g. the print agent).
@@ -64,30 +67,14 @@ def agent_room(agent_id: int) -> str:
     return f"agent:{agent_id}"
 
 
-def _rooms(fact: facts.Fact, office_id: int, payload: dict[str, Any]) -> list[str]:
-    """The rooms a numbered fact goes to, from its audience in the catalogue.
-
-    Residents' status pages hear the facts that may move a waiting ticket (an issued ticket only
-    when it jumps the line), and otherwise every fact about their own ticket: starts and completions
-    of other residents' tickets (most of an office's facts) change nothing on their phones.
-    """
-    rooms = [office_room(office_id)] if facts.Audience.OFFICE in fact.audience else []
-    residents = facts.Audience.RESIDENTS in fact.audience
-    if fact is facts.TICKET_ISSUED:
-        residents = issue_moves_others(payload["ticket"]["priority"])
-    if residents:
-        rooms.append(residents_room(office_id))
-    elif facts.Audience.TICKET in fact.audience and isinstance(payload.get("ticket"), dict):
-        rooms.append(ticket_room(payload["ticket"]["id"]))
-    return rooms
-
-
 def publish_facts(committed: list[dict[str, Any]]) -> None:
     """Send committed facts to their rooms (across processes via the message queue).
 
-    Every numbered fact goes to the office room (displays, counters, dashboards). Residents' status
-    pages follow their own ticket and the line, not the office's sequence: they refetch their state
-    when something that may move them arrives, so they need no gap-free stream.
+    Every numbered fact goes to the office room (displays, counters, dashboards), whole. Residents'
+    status pages never hear it: they hear `line_moved` (which services' lines may have moved) and, in
+    their ticket's own room, `ticket_changed` (their own ticket's state), derived here by
+    `services.resident.resident_facts`. They refetch their own state over HTTP, so they need no
+    gap-free stream.
     """
     for item in committed:
         fact = facts.named(item["event"])
@@ -95,9 +82,10 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
             emit_fact(fact, item["data"], agent_room(item["agent"]))
             continue
         payload = {"seq": item["seq"], "office": item["office"], **item["data"]}
-        # One emit to the rooms together: the fact is encoded once, reaches each socket once, and with
-        # Redis crosses to the other processes as one message.
-        emit_fact(fact, payload, _rooms(fact, item["office"], payload))
+        emit_fact(fact, payload, office_room(item["office"]))
+        for derived, data, ticket_id in resident_facts(fact, payload):
+            to = residents_room(item["office"]) if ticket_id is None else ticket_room(ticket_id)
+            emit_fact(derived, data, to)
 
 
 def emit_fact(fact: facts.Fact, payload: dict[str, Any], to: str | list[str]) -> None:
@@ -118,9 +106,12 @@ def _listener(session: Any, auth: dict[str, Any]) -> tuple[Actor, int] | None:
             return None
         return Actor("device", device.id, device.kind, device.office_id), device.office_id
     if auth.get("ticket"):
-        ticket = session.query(Ticket).filter_by(public_token=str(auth["ticket"])).first()
+        ticket = ticket_for_token(session, str(auth["ticket"]))
         if ticket is None or (wanted is not None and wanted != ticket.office_id):
             return None
+        if reach(ticket, now(), current_app.config["STATUS_DAYS"]) is not TokenReach.LIVE:
+            # Final on a past day (or older): nothing left to follow. The client reads why in connect_error.
+            raise Refused(describe(Forbidden("ticket_closed")), {"error": "ticket_closed"})
         return Actor("resident", ticket.id, None, ticket.office_id), ticket.office_id
     if current_user.is_authenticated and isinstance(wanted, int):
         actor = Actor("staff", current_user.id, current_user.role, current_user.office_id)
@@ -280,11 +271,15 @@ def on_call_ack(body: schemas.CallAck) -> dict[str, Any]:
 
 @validated(schemas.Empty)
 def on_resync(_body: schemas.Empty) -> dict[str, Any]:
+    """A station's office snapshot; a resident's own view of their ticket (the same as `/t/<token>/state`)."""
 
-    _actor, office_id = request.environ["ptsp.listener"]
+    actor, office_id = request.environ["ptsp.listener"]
     if office_id is None:
         raise InvalidInput("dashboard_resync_over_http")
     with db_session(readonly=True) as session:
+        if actor.kind == "resident":
+            ticket = session.get_one(Ticket, actor.id)
+            return own_view(session, ticket, ticket.public_token, now())
         return office_snapshot(session, office_id, now())
 
 

@@ -73,7 +73,7 @@ def test_reconnecting_client_resyncs_to_current_state_with_its_sequence(app, cli
     assert again.emit("resync", {}, callback=True)["seq"] == state["seq"]
 
 
-def test_resident_status_page_hears_what_may_move_it_and_everything_about_its_own_ticket(app, client, world):
+def test_resident_status_page_hears_which_lines_moved_and_its_own_ticket_only(app, client, world):
     mine, other = issue(client, world, "B"), issue(client, world, "B")
     phone = socketio.test_client(app, auth={"ticket": mine["status_url"].rsplit("/", 1)[1]})
     assert phone.is_connected()
@@ -97,13 +97,21 @@ def test_resident_status_page_hears_what_may_move_it_and_everything_about_its_ow
         assert response.status_code == 201
         issued[priority] = response.get_json()["id"]
 
-    heard = [(r["name"], r["args"][0].get("ticket", {}).get("id")) for r in events(phone)]
+    heard = [(r["name"], r["args"][0]) for r in events(phone)]
+    b = world.services["B"]
+    own = [{"id": mine["id"], "service": b, "status": status, "counter_number": 3, "call_count": 1}
+           for status in ("called", "serving", "done")]
+    # The line's moves name only services; the ticket's own room hears only that ticket, never the others'
+    # (their codes, priority classes, clerks).
     assert heard == [
-        ("counter_changed", None),
-        ("ticket_called", mine["id"]), ("ticket_started", mine["id"]), ("ticket_completed", mine["id"]),
-        ("ticket_called", other["id"]),  # another's call may move a waiting ticket; its start and end cannot
-        ("ticket_issued", issued["elderly"]),
+        ("line_moved", {"office": world.office, "services": [b]}),  # counter 3 opened
+        ("line_moved", {"office": world.office, "services": [b]}),  # our call moves the line
+        ("ticket_changed", {"ticket": own[0]}), ("ticket_changed", {"ticket": own[1]}),
+        ("ticket_changed", {"ticket": own[2]}),
+        ("line_moved", {"office": world.office, "services": [b]}),  # another's call; its start and end cannot
+        ("line_moved", {"office": world.office, "services": [b]}),  # the elderly ticket jumps the line
     ]
+    assert phone.emit("resync", {}, callback=True)["id"] == mine["id"]  # its own view, not the office's
     assert len(events(display)) == 9  # the lobby display hears every fact, numbered
 
 

@@ -18,7 +18,7 @@ from ..extensions import login_limited, sign_in
 from ..i18n.validation import invalid_input
 from ..models import Counter, Office, Staff, Ticket
 from ..printing_runner import print_issued
-from ..services import presence, printing, tickets
+from ..services import presence, printing, resident, tickets
 from ..services.accounts import authenticate
 from ..services.actors import Actor
 from ..services.counters import current_session
@@ -93,19 +93,17 @@ def get_ticket(ticket_id: int) -> Response:
 
 
 operation("/status/{token}", "get", "A resident's view of their ticket, by its unguessable token",
-          responses={200: "The ticket and its place in line", 404: "Unknown token"},
+          responses={200: "The resident's own view: the ticket's state, place in line, estimated wait and the "
+                          "counter that calls it (no priority class, no clerk)", 404: "Unknown token",
+                     410: "The ticket's page is no longer kept (PTSP_STATUS_DAYS after its service day)"},
           params=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}])
 
 
 @bp.get("/status/<token>")
 def ticket_status(token: str) -> Response:
     session = get_read_db()
-    ticket = session.query(Ticket).filter_by(public_token=token).first() if len(token) <= 64 else None
-    if ticket is None:
-        raise NotFound("unknown_ticket_token")
-    view = ticket_view(ticket)
-    return jsonify({**view, **ticket_position(session, ticket, now()), "office_name": ticket.office.name,
-                    "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en}})
+    ticket = resident.open_ticket(session, token, now(), current_app.config["STATUS_DAYS"])
+    return jsonify(resident.own_view(session, ticket, token, now()))
 
 
 def _command(action: str, payload: dict[str, Any]) -> Response | tuple[Response, int]:

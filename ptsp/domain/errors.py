@@ -49,6 +49,13 @@ class NotFound(DomainError):
     status = 404
 
 
+class Gone(DomainError):
+    """What was there is no longer kept (a ticket's page after its days, docs/security.md)."""
+
+    code = "gone"
+    status = 410
+
+
 class Unauthorized(DomainError):
     """The caller is not known: no login, or a bad token (HTTP 401)."""
 

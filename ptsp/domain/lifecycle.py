@@ -13,6 +13,7 @@ waiting ──call──▶ called ──start──▶ serving ──complete�
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from .errors import InvalidTransition
@@ -93,3 +94,24 @@ def recall_outcome(call_count: int, max_calls: int, on_limit: str) -> Action:
     if call_count < max_calls:
         return Action.RECALL
     return Action.REQUEUE if on_limit == "requeue" else Action.NO_SHOW
+
+
+class TokenReach(StrEnum):
+    """What a ticket's public token (the QR code on the paper) still opens."""
+
+    LIVE = "live"  # the status page and its live socket
+    CLOSED = "closed"  # the page with the final state and the rating form; no live socket
+    GONE = "gone"  # nothing: "ticket no longer available"
+
+
+def token_reach(status: str, service_day: date, today: date, keep_days: int) -> TokenReach:
+    """Decide what a token opens from its ticket alone (no stored expiry).
+
+    A ticket that reached a final state on a past service day has nothing left to follow live; its page
+    stays readable for `keep_days` days after its service day, then the token opens nothing.
+    """
+    if (today - service_day).days > keep_days:
+        return TokenReach.GONE
+    if status in FINAL_STATUSES and service_day < today:
+        return TokenReach.CLOSED
+    return TokenReach.LIVE

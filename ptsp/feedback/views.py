@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -12,11 +12,12 @@ from ptsp.analytics.dashboard import service_name
 from ptsp.context import get_db, get_read_db, now
 from ptsp.device_auth import paired_device, renew_cookie
 from ptsp.domain.complaints import LAPOR_URL, MAX_TEXT
-from ptsp.domain.errors import DomainError, InvalidInput
+from ptsp.domain.errors import DomainError, Gone, InvalidInput
+from ptsp.domain.lifecycle import TokenReach
 from ptsp.domain.skm import ELEMENTS, FIELDS, SCALE
 from ptsp.i18n.errors import describe
 from ptsp.models import Device, Office, Service
-from ptsp.services import feedback
+from ptsp.services import feedback, resident
 from ptsp.services.actors import Actor
 
 from .blueprint import bp
@@ -49,10 +50,19 @@ def _context(ticket, **extra: Any) -> dict[str, Any]:
             "lapor": LAPOR_URL, "max_text": MAX_TEXT, "form": request.form, **extra}
 
 
+def _resident_ticket(session, token: str):
+    """The ticket of a status page's rating form, while its page is kept (`PTSP_STATUS_DAYS`, docs/security.md)."""
+    ticket = feedback.ticket_for_token(session, token)
+    days = current_app.config["STATUS_DAYS"]
+    if resident.reach(ticket, now(), days) is TokenReach.GONE:
+        raise Gone("ticket_no_longer_available", days=days)
+    return ticket
+
+
 @bp.get("/t/<token>/nilai")
 def rating_form(token: str) -> str | tuple[str, int]:
     try:
-        ticket = feedback.ticket_for_token(get_read_db(), token)
+        ticket = _resident_ticket(get_read_db(), token)
     except DomainError as exc:
         return render_template("feedback/missing.html", message=describe(exc)), exc.status
     rating = feedback.rating_of(get_read_db(), ticket)
@@ -70,7 +80,7 @@ def _complaint(ticket) -> dict[str, Any] | None:
 def rate(token: str) -> BaseResponse | tuple[str, int]:
     session = get_db()
     try:
-        ticket = feedback.ticket_for_token(session, token)
+        ticket = _resident_ticket(session, token)
     except DomainError as exc:
         return render_template("feedback/missing.html", message=describe(exc)), exc.status
     try:

@@ -107,6 +107,14 @@ MESSAGES: dict[str, str] = {
     "staff_username_not_found": N_("Petugas '%(username)s' tidak ditemukan"),
     "device_not_found": N_("Perangkat %(id)s tidak ditemukan"),
     "unknown_ticket_token": N_("Tiket tidak ditemukan; periksa kode QR Anda"),
+    "ticket_no_longer_available": N_(
+        "Tiket ini tidak tersedia lagi: halaman tiket hanya disimpan %(days)s hari setelah hari layanannya"
+    ),
+    "purge_before_not_past": N_("--before %(before)s harus hari yang sudah lewat (sebelum %(today)s)"),
+    "retention_days_too_small": N_(
+        "Masa simpan minimal 1 hari: PTSP_COMPLAINT_TEXT_DAYS=%(complaint_days)s, PTSP_STATUS_DAYS=%(status_days)s"
+    ),
+    "ticket_closed": N_("Tiket ini sudah selesai pada hari layanan yang lalu; tidak ada lagi kabar langsung"),
     "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
     "counter_not_found": N_("Loket %(id)s tidak ditemukan"),
     "complaint_not_found": N_("Pengaduan %(id)s tidak ditemukan"),

@@ -155,7 +155,7 @@ def test_systemd_template_runs_one_process_per_port_from_the_shared_environment(
     ports = re.findall(r"ptsp@(\d+)\.service", target["Unit"]["Wants"])
     nginx_ports = re.findall(r"server 127\.0\.0\.1:(\d+)", (DEPLOY / "nginx" / "ptsp.conf").read_text())
     assert ports == nginx_ports, "the target starts the processes nginx sends to"
-    for name in ("ptsp-expire", "ptsp-backup"):
+    for name in ("ptsp-expire", "ptsp-backup", "ptsp-retention"):
         assert "OnCalendar" in _unit(f"{name}.timer")["Timer"]
         assert _unit(f"{name}.service")["Service"]["Type"] == "oneshot"
 

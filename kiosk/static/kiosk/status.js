@@ -87,31 +87,40 @@
     } catch (e) { /* offline: the socket reconnects and we ask again */ }
   }
 
-  // The server sends a status page the facts that may move a waiting ticket (and every fact about
-  // its own ticket). Facts about another service cannot move this one, so they are ignored. The
-  // refetch waits a random 0.3-1.8 s, so that hundreds of phones in a busy office do not all ask the
-  // server at the same instant after each call; a pending refetch covers facts arriving meanwhile
-  // (throttled, not debounced, so a steady stream of facts cannot postpone it).
+  // The server sends a status page two facts (ptsp/facts.py, docs/security.md "Residents' privacy"):
+  // `line_moved {services}` when a service's line may have moved, and `ticket_changed {ticket}` about its
+  // own ticket only. A line of another service cannot move this ticket, so it is ignored. The refetch
+  // waits a random 0.3-1.8 s, so that hundreds of phones in a busy office do not all ask the server at the
+  // same instant after each call; a pending refetch covers facts arriving meanwhile (throttled, not
+  // debounced, so a steady stream of facts cannot postpone it).
   let timer = null;
   const soon = () => {
     if (timer !== null) return;
     timer = setTimeout(() => { timer = null; refetch(); }, 300 + Math.random() * 1500);
   };
-  // What a status page may hear, from the catalogue (ptsp/facts.py via /live/facts.js).
-  const HEARD = window.PTSPFacts.facts
-    .filter((f) => f.audience.includes("residents") || f.audience.includes("ticket")).map((f) => f.name);
   const socket = io({ auth: { ticket: cfg.token } });
   status.socket = socket;
   socket.on("connect", refetch);  // also after every reconnect: catch up on whatever was missed
-  HEARD.forEach((name) => socket.on(name, (fact) => {
+  socket.on("line_moved", (fact) => {
+    if ((fact.services || []).includes(status.state.service)) soon();
+  });
+  socket.on("ticket_changed", (fact) => {
     const t = fact.ticket;
-    const mine = t && t.id === status.state.id;
-    if (name === "ticket_called" && mine) {
+    if (!t || t.id !== status.state.id) return;
+    if (t.status === "called") {
       apply({ ...status.state, status: "called", counter_number: t.counter_number, call_count: t.call_count,
         position: null, people_ahead: 0 });
     }
-    if (mine || !t || t.service === status.state.service || t.issued_service === status.state.service) soon();
-  }));
+    soon();
+  });
+  // A ticket that ended on a past day gets no live feed: the page keeps its final state, without retrying.
+  socket.on("connect_error", (err) => {
+    if (err && err.data && err.data.error === "ticket_closed") {
+      socket.disconnect();
+      status.closed = true;
+      $("connection").hidden = true;
+    }
+  });
   const conn = $("connection");
   socket.on("connect", () => { conn.className = "conn conn-on"; conn.textContent = `● ${t("live")}`; });
   socket.on("disconnect", () => { conn.className = "conn conn-off"; conn.textContent = `● ${t("connecting")}`; });
