@@ -109,6 +109,7 @@ def state(app) -> dict[str, object]:
 def purge(monkeypatch, db_url: str, *args: str, **env: str):
     monkeypatch.setenv("PTSP_DATABASE_URL", db_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "retention-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return CliRunner().invoke(cli, ["retention", "purge", *args])

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 import socketio
 
+from tests.conftest import PageSession
 from tests.scale.conftest import Listener
 
 # Keys no payload of a resident's feed may carry, at any depth; `office_name` and `service_name` are the
@@ -51,7 +52,7 @@ def leaks(document: Any, others: list[dict[str, Any]], staff_names: list[str]) -
 
 
 def clerk(server, username: str, password: str, number: int) -> tuple[requests.Session, int]:
-    session = requests.Session()
+    session = PageSession()  # logs in with its CSRF token, as the counter page does
     assert session.post(f"{server.base}/api/v1/auth/login", json={"username": username, "password": password},
                         timeout=5).status_code == 200
     office = next(o for o in session.get(f"{server.base}/api/v1/offices", timeout=5).json() if o["slug"] == "kel-test")
