@@ -228,15 +228,14 @@ class Listeners:
 
 
 def listener_auths(deployment: Deployment, ledger: Ledger, count: int) -> list[dict[str, Any]]:
-    """Half lobby displays (device token), half residents' status pages (ticket tokens)."""
-    tokens = ledger.tokens() or [None]
-    auths: list[dict[str, Any]] = []
-    for i in range(count):
-        if i % 2 == 0 or tokens[0] is None:
-            auths.append({"token": deployment.tokens["display"]})
-        else:
-            auths.append({"ticket": tokens[(i // 2) % len(tokens)]})
-    return auths
+    """Lobby displays (device token), every one of them.
+
+    Until issue 13 half were residents' status pages; a resident's socket now hears only `line_moved` (which
+    names no ticket) and its own ticket's `ticket_changed`, so it cannot time a call's `ticket_called` fan-out,
+    and counting it would report every resident as a missed delivery. The residents' own fan-out is for the
+    performance issue to measure. `ledger` stays in the signature for that."""
+    del ledger
+    return [{"token": deployment.tokens["display"]} for _ in range(count)]
 
 
 Clerk = tuple[aiohttp.ClientSession, str, int]

@@ -70,7 +70,8 @@ def render(results: dict[str, Any]) -> str:
             lines.append(f"| {r['offered_per_s']} | {r['requests']} | {r['acknowledged']} | {r['achieved_per_s']} | "
                          f"{_ms(r['latency_ms'])} | {_errors(r['errors'])} |")
         lines += ["", f"#### Call-next → `ticket_called` at every socket ({sqlite['mode']})", "",
-                  "Half the sockets are lobby displays, half residents' status pages; each call is timed from its "
+                  "Every socket is a lobby display (before issue 13, half were residents' status pages, which now hear "
+                  "no other ticket's call); each call is timed from its "
                   "scheduled instant to its arrival at each socket. *Probe* sockets are held by a process of their "
                   "own that has nothing else to do, as a lobby display's browser has: they show when the server "
                   "delivered. *Every socket* includes the listener processes' own backlog: they parse hundreds of "
