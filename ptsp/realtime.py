@@ -30,7 +30,7 @@ from flask_socketio import join_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from . import facts, schemas
+from . import facts, schemas, socket_sweep
 from .commands import run_command
 from .context import db_session, now
 from .device_auth import device_from_cookie
@@ -214,6 +214,7 @@ def on_connect(auth: Any = None) -> bool:
         # The connection's environ outlives this handler: later events read who this is.
         request.environ["ptsp.listener"] = resolved
         actor, office_id = resolved
+        _watch(actor)
         if actor.kind == "resident":
             # A status page fetches its own state when it connects; the office snapshot (every
             # line and counter) would cost the server far more and tell the resident nothing.
@@ -235,13 +236,21 @@ def _connect_dashboard() -> bool:
         return False
     actor, offices = resolved
     request.environ["ptsp.listener"] = (actor, None)
+    _watch(actor)
     for office_id in offices:
         join_room(office_room(office_id))
     emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=_sid())
     return True
 
 
+def _watch(actor: Actor) -> None:
+    """Let the sweep end this socket when its account's sessions end or its device is revoked."""
+    epoch = current_user.session_epoch if actor.kind == "staff" else None
+    socket_sweep.remember(_sid(), actor, epoch)
+
+
 def on_disconnect(*_args: Any) -> None:
+    socket_sweep.forget(_sid())
     listener = request.environ.get("ptsp.listener")
     if listener is not None:
         _display_seen(listener[0], listener[1], connected=False)

@@ -83,6 +83,10 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
 
 
 def _start_print_retries(app) -> None:
+    """The server's background rounds: print retries, and the sweep that ends sockets whose account or
+    device was cut off (ptsp/socket_sweep.py)."""
     from ..printing_runner import start_retry_loop
+    from ..socket_sweep import start_sweeping
 
     start_retry_loop(app)
+    start_sweeping(app)
