@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from .context import db_session
@@ -22,9 +23,19 @@ from .extensions import socketio
 from .models import Device, Staff
 from .services.actors import Actor
 
-_lock = threading.Lock()
-# sid -> ("staff", staff id, session epoch at connect) or ("device", device id, None)
-_watched: dict[str, tuple[str, int, int | None]] = {}
+
+@dataclass
+class Watched:
+    """This app's sockets: sid -> ("staff", staff id, session epoch at connect) or ("device", device id, None)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sockets: dict[str, tuple[str, int, int | None]] = field(default_factory=dict)
+
+
+def _watched() -> Watched:
+    """The registry of the current app (one per app, so apps in one process, as in tests, stay apart)."""
+    registry: Watched = current_app.extensions.setdefault("ptsp.socket_sweep", Watched())
+    return registry
 
 
 def remember(sid: str, actor: Actor, epoch: int | None) -> None:
@@ -36,19 +47,22 @@ def remember(sid: str, actor: Actor, epoch: int | None) -> None:
         entry = ("device", actor.id, None)
     else:
         return
-    with _lock:
-        _watched[sid] = entry
+    registry = _watched()
+    with registry.lock:
+        registry.sockets[sid] = entry
 
 
 def forget(sid: str) -> None:
-    with _lock:
-        _watched.pop(sid, None)
+    registry = _watched()
+    with registry.lock:
+        registry.sockets.pop(sid, None)
 
 
 def stale_sockets() -> list[str]:
     """Return the sids whose account is inactive or has a new session epoch, or whose device is revoked."""
-    with _lock:
-        watched = dict(_watched)
+    registry = _watched()
+    with registry.lock:
+        watched = dict(registry.sockets)
     staff_ids = {key for kind, key, _ in watched.values() if kind == "staff"}
     device_ids = {key for kind, key, _ in watched.values() if kind == "device"}
     with db_session(readonly=True) as session:
