@@ -22,9 +22,9 @@ def show(token: str) -> tuple[str, int]:
     try:
         ticket = open_ticket(get_read_db(), token, now(), current_app.config["STATUS_DAYS"])
     except NotFound:
-        return render_template("kiosk/status_unknown.html"), 404
+        return render_template("kiosk/status_missing.html", gone=False), 404
     except Gone as exc:
-        return render_template("kiosk/status_gone.html", message=describe(exc)), 410
+        return render_template("kiosk/status_missing.html", gone=True, message=describe(exc)), 410
     state = own_view(get_read_db(), ticket, token, now())
     return render_template("kiosk/status.html", token=token, state=state), 200
 

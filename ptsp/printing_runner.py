@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from printers import PrinterStatus, TicketPrintData, print_ticket, printer_from_config
 from printers.backends import Printer
 
+from .background import run_every
 from .context import db_session, now
-from .extensions import socketio
 from .models import PrintJob, Ticket
 from .services import printing
 
@@ -120,19 +120,7 @@ def retry_jobs() -> int:
 def start_retry_loop(app: Flask) -> None:
     """Retry failed jobs every PTSP_PRINT_RETRY_SECONDS (default 20; 0 turns it off)."""
     interval = float(app.config.get("PRINT_RETRY_SECONDS") or os.environ.get("PTSP_PRINT_RETRY_SECONDS", "20"))
-    if interval <= 0:
-        return
-
-    def loop() -> None:
-        while True:
-            socketio.sleep(interval)
-            with app.app_context():
-                try:
-                    retry_jobs()
-                except Exception:  # a broken round must not stop the next one
-                    app.logger.exception("print retry round failed")
-
-    socketio.start_background_task(loop)
+    run_every(app, interval, retry_jobs, "print retry round")
 
 
 def outcome_from_status(status: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from .background import run_every
 from .context import db_session
 from .extensions import socketio
 from .models import Device, Staff
@@ -93,16 +94,4 @@ def sweep() -> int:
 def start_sweeping(app: Flask) -> None:
     """Sweep every PTSP_SOCKET_RECHECK_SECONDS (default 5; 0 turns it off) for as long as the server runs."""
     interval = float(app.config.get("SOCKET_RECHECK_SECONDS") or os.environ.get("PTSP_SOCKET_RECHECK_SECONDS", "5"))
-    if interval <= 0:
-        return
-
-    def loop() -> None:
-        while True:
-            socketio.sleep(interval)
-            with app.app_context():
-                try:
-                    sweep()
-                except Exception:  # a failed round (the database away a moment) must not end the next
-                    app.logger.exception("socket sweep failed")
-
-    socketio.start_background_task(loop)
+    run_every(app, interval, sweep, "socket sweep")
