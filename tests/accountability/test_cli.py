@@ -55,5 +55,5 @@ def test_department_token_and_discipline_scan_from_the_command_line(monkeypatch,
     assert bad.exit_code == 2
     with Session() as session:
         late = session.scalars(select(Violation)).all()
-        assert [(v.kind, v.minutes) for v in late] == [("late_opening", 20.0)]
+        assert [(v.kind, v.minutes) for v in late] == [("late_opening", 35.0)]  # counted from 15 min before opening
         assert session.get(DisciplineSettings, late[0].office_id).break_minutes_each == 45

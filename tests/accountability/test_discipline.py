@@ -20,13 +20,17 @@ def found(db, history, kind: str | None = None) -> list[Violation]:
     return [v for v in db.scalars(query) if kind is None or v.kind == kind]
 
 
-def test_counter_opened_after_opening_time_is_late_and_one_opened_before_is_not(db, history):
+def test_a_counter_opened_less_than_15_minutes_before_opening_is_late_and_one_opened_by_then_is_not(db, history):
+    # Seed article 000: staff at their post 15 minutes before opening (08:00 here), so by 07:45.
     history.stretch(1, "clerk1", "open", "08:07", "12:00")
     history.stretch(2, "clerk2", "open", "07:45", "12:00")
+    history.stretch(3, "clerk3", "open", "07:55", "12:00")  # before opening, but not 15 minutes before
     late = found(db, history, "late_opening")
-    assert [(v.counter_id, v.staff_id, v.minutes) for v in late] == [
-        (history.counter(1).id, history.staff("clerk1").id, 7.0)]
+    assert sorted((v.counter_id, v.staff_id, v.minutes) for v in late) == [
+        (history.counter(1).id, history.staff("clerk1").id, 22.0),
+        (history.counter(3).id, history.staff("clerk3").id, 10.0)]
     assert late[0].details["expected_by"] == history.at("07:45").isoformat()
+    assert late[0].details["opens_at"] == history.at("08:00").isoformat()
 
 
 def test_a_counter_staffed_only_for_the_afternoon_is_measured_against_the_afternoon_opening(db, history):
@@ -34,13 +38,14 @@ def test_a_counter_staffed_only_for_the_afternoon_is_measured_against_the_aftern
     history.stretch(2, "clerk2", "open", "13:05", "16:00")
     history.stretch(3, "clerk3", "open", "10:00", "16:00")
     late = found(db, history, "late_opening")
-    expected = [(history.counter(2).id, 5.0), (history.counter(3).id, 120.0)]
+    # Ready by 12:45 for the 13:00 afternoon, by 07:45 for the 08:00 morning.
+    expected = [(history.counter(1).id, 5.0), (history.counter(2).id, 20.0), (history.counter(3).id, 135.0)]
     assert sorted((v.counter_id, v.minutes) for v in late) == expected
 
 
 def test_grace_minutes_of_the_office_excuse_a_small_delay(db, history):
     db.add(DisciplineSettings(office_id=history.office.id, late_grace_minutes=10))
-    history.stretch(1, "clerk1", "open", "08:07", "12:00")
+    history.stretch(1, "clerk1", "open", "07:52", "12:00")  # 7 minutes after the 07:45 ready time
     assert found(db, history, "late_opening") == []
 
 
@@ -140,11 +145,11 @@ def test_rules_use_local_time_of_an_office_in_wita(db, world):
     from tests.accountability.history import History
 
     lain = History(db, "kel-lain")
-    lain.stretch(1, "other", "open", "08:10", "12:00")  # 08:10 WITA = 07:10 WIB: late in Makassar
+    lain.stretch(1, "other", "open", "08:10", "12:00")  # 08:10 WITA = 07:10 WIB: late in Makassar (ready by 07:45)
     scan(db, office_id=lain.office.id, day=MONDAY, now=EVENING)
     db.commit()
     late = db.scalars(select(Violation).where(Violation.kind == "late_opening")).all()
-    assert [(v.office_id, v.minutes) for v in late] == [(lain.office.id, 10.0)]
+    assert [(v.office_id, v.minutes) for v in late] == [(lain.office.id, 25.0)]
 
 
 def _violations_for(db, history, world):
@@ -202,5 +207,5 @@ def test_real_use_cases_late_opening_and_idle_clerk_recorded_with_the_frozen_clo
     db.commit()
     rows = {v.kind: v for v in db.scalars(select(Violation))}
     assert (result.found, set(rows)) == (2, {"late_opening", "idle_clerk"})
-    assert (rows["late_opening"].minutes, rows["late_opening"].staff_id) == (60.0, clerk1.id)
+    assert (rows["late_opening"].minutes, rows["late_opening"].staff_id) == (75.0, clerk1.id)  # from 07:45
     assert (rows["idle_clerk"].minutes, rows["idle_clerk"].counter_id) == (12.0, world.counters[1])

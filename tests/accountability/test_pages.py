@@ -97,13 +97,13 @@ def test_bad_filters_fall_back_with_a_message_never_a_500(client, world, query):
 def test_violations_api_follows_the_same_chain_and_refuses_clerks_and_bad_filters(client, two_regions):
     login(client, "sup")
     mine = client.get("/api/v1/violations?kind=late_opening&from=2026-11-23&to=2026-11-23").get_json()
-    assert [(v["kind"], v["minutes"]) for v in mine] == [("late_opening", 20.0)]
+    assert [(v["kind"], v["minutes"]) for v in mine] == [("late_opening", 35.0)]  # from the 07:45 ready time
     for query in ("kind=nope", "from=23-11-2026", "office=x"):
         response = client.get(f"/api/v1/violations?{query}")
         assert response.status_code == 422 and set(response.get_json()) == {"error", "message"}
     client.post("/api/v1/auth/logout")
     login(client, "sup-lain", "password-l")
-    assert [v["minutes"] for v in client.get("/api/v1/violations").get_json()] == [30.0]
+    assert [v["minutes"] for v in client.get("/api/v1/violations").get_json()] == [45.0]
     client.post("/api/v1/auth/logout")
     login(client, "clerk1")
     refused = client.get("/api/v1/violations")
