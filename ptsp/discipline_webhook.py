@@ -121,7 +121,7 @@ def deliver_pending(session: Session, hook: Webhook, at: datetime, limit: int = 
 
 def deliver_round() -> tuple[int, int]:
     """One round in the app's context: send what is pending (nothing without a webhook)."""
-    hook = configured(current_app)  # type: ignore[arg-type]
+    hook = configured(current_app)
     if hook is None:
         return 0, 0
     with db_session() as session:

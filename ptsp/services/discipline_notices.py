@@ -2,10 +2,10 @@
 
 Who is notified (docs/accountability.md, "Reaching two superiors"):
 
-- level 1: the named clerk's supervisor (`staff.supervisor_id`); for a clerk without one, and for a violation that
-  names nobody (an uncovered service), the office's heads: its active supervisors, else its managers, else
-  the same one office up, and so on to the top;
-- level 2: each level-1 recipient's own supervisor; for one without a supervisor, the managers of their office
+- level 1: the named clerk's supervisor (`staff.supervisor_id`); for a clerk without an active one, and for a
+  violation that names nobody (an uncovered service), the office's heads: its active supervisors, else its
+  managers, else the same one office up, and so on to the top;
+- level 2: each level-1 recipient's own active supervisor; for one without, the managers of their office
   (when they are a supervisor there), else the heads of the offices above theirs.
 
 Inactive staff are skipped, nobody is notified about their own violation, and one person gets one notice per
@@ -57,9 +57,9 @@ def _heads(session: Session, office: Office | None, exclude: set[int], roles: tu
 
 def _above(session: Session, person: Staff, exclude: set[int]) -> list[Staff]:
     """Whom `person` answers to: their supervisor, else their office's managers (for a supervisor), else above."""
-    if person.supervisor_id is not None:
-        boss = session.get(Staff, person.supervisor_id)
-        return [boss] if boss is not None and _active(boss, exclude) else []
+    boss = session.get(Staff, person.supervisor_id) if person.supervisor_id is not None else None
+    if boss is not None and boss.active:
+        return [boss] if boss.id not in exclude else []
     office = person.office
     if office is None:
         return []
@@ -73,12 +73,8 @@ def recipients(session: Session, violation: Violation) -> list[tuple[Staff, int]
     office = session.get(Office, violation.office_id)
     exclude = {violation.staff_id} if violation.staff_id is not None else set()
     named = session.get(Staff, violation.staff_id) if violation.staff_id is not None else None
-    first: list[Staff]
-    if named is not None and named.supervisor_id is not None:
-        boss = session.get(Staff, named.supervisor_id)
-        first = [boss] if boss is not None and _active(boss, exclude) else []
-    else:
-        first = _heads(session, office, exclude)
+    boss = session.get(Staff, named.supervisor_id) if named is not None and named.supervisor_id else None
+    first = [boss] if boss is not None and _active(boss, exclude) else _heads(session, office, exclude)
     chosen: dict[int, tuple[Staff, int]] = {s.id: (s, 1) for s in first}
     for person in first:
         for boss in _above(session, person, exclude | set(chosen)):
