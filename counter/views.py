@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.leaderboard import standing
 from ptsp.context import get_read_db, now
+from ptsp.domain.discipline import LABELS as VIOLATION_LABELS
 from ptsp.domain.errors import Unauthorized
 from ptsp.extensions import login_limited, sign_in
 from ptsp.services.accounts import authenticate
@@ -60,7 +61,8 @@ def screen() -> str | BaseResponse:
     if not current_user.is_authenticated:
         return redirect(url_for("counter.login_form"))
     config = {"office": current_user.office_id, "staff": current_user.id, "staff_name": current_user.name}
-    return render_template("counter/screen.html", config=config)
+    labels = {kind: _(label) for kind, label in VIOLATION_LABELS.items()}
+    return render_template("counter/screen.html", config=config, violation_labels=labels)
 
 
 @bp.get("/state")

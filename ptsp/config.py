@@ -82,6 +82,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
         **_privacy_settings(env),
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
+        # Violation notices to an outside receiver (e-mail or chat gateway), ptsp/discipline_webhook.py; off when empty.
+        "DISCIPLINE_WEBHOOK_URL": env.get("PTSP_DISCIPLINE_WEBHOOK_URL") or None,
+        "DISCIPLINE_WEBHOOK_SECRET": env.get("PTSP_DISCIPLINE_WEBHOOK_SECRET") or None,
+        "DISCIPLINE_WEBHOOK_SECONDS": float(env.get("PTSP_DISCIPLINE_WEBHOOK_SECONDS", 60)),
+        "DISCIPLINE_WEBHOOK_TIMEOUT": float(env.get("PTSP_DISCIPLINE_WEBHOOK_TIMEOUT", 5)),
     }
     config.update(overrides or {})
     config["SECRET_KEY"] = _secret_key(config)

@@ -75,9 +75,11 @@ def discipline_scan(office_slug: str | None, day: datetime | None) -> None:
     """Detect late openings, uncovered services, long breaks and idle clerks; record them (idempotent)."""
     from sqlalchemy import select
 
+    from ..discipline_webhook import deliver_round
     from ..domain.hours import service_day
     from ..models import Office
     from ..services.discipline import scan
+    from ..services.discipline_notices import ensure_notices
 
     app = _app()
     with app.app_context():
@@ -90,9 +92,13 @@ def discipline_scan(office_slug: str | None, day: datetime | None) -> None:
             for office in offices:
                 local_day = day.date() if day else service_day(instant, office.timezone)
                 result = scan(session, office_id=office.id, day=local_day, now=instant)
+                noticed = ensure_notices(session, office_id=office.id, day=local_day, now=instant)
                 session.commit()
                 click.echo(f"{office.slug} {local_day}: {result.found} violation(s); added {result.added}, "
-                           f"updated {result.updated}, removed {result.removed}")
+                           f"updated {result.updated}, removed {result.removed}; {len(noticed)} notice(s) created")
+        sent, failed = deliver_round()  # after commit; what fails waits for the server's webhook round
+        if sent or failed:
+            click.echo(f"webhook: {sent} delivered, {failed} failed (retried by `ptsp run`)")
 
 
 @discipline.command("settings")

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     dashboard,
     export,
     feedback,
+    notices,
     planning,
     points,
     views,

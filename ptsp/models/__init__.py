@@ -1,6 +1,6 @@
 """Tables, one module per part of the office; import them from here (`from ptsp.models import Ticket`)."""
 
-from .accountability import Referral, ReferralEvent, Violation
+from .accountability import Referral, ReferralEvent, Violation, ViolationAnswer, ViolationNotice
 from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
@@ -53,5 +53,7 @@ __all__ = [
     "TicketNumber",
     "TicketPrinter",
     "Violation",
+    "ViolationAnswer",
+    "ViolationNotice",
     "counter_services",
 ]

@@ -83,3 +83,50 @@ class Violation(Base):
     minutes: Mapped[float] = mapped_column()
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     detected_at: Mapped[datetime] = mapped_column()
+
+    # A violation the fuller history no longer supports is deleted by the scan: its notices and answer go with it.
+    notices: Mapped[list[ViolationNotice]] = relationship(back_populates="violation", cascade="all, delete-orphan",
+                                                          order_by="ViolationNotice.level")
+    answer: Mapped[ViolationAnswer | None] = relationship(back_populates="violation", cascade="all, delete-orphan")
+
+
+class ViolationNotice(Base):
+    """A violation brought to one superior: level 1 the clerk's supervisor, level 2 that supervisor's supervisor.
+
+    Read, acknowledged (with a note) by that recipient only. `delivered_at` and the delivery columns follow the
+    optional webhook (ptsp/discipline_webhook.py); without a webhook they stay empty.
+    """
+
+    __tablename__ = "violation_notices"
+    __table_args__ = (
+        UniqueConstraint("violation_id", "recipient_id"),
+        Index("ix_violation_notices_recipient_read", "recipient_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    level: Mapped[int] = mapped_column()  # 1 supervisor, 2 the supervisor's supervisor
+    created_at: Mapped[datetime] = mapped_column()
+    read_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    delivery_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    delivery_error: Mapped[str | None] = mapped_column(String(300))
+
+    violation: Mapped[Violation] = relationship(back_populates="notices")
+
+
+class ViolationAnswer(Base):
+    """The named clerk's answer to a violation: one per violation, editable until a superior acknowledges it."""
+
+    __tablename__ = "violation_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id", ondelete="CASCADE"), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column()  # written, or last edited
+
+    violation: Mapped[Violation] = relationship(back_populates="answer")

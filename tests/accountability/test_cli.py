@@ -47,10 +47,11 @@ def test_department_token_and_discipline_scan_from_the_command_line(monkeypatch,
     settings = runner.invoke(cli, ["discipline", "settings", "--office", "kel-test", "--late-grace-minutes", "5",
                                    "--break-minutes-each", "45"])
     assert settings.exit_code == 0 and "late_grace_minutes       5" in settings.output
-    for expected in ("added 1", "added 0"):
+    for expected, notices in (("added 1", 2), ("added 0", 0)):  # the supervisor and theirs, once
         scanned = runner.invoke(cli, ["discipline", "scan", "--office", "kel-test", "--day", "2026-11-16"])
         assert scanned.exit_code == 0, scanned.output
         assert f"kel-test 2026-11-16: 1 violation(s); {expected}" in scanned.output
+        assert f"; {notices} notice(s) created" in scanned.output
     bad = runner.invoke(cli, ["discipline", "scan", "--day", "16-11-2026"])
     assert bad.exit_code == 2
     with Session() as session:
