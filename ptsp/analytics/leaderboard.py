@@ -57,6 +57,16 @@ def period(name: str, today: date) -> Period:
     raise InvalidInput("unknown_period", period=name, choices=PERIODS)
 
 
+def parse_day(raw: str | None) -> date | None:
+    """Return the `day` filter as a date (None when not given), or raise InvalidInput."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("param_not_date", name="day") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """Which period the board shows and why: `asked`, `today_has_data`, `today_empty` or `no_data`."""
