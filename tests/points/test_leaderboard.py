@@ -1,15 +1,17 @@
-"""Leaderboard: local periods, staffed hours without breaks, small numbers held out, who sees what."""
+"""Leaderboard: local periods, hours with work, intervals and bands, small numbers held out, who sees what."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from ptsp.analytics.leaderboard import leaderboard, period
 from ptsp.domain.errors import InvalidInput
+from ptsp.models import counter_services
 from tests.conftest import login
-from tests.points.helpers import Office
+from tests.points.helpers import Office, serve_side_by_side
 
 
 def test_periods_are_today_monday_to_today_and_first_of_month_to_today():
@@ -49,33 +51,104 @@ def manager_client(app, username="manager"):
     return client
 
 
-def test_points_per_staffed_hour_excludes_breaks_and_ranks_fairly(app, world, board_day):
+def test_staffed_hours_exclude_breaks_and_the_rate_counts_only_hours_with_work(app, world, board_day):
     app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 2
-    board = manager_client(app).get(f"/api/v1/points/leaderboard?office={world.office}").get_json()
-    rows = {r["name"]: r for r in board["ranked"]}
-    assert rows["Clerk Satu"]["points"] == 30.0 and rows["Clerk Satu"]["staffed_hours"] == 1.5
-    assert rows["Clerk Satu"]["per_hour"] == 20.0 and rows["Clerk Satu"]["transactions"] == 3
-    assert rows["Clerk Dua"]["points"] == 10.0 and rows["Clerk Dua"]["staffed_hours"] == 2.0
-    assert [r["name"] for r in board["ranked"]] == ["Clerk Satu", "Clerk Dua"]
+    board = manager_client(app).get(f"/api/v1/points/leaderboard?office={world.office}&period=today").get_json()
+    rows = {r["name"]: r for r in board["unranked"]}
+    one, two = rows["Clerk Satu"], rows["Clerk Dua"]
+    assert one["points"] == 30.0 and one["staffed_hours"] == 1.5 and one["per_staffed_hour"] == 20.0
+    # Three tickets called and served 8 minutes each, nobody waiting in between: 24 minutes of work.
+    assert one["work_hours"] == 0.4 and one["per_hour"] == 75.0 and one["transactions"] == 3
+    assert two["points"] == 10.0 and two["staffed_hours"] == 2.0 and two["work_hours"] == round(8 / 60, 2)
+    # Under one hour with work: listed with their figures and interval, in no band.
+    assert board["ranked"] == [] and one["band"] is None and one["per_hour_low"] < 75.0 < one["per_hour_high"]
     assert board["offices"][str(world.office)] == {"start": "2026-11-23", "end": "2026-11-23"}
 
 
-def test_clerks_below_the_minimum_are_listed_but_not_ranked(app, world, board_day):
-    app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 3
+def test_hours_without_waiting_do_not_lower_the_rate(app, world, clock):
+    """clerk1 opens at 09:00, nothing of A or C waits until 10:00 (a B ticket waits, which counter 1 does not serve);
+    at 10:00 seven A tickets come and are served 9 minutes each with a minute between; idle again until 12:00."""
+    office = Office(app, world, clock)
+    one, two = office.desk("clerk1", 1), office.desk("clerk2", 2)
+    office.issue("B")
+    clock.advance(minutes=60)
+    for _ in range(7):
+        office.issue("A")
+    for _ in range(7):
+        one.serve(9)
+    clock.now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 WIB
+    for desk in (one, two):
+        assert desk.client.post(f"/api/v1/counters/{desk.counter}/close").status_code == 200
+    app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 5
+    board = manager_client(app).get("/api/v1/points/leaderboard?period=today").get_json()
+    row = board["ranked"][0]
+    assert (row["name"], row["band"], row["points"], row["staffed_hours"]) == ("Clerk Satu", 1, 70.0, 3.0)
+    assert row["work_hours"] == 1.15 and row["per_hour"] == round(70 / 1.15, 2)  # 10:00 to 11:09
+    assert row["per_staffed_hour"] == round(70 / 3, 2)
+    # Counter 2 serves B, which waited all morning: clerk2 had work for all three hours and did none of it.
+    idle = next(r for r in board["unranked"] if r["name"] == "Clerk Dua")
+    assert (idle["work_hours"], idle["per_hour"], idle["points"]) == (3.0, 0.0, 0.0)
+    assert idle["per_hour_low"] == 0.0 and idle["per_hour_high"] > 0
+
+
+@pytest.fixture
+def three_clerks(app, world, clock):
+    """From 08:00 to 14:00 WIB a queue of A tickets (10 points each) that is never empty until the last call:
+    clerk1 serves each in 9 minutes (about 60 points per hour), clerk3 (counter 3, set up for A too) in 10 (about
+    55), clerk2 in 29 (about 20). Known outcome: clerk1 and clerk3 cannot be told apart, clerk2 clearly can."""
+    with app.extensions["ptsp.sessions"]() as session:
+        session.execute(insert(counter_services).values(counter_id=world.counters[3], service_id=world.services["A"]))
+        session.commit()
+    clock.now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    office = Office(app, world, clock)
+    for username, number in (("clerk1", 1), ("clerk2", 2), ("clerk3", 3)):
+        office.desk(username, number)
+    for _ in range(36 + 12 + 32):
+        office.issue("A")
+    until = clock() + timedelta(hours=6)
+    served = serve_side_by_side(office, {"clerk1": 9, "clerk2": 29, "clerk3": 10}, until)
+    assert served == {"clerk1": 36, "clerk2": 12, "clerk3": 32}
+    clock.now = until
+    for desk in office.desks.values():
+        assert desk.client.post(f"/api/v1/counters/{desk.counter}/close").status_code == 200
+    return office
+
+
+def test_clerks_clearly_apart_get_different_bands_and_close_ones_share_one(app, world, three_clerks):
+    board = manager_client(app).get(f"/api/v1/points/leaderboard?office={world.office}&period=today").get_json()
+    rows = [(r["name"], r["band"], r["points"], r["transactions"]) for r in board["ranked"]]
+    assert rows == [("Clerk Satu", 1, 360.0, 36), ("Clerk Tiga", 1, 320.0, 32), ("Clerk Dua", 2, 120.0, 12)]
+    satu, tiga, dua = board["ranked"]
+    assert board["bands"] == 2 and board["level"] == 0.9
+    assert satu["per_hour_low"] <= tiga["per_hour_high"] and dua["per_hour_high"] < satu["per_hour_low"]
+    for row in board["ranked"]:
+        assert row["per_hour_low"] < row["per_hour"] < row["per_hour_high"] and row["staffed_hours"] == 6.0
+    # A tickets waited until the last call (13:50); then only a counter's own ticket is work: counters 1 and 2
+    # were busy until 13:59 (5.98 hours), counter 3 until 13:51 (5.85).
+    assert [r["work_hours"] for r in board["ranked"]] == [5.98, 5.85, 5.98]
+    assert "rank" not in satu
+
+
+def test_clerks_below_the_minimum_are_listed_but_not_ranked(app, world, three_clerks):
+    app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 13
     board = manager_client(app).get("/api/v1/points/leaderboard?period=week").get_json()
-    assert [(r["name"], r["rank"]) for r in board["ranked"]] == [("Clerk Satu", 1)]
-    assert [(r["name"], r["rank"], r["transactions"]) for r in board["unranked"]] == [("Clerk Dua", None, 2)]
+    assert [(r["name"], r["band"]) for r in board["ranked"]] == [("Clerk Satu", 1), ("Clerk Tiga", 1)]
+    assert [(r["name"], r["band"], r["transactions"]) for r in board["unranked"]] == [("Clerk Dua", None, 12)]
 
 
-def test_clerk_sees_only_their_own_rank_and_figures(app, world, board_day):
-    app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 2
-    clerk = board_day.desks["clerk2"].client
+def test_clerk_sees_only_their_own_band_and_figures(app, world, three_clerks):
+    clerk = three_clerks.desks["clerk2"].client
     mine = clerk.get("/api/v1/points/me").get_json()
-    assert mine["today"]["rank"] == 2 and mine["today"]["ranked_of"] == 2 and mine["today"]["points"] == 10.0
-    assert "Clerk Satu" not in str(mine)
+    today = mine["today"]
+    assert (today["band"], today["bands"], today["points"], today["transactions"]) == (2, 2, 120.0, 12)
+    assert today["per_hour_low"] < today["per_hour"] < today["per_hour_high"] and today["work_hours"] == 5.98
+    assert mine["week"]["band"] == 2
     figures = clerk.get("/counter/state").get_json()["figures"]
-    assert figures["points"] == 10.0 and figures["standing"]["today"]["rank"] == 2
-    assert "Clerk Satu" not in str(figures)
+    assert figures["points"] == 120.0 and figures["standing"]["today"]["band"] == 2
+    for seen in (mine, figures):
+        text = str(seen)
+        assert "Clerk Satu" not in text and "Clerk Tiga" not in text
+        assert "360.0" not in text and "320.0" not in text  # nor the others' points
     refused = clerk.get("/api/v1/points/leaderboard")
     assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
 
