@@ -114,7 +114,7 @@ def three_clerks(app, world, clock):
     return office
 
 
-def test_clerks_clearly_apart_get_different_bands_and_close_ones_share_one(app, world, three_clerks):
+def test_clerks_apart_get_different_bands_close_ones_share_one_and_few_are_unranked(app, world, three_clerks):
     board = manager_client(app).get(f"/api/v1/points/leaderboard?office={world.office}&period=today").get_json()
     rows = [(r["name"], r["band"], r["points"], r["transactions"]) for r in board["ranked"]]
     assert rows == [("Clerk Satu", 1, 360.0, 36), ("Clerk Tiga", 1, 320.0, 32), ("Clerk Dua", 2, 120.0, 12)]
@@ -127,9 +127,7 @@ def test_clerks_clearly_apart_get_different_bands_and_close_ones_share_one(app, 
     # were busy until 13:59 (5.98 hours), counter 3 until 13:51 (5.85).
     assert [r["work_hours"] for r in board["ranked"]] == [5.98, 5.85, 5.98]
     assert "rank" not in satu
-
-
-def test_clerks_below_the_minimum_are_listed_but_not_ranked(app, world, three_clerks):
+    # Below the minimum number of transactions: listed with figures, in no band.
     app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 13
     board = manager_client(app).get("/api/v1/points/leaderboard?period=week").get_json()
     assert [(r["name"], r["band"]) for r in board["ranked"]] == [("Clerk Satu", 1), ("Clerk Tiga", 1)]
@@ -192,6 +190,7 @@ def test_each_office_keeps_its_own_local_day(app, world, clock):
     clock.now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23:30 WIB Monday, 00:30 WITA Tuesday
     admin_view = manager_client(app, "manager").get("/api/v1/points/leaderboard").get_json()
     assert admin_view["offices"][str(world.office)]["start"] == "2026-11-23"
+    assert admin_view["chosen"] == {"period": "today", "day": None, "reason": "no_data", "automatic": True}
     other = app.test_client()
     login(other, "other")
     assert other.get("/api/v1/points/me").status_code == 200
@@ -199,3 +198,47 @@ def test_each_office_keeps_its_own_local_day(app, world, clock):
         both = leaderboard(session, [world.office, world.other_office], "today", clock())
     assert both["offices"][world.other_office] == {"start": "2026-11-24", "end": "2026-11-24"}
     assert both["offices"][world.office] == {"start": "2026-11-23", "end": "2026-11-23"}
+
+
+def test_an_empty_today_shows_the_last_earlier_day_with_points_and_says_so(app, world, clock):
+    clock.now = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 09:00 WIB
+    office = Office(app, world, clock)
+    one = office.desk("clerk1", 1)
+    office.issue("A")
+    one.serve(8)
+    assert one.client.post(f"/api/v1/counters/{one.counter}/close").status_code == 200
+    clock.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB: no points yet today
+    manager = manager_client(app)
+    board = manager.get("/api/v1/points/leaderboard").get_json()
+    assert board["chosen"] == {"period": "day", "day": "2026-11-20", "reason": "today_empty", "automatic": True}
+    assert board["offices"][str(world.office)] == {"start": "2026-11-20", "end": "2026-11-20"}
+    assert [(r["name"], r["points"]) for r in board["unranked"]] == [("Clerk Satu", 10.0)]
+    page = manager.get("/manager/leaderboard").get_data(as_text=True)
+    assert "ditampilkan hari terakhir yang ada datanya: 2026-11-20" in page
+    assert "Jam tanpa antrean tidak menurunkan nilai" in page
+    asked = manager.get("/api/v1/points/leaderboard?period=today").get_json()
+    assert asked["chosen"]["reason"] == "asked" and asked["ranked"] == asked["unranked"] == []
+    one_day = manager.get("/api/v1/points/leaderboard?day=2026-11-20").get_json()
+    assert one_day["chosen"]["reason"] == "asked" and one_day["unranked"][0]["points"] == 10.0
+    assert "Ditampilkan: 2026-11-20." in manager.get("/manager/leaderboard?day=2026-11-20").get_data(as_text=True)
+
+    two = office.desk("clerk2", 2)  # Monday's first ticket: today has data again
+    office.issue("C")
+    two.serve(4)
+    today = manager.get("/api/v1/points/leaderboard").get_json()
+    assert today["chosen"] == {"period": "today", "day": None, "reason": "today_has_data", "automatic": True}
+    assert [(r["name"], r["points"]) for r in today["unranked"]] == [("Clerk Dua", 5.0)]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("day=2026-02-30", "Parameter day harus tanggal YYYY-MM-DD"),
+    ("day=kemarin", "Parameter day harus tanggal YYYY-MM-DD"),
+    ("period=year", "Periode &#39;year&#39; tidak dikenal"),
+])
+def test_a_bad_day_or_period_is_refused_on_the_api_and_the_page(app, world, query, message):
+    manager = manager_client(app)
+    response = manager.get(f"/api/v1/points/leaderboard?{query}")
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid_input"
+    assert response.get_json()["message"].startswith(message.replace("&#39;", "'"))
+    page = manager.get(f"/manager/leaderboard?{query}")
+    assert page.status_code == 422 and message in page.get_data(as_text=True)
