@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from ptsp.models import Counter, Office, Service, counter_services
+from tests.browser.stations import counter_page
 from tests.conftest import Clock, LiveServer, ServerTemplate, World, make_test_app
 from tests.points.helpers import Office as PlayedOffice
 from tests.points.helpers import serve_side_by_side
@@ -94,6 +95,28 @@ def test_leaderboard_shows_intervals_and_bands_and_the_day_it_falls_back_to(play
         page.locator("#ranked").scroll_into_view_if_needed()
         shot(page, f"leaderboard-bands-{width}x{height}")
         shot(page, f"leaderboard-bands-{width}x{height}-full", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{server.base}/manager/leaderboard?lang=en")
+    assert "the last day with data is shown: " + day in page.locator("#shown-period").inner_text()
+    assert [t.strip() for t in page.locator("#ranked .band").all_inner_texts()] == ["Band 1", "Band 1", "Band 2"]
+    shot(page, "leaderboard-bands-en-1366x768-full", full_page=True)
+
+
+def test_counter_shows_the_clerk_only_their_own_band(played_server, page_factory, shot):
+    server, day = played_server
+    page = counter_page(server, page_factory, "clerk2", 2)  # opens counter 2 today: staffed, nothing waiting
+    page.wait_for_function("document.getElementById('fig-rank-today').textContent !== '–'")
+    assert page.locator("#fig-rank-today").inner_text() == "belum (< 10 transaksi atau < 1 jam kerja)"
+    week = page.locator("#fig-rank-week").inner_text()
+    played, today = datetime.fromisoformat(day).date(), datetime.now(JAKARTA).date()
+    if played.isocalendar()[:2] == today.isocalendar()[:2]:
+        # This week: 12 tickets in 5.98 hours with work; today's idle, empty counter does not lower it.
+        assert week.startswith("2 dari 2 · 20,1 (") and week.endswith("poin/jam kerja")
+    else:
+        assert week == "belum (< 10 transaksi atau < 1 jam kerja)"
+    figures = page.locator("section.figures").inner_text()
+    assert "Clerk Satu" not in figures and "Clerk Tiga" not in figures
+    shot(page, "counter-own-band-1366x768")
 
 
 def _numbers(text: str) -> tuple[float, float, float]:
