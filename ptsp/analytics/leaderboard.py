@@ -213,12 +213,22 @@ def leaderboard(session: Session, office_ids: list[int], period_name: str | None
             "bands": max((r["band"] for r in ranked), default=0), "ranked": ranked, "unranked": unranked}
 
 
-def standing(session: Session, staff_id: int, office_id: int, now: datetime, min_transactions: int = 10
-             ) -> dict[str, Any]:
-    """Return one clerk's own band and figures today and this week in their office (nothing of others)."""
+def office_standings(session: Session, office_id: int, now: datetime, min_transactions: int = 10
+                     ) -> dict[str, Any]:
+    """Return every clerk's own standing in one office, today and this week, by staff id (`standing` picks one).
+
+    `default` is what a clerk with no figures in the office sees.
+    """
+    boards = {name: leaderboard(session, [office_id], name, now, min_transactions) for name in ("today", "week")}
+    staff_ids = {row["staff"] for board in boards.values() for row in board["ranked"] + board["unranked"]}
+    return {"by_staff": {staff_id: _own(boards, staff_id, min_transactions) for staff_id in staff_ids},
+            "default": _own(boards, None, min_transactions)}
+
+
+def _own(boards: dict[str, dict[str, Any]], staff_id: int | None, min_transactions: int) -> dict[str, Any]:
+    """One clerk's band, interval and figures from the boards, and nothing of anyone else but the number of bands."""
     result: dict[str, Any] = {}
-    for name in ("today", "week"):
-        board = leaderboard(session, [office_id], name, now, min_transactions)
+    for name, board in boards.items():
         mine = next((r for r in board["ranked"] + board["unranked"] if r["staff"] == staff_id), None)
         own = {key: (mine or {}).get(key) for key in ("band", "per_hour", "per_hour_low", "per_hour_high")}
         result[name] = {
@@ -230,6 +240,18 @@ def standing(session: Session, staff_id: int, office_id: int, now: datetime, min
             "min_transactions": min_transactions, "min_hours": MIN_HOURS,
         }
     return result
+
+
+def pick_standing(standings: dict[str, Any], staff_id: int) -> dict[str, Any]:
+    """One clerk's own part of `office_standings`."""
+    mine: dict[str, Any] = standings["by_staff"].get(staff_id, standings["default"])
+    return mine
+
+
+def standing(session: Session, staff_id: int, office_id: int, now: datetime, min_transactions: int = 10
+             ) -> dict[str, Any]:
+    """Return one clerk's own band and figures today and this week in their office (nothing of others)."""
+    return pick_standing(office_standings(session, office_id, now, min_transactions), staff_id)
 
 
 def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> dict[str, Any]:

@@ -242,3 +242,22 @@ def test_a_bad_day_or_period_is_refused_on_the_api_and_the_page(app, world, quer
     assert response.get_json()["message"].startswith(message.replace("&#39;", "'"))
     page = manager.get(f"/manager/leaderboard?{query}")
     assert page.status_code == 422 and message in page.get_data(as_text=True)
+
+
+def test_counter_screen_band_is_made_at_most_once_a_minute_and_the_counts_stay_live(app, world, clock):
+    office = Office(app, world, clock)
+    one = office.desk("clerk1", 1)
+    office.issue("A")
+    one.serve(8)
+    first = one.client.get("/counter/state").get_json()["figures"]
+    assert first["served"] == 1 and first["standing"]["today"]["transactions"] == 1
+    office.issue("A")
+    ticket = one.call()
+    one.act(ticket, "start")
+    one.act(ticket, "complete", outcome="selesai")  # in the same clock minute as the first state
+    second = one.client.get("/counter/state").get_json()["figures"]
+    assert second["served"] == 2 and second["standing"]["today"]["transactions"] == 1  # the kept board
+    assert one.client.get("/api/v1/points/me").get_json()["today"]["transactions"] == 2  # the API is not kept
+    clock.advance(minutes=1)
+    third = one.client.get("/counter/state").get_json()["figures"]
+    assert third["standing"]["today"]["transactions"] == 2
