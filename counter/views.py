@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ptsp.analytics.leaderboard import standing
+from ptsp.analytics.leaderboard import office_standings, pick_standing
 from ptsp.context import get_read_db, now
 from ptsp.domain.discipline import LABELS as VIOLATION_LABELS
 from ptsp.domain.errors import Unauthorized
@@ -74,6 +76,27 @@ def state() -> Response | tuple[Response, int]:
     return jsonify({
         "waiting": {str(k): v for k, v in waiting_tickets(session, office_id, now()).items()},
         "figures": {**clerk_today(session, current_user.id, office_id, now()),
-                    "standing": standing(session, current_user.id, office_id, now(),
-                                         current_app.config["LEADERBOARD_MIN_TRANSACTIONS"])},
+                    "standing": own_standing(current_user.id, office_id)},
     })
+
+
+STANDINGS_KEPT = 64
+
+
+def own_standing(staff_id: int, office_id: int) -> dict[str, Any]:
+    """The clerk's own band and interval, from the office's boards computed at most once a minute per process.
+
+    Every fact in the office makes each counter screen ask for its state again, and the boards behind a band
+    cost far more than the counts (hours with work are rebuilt from the week's event log), so one office's
+    boards are kept for the rest of the clock minute they were made in: a band may lag the points by a minute.
+    """
+    minute = now().replace(second=0, microsecond=0)
+    min_transactions = current_app.config["LEADERBOARD_MIN_TRANSACTIONS"]
+    kept: dict[tuple[int, Any, int], dict[str, Any]] = current_app.extensions.setdefault("ptsp.counter_standings", {})
+    key = (office_id, minute, min_transactions)
+    standings = kept.get(key)
+    if standings is None:
+        if len(kept) >= STANDINGS_KEPT:
+            kept.clear()
+        standings = kept[key] = office_standings(get_read_db(), office_id, now(), min_transactions)
+    return pick_standing(standings, staff_id)

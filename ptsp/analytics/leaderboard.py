@@ -1,20 +1,26 @@
-"""Leaderboard: points per clerk from the ledger, per staffed hour from the counter sessions.
+"""Leaderboard: points per hour of work per clerk, with an interval, in bands of clerks told apart.
 
-- Periods are office-local: `today`, `week` (Monday to today), `month` (1st to today).
+- Periods are office-local: `today`, `week` (Monday to today), `month` (1st to
+  today), or one named `day`. Asked for nothing, the board shows today when
+  the scope has ledger lines today, else the last earlier day that has some
+  (`choose_period`), and says why.
 - Points are what the ledger credits for work done on the period's service days
   (awards, released holds, bonuses); held points are shown apart, not counted.
 - Staffed hours are the clerk's `open` counter sessions clipped to the period
-  and to now; breaks are their own `break` sessions and so never count, and a
-  counter with no session open is not staffed.
+  and to now (breaks are `break` sessions and never count). The rate is points
+  per **hour with work**: staffed time when a ticket of a service the counter
+  serves was waiting or at that counter (`work_time.clerk_hours`).
+- Each rate has a 90 % interval and clerks share a band unless told apart
+  (`domain.rate_bands`). Band 1 is the best; there is no bare rank.
 - Small numbers: a clerk with fewer than `min_transactions` completed
-  transactions, or under one staffed hour, is listed apart as "not yet ranked"
-  with their figures, never given a rank (see docs/points.md).
+  transactions, or under one hour with work, is listed apart as "not yet
+  ranked" with their figures, never given a band (see docs/points.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,12 +28,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain import rate_bands
 from ..domain.errors import InvalidInput
-from ..models import Counter, CounterSession, Office, PointsLedgerEntry, Staff
+from ..models import Counter, Office, PointsLedgerEntry, Staff
 from .skm import local_bounds
+from .work_time import clerk_hours
 
 PERIODS = ("today", "week", "month")
 MIN_HOURS = 1.0
+DEFAULT_TICKET_POINTS = 10.0  # the upper bound of a clerk with no ticket yet, when the board has no ticket either
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,103 +57,201 @@ def period(name: str, today: date) -> Period:
     raise InvalidInput("unknown_period", period=name, choices=PERIODS)
 
 
-def _ledger(session: Session, office: Office, p: Period) -> dict[int, dict[str, float]]:
+def parse_day(raw: str | None) -> date | None:
+    """Return the `day` filter as a date (None when not given), or raise InvalidInput."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("param_not_date", name="day") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Which period the board shows and why: `asked`, `today_has_data`, `today_empty` or `no_data`."""
+
+    name: str
+    day: date | None
+    reason: str
+
+    def of(self, today: date) -> Period:
+        if self.day is not None:
+            return Period("day", self.day, self.day)
+        return period(self.name, today)
+
+    def view(self) -> dict[str, Any]:
+        return {"period": self.name, "day": self.day.isoformat() if self.day else None, "reason": self.reason,
+                "automatic": self.reason != "asked"}
+
+
+def choose_period(session: Session, offices: list[Office], asked: str | None, day: date | None,
+                  now: datetime) -> Choice:
+    """The period asked for; asked for none, today if it has ledger lines, else the last earlier day with some."""
+    if day is not None:
+        return Choice("day", day, "asked")
+    if asked:
+        period(asked, now.date())  # refuses an unknown name
+        return Choice(asked, None, "asked")
+    todays = {o.id: office_hours.service_day(now, o.timezone) for o in offices}
+    if not todays:
+        return Choice("today", None, "no_data")
+    latest = dict(session.execute(
+        select(PointsLedgerEntry.office_id, func.max(PointsLedgerEntry.service_day))
+        .where(PointsLedgerEntry.office_id.in_(todays), PointsLedgerEntry.service_day <= max(todays.values()))
+        .group_by(PointsLedgerEntry.office_id)).all())
+    if any(last is not None and last >= todays[office] for office, last in latest.items()):
+        return Choice("today", None, "today_has_data")
+    earlier = [last for office, last in latest.items() if last is not None and last < todays[office]]
+    if not earlier:
+        return Choice("today", None, "no_data")
+    return Choice("day", max(earlier), "today_empty")
+
+
+@dataclass
+class Credit:
+    points: float = 0.0
+    held: float = 0.0
+    transactions: int = 0
+    bonuses: int = 0
+    per_ticket: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def _ledger(session: Session, office: Office, p: Period) -> dict[int, Credit]:
     rows = session.execute(
-        select(PointsLedgerEntry.staff_id, PointsLedgerEntry.kind, func.count(),
+        select(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind, func.count(),
                func.sum(PointsLedgerEntry.points), func.sum(PointsLedgerEntry.held))
         .where(PointsLedgerEntry.office_id == office.id, PointsLedgerEntry.service_day >= p.start,
                PointsLedgerEntry.service_day <= p.end)
-        .group_by(PointsLedgerEntry.staff_id, PointsLedgerEntry.kind)
+        .group_by(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
     )
-    figures: dict[int, dict[str, float]] = defaultdict(lambda: {"points": 0.0, "held": 0.0, "transactions": 0})
-    for staff_id, kind, count, points, held in rows:
-        row = figures[staff_id]
-        row["points"] += float(points or 0)
-        row["held"] += float(held or 0)
+    credits: dict[int, Credit] = defaultdict(Credit)
+    for staff_id, ticket_id, kind, count, points, held in rows:
+        credit = credits[staff_id]
+        credit.points += float(points or 0)
+        credit.held += float(held or 0)
+        credit.per_ticket[ticket_id] += float(points or 0)
         if kind in ("award", "hold"):
-            row["transactions"] += count
+            credit.transactions += count
         if kind == "bonus":
-            row["bonuses"] = row.get("bonuses", 0) + count
-    return figures
+            credit.bonuses += count
+    return credits
 
 
-def staffed_hours(session: Session, office: Office, p: Period, now: datetime) -> dict[int, float]:
-    """Return each clerk's open counter time within the period (up to now), in hours."""
+def _rows(session: Session, office: Office, p: Period, now: datetime) -> list[tuple[dict[str, Any], list[float]]]:
+    """Each clerk's figures in one office and period, with the per-ticket points behind their interval."""
+    credits = _ledger(session, office, p)
     since, until = local_bounds(office.timezone, p.start, p.end)
-    until = min(until, now)
-    rows = session.execute(
-        select(CounterSession.staff_id, CounterSession.started_at, CounterSession.ended_at)
-        .where(CounterSession.office_id == office.id, CounterSession.state == "open",
-               CounterSession.started_at < until,
-               (CounterSession.ended_at.is_(None)) | (CounterSession.ended_at > since))
-    )
-    hours: dict[int, float] = defaultdict(float)
-    for staff_id, started, ended in rows:
-        begin, finish = max(started, since), min(ended or now, until)
-        if finish > begin:
-            hours[staff_id] += (finish - begin).total_seconds() / 3600
-    return hours
-
-
-def _rows(session: Session, office: Office, p: Period, now: datetime) -> list[dict[str, Any]]:
-    ledger = _ledger(session, office, p)
-    hours = staffed_hours(session, office, p, now)
-    ids = set(ledger) | set(hours)
+    times = clerk_hours(session, office, p.start, p.end, since, min(until, now))
+    ids = set(credits) | set(times)
     names = dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
-    rows = []
+    out = []
     for staff_id in ids:
-        figures = ledger.get(staff_id, {"points": 0.0, "held": 0.0, "transactions": 0})
-        staffed = hours.get(staff_id, 0.0)
-        rows.append({
+        credit = credits.get(staff_id, Credit())
+        time = times.get(staff_id)
+        staffed, work = (time.staffed_hours, time.work_hours) if time else (0.0, 0.0)
+        out.append(({
             "staff": staff_id, "name": names.get(staff_id, "?"), "office": office.id, "office_name": office.name,
-            "points": round(figures["points"], 2), "held": round(figures["held"], 2),
-            "transactions": int(figures["transactions"]), "bonuses": int(figures.get("bonuses", 0)),
-            "staffed_hours": round(staffed, 2),
-            "per_hour": round(figures["points"] / staffed, 2) if staffed > 0 else None,
-        })
-    return rows
+            "points": round(credit.points, 2), "held": round(credit.held, 2),
+            "transactions": credit.transactions, "bonuses": credit.bonuses,
+            "staffed_hours": round(staffed, 2), "work_hours": round(work, 2),
+            "per_staffed_hour": round(credit.points / staffed, 2) if staffed > 0 else None,
+        }, list(credit.per_ticket.values())))
+    return out
 
 
-def leaderboard(session: Session, office_ids: list[int], period_name: str, now: datetime,
-                min_transactions: int = 10) -> dict[str, Any]:
-    """Rank the clerks of the given offices by points per staffed hour over a local period.
+def _add_intervals(rows: list[tuple[dict[str, Any], list[float]]]) -> None:
+    """Give each row its points per hour with work and the interval (`per_hour`, `per_hour_low/high`)."""
+    weights = [w for _, ws in rows for w in ws if w > 0]
+    fallback = sum(weights) / len(weights) if weights else DEFAULT_TICKET_POINTS
+    for row, ws in rows:
+        interval = rate_bands.rate_interval(ws, row["work_hours"], fallback_weight=fallback)
+        row["per_hour"] = round(interval.estimate, 2) if interval else None
+        row["per_hour_low"] = round(interval.lower, 2) if interval else None
+        row["per_hour_high"] = round(interval.upper, 2) if interval else None
+        row["_interval"] = interval
+
+
+def _band(enough: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort the rankable rows from the best estimate down and number their bands."""
+    entries = [rate_bands.Entry(row["_interval"], row["points"], row["name"]) for row in enough]
+    ranked = []
+    for index, band in rate_bands.bands(entries):
+        enough[index]["band"] = band
+        ranked.append(enough[index])
+    return ranked
+
+
+def leaderboard(session: Session, office_ids: list[int], period_name: str | None, now: datetime,
+                min_transactions: int = 10, day: date | None = None) -> dict[str, Any]:
+    """Band the clerks of the given offices by points per hour with work over a local period.
 
     Each office's period is its own local calendar (an office in WITA starts its
-    day an hour before one in WIB). Ties in points per hour go to more points.
+    day an hour before one in WIB). `period_name` None picks the period (see `choose_period`).
     """
-    offices = session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.name)).all()
-    rows: list[dict[str, Any]] = []
+    offices = list(session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.name)))
+    choice = choose_period(session, offices, period_name, day, now)
+    rows: list[tuple[dict[str, Any], list[float]]] = []
     periods = {}
     for office in offices:
-        p = period(period_name, office_hours.service_day(now, office.timezone))
+        p = choice.of(office_hours.service_day(now, office.timezone))
         periods[office.id] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
         rows.extend(_rows(session, office, p, now))
-    enough = [r for r in rows if r["transactions"] >= min_transactions and r["staffed_hours"] >= MIN_HOURS]
-    ranked = sorted(enough, key=lambda r: (-r["per_hour"], -r["points"], r["name"]))
-    for rank, row in enumerate(ranked, 1):
-        row["rank"] = rank
-    unranked = sorted((r for r in rows if r not in enough), key=lambda r: (-r["points"], r["name"]))
+    _add_intervals(rows)
+    plain = [row for row, _ in rows]
+    enough = [r for r in plain if r["transactions"] >= min_transactions and r["work_hours"] >= MIN_HOURS
+              and r["_interval"] is not None]
+    ranked = _band(enough)
+    chosen = {id(r) for r in enough}
+    unranked = sorted((r for r in plain if id(r) not in chosen), key=lambda r: (-r["points"], r["name"]))
     for row in unranked:
-        row["rank"] = None
-    return {"period": period_name, "offices": periods, "min_transactions": min_transactions,
-            "min_hours": MIN_HOURS, "ranked": ranked, "unranked": unranked}
+        row["band"] = None
+    for row in plain:
+        del row["_interval"]
+    return {"period": choice.name, "day": choice.view()["day"], "chosen": choice.view(), "offices": periods,
+            "min_transactions": min_transactions, "min_hours": MIN_HOURS, "level": rate_bands.LEVEL,
+            "bands": max((r["band"] for r in ranked), default=0), "ranked": ranked, "unranked": unranked}
+
+
+def office_standings(session: Session, office_id: int, now: datetime, min_transactions: int = 10
+                     ) -> dict[str, Any]:
+    """Return every clerk's own standing in one office, today and this week, by staff id (`standing` picks one).
+
+    `default` is what a clerk with no figures in the office sees.
+    """
+    boards = {name: leaderboard(session, [office_id], name, now, min_transactions) for name in ("today", "week")}
+    staff_ids = {row["staff"] for board in boards.values() for row in board["ranked"] + board["unranked"]}
+    return {"by_staff": {staff_id: _own(boards, staff_id, min_transactions) for staff_id in staff_ids},
+            "default": _own(boards, None, min_transactions)}
+
+
+def _own(boards: dict[str, dict[str, Any]], staff_id: int | None, min_transactions: int) -> dict[str, Any]:
+    """One clerk's band, interval and figures from the boards, and nothing of anyone else but the number of bands."""
+    result: dict[str, Any] = {}
+    for name, board in boards.items():
+        mine = next((r for r in board["ranked"] + board["unranked"] if r["staff"] == staff_id), None)
+        own = {key: (mine or {}).get(key) for key in ("band", "per_hour", "per_hour_low", "per_hour_high")}
+        result[name] = {
+            **own, "bands": board["bands"],
+            "points": mine["points"] if mine else 0.0, "held": mine["held"] if mine else 0.0,
+            "transactions": mine["transactions"] if mine else 0,
+            "staffed_hours": mine["staffed_hours"] if mine else 0.0,
+            "work_hours": mine["work_hours"] if mine else 0.0,
+            "min_transactions": min_transactions, "min_hours": MIN_HOURS,
+        }
+    return result
+
+
+def pick_standing(standings: dict[str, Any], staff_id: int) -> dict[str, Any]:
+    """One clerk's own part of `office_standings`."""
+    mine: dict[str, Any] = standings["by_staff"].get(staff_id, standings["default"])
+    return mine
 
 
 def standing(session: Session, staff_id: int, office_id: int, now: datetime, min_transactions: int = 10
              ) -> dict[str, Any]:
-    """Return one clerk's own rank and figures today and this week in their office (nothing of others)."""
-    result: dict[str, Any] = {}
-    for name in ("today", "week"):
-        board = leaderboard(session, [office_id], name, now, min_transactions)
-        mine = next((r for r in board["ranked"] + board["unranked"] if r["staff"] == staff_id), None)
-        result[name] = {
-            "rank": mine["rank"] if mine else None, "ranked_of": len(board["ranked"]),
-            "points": mine["points"] if mine else 0.0, "held": mine["held"] if mine else 0.0,
-            "transactions": mine["transactions"] if mine else 0,
-            "staffed_hours": mine["staffed_hours"] if mine else 0.0, "per_hour": mine["per_hour"] if mine else None,
-            "min_transactions": min_transactions,
-        }
-    return result
+    """Return one clerk's own band and figures today and this week in their office (nothing of others)."""
+    return pick_standing(office_standings(session, office_id, now, min_transactions), staff_id)
 
 
 def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> dict[str, Any]:

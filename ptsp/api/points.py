@@ -63,9 +63,18 @@ def reject_hold(ticket_id: int) -> Response:
     return _decide(ticket_id, False)
 
 
-operation("/points/leaderboard", "get", "Clerks ranked by points per staffed hour (supervisors and managers)",
-          responses={200: "Ranked and not-yet-ranked clerks"}, auth=["staff"],
-          params=[OFFICE_PARAM, query_param("period", "today (default), week or month", list(board.PERIODS))])
+operation("/points/leaderboard", "get",
+          "Clerks in bands by points per hour with work, each with a 90 % interval (supervisors and managers)",
+          responses={200: "period, day, chosen {period, day, reason: asked|today_has_data|today_empty|no_data, "
+                          "automatic}, offices {id: {start, end}}, level, bands, min_transactions, min_hours; "
+                          "ranked (best band first) and unranked rows: staff, name, office, office_name, band "
+                          "(null when unranked), points, held, transactions, bonuses, staffed_hours, work_hours, "
+                          "per_hour, per_hour_low, per_hour_high, per_staffed_hour"},
+          auth=["staff"],
+          params=[OFFICE_PARAM,
+                  query_param("period", "today, week or month; left out: today when it has points in the scope, "
+                                        "else the last earlier day that has", list(board.PERIODS)),
+                  query_param("day", "One office-local day (YYYY-MM-DD) instead of a period")])
 
 
 @bp.get("/points/leaderboard")
@@ -73,12 +82,13 @@ def get_leaderboard() -> Response:
     actor = require_manager()
     session = get_read_db()
     office_ids = scoped_offices(session, actor, request.args.get("office"))
-    result = board.leaderboard(session, office_ids, request.args.get("period", "today"), now(),
-                               current_app.config["LEADERBOARD_MIN_TRANSACTIONS"])
+    result = board.leaderboard(session, office_ids, request.args.get("period") or None, now(),
+                               current_app.config["LEADERBOARD_MIN_TRANSACTIONS"],
+                               day=board.parse_day(request.args.get("day")))
     return jsonify(result)
 
 
-operation("/points/me", "get", "The logged-in clerk's own rank and figures, today and this week",
+operation("/points/me", "get", "The logged-in clerk's own band, interval and figures, today and this week",
           responses={200: "Own standing"}, auth=["staff"])
 
 

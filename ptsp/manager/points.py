@@ -48,12 +48,15 @@ def leaderboard() -> str:
     session = get_read_db()
     actor = current_actor()
     office_ids = scoped_offices(session, actor, request.args.get("office"))
-    period = request.args.get("period", "today")
-    result = board.leaderboard(session, office_ids, period, now(), current_app.config["LEADERBOARD_MIN_TRANSACTIONS"])
+    result = board.leaderboard(session, office_ids, request.args.get("period") or None, now(),
+                               current_app.config["LEADERBOARD_MIN_TRANSACTIONS"],
+                               day=board.parse_day(request.args.get("day")))
+    period = result["period"]
     holds = [h for h in points.pending_holds(session, actor) if h["office"] in office_ids]
     names = board.staff_names(session) if holds else {}
     return render_template("manager/leaderboard.html", board=result, offices=visible_offices(),
-                           office=request.args.get("office", ""), period=period, periods=board.PERIODS,
+                           office=request.args.get("office", ""), period=period, day=result["day"] or "",
+                           periods=board.PERIODS,
                            trend=board.trend(session, office_ids, 30, now()), holds=holds, names=names)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from tests.conftest import bearer, login
@@ -61,6 +62,33 @@ class Office:
 
     def rate(self, ticket: dict[str, Any], quick: int, **extra: Any) -> Any:
         return self.app.test_client().post(f"/t/{self.tokens[ticket['id']]}/nilai", data={"quick": quick, **extra})
+
+
+def serve_side_by_side(office: Office, minutes: dict[str, float], until: datetime, gap: float = 1.0) -> dict[str, int]:
+    """Let the named desks work at once: each calls the next ticket, serves it for its own minutes, pauses
+    `gap` minutes and calls again, in time order, while the service still ends by `until`. Returns how many each
+    served. The tickets must be waiting already."""
+    clock = office.clock
+    next_call = dict.fromkeys(minutes, clock())
+    serving: dict[str, tuple[dict[str, Any], datetime]] = {}
+    served = dict.fromkeys(minutes, 0)
+    while True:
+        due = [(done, 0, name) for name, (_, done) in serving.items()]
+        due += [(at, 1, name) for name, at in next_call.items()
+                if name not in serving and at + timedelta(minutes=minutes[name]) <= until]
+        if not due:
+            return served
+        at, kind, name = min(due)  # kind 0 completes, 1 calls: at the same instant a completion goes first
+        clock.now = at
+        desk = office.desks[name]
+        if kind == 0:
+            desk.act(serving.pop(name)[0], "complete", outcome="selesai")
+            served[name] += 1
+            next_call[name] = at + timedelta(minutes=gap)
+        else:
+            ticket = desk.call()
+            desk.act(ticket, "start")
+            serving[name] = (ticket, at + timedelta(minutes=minutes[name]))
 
 
 def supervisor(app) -> Any:

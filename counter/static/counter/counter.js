@@ -163,9 +163,11 @@
       $("fig-mean").textContent = f.mean_minutes === null ? "–" : t("minutes", { minutes: number(f.mean_minutes) });
       $("fig-noshow").textContent = number(f.no_show);
       $("fig-points").textContent = number(f.points) + (f.held ? ` (${t("held", { points: number(f.held) })})` : "");
-      const rankText = (r) => !r ? "–" : r.rank
-        ? t("rank", { rank: number(r.rank), of: number(r.ranked_of), rate: number(r.per_hour) })
-        : t("rank_not_yet", { count: number(r.min_transactions) });
+      const ONE_DECIMAL = { maximumFractionDigits: 1 };
+      const rankText = (r) => !r ? "–" : r.band
+        ? t("band", { band: number(r.band), of: number(r.bands), rate: number(r.per_hour, ONE_DECIMAL),
+          low: number(r.per_hour_low, ONE_DECIMAL), high: number(r.per_hour_high, ONE_DECIMAL) })
+        : t("rank_not_yet", { count: number(r.min_transactions), hours: number(r.min_hours) });
       $("fig-rank-today").textContent = rankText(f.standing && f.standing.today);
       $("fig-rank-week").textContent = rankText(f.standing && f.standing.week);
     }
