@@ -59,6 +59,11 @@ def residents_room(office_id: int) -> str:
     return f"residents:{office_id}"
 
 
+def managers_room(office_id: int) -> str:
+    """The manager pages following an office (joined by dashboard connections only): `violation_detected`."""
+    return f"managers:{office_id}"
+
+
 def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
@@ -239,6 +244,7 @@ def _connect_dashboard() -> bool:
     _watch(actor)
     for office_id in offices:
         join_room(office_room(office_id))
+        join_room(managers_room(office_id))
     emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=_sid())
     return True
 

@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..domain import hours as office_hours
 from ..domain.discipline import DayFacts, Settings
 from ..models import DisciplineSettings, Office, Staff, Violation
 from ..services.actors import Actor
 from ..services.lookup import office_scope
 from .timeline import (
     counter_stretches,
+    day_gaps,
     local_day_bounds,
     open_spans,
     services_by_counter,
@@ -34,7 +36,7 @@ def settings_for(session: Session, office_id: int) -> Settings:
     if row is None:
         return Settings()
     return Settings(row.ready_minutes, row.late_grace_minutes, row.break_minutes_per_day, row.break_minutes_each,
-                    row.idle_minutes, row.uncovered_minutes)
+                    row.idle_minutes, row.uncovered_minutes, dict(row.tolerance_minutes or {}))
 
 
 def day_facts(session: Session, office: Office, day: date, now: datetime) -> DayFacts:
@@ -49,6 +51,8 @@ def day_facts(session: Session, office: Office, day: date, now: datetime) -> Day
         counter_services=services_by_counter(session, office.id),
         waiting=waiting,
         busy=busy,
+        closed_spans=[(g.start, min(g.end, until)) for g in day_gaps(office, day)
+                      if g.kind == office_hours.CLOSURE and g.start < until],
     )
 
 

@@ -83,10 +83,12 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
 
 
 def _start_print_retries(app) -> None:
-    """The server's background rounds: print retries, and the sweep that ends sockets whose account or
-    device was cut off (ptsp/socket_sweep.py)."""
+    """The server's background rounds: print retries, the sweep that ends sockets whose account or
+    device was cut off (ptsp/socket_sweep.py), and the discipline scan of today (ptsp/discipline_watch.py)."""
+    from ..discipline_watch import start_watching
     from ..printing_runner import start_retry_loop
     from ..socket_sweep import start_sweeping
 
     start_retry_loop(app)
     start_sweeping(app)
+    start_watching(app)

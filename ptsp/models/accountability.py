@@ -83,3 +83,6 @@ class Violation(Base):
     minutes: Mapped[float] = mapped_column()
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     detected_at: Mapped[datetime] = mapped_column()
+    # Set when a later scan no longer finds it (the fuller history does not support it); the row stays, for
+    # the notices and answers attached to it, but is hidden from lists. Cleared if it is found again.
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
