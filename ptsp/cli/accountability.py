@@ -92,7 +92,7 @@ def discipline_scan(office_slug: str | None, day: datetime | None) -> None:
                 result = scan(session, office_id=office.id, day=local_day, now=instant)
                 session.commit()
                 click.echo(f"{office.slug} {local_day}: {result.found} violation(s); added {result.added}, "
-                           f"updated {result.updated}, removed {result.removed}")
+                           f"updated {result.updated}, withdrawn {result.removed}")
 
 
 @discipline.command("settings")

@@ -11,9 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..analytics.discipline import day_facts, settings_for
-from ..domain.discipline import Finding, below_tolerance, detect
-from ..models import Office, Violation
-from .lookup import get_or_404
+from ..domain.discipline import Finding, below_tolerance, detect, parse_tolerance
+from ..domain.errors import Forbidden
+from ..models import DisciplineSettings, Office, Violation
+from .actors import Actor
+from .lookup import get_or_404, require_office
 
 UNIQUE_KEY = ("office_id", "day", "kind", "key")
 
@@ -93,3 +95,23 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
     session.flush()
     return ScanResult(office.id, day, len(findings), added, updated, withdrawn, tuple(new_ids), restored,
                       tuple(notify))
+
+
+def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: dict[str, object]) -> dict[str, int]:
+    """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
+
+    A supervisor, manager or admin of the office may; bad input raises before anything changes.
+    """
+    if not actor.at_least("supervisor"):
+        raise Forbidden("supervisors_only")
+    office = get_or_404(session, Office, office_id)
+    require_office(session, actor, office.id)
+    tolerance = parse_tolerance(raw)
+    row = session.get(DisciplineSettings, office.id)
+    if row is None:
+        row = DisciplineSettings(office_id=office.id, ready_minutes=15, late_grace_minutes=0,
+                                 break_minutes_per_day=60, idle_minutes=10, uncovered_minutes=5)
+        session.add(row)
+    row.tolerance_minutes = tolerance
+    session.flush()
+    return tolerance
