@@ -132,6 +132,14 @@ def visible_violations(session: Session, actor: Actor, *, office_id: int | None 
     return list(session.scalars(query.offset(offset).limit(limit)))
 
 
+def count_visible(session: Session, actor: Actor, **filters: Any) -> int:
+    """How many violations `visible_violations` would list with these filters, over all pages."""
+    conditions = _conditions(session, actor, **filters)
+    if conditions is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(Violation).where(*conditions)) or 0
+
+
 @dataclass
 class Overview:
     """The visible violations of a period at a glance: totals per kind and day, and the ranking."""
@@ -175,16 +183,3 @@ def overview(session: Session, actor: Actor, *, office_id: int | None = None, ki
                     "last_day": last.isoformat()}
                    for o, staff, k, count, total, last in rows]
     return out
-
-
-def summary(violations: list[Violation]) -> dict[str, Any]:
-    """Count violations and minutes per kind and per day, for the page's chart."""
-    per_kind: dict[str, dict[str, float]] = {}
-    per_day: dict[str, dict[str, int]] = {}
-    for v in violations:
-        entry = per_kind.setdefault(v.kind, {"count": 0, "minutes": 0.0})
-        entry["count"] += 1
-        entry["minutes"] += v.minutes
-        per_day.setdefault(v.day.isoformat(), {}).setdefault(v.kind, 0)
-        per_day[v.day.isoformat()][v.kind] += 1
-    return {"per_kind": per_kind, "per_day": dict(sorted(per_day.items()))}

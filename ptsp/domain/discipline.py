@@ -32,6 +32,7 @@ neither listed nor notified (`below_tolerance`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -63,7 +64,7 @@ class Settings:
 MAX_TOLERANCE_MINUTES = 240
 
 
-def parse_tolerance(raw: dict[str, object]) -> dict[str, int]:
+def parse_tolerance(raw: Mapping[str, object]) -> dict[str, int]:
     """Validate a tolerance per rule from a form or JSON: whole minutes 0..240, blank as 0; unknown keys ignored.
 
     Only rules with a tolerance above 0 are kept.

@@ -167,7 +167,7 @@ def _discipline_page(problem: str | None = None, tolerance_input: dict[str, str]
     mine = visible_offices()
     office_id = _office_arg(mine)
     kind = request.args.get("kind") if request.args.get("kind") in discipline_rules.KINDS else None
-    filters = {"office_id": office_id, "kind": kind, "first_day": first, "last_day": last}
+    filters: dict[str, Any] = {"office_id": office_id, "kind": kind, "first_day": first, "last_day": last}
     seen = overview(session, actor, **filters)
     pages = max(1, -(-seen.total // PER_PAGE))
     page = min(_page_arg(), pages)
@@ -217,8 +217,8 @@ def discipline_tolerance() -> Any:
         get_db().rollback()
         return _discipline_page(describe(exc), raw, 403 if isinstance(exc, Forbidden) else 400)
     get_db().commit()
-    return redirect(url_for("manager.discipline", office=office, saved=1, **{
-        k: v for k, v in request.args.items() if k in ("kind", "from", "to")}))
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("kind", "from", "to")}
+    return redirect(url_for("manager.discipline", office=office, saved=1, **kept))
 
 
 @bp.get("/dinas")

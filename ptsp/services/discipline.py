@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -62,42 +63,53 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
         (v.kind, v.key): v
         for v in session.scalars(select(Violation).where(Violation.office_id == office.id, Violation.day == day))
     }
-    added = updated = withdrawn = restored = 0
-    new_ids: list[int] = []
-    notify: list[int] = []
+    tally = _Tally()
     for key in sorted(set(findings) | set(stored)):
-        f, row = findings.get(key), stored.get(key)
-        if f is None:
-            if row is not None and row.withdrawn_at is None:
-                row.withdrawn_at = now
-                withdrawn += 1
-            continue
-        values = {"staff_id": f.staff_id, "counter_id": f.counter_id, "service_id": f.service_id,
-                  "started_at": f.start, "ended_at": f.end, "minutes": round(f.minutes, 2), "details": f.details}
-        if row is None:
-            new_id = _insert(session, {"office_id": office.id, "day": day, "kind": f.kind, "key": f.key,
-                                       "detected_at": now, **values})
-            if new_id is not None:
-                added += 1
-                new_ids.append(new_id)
-                if not below_tolerance(f.kind, f.minutes, settings.tolerance):
-                    notify.append(new_id)
-            continue
-        if row.withdrawn_at is not None:
-            row.withdrawn_at = None
-            row.detected_at = now
-            restored += 1
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.detected_at = now
-            updated += 1
+        _reconcile(session, tally, office.id, day, now, findings.get(key), stored.get(key), settings.tolerance)
     session.flush()
-    return ScanResult(office.id, day, len(findings), added, updated, withdrawn, tuple(new_ids), restored,
-                      tuple(notify))
+    return ScanResult(office.id, day, len(findings), len(tally.new_ids), tally.updated, tally.withdrawn,
+                      tuple(tally.new_ids), tally.restored, tuple(tally.notify))
 
 
-def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: dict[str, object]) -> dict[str, int]:
+@dataclass
+class _Tally:
+    updated: int = 0
+    withdrawn: int = 0
+    restored: int = 0
+    new_ids: list[int] = field(default_factory=list)
+    notify: list[int] = field(default_factory=list)
+
+
+def _reconcile(session: Session, tally: _Tally, office_id: int, day: date, now: datetime, f: Finding | None,
+               row: Violation | None, tolerance: dict[str, int]) -> None:
+    """Make one stored row match one finding: withdraw, insert, restore or update it."""
+    if f is None:
+        if row is not None and row.withdrawn_at is None:
+            row.withdrawn_at = now
+            tally.withdrawn += 1
+        return
+    values = {"staff_id": f.staff_id, "counter_id": f.counter_id, "service_id": f.service_id,
+              "started_at": f.start, "ended_at": f.end, "minutes": round(f.minutes, 2), "details": f.details}
+    if row is None:
+        new_id = _insert(session, {"office_id": office_id, "day": day, "kind": f.kind, "key": f.key,
+                                   "detected_at": now, **values})
+        if new_id is not None:
+            tally.new_ids.append(new_id)
+            if not below_tolerance(f.kind, f.minutes, tolerance):
+                tally.notify.append(new_id)
+        return
+    if row.withdrawn_at is not None:
+        row.withdrawn_at = None
+        row.detected_at = now
+        tally.restored += 1
+    if any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.detected_at = now
+        tally.updated += 1
+
+
+def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mapping[str, object]) -> dict[str, int]:
     """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
 
     A supervisor, manager or admin of the office may; bad input raises before anything changes.
