@@ -146,7 +146,7 @@ MESSAGES: dict[str, str] = {
     "closure_not_a_gap": N_("%(day)s: penutupan %(start)s–%(end)s harus tepat satu jeda di antara dua "
                             "interval jam buka"),
     "param_too_large": N_("Parameter %(name)s paling besar %(limit)s"),
-    "tolerance_invalid": N_("Toleransi %(rule)s harus bilangan bulat menit 0–%(limit)s, bukan '%(value)s'"),
+    "tolerance_invalid": N_("Toleransi %(rule)s: isi bilangan bulat menit 0–%(limit)s, bukan '%(value)s'"),
     "setting_not_fraction": N_("%(setting)s harus di antara 0 dan 1"),
     "setting_not_rating": N_("%(setting)s harus 1-4"),
     "setting_negative": N_("%(setting)s tidak boleh negatif"),

@@ -252,7 +252,7 @@ def test_tolerance_form_with_bad_input_or_without_its_csrf_token_changes_nothing
         text = response.get_data(as_text=True)
         assert response.status_code == status and 'id="discipline-problem"' in text, form
         assert "Traceback" not in text
-    assert "Toleransi late_opening harus bilangan bulat menit 0–240, bukan &#39;tiga&#39;" in client.post(
+    assert "Toleransi Loket dibuka terlambat: isi bilangan bulat menit 0–240, bukan &#39;tiga&#39;" in client.post(
         "/manager/discipline/tolerance", data={"office": str(world.office), "late_opening": "tiga"}).get_data(
         as_text=True)
     refused = FlaskClient.open(client, "/manager/discipline/tolerance", method="POST",

@@ -101,7 +101,7 @@ def test_tolerance_is_whole_minutes_per_rule_and_hides_only_what_is_under_it():
     for bad in ("-1", "2.5", "abc", "241", "٣"):  # an Arabic-Indic digit is a digit to Python, not to us
         with pytest.raises(InvalidInput) as caught:
             parse_tolerance({"late_opening": bad})
-        assert caught.value.reason == "tolerance_invalid" and caught.value.params["rule"] == "late_opening"
+        assert caught.value.reason == "tolerance_invalid" and caught.value.params["rule"] == "Loket dibuka terlambat"
     assert below_tolerance("late_opening", 4.9, {"late_opening": 5})
     assert not below_tolerance("late_opening", 5.0, {"late_opening": 5})
     assert not below_tolerance("idle_clerk", 1.0, {"late_opening": 5})
