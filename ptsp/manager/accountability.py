@@ -192,6 +192,7 @@ def _discipline_page(problem: str | None = None, tolerance_input: dict[str, str]
         labels=discipline_rules.LABELS, labels_shown=_translated(discipline_rules.LABELS), first=first, last=last,
         problem=problem or period_problem, zones=_zones(mine), chosen=chosen, tolerance=tolerance_input or {},
         max_tolerance=discipline_rules.MAX_TOLERANCE_MINUTES, saved=request.args.get("saved") == "1",
+        tolerance_problem=problem if request.method == "POST" else None,
         weeks=[(o, _week_of(o)) for o in week_offices],
     ), status
 
