@@ -125,3 +125,5 @@ def discipline_settings(office_slug: str, **values: int | None) -> None:
             for name in ("ready_minutes", "late_grace_minutes", "break_minutes_per_day", "break_minutes_each",
                          "idle_minutes", "uncovered_minutes"):
                 click.echo(f"{name:24} {getattr(row, name)}")
+            tolerance = ", ".join(f"{k} {v}" for k, v in sorted((row.tolerance_minutes or {}).items())) or "none"
+            click.echo(f"{'tolerance_minutes':24} {tolerance} (set on /manager/discipline)")

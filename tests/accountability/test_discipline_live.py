@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time as clock_time
 from datetime import UTC, datetime, timedelta
@@ -260,3 +261,26 @@ def test_tolerance_form_with_bad_input_or_without_its_csrf_token_changes_nothing
     assert refused.status_code in (400, 403)
     db.expire_all()
     assert db.get(DisciplineSettings, world.office).tolerance_minutes == {"late_opening": 3}
+
+
+def test_migration_declares_existing_friday_gaps_closed_and_leaves_lunch_a_staff_break(tmp_path):
+    import sqlalchemy as sa
+
+    from ptsp.db import make_engine
+    from ptsp.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0006_account_security")
+    week = {"mon": [["08:00", "12:00"], ["13:00", "16:00"]], "fri": [["07:30", "11:30"], ["13:30", "16:30"]]}
+    with engine.begin() as connection:
+        for slug, hours in (("with-friday", week), ("all-day", {"fri": [["00:00", "23:59"]]})):
+            connection.execute(sa.text(
+                "INSERT INTO offices (slug, name, kind, timezone, hours, last_ticket_minutes, starvation_minutes, "
+                "max_calls, on_recall_limit, target_wait_minutes) VALUES (:slug, :slug, 'kelurahan', "
+                "'Asia/Jakarta', :hours, 30, 30, 3, 'requeue', 15)"), {"slug": slug, "hours": json.dumps(hours)})
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(sa.text("SELECT slug, closures FROM offices")).all())
+    engine.dispose()
+    assert json.loads(rows["with-friday"]) == {"fri": [["11:30", "13:30", "Sholat Jumat"]]}
+    assert json.loads(rows["all-day"]) == {}
