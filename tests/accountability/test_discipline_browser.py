@@ -38,7 +38,8 @@ def signed_in(server, username: str, password: str) -> requests.Session:
     return http
 
 
-def test_the_server_detects_a_late_opening_within_one_scan_interval_and_tells_the_supervisor(watching_server):
+def test_the_server_detects_a_late_opening_within_one_scan_interval_and_tells_the_supervisor(watching_server,
+                                                                                             page_factory):
     server = watching_server
     office = requests.get(f"{server.base}/api/v1/offices", headers=bearer(server.kiosk), timeout=10).json()[0]["id"]
     supervisor = signed_in(server, "sup", "password-s")
@@ -47,6 +48,14 @@ def test_the_server_detects_a_late_opening_within_one_scan_interval_and_tells_th
     listener.on("violation_detected", lambda data: heard.append((time.monotonic(), data)))
     cookie = "; ".join(f"{c.name}={c.value}" for c in supervisor.cookies)
     listener.connect(server.base, headers={"Cookie": cookie}, auth={"scope": "dashboard"}, wait_timeout=10)
+    page = page_factory(1366, 768)
+    page.goto(f"{server.base}/manager/login")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", "password-s")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.base}/manager/")
+    page.goto(f"{server.base}/manager/discipline")
+    assert page.locator("#live-violations").is_hidden()
     try:
         assert supervisor.get(f"{server.base}/api/v1/violations", timeout=10).json() == []
         clerk = signed_in(server, "clerk1", "password-1")
@@ -63,6 +72,10 @@ def test_the_server_detects_a_late_opening_within_one_scan_interval_and_tells_th
         rows = supervisor.get(f"{server.base}/api/v1/violations", timeout=10).json()
         assert [(r["kind"], r["counter"], r["id"]) for r in rows] == [("late_opening", counter, fact["violations"][0])]
         assert fact["office"] == office and when - opened <= INTERVAL + 8
+        page.wait_for_selector("#live-violations:not([hidden])")  # the open page hears it too
+        page.click("#live-violations a")
+        page.wait_for_selector("#violations tr[data-violation]")
+        assert "Loket dibuka terlambat" in page.inner_text("#ranking")
         time.sleep(INTERVAL * 2)  # later rounds find the same violation: no new row, no new fact
         assert len(heard) == 1
         assert len(supervisor.get(f"{server.base}/api/v1/violations", timeout=10).json()) == 1
