@@ -20,7 +20,7 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ def watching_now(hours_json: dict[str, Any], timezone: str, at: datetime, ready_
     `ready_minutes` before opening and `AFTER_CLOSING` after closing."""
     try:
         week = office_hours.parse_week(hours_json or {})
-    except InvalidInput:
+    except (InvalidInput, ValueError, TypeError):  # validated when written; a broken row must not stop the round
         return False
     day = office_hours.service_day(at, timezone)
     hours = office_hours.hours_on(week, day, timezone, 0)
@@ -75,8 +75,13 @@ def scan_open_offices(at: datetime | None = None) -> list[ScanResult]:
             if not _claim(session, office_id):
                 session.rollback()
                 continue
-            result = scan(session, office_id=office_id, day=day, now=at)
-            session.commit()
+            try:
+                result = scan(session, office_id=office_id, day=day, now=at)
+                session.commit()
+            except Exception:  # one office's failure (a database hiccup) must not skip the offices after it
+                session.rollback()
+                current_app.logger.exception("discipline scan of office %s failed", office_id)
+                continue
             results.append(result)
             if result.notify_ids:
                 emit_fact(facts.VIOLATION_DETECTED,
