@@ -112,6 +112,7 @@ def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:
             if not realistic_hours:
                 # A visitor may try the demo at night or on Sunday; a real office loads its own hours.
                 office.hours = {day: ALL_DAY for day in WEEKDAYS}
+                office.closures = {}  # no gaps left to close
             session.execute(
                 update(Device).where(Device.office_id == office.id, Device.revoked_at.is_(None)).values(revoked_at=now)
             )

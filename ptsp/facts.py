@@ -18,6 +18,7 @@ class Audience(StrEnum):
     RESIDENTS = "residents"  # residents' status pages of one office: only that a service's line may have moved
     TICKET = "ticket"  # one resident's status page: its own ticket's state, nothing about anyone else
     AGENT = "agent"  # one print agent on a kiosk PC
+    MANAGERS = "managers"  # the manager pages (dashboards) following one office: never displays or counters
     LISTENER = "listener"  # the one socket that connected
 
 
@@ -73,11 +74,14 @@ SNAPSHOT_SENT = Fact("snapshot", frozenset({Audience.LISTENER}), False, "the off
 DASHBOARD_READY = Fact("dashboard_ready", frozenset({Audience.LISTENER}), False,
                        "a manager dashboard joined its offices' rooms")
 PRINT_JOB_QUEUED = Fact("print_job", frozenset({Audience.AGENT}), False, "a print job waits for a print agent")
+VIOLATION_DETECTED = Fact("violation_detected", frozenset({Audience.MANAGERS}), False,
+                          "the periodic discipline scan recorded new violations in an office: {office, day, "
+                          "violations: [ids]}; who may read each is decided when the page fetches them")
 
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
     TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
-    LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED,
+    LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED, VIOLATION_DETECTED,
 )
 BY_NAME: dict[str, Fact] = {fact.name: fact for fact in CATALOGUE}
 NUMBERED: tuple[Fact, ...] = tuple(fact for fact in CATALOGUE if fact.numbered)

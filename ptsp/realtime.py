@@ -6,7 +6,8 @@ everything goes out through `emit_fact`. A client that sees a gap in `seq` asks 
 a fresh snapshot with the `resync` event. Devices connect with auth `{token}` (print agent, scripts) or,
 from a paired station page, `{device: kind}` and its device cookie. `ticket_called` also carries the
 spoken `announcement`. A manager dashboard connects with `{scope: "dashboard"}`
-and joins the rooms of every office in the manager's scope (it gets
+and joins the rooms of every office in the manager's scope, and their managers' rooms
+(`violation_detected`, from the discipline scan; `ptsp/discipline_watch.py`) (it gets
 `dashboard_ready {offices}` instead of a snapshot and refetches its figures on
 each fact). A resident's status page (auth `{ticket}`) joins the office's
 residents' room (`line_moved` only) and its ticket's room (`ticket_changed`), gets no snapshot,
@@ -57,6 +58,11 @@ def office_room(office_id: int) -> str:
 
 def residents_room(office_id: int) -> str:
     return f"residents:{office_id}"
+
+
+def managers_room(office_id: int) -> str:
+    """The manager pages following an office (joined by dashboard connections only): `violation_detected`."""
+    return f"managers:{office_id}"
 
 
 def ticket_room(ticket_id: int) -> str:
@@ -239,6 +245,7 @@ def _connect_dashboard() -> bool:
     _watch(actor)
     for office_id in offices:
         join_room(office_room(office_id))
+        join_room(managers_room(office_id))
     emit_fact(facts.DASHBOARD_READY, {"offices": offices}, to=_sid())
     return True
 

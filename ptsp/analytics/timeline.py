@@ -32,6 +32,12 @@ def open_spans(office: Office, day: date) -> list[Span]:
     return office_hours.hours_on(week, day, office.timezone, 0).intervals
 
 
+def day_gaps(office: Office, day: date) -> list[office_hours.Gap]:
+    """The gaps of the office's hours on a local day: declared closures and staff breaks."""
+    week = office_hours.parse_week(office.hours)
+    return office_hours.gaps_on(week, office_hours.read_closures(office.closures), day, office.timezone)
+
+
 @dataclass
 class TicketStory:
     id: int

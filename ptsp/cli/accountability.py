@@ -95,7 +95,7 @@ def discipline_scan(office_slug: str | None, day: datetime | None) -> None:
                 noticed = ensure_notices(session, office_id=office.id, day=local_day, now=instant)
                 session.commit()
                 click.echo(f"{office.slug} {local_day}: {result.found} violation(s); added {result.added}, "
-                           f"updated {result.updated}, removed {result.removed}; {len(noticed)} notice(s) created")
+                           f"updated {result.updated}, withdrawn {result.removed}; {len(noticed)} notice(s) created")
         sent, failed = deliver_round()  # after commit; what fails waits for the server's webhook round
         if sent or failed:
             click.echo(f"webhook: {sent} delivered, {failed} failed (retried by `ptsp run`)")
@@ -131,3 +131,5 @@ def discipline_settings(office_slug: str, **values: int | None) -> None:
             for name in ("ready_minutes", "late_grace_minutes", "break_minutes_per_day", "break_minutes_each",
                          "idle_minutes", "uncovered_minutes"):
                 click.echo(f"{name:24} {getattr(row, name)}")
+            tolerance = ", ".join(f"{k} {v}" for k, v in sorted((row.tolerance_minutes or {}).items())) or "none"
+            click.echo(f"{'tolerance_minutes':24} {tolerance} (set on /manager/discipline)")

@@ -84,7 +84,9 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
 
 def _start_print_retries(app) -> None:
     """The server's background rounds: print retries, the sweep that ends sockets whose account or
-    device was cut off (ptsp/socket_sweep.py), and the discipline webhook's retries (when one is set)."""
+    device was cut off (ptsp/socket_sweep.py), the discipline scan of today (ptsp/discipline_watch.py) and the
+    discipline webhook's retries (when one is set)."""
+    from ..discipline_watch import start_watching
     from ..discipline_webhook import start_webhook_loop
     from ..printing_runner import start_retry_loop
     from ..socket_sweep import start_sweeping
@@ -92,3 +94,4 @@ def _start_print_retries(app) -> None:
     start_retry_loop(app)
     start_sweeping(app)
     start_webhook_loop(app)
+    start_watching(app)

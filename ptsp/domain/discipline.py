@@ -1,31 +1,43 @@
 """Discipline of service: four rules over one office day, on plain values.
 
+The office is open from its first opening to its last closing, except in the
+closures it declares (the Friday prayer, `hours.Gap` of kind `closure`). The
+other gaps of its hours (lunch) are staff breaks: clerks take their breaks
+then, but the office stays open and every service must stay covered ("no
+empty counter in opening hours, breaks included", seed article 000). That
+time, `staffed_spans`, is what `uncovered_service`, `long_break` and
+`idle_clerk` measure.
+
 - `late_opening`: a counter's first opening of the day came later than
   `ready_minutes` (15) before the office opened, as the seed article asks (staff at
   their post 15 minutes before opening), plus `late_grace_minutes` (default 0); a
   counter first opened in the afternoon is measured against the afternoon's
-  opening. The finding's minutes are counted from that deadline.
+  opening interval. The finding's minutes are counted from that deadline.
 - `uncovered_service`: for at least `uncovered_minutes` (5), residents of a
-  service waited while no counter serving it was open. A counter on break is
-  not open: breaks must be staggered so a service stays covered. Only the
-  office's opening hours count; the gaps between its intervals (lunch, the
-  Friday prayer) are declared closed.
-- `long_break`: a clerk's break time inside opening hours went over
-  `break_minutes_per_day` (60) in total, or one break went over
-  `break_minutes_each` (off unless set).
+  service waited while no counter serving it was open, during staffed time. A
+  counter on break is not open, and a staff break of the office's hours
+  (lunch) excuses nothing: breaks must be staggered so a service stays covered.
+  Only declared closures are closed.
+- `long_break`: a clerk's break time during staffed time (lunch included, a
+  declared closure not) went over `break_minutes_per_day` (60) in total, or
+  one break went over `break_minutes_each` (off unless set).
 - `idle_clerk`: a counter was open with no ticket called or being served for
   at least `idle_minutes` (10) while a ticket it serves was waiting.
 
 Each finding has a `key`, stable for the same facts, so recording a day twice
-updates the same rows instead of adding new ones.
+updates the same rows instead of adding new ones. An office may set a
+tolerance per rule (`Settings.tolerance`): findings under it are recorded but
+neither listed nor notified (`below_tolerance`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .errors import InvalidInput
 from .intervals import Span, intersect, minutes, subtract, union
 from .text import N_
 
@@ -46,6 +58,33 @@ class Settings:
     break_minutes_each: int | None = None
     idle_minutes: int = 10
     uncovered_minutes: int = 5
+    tolerance: dict[str, int] = field(default_factory=dict)  # kind -> findings under these minutes are hidden
+
+
+MAX_TOLERANCE_MINUTES = 240
+
+
+def parse_tolerance(raw: Mapping[str, object]) -> dict[str, int]:
+    """Validate a tolerance per rule from a form or JSON: whole minutes 0..240, blank as 0; unknown keys ignored.
+
+    Only rules with a tolerance above 0 are kept.
+    """
+    out: dict[str, int] = {}
+    for kind in KINDS:
+        value = raw.get(kind)
+        text = "" if value is None else str(value).strip()
+        if text == "":
+            continue
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_TOLERANCE_MINUTES:
+            raise InvalidInput("tolerance_invalid", rule=LABELS[kind], limit=MAX_TOLERANCE_MINUTES, value=text[:20])
+        if int(text) > 0:
+            out[kind] = int(text)
+    return out
+
+
+def below_tolerance(kind: str, minutes_lost: float, tolerance: dict[str, int]) -> bool:
+    """Tell whether a finding is too small to list or notify under the office's tolerance."""
+    return minutes_lost < tolerance.get(kind, 0)
 
 
 @dataclass(frozen=True)
@@ -67,6 +106,15 @@ class DayFacts:
     counter_services: dict[int, set[int]]
     waiting: dict[int, list[Span]]  # service -> one span per stretch a ticket waited in it
     busy: dict[int, list[Span]] = field(default_factory=dict)  # counter -> spans with a ticket called or serving
+    closed_spans: list[Span] = field(default_factory=list)  # the gaps the office declares closed (Friday prayer)
+
+
+def staffed_spans(facts: DayFacts) -> list[Span]:
+    """When the office is open and every service must be covered: first opening to last closing, staff
+    breaks (lunch) included, declared closures left out."""
+    if not facts.open_spans:
+        return []
+    return subtract([(facts.open_spans[0][0], facts.open_spans[-1][1])], facts.closed_spans)
 
 
 @dataclass(frozen=True)
@@ -123,10 +171,11 @@ def _open_spans_for(facts: DayFacts, service_id: int) -> list[Span]:
 def uncovered(facts: DayFacts, settings: Settings) -> list[Finding]:
     """Stretches when a service's residents waited and none of its counters was open."""
     found = []
+    staffed = staffed_spans(facts)
     services = set(facts.waiting) | {s for ids in facts.counter_services.values() for s in ids}
     for service_id in sorted(services):
         waits = facts.waiting.get(service_id, [])
-        gaps = intersect(union(waits), subtract(facts.open_spans, _open_spans_for(facts, service_id)))
+        gaps = intersect(union(waits), subtract(staffed, _open_spans_for(facts, service_id)))
         for start, end in gaps:
             length = minutes([(start, end)])
             if length < settings.uncovered_minutes:
@@ -145,12 +194,13 @@ def uncovered(facts: DayFacts, settings: Settings) -> list[Finding]:
 
 
 def long_breaks(facts: DayFacts, settings: Settings) -> list[Finding]:
-    """Clerks whose breaks inside opening hours went over the allowance, per day or per break."""
+    """Clerks whose breaks in staffed time (lunch included) went over the allowance, per day or per break."""
     found = []
+    staffed = staffed_spans(facts)
     by_staff: dict[int, list[Span]] = {}
     for s in facts.sessions:
         if s.state == "break":
-            by_staff.setdefault(s.staff_id, []).extend(intersect([(s.start, s.end)], facts.open_spans))
+            by_staff.setdefault(s.staff_id, []).extend(intersect([(s.start, s.end)], staffed))
     for staff_id, spans in sorted(by_staff.items()):
         if not spans:
             continue
@@ -176,12 +226,13 @@ def long_breaks(facts: DayFacts, settings: Settings) -> list[Finding]:
 def idle_clerks(facts: DayFacts, settings: Settings) -> list[Finding]:
     """Open counters with nothing called or served while a ticket they serve waited."""
     found = []
+    staffed = staffed_spans(facts)
     for s in sorted(facts.sessions, key=lambda s: (s.counter_id, s.start)):
         if s.state != "open":
             continue
         served = facts.counter_services.get(s.counter_id, set())
         waiting = union([w for service_id in served for w in facts.waiting.get(service_id, [])])
-        idle = subtract(intersect([(s.start, s.end)], facts.open_spans), facts.busy.get(s.counter_id, []))
+        idle = subtract(intersect([(s.start, s.end)], staffed), facts.busy.get(s.counter_id, []))
         for start, end in intersect(idle, waiting):
             length = minutes([(start, end)])
             if length >= settings.idle_minutes:

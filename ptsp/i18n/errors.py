@@ -149,6 +149,12 @@ MESSAGES: dict[str, str] = {
     "unknown_days": N_("Hari tidak dikenal: %(days)s"),
     "closing_before_opening": N_("%(day)s: jam tutup harus setelah jam buka"),
     "opening_hours_overlap": N_("%(day)s: interval jam buka bertumpuk"),
+    "closures_not_mapping": N_("Penutupan kantor harus berupa peta hari → daftar [dari, sampai, alasan]"),
+    "closure_invalid": N_("%(day)s: penutupan harus berupa [dari, sampai] atau [dari, sampai, alasan]"),
+    "closure_not_a_gap": N_("%(day)s: penutupan %(start)s–%(end)s harus tepat satu jeda di antara dua "
+                            "interval jam buka"),
+    "param_too_large": N_("Parameter %(name)s paling besar %(limit)s"),
+    "tolerance_invalid": N_("Toleransi %(rule)s: isi bilangan bulat menit 0–%(limit)s, bukan '%(value)s'"),
     "setting_not_fraction": N_("%(setting)s harus di antara 0 dan 1"),
     "setting_not_rating": N_("%(setting)s harus 1-4"),
     "setting_negative": N_("%(setting)s tidak boleh negatif"),

@@ -6,20 +6,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
-from ptsp.analytics.discipline import summary, visible_violations
+from ptsp.analytics.discipline import overview, settings_for, visible_violations
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
-from ptsp.context import get_read_db, now
+from ptsp.context import get_db, get_read_db, now
 from ptsp.domain import discipline as discipline_rules
+from ptsp.domain import hours as office_hours
 from ptsp.domain import referrals as referral_rules
-from ptsp.domain.errors import InvalidInput
+from ptsp.domain.errors import DomainError, Forbidden, InvalidInput
 from ptsp.domain.pingpong import REASONS
 from ptsp.i18n.errors import describe
 from ptsp.models import Counter, Service, Staff
+from ptsp.services.discipline import set_tolerance
 from ptsp.services.lookup import office_scope
 
 from .access import current_actor, manager_page, visible_offices
@@ -125,27 +127,99 @@ def pingpong() -> str:
                            last=last, problem=problem, reasons=REASONS)
 
 
-@bp.get("/discipline")
-@manager_page
-def discipline() -> str:
-    first, last, problem = _period(30)
+PER_PAGE = 50
+RANKED = 30
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 100_000 else 1
+
+
+def _week_of(office: Any) -> list[dict[str, Any]]:
+    """An office's week as the discipline rules read it: opening intervals, and each gap a declared closure or a
+    staff break."""
+    try:
+        week = office_hours.parse_week(office.hours or {})
+    except InvalidInput:
+        return []
+    closures = office_hours.read_closures(office.closures)
+    days = []
+    for weekday in office_hours.WEEKDAYS:
+        intervals = week.get(weekday, [])
+        if not intervals:
+            continue
+        declared = {(c.start, c.end): c.reason for c in closures.get(weekday, [])}
+        days.append({
+            "weekday": weekday,
+            "intervals": [f"{a:%H:%M}–{b:%H:%M}" for a, b in intervals],
+            "gaps": [{"span": f"{a:%H:%M}–{b:%H:%M}", "closed": (a, b) in declared,
+                      "reason": declared.get((a, b), "")} for a, b in office_hours.day_gaps(intervals)],
+        })
+    return days
+
+
+def _discipline_page(problem: str | None = None, tolerance_input: dict[str, str] | None = None,
+                     status: int = 200) -> tuple[str, int]:
+    first, last, period_problem = _period(30)
     session = get_read_db()
+    actor = current_actor()
     mine = visible_offices()
     office_id = _office_arg(mine)
     kind = request.args.get("kind") if request.args.get("kind") in discipline_rules.KINDS else None
-    rows = visible_violations(session, current_actor(), office_id=office_id, kind=kind, first_day=first,
-                              last_day=last)
-    staff_ids = {v.staff_id for v in rows if v.staff_id}
+    filters: dict[str, Any] = {"office_id": office_id, "kind": kind, "first_day": first, "last_day": last}
+    seen = overview(session, actor, **filters)
+    pages = max(1, -(-seen.total // PER_PAGE))
+    page = min(_page_arg(), pages)
+    rows = visible_violations(session, actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters)
+    ranking = seen.ranking[:RANKED]
+    staff_ids = {v.staff_id for v in rows if v.staff_id} | {r["staff"] for r in ranking if r["staff"]}
     names = {s.id: s.name for s in session.query(Staff).filter(Staff.id.in_(staff_ids))} if staff_ids else {}
     counters = {c.id: c.number for c in session.query(Counter)}
     services = {s.id: s.prefix for s in session.query(Service)}
     office_names = {o.id: o.name for o in mine}
-    return render_template("manager/discipline.html", rows=rows, summary=summary(rows), names=names,
-                           counters=counters, services=services, office_names=office_names, offices=mine,
-                           office_id=office_id, kind=kind, kinds=discipline_rules.KINDS,
-                           labels=discipline_rules.LABELS, labels_shown=_translated(discipline_rules.LABELS),
-                           first=first, last=last, problem=problem,
-                           zones=_zones(mine))
+    chosen = next((o for o in mine if o.id == office_id), None)
+    settings = settings_for(session, chosen.id) if chosen is not None else None
+    if tolerance_input is None and settings is not None:
+        tolerance_input = {k: str(v) for k, v in settings.tolerance.items()}
+    week_offices = [chosen] if chosen is not None else [o for o in mine if o.hours][:3]
+    query = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "manager/discipline.html", rows=rows, summary={"per_kind": seen.per_kind, "per_day": seen.per_day},
+        ranking=ranking, ranked_more=max(0, len(seen.ranking) - RANKED), total=seen.total, page=page,
+        pages=pages, per_page=PER_PAGE, query=query, names=names, counters=counters, services=services,
+        office_names=office_names, offices=mine, office_id=office_id, kind=kind, kinds=discipline_rules.KINDS,
+        labels=discipline_rules.LABELS, labels_shown=_translated(discipline_rules.LABELS), first=first, last=last,
+        problem=problem or period_problem, zones=_zones(mine), chosen=chosen, tolerance=tolerance_input or {},
+        max_tolerance=discipline_rules.MAX_TOLERANCE_MINUTES, saved=request.args.get("saved") == "1",
+        tolerance_problem=problem if request.method == "POST" else None,
+        weeks=[(o, _week_of(o)) for o in week_offices],
+    ), status
+
+
+@bp.get("/discipline")
+@manager_page
+def discipline() -> tuple[str, int]:
+    return _discipline_page()
+
+
+@bp.post("/discipline/tolerance")
+@manager_page
+def discipline_tolerance() -> Any:
+    """Set the chosen office's tolerance per rule (a form with its CSRF token); bad input changes nothing."""
+    raw = {k: request.form.get(k, "") for k in discipline_rules.KINDS}
+    office = request.form.get("office", "")
+    mine = {o.id for o in visible_offices()}
+    if not (office.isascii() and office.isdigit()) or int(office) not in mine:
+        return _discipline_page(gettext("Pilih kantor Anda untuk mengatur toleransi."), raw, 400)
+    try:
+        set_tolerance(get_db(), current_actor(), office_id=int(office), raw=raw)
+    except DomainError as exc:
+        get_db().rollback()
+        return _discipline_page(describe(exc), raw, 403 if isinstance(exc, Forbidden) else 400)
+    get_db().commit()
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("kind", "from", "to")}
+    return redirect(url_for("manager.discipline", office=office, saved=1, **kept))
 
 
 @bp.get("/dinas")

@@ -83,8 +83,11 @@ class Violation(Base):
     minutes: Mapped[float] = mapped_column()
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     detected_at: Mapped[datetime] = mapped_column()
+    # Set when a later scan no longer finds it (the fuller history does not support it); the row stays, for
+    # the notices and answers attached to it, but is hidden from lists. Cleared if it is found again.
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
 
-    # A violation the fuller history no longer supports is deleted by the scan: its notices and answer go with it.
+    # Notices and the answer stay with a withdrawn row; they go only if the row itself is deleted (retention).
     notices: Mapped[list[ViolationNotice]] = relationship(back_populates="violation", cascade="all, delete-orphan",
                                                           order_by="ViolationNotice.level")
     answer: Mapped[ViolationAnswer | None] = relationship(back_populates="violation", cascade="all, delete-orphan")

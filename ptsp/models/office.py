@@ -29,6 +29,9 @@ class Office(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Gaps of `hours` the office declares closed (the Friday prayer), per weekday [from, to, reason]; every
+    # other gap is a staff break during which the office stays open (ptsp/domain/hours.py).
+    closures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_ticket_minutes: Mapped[int] = mapped_column(default=30)
     starvation_minutes: Mapped[int] = mapped_column(default=30)
     max_calls: Mapped[int] = mapped_column(default=3)
@@ -179,3 +182,5 @@ class DisciplineSettings(Base):
     break_minutes_each: Mapped[int | None] = mapped_column()
     idle_minutes: Mapped[int] = mapped_column(default=10)
     uncovered_minutes: Mapped[int] = mapped_column(default=5)
+    # Per rule kind, findings under this many minutes are kept but neither listed nor notified.
+    tolerance_minutes: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,17 +1,24 @@
-"""Record discipline violations: detect one office day and store it, idempotently."""
+"""Record discipline violations: detect one office day and store it, idempotently, from any number of processes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..analytics.discipline import day_facts, settings_for
-from ..domain.discipline import detect
-from ..models import Office, Violation
-from .lookup import get_or_404
+from ..domain.discipline import Finding, below_tolerance, detect, parse_tolerance
+from ..domain.errors import Forbidden
+from ..models import DisciplineSettings, Office, Violation
+from .actors import Actor
+from .lookup import get_or_404, require_office
+
+UNIQUE_KEY = ("office_id", "day", "kind", "key")
 
 
 @dataclass(frozen=True)
@@ -21,36 +28,102 @@ class ScanResult:
     found: int
     added: int
     updated: int
-    removed: int
+    removed: int  # rows withdrawn: no longer supported by the fuller history (kept, marked `withdrawn_at`)
+    new_ids: tuple[int, ...] = ()  # rows this scan inserted (another process's insert of the same row is not ours)
+    restored: int = 0  # withdrawn rows found again
+    notify_ids: tuple[int, ...] = field(default=())  # new rows at or above the office's tolerance
+
+
+def _insert(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert one violation unless a row with its unique key exists (perhaps just written by another server
+    process); return the new id, or None when the row was already there. Never a unique-key error."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Violation).values(**values).on_conflict_do_nothing(index_elements=list(UNIQUE_KEY))
+    new_id: int | None = session.execute(statement.returning(Violation.id)).scalar()
+    return new_id
 
 
 def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanResult:
     """Detect the day's violations and make the stored rows match them.
 
     Rows are matched by (office, day, kind, key): a repeat scan updates them in
-    place (a stretch still running may have grown), adds new ones and removes
-    those the fuller history no longer supports. Nothing is duplicated.
+    place (a stretch still running may have grown), adds new ones and marks
+    withdrawn those the fuller history no longer supports (they keep their id, for
+    what is attached to them, and come back if found again). Nothing is duplicated,
+    even when several server processes scan the same office at once: inserts skip a
+    row that exists, and every process touches the rows in the same (kind, key)
+    order, so two scans wait for each other instead of deadlocking.
     """
     office = get_or_404(session, Office, office_id)
-    findings = detect(day_facts(session, office, day, now), settings_for(session, office.id))
+    settings = settings_for(session, office.id)
+    findings: dict[tuple[str, str], Finding] = {
+        (f.kind, f.key): f for f in detect(day_facts(session, office, day, now), settings)}
     stored = {
         (v.kind, v.key): v
         for v in session.scalars(select(Violation).where(Violation.office_id == office.id, Violation.day == day))
     }
-    added = updated = 0
-    for f in findings:
-        row = stored.pop((f.kind, f.key), None)
-        values = {"staff_id": f.staff_id, "counter_id": f.counter_id, "service_id": f.service_id,
-                  "started_at": f.start, "ended_at": f.end, "minutes": round(f.minutes, 2), "details": f.details}
-        if row is None:
-            session.add(Violation(office_id=office.id, day=day, kind=f.kind, key=f.key, detected_at=now, **values))
-            added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.detected_at = now
-            updated += 1
-    for row in stored.values():
-        session.delete(row)
+    tally = _Tally()
+    for key in sorted(set(findings) | set(stored)):
+        _reconcile(session, tally, office.id, day, now, findings.get(key), stored.get(key), settings.tolerance)
     session.flush()
-    return ScanResult(office.id, day, len(findings), added, updated, len(stored))
+    return ScanResult(office.id, day, len(findings), len(tally.new_ids), tally.updated, tally.withdrawn,
+                      tuple(tally.new_ids), tally.restored, tuple(tally.notify))
+
+
+@dataclass
+class _Tally:
+    updated: int = 0
+    withdrawn: int = 0
+    restored: int = 0
+    new_ids: list[int] = field(default_factory=list)
+    notify: list[int] = field(default_factory=list)
+
+
+def _reconcile(session: Session, tally: _Tally, office_id: int, day: date, now: datetime, f: Finding | None,
+               row: Violation | None, tolerance: dict[str, int]) -> None:
+    """Make one stored row match one finding: withdraw, insert, restore or update it."""
+    if f is None:
+        if row is not None and row.withdrawn_at is None:
+            row.withdrawn_at = now
+            tally.withdrawn += 1
+        return
+    values = {"staff_id": f.staff_id, "counter_id": f.counter_id, "service_id": f.service_id,
+              "started_at": f.start, "ended_at": f.end, "minutes": round(f.minutes, 2), "details": f.details}
+    if row is None:
+        new_id = _insert(session, {"office_id": office_id, "day": day, "kind": f.kind, "key": f.key,
+                                   "detected_at": now, **values})
+        if new_id is not None:
+            tally.new_ids.append(new_id)
+            if not below_tolerance(f.kind, f.minutes, tolerance):
+                tally.notify.append(new_id)
+        return
+    if row.withdrawn_at is not None:
+        row.withdrawn_at = None
+        row.detected_at = now
+        tally.restored += 1
+    if any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.detected_at = now
+        tally.updated += 1
+
+
+def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mapping[str, object]) -> dict[str, int]:
+    """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
+
+    A supervisor, manager or admin of the office may; bad input raises before anything changes.
+    """
+    if not actor.at_least("supervisor"):
+        raise Forbidden("supervisors_only")
+    office = get_or_404(session, Office, office_id)
+    require_office(session, actor, office.id)
+    tolerance = parse_tolerance(raw)
+    row = session.get(DisciplineSettings, office.id)
+    if row is None:
+        row = DisciplineSettings(office_id=office.id, ready_minutes=15, late_grace_minutes=0,
+                                 break_minutes_per_day=60, idle_minutes=10, uncovered_minutes=5)
+        session.add(row)
+    row.tolerance_minutes = tolerance
+    session.flush()
+    return tolerance

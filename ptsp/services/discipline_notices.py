@@ -23,6 +23,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
+from ..analytics.discipline import settings_for
+from ..domain.discipline import below_tolerance
 from ..domain.errors import InvalidInput, InvalidTransition, NotFound
 from ..models import Counter, Office, Service, Staff, Violation, ViolationAnswer, ViolationNotice
 from .actors import Actor
@@ -32,9 +34,8 @@ ANSWER_MAX = 1000
 
 
 def _not_withdrawn(query: Select[Any]) -> Select[Any]:
-    """Leave out violations withdrawn by a later scan, where the table keeps them (`withdrawn_at`)."""
-    withdrawn = getattr(Violation, "withdrawn_at", None)
-    return query if withdrawn is None else query.where(withdrawn.is_(None))
+    """Leave out violations withdrawn by a later scan (the table keeps them, with `withdrawn_at`)."""
+    return query.where(Violation.withdrawn_at.is_(None))
 
 
 def _active(staff: Staff | None, exclude: set[int]) -> bool:
@@ -86,13 +87,17 @@ def ensure_notices(session: Session, *, office_id: int, day: date, now: datetime
     """Create the notices of every violation of the office-day that has none yet; return the new ones.
 
     Idempotent: a violation that already has a notice is left alone (its recipients were chosen when it was
-    first noticed), so running it after every scan adds only what the scan added.
+    first noticed), so running it after every scan adds only what the scan added. A violation under the office's
+    tolerance is not noticed until it grows to it (a stretch still running).
     """
+    tolerance = settings_for(session, office_id).tolerance
     query = _not_withdrawn(select(Violation).where(
         Violation.office_id == office_id, Violation.day == day,
         ~exists().where(ViolationNotice.violation_id == Violation.id)).order_by(Violation.id))
     created: list[ViolationNotice] = []
     for violation in session.scalars(query):
+        if below_tolerance(violation.kind, violation.minutes, tolerance):
+            continue
         for person, level in recipients(session, violation):
             notice = ViolationNotice(violation_id=violation.id, recipient_id=person.id, level=level, created_at=now)
             session.add(notice)
@@ -165,8 +170,8 @@ def own_violations(session: Session, staff_id: int, *, since: date) -> list[Viol
 def answer(session: Session, *, violation_id: int, actor: Actor, text: str, now: datetime) -> ViolationAnswer:
     """Write or edit the named clerk's answer; refused once a superior has acknowledged the violation."""
     violation = session.get(Violation, violation_id)
-    withdrawn = getattr(violation, "withdrawn_at", None) if violation is not None else None
-    if violation is None or actor.staff_id is None or violation.staff_id != actor.staff_id or withdrawn:
+    if (violation is None or actor.staff_id is None or violation.staff_id != actor.staff_id
+            or violation.withdrawn_at is not None):
         raise NotFound("violation_not_found", id=violation_id)
     body = text.strip()
     if not body:

@@ -73,6 +73,7 @@ class OfficeSpec(_Strict):
     parent: str | None = None
     timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
     hours: dict[str, list[list[str]]] = {}
+    closures: dict[str, list[list[str]]] = {}  # gaps of `hours` the office closes for: [from, to, reason]
     last_ticket_minutes: int = Field(default=30, ge=0, le=600)
     starvation_minutes: int = Field(default=30, ge=1, le=600)
     max_calls: int = Field(default=3, ge=1, le=10)
@@ -134,7 +135,9 @@ def load_setup(session: Session, data: object, *, reset_passwords: bool = False,
                 raise InvalidInput("unknown_parent_office", parent=o.parent)
         office = _upsert(session, Office, {
             "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
-            "hours": office_hours.dump_week(week), "last_ticket_minutes": o.last_ticket_minutes,
+            "hours": office_hours.dump_week(week),
+            "closures": office_hours.dump_closures(office_hours.parse_closures(o.closures, week)),
+            "last_ticket_minutes": o.last_ticket_minutes,
             "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
             "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
             "complaint_channel": o.complaint_channel, "running_text": o.running_text,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
 from ptsp.models import DisciplineSettings, Staff, Violation
 from ptsp.services.discipline import scan
 from tests.accountability.history import MONDAY
+
+FRIDAY = date(2026, 11, 27)
 
 EVENING = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 17:00 WIB, after closing
 
@@ -70,11 +72,64 @@ def test_service_covered_by_another_counter_during_the_break_is_not_uncovered(db
     assert found(db, history, "uncovered_service") == []
 
 
-def test_waiting_during_the_declared_lunch_gap_or_for_a_few_minutes_is_not_uncovered(db, history):
+def test_a_service_left_uncovered_through_the_lunch_staff_break_is_a_violation(db, history):
+    # Seed article 000: no empty counter in opening hours, breaks included. Lunch (12:00-13:00) is not a
+    # closure the office declared, so the office stays open and service A must stay covered.
     history.stretch(1, "clerk1", "open", "07:50", "12:00")
     history.stretch(1, "clerk1", "open", "13:03", "16:00")
     history.ticket("A", "11:50", ("called", "13:04", 1), ("completed", "13:10", 1))
+    gaps = found(db, history, "uncovered_service")
+    assert [(v.service_id, v.started_at, v.ended_at, v.minutes, v.staff_id) for v in gaps] == [
+        (history.service("A").id, history.at("12:00"), history.at("13:03"), 63.0, history.staff("clerk1").id)]
+
+
+def test_lunch_covered_by_staggered_breaks_or_a_wait_of_a_few_minutes_is_not_uncovered(db, history):
+    history.stretch(1, "clerk1", "open", "07:50", "12:00")  # clerk1 lunches 12:00-13:00
+    history.stretch(1, "clerk1", "open", "13:00", "16:00")
+    history.stretch(2, "clerk2", "open", "07:50", "11:30")  # clerk2 lunches 11:30-12:00 and covers A at lunch
+    history.stretch(2, "clerk2", "break", "11:30", "12:00")
+    history.stretch(2, "clerk2", "open", "12:00", "16:00")
+    history.ticket("A", "11:50", ("called", "12:01", 2), ("completed", "12:10", 2))
+    history.ticket("C", "11:31", ("called", "11:34", 1), ("completed", "11:40", 1))  # 3 minutes: under 5
     assert found(db, history, "uncovered_service") == []
+
+
+def _declare_friday_prayer(db, history) -> None:
+    history.office.closures = {"fri": [["11:30", "13:30", "Sholat Jumat"]]}
+    db.commit()
+
+
+def test_the_friday_prayer_the_office_declares_closed_stays_closed_and_an_undeclared_gap_does_not(db, history):
+    friday = FRIDAY
+    history.stretch(1, "clerk1", "open", "07:15", "11:30", day=friday)
+    history.stretch(1, "clerk1", "open", "13:30", "16:30", day=friday)
+    history.ticket("A", "11:25", ("called", "13:31", 1), ("completed", "13:40", 1), day=friday)
+    late_evening = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+
+    def uncovered():
+        result = scan(db, office_id=history.office.id, day=friday, now=late_evening)
+        db.commit()
+        rows = db.scalars(select(Violation).where(Violation.kind == "uncovered_service")).all()
+        return result, [(v.started_at, v.ended_at, v.withdrawn_at is not None) for v in rows]
+
+    # Undeclared, the Friday gap is a staff break: the office is open and A waited with no counter.
+    result, rows = uncovered()
+    assert rows == [(history.at("11:30", friday), history.at("13:30", friday), False)]
+    assert result.new_ids and result.new_ids == result.notify_ids
+    # Declared closed: the finding goes, and its row is withdrawn (kept for what refers to it), not deleted.
+    _declare_friday_prayer(db, history)
+    result, rows = uncovered()
+    assert rows == [(history.at("11:30", friday), history.at("13:30", friday), True)]
+    assert (result.found, result.removed, result.new_ids) == (0, 1, ())
+    from ptsp.analytics.discipline import visible_violations
+    from ptsp.services.actors import Actor
+    assert visible_violations(db, Actor("staff", history.staff("sup").id, "admin", None)) == []
+    # Found again (the declaration withdrawn): the same row comes back, no duplicate.
+    history.office.closures = {}
+    db.commit()
+    result, rows = uncovered()
+    assert rows == [(history.at("11:30", friday), history.at("13:30", friday), False)]
+    assert (result.restored, result.added) == (1, 0)
 
 
 def test_uncovered_before_anyone_opened_names_nobody(db, history):
@@ -84,16 +139,33 @@ def test_uncovered_before_anyone_opened_names_nobody(db, history):
     assert [(v.started_at, v.ended_at, v.staff_id) for v in gaps] == [(history.at("08:00"), history.at("08:30"), None)]
 
 
-def test_breaks_over_the_daily_allowance_are_flagged_and_lunch_gap_does_not_count(db, history):
+def test_breaks_over_the_daily_allowance_are_flagged_and_the_lunch_staff_break_counts(db, history):
     history.stretch(1, "clerk1", "open", "07:50", "10:00")
-    history.stretch(1, "clerk1", "break", "10:00", "10:40")
-    history.stretch(1, "clerk1", "open", "10:40", "11:30")
-    history.stretch(1, "clerk1", "break", "11:30", "13:00")  # 30 min inside hours, 60 in the lunch gap
+    history.stretch(1, "clerk1", "break", "10:00", "10:20")
+    history.stretch(1, "clerk1", "open", "10:20", "12:00")
+    history.stretch(1, "clerk1", "break", "12:00", "13:00")  # lunch: the office stays open, so it counts
+    history.stretch(1, "clerk1", "open", "13:00", "16:00")
     history.stretch(2, "clerk2", "open", "07:50", "11:00")
     history.stretch(2, "clerk2", "break", "11:00", "11:50")
+    history.stretch(2, "clerk2", "open", "11:50", "16:00")
     long = found(db, history, "long_break")
     assert [(v.staff_id, v.minutes, v.details["break_minutes"]) for v in long] == [
-        (history.staff("clerk1").id, 10.0, 70.0)]
+        (history.staff("clerk1").id, 20.0, 80.0)]
+
+
+def test_break_time_in_a_declared_closure_does_not_count(db, history):
+    _declare_friday_prayer(db, history)
+    history.stretch(1, "clerk1", "open", "07:15", "11:00", day=FRIDAY)
+    history.stretch(1, "clerk1", "break", "11:00", "13:40", day=FRIDAY)  # 30 + 10 minutes outside the prayer
+    history.stretch(1, "clerk1", "open", "13:40", "16:30", day=FRIDAY)
+    scan(db, office_id=history.office.id, day=FRIDAY, now=datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    db.commit()
+    assert db.scalars(select(Violation).where(Violation.kind == "long_break")).all() == []
+    history.office.closures = {}
+    db.commit()
+    scan(db, office_id=history.office.id, day=FRIDAY, now=datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    db.commit()
+    assert [v.minutes for v in db.scalars(select(Violation).where(Violation.kind == "long_break"))] == [100.0]
 
 
 def test_a_single_break_over_the_per_break_allowance_is_flagged_when_set(db, history):

@@ -148,15 +148,38 @@ def test_the_clerk_answers_their_own_violation_until_it_is_acknowledged(db, hist
     assert notices.own_violations(db, clerk2.id, since=MONDAY) == []
 
 
-def test_a_violation_the_scan_removes_takes_its_notices_and_answer_with_it(db, history, world):
+def test_a_violation_the_scan_withdraws_keeps_its_notices_but_leaves_every_list(db, history, world):
     stretch = history.stretch(1, "clerk1", "open", "08:20", "12:00")
     scan(db, office_id=world.office, day=MONDAY, now=AFTER)
     notices.ensure_notices(db, office_id=world.office, day=MONDAY, now=AFTER)
     late = db.scalar(select(Violation))
-    notices.answer(db, violation_id=late.id, actor=actor(history.staff("clerk1")), text="macet", now=AFTER)
+    clerk1 = history.staff("clerk1")
+    notices.answer(db, violation_id=late.id, actor=actor(clerk1), text="macet", now=AFTER)
     db.commit()
+    boss = db.scalar(select(ViolationNotice.recipient_id).where(ViolationNotice.level == 1))
+    assert notices.unread_count(db, boss) == 1
     stretch.started_at = history.at("07:40")  # corrected history: on time after all
     scan(db, office_id=world.office, day=MONDAY, now=AFTER)
     db.commit()
-    for table in (Violation, ViolationNotice, ViolationAnswer):
-        assert db.scalar(select(func.count()).select_from(table)) == 0
+    db.refresh(late)
+    assert late.withdrawn_at is not None  # kept, with what was said about it
+    assert db.scalar(select(func.count()).select_from(ViolationNotice)) > 0
+    assert db.scalar(select(func.count()).select_from(ViolationAnswer)) == 1
+    assert notices.unread_count(db, boss) == 0 and notices.inbox(db, boss) == []
+    assert notices.own_violations(db, clerk1.id, since=MONDAY) == []
+    with pytest.raises(NotFound):
+        notices.answer(db, violation_id=late.id, actor=actor(clerk1), text="ubah", now=AFTER)
+    assert notices.ensure_notices(db, office_id=world.office, day=MONDAY, now=AFTER) == []
+
+
+def test_a_violation_under_the_tolerance_is_not_noticed_until_it_reaches_it(db, history, world):
+    from ptsp.models import DisciplineSettings
+    history.stretch(1, "clerk1", "open", "07:50", "12:00")  # 5 minutes late (ready at 07:45)
+    db.merge(DisciplineSettings(office_id=world.office, tolerance_minutes={"late_opening": 10}))
+    db.flush()
+    scan(db, office_id=world.office, day=MONDAY, now=AFTER)
+    assert db.scalar(select(func.count()).select_from(Violation)) == 1
+    assert notices.ensure_notices(db, office_id=world.office, day=MONDAY, now=AFTER) == []
+    db.merge(DisciplineSettings(office_id=world.office, tolerance_minutes={"late_opening": 5}))
+    db.flush()
+    assert len(notices.ensure_notices(db, office_id=world.office, day=MONDAY, now=AFTER)) > 0

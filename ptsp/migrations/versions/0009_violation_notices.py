@@ -1,7 +1,7 @@
 """violation notices to two superiors (read, acknowledged with a note, webhook delivery) and clerks' answers
 
 Revision ID: 0009_violation_notices
-Revises: 0006_account_security
+Revises: 0008_discipline_live
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_violation_notices'
-down_revision = '0006_account_security'
+down_revision = '0008_discipline_live'
 branch_labels = None
 depends_on = None
 
