@@ -5,7 +5,7 @@
 - A completed ticket with outcome `dirujuk` was referred while it was served (the `referred` ticket event,
   `{referral, department}`, as `services.referrals.refer` writes it). The department answers within its
   working hours: a few never answer, most acknowledge (`received`) after a lognormal delay of a median of
-  eight hours (so a share is late: over the 1x24 h rule, mostly over weekends), a tenth return the case
+  five hours (so a share is late: over the 1x24 h rule, mostly over weekends), a tenth return the case
   (`returned`); then steps forward to `done`. Only steps before `now` happen, so recent referrals are still
   open. A returned case is referred again to another department now and then (a department bounce).
 - A rating of 1 or 2 comes with a complaint now and then (as `services.feedback.rate` files it). The office's
@@ -148,7 +148,7 @@ class Casework:
     def progress(self, referred_at: datetime) -> list[tuple[str, datetime]]:
         if self.rng.random() < P_NEVER_ANSWERED:
             return []
-        first = self.after(referred_at, 8.0, 1.0)
+        first = self.after(referred_at, 5.0, 1.0)
         if self.rng.random() < P_RETURNED:
             return [(referral_rules.RETURNED, first)]
         steps, at = [("received", first)], first
@@ -191,7 +191,7 @@ class Casework:
             return []
         moves, at = [], received
         stop = int(self.rng.integers(1, 3)) if self.rng.random() < P_STALLED else 3
-        for status, median in (("verifying", 2.0), ("handling", 3.0), ("done", 5.0))[:stop]:
+        for status, median in (("verifying", 1.0), ("handling", 1.5), ("done", 3.0))[:stop]:
             at = self.after(at, median, 0.9)
             moves.append((status, at))
         return moves

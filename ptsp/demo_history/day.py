@@ -345,7 +345,7 @@ class DaySimulation:
             visit = min(ready, key=lambda v: sort_key(QueueEntry(v.id, v.priority, v.queued_at), t,
                                                      self.sim.starvation))
             outcome, steps = self.plan(visit)
-            if t + minutes(steps[-1][1]) > end:
+            if t + minutes(steps[-1][1]) >= end:
                 # Nobody starts work that would run into a break or past closing.
                 heapq.heappush(heap, (end, counter_id, staff_id, services, k, periods))
                 continue
