@@ -65,33 +65,41 @@ class DemoInfo:
 def add_history(app: Flask, days: int, seed: int = 1) -> list[tuple[str, HistoryStats, float]]:
     """Write `days` days of history before today for every demo office that has services.
 
-    The history follows each office's real hours from the demo file (not the all-day demo hours).
-    The clerks' points for it go into the ledger by the same rules as live work, and the discipline scan
-    judges each day by those real hours too (the office's hours are set back afterwards, so the running
-    demo may still open all day). Returns (office name, figures, seconds taken) per office.
+    Returns (office name, figures, seconds taken) per office; see `office_history`.
     """
-    data = tomllib.loads(DEMO_FILE.read_text())
     now = datetime.now(UTC)
-    results = []
     with app.app_context():
         session = app.extensions["ptsp.sessions"]()
         try:
-            for spec in data["offices"]:
-                office = session.scalar(select(Office).where(Office.slug == spec["slug"]))
-                if office is None or not spec.get("services") or not spec.get("hours"):
-                    continue
-                started = time.perf_counter()
-                today = service_day(now, office.timezone)
-                stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
-                                         seed=seed, now=now)
-                session.commit()
-                stats.points_lines = append_missing(session, office.id)
-                session.commit()
-                stats.violations = _scan(session, office, spec["hours"], today, days, now)
-                session.commit()
-                results.append((office.name, stats, time.perf_counter() - started))
+            return office_histories(session, days, seed, now)
         finally:
             session.close()
+
+
+def office_histories(session: Session, days: int, seed: int, now: datetime) -> list[tuple[str, HistoryStats, float]]:
+    """The demo file's offices with services get `days` days of history before `now`'s day, committed office by office.
+
+    The history follows each office's real hours from the demo file (not the all-day demo hours).
+    The clerks' points for it go into the ledger by the same rules as live work, and the discipline scan
+    judges each day by those real hours too (the office's hours are set back afterwards, so the running
+    demo may still open all day).
+    """
+    data = tomllib.loads(DEMO_FILE.read_text())
+    results = []
+    for spec in data["offices"]:
+        office = session.scalar(select(Office).where(Office.slug == spec["slug"]))
+        if office is None or not spec.get("services") or not spec.get("hours"):
+            continue
+        started = time.perf_counter()
+        today = service_day(now, office.timezone)
+        stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
+                                 seed=seed, now=now)
+        session.commit()
+        stats.points_lines = append_missing(session, office.id)
+        session.commit()
+        stats.violations = _scan(session, office, spec["hours"], today, days, now)
+        session.commit()
+        results.append((office.name, stats, time.perf_counter() - started))
     return results
 
 

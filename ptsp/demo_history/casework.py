@@ -191,8 +191,8 @@ class Casework:
             return []
         moves, at = [], received
         stop = int(self.rng.integers(1, 3)) if self.rng.random() < P_STALLED else 3
-        for status, median in (("verifying", 1.0), ("handling", 1.5), ("done", 3.0))[:stop]:
-            at = self.after(at, median, 0.9)
+        for status, median in (("verifying", 3.0), ("handling", 1.0), ("done", 2.0))[:stop]:
+            at = self.after(at, median, 0.7)
             moves.append((status, at))
         return moves
 
