@@ -180,10 +180,13 @@ PAGES = {  # path -> the page's main table (None: a form or chart page without o
     "/manager/dashboard": "[data-table='services']",
     "/manager/charts": "#service-table",
     "/manager/export": None,
-    "/manager/plan": "#hourly",
-    "/manager/hours": ".table-scroll table",
+    # The plan, hours and leaderboard pages open on the kecamatan and on today (empty before the first live
+    # ticket) until their own parts of issue 14 change that; here they are asked for the history's office
+    # and a period with history.
+    "/manager/plan?office=kel-pegangsaan": "#hourly",
+    "/manager/hours?office=kel-pegangsaan": ".table-scroll table",
     "/manager/calculator": None,
-    "/manager/leaderboard": "#ranked",
+    "/manager/leaderboard?period={period}": "#ranked",
     "/manager/ikm": "#ikm",
     "/manager/complaints": "#complaints",
     "/manager/offices": "#office-table",
@@ -219,15 +222,17 @@ def test_every_manager_page_has_content_after_the_demo_history(demo_server, page
     page.click("button[type=submit]")
     page.wait_for_url(f"{demo_server.base}/manager/")
     problems = []
+    today = datetime.now(JAKARTA).date()
+    period = "month" if today.day > 1 else "week"  # the history ends yesterday
     for path, table in PAGES.items():
-        page.goto(f"{demo_server.base}{path}")
+        page.goto(f"{demo_server.base}{path.format(period=period)}")
         page.wait_for_load_state("networkidle")
-        name = path.strip("/").replace("manager", "").strip("/") or "index"
+        name = path.split("?")[0].replace("/manager", "").strip("/") or "index"
         shot(page, name)
         text = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
-        bad = BAD_TEXT.findall(text)
+        bad = [text[max(0, m.start() - 40):m.end() + 20] for m in BAD_TEXT.finditer(text)]
         if bad:
-            problems.append(f"{path}: shows {sorted(set(bad))}")
+            problems.append(f"{path}: shows {bad[:3]}")
         if table is not None:
             rows = page.locator(f"{table} tbody tr")
             cells = [rows.nth(i).locator("td").count() for i in range(rows.count())]
