@@ -23,6 +23,7 @@ from .model import (
     OUTCOMES,
     P_ABSENT,
     P_EARLY_LUNCH,
+    P_LONG_BREAK,
     P_NO_SHOW,
     P_RATED,
     P_RATED_LATER,
@@ -162,8 +163,18 @@ class DaySimulation:
 
     # -- counter sessions ------------------------------------------------------------------------------
     def late(self, after_break: bool) -> timedelta:
+        """How long after the interval's start the counter opens (negative: before it)."""
         roll = self.rng.random()
-        if roll < (0.8 if after_break else 0.7):
+        if not after_break:
+            # Staff are to be at their post 15 minutes before opening; most are, some come a little later.
+            if roll < 0.55:
+                return -minutes(self.rng.uniform(15, 25))
+            if roll < 0.8:
+                return -minutes(self.rng.uniform(0, 15))
+            if roll < 0.95:
+                return minutes(self.rng.uniform(0, 12))
+            return minutes(self.rng.uniform(12, 30))
+        if roll < 0.8:
             return minutes(self.rng.uniform(0, 3))
         if roll < 0.95:
             return minutes(self.rng.uniform(3, 12))
@@ -184,7 +195,8 @@ class DaySimulation:
             span = (finish - begin).total_seconds() / 60
             if span > 150 and self.rng.random() < P_SHORT_BREAK:
                 at = begin + minutes(self.rng.uniform(60, span - 60))
-                back = at + minutes(self.rng.uniform(8, 20))
+                away = self.rng.uniform(50, 90) if self.rng.random() < P_LONG_BREAK else self.rng.uniform(8, 20)
+                back = at + minutes(min(away, (finish - at).total_seconds() / 60 - 15))
                 periods.append((begin, at, "Istirahat sebentar"))
                 begin = back
             periods.append((begin, finish, lunch if k + 1 < len(intervals) else None))
