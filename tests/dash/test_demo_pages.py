@@ -257,3 +257,30 @@ def test_every_manager_page_has_content_after_the_demo_history(demo_server, page
             if not any(n > 1 for n in cells):  # only an empty-row message (one cell spanning the table)
                 problems.append(f"{path}: {table} has no rows")
     assert not problems, problems
+
+
+def test_live_referrals_ratings_and_complaints_follow_the_history_on_both_databases(db_url):
+    from ptsp.services.feedback import rate
+    from ptsp.services.referrals import refer
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with sessionmaker(engine, info=CHEAP_HASH)() as session:
+        load_setup(session, tomllib.loads(DEMO_FILE.read_text()))
+        session.commit()
+        office_histories(session, 10, seed=3, now=NOW)
+        highest = {model: session.scalar(select(func.max(model.id))) for model in (Rating, Referral, Complaint)}
+        assert all(highest.values()), highest
+        rated = select(Rating.ticket_id)
+        ticket = session.scalar(select(Ticket).where(Ticket.status == "done", Ticket.id.not_in(rated))
+                                .order_by(Ticket.id.desc()))
+        clerk = session.get_one(Staff, ticket.clerk_id)
+        department = session.scalar(select(Department).order_by(Department.id))
+        referral = refer(session, ticket_id=ticket.id, department_id=department.id, note="kasus baru",
+                         actor=Actor("staff", clerk.id, clerk.role, clerk.office_id), now=NOW)
+        rating, complaint = rate(session, ticket=ticket, quick=1, elements=None, complaint="Lama sekali",
+                                 channel="status_page", now=NOW)
+        session.commit()
+        assert referral.id > highest[Referral] and rating.id > highest[Rating]
+        assert complaint is not None and complaint.id > highest[Complaint]
+    engine.dispose()
