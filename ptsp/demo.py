@@ -5,20 +5,22 @@ from __future__ import annotations
 import time
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from .demo_history import HistoryStats, generate_history
 from .domain.hours import WEEKDAYS, parse_week, service_day
 from .migrate import upgrade
-from .models import Device, Office, TicketPrinter
+from .models import Department, Device, Office, TicketPrinter
 from .services.accounts import make_device_token
 from .services.discipline import scan
 from .services.points import append_missing
 from .services.printing import set_printer
+from .services.referrals import renew_token
 from .services.setup import load_setup
 
 DEMO_FILE = Path(__file__).with_name("demo_office.toml")
@@ -60,43 +62,68 @@ class DemoInfo:
         return "\n".join(lines)
 
 
-def add_history(
-    app: Flask, days: int, seed: int = 1, scan_discipline: bool = False
-) -> list[tuple[str, HistoryStats, float]]:
+def add_history(app: Flask, days: int, seed: int = 1) -> list[tuple[str, HistoryStats, float]]:
     """Write `days` days of history before today for every demo office that has services.
 
-    The history follows each office's real hours from the demo file (not the all-day demo hours).
-    The clerks' points for it go into the ledger by the same rules as live work. Discipline is scanned
-    only when asked: the scan judges against the office's current hours, which are the real ones only
-    under --realistic-hours. Returns (office name, figures, seconds taken) per office.
+    Returns (office name, figures, seconds taken) per office; see `office_history`.
     """
-    data = tomllib.loads(DEMO_FILE.read_text())
     now = datetime.now(UTC)
-    results = []
     with app.app_context():
         session = app.extensions["ptsp.sessions"]()
         try:
-            for spec in data["offices"]:
-                office = session.scalar(select(Office).where(Office.slug == spec["slug"]))
-                if office is None or not spec.get("services") or not spec.get("hours"):
-                    continue
-                started = time.perf_counter()
-                today = service_day(now, office.timezone)
-                stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
-                                         seed=seed, now=now)
-                session.commit()
-                stats.points_lines = append_missing(session, office.id)
-                session.commit()
-                if scan_discipline:
-                    stats.violations = 0
-                    for back in range(days, 0, -1):
-                        stats.violations += scan(session, office_id=office.id, day=today - timedelta(days=back),
-                                                 now=now).found
-                    session.commit()
-                results.append((office.name, stats, time.perf_counter() - started))
+            return office_histories(session, days, seed, now)
         finally:
             session.close()
+
+
+def office_histories(session: Session, days: int, seed: int, now: datetime) -> list[tuple[str, HistoryStats, float]]:
+    """The demo file's offices with services get `days` days of history before `now`'s day, committed office by office.
+
+    The history follows each office's real hours from the demo file (not the all-day demo hours).
+    The clerks' points for it go into the ledger by the same rules as live work, and the discipline scan
+    judges each day by those real hours too (the office's hours are set back afterwards, so the running
+    demo may still open all day).
+    """
+    data = tomllib.loads(DEMO_FILE.read_text())
+    results = []
+    for spec in data["offices"]:
+        office = session.scalar(select(Office).where(Office.slug == spec["slug"]))
+        if office is None or not spec.get("services") or not spec.get("hours"):
+            continue
+        started = time.perf_counter()
+        today = service_day(now, office.timezone)
+        stats = generate_history(session, office, parse_week(spec["hours"]), days=days, today=today,
+                                 seed=seed, now=now)
+        session.commit()
+        stats.points_lines = append_missing(session, office.id)
+        session.commit()
+        stats.violations = _scan(session, office, spec["hours"], today, days, now)
+        session.commit()
+        results.append((office.name, stats, time.perf_counter() - started))
     return results
+
+
+def _scan(session: Session, office: Office, real_hours: dict, today: date, days: int, now: datetime) -> int:
+    """Scan discipline over the history's days by the hours it was generated on, then restore the office's hours."""
+    kept, office.hours = office.hours, real_hours
+    try:
+        return sum(scan(session, office_id=office.id, day=today - timedelta(days=back), now=now).found
+                   for back in range(days, 0, -1))
+    finally:
+        office.hours = kept
+
+
+def department_links(app: Flask, base: str) -> list[str]:
+    """A fresh desk link per department (tokens are stored hashed, so each start replaces them)."""
+    with app.app_context():
+        session = app.extensions["ptsp.sessions"]()
+        try:
+            lines = [f"  {d.name}: {base}/manager/dinas#token={renew_token(session, d)}"
+                     for d in session.scalars(select(Department).order_by(Department.name))]
+            session.commit()
+            return lines
+        finally:
+            session.close()
 
 
 def prepare_demo(app: Flask, realistic_hours: bool = False) -> DemoInfo:

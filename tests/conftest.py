@@ -56,7 +56,7 @@ def need_service(name: str, host: str, port: int) -> None:
 
 
 # Fixtures that start real processes: a test using one is slow (seconds of start-up), whatever it checks.
-SLOW_FIXTURES = {"server", "planned_server", "pg_redis", "sqlite_deployment"}
+SLOW_FIXTURES = {"server", "planned_server", "pg_redis", "sqlite_deployment", "demo_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

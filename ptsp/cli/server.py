@@ -58,25 +58,27 @@ def run(host: str, port: int) -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated history")
 def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_days: int, seed: int) -> None:
     """Create the demo office (a kelurahan PTSP), print URLs and logins, and serve it."""
-    from ..demo import add_history, prepare_demo
+    from ..demo import add_history, department_links, prepare_demo
     from ..realtime import serve
 
     os.environ.setdefault("PTSP_ENV", "development")
     app = _web_app()
     info = prepare_demo(app, realistic_hours=realistic_hours)
-    history = add_history(app, history_days, seed, scan_discipline=realistic_hours) if history_days else []
+    history = add_history(app, history_days, seed) if history_days else []
     for name, stats, seconds in history:
         click.echo(f"History for {name}: {stats.days_open} open days, {len(stats.days_closed_holiday)} public "
                    f"holidays closed, {stats.days_skipped} days already present; {stats.tickets} tickets, "
                    f"{stats.events} events, {stats.sessions} counter sessions, {stats.ratings} ratings, "
+                   f"{stats.referrals} referrals, {stats.complaints} complaints, "
                    f"{stats.points_lines} points ledger lines in {seconds:.1f} s")
         if stats.violations is not None:
-            click.echo(f"  Discipline scan of the history: {stats.violations} violation(s)")
-    if history and not realistic_hours:
-        click.echo("  (Add --realistic-hours to scan discipline: with the all-day demo hours every counter "
-                   "would look late.)")
+            click.echo(f"  Discipline scan of the history (by the office's real hours): "
+                       f"{stats.violations} violation(s)")
     base = f"http://{host}:{port}"
     click.echo(info.describe(base))
+    desks = department_links(app, base)
+    if desks:
+        click.echo("\nDepartment desks (new each start):\n" + "\n".join(desks))
     if not no_serve:
         _start_print_retries(app)
         serve(app, host, port)

@@ -11,13 +11,18 @@ The model (documented in docs/dashboard.md):
   the office's intervals; no ticket is called or served inside a break;
 - a counter calls by the same queue rule as the real one (priority tier, anti-starvation, first come);
 - service times are lognormal around the service's standard minutes; some residents do not answer
-  (recall, then no-show), some are transferred to another service, a few walk away (cancel), and whatever
-  is left at closing expires;
+  (recall, then no-show), some are transferred to another service and a few of those sent straight back
+  (ping-pong); each resident has an exponential patience and walks away (cancels on the status page) when
+  not called within it; whatever is left at closing expires;
+- cases with outcome `dirujuk` are referred to the departments above the office while served; the
+  departments' answers and the supervisors' handling of complaints filed with poor ratings follow
+  (`casework.py`);
 - about a third of completed tickets are rated (quick 1-4, worse after a long wait; some with the nine SKM
   elements), on the status page or the counter tablet. Points are not written: `ptsp points recompute`
   builds the ledger from these events.
 
-Rows are the same ones the use cases write (`ptsp.services.tickets` / `counters`), inserted in bulk.
+Rows are the same ones the use cases write (`ptsp.services.tickets` / `counters` / `referrals` / `feedback`),
+inserted in bulk.
 Deterministic for a given seed.
 """
 
@@ -32,8 +37,20 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
-from ..models import CounterSession, Office, Rating, Ticket, TicketEvent, TicketNumber
+from ..models import (
+    Complaint,
+    ComplaintEvent,
+    CounterSession,
+    Office,
+    Rating,
+    Referral,
+    ReferralEvent,
+    Ticket,
+    TicketEvent,
+    TicketNumber,
+)
 from ..services.accounts import make_device_token
+from .casework import Casework, ensure_departments, ratings_with_ids
 from .day import DaySimulation, OfficeModel
 from .model import AFTER_HOLIDAY_FACTOR, WEEKDAY_FACTOR
 
@@ -47,6 +64,8 @@ class HistoryStats:
     events: int = 0
     sessions: int = 0
     ratings: int = 0
+    referrals: int = 0
+    complaints: int = 0
     points_lines: int = 0  # ledger lines written for the history's completed tickets and ratings
     violations: int | None = None  # discipline violations found (None: not scanned)
 
@@ -91,27 +110,41 @@ def generate_history(session: Session, office: Office, week: dict, *, days: int,
     if not plan:
         return stats
     rng = np.random.default_rng([seed, office.id])
-    sim = OfficeModel(session, office, week, _kiosk(session, office, now))
+    sim = OfficeModel(session, office, week, _kiosk(session, office, now), ensure_departments(session, office, now),
+                      now)
     next_id = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
-    out: dict[str, list] = {"tickets": [], "events": [], "sessions": [], "numbers": [], "ratings": []}
+    out: dict[str, list] = {key: [] for key in ("tickets", "events", "sessions", "numbers", "ratings", "referrals",
+                                                "referral_rows", "referral_events", "complaints",
+                                                "complaint_events")}
     for day, hours, factor in plan:
         simulated = DaySimulation(sim, day, hours, factor, rng, next_id, out)
         simulated.run()
         next_id = simulated.next_id
     stats.days_open = len(plan)
+    ratings_with_ids(session, out["ratings"])
+    casework = Casework(session, office, np.random.default_rng([seed, office.id, 1]), now, out)
+    casework.referrals()
+    casework.complaints(out["ratings"])
     _write(session, out)
     stats.tickets, stats.events, stats.sessions = len(out["tickets"]), len(out["events"]), len(out["sessions"])
-    stats.ratings = len(out["ratings"])
+    stats.ratings, stats.referrals = len(out["ratings"]), len(out["referral_rows"])
+    stats.complaints = len(out["complaints"])
     return stats
 
 
 def _write(session: Session, out: dict[str, list]) -> None:
     """Insert the rows in bulk (executemany), tickets first so events can refer to them."""
     for model, key in ((Ticket, "tickets"), (TicketNumber, "numbers"), (TicketEvent, "events"),
-                       (CounterSession, "sessions"), (Rating, "ratings")):
+                       (CounterSession, "sessions"), (Rating, "ratings"), (Referral, "referral_rows"),
+                       (ReferralEvent, "referral_events"), (Complaint, "complaints"),
+                       (ComplaintEvent, "complaint_events")):
         rows = out[key]
         for chunk in range(0, len(rows), 5000):
             session.execute(insert(model), rows[chunk:chunk + 5000])
-    if session.get_bind().dialect.name == "postgresql" and out["tickets"]:
-        # Ticket ids were given explicitly; move the sequence past them so the next real ticket fits.
-        session.execute(text("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))"))
+    if session.get_bind().dialect.name == "postgresql":
+        # These ids were given explicitly; move each sequence past them so the next real row fits.
+        for table, key in (("tickets", "tickets"), ("ratings", "ratings"), ("referrals", "referral_rows"),
+                           ("complaints", "complaints")):
+            if out[key]:
+                session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT max(id) FROM {table}))"))

@@ -19,17 +19,21 @@ from ..models import Counter, Office, Staff
 from .model import (
     BASE_VOLUME,
     DEFAULT_VOLUME,
+    OFFICE_VOLUME,
     OUTCOMES,
     P_ABSENT,
     P_EARLY_LUNCH,
+    P_LONG_BREAK,
     P_NO_SHOW,
     P_RATED,
+    P_RATED_LATER,
     P_RECALL,
+    P_SEND_BACK,
     P_SHORT_BREAK,
     P_SKM,
     P_TABLET,
     P_TRANSFER,
-    P_WALK_AWAY,
+    PATIENCE_MINUTES,
     PRIORITIES,
     QUICK,
     QUICK_AFTER_LONG_WAIT,
@@ -55,15 +59,20 @@ class _Visit:
     walk_away_at: datetime | None
     row: dict[str, Any]
     first_call: datetime | None = None
+    transfers: int = 0
 
 
 class OfficeModel:
     """Everything about one office the day simulation needs, loaded once."""
 
-    def __init__(self, session: Session, office: Office, week: dict, kiosk_id: int | None) -> None:
+    def __init__(self, session: Session, office: Office, week: dict, kiosk_id: int | None,
+                 departments: dict[str, int] | None = None, now: datetime | None = None) -> None:
         self.office = office
         self.week = week
         self.kiosk_id = kiosk_id
+        self.volume = OFFICE_VOLUME.get(office.slug, 1.0)
+        self.departments = departments or {}  # service prefix -> the department its cases are referred to
+        self.now = now
         self.services = {s.id: s for s in office.services if s.active}
         self.by_prefix = {s.prefix: s.id for s in self.services.values()}
         clerks = list(session.scalars(
@@ -92,11 +101,13 @@ class DaySimulation:
 
     # -- events -----------------------------------------------------------------------------------------
     def event(self, visit: _Visit, kind: str, at: datetime, counter: int | None = None, staff: int | None = None,
-              device: int | None = None, **data: Any) -> None:
-        self.out["events"].append({
+              device: int | None = None, **data: Any) -> dict[str, Any]:
+        row = {
             "ticket_id": visit.id, "office_id": self.office.id, "kind": kind, "at": at, "counter_id": counter,
             "staff_id": staff, "device_id": device, "data": data,
-        })
+        }
+        self.out["events"].append(row)
+        return row
 
     # -- arrivals ---------------------------------------------------------------------------------------
     def arrivals(self) -> None:
@@ -116,7 +127,7 @@ class DaySimulation:
         weights /= weights.sum()
         drawn = []
         for service in self.sim.services.values():
-            mean = BASE_VOLUME.get(service.prefix, DEFAULT_VOLUME) * self.factor
+            mean = BASE_VOLUME.get(service.prefix, DEFAULT_VOLUME) * self.factor * self.sim.volume
             count = int(self.rng.poisson(mean))
             if service.daily_quota is not None:
                 count = min(count, service.daily_quota)
@@ -134,7 +145,8 @@ class DaySimulation:
 
     def issue(self, at: datetime, service_id: int, number: int) -> None:
         priority = pick(self.rng, PRIORITIES)
-        walk_away = at + minutes(self.rng.uniform(15, 45)) if self.rng.random() < P_WALK_AWAY else None
+        # Each resident waits at most their own patience, then leaves and cancels on the status page.
+        walk_away = at + minutes(self.rng.exponential(PATIENCE_MINUTES))
         row = {
             "id": self.next_id, "office_id": self.office.id, "service_id": service_id,
             "issued_service_id": service_id, "service_day": self.day, "number": number,
@@ -151,8 +163,18 @@ class DaySimulation:
 
     # -- counter sessions ------------------------------------------------------------------------------
     def late(self, after_break: bool) -> timedelta:
+        """How long after the interval's start the counter opens (negative: before it)."""
         roll = self.rng.random()
-        if roll < (0.8 if after_break else 0.7):
+        if not after_break:
+            # Staff are to be at their post 15 minutes before opening; most are, some come a little later.
+            if roll < 0.55:
+                return -minutes(self.rng.uniform(15, 25))
+            if roll < 0.8:
+                return -minutes(self.rng.uniform(0, 15))
+            if roll < 0.95:
+                return minutes(self.rng.uniform(0, 12))
+            return minutes(self.rng.uniform(12, 30))
+        if roll < 0.8:
             return minutes(self.rng.uniform(0, 3))
         if roll < 0.95:
             return minutes(self.rng.uniform(3, 12))
@@ -173,7 +195,8 @@ class DaySimulation:
             span = (finish - begin).total_seconds() / 60
             if span > 150 and self.rng.random() < P_SHORT_BREAK:
                 at = begin + minutes(self.rng.uniform(60, span - 60))
-                back = at + minutes(self.rng.uniform(8, 20))
+                away = self.rng.uniform(50, 90) if self.rng.random() < P_LONG_BREAK else self.rng.uniform(8, 20)
+                back = at + minutes(min(away, (finish - at).total_seconds() / 60 - 15))
                 periods.append((begin, at, "Istirahat sebentar"))
                 begin = back
             periods.append((begin, finish, lunch if k + 1 < len(intervals) else None))
@@ -210,7 +233,7 @@ class DaySimulation:
             visit.row.update(status="cancelled", finished_at=at)
             self.event(visit, "cancelled", at)
 
-    def plan(self, visit: _Visit, second_round: bool) -> tuple[str, list[tuple[str, float, dict]]]:
+    def plan(self, visit: _Visit) -> tuple[str, list[tuple[str, float, dict]]]:
         """Draw what happens once a ticket is called: the outcome and the steps (kind, minutes after call, data)."""
         roll = self.rng.random()
         walk = self.rng.uniform(0.3, 2.0)
@@ -222,16 +245,31 @@ class DaySimulation:
             walk += 1.5
         steps.append(("started", walk, {}))
         service = self.sim.services[visit.service]
-        target = self.sim.by_prefix.get(TRANSFER_TO.get(service.prefix, ""))
-        if not second_round and target is not None and self.rng.random() < P_TRANSFER:
-            steps.append(("transferred", walk + self.rng.uniform(1.5, 4.0),
-                          {"from_service": visit.service, "to_service": target,
-                           "reason": "Berkas untuk layanan lain (wrong service chosen)"}))
+        moved = self.transfer(visit, service.prefix)
+        if moved is not None:
+            steps.append(("transferred", walk + self.rng.uniform(1.5, 4.0), moved))
             return "transferred", steps
         median = service.standard_minutes * 0.9
         duration = float(np.clip(self.rng.lognormal(math.log(median), 0.4), 1.0, 4 * service.standard_minutes))
-        steps.append(("completed", walk + duration, {"outcome": pick(self.rng, OUTCOMES)}))
+        outcome = pick(self.rng, OUTCOMES)
+        department = self.sim.departments.get(service.prefix)
+        if outcome == "dirujuk" and department is not None:
+            steps.append(("referred", walk + duration * self.rng.uniform(0.6, 0.9), {"department": department}))
+        steps.append(("completed", walk + duration, {"outcome": outcome}))
         return "done", steps
+
+    def transfer(self, visit: _Visit, prefix: str) -> dict[str, Any] | None:
+        """Whether this call ends in a transfer: a first one to the service the case belongs to, and now and
+        then a second one straight back (the resident is sent back and forth: ping-pong)."""
+        if visit.transfers == 0:
+            target = self.sim.by_prefix.get(TRANSFER_TO.get(prefix, ""))
+            if target is not None and self.rng.random() < P_TRANSFER:
+                return {"from_service": visit.service, "to_service": target,
+                        "reason": "Berkas untuk layanan lain (wrong service chosen)"}
+        elif visit.transfers == 1 and visit.service != visit.issued_service and self.rng.random() < P_SEND_BACK:
+            return {"from_service": visit.service, "to_service": visit.issued_service,
+                    "reason": "Bukan layanan kami, kembali ke layanan asal (sent back)"}
+        return None
 
     def serve(self, visit: _Visit, counter_id: int, staff_id: int, t: datetime,
               outcome: str, steps: list[tuple[str, float, dict]]) -> datetime:
@@ -259,8 +297,14 @@ class DaySimulation:
                 row.update(status="waiting", service_id=data["to_service"], counter_id=None, clerk_id=None,
                            started_at=None, round_calls=0, transfer_count=row["transfer_count"] + 1)
                 visit.service, visit.available_at, visit.walk_away_at = data["to_service"], at, None
+                visit.transfers += 1
                 self.pool.append(visit)
-            self.event(visit, kind, at, counter=counter_id, staff=staff_id, **data)
+            elif kind == "referred":
+                data = {"referral": None, "department": data["department"]}  # the id is given when written
+            logged = self.event(visit, kind, at, counter=counter_id, staff=staff_id, **data)
+            if kind == "referred":
+                self.out["referrals"].append({"event": logged, "ticket": row, "department": data["department"],
+                                              "prefix": self.sim.services[visit.service].prefix})
             if kind == "completed" and self.rng.random() < P_RATED:
                 self.rate(visit, counter_id, staff_id, at)
         return end + minutes(self.rng.uniform(0.2, 1.0))
@@ -271,6 +315,11 @@ class DaySimulation:
         quick = pick(self.rng, QUICK_AFTER_LONG_WAIT if long_wait else QUICK)
         tablet = self.rng.random() < P_TABLET
         delay = self.rng.uniform(0.5, 5) if tablet else self.rng.uniform(2, 240)
+        if not tablet and self.rng.random() < P_RATED_LATER:
+            delay = self.rng.uniform(24 * 60, 72 * 60)  # from home, while the status page still opens
+        at = completed_at + minutes(delay)
+        if self.sim.now is not None and at > self.sim.now:
+            return  # not rated yet
         elements: dict[str, int | None] = {
             f"u{i}": int(np.clip(quick + self.rng.choice((-1, 0, 0, 0, 1)), 1, 4))
             for i in range(1, 10)
@@ -280,12 +329,11 @@ class DaySimulation:
         self.out["ratings"].append({
             "ticket_id": visit.id, "office_id": self.office.id, "service_id": visit.service, "counter_id": counter_id,
             "staff_id": staff_id, "channel": "tablet" if tablet else "status_page", "device_id": None,
-            "quick": quick, "at": completed_at + minutes(delay), **elements,
+            "quick": quick, "at": at, **elements,
         })
 
     def run(self) -> None:
         self.arrivals()
-        rounds: dict[int, int] = {}
         heap: list[tuple[datetime, int, int, set[int], int, list]] = []
         for counter_id, services, staff_id in self.sim.counters:
             periods = self.open_periods(counter_id, staff_id)
@@ -308,12 +356,11 @@ class DaySimulation:
                 continue
             visit = min(ready, key=lambda v: sort_key(QueueEntry(v.id, v.priority, v.queued_at), t,
                                                      self.sim.starvation))
-            outcome, steps = self.plan(visit, second_round=rounds.get(visit.id, 0) > 0)
-            if t + minutes(steps[-1][1]) > end:
+            outcome, steps = self.plan(visit)
+            if t + minutes(steps[-1][1]) >= end:
                 # Nobody starts work that would run into a break or past closing.
                 heapq.heappush(heap, (end, counter_id, staff_id, services, k, periods))
                 continue
-            rounds[visit.id] = rounds.get(visit.id, 0) + 1
             free = self.serve(visit, counter_id, staff_id, t, outcome, steps)
             heapq.heappush(heap, (free, counter_id, staff_id, services, k, periods))
         self.close()

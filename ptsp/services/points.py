@@ -188,6 +188,16 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
+def _load(session: Session, chunk: list[int]) -> tuple[dict[int, Ticket], dict[int, list[Event]], dict[int, Rating]]:
+    """A chunk of tickets with their events (in order) and ratings, in three queries."""
+    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(chunk)))}
+    events: dict[int, list[Event]] = defaultdict(list)
+    for row in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(chunk)).order_by(TicketEvent.id)):
+        events[row.ticket_id].append(_event(row))
+    ratings = {r.ticket_id: r for r in session.scalars(select(Rating).where(Rating.ticket_id.in_(chunk)))}
+    return tickets, events, ratings
+
+
 def recompute(session: Session, office_id: int | None = None, rules: PointsRules | None = None) -> RecomputeReport:
     """Recompute every ticket's points from ticket_events and ratings; compare with the ledger."""
     rules = rules or rules_for(session)
@@ -200,12 +210,7 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
     standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
     report = RecomputeReport(tickets=len(ticket_ids))
     for chunk in _chunks(ticket_ids):
-        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(chunk)))}
-        events: dict[int, list[Event]] = defaultdict(list)
-        for row in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(chunk))
-                                   .order_by(TicketEvent.id)):
-            events[row.ticket_id].append(_event(row))
-        ratings = {r.ticket_id: r for r in session.scalars(select(Rating).where(Rating.ticket_id.in_(chunk)))}
+        tickets, events, ratings = _load(session, chunk)
         ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
         for entry in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
             ledger[entry.ticket_id][entry.kind] = _values(entry)
@@ -235,8 +240,23 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
 
     Never changes or removes a line: a changed or unexpected line stays for a person to look at.
     """
+    rules = rules or rules_for(session)
     report = recompute(session, office_id, rules)
+    standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
     added = 0
-    for ticket_id in sorted({d.ticket_id for d in report.differences if d.problem == "missing"}):
-        added += len(sync_ticket(session, session.get_one(Ticket, ticket_id), rules))
+    # What sync_ticket does per ticket, a chunk of tickets at a time (a 90-day history has thousands).
+    for chunk in _chunks(sorted({d.ticket_id for d in report.differences if d.problem == "missing"})):
+        tickets, events, ratings = _load(session, chunk)
+        written: dict[int, set[str]] = defaultdict(set)
+        for ticket_id, kind in session.execute(select(PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
+                                               .where(PointsLedgerEntry.ticket_id.in_(chunk))):
+            written[ticket_id].add(kind)
+        for ticket_id in chunk:
+            ticket = tickets[ticket_id]
+            rows = [_row(ticket, e) for e in _expected(ticket, standards[ticket.service_id], events[ticket_id],
+                                                       _rating(ratings.get(ticket_id)), rules)
+                    if e.kind not in written[ticket_id]]
+            session.add_all(rows)
+            added += len(rows)
+        session.flush()
     return added
