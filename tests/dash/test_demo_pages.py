@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong
 from ptsp.analytics.complaints import complaint_list
-from ptsp.analytics.discipline import summary, visible_violations
+from ptsp.analytics.discipline import overview
 from ptsp.analytics.leaderboard import leaderboard
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
 from ptsp.analytics.skm import ikm
@@ -125,10 +125,10 @@ def test_pingpong_cases_are_found_by_the_existing_rule(demo):
 
 def test_discipline_violations_ratings_and_points_are_there_and_the_ledger_matches(demo):
     session, results = demo
-    violations = visible_violations(session, manager(session), first_day=TODAY - timedelta(days=14),
-                                    last_day=TODAY - timedelta(days=1))
-    assert violations and sum(stats.violations or 0 for _n, stats, _s in results) == len(violations)
-    per_kind = summary(violations)["per_kind"]
+    seen = overview(session, manager(session), first_day=TODAY - timedelta(days=14),
+                    last_day=TODAY - timedelta(days=1))
+    assert seen.total and sum(stats.violations or 0 for _n, stats, _s in results) == seen.total
+    per_kind = seen.per_kind
     assert {"late_opening", "idle_clerk", "uncovered_service"} <= set(per_kind), per_kind
     offices = [o.id for o in offices_with_hours(session)]
     rows = ikm(session, offices, TODAY - timedelta(days=14), TODAY)
