@@ -77,7 +77,7 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     made: dict[str, Any] = {}
 
     office.issue("A")
-    made["plain"] = one.serve(8)  # award 10 to clerk1
+    made["plain"] = one.serve(10)  # award 10 to clerk1 (served the whole standard)
 
     office.issue("A")
     moved = one.call()
@@ -85,7 +85,7 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     clock.advance(minutes=2)
     one.act(moved, "transfer", service=world.services["B"], reason="salah antre")
     clock.advance(minutes=3)
-    made["transferred"] = three.serve(15)  # award 20 (service B) to clerk3 only
+    made["transferred"] = three.serve(20)  # award 20 (service B) to clerk3 only
 
     office.issue("C")
     missing = two.call()
@@ -93,14 +93,14 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     two.act(missing, "no-show")  # nothing
 
     office.issue("A")
-    made["confirmed"] = two.serve(1)  # hold 10 for clerk2
+    made["confirmed"] = two.serve(2)  # hold 2 (the minutes spent) for clerk2
     assert office.rate(made["confirmed"], 4).status_code == 303  # good rating while held: no bonus yet
     clock.advance(minutes=30)
     assert sup.post(f"/api/v1/points/holds/{made['confirmed']['id']}/confirm",
                     json={"reason": "berkas sudah lengkap"}).status_code == 200  # release + bonus
 
     office.issue("A")
-    made["rejected"] = one.serve(0.5)  # hold 10 for clerk1
+    made["rejected"] = one.serve(0.5)  # hold 0.5 for clerk1
     assert sup.post(f"/api/v1/points/holds/{made['rejected']['id']}/reject",
                     json={"reason": "tidak ada berkas"}).status_code == 200
 
@@ -108,10 +108,10 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     assert sup.post(f"/api/v1/tickets/{cancelled['id']}/cancel").status_code == 200  # nothing
 
     office.issue("A")
-    made["good"] = one.serve(9)
+    made["good"] = one.serve(10)
     assert office.rate(made["good"], 4, complaint="Antrian rapi, terima kasih").status_code == 303
     office.issue("C")
-    made["poor"] = two.serve(6)
+    made["poor"] = two.serve(5)
     assert office.rate(made["poor"], 2).status_code == 303
     made["office"] = office
     return made
