@@ -60,11 +60,7 @@ def issue(
     actor: Actor,
     now: datetime,
 ) -> tuple[Ticket, dict[str, Any]]:
-    """Issue the next numbered ticket for a service; return it with its position.
-
-    A staff member issuing says whether it is on behalf of a walk-in resident (`walk_in`); the points
-    rules read that, and who issued it, from the `issued` event (docs/points.md, rules 7-9).
-    """
+    """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9)."""
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
     service, day = _open_service(session, office, service_id, now)
