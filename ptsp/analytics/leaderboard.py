@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..domain.errors import InvalidInput
 from ..models import Counter, CounterSession, Office, PointsLedgerEntry, Staff
+from .anomalies import attach_flags
 from .skm import local_bounds
 
 PERIODS = ("today", "week", "month")
@@ -119,6 +120,7 @@ def leaderboard(session: Session, office_ids: list[int], period_name: str, now: 
         p = period(period_name, office_hours.service_day(now, office.timezone))
         periods[office.id] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
         rows.extend(_rows(session, office, p, now))
+    attach_flags(session, rows, periods)  # anomaly flags per clerk and period (issue 14, docs/points.md)
     enough = [r for r in rows if r["transactions"] >= min_transactions and r["staffed_hours"] >= MIN_HOURS]
     ranked = sorted(enough, key=lambda r: (-r["per_hour"], -r["points"], r["name"]))
     for rank, row in enumerate(ranked, 1):
