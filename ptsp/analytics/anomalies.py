@@ -101,7 +101,9 @@ def _tallies(session: Session, office_id: int, start: date, end: date) -> dict[s
                TicketEvent.kind == "no_show")).all()
     ratings = session.execute(
         select(Rating.staff_id, Rating.quick).join(Ticket, Ticket.id == Rating.ticket_id)
-        .where(Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day <= end)).all()
+        .where(Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day <= end,
+               Rating.staff_session_id.is_(None),  # the residents' ratings, as rule 11 counts them
+               (Ticket.issued_by.is_(None)) | (Ticket.issued_by != Rating.staff_id))).all()
     return {
         "short_services": _tally(short),
         "self_issued": _tally((t.clerk_id, t.issued_by is not None and t.issued_by == t.clerk_id) for t, _ in done),

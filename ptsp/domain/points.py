@@ -30,7 +30,7 @@ class PointsRules:
     partial_weight: float = 0.5  # share of the standard an outcome other than `selesai` is worth
     staff_issue_share: float = 0.2  # audited share of an office day's tickets that staff may issue for walk-ins
     staff_issue_free: int = 5  # staff-issued walk-in tickets an office day may have before the share applies
-    rating_min_count: int = 10  # ratings a clerk (and the rest of the office) need before the outlier test runs
+    rating_min_count: int = 5  # a clerk's ratings in an office day before a good one earns the bonus
     rating_alpha: float = 0.01  # one-sided binomial p-value under which a clerk's top-rating share is an outlier
 
     def __post_init__(self) -> None:
@@ -69,8 +69,8 @@ class RatingFact:
     """A ticket's rating as the rules need it.
 
     `staff_session` is the staff member whose login session the rating's browser carried (None for a resident's
-    phone or a paired tablet); `top_outlier` says whether, counting the office day's ratings up to this one, the
-    completing clerk's share of top ratings was an outlier against the rest of the office (`top_share_outlier`).
+    phone or a paired tablet); `withheld` says whether the office day's ratings up to this one withhold the
+    bonus (`rating_bonus_withheld`: too few ratings of the clerk yet, or an outlier share of top ratings).
     """
 
     id: int
@@ -78,7 +78,7 @@ class RatingFact:
     at: datetime
     channel: str = "status_page"
     staff_session: int | None = None
-    top_outlier: bool = False
+    withheld: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +261,7 @@ def bonus_allowed(rating: RatingFact, events: Sequence[Event], completed: Event,
     issued = _issued(events)
     self_issued = issued is not None and issued.staff_id is not None and issued.staff_id == completed.staff_id
     return (rating.quick >= rules.good_rating and rules.bonus_points > 0 and rating.channel in RESIDENT_CHANNELS
-            and rating.staff_session is None and not self_issued and not rating.top_outlier)
+            and rating.staff_session is None and not self_issued and not rating.withheld)
 
 
 def binomial_tail(successes: int, trials: int, p: float) -> float:
@@ -272,16 +272,18 @@ def binomial_tail(successes: int, trials: int, p: float) -> float:
                         for i in range(successes, trials + 1)))
 
 
-def top_share_outlier(clerk_top: int, clerk_rated: int, rest_top: int, rest_rated: int,
-                      rules: PointsRules) -> bool:
-    """Is a clerk's count of top ratings improbably high against the rest of the office?
+def rating_bonus_withheld(clerk_top: int, clerk_rated: int, rest_top: int, rest_rated: int,
+                          rules: PointsRules) -> bool:
+    """Is a good rating's bonus withheld by the office day's ratings counted up to and including it?
 
-    One-sided binomial test of the clerk's `clerk_top` of `clerk_rated` against the rest of the office's share,
-    Laplace-smoothed ((top + 1) / (rated + 2)) so an office where everyone rates 4 does not make p = 1 exact;
-    only when both the clerk and the rest have at least `rating_min_count` ratings, so small numbers raise nothing.
+    Withheld until the clerk has `rating_min_count` ratings that day (a handful of ratings says nothing, and a
+    clerk who rates their own tickets would otherwise be paid for the first few), and whenever the clerk's count
+    of top ratings is an outlier: a one-sided binomial test of `clerk_top` of `clerk_rated` against the rest of
+    the office's share, Laplace-smoothed ((top + 1) / (rated + 2), so 0.5 when the rest has no ratings yet),
+    with p under `rating_alpha`.
     """
-    if clerk_rated < rules.rating_min_count or rest_rated < rules.rating_min_count:
-        return False
+    if clerk_rated < rules.rating_min_count:
+        return True
     expected = (rest_top + 1) / (rest_rated + 2)
     return binomial_tail(clerk_top, clerk_rated, expected) < rules.rating_alpha
 

@@ -30,7 +30,7 @@ from ..domain.points import (
     RatingFact,
     decision_allowed,
     ticket_entries,
-    top_share_outlier,
+    rating_bonus_withheld,
 )
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
@@ -65,7 +65,7 @@ def _event(row: TicketEvent) -> Event:
 
 
 class DayFacts:
-    """The order of an office day's issues and ratings, which rules 8 and 11 count up to one ticket's own.
+    """The order of an office day's issues and resident ratings, which rules 8 and 11 count up to a ticket's own.
 
     Read from the `issued` events and the ratings rows (never from today's state), loaded once per office day,
     so the live sync and the recomputation count the same thing.
@@ -106,12 +106,15 @@ class DayFacts:
             self._ratings[key] = [(rid, staff, quick >= self.rules.good_rating) for rid, staff, quick in
                                   self.session.execute(
                 select(Rating.id, Rating.staff_id, Rating.quick).join(Ticket, Ticket.id == Rating.ticket_id)
-                .where(Ticket.office_id == office_id, Ticket.service_day == day, Rating.staff_session_id.is_(None))
+                .outerjoin(TicketEvent, (TicketEvent.ticket_id == Rating.ticket_id) & (TicketEvent.kind == "issued"))
+                .where(Ticket.office_id == office_id, Ticket.service_day == day, Rating.staff_session_id.is_(None),
+                       # a self-issued ticket's rating is no resident's: it never joins the comparison
+                       (TicketEvent.staff_id.is_(None)) | (TicketEvent.staff_id != Rating.staff_id))
                 .order_by(Rating.id)).all()]
         return self._ratings[key]
 
     def rating(self, ticket: Ticket, row: Rating | None) -> RatingFact | None:
-        """The rating as the rules see it, with the outlier test over the office day's ratings up to this one."""
+        """The rating as the rules see it, judged on the office day's resident ratings up to this one."""
         if row is None:
             return None
         clerk_top = clerk_rated = rest_top = rest_rated = 0
@@ -122,8 +125,8 @@ class DayFacts:
                 clerk_top, clerk_rated = clerk_top + top, clerk_rated + 1
             elif staff_id is not None:
                 rest_top, rest_rated = rest_top + top, rest_rated + 1
-        outlier = top_share_outlier(clerk_top, clerk_rated, rest_top, rest_rated, self.rules)
-        return RatingFact(row.id, row.quick, row.at, row.channel, row.staff_session_id, outlier)
+        withheld = rating_bonus_withheld(clerk_top, clerk_rated, rest_top, rest_rated, self.rules)
+        return RatingFact(row.id, row.quick, row.at, row.channel, row.staff_session_id, withheld)
 
 
 def _expected(ticket: Ticket, standard: float, events: list[Event], rating: Rating | None,

@@ -70,7 +70,12 @@ def supervisor(app) -> Any:
 
 
 def realistic_day(app, world, clock) -> dict[str, Any]:
-    """Awards, a transfer, a no-show, a cancel, holds confirmed and rejected, good and poor ratings."""
+    """Awards, a transfer, a no-show, a cancel, holds confirmed and rejected, good and poor ratings.
+
+    A day of three ratings: every rating is judged on its own (`rating_min_count` 1), as rule 11 would on a
+    busy day; tests/points/test_red_team.py plays the default.
+    """
+    set_rules(app, rating_min_count=1)
     office = Office(app, world, clock)
     one, two, three = office.desk("clerk1", 1), office.desk("clerk2", 2), office.desk("clerk3", 3)
     sup = supervisor(app)
@@ -115,3 +120,16 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     assert office.rate(made["poor"], 2).status_code == 303
     made["office"] = office
     return made
+
+
+def set_rules(app, **changes: Any) -> None:
+    """Run the app's use cases with some points settings changed (as `PTSP_POINTS_*` would at start-up)."""
+    from dataclasses import replace
+
+    from ptsp.services.points import RULES_KEY
+
+    for name in ("ptsp.sessions", "ptsp.read_sessions"):
+        maker = app.extensions[name]
+        info = dict(maker.kw.get("info") or {})
+        info[RULES_KEY] = replace(info[RULES_KEY], **changes)
+        maker.configure(info=info)

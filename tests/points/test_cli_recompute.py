@@ -18,6 +18,7 @@ def filled(monkeypatch, sqlite_url, clock):
     monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
     monkeypatch.setenv("PTSP_ENV", "testing")  # a short secret is refused in production
+    monkeypatch.setenv("PTSP_POINTS_RATING_MIN_COUNT", "1")  # the settings realistic_day ran with
     yield app
     app.extensions["ptsp.engine"].dispose()
 

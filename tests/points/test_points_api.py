@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ptsp.models import PointsLedgerEntry, TicketEvent
 from tests.conftest import login
-from tests.points.helpers import Office
+from tests.points.helpers import Office, set_rules
 
 NINE_FOURS = {f"u{i}": "4" for i in range(1, 10)}
 NINE_THREES = {f"u{i}": "3" for i in range(1, 10)}
@@ -92,6 +92,7 @@ def test_malformed_json_to_a_decision_is_400(app, held):
 def rated(app, world, clock):
     """Two residents answer the survey at counter 1 (all 4s, all 3s), one only the quick rating."""
     office = Office(app, world, clock)
+    set_rules(app, rating_min_count=1)  # three ratings: each judged on its own
     desk = office.desk("clerk1", 1)
     tickets = []
     for _ in range(3):

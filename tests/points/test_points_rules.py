@@ -14,7 +14,7 @@ from ptsp.domain.points import (
     decision_allowed,
     staff_issue_within_share,
     ticket_entries,
-    top_share_outlier,
+    rating_bonus_withheld,
 )
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -263,8 +263,8 @@ def test_self_issued_ticket_never_earns_the_bonus_even_when_confirmed():
     assert [e.kind for e in entries(confirmed, good())] == ["hold", "release"]
 
 
-def test_rating_of_an_outlier_clerk_earns_no_bonus():
-    assert [e.kind for e in entries(issued_by(None), good(top_outlier=True))] == ["award"]
+def test_a_withheld_rating_earns_no_bonus():
+    assert [e.kind for e in entries(issued_by(None), good(withheld=True))] == ["award"]
 
 
 def test_binomial_tail_matches_known_values():
@@ -273,12 +273,17 @@ def test_binomial_tail_matches_known_values():
     assert binomial_tail(2, 3, 0.5) == pytest.approx(0.5)
 
 
-def test_top_share_outlier_needs_counts_and_a_real_difference():
-    assert top_share_outlier(20, 20, 8, 20, RULES)  # all top against 40 %: p ~ 1e-8
-    assert not top_share_outlier(9, 9, 8, 20, RULES)  # under 10 ratings: nothing raised
-    assert not top_share_outlier(20, 20, 0, 9, RULES)  # the rest of the office too few to compare with
-    assert not top_share_outlier(10, 20, 8, 20, RULES)  # 50 % against 40 %: ordinary
-    assert not top_share_outlier(20, 20, 19, 20, RULES)  # everyone is loved: no outlier
+def test_bonus_is_withheld_until_the_clerk_has_enough_ratings_that_day():
+    assert rating_bonus_withheld(4, 4, 8, 20, RULES)  # 4 ratings: too few to say anything, no bonus yet
+    assert not rating_bonus_withheld(3, 5, 8, 20, RULES)  # 3 of 5 against 40 %: ordinary
+
+
+def test_bonus_is_withheld_when_the_clerks_top_share_is_an_outlier():
+    assert rating_bonus_withheld(6, 6, 8, 20, RULES)  # all top against ~41 %: p ~ 0.005
+    assert not rating_bonus_withheld(5, 5, 8, 20, RULES)  # p ~ 0.012: not yet
+    assert not rating_bonus_withheld(10, 20, 8, 20, RULES)  # 50 % against 40 %: ordinary
+    assert not rating_bonus_withheld(20, 20, 19, 20, RULES)  # everyone is loved: no outlier
+    assert rating_bonus_withheld(8, 8, 0, 0, RULES)  # alone in the office: against an even 50 %
 
 
 @pytest.mark.parametrize("bad", [{"time_factor": -1}, {"partial_weight": 1.5}, {"staff_issue_share": 1.0},
