@@ -99,7 +99,7 @@ def _points_fairness_settings(env: Any) -> dict[str, Any]:
         "POINTS_PARTIAL_WEIGHT": float(env.get("PTSP_POINTS_PARTIAL_WEIGHT", 0.5)),
         "POINTS_STAFF_ISSUE_SHARE": float(env.get("PTSP_POINTS_STAFF_ISSUE_SHARE", 0.2)),
         "POINTS_STAFF_ISSUE_FREE": int(env.get("PTSP_POINTS_STAFF_ISSUE_FREE", 5)),
-        "POINTS_RATING_MIN_COUNT": int(env.get("PTSP_POINTS_RATING_MIN_COUNT", 10)),
+        "POINTS_RATING_MIN_COUNT": int(env.get("PTSP_POINTS_RATING_MIN_COUNT", 5)),
         "POINTS_RATING_ALPHA": float(env.get("PTSP_POINTS_RATING_ALPHA", 0.01)),
     }
 
