@@ -37,8 +37,8 @@ SHORT_SHARE = 0.5  # a "short service": served in under this share of the (outco
 PARTIAL_WEIGHT = PointsRules().partial_weight  # rule 10's outcome weight, for the standard of a short service
 
 TEXTS = {
-    "short_services": N_("%(share)s layanan selesai dalam kurang dari separuh waktu standar "
-                         "(petugas lain di kantor ini: %(office)s). Periksa apakah pelayanannya benar-benar dilakukan."),
+    "short_services": N_("%(share)s layanan selesai dalam kurang dari separuh waktu standar (petugas lain di "
+                         "kantor ini: %(office)s). Periksa apakah pelayanannya benar-benar dilakukan."),
     "self_issued": N_("%(share)s tiket yang diselesaikan diterbitkan sendiri oleh petugas ini "
                       "(petugas lain: %(office)s). Tiket seperti ini hanya berpoin setelah dikonfirmasi supervisor."),
     "staff_issued": N_("%(share)s tiket yang diselesaikan diterbitkan oleh petugas, bukan dari kios "

@@ -29,8 +29,8 @@ from ..domain.points import (
     PointsRules,
     RatingFact,
     decision_allowed,
-    ticket_entries,
     rating_bonus_withheld,
+    ticket_entries,
 )
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor

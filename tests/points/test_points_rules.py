@@ -12,9 +12,9 @@ from ptsp.domain.points import (
     RatingFact,
     binomial_tail,
     decision_allowed,
+    rating_bonus_withheld,
     staff_issue_within_share,
     ticket_entries,
-    rating_bonus_withheld,
 )
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

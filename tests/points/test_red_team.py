@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MONDAY_9_WIB, WEEKDAY_HOURS, bearer, login, make_test_app
 from ptsp.services.accounts import make_device_token
 from ptsp.services.setup import load_setup
+from tests.conftest import MONDAY_9_WIB, WEEKDAY_HOURS, bearer, login, make_test_app
 
 END_MINUTES = 180  # 09:00 to 12:00 WIB
 STRATEGIES = ("honest", "honest_too", "self_issue_quick", "self_issue_padded", "walk_in_for_colleague",
