@@ -114,7 +114,7 @@ def _tallies(session: Session, office_id: int, start: date, end: date) -> dict[s
 
 
 def _percent(hits: int, cases: int) -> str:
-    return f"{round(100 * hits / cases)} %" if cases else "–"
+    return f"{round(100 * hits / cases)}\u00a0%" if cases else "–"  # no break between number and sign
 
 
 def clerk_flags(tallies: dict[str, Tally], staff_id: int) -> list[dict[str, str]]:
