@@ -80,6 +80,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
         "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
         "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
+        **_points_fairness_settings(env),
         **_privacy_settings(env),
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
         # Violation notices to an outside receiver (e-mail or chat gateway), ptsp/discipline_webhook.py; off when empty.
@@ -94,6 +95,18 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         (config["PUBLIC_URL"] or "").startswith("https://")
     )
     return config
+
+
+def _points_fairness_settings(env: Any) -> dict[str, Any]:
+    """The settings of the points rules that resist gaming (docs/points.md, rules 7-11)."""
+    return {
+        "POINTS_TIME_FACTOR": float(env.get("PTSP_POINTS_TIME_FACTOR", 1.0)),
+        "POINTS_PARTIAL_WEIGHT": float(env.get("PTSP_POINTS_PARTIAL_WEIGHT", 0.5)),
+        "POINTS_STAFF_ISSUE_SHARE": float(env.get("PTSP_POINTS_STAFF_ISSUE_SHARE", 0.2)),
+        "POINTS_STAFF_ISSUE_FREE": int(env.get("PTSP_POINTS_STAFF_ISSUE_FREE", 5)),
+        "POINTS_RATING_MIN_COUNT": int(env.get("PTSP_POINTS_RATING_MIN_COUNT", 5)),
+        "POINTS_RATING_ALPHA": float(env.get("PTSP_POINTS_RATING_ALPHA", 0.01)),
+    }
 
 
 def _secret_key(config: dict[str, Any]) -> str:

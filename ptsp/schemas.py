@@ -22,6 +22,9 @@ class IssueTicket(Body):
     priority: Literal["regular", "elderly", "disabled", "pregnant"] = Field(
         default="regular", description="Priority class: lansia, disabilitas, ibu hamil/membawa bayi"
     )
+    walk_in: bool = Field(default=False, description=(
+        "Staff only: issued on behalf of a walk-in resident. A staff-issued ticket earns points only so marked, "
+        "within the office day's audited share, and never for the clerk who issued it (docs/points.md)"))
 
 
 class PairDevice(Body):

@@ -31,6 +31,7 @@ from ..domain import hours as office_hours
 from ..domain import rate_bands
 from ..domain.errors import InvalidInput
 from ..models import Counter, Office, PointsLedgerEntry, Staff
+from .anomalies import attach_flags
 from .skm import local_bounds
 from .work_time import clerk_hours
 
@@ -199,6 +200,7 @@ def leaderboard(session: Session, office_ids: list[int], period_name: str | None
         rows.extend(_rows(session, office, p, now))
     _add_intervals(rows)
     plain = [row for row, _ in rows]
+    attach_flags(session, plain, periods)  # anomaly flags per clerk and period (docs/points.md)
     enough = [r for r in plain if r["transactions"] >= min_transactions and r["work_hours"] >= MIN_HOURS
               and r["_interval"] is not None]
     ranked = _band(enough)

@@ -73,7 +73,7 @@ def issue() -> tuple[Response, int]:
     session = get_db()
     ticket, position, job = printing.issue_with_job(session, office_id=body.office, service_id=body.service,
                                                     priority=body.priority, actor=actor, status_url=page_url,
-                                                    now=now())
+                                                    now=now(), walk_in=body.walk_in)
     session.commit()
     printed = print_issued(session, ticket, job)
     return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket), "print": printed}), 201

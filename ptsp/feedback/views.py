@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -85,7 +86,8 @@ def rate(token: str) -> BaseResponse | tuple[str, int]:
         return render_template("feedback/missing.html", message=describe(exc)), exc.status
     try:
         fields = _read_form(request.form)
-        feedback.rate(session, ticket=ticket, channel="status_page", now=now(), **fields)
+        feedback.rate(session, ticket=ticket, channel="status_page", now=now(), staff_session_id=_staff_session(),
+                      **fields)
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -93,6 +95,11 @@ def rate(token: str) -> BaseResponse | tuple[str, int]:
         return render_template("feedback/rate.html", **_context(ticket, rating=rating, error=describe(exc),
                                                                 thanks=False, complaint=_complaint(ticket))), exc.status
     return redirect(url_for("feedback.rating_form", token=token, ok=1), code=303)
+
+
+def _staff_session() -> int | None:
+    """The staff member logged in on this browser, if any: their rating earns no points bonus (docs/points.md)."""
+    return int(current_user.id) if current_user.is_authenticated else None
 
 
 def _tablet_actor(device: Device) -> Actor:
@@ -131,7 +138,7 @@ def tablet_rate() -> BaseResponse | tuple[str, int]:
         if ticket is None or str(ticket.id) != request.form.get("ticket", ""):
             raise InvalidInput("rating_no_longer_open")
         feedback.rate(session, ticket=ticket, channel="tablet", device_id=actor.device_id, now=now(),
-                      **_read_form(request.form))
+                      staff_session_id=_staff_session(), **_read_form(request.form))
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -61,6 +61,8 @@ class Rating(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # the clerk who completed the ticket
     channel: Mapped[str] = mapped_column(String(16))  # status_page, tablet
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # The staff member whose login session the rating's browser carried: such a rating earns no bonus.
+    staff_session_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     quick: Mapped[int] = mapped_column()
     u1: Mapped[int | None] = mapped_column()
     u2: Mapped[int | None] = mapped_column()

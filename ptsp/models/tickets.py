@@ -71,6 +71,10 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     public_token: Mapped[str] = mapped_column(String(64), unique=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # Who issued it when staff did (None from a kiosk), and whether they marked it "on behalf of a walk-in
+    # resident"; the same facts are in the `issued` event, which the points rules read (docs/points.md).
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

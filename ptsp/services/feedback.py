@@ -48,11 +48,13 @@ def rate(
     channel: str,
     now: datetime,
     device_id: int | None = None,
+    staff_session_id: int | None = None,
 ) -> tuple[Rating, Complaint | None]:
     """Record the one rating of a finished ticket, with the optional SKM answers and complaint.
 
     Nothing about the resident is stored: the rating points at the ticket, the
-    service, the counter and the clerk who completed it.
+    service, the counter and the clerk who completed it. `staff_session_id` names the staff member whose
+    login session the rating's browser carried: the rating counts for the survey, never for a points bonus.
     """
     quick = check_answer(quick, "penilaian")
     answers = check_elements(elements)
@@ -66,7 +68,8 @@ def rate(
         ticket_id=ticket.id, office_id=ticket.office_id, service_id=ticket.service_id,
         counter_id=completed.counter_id if completed else ticket.counter_id,
         staff_id=completed.staff_id if completed else ticket.clerk_id,
-        channel=channel, device_id=device_id, quick=quick, at=now, **(answers or {}),
+        channel=channel, device_id=device_id, staff_session_id=staff_session_id, quick=quick, at=now,
+        **(answers or {}),
     )
     session.add(rating)
     session.flush()

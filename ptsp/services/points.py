@@ -9,6 +9,7 @@ changed by hand or the rules (or their settings) changed since.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from ..domain.points import (
     REJECTED,
     Entry,
     Event,
+    IssueShare,
     PointsRules,
     RatingFact,
     decision_allowed,
+    rating_bonus_withheld,
     ticket_entries,
 )
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
@@ -36,14 +39,20 @@ from .lookup import get_or_404, office_scope, record, require_office
 RULES_KEY = "points_rules"
 
 
+_SETTINGS = {  # PointsRules field: (config key, type)
+    "short_fraction": ("POINTS_SHORT_FRACTION", float), "good_rating": ("POINTS_GOOD_RATING", int),
+    "bonus_points": ("POINTS_RATING_BONUS", float), "time_factor": ("POINTS_TIME_FACTOR", float),
+    "partial_weight": ("POINTS_PARTIAL_WEIGHT", float), "staff_issue_share": ("POINTS_STAFF_ISSUE_SHARE", float),
+    "staff_issue_free": ("POINTS_STAFF_ISSUE_FREE", int), "rating_min_count": ("POINTS_RATING_MIN_COUNT", int),
+    "rating_alpha": ("POINTS_RATING_ALPHA", float),
+}
+
+
 def rules_from_config(config: dict[str, Any]) -> PointsRules:
     """Build the rules from the app's `POINTS_*` settings (defaults when absent)."""
     defaults = PointsRules()
-    return PointsRules(
-        short_fraction=float(config.get("POINTS_SHORT_FRACTION", defaults.short_fraction)),
-        good_rating=int(config.get("POINTS_GOOD_RATING", defaults.good_rating)),
-        bonus_points=float(config.get("POINTS_RATING_BONUS", defaults.bonus_points)),
-    )
+    return PointsRules(**{name: kind(config.get(key, getattr(defaults, name)))
+                          for name, (key, kind) in _SETTINGS.items()})
 
 
 def rules_for(session: Session) -> PointsRules:
@@ -55,14 +64,75 @@ def _event(row: TicketEvent) -> Event:
     return Event(row.id, row.kind, row.at, row.staff_id, dict(row.data or {}))
 
 
-def _rating(row: Rating | None) -> RatingFact | None:
-    return None if row is None else RatingFact(row.id, row.quick, row.at)
+class DayFacts:
+    """The order of an office day's issues and resident ratings, which rules 8 and 11 count up to a ticket's own.
+
+    Read from the `issued` events and the ratings rows (never from today's state), loaded once per office day,
+    so the live sync and the recomputation count the same thing.
+    """
+
+    def __init__(self, session: Session, rules: PointsRules) -> None:
+        self.session, self.rules = session, rules
+        self._issues: dict[tuple[int, date], tuple[list[int], list[int]]] = {}
+        self._ratings: dict[tuple[int, date], list[tuple[int, int | None, bool]]] = {}
+
+    def _issue_order(self, office_id: int, day: date) -> tuple[list[int], list[int]]:
+        key = (office_id, day)
+        if key not in self._issues:
+            rows = self.session.execute(
+                select(TicketEvent.id, TicketEvent.staff_id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                .where(Ticket.office_id == office_id, Ticket.service_day == day, TicketEvent.kind == "issued")
+                .order_by(TicketEvent.id)).all()
+            ids, staffed, count = [], [], 0
+            for event_id, staff_id in rows:
+                count += staff_id is not None
+                ids.append(event_id)
+                staffed.append(count)
+            self._issues[key] = (ids, staffed)
+        return self._issues[key]
+
+    def share(self, ticket: Ticket, events: list[Event]) -> IssueShare | None:
+        """Where a staff-issued ticket stands in its office day's issuing; None for a kiosk's ticket."""
+        issued = next((e for e in events if e.kind == "issued"), None)
+        if issued is None or issued.staff_id is None:
+            return None
+        ids, staffed = self._issue_order(ticket.office_id, ticket.service_day)
+        upto = bisect_right(ids, issued.id)
+        return IssueShare(issued=upto, staff_rank=staffed[upto - 1] if upto else 0)
+
+    def _rating_order(self, office_id: int, day: date) -> list[tuple[int, int | None, bool]]:
+        key = (office_id, day)
+        if key not in self._ratings:
+            self._ratings[key] = [(rid, staff, quick >= self.rules.good_rating) for rid, staff, quick in
+                                  self.session.execute(
+                select(Rating.id, Rating.staff_id, Rating.quick).join(Ticket, Ticket.id == Rating.ticket_id)
+                .outerjoin(TicketEvent, (TicketEvent.ticket_id == Rating.ticket_id) & (TicketEvent.kind == "issued"))
+                .where(Ticket.office_id == office_id, Ticket.service_day == day, Rating.staff_session_id.is_(None),
+                       # a self-issued ticket's rating is no resident's: it never joins the comparison
+                       (TicketEvent.staff_id.is_(None)) | (TicketEvent.staff_id != Rating.staff_id))
+                .order_by(Rating.id)).all()]
+        return self._ratings[key]
+
+    def rating(self, ticket: Ticket, row: Rating | None) -> RatingFact | None:
+        """The rating as the rules see it, judged on the office day's resident ratings up to this one."""
+        if row is None:
+            return None
+        clerk_top = clerk_rated = rest_top = rest_rated = 0
+        for rating_id, staff_id, top in self._rating_order(ticket.office_id, ticket.service_day):
+            if rating_id > row.id:
+                break
+            if staff_id == row.staff_id:
+                clerk_top, clerk_rated = clerk_top + top, clerk_rated + 1
+            elif staff_id is not None:
+                rest_top, rest_rated = rest_top + top, rest_rated + 1
+        withheld = rating_bonus_withheld(clerk_top, clerk_rated, rest_top, rest_rated, self.rules)
+        return RatingFact(row.id, row.quick, row.at, row.channel, row.staff_session_id, withheld)
 
 
-def _expected(ticket: Ticket, standard: float, events: list[Event], rating: RatingFact | None,
-              rules: PointsRules) -> list[Entry]:
-    return ticket_entries(events, service_id=ticket.service_id, standard_minutes=standard, rating=rating,
-                          rules=rules)
+def _expected(ticket: Ticket, standard: float, events: list[Event], rating: Rating | None,
+              facts: DayFacts) -> list[Entry]:
+    return ticket_entries(events, service_id=ticket.service_id, standard_minutes=standard,
+                          rating=facts.rating(ticket, rating), rules=facts.rules, share=facts.share(ticket, events))
 
 
 def _row(ticket: Ticket, entry: Entry) -> PointsLedgerEntry:
@@ -83,7 +153,7 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
     standard = session.get_one(Service, ticket.service_id).standard_minutes
     written = set(session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id)))
-    added = [_row(ticket, e) for e in _expected(ticket, standard, events, _rating(rating), rules)
+    added = [_row(ticket, e) for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
              if e.kind not in written]
     session.add_all(added)
     session.flush()
@@ -209,6 +279,7 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
     ticket_ids = sorted(set(session.scalars(touched)) | set(session.scalars(ledgered)))
     standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
     report = RecomputeReport(tickets=len(ticket_ids))
+    facts = DayFacts(session, rules)
     for chunk in _chunks(ticket_ids):
         tickets, events, ratings = _load(session, chunk)
         ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -217,7 +288,7 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             expected = {e.kind: _values(_row(ticket, e)) for e in _expected(
-                ticket, standards[ticket.service_id], events[ticket_id], _rating(ratings.get(ticket_id)), rules)}
+                ticket, standards[ticket.service_id], events[ticket_id], ratings.get(ticket_id), facts)}
             report.lines += len(expected)
             report.points += sum(v["points"] for v in expected.values())
             written = ledger[ticket_id]
@@ -244,6 +315,7 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
     report = recompute(session, office_id, rules)
     standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
     added = 0
+    facts = DayFacts(session, rules)
     # What sync_ticket does per ticket, a chunk of tickets at a time (a 90-day history has thousands).
     for chunk in _chunks(sorted({d.ticket_id for d in report.differences if d.problem == "missing"})):
         tickets, events, ratings = _load(session, chunk)
@@ -254,7 +326,7 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             rows = [_row(ticket, e) for e in _expected(ticket, standards[ticket.service_id], events[ticket_id],
-                                                       _rating(ratings.get(ticket_id)), rules)
+                                                       ratings.get(ticket_id), facts)
                     if e.kind not in written[ticket_id]]
             session.add_all(rows)
             added += len(rows)

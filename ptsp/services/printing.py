@@ -40,7 +40,7 @@ def ticket_text(language: str) -> dict[str, str]:
 
 def issue_with_job(
     session: Session, *, office_id: int, service_id: int, priority: str, actor: Actor,
-    status_url: Callable[[str], str], now: datetime,
+    status_url: Callable[[str], str], now: datetime, walk_in: bool = False,
 ) -> tuple[Ticket, dict[str, Any], PrintJob | None]:
     """Issue a ticket and, when the kiosk has a printer, its print job, in the caller's one transaction.
 
@@ -49,7 +49,7 @@ def issue_with_job(
     (ptsp.printing_runner) and an agent's `print_job` goes out with the other facts.
     """
     ticket, position = tickets.issue(session, office_id=office_id, service_id=service_id, priority=priority,
-                                     actor=actor, now=now)
+                                     walk_in=walk_in, actor=actor, now=now)
     printer = printer_for_device(session, actor.device_id)
     job = queue_job(session, ticket, printer, status_url(ticket.public_token), now) if printer is not None else None
     return ticket, position, job

@@ -56,10 +56,11 @@ def issue(
     office_id: int,
     service_id: int,
     priority: str = "regular",
+    walk_in: bool = False,
     actor: Actor,
     now: datetime,
 ) -> tuple[Ticket, dict[str, Any]]:
-    """Issue the next numbered ticket for a service; return it with its position."""
+    """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9)."""
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
     service, day = _open_service(session, office, service_id, now)
@@ -81,12 +82,15 @@ def issue(
         queued_at=now,
         public_token=secrets.token_urlsafe(18),
         device_id=actor.device_id,
+        issued_by=actor.staff_id,
+        walk_in=bool(walk_in and actor.staff_id is not None),
         office=office,
         service=service,
     )
     session.add(ticket)
     session.flush()
-    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number)
+    by_staff = {"walk_in": ticket.walk_in} if actor.staff_id is not None else {}
+    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number, **by_staff)
     # One count serves both the fact and the position: a just-issued regular ticket is last in its
     # line. The position is worked out before the fact, whose sequence number locks the office's
     # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.

@@ -18,10 +18,10 @@ def test_plan_shows_the_points_the_ledger_credited_per_hour_next_to_the_demand(a
     for _ in range(3):
         office.issue("A")
     for _ in range(3):
-        desk.serve(minutes=9)  # standard 10 minutes: credited in full, not held
+        desk.serve(minutes=10)  # standard 10 minutes: credited in full, not held
     clock.advance(hours=1)  # 10:xx WIB
     office.issue("C")
-    desk.serve(minutes=4)  # standard 5 minutes
+    desk.serve(minutes=5)  # standard 5 minutes
     with app.extensions["ptsp.read_sessions"]() as session:
         credited = session.scalar(select(func.sum(PointsLedgerEntry.points)))
         plan = build_plan(session, world.office, date(2026, 11, 30), 1,

@@ -98,14 +98,19 @@ def supervisor(app) -> Any:
 
 
 def realistic_day(app, world, clock) -> dict[str, Any]:
-    """Awards, a transfer, a no-show, a cancel, holds confirmed and rejected, good and poor ratings."""
+    """Awards, a transfer, a no-show, a cancel, holds confirmed and rejected, good and poor ratings.
+
+    A day of three ratings: every rating is judged on its own (`rating_min_count` 1), as rule 11 would on a
+    busy day; tests/points/test_red_team.py plays the default.
+    """
+    set_rules(app, rating_min_count=1)
     office = Office(app, world, clock)
     one, two, three = office.desk("clerk1", 1), office.desk("clerk2", 2), office.desk("clerk3", 3)
     sup = supervisor(app)
     made: dict[str, Any] = {}
 
     office.issue("A")
-    made["plain"] = one.serve(8)  # award 10 to clerk1
+    made["plain"] = one.serve(10)  # award 10 to clerk1 (served the whole standard)
 
     office.issue("A")
     moved = one.call()
@@ -113,7 +118,7 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     clock.advance(minutes=2)
     one.act(moved, "transfer", service=world.services["B"], reason="salah antre")
     clock.advance(minutes=3)
-    made["transferred"] = three.serve(15)  # award 20 (service B) to clerk3 only
+    made["transferred"] = three.serve(20)  # award 20 (service B) to clerk3 only
 
     office.issue("C")
     missing = two.call()
@@ -121,14 +126,14 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     two.act(missing, "no-show")  # nothing
 
     office.issue("A")
-    made["confirmed"] = two.serve(1)  # hold 10 for clerk2
+    made["confirmed"] = two.serve(2)  # hold 2 (the minutes spent) for clerk2
     assert office.rate(made["confirmed"], 4).status_code == 303  # good rating while held: no bonus yet
     clock.advance(minutes=30)
     assert sup.post(f"/api/v1/points/holds/{made['confirmed']['id']}/confirm",
                     json={"reason": "berkas sudah lengkap"}).status_code == 200  # release + bonus
 
     office.issue("A")
-    made["rejected"] = one.serve(0.5)  # hold 10 for clerk1
+    made["rejected"] = one.serve(0.5)  # hold 0.5 for clerk1
     assert sup.post(f"/api/v1/points/holds/{made['rejected']['id']}/reject",
                     json={"reason": "tidak ada berkas"}).status_code == 200
 
@@ -136,10 +141,23 @@ def realistic_day(app, world, clock) -> dict[str, Any]:
     assert sup.post(f"/api/v1/tickets/{cancelled['id']}/cancel").status_code == 200  # nothing
 
     office.issue("A")
-    made["good"] = one.serve(9)
+    made["good"] = one.serve(10)
     assert office.rate(made["good"], 4, complaint="Antrian rapi, terima kasih").status_code == 303
     office.issue("C")
-    made["poor"] = two.serve(6)
+    made["poor"] = two.serve(5)
     assert office.rate(made["poor"], 2).status_code == 303
     made["office"] = office
     return made
+
+
+def set_rules(app, **changes: Any) -> None:
+    """Run the app's use cases with some points settings changed (as `PTSP_POINTS_*` would at start-up)."""
+    from dataclasses import replace
+
+    from ptsp.services.points import RULES_KEY
+
+    for name in ("ptsp.sessions", "ptsp.read_sessions"):
+        maker = app.extensions[name]
+        info = dict(maker.kw.get("info") or {})
+        info[RULES_KEY] = replace(info[RULES_KEY], **changes)
+        maker.configure(info=info)

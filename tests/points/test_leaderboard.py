@@ -30,15 +30,15 @@ def board_day(app, world, clock):
     one, two = office.desk("clerk1", 1), office.desk("clerk2", 2)
     for _ in range(2):
         office.issue("A")
-        one.serve(8)
+        one.serve(10)
     assert one.client.post(f"/api/v1/counters/{one.counter}/break", json={"reason": "salat"}).status_code == 200
     clock.advance(minutes=30)
     assert one.client.post(f"/api/v1/counters/{one.counter}/open").status_code == 200
     office.issue("A")
-    one.serve(8)
+    one.serve(10)
     for _ in range(2):
         office.issue("C")
-        two.serve(4)
+        two.serve(5)
     clock.advance(minutes=120 - (clock().hour * 60 + clock().minute - 120))  # to 11:00 WIB (04:00 UTC)
     assert clock() == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     assert one.client.post(f"/api/v1/counters/{one.counter}/close").status_code == 200

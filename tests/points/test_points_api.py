@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ptsp.models import PointsLedgerEntry, TicketEvent
 from tests.conftest import login
-from tests.points.helpers import Office
+from tests.points.helpers import Office, set_rules
 
 NINE_FOURS = {f"u{i}": "4" for i in range(1, 10)}
 NINE_THREES = {f"u{i}": "3" for i in range(1, 10)}
@@ -41,7 +41,7 @@ def test_held_points_are_listed_for_the_supervisor_and_confirmed_once(app, held)
     _office, ticket = held
     sup = client_for(app, "sup")
     [hold] = sup.get("/api/v1/points/holds").get_json()["holds"]
-    assert (hold["ticket"], hold["kind"], hold["held"], hold["code"]) == (ticket["id"], "hold", 10.0, ticket["code"])
+    assert (hold["ticket"], hold["kind"], hold["held"], hold["code"]) == (ticket["id"], "hold", 1.0, ticket["code"])
     response = sup.post(f"/api/v1/points/holds/{ticket['id']}/confirm", json={})
     assert response.status_code == 200 and [line["kind"] for line in response.get_json()["lines"]] == ["release"]
     assert sup.get("/api/v1/points/holds").get_json()["holds"] == []
@@ -92,11 +92,12 @@ def test_malformed_json_to_a_decision_is_400(app, held):
 def rated(app, world, clock):
     """Two residents answer the survey at counter 1 (all 4s, all 3s), one only the quick rating."""
     office = Office(app, world, clock)
+    set_rules(app, rating_min_count=1)  # three ratings: each judged on its own
     desk = office.desk("clerk1", 1)
     tickets = []
     for _ in range(3):
         office.issue("A")
-        tickets.append(desk.serve(8))
+        tickets.append(desk.serve(10))
     office.rate(tickets[0], 4, **NINE_FOURS)
     office.rate(tickets[1], 3, **NINE_THREES)
     office.rate(tickets[2], 2, complaint="Kursi tunggu kurang")

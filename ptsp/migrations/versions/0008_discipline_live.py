@@ -1,7 +1,7 @@
 """discipline live: declared closures of an office, withdrawn violations, tolerance per rule
 
 Revision ID: 0008_discipline_live
-Revises: 0006_account_security
+Revises: 0007_points_fairness
 
 Offices get `closures` (gaps of their hours they declare closed). Existing offices had every gap treated as
 closed; from now on only declared closures are, and the other gaps are staff breaks the office covers. The
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_discipline_live'
-down_revision = '0006_account_security'
+down_revision = '0007_points_fairness'
 branch_labels = None
 depends_on = None
 
