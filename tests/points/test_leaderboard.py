@@ -57,17 +57,18 @@ def test_staffed_hours_exclude_breaks_and_the_rate_counts_only_hours_with_work(a
     rows = {r["name"]: r for r in board["unranked"]}
     one, two = rows["Clerk Satu"], rows["Clerk Dua"]
     assert one["points"] == 30.0 and one["staffed_hours"] == 1.5 and one["per_staffed_hour"] == 20.0
-    # Three tickets called and served 8 minutes each, nobody waiting in between: 24 minutes of work.
-    assert one["work_hours"] == 0.4 and one["per_hour"] == 75.0 and one["transactions"] == 3
-    assert two["points"] == 10.0 and two["staffed_hours"] == 2.0 and two["work_hours"] == round(8 / 60, 2)
+    # Three tickets called and served 10 minutes each, nobody waiting in between: 30 minutes of work.
+    assert one["work_hours"] == 0.5 and one["per_hour"] == 60.0 and one["transactions"] == 3
+    assert two["points"] == 10.0 and two["staffed_hours"] == 2.0 and two["work_hours"] == round(10 / 60, 2)
     # Under one hour with work: listed with their figures and interval, in no band.
-    assert board["ranked"] == [] and one["band"] is None and one["per_hour_low"] < 75.0 < one["per_hour_high"]
+    assert board["ranked"] == [] and one["band"] is None and one["per_hour_low"] < 60.0 < one["per_hour_high"]
     assert board["offices"][str(world.office)] == {"start": "2026-11-23", "end": "2026-11-23"}
 
 
 def test_hours_without_waiting_do_not_lower_the_rate(app, world, clock):
     """clerk1 opens at 09:00, nothing of A or C waits until 10:00 (a B ticket waits, which counter 1 does not serve);
-    at 10:00 seven A tickets come and are served 9 minutes each with a minute between; idle again until 12:00."""
+    at 10:00 seven A tickets come and are served 10 minutes each (the standard) with a minute between; idle again
+    until 12:00."""
     office = Office(app, world, clock)
     one, two = office.desk("clerk1", 1), office.desk("clerk2", 2)
     office.issue("B")
@@ -75,7 +76,7 @@ def test_hours_without_waiting_do_not_lower_the_rate(app, world, clock):
     for _ in range(7):
         office.issue("A")
     for _ in range(7):
-        one.serve(9)
+        one.serve(10)
     clock.now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 WIB
     for desk in (one, two):
         assert desk.client.post(f"/api/v1/counters/{desk.counter}/close").status_code == 200
@@ -83,7 +84,7 @@ def test_hours_without_waiting_do_not_lower_the_rate(app, world, clock):
     board = manager_client(app).get("/api/v1/points/leaderboard?period=today").get_json()
     row = board["ranked"][0]
     assert (row["name"], row["band"], row["points"], row["staffed_hours"]) == ("Clerk Satu", 1, 70.0, 3.0)
-    assert row["work_hours"] == 1.15 and row["per_hour"] == round(70 / 1.15, 2)  # 10:00 to 11:09
+    assert row["work_hours"] == 1.27 and row["per_hour"] == round(70 / 1.27, 2)  # 10:00 to 11:16
     assert row["per_staffed_hour"] == round(70 / 3, 2)
     # Counter 2 serves B, which waited all morning: clerk2 had work for all three hours and did none of it.
     idle = next(r for r in board["unranked"] if r["name"] == "Clerk Dua")
@@ -94,8 +95,10 @@ def test_hours_without_waiting_do_not_lower_the_rate(app, world, clock):
 @pytest.fixture
 def three_clerks(app, world, clock):
     """From 08:00 to 14:00 WIB a queue of A tickets (10 points each) that is never empty until the last call:
-    clerk1 serves each in 9 minutes (about 60 points per hour), clerk3 (counter 3, set up for A too) in 10 (about
-    55), clerk2 in 29 (about 20). Known outcome: clerk1 and clerk3 cannot be told apart, clerk2 clearly can."""
+    clerk1 serves each in 10 minutes, the standard (about 55 points per hour with a minute between residents), clerk3
+    (counter 3, set up for A too) in 11 (about 50), clerk2 in 29 (about 20). Points are capped by the minutes spent
+    (docs/points.md, rule 1), so nobody earns by going faster than the standard. Known outcome: clerk1 and clerk3
+    cannot be told apart, clerk2 clearly can."""
     with app.extensions["ptsp.sessions"]() as session:
         session.execute(insert(counter_services).values(counter_id=world.counters[3], service_id=world.services["A"]))
         session.commit()
@@ -103,11 +106,11 @@ def three_clerks(app, world, clock):
     office = Office(app, world, clock)
     for username, number in (("clerk1", 1), ("clerk2", 2), ("clerk3", 3)):
         office.desk(username, number)
-    for _ in range(36 + 12 + 32):
+    for _ in range(32 + 12 + 30):
         office.issue("A")
     until = clock() + timedelta(hours=6)
-    served = serve_side_by_side(office, {"clerk1": 9, "clerk2": 29, "clerk3": 10}, until)
-    assert served == {"clerk1": 36, "clerk2": 12, "clerk3": 32}
+    served = serve_side_by_side(office, {"clerk1": 10, "clerk2": 29, "clerk3": 11}, until)
+    assert served == {"clerk1": 32, "clerk2": 12, "clerk3": 30}
     clock.now = until
     for desk in office.desks.values():
         assert desk.client.post(f"/api/v1/counters/{desk.counter}/close").status_code == 200
@@ -117,15 +120,15 @@ def three_clerks(app, world, clock):
 def test_clerks_apart_get_different_bands_close_ones_share_one_and_few_are_unranked(app, world, three_clerks):
     board = manager_client(app).get(f"/api/v1/points/leaderboard?office={world.office}&period=today").get_json()
     rows = [(r["name"], r["band"], r["points"], r["transactions"]) for r in board["ranked"]]
-    assert rows == [("Clerk Satu", 1, 360.0, 36), ("Clerk Tiga", 1, 320.0, 32), ("Clerk Dua", 2, 120.0, 12)]
+    assert rows == [("Clerk Satu", 1, 320.0, 32), ("Clerk Tiga", 1, 300.0, 30), ("Clerk Dua", 2, 120.0, 12)]
     satu, tiga, dua = board["ranked"]
     assert board["bands"] == 2 and board["level"] == 0.9
     assert satu["per_hour_low"] <= tiga["per_hour_high"] and dua["per_hour_high"] < satu["per_hour_low"]
     for row in board["ranked"]:
         assert row["per_hour_low"] < row["per_hour"] < row["per_hour_high"] and row["staffed_hours"] == 6.0
-    # A tickets waited until the last call (13:50); then only a counter's own ticket is work: counters 1 and 2
-    # were busy until 13:59 (5.98 hours), counter 3 until 13:51 (5.85).
-    assert [r["work_hours"] for r in board["ranked"]] == [5.98, 5.85, 5.98]
+    # A tickets waited until the last call (13:48); then only a counter's own ticket is work: counter 1 was busy
+    # until 13:51 (5.85 hours), counters 3 and 2 until 13:59 (5.98).
+    assert [r["work_hours"] for r in board["ranked"]] == [5.85, 5.98, 5.98]
     assert "rank" not in satu
     # Below the minimum number of transactions: listed with figures, in no band.
     app.config["LEADERBOARD_MIN_TRANSACTIONS"] = 13
@@ -205,7 +208,7 @@ def test_an_empty_today_shows_the_last_earlier_day_with_points_and_says_so(app, 
     office = Office(app, world, clock)
     one = office.desk("clerk1", 1)
     office.issue("A")
-    one.serve(8)
+    one.serve(10)
     assert one.client.post(f"/api/v1/counters/{one.counter}/close").status_code == 200
     clock.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB: no points yet today
     manager = manager_client(app)
@@ -224,7 +227,7 @@ def test_an_empty_today_shows_the_last_earlier_day_with_points_and_says_so(app, 
 
     two = office.desk("clerk2", 2)  # Monday's first ticket: today has data again
     office.issue("C")
-    two.serve(4)
+    two.serve(5)
     today = manager.get("/api/v1/points/leaderboard").get_json()
     assert today["chosen"] == {"period": "today", "day": None, "reason": "today_has_data", "automatic": True}
     assert [(r["name"], r["points"]) for r in today["unranked"]] == [("Clerk Dua", 5.0)]
