@@ -6,11 +6,11 @@ weekdays without opening hours, and days on which the office issued no ticket at
 a power cut; a very small office with truly empty days is then slightly over-estimated).
 
 A resident's wait is from the ticket being issued to its first call (the `called` event). Service
-time is from started_at to finished_at of tickets that were completed. For patience, a resident who
-cancelled while waiting walked away at the cancel time; one marked no-show was gone by the first
-call (an upper bound on their patience, used as the walk-away time); anyone called and present had
-patience longer than their wait (censored). Expired tickets are left out: the log does not say when
-their holder left.
+time is from started_at to finished_at of tickets that were completed. For patience, only residents
+who left before being called are walk-aways: one who cancelled while waiting (never called) walked
+away at the cancel time; one whose ticket expired uncalled left at an unknown time before the expiry
+(interval-censored). Anyone called and present had patience longer than their wait (censored). A
+no-show (called, did not come) is counted apart and not used: it is not known whether they left.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class TicketRecord:
     status: str
     wait_minutes: float | None  # issue to first call
     service_minutes: float | None  # started to finished, completed tickets only
-    walked_away_minutes: float | None  # set for cancelled and no-show tickets
+    walked_away_minutes: float | None  # cancelled before any call: issue to cancel
+    expired_minutes: float | None = None  # expired before any call: issue to expiry (left at an unknown time)
 
 
 @dataclass
@@ -104,11 +105,13 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
     for row in rows:
         local = row.issued_at.astimezone(zone)
         called = first_call.get(row.id)
-        walked = None
-        if row.status == "cancelled":
+        walked = expired = None
+        if row.status == "cancelled" and called is None:
             walked = _minutes(row.issued_at, row.finished_at)
-        elif row.status == "no_show":
-            walked = _minutes(row.issued_at, called)
+        elif row.status == "expired" and called is None:
+            # expiry runs after closing (often the next morning): the resident was gone by the day's end
+            day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
+            expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
         history.records.append(TicketRecord(
             service=prefix.get(row.issued_service_id, "?"),
             final_service=prefix.get(row.service_id, "?"),
@@ -119,6 +122,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
             wait_minutes=_minutes(row.issued_at, called),
             service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
             walked_away_minutes=walked,
+            expired_minutes=expired,
         ))
     history.open_days = open_days(history)
     return history
@@ -178,7 +182,8 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
         by_weekday[WEEKDAYS[day.weekday()]] += 1
     counts: dict[tuple[str, str, int], int] = defaultdict(int)
     minutes: dict[str, list[float]] = defaultdict(list)
-    gone, stayed = [], []
+    gone, stayed, expired = [], [], []
+    no_shows = 0
     for r in history.records:
         if r.day not in days:
             continue
@@ -187,6 +192,10 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
             minutes[r.final_service].append(r.service_minutes)
         if r.walked_away_minutes is not None:
             gone.append(r.walked_away_minutes)
+        elif r.expired_minutes is not None:
+            expired.append(r.expired_minutes)
+        elif r.status == "no_show":
+            no_shows += 1
         elif r.wait_minutes is not None:
             stayed.append(r.wait_minutes)
     arrivals = {}
@@ -202,5 +211,6 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
     }
     return OfficeEstimates(
         days_by_weekday=dict(by_weekday), arrivals=arrivals, service_time=service_time,
-        patience=forecast.patience(gone, stayed, confidence), confidence=confidence,
+        patience=forecast.patience(gone, stayed, confidence, expired_minutes=expired, no_shows=no_shows,
+                                   longest_wait=max([*gone, *stayed, *expired], default=None)), confidence=confidence,
     )
