@@ -214,3 +214,20 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
         patience=forecast.patience(gone, stayed, confidence, expired_minutes=expired, no_shows=no_shows,
                                    longest_wait=max([*gone, *stayed, *expired], default=None)), confidence=confidence,
     )
+
+
+def office_with_history(session: Session, office_ids: list[int], since: date) -> int | None:
+    """Of `office_ids`, the office with services that issued the most tickets since `since` (None: none did).
+
+    The planning pages open on it: a kecamatan office with no services of its own has nothing to plan.
+    """
+    if not office_ids:
+        return None
+    with_services = set(session.scalars(select(Service.office_id).where(Service.office_id.in_(office_ids))))
+    counts = dict(session.execute(
+        select(Ticket.office_id, func.count()).where(Ticket.office_id.in_(office_ids), Ticket.service_day >= since)
+        .group_by(Ticket.office_id)
+    ).all())
+    ranked = sorted((o for o in office_ids if o in with_services),
+                    key=lambda o: (-counts.get(o, 0), office_ids.index(o)))
+    return ranked[0] if ranked else None

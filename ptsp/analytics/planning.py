@@ -126,14 +126,17 @@ def backtest_errors(rows: list[BacktestHour]) -> list[BacktestError]:
     result = []
     for hour in [*sorted(h for h in groups if h is not None), None]:
         chosen = groups[hour]
+        waits = [(r.model_wait, r.actual_wait) for r in chosen
+                 if r.model_wait is not None and r.actual_wait is not None]
+        levels = [(r.model_level, r.actual_level) for r in chosen
+                  if r.model_level is not None and r.actual_level is not None]
         result.append(BacktestError(
             hour=hour, hours=len(chosen),
-            mean_wait_mae=mean([abs(r.model_wait - r.actual_wait) for r in chosen]),  # type: ignore[operator]
-            service_level_mae=mean([abs(r.model_level - r.actual_level) for r in chosen  # type: ignore[operator]
-                                    if r.model_level is not None and r.actual_level is not None]),
-            mean_wait_bias=mean([r.model_wait - r.actual_wait for r in chosen]),  # type: ignore[operator]
-            actual_wait=mean([r.actual_wait for r in chosen]),  # type: ignore[misc]
-            model_wait=mean([r.model_wait for r in chosen]),  # type: ignore[misc]
+            mean_wait_mae=mean([abs(m - a) for m, a in waits]),
+            service_level_mae=mean([abs(m - a) for m, a in levels]),
+            mean_wait_bias=mean([m - a for m, a in waits]),
+            actual_wait=mean([a for _, a in waits]),
+            model_wait=mean([m for m, _ in waits]),
             plan_wait=mean([r.plan_wait for r in chosen if math.isfinite(r.plan_wait)]),
         ))
     return result
@@ -351,7 +354,17 @@ def _open_stretches(session: Session, history: OfficeHistory, start: date, end: 
             continue
         midnight = datetime.combine(a.date(), datetime.min.time(), zone)
         found[a.date()].append(((a - midnight).total_seconds() / 60, (b - midnight).total_seconds() / 60, number))
-    return found
+    # sessions of one counter that follow each other (a new clerk, a reconnect) are one open stretch
+    merged: dict[date, list[tuple[float, float, int]]] = {}
+    for day, items in found.items():
+        joined: list[tuple[float, float, int]] = []
+        for a_min, b_min, number in sorted(items, key=lambda item: (item[2], item[0])):
+            if joined and joined[-1][2] == number and a_min <= joined[-1][1] + 1.0:
+                joined[-1] = (joined[-1][0], max(joined[-1][1], b_min), number)
+            else:
+                joined.append((a_min, b_min, number))
+        merged[day] = joined
+    return merged
 
 
 def _staffed_hours(session: Session, history: OfficeHistory, start: date, end: date
@@ -424,10 +437,13 @@ def backtest(session: Session, history: OfficeHistory, settings: PlanSettings, t
     """The last `backtest_days` of the history, hour by hour: what happened, the model on it, the plan.
 
     Estimates (service times, patience) and the plan's counterfactual come from the history before
-    those days, so the model is checked on days it did not learn from.
+    those days, so the model is checked on days it did not learn from; the checked days are at most the
+    later half of the days with tickets.
     """
     week_end = history.end
     week_start = week_end - timedelta(days=min(settings.backtest_days, settings.history_days))
+    if len(history.open_days) >= 2:  # keep at least half of the days with tickets to learn from
+        week_start = max(week_start, history.open_days[len(history.open_days) // 2])
     earlier = load_history(session, history.office_id, week_start - timedelta(days=settings.history_days),
                            week_start)
     if not earlier.open_days:

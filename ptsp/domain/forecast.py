@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from scipy.special import gammaincinv
@@ -208,7 +209,7 @@ def patience(
 
     # Type I censoring: the lower bound uses 2d + 2 degrees of freedom, the upper 2d.
     low = 2 * total / float(stats.chi2.ppf(1 - alpha / 2, 2 * d + 2)) if total > 0 else 0.0
-    base = {"walked_away": d, "stayed": len(stayed), "time_on_test": total, "expired": len(unknown),
+    base: dict[str, Any] = {"walked_away": d, "stayed": len(stayed), "time_on_test": total, "expired": len(unknown),
             "no_shows": no_shows, "longest_wait": longest_wait}
     if d + len(unknown) < max(1, min_walk_aways) or (total <= 0 and not unknown):
         return PatienceEstimate(**base, mean=None, low=low, high=None, estimable=False, reason="few_walk_aways")
@@ -222,7 +223,8 @@ def patience(
     return found
 
 
-def _interval_censored(base: dict, d: int, total: float, unknown: list[float], alpha: float) -> PatienceEstimate:
+def _interval_censored(base: dict[str, Any], d: int, total: float, unknown: list[float],
+                       alpha: float) -> PatienceEstimate:
     from scipy import optimize, stats
 
     def nll(log_rate: float) -> float:
@@ -233,7 +235,7 @@ def _interval_censored(base: dict, d: int, total: float, unknown: list[float], a
     best = optimize.minimize_scalar(nll, bounds=(lo_bracket, hi_bracket), method="bounded",
                                     options={"xatol": 1e-9})
     peak = float(best.x)
-    cut = -best.fun - float(stats.chi2.ppf(1 - alpha, 1)) / 2
+    cut = -float(best.fun) - float(stats.chi2.ppf(1 - alpha, 1)) / 2
 
     def excess(log_rate: float) -> float:
         return -nll(log_rate) - cut

@@ -17,12 +17,14 @@ minute by minute in two layers:
    varying service) is the plan's own figure at the counters open: Erlang A with the estimated
    patience (M/M/n+M, `erlang.erlang_a`) or, when patience cannot be estimated, Erlang C with the
    Allen-Cunneen factor (1 + scv) / 2 (`staffing_plan.pool_performance`). Its load is capped at 95%
-   of the counters: above that the fluid layer already carries the queue, and counting it twice
-   would predict waits that grow without bound. A fractional mean of counters (2.6) interpolates
-   between 2 and 3.
+   of the counters and its wait at what chance can build in one hour (`diffusion_cap`): above that
+   the fluid layer already carries the queue, and counting it twice would predict waits that grow
+   without bound. A fractional mean of counters (2.6) interpolates between 2 and 3.
 
 The predicted mean wait of an hour is the mean over its minutes (weighted by arrivals) of w(m) plus
-the random part; its service level is the share called within the target, P(random wait <= T - w(m)),
+the random part, over the residents called before the day's counters close (the others' tickets
+expire and have no wait, in the model as in the log);
+its service level is the share called within the target, P(random wait <= T - w(m)),
 zero where w(m) already exceeds T.
 """
 
@@ -106,8 +108,21 @@ def steady(counters: float, load: float, service_minutes: float, scv: float, tar
     return a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1])
 
 
+def diffusion_cap(hour: PastHour) -> float:
+    """The most waiting chance can build up in one hour from an empty hall (minutes).
+
+    A queue near or above its capacity is, to first order, the fluid layer; around it, chance moves the
+    queue like a reflected Brownian motion with variance about 2 lambda per unit time, whose mean from
+    empty is sqrt(2 lambda t / pi); averaged over the hour (the mean of sqrt(t) is two thirds of
+    sqrt(T)) that is about 0.53 sqrt(arrivals of the hour) residents, i.e. that many services shared
+    by the counters. Steady-state Erlang waits near full load (hundreds of minutes at 95%) would
+    take days to build; this keeps the random layer to what one hour can hold.
+    """
+    return 0.53 * math.sqrt(max(hour.arrivals, 0.0)) * hour.service_minutes / max(hour.counters, 1.0)
+
+
 def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minutes: float | None,
-                calling: Sequence[float] | None = None,
+                calling: Sequence[float] | np.ndarray | None = None,
                 open_minutes: Sequence[bool] | None = None) -> list[HourPrediction]:
     """Predict the mean wait and service level of each hour of one pool's day (consecutive clock hours).
 
@@ -167,8 +182,8 @@ def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minut
             result.append(HourPrediction(h.hour, 0.0, 0.0, 1.0))
             continue
         load = h.arrivals * h.service_minutes / MINUTES
-        rand_level, random_wait = steady(h.counters, load, h.service_minutes, h.scv, target_minutes,
-                                         patience_minutes)
+        _, random_wait = steady(h.counters, load, h.service_minutes, h.scv, target_minutes, patience_minutes)
+        random_wait = min(random_wait, diffusion_cap(h))
         span = slice(i * MINUTES, (i + 1) * MINUTES)
         # The random wait is counter time: it is turned into clock time with the fluid backlog, so a
         # resident who comes just before a break waits through it, as in the office.
@@ -182,7 +197,12 @@ def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minut
             left = usable - float(fluid[m - span.start])
             levels.append(0.0 if left < 0 else steady(h.counters, load, h.service_minutes, h.scv, round(left),
                                                       patience_minutes)[0])
-        weights = rate[i * MINUTES:(i + 1) * MINUTES]
-        mean_wait = float(np.average(waits, weights=weights)) if weights.sum() > 0 else float(np.mean(waits))
+        # Residents whose call would come after the day's last counter closed are not called at all (their
+        # ticket expires): like the actual waits, which are those of called residents, they are left out.
+        in_day = np.arange(span.start, span.stop) + waits < rate.size
+        weights = rate[span] * in_day
+        if weights.sum() <= 0:
+            weights = rate[span] if rate[span].sum() > 0 else np.ones(MINUTES)
+        mean_wait = float(np.average(waits, weights=weights))
         result.append(HourPrediction(h.hour, h.arrivals, mean_wait, float(np.mean(levels))))
     return result

@@ -82,7 +82,8 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
     `rate(prefix, hour, weekday)` is arrivals per hour; service times are exponential with the given
     mean minutes; `clerks(hour, weekday)` clerks work each open hour. Each clerk's counter session
     is written too, so the backtest can see who was at the counters. With `patience` (a mean in
-    minutes) a resident whose wait outlasts an exponential patience is gone when called: a no-show.
+    minutes) a resident whose wait would outlast an exponential patience walks away before being
+    called: the ticket is cancelled at that moment and the clerk calls the next resident instead.
     """
     from ptsp.domain.hours import WEEKDAYS
 
@@ -129,13 +130,14 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
                            status="expired")
                 written += 1
                 continue
-            if patience is not None and start - at > rng.exponential(patience):
-                add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
-                           wait=start - at, status="no_show", counter_id=counters[c % len(counters)].id,
-                           staff_id=staff[c % len(staff)].id)
-                heapq.heappush(free, (start + 1.0, c))
-                written += 1
-                continue
+            if patience is not None:
+                gives_up = float(rng.exponential(patience))
+                if start - at > gives_up:
+                    add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
+                               status="cancelled", cancel_after=gives_up)
+                    heapq.heappush(free, (start, c))
+                    written += 1
+                    continue
             service = float(rng.exponential(minutes[prefix]))
             add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
                        wait=start - at, service=service, counter_id=counters[c % len(counters)].id,
