@@ -42,6 +42,7 @@ class TicketRecord:
     service_minutes: float | None  # started to finished, completed tickets only
     walked_away_minutes: float | None  # cancelled before any call: issue to cancel
     expired_minutes: float | None = None  # expired before any call: issue to expiry (left at an unknown time)
+    counter_minutes: float | None = None  # first call to finish (done or no-show): the counter's time taken
 
 
 @dataclass
@@ -123,6 +124,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
             service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
             walked_away_minutes=walked,
             expired_minutes=expired,
+            counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
         ))
     history.open_days = open_days(history)
     return history
@@ -167,6 +169,9 @@ class OfficeEstimates:
     service_time: dict[str, forecast.ServiceTimeEstimate | None]
     patience: forecast.PatienceEstimate
     confidence: float
+    # mean minutes a counter is taken per called resident (first call to finish, no-shows included), by
+    # final service: what a counter can do in an hour, used by the backtest's model of past hours
+    counter_minutes: dict[str, float] = field(default_factory=dict)
 
     def rate(self, service: str, weekday: str, hour: int) -> float:
         estimate = self.arrivals.get((service, weekday, hour))
@@ -182,6 +187,7 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
         by_weekday[WEEKDAYS[day.weekday()]] += 1
     counts: dict[tuple[str, str, int], int] = defaultdict(int)
     minutes: dict[str, list[float]] = defaultdict(list)
+    taken: dict[str, list[float]] = defaultdict(list)
     gone, stayed, expired = [], [], []
     no_shows = 0
     for r in history.records:
@@ -190,6 +196,8 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
         counts[(r.service, r.weekday, r.hour)] += 1
         if r.service_minutes is not None:
             minutes[r.final_service].append(r.service_minutes)
+        if r.counter_minutes is not None and r.counter_minutes >= 0:
+            taken[r.final_service].append(r.counter_minutes)
         if r.walked_away_minutes is not None:
             gone.append(r.walked_away_minutes)
         elif r.expired_minutes is not None:
@@ -211,6 +219,7 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
     }
     return OfficeEstimates(
         days_by_weekday=dict(by_weekday), arrivals=arrivals, service_time=service_time,
+        counter_minutes={s: sum(v) / len(v) for s, v in taken.items() if v},
         patience=forecast.patience(gone, stayed, confidence, expired_minutes=expired, no_shows=no_shows,
                                    longest_wait=max([*gone, *stayed, *expired], default=None)), confidence=confidence,
     )

@@ -424,7 +424,7 @@ def _past_pool_hours(tickets: dict[int, list[TicketRecord]], counters: dict[int,
             counts[r.service] += 1
         weights = counts or {s: 1 for s in pool}
         total = sum(weights.values())
-        means = {s: _service_minutes(history, estimates, s) for s in weights}
+        means = {s: estimates.counter_minutes.get(s) or _service_minutes(history, estimates, s) for s in weights}
         mean_s = sum(weights[s] * means[s] for s in weights) / total
         second = sum(weights[s] * means[s] ** 2 * (1 + _service_cv(estimates, s) ** 2) for s in weights) / total
         result.append(PastHour(hour, float(len(mine)), counters.get(hour, 0.0), mean_s,

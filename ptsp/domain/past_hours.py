@@ -17,7 +17,7 @@ minute by minute in two layers:
    varying service) is the plan's own figure at the counters open: Erlang A with the estimated
    patience (M/M/n+M, `erlang.erlang_a`) or, when patience cannot be estimated, Erlang C with the
    Allen-Cunneen factor (1 + scv) / 2 (`staffing_plan.pool_performance`). Its load is capped at 95%
-   of the counters and its wait at what chance can build in one hour (`diffusion_cap`): above that
+   of the counters and its wait at what chance can build since the hall opened (`diffusion_cap`): above that
    the fluid layer already carries the queue, and counting it twice would predict waits that grow
    without bound. A fractional mean of counters (2.6) interpolates between 2 and 3.
 
@@ -108,17 +108,17 @@ def steady(counters: float, load: float, service_minutes: float, scv: float, tar
     return a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1])
 
 
-def diffusion_cap(hour: PastHour) -> float:
-    """The most waiting chance can build up in one hour from an empty hall (minutes).
+def diffusion_cap(hour: PastHour, elapsed_hours: float) -> float:
+    """The most waiting chance can have built up `elapsed_hours` after the hall opened empty (minutes).
 
     A queue near or above its capacity is, to first order, the fluid layer; around it, chance moves the
-    queue like a reflected Brownian motion with variance about 2 lambda per unit time, whose mean from
-    empty is sqrt(2 lambda t / pi); averaged over the hour (the mean of sqrt(t) is two thirds of
-    sqrt(T)) that is about 0.53 sqrt(arrivals of the hour) residents, i.e. that many services shared
-    by the counters. Steady-state Erlang waits near full load (hundreds of minutes at 95%) would
-    take days to build; this keeps the random layer to what one hour can hold.
+    queue like a reflected Brownian motion with variance about 2 lambda per unit time, whose mean after
+    t from empty is sqrt(2 lambda t / pi) residents, i.e. that many services shared by the counters.
+    Steady-state Erlang waits near full load (hundreds of minutes at 95%) would take days to build;
+    this keeps the random layer to what the day so far can hold.
     """
-    return 0.53 * math.sqrt(max(hour.arrivals, 0.0)) * hour.service_minutes / max(hour.counters, 1.0)
+    queue = math.sqrt(2.0 * max(hour.arrivals, 0.0) * max(elapsed_hours, 1.0) / math.pi)
+    return queue * hour.service_minutes / max(hour.counters, 1.0)
 
 
 def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minutes: float | None,
@@ -183,7 +183,7 @@ def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minut
             continue
         load = h.arrivals * h.service_minutes / MINUTES
         _, random_wait = steady(h.counters, load, h.service_minutes, h.scv, target_minutes, patience_minutes)
-        random_wait = min(random_wait, diffusion_cap(h))
+        random_wait = min(random_wait, diffusion_cap(h, i + 1))
         span = slice(i * MINUTES, (i + 1) * MINUTES)
         # The random wait is counter time: it is turned into clock time with the fluid backlog, so a
         # resident who comes just before a break waits through it, as in the office.

@@ -96,7 +96,7 @@ def test_backtest_shows_the_understaffed_week_waited_longer_than_planned(session
                 {"A": 10.0, "B": 20.0, "C": 5.0}, lambda hour, weekday: 3, seed=3)
     # The last week only one counter was open.
     office_days(session, "kel-test", sorted(last_week), rate, {"A": 10.0, "B": 20.0, "C": 5.0},
-                lambda hour, weekday: 1, seed=4)
+                lambda hour, weekday: 1, seed=4, fit_before_break=True)
     session.commit()
     plan = build_plan(session, world.office, start, 1, PlanSettings(simulate=False, backtest_days=7))
     rows = plan.backtest
