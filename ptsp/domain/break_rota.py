@@ -6,11 +6,11 @@ actually at work. This module turns that day of the roster into a rota a supervi
 
 - hours the office itself is closed (the lunch closure, the Friday prayer gap) are closed for
   everyone and shown as such; nobody needs to cover them;
-- in every open hour, first each group of services (a pool: services linked by shared counters) gets
-  a clerk at one of its counters, the clerk already sitting at a counter of that pool if there is
-  one, otherwise the lowest-numbered free clerk moves there ("covers"); then the other clerks keep
-  their own counter (clerk k's own counter is the k-th counter in number order) or take the next free
-  one;
+- in every open hour, first the services with expected residents are covered, greedily: the counter
+  that serves the most services still uncovered is staffed (on a tie, one a free clerk already sits
+  at), by the clerk whose own counter it is if they work that hour, otherwise by the lowest-numbered
+  free clerk, who moves there ("covers"); then the other clerks keep their own counter (clerk k's own
+  counter is the k-th counter in number order) or take the next free one;
 - an hour in which a service with expected residents has no clerk at any of its counters is listed
   as uncovered, with its services, so the gap is visible instead of silently accepted.
 
@@ -45,14 +45,12 @@ class DayRota:
 
 
 def day_rota(hours: Sequence[int], closed: frozenset[int], shifts: Sequence[tuple[int, Pattern]],
-             counters: Mapping[int, Sequence[str]], pools: Sequence[frozenset[str]],
-             wanted: frozenset[str]) -> DayRota:
+             counters: Mapping[int, Sequence[str]], wanted: frozenset[str]) -> DayRota:
     """The rota of one day: `shifts` are (clerk, pattern) of the roster, `wanted` the services with demand."""
     numbers = sorted(counters)
     clerks = sorted(c for c, _ in shifts)
     pattern = dict(shifts)
     home = {clerk: numbers[i % len(numbers)] if numbers else None for i, clerk in enumerate(clerks)}
-    pool_counters = [[n for n in numbers if pool & set(counters[n])] for pool in pools]
     rota = DayRota(list(hours), closed, clerks)
     for hour in hours:
         if hour in closed:
@@ -66,20 +64,22 @@ def day_rota(hours: Sequence[int], closed: frozenset[int], shifts: Sequence[tupl
                 rota.cells[(clerk, hour)] = RotaCell("rest" if inside else "off")
         seat: dict[int, int] = {}
         taken: set[int] = set()
-        for pool, own in zip(pools, pool_counters, strict=True):
-            if not own or not pool & wanted:
-                continue
-            sitting = [c for c in working if c not in seat and home[c] in own and home[c] not in taken]
-            if sitting:
-                seat[sitting[0]] = home[sitting[0]]  # type: ignore[assignment]
-                taken.add(seat[sitting[0]])
-                continue
+        missing = set(wanted)
+        while missing:
             free = [c for c in working if c not in seat]
-            spare = [n for n in own if n not in taken]
-            if free and spare:
-                seat[free[0]] = spare[0]
-                taken.add(spare[0])
-                rota.cells[(free[0], hour)] = RotaCell("counter", spare[0], covering=True)
+            options = [n for n in numbers if n not in taken and missing & set(counters[n])]
+            if not free or not options:
+                break
+            # the counter that opens the most uncovered services; on a tie, one a free clerk already sits at
+            homes = {home[c] for c in free}
+            best = max(options, key=lambda n: (len(missing & set(counters[n])), n in homes, -n))
+            sitting = [c for c in free if home[c] == best]
+            clerk = sitting[0] if sitting else free[0]
+            seat[clerk] = best
+            taken.add(best)
+            missing -= set(counters[best])
+            if not sitting:
+                rota.cells[(clerk, hour)] = RotaCell("counter", best, covering=True)
         for clerk in working:
             if clerk in seat:
                 rota.cells.setdefault((clerk, hour), RotaCell("counter", seat[clerk]))
@@ -89,7 +89,7 @@ def day_rota(hours: Sequence[int], closed: frozenset[int], shifts: Sequence[tupl
                 taken.add(choice)
             rota.cells[(clerk, hour)] = RotaCell("counter", choice)
         served = {s for n in taken for s in counters[n]}
-        missing = sorted(s for s in wanted if s not in served)
-        if missing:
-            rota.uncovered[hour] = missing
+        left = sorted(s for s in wanted if s not in served)
+        if left:
+            rota.uncovered[hour] = left
     return rota

@@ -185,7 +185,7 @@ def _rota(result: OfficePlan, weekday: str | None) -> DayRota | None:
     shifts = [(clerk, p) for clerk, items in week.shifts.roster.items() for when, p in items if when == label]
     plan = result.weekdays[weekday]
     wanted = frozenset(d.service for d in plan.demands if sum(d.arrivals) > 0)
-    return day_rota(plan.hours, plan.breaks, shifts, result.history.counters, result.pools, wanted)
+    return day_rota(plan.hours, plan.breaks, shifts, result.history.counters, wanted)
 
 
 CALC_FIELDS = ("arrivals_per_hour", "service_minutes", "target_minutes", "target_level", "patience_minutes",
