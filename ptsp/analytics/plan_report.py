@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .planning import OfficePlan, backtest_errors
+from .backtest import backtest_errors
+from .planning import OfficePlan
 
 Row = dict[str, Any]
 

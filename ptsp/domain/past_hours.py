@@ -121,6 +121,80 @@ def diffusion_cap(hour: PastHour, elapsed_hours: float) -> float:
     return queue * hour.service_minutes / max(hour.counters, 1.0)
 
 
+def _arrival_rate(hours: Sequence[PastHour], open_minutes: Sequence[bool] | None) -> np.ndarray:
+    """Arrivals per minute: each hour's arrivals spread over its open minutes (all, when none is open)."""
+    if open_minutes is None:
+        return np.repeat([h.arrivals / MINUTES for h in hours], MINUTES)
+    mask = np.asarray(open_minutes, dtype=bool).reshape(len(hours), MINUTES)
+    shares = np.where(mask.any(axis=1, keepdims=True), mask, True).astype(float)
+    shares /= shares.sum(axis=1, keepdims=True)
+    return np.asarray((shares * np.array([h.arrivals for h in hours])[:, None]).ravel())
+
+
+@dataclass
+class _FluidDay:
+    """One pool's day minute by minute: arrivals, calling capacity, and the queue each arrival finds."""
+
+    rate: np.ndarray
+    capacity: np.ndarray
+    queue: np.ndarray
+
+    @classmethod
+    def run(cls, rate: np.ndarray, capacity: np.ndarray, theta: float) -> _FluidDay:
+        queue = np.zeros(rate.size)
+        q = 0.0
+        for m in range(rate.size):
+            queue[m] = q  # the queue a resident arriving in minute m finds
+            q = max(0.0, q + rate[m] - capacity[m] - theta * q)
+        return cls(rate, capacity, queue)
+
+    def clock_waits(self, work: np.ndarray) -> np.ndarray:
+        """Clock minutes from each minute m until the counters have done work[m] more residents' worth.
+
+        After the day the last hour's counters keep calling until the hall is empty (as the simulation
+        does), so a late resident's wait stays finite.
+        """
+        capacity, size = self.capacity, self.rate.size
+        tail = capacity[-1] if capacity[-1] > 0 else max(capacity.max(), 1e-9)
+        done = np.concatenate([[0.0], np.cumsum(capacity)])
+        start = np.arange(work.size)
+        need = done[start] + work
+        k = np.searchsorted(done, need, side="left")
+        kk = np.minimum(k, done.size - 1)
+        within = kk - start - (done[kk] - need) / np.maximum(capacity[np.maximum(kk - 1, 0)], 1e-9)
+        beyond = (size - start) + (need - done[-1]) / tail
+        waits = np.where(k < done.size, np.maximum(within, 0.0), beyond)
+        return np.asarray(np.where(work <= 1e-12, 0.0, waits))
+
+
+def _hour(day: _FluidDay, fluid_waits: np.ndarray, i: int, h: PastHour, target_minutes: float,
+          patience_minutes: float | None) -> HourPrediction:
+    """The prediction of the i-th hour of the day: fluid wait plus the random layer, and the level."""
+    load = h.arrivals * h.service_minutes / MINUTES
+    _, random_wait = steady(h.counters, load, h.service_minutes, h.scv, target_minutes, patience_minutes)
+    random_wait = min(random_wait, diffusion_cap(h, i + 1))
+    span = slice(i * MINUTES, (i + 1) * MINUTES)
+    open_now = day.capacity > 0
+    # The random wait is counter time: it is turned into clock time with the fluid backlog, so a
+    # resident who comes just before a break waits through it, as in the office.
+    work = day.queue.copy()
+    work[span] += random_wait * np.where(open_now[span], day.capacity[span], h.counters / h.service_minutes)
+    waits = day.clock_waits(work)[span]
+    size = day.rate.size
+    levels = []
+    for m in range(span.start, span.stop, 5):  # every fifth minute: the level changes slowly
+        usable = int(open_now[m:min(m + int(target_minutes), size)].sum()) + max(0, m + int(target_minutes) - size)
+        left = usable - float(fluid_waits[m])
+        levels.append(0.0 if left < 0 else steady(h.counters, load, h.service_minutes, h.scv, round(left),
+                                                  patience_minutes)[0])
+    # Residents whose call would come after the day's last counter closed are not called at all (their
+    # ticket expires): like the actual waits, which are those of called residents, they are left out.
+    weights = day.rate[span] * (np.arange(span.start, span.stop) + waits < size)
+    if weights.sum() <= 0:
+        weights = day.rate[span] if day.rate[span].sum() > 0 else np.ones(MINUTES)
+    return HourPrediction(h.hour, h.arrivals, float(np.average(waits, weights=weights)), float(np.mean(levels)))
+
+
 def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minutes: float | None,
                 calling: Sequence[float] | np.ndarray | None = None,
                 open_minutes: Sequence[bool] | None = None) -> list[HourPrediction]:
@@ -134,75 +208,10 @@ def predict_day(hours: Sequence[PastHour], target_minutes: float, patience_minut
     if not hours:
         return []
     theta = 0.0 if patience_minutes is None else 1.0 / patience_minutes
-    if open_minutes is None:
-        rate = np.repeat([h.arrivals / MINUTES for h in hours], MINUTES)
-    else:
-        # each hour's arrivals spread over its open minutes (tickets are taken while the office is open)
-        mask = np.asarray(open_minutes, dtype=bool).reshape(len(hours), MINUTES)
-        shares = np.where(mask.any(axis=1, keepdims=True), mask, True).astype(float)
-        shares /= shares.sum(axis=1, keepdims=True)
-        rate = (shares * np.array([h.arrivals for h in hours])[:, None]).ravel()
     minutes_of = np.repeat([h.service_minutes if h.service_minutes > 0 else math.inf for h in hours], MINUTES)
     counters = (np.asarray(calling, dtype=float) if calling is not None
                 else np.repeat([h.counters for h in hours], MINUTES))
-    capacity = counters / minutes_of
-    queue = np.zeros(rate.size)
-    q = 0.0
-    for m in range(rate.size):
-        queue[m] = q  # the queue a resident arriving in minute m finds
-        q = max(0.0, q + rate[m] - capacity[m] - theta * q)
-    # Capacity after the day: the last hour's counters keep calling until the hall is empty (as the
-    # simulation does), so a late resident's wait stays finite.
-    tail = capacity[-1] if capacity[-1] > 0 else max(capacity.max(), 1e-9)
-    done = np.concatenate([[0.0], np.cumsum(capacity)])
-
-    def clock_waits(work: np.ndarray) -> np.ndarray:
-        """Clock minutes from each minute m until the counters have done work[m] more residents' worth."""
-        start = np.arange(work.size)
-        need = done[start] + work
-        k = np.searchsorted(done, need, side="left")
-        inside = k < done.size
-        kk = np.minimum(k, done.size - 1)
-        within = kk - start - (done[kk] - need) / np.maximum(capacity[np.maximum(kk - 1, 0)], 1e-9)
-        beyond = (rate.size - start) + (need - done[-1]) / tail
-        waits = np.where(inside, np.maximum(within, 0.0), beyond)
-        return np.where(work <= 1e-12, 0.0, waits)
-
-    open_now = capacity > 0
-    fluid_waits = clock_waits(queue)
-
-    def all_waits(span: slice, own: np.ndarray) -> np.ndarray:
-        work = queue.copy()
-        work[span] += own
-        return clock_waits(work)[span]
-
-    result = []
-    for i, h in enumerate(hours):
-        if h.arrivals <= 0:
-            result.append(HourPrediction(h.hour, 0.0, 0.0, 1.0))
-            continue
-        load = h.arrivals * h.service_minutes / MINUTES
-        _, random_wait = steady(h.counters, load, h.service_minutes, h.scv, target_minutes, patience_minutes)
-        random_wait = min(random_wait, diffusion_cap(h, i + 1))
-        span = slice(i * MINUTES, (i + 1) * MINUTES)
-        # The random wait is counter time: it is turned into clock time with the fluid backlog, so a
-        # resident who comes just before a break waits through it, as in the office.
-        own = random_wait * np.where(open_now[span], capacity[span], h.counters / h.service_minutes)
-        waits = all_waits(span, own)
-        fluid = fluid_waits[span]
-        levels = []
-        for m in range(span.start, span.stop, 5):  # every fifth minute: the level changes slowly
-            end = min(m + int(target_minutes), rate.size)
-            usable = int(open_now[m:end].sum()) + max(0, m + int(target_minutes) - rate.size)
-            left = usable - float(fluid[m - span.start])
-            levels.append(0.0 if left < 0 else steady(h.counters, load, h.service_minutes, h.scv, round(left),
-                                                      patience_minutes)[0])
-        # Residents whose call would come after the day's last counter closed are not called at all (their
-        # ticket expires): like the actual waits, which are those of called residents, they are left out.
-        in_day = np.arange(span.start, span.stop) + waits < rate.size
-        weights = rate[span] * in_day
-        if weights.sum() <= 0:
-            weights = rate[span] if rate[span].sum() > 0 else np.ones(MINUTES)
-        mean_wait = float(np.average(waits, weights=weights))
-        result.append(HourPrediction(h.hour, h.arrivals, mean_wait, float(np.mean(levels))))
-    return result
+    day = _FluidDay.run(_arrival_rate(hours, open_minutes), counters / minutes_of, theta)
+    fluid_waits = day.clock_waits(day.queue)
+    return [HourPrediction(h.hour, 0.0, 0.0, 1.0) if h.arrivals <= 0
+            else _hour(day, fluid_waits, i, h, target_minutes, patience_minutes) for i, h in enumerate(hours)]
