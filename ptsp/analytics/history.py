@@ -6,11 +6,11 @@ weekdays without opening hours, and days on which the office issued no ticket at
 a power cut; a very small office with truly empty days is then slightly over-estimated).
 
 A resident's wait is from the ticket being issued to its first call (the `called` event). Service
-time is from started_at to finished_at of tickets that were completed. For patience, a resident who
-cancelled while waiting walked away at the cancel time; one marked no-show was gone by the first
-call (an upper bound on their patience, used as the walk-away time); anyone called and present had
-patience longer than their wait (censored). Expired tickets are left out: the log does not say when
-their holder left.
+time is from started_at to finished_at of tickets that were completed. For patience, only residents
+who left before being called are walk-aways: one who cancelled while waiting (never called) walked
+away at the cancel time; one whose ticket expired uncalled left at an unknown time before the expiry
+(interval-censored). Anyone called and present had patience longer than their wait (censored). A
+no-show (called, did not come) is counted apart and not used: it is not known whether they left.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ class TicketRecord:
     status: str
     wait_minutes: float | None  # issue to first call
     service_minutes: float | None  # started to finished, completed tickets only
-    walked_away_minutes: float | None  # set for cancelled and no-show tickets
+    walked_away_minutes: float | None  # cancelled before any call: issue to cancel
+    expired_minutes: float | None = None  # expired before any call: issue to expiry (left at an unknown time)
+    counter_minutes: float | None = None  # first call to finish (done or no-show): the counter's time taken
 
 
 @dataclass
@@ -104,11 +106,13 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
     for row in rows:
         local = row.issued_at.astimezone(zone)
         called = first_call.get(row.id)
-        walked = None
-        if row.status == "cancelled":
+        walked = expired = None
+        if row.status == "cancelled" and called is None:
             walked = _minutes(row.issued_at, row.finished_at)
-        elif row.status == "no_show":
-            walked = _minutes(row.issued_at, called)
+        elif row.status == "expired" and called is None:
+            # expiry runs after closing (often the next morning): the resident was gone by the day's end
+            day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
+            expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
         history.records.append(TicketRecord(
             service=prefix.get(row.issued_service_id, "?"),
             final_service=prefix.get(row.service_id, "?"),
@@ -119,6 +123,8 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
             wait_minutes=_minutes(row.issued_at, called),
             service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
             walked_away_minutes=walked,
+            expired_minutes=expired,
+            counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
         ))
     history.open_days = open_days(history)
     return history
@@ -163,6 +169,9 @@ class OfficeEstimates:
     service_time: dict[str, forecast.ServiceTimeEstimate | None]
     patience: forecast.PatienceEstimate
     confidence: float
+    # mean minutes a counter is taken per called resident (first call to finish, no-shows included), by
+    # final service: what a counter can do in an hour, used by the backtest's model of past hours
+    counter_minutes: dict[str, float] = field(default_factory=dict)
 
     def rate(self, service: str, weekday: str, hour: int) -> float:
         estimate = self.arrivals.get((service, weekday, hour))
@@ -178,15 +187,23 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
         by_weekday[WEEKDAYS[day.weekday()]] += 1
     counts: dict[tuple[str, str, int], int] = defaultdict(int)
     minutes: dict[str, list[float]] = defaultdict(list)
-    gone, stayed = [], []
+    taken: dict[str, list[float]] = defaultdict(list)
+    gone, stayed, expired = [], [], []
+    no_shows = 0
     for r in history.records:
         if r.day not in days:
             continue
         counts[(r.service, r.weekday, r.hour)] += 1
         if r.service_minutes is not None:
             minutes[r.final_service].append(r.service_minutes)
+        if r.counter_minutes is not None and r.counter_minutes >= 0:
+            taken[r.final_service].append(r.counter_minutes)
         if r.walked_away_minutes is not None:
             gone.append(r.walked_away_minutes)
+        elif r.expired_minutes is not None:
+            expired.append(r.expired_minutes)
+        elif r.status == "no_show":
+            no_shows += 1
         elif r.wait_minutes is not None:
             stayed.append(r.wait_minutes)
     arrivals = {}
@@ -202,5 +219,24 @@ def estimate(history: OfficeHistory, confidence: float = forecast.DEFAULT_CONFID
     }
     return OfficeEstimates(
         days_by_weekday=dict(by_weekday), arrivals=arrivals, service_time=service_time,
-        patience=forecast.patience(gone, stayed, confidence), confidence=confidence,
+        counter_minutes={s: sum(v) / len(v) for s, v in taken.items() if v},
+        patience=forecast.patience(gone, stayed, confidence, expired_minutes=expired, no_shows=no_shows,
+                                   longest_wait=max([*gone, *stayed, *expired], default=None)), confidence=confidence,
     )
+
+
+def office_with_history(session: Session, office_ids: list[int], since: date) -> int | None:
+    """Of `office_ids`, the office with services that issued the most tickets since `since` (None: none did).
+
+    The planning pages open on it: a kecamatan office with no services of its own has nothing to plan.
+    """
+    if not office_ids:
+        return None
+    with_services = set(session.scalars(select(Service.office_id).where(Service.office_id.in_(office_ids))))
+    counts = dict(session.execute(
+        select(Ticket.office_id, func.count()).where(Ticket.office_id.in_(office_ids), Ticket.service_day >= since)
+        .group_by(Ticket.office_id)
+    ).all())
+    ranked = sorted((o for o in office_ids if o in with_services),
+                    key=lambda o: (-counts.get(o, 0), office_ids.index(o)))
+    return ranked[0] if ranked else None

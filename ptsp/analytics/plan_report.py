@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from .backtest import backtest_errors
 from .planning import OfficePlan
 
 Row = dict[str, Any]
@@ -111,19 +112,44 @@ def estimate_rows(plan: OfficePlan) -> list[Row]:
             rows.append({"what": what, "service": service, "n": st.n, "estimate": _r(value, 3), "low": _r(low, 3),
                          "high": _r(high, 3)})
     p = e.patience
-    rows.append({"what": "patience minutes (exponential, censored)", "service": "*", "n": p.walked_away + p.stayed,
-                 "walked_away": p.walked_away, "estimate": _r(p.mean, 1), "low": _r(p.low, 1), "high": _r(p.high, 1)})
+    rows.append({"what": "patience minutes (exponential, censored)", "service": "*", "n": p.walk_aways + p.stayed,
+                 "walked_away": p.walked_away, "expired": p.expired, "no_shows": p.no_shows,
+                 "estimable": p.estimable, "reason": p.reason,
+                 "estimate": _r(p.mean, 1) if p.estimable else None, "low": _r(p.low, 1),
+                 "high": _r(p.high, 1) if p.estimable else None})
     return rows
 
 
+def patience_note(plan: OfficePlan) -> Row:
+    """What the patience estimate rests on, and how the Erlang A figures fall back without it."""
+    p = plan.estimates.patience
+    return {"estimable": p.estimable, "reason": p.reason, "walked_away": p.walked_away, "expired": p.expired,
+            "no_shows": p.no_shows, "stayed": p.stayed, "mean": _r(p.mean, 1), "low": _r(p.low, 1),
+            "high": _r(p.high, 1), "longest_wait": _r(p.longest_wait, 1),
+            "model": "erlang_a" if p.estimable else "erlang_c"}
+
+
 def backtest_rows(plan: OfficePlan) -> list[Row]:
+    """Each past hour: actual, the model on actual arrivals and counters, and the plan's counterfactual."""
     return [{
-        "day": b.day.isoformat(), "hour": f"{b.hour:02d}:00", "forecast_arrivals": _r(b.forecast_arrivals),
-        "actual_arrivals": b.actual_arrivals, "planned_clerks": b.planned_clerks,
-        "clerks_at_counters": _r(b.actual_clerks, 1), "predicted_wait_minutes": _r(b.predicted_wait),
-        "actual_wait_minutes": _r(b.actual_wait), "predicted_service_level": _r(b.predicted_level, 3),
-        "actual_service_level": _r(b.actual_level, 3),
+        "day": b.day.isoformat(), "hour": f"{b.hour:02d}:00", "actual_arrivals": b.actual_arrivals,
+        "called": b.called, "counters_open": _r(b.actual_clerks, 1),
+        "actual_wait_minutes": _r(b.actual_wait), "model_wait_minutes": _r(b.model_wait),
+        "actual_service_level": _r(b.actual_level, 3), "model_service_level": _r(b.model_level, 3),
+        "plan_forecast_arrivals": _r(b.forecast_arrivals), "plan_clerks": b.planned_clerks,
+        "plan_counterfactual_wait_minutes": _r(b.plan_wait),
+        "plan_counterfactual_service_level": _r(b.plan_level, 3),
     } for b in plan.backtest]
+
+
+def backtest_error_rows(plan: OfficePlan) -> list[Row]:
+    """The model's mean absolute error per hour of day, then over all hours ("all")."""
+    return [{
+        "office": plan.history.slug, "hour": "all" if e.hour is None else f"{e.hour:02d}:00", "hours": e.hours,
+        "mae_wait_minutes": _r(e.mean_wait_mae), "mae_service_level": _r(e.service_level_mae, 3),
+        "bias_wait_minutes": _r(e.mean_wait_bias), "actual_wait_minutes": _r(e.actual_wait),
+        "model_wait_minutes": _r(e.model_wait), "plan_counterfactual_wait_minutes": _r(e.plan_wait),
+    } for e in backtest_errors(plan.backtest)]
 
 
 def opening_rows(plan: OfficePlan, per_day: int | None = None) -> list[Row]:
@@ -148,6 +174,7 @@ def all_tables(plan: OfficePlan) -> dict[str, list[Row]]:
         "roster": roster_rows(plan),
         "estimates": estimate_rows(plan),
         "backtest": backtest_rows(plan),
+        "backtest_error": backtest_error_rows(plan),
         "opening_hours": opening_rows(plan),
     }
 

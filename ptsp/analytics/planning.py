@@ -20,46 +20,15 @@ from ..domain.hours import WEEKDAYS
 from ..domain.shifts import DayNeed, ShiftPlan, ShiftRules, plan_week
 from ..domain.simulate import SimulationResult, simulate_day, split_clerks
 from ..domain.staffing_plan import (
-    HourNeed,
-    ServiceDemand,
     StaffingTarget,
-    hourly_need,
-    pool_performance,
     service_pools,
 )
-from ..models import CounterSession, PointsLedgerEntry
+from ..models import PointsLedgerEntry
+from .backtest import BacktestHour, backtest
 from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
+from .plan_basics import PlanSettings, WeekdayPlan, plan_weekdays, predict_hour, weekday_demands
 
-MIN_CV_SAMPLE = 30  # completed services before a service's own CV replaces the exponential's 1
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    target_level: float = 0.8
-    target_minutes: float | None = None  # default: the office's target_wait_minutes
-    max_occupancy: float | None = 0.9
-    history_days: int = 56
-    shift_rules: ShiftRules = ShiftRules()
-    simulate: bool = True
-    replications: int = 10
-    seed: int = 1
-    opening_rules: opening.OpeningRules = opening.OpeningRules()
-
-
-@dataclass
-class WeekdayPlan:
-    weekday: str
-    hours: list[int]
-    shares: list[float]
-    demands: list[ServiceDemand]
-    need: list[HourNeed]
-    cover: dict[int, int] = field(default_factory=dict)
-    predicted: dict[int, tuple[float, float]] = field(default_factory=dict)  # hour -> (level, wait)
-    simulated: SimulationResult | None = None
-
-    @property
-    def breaks(self) -> frozenset[int]:
-        return frozenset(h for h, s in zip(self.hours, self.shares, strict=True) if s == 0)
+DEFAULT_SETTINGS = PlanSettings()
 
 
 @dataclass
@@ -68,20 +37,6 @@ class WeekPlan:
     open_days: list[date]
     closed: dict[date, str]
     shifts: ShiftPlan
-
-
-@dataclass
-class BacktestHour:
-    day: date
-    hour: int
-    forecast_arrivals: float
-    actual_arrivals: int
-    planned_clerks: int
-    actual_clerks: float
-    predicted_wait: float
-    predicted_level: float
-    actual_wait: float | None
-    actual_level: float | None
 
 
 @dataclass
@@ -99,56 +54,6 @@ class OfficePlan:
     # points credited in the ledger per open day, by (weekday, local hour): the work the clerks were paid
     # for in the history window, read from the same ledger as the leaderboard
     ledger_points: dict[tuple[str, int], float] = field(default_factory=dict)
-
-
-def _service_minutes(history: OfficeHistory, estimates: OfficeEstimates, service: str) -> float:
-    found = estimates.service_time.get(service)
-    return found.mean if found is not None and found.mean > 0 else history.services[service][1]
-
-
-def weekday_demands(history: OfficeHistory, estimates: OfficeEstimates, weekday: str,
-                    hours: list[int]) -> list[ServiceDemand]:
-    """Expected arrivals per hour of each service on a weekday, with mean and standard minutes."""
-    return [
-        ServiceDemand(service, tuple(estimates.rate(service, weekday, h) for h in hours),
-                      _service_minutes(history, estimates, service), standard, _service_cv(estimates, service))
-        for service, (_, standard) in sorted(history.services.items())
-    ]
-
-
-def _service_cv(estimates: OfficeEstimates, service: str) -> float:
-    """The estimated CV once 30 services are seen; before that, exponential (CV 1)."""
-    found = estimates.service_time.get(service)
-    return found.cv if found is not None and found.n >= MIN_CV_SAMPLE and found.cv > 0 else 1.0
-
-
-def predict_hour(need: HourNeed, clerks: int, target: StaffingTarget) -> tuple[float, float]:
-    """Service level and mean wait (M/G/n, see staffing_plan) of an hour staffed with `clerks`."""
-    if not need.pools or need.arrivals <= 0:
-        return 1.0, 0.0
-    split = split_clerks(clerks, [p.clerks for p in need.pools], [p.load for p in need.pools])
-    level = wait = 0.0
-    for pool, n in zip(need.pools, split, strict=True):
-        if pool.arrivals <= 0:
-            continue
-        answer_level, answer_wait, _ = pool_performance(n, pool.load, pool.service_minutes, pool.scv,
-                                                        target.target_minutes)
-        level += answer_level * pool.arrivals
-        wait += answer_wait * pool.arrivals
-    return level / need.arrivals, wait / need.arrivals
-
-
-def plan_weekdays(history: OfficeHistory, estimates: OfficeEstimates, pools: list[frozenset[str]],
-                  target: StaffingTarget) -> dict[str, WeekdayPlan]:
-    plans = {}
-    for weekday in WEEKDAYS:
-        hours, shares = day_hours(history.hours, weekday)
-        if not hours:
-            continue
-        demands = weekday_demands(history, estimates, weekday, hours)
-        need = hourly_need(hours, shares, demands, pools, target)
-        plans[weekday] = WeekdayPlan(weekday, hours, shares, demands, need)
-    return plans
 
 
 def _week_shifts(weekdays: dict[str, WeekdayPlan], days: list[date], rules: ShiftRules) -> ShiftPlan:
@@ -177,7 +82,7 @@ def _simulate(plan: WeekdayPlan, pools: list[frozenset[str]], estimates: OfficeE
 
 
 def build_plan(session: Session, office_id: int, start: date, weeks: int,
-               settings: PlanSettings = PlanSettings()) -> OfficePlan:
+               settings: PlanSettings = DEFAULT_SETTINGS) -> OfficePlan:
     """Plan `weeks` weeks from `start` for one office from its last `history_days` days."""
     history = load_history(session, office_id, start - timedelta(days=settings.history_days), start)
     plan = plan_from_history(history, start, weeks, settings)
@@ -215,7 +120,7 @@ def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tupl
 
 
 def plan_from_history(history: OfficeHistory, start: date, weeks: int,
-                      settings: PlanSettings = PlanSettings()) -> OfficePlan:
+                      settings: PlanSettings = DEFAULT_SETTINGS) -> OfficePlan:
     """Everything but the backtest, from history already read (the benchmark calls this directly)."""
     estimates = estimate(history, seed=settings.seed)
     pools = service_pools(history.counters, history.services)
@@ -274,62 +179,3 @@ def opening_recommendation(history: OfficeHistory, estimates: OfficeEstimates, p
         ]
         choice[weekday] = next(o for o in options[weekday] if o.recommended)
     return options, choice
-
-
-def _staffed_hours(session: Session, history: OfficeHistory, start: date, end: date) -> dict[tuple[date, int], float]:
-    """Mean number of counters open (not on break) in each local clock hour."""
-    zone = ZoneInfo(history.timezone)
-    lo = datetime.combine(start, datetime.min.time(), zone)
-    hi = datetime.combine(end, datetime.min.time(), zone)
-    sessions = session.execute(
-        select(CounterSession.started_at, CounterSession.ended_at).where(
-            CounterSession.office_id == history.office_id, CounterSession.state == "open",
-            CounterSession.started_at < hi,
-        )
-    ).all()
-    staffed: dict[tuple[date, int], float] = defaultdict(float)
-    for began, ended in sessions:
-        a = max(began.astimezone(zone), lo)
-        b = min((ended or hi).astimezone(zone), hi)
-        while a < b:
-            slot_end = a.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            part = min(b, slot_end) - a
-            staffed[(a.date(), a.hour)] += part.total_seconds() / 3600.0
-            a = min(b, slot_end)
-    return staffed
-
-
-def backtest(session: Session, history: OfficeHistory, settings: PlanSettings, target: StaffingTarget,
-             pools: list[frozenset[str]]) -> list[BacktestHour]:
-    """Re-plan the last week of the history from the weeks before it; compare with its tickets."""
-    week_end = history.end
-    week_start = week_end - timedelta(days=7)
-    earlier = load_history(session, history.office_id, week_start - timedelta(days=settings.history_days),
-                           week_start)
-    if not earlier.open_days:
-        return []
-    plans = plan_weekdays(earlier, estimate(earlier, seed=settings.seed, resamples=50), pools, target)
-    staffed = _staffed_hours(session, history, week_start, week_end)
-    actual: dict[tuple[date, int], list] = defaultdict(list)
-    for r in history.records:
-        if week_start <= r.day < week_end:
-            actual[(r.day, r.hour)].append(r)
-    rows = []
-    for day in sorted(d for d in history.open_days if d >= week_start):
-        plan = plans.get(WEEKDAYS[day.weekday()])
-        if plan is None:
-            continue
-        for need in plan.need:
-            if not need.open:
-                continue
-            level, wait = predict_hour(need, need.clerks, target)
-            tickets = actual.get((day, need.hour), [])
-            waits = [r.wait_minutes for r in tickets if r.wait_minutes is not None]
-            rows.append(BacktestHour(
-                day=day, hour=need.hour, forecast_arrivals=need.arrivals, actual_arrivals=len(tickets),
-                planned_clerks=need.clerks, actual_clerks=staffed.get((day, need.hour), 0.0),
-                predicted_wait=wait, predicted_level=level,
-                actual_wait=sum(waits) / len(waits) if waits else None,
-                actual_level=sum(w <= target.target_minutes for w in waits) / len(waits) if waits else None,
-            ))
-    return rows

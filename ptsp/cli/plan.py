@@ -132,11 +132,26 @@ def _echo_plan(result, start: datetime, weeks: int, out_dir: Path | None) -> Non
           "predicted_service_level", "simulated_service_level", "predicted_wait_minutes", "simulated_wait_minutes"]),
         ("Shift (MILP, HiGHS)", "shifts", None),
         ("Roster minggu pertama (first week's roster)", "roster", None),
-        ("Uji balik minggu lalu (backtest of the last week)", "backtest", None),
+        ("Uji balik: model pada kedatangan dan loket nyata vs kenyataan; kolom plan_* = kontrafaktual rencana "
+         "(backtest: the model on actual arrivals and open counters vs what happened; plan_* = the plan's "
+         "counterfactual, had it been staffed as planned)", "backtest", None),
+        ("Galat model per jam (model error per hour of day: mean absolute error)", "backtest_error", None),
     ]
     for title, name, columns in sections:
         click.echo(f"\n== {title} ==")
         click.echo(plan_report.format_table(tables[name], columns))
+    note = plan_report.patience_note(result)
+    if note["estimable"]:
+        click.echo(f"\nKesabaran (patience): {note['mean']} menit dari {note['walked_away']} batal + "
+                   f"{note['expired']} kedaluwarsa (walk-aways); {note['no_shows']} tidak hadir tidak dipakai. "
+                   "Erlang A dipakai.")
+    else:
+        why = ("terlalu sedikit yang pergi (too few walk-aways)" if note["reason"] == "few_walk_aways" else
+               f"hasil ({note['mean']} menit) lebih lama dari tunggu terlama ({note['longest_wait']} menit)")
+        click.echo(f"\nKesabaran tidak dapat diperkirakan (patience cannot be estimated): {why}; "
+                   f"{note['walked_away']} batal + {note['expired']} kedaluwarsa, {note['no_shows']} tidak hadir. "
+                   "Angka memakai Erlang C: warga dianggap menunggu sampai dipanggil "
+                   "(Erlang C fallback: residents wait until called).")
     for week in result.weeks:
         click.echo(f"\nMinggu {week.monday}: {week.shifts.status}, {week.shifts.clerks} petugas, "
                    f"{week.shifts.clerk_hours} jam-petugas (clerk-hours)")

@@ -13,19 +13,25 @@ All functions take plain numbers (counts, minutes) so they are testable without 
   whose binomial(n, 0.9) probabilities bracket the confidence); the coefficient of variation
   (CV = sd / mean) with a seeded percentile bootstrap, since its sampling distribution has no
   simple closed form for skewed service times.
-- **Patience.** A resident who walks away shows their patience; one who is called while still
-  there shows only that their patience was longer than their wait (right-censored). With patience
-  taken as exponential, the maximum-likelihood mean is the total waiting time of everyone (the
-  "time on test") divided by the number who walked away. The interval treats 2 x total / mean as
-  chi-square (2d degrees of freedom, d walk-aways), the standard result for exponential lives under
-  censoring (e.g. Lawless, Statistical Models and Methods for Lifetime Data, 2nd ed., s. 2.2 and 3.5).
+- **Patience.** Only residents who leave *before being called* show their patience: a walk-away.
+  One who cancelled while waiting walked away at a known time; one whose ticket expired uncalled left
+  at an unknown time before the expiry (interval-censored). One who was called shows only that their
+  patience was longer than their wait (right-censored). A no-show (called, did not come) is counted
+  but not used: whether they left before the call or were just outside is unknown. With patience taken
+  as exponential, and only exact walk-aways, the maximum-likelihood mean is the total waiting time of
+  everyone (the "time on test") divided by the number who walked away, and 2 x total / mean is
+  chi-square with 2d degrees of freedom (d walk-aways), the standard result for exponential lives
+  under censoring (e.g. Lawless, Statistical Models and Methods for Lifetime Data, 2nd ed., s. 2.2 and
+  3.5). With expired tickets the likelihood is maximised numerically and the interval is the
+  likelihood-ratio one. Fewer than `MIN_WALK_AWAYS` walk-aways: no estimate (see `patience`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from scipy.special import gammaincinv
@@ -136,30 +142,66 @@ def service_times(
     )
 
 
+MIN_WALK_AWAYS = 10  # fewer walk-aways than this: patience is reported as not estimable
+
+
 @dataclass(frozen=True)
 class PatienceEstimate:
-    """Mean patience in minutes (exponential, censored MLE) with a chi-square interval."""
+    """Mean patience in minutes (exponential, censored MLE) with its interval.
+
+    `walked_away` residents left before being called at a known time (cancelled while waiting);
+    `expired` left before being called at an unknown time (their ticket expired; interval-censored);
+    `stayed` were called (right-censored at their wait); `no_shows` were called and did not come, and
+    are counted only (they say nothing certain about patience). `estimable` is False when fewer than
+    `MIN_WALK_AWAYS` walked away: the mean and upper bound are then None and only `low` says anything.
+    """
 
     walked_away: int
     stayed: int
     time_on_test: float
-    mean: float
+    mean: float | None
     low: float
-    high: float
+    high: float | None
+    expired: int = 0
+    no_shows: int = 0
+    estimable: bool = True
+    reason: str = ""  # why not estimable: "few_walk_aways", or "beyond_waits" (the fit outlasts every wait seen)
+    longest_wait: float | None = None
+
+    @property
+    def walk_aways(self) -> int:
+        return self.walked_away + self.expired
+
+
+def _log_likelihood(rate: float, events: int, exposure: float, unknown: Sequence[float]) -> float:
+    """Exponential log-likelihood: exact walk-aways, right-censored waits, walk-aways before `unknown`."""
+    tail = sum(math.log(-math.expm1(-rate * u)) for u in unknown if u > 0)
+    return events * math.log(rate) - rate * exposure + tail
 
 
 def patience(
     walked_away_minutes: Sequence[float],
     stayed_minutes: Sequence[float],
     confidence: float = DEFAULT_CONFIDENCE,
+    expired_minutes: Sequence[float] = (),
+    no_shows: int = 0,
+    min_walk_aways: int = MIN_WALK_AWAYS,
+    longest_wait: float | None = None,
 ) -> PatienceEstimate:
     """Estimate mean patience from waits ended by walking away and waits ended by a call.
 
-    With nobody walking away the estimate is unbounded (mean = inf) and only the lower bound,
-    from 2 degrees of freedom, says something: patience is at least that long.
+    Exact walk-aways (minutes until the cancel) and right-censored waits (called residents) give the
+    classic estimate total time / walk-aways with the chi-square interval. Expired tickets left at an
+    unknown time before their expiry (`expired_minutes`, issue to expiry): each adds log(1 - e^(-u/P))
+    to the likelihood (interval-censored), so the mean is then found numerically and its interval is the
+    likelihood-ratio one (chi-square, 1 degree of freedom). With fewer than `min_walk_aways` walk-aways
+    (exact plus expired) the estimate is withheld: `estimable` is False, `mean` and `high` are None.
+    A fitted mean longer than `longest_wait` (the longest wait seen) is an extrapolation: the data say
+    only that few leave, not how patient the rest are; it is kept in `mean` but `estimable` is False.
     """
     gone = [max(0.0, m) for m in walked_away_minutes]
     stayed = [max(0.0, m) for m in stayed_minutes]
+    unknown = [max(0.0, m) for m in expired_minutes]
     total = float(sum(gone) + sum(stayed))
     d = len(gone)
     alpha = _alpha(confidence)
@@ -167,7 +209,38 @@ def patience(
 
     # Type I censoring: the lower bound uses 2d + 2 degrees of freedom, the upper 2d.
     low = 2 * total / float(stats.chi2.ppf(1 - alpha / 2, 2 * d + 2)) if total > 0 else 0.0
-    if d == 0:
-        return PatienceEstimate(0, len(stayed), total, math.inf, low, math.inf)
-    high = 2 * total / float(stats.chi2.ppf(alpha / 2, 2 * d))
-    return PatienceEstimate(d, len(stayed), total, total / d, low, high)
+    base: dict[str, Any] = {"walked_away": d, "stayed": len(stayed), "time_on_test": total, "expired": len(unknown),
+            "no_shows": no_shows, "longest_wait": longest_wait}
+    if d + len(unknown) < max(1, min_walk_aways) or (total <= 0 and not unknown):
+        return PatienceEstimate(**base, mean=None, low=low, high=None, estimable=False, reason="few_walk_aways")
+    if not unknown:
+        high = 2 * total / float(stats.chi2.ppf(alpha / 2, 2 * d))
+        found = PatienceEstimate(**base, mean=total / d, low=low, high=high)
+    else:
+        found = _interval_censored(base, d, total, unknown, alpha)
+    if longest_wait is not None and found.mean is not None and found.mean > longest_wait:
+        return replace(found, estimable=False, reason="beyond_waits")
+    return found
+
+
+def _interval_censored(base: dict[str, Any], d: int, total: float, unknown: list[float],
+                       alpha: float) -> PatienceEstimate:
+    from scipy import optimize, stats
+
+    def nll(log_rate: float) -> float:
+        return -_log_likelihood(math.exp(log_rate), d, total, unknown)
+
+    scale = max([*unknown, total / max(d, 1), 1.0])
+    lo_bracket, hi_bracket = math.log(1e-6 / scale), math.log(1e3 / min([u for u in unknown if u > 0] or [1.0]))
+    best = optimize.minimize_scalar(nll, bounds=(lo_bracket, hi_bracket), method="bounded",
+                                    options={"xatol": 1e-9})
+    peak = float(best.x)
+    cut = -float(best.fun) - float(stats.chi2.ppf(1 - alpha, 1)) / 2
+
+    def excess(log_rate: float) -> float:
+        return -nll(log_rate) - cut
+
+    fastest = optimize.brentq(excess, peak, hi_bracket) if excess(hi_bracket) < 0 else hi_bracket
+    slowest = optimize.brentq(excess, lo_bracket, peak) if excess(lo_bracket) < 0 else None
+    return PatienceEstimate(**base, mean=math.exp(-peak), low=math.exp(-fastest),
+                            high=math.exp(-slowest) if slowest is not None else None)

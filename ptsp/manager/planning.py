@@ -12,9 +12,10 @@ from flask_babel import gettext
 
 from ptsp.analytics import plan_report
 from ptsp.analytics.charts import weekday_name
-from ptsp.analytics.history import estimate, load_history
-from ptsp.analytics.planning import PlanSettings, build_plan, opening_recommendation
+from ptsp.analytics.history import estimate, load_history, office_with_history
+from ptsp.analytics.planning import OfficePlan, PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
+from ptsp.domain.break_rota import DayRota, day_rota
 from ptsp.domain.errors import InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
@@ -48,6 +49,14 @@ def weekday_label(key: str | None) -> str:
     return weekday_name(WEEKDAYS.index(key)) if key in WEEKDAYS else key
 
 
+@bp.app_template_filter("shown_number")
+def shown_number(value: Any, pattern: str = "%s") -> str:
+    """A number for a planning page: "—" for a missing, infinite or undefined value (never None, ∞ or nan)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return pattern % value
+
+
 def _named_days(text: str) -> str:
     """Every weekday key in a plan label ("mon 2026-12-07") replaced by the weekday's name."""
     return WEEKDAY_KEY.sub(lambda m: weekday_label(m.group(1)), text)
@@ -76,7 +85,10 @@ def _office():
         raise InvalidInput("no_offices_in_scope")
     wanted = request.values.get("office", "")
     if not wanted:
-        return offices[0], offices
+        # open on an office with services and history, not on the first name (a kecamatan without services)
+        since = service_day(now(), offices[0].timezone) - timedelta(days=56)
+        busiest = office_with_history(get_read_db(), [o.id for o in offices], since)
+        return next((o for o in offices if o.id == busiest), offices[0]), offices
     for office in offices:
         if str(office.id) == wanted or office.slug == wanted:
             return office, offices
@@ -138,6 +150,7 @@ def plan_page() -> str | tuple[str, int]:
     weekday = request.args.get("day") if request.args.get("day") in result.weekdays else next(
         iter(result.weekdays), None)
     hourly = [r for r in tables["hourly"] if r["weekday"] == weekday]
+    errors = [r for r in tables["backtest_error"] if r["hour"] != "all"]
     chart = {
         "hours": [r["hour"] for r in hourly],
         "points": [r["points"] for r in hourly],
@@ -146,15 +159,33 @@ def plan_page() -> str | tuple[str, int]:
         "days": [weekday_label(r["weekday"]) for r in tables["days"]],
         "predicted": [_json_safe(r["predicted_service_level"]) for r in tables["days"]],
         "simulated": [_json_safe(r["simulated_service_level"]) for r in tables["days"]],
-        "backtest_labels": [f"{r['day'][5:]} {r['hour']}" for r in tables["backtest"]],
-        "backtest_predicted": [_json_safe(r["predicted_wait_minutes"]) for r in tables["backtest"]],
-        "backtest_actual": [_json_safe(r["actual_wait_minutes"]) for r in tables["backtest"]],
+        "backtest_labels": [r["hour"] for r in errors],
+        "backtest_actual": [_json_safe(r["actual_wait_minutes"]) for r in errors],
+        "backtest_model": [_json_safe(r["model_wait_minutes"]) for r in errors],
+        "backtest_plan": [_json_safe(r["plan_counterfactual_wait_minutes"]) for r in errors],
     }
     return render_template(
         "manager/plan.html", office=office, offices=offices, start=start, weeks=weeks, history_days=history_days,
         plan=result, tables=tables, weekday=weekday, hourly=hourly, chart=chart, holiday_names=holiday_names,
-        service_rows=tables["estimates"],
+        service_rows=tables["estimates"], errors=errors,
+        error_all=next((r for r in tables["backtest_error"] if r["hour"] == "all"), None),
+        patience=plan_report.patience_note(result), rota=_rota(result, weekday),
     )
+
+
+def _rota(result: OfficePlan, weekday: str | None) -> DayRota | None:
+    """The selected weekday's rota in the plan's first week (None: no such day or no roster)."""
+    if weekday is None or not result.weeks or weekday not in result.weekdays:
+        return None
+    week = result.weeks[0]
+    day = next((d for d in week.open_days if WEEKDAYS[d.weekday()] == weekday), None)
+    if day is None:
+        return None
+    label = f"{weekday} {day.isoformat()}"
+    shifts = [(clerk, p) for clerk, items in week.shifts.roster.items() for when, p in items if when == label]
+    plan = result.weekdays[weekday]
+    wanted = frozenset(d.service for d in plan.demands if sum(d.arrivals) > 0)
+    return day_rota(plan.hours, plan.breaks, shifts, result.history.counters, wanted)
 
 
 CALC_FIELDS = ("arrivals_per_hour", "service_minutes", "target_minutes", "target_level", "patience_minutes",

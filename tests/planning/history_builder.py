@@ -76,13 +76,17 @@ def add_ticket(session, office_id: int, service_id: int, issued_at: datetime, *,
 def office_days(session, office_slug: str, days: list[date], rate: Callable[[str, int, str], float],
                 minutes: dict[str, float], clerks: Callable[[int, str], int], seed: int = 7,
                 open_hours: range = range(8, 16), closed: frozenset[int] = frozenset({12}),
-                patience: float | None = None) -> int:
+                patience: float | None = None, fit_before_break: bool = False) -> int:
     """Run a first-come first-served office over `days` and write its tickets; return how many.
 
     `rate(prefix, hour, weekday)` is arrivals per hour; service times are exponential with the given
     mean minutes; `clerks(hour, weekday)` clerks work each open hour. Each clerk's counter session
     is written too, so the backtest can see who was at the counters. With `patience` (a mean in
-    minutes) a resident whose wait outlasts an exponential patience is gone when called: a no-show.
+    minutes) a resident whose wait would outlast an exponential patience walks away before being
+    called: the ticket is cancelled at that moment and the clerk calls the next resident instead.
+    With `fit_before_break` a clerk does not start a service that would run into a break or past
+    the end of their stretch (the demo's and the offices' rule): that clerk idles to the end of the
+    stretch and the resident goes to the next clerk free.
     """
     from ptsp.domain.hours import WEEKDAYS
 
@@ -114,6 +118,7 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
                     ended_at=local(day, hour + 1, 0, office.timezone)))
         for at, prefix in arrivals:
             start, c = heapq.heappop(free)
+            service = float(rng.exponential(minutes[prefix])) if fit_before_break else None
             start = max(start, at)
             while True:
                 hour = int(start // 60)
@@ -122,6 +127,16 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
                 if hour in closed or c >= clerks(hour, weekday):
                     start = (hour + 1) * 60.0
                     continue
+                if service is not None:
+                    after = hour + 1
+                    while after < open_hours.stop and after not in closed and c < clerks(after, weekday):
+                        after += 1
+                    if start + 0.5 + service > after * 60.0:
+                        # this clerk idles to the end of the stretch; the next free clerk is asked
+                        heapq.heappush(free, (after * 60.0, c))
+                        start, c = heapq.heappop(free)
+                        start = max(start, at)
+                        continue
                 break
             if hour >= open_hours.stop:
                 heapq.heappush(free, (start, c))
@@ -129,14 +144,16 @@ def office_days(session, office_slug: str, days: list[date], rate: Callable[[str
                            status="expired")
                 written += 1
                 continue
-            if patience is not None and start - at > rng.exponential(patience):
-                add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
-                           wait=start - at, status="no_show", counter_id=counters[c % len(counters)].id,
-                           staff_id=staff[c % len(staff)].id)
-                heapq.heappush(free, (start + 1.0, c))
-                written += 1
-                continue
-            service = float(rng.exponential(minutes[prefix]))
+            if patience is not None:
+                gives_up = float(rng.exponential(patience))
+                if start - at > gives_up:
+                    add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
+                               status="cancelled", cancel_after=gives_up)
+                    heapq.heappush(free, (start, c))
+                    written += 1
+                    continue
+            if service is None:
+                service = float(rng.exponential(minutes[prefix]))
             add_ticket(session, office.id, services[prefix].id, local(day, 0, at, office.timezone),
                        wait=start - at, service=service, counter_id=counters[c % len(counters)].id,
                        staff_id=staff[c % len(staff)].id)

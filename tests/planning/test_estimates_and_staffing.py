@@ -77,7 +77,7 @@ def test_no_service_times_give_no_estimate_and_one_gives_no_interval():
 
 def test_patience_is_total_waiting_over_walk_aways():
     # Two walked away after 10 and 20 minutes; three were called after 5, 5 and 10 minutes.
-    estimate = patience([10, 20], [5, 5, 10])
+    estimate = patience([10, 20], [5, 5, 10], min_walk_aways=2)
     assert estimate.time_on_test == 50
     assert estimate.mean == 25
     # chi-square limits: 2T / chi2(0.975, 2d+2) and 2T / chi2(0.025, 2d) with d = 2.
@@ -87,8 +87,49 @@ def test_patience_is_total_waiting_over_walk_aways():
 
 def test_patience_without_walk_aways_has_only_a_lower_bound():
     estimate = patience([], [5, 5, 10])
-    assert estimate.mean == math.inf and estimate.high == math.inf
+    assert not estimate.estimable and estimate.reason == "few_walk_aways"
+    assert estimate.mean is None and estimate.high is None
     assert estimate.low == pytest.approx(40 / 7.3778, rel=1e-4)
+
+
+def test_patience_from_generated_walk_aways_is_recovered_with_expired_tickets_interval_censored():
+    # Residents arrive through an 8-hour day with exponential patience of mean 30 minutes; the call
+    # comes after an exponential 10 minutes (300 on a bad afternoon, one in five), or never if that is
+    # after closing. Whoever's patience runs out first walks away, cancelling on the screen (exact); a
+    # resident whose call would come after closing has a ticket that expires uncalled (only "gone by
+    # closing" is known). Of the called, one in twenty does
+    # not come (a no-show, independent of patience): counted, not used.
+    rng = np.random.default_rng(5)
+    gone, stayed, expired, no_shows = [], [], [], 0
+    for _ in range(4000):
+        left_of_day = 480.0 - rng.uniform(0, 420)
+        p, w = rng.exponential(30.0), rng.exponential(10.0 if rng.random() < 0.8 else 300.0)
+        if w >= left_of_day:
+            expired.append(left_of_day)
+        elif p < w:
+            gone.append(p)
+        elif rng.random() < 0.05:
+            no_shows += 1
+        else:
+            stayed.append(w)
+    found = patience(gone, stayed, expired_minutes=expired, no_shows=no_shows)
+    assert found.estimable and found.expired == len(expired) and found.no_shows == no_shows
+    assert found.low < found.mean < found.high
+    assert found.low < 30.0 < found.high
+    # counting no-shows as walk-aways at their call (the old rule) drags the mean down
+    assert patience([*gone, *[10.0] * no_shows], stayed).mean < 0.95 * found.mean
+    assert found.expired > 100
+
+
+def test_patience_longer_than_every_wait_seen_is_not_believed():
+    # 2% of residents leave within 15-45 minutes; the rest never do (the demo's model). The exponential
+    # fit gives a mean far beyond the longest wait: withheld, the figure kept for the page's sentence.
+    rng = np.random.default_rng(2)
+    gone = list(rng.uniform(15, 45, 40))
+    stayed = list(rng.exponential(15.0, 2000))
+    found = patience(gone, stayed, longest_wait=max(stayed))
+    assert not found.estimable and found.reason == "beyond_waits"
+    assert found.mean is not None and found.mean > max(stayed)
 
 
 # --- staffing per hour --------------------------------------------------------------------------

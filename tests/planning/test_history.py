@@ -6,6 +6,7 @@ import pytest
 
 from ptsp.analytics.history import estimate, load_history
 from ptsp.analytics.planning import PlanSettings, build_plan
+from ptsp.domain.forecast import patience as forecast_patience
 from ptsp.domain.opening import (
     Day,
     OpeningRules,
@@ -47,9 +48,13 @@ def test_arrivals_service_times_and_patience_come_out_exactly(session, world):
     assert found.arrivals[("A", "mon", 10)].high > 0  # zero seen is not zero known
     assert found.service_time["A"].mean == pytest.approx(6.0)  # only completed tickets
     assert found.service_time["B"] is None
-    # Walk-aways: three no-shows after 10 min, three cancels after 20; censored: three waits of 4.
-    assert found.patience.walked_away == 6 and found.patience.stayed == 3
-    assert found.patience.mean == pytest.approx((3 * 10 + 3 * 20 + 3 * 4) / 6)
+    # Walk-aways: three cancels after 20 minutes; censored: three waits of 4. The three no-shows were
+    # called: they are counted apart and not used (whether they had left is not known).
+    assert found.patience.walked_away == 3 and found.patience.stayed == 3 and found.patience.no_shows == 3
+    # three walk-aways are too few to estimate: withheld, with the reason
+    assert not found.patience.estimable and found.patience.reason == "few_walk_aways"
+    assert found.patience.mean is None
+    assert forecast_patience([20] * 3, [4] * 3, min_walk_aways=3).mean == pytest.approx((3 * 20 + 3 * 4) / 3)
 
 
 def test_hours_are_the_offices_own_local_time(session, world):
@@ -91,17 +96,20 @@ def test_backtest_shows_the_understaffed_week_waited_longer_than_planned(session
                 {"A": 10.0, "B": 20.0, "C": 5.0}, lambda hour, weekday: 3, seed=3)
     # The last week only one counter was open.
     office_days(session, "kel-test", sorted(last_week), rate, {"A": 10.0, "B": 20.0, "C": 5.0},
-                lambda hour, weekday: 1, seed=4)
+                lambda hour, weekday: 1, seed=4, fit_before_break=True)
     session.commit()
-    plan = build_plan(session, world.office, start, 1, PlanSettings(simulate=False))
+    plan = build_plan(session, world.office, start, 1, PlanSettings(simulate=False, backtest_days=7))
     rows = plan.backtest
     assert rows and {r.day for r in rows} == last_week
     assert all(r.actual_clerks <= 1.0 + 1e-9 for r in rows)
     assert all(r.planned_clerks >= 2 for r in rows if r.forecast_arrivals > 5)
     waited = [r for r in rows if r.actual_wait is not None]
     mean_actual = sum(r.actual_wait for r in waited) / len(waited)
-    mean_predicted = sum(r.predicted_wait for r in waited) / len(waited)
-    assert mean_actual > 3 * mean_predicted
+    mean_planned = sum(r.plan_wait for r in waited) / len(waited)
+    assert mean_actual > 3 * mean_planned  # the plan's counterfactual is not what happened
+    # the model, given the one counter actually open, sees the long waits
+    mean_model = sum(r.model_wait for r in waited) / len(waited)
+    assert mean_model > 3 * mean_planned and mean_model == pytest.approx(mean_actual, rel=0.5)
     assert sum(r.actual_arrivals for r in rows) == pytest.approx(sum(r.forecast_arrivals for r in rows), rel=0.25)
 
 

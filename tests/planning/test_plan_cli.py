@@ -65,7 +65,7 @@ def test_plan_prints_tables_and_writes_csv(office_with_history, tmp_path):
     assert monday_ten["simulated_service_level"] != ""
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {"hourly.csv", "days.csv", "shifts.csv", "roster.csv", "estimates.csv", "backtest.csv",
-                     "opening_hours.csv"}
+                     "backtest_error.csv", "opening_hours.csv"}
     backtest = read_csv(tmp_path / "out" / "backtest.csv")
     assert backtest and all(r["day"] >= "2026-11-16" for r in backtest)
     estimates = read_csv(tmp_path / "out" / "estimates.csv")

@@ -164,3 +164,29 @@ def test_planning_pages_render_their_charts_in_chromium(planned_server, page_fac
     page.click("#calc-form button[type=submit]")
     assert "service_minutes" in page.locator("#calc-error").inner_text()
     shot(page, "calculator-error", full_page=False)
+
+
+def test_planning_pages_open_on_the_office_with_history_and_explain_an_office_without(manager_client, world):
+    # No office asked: the page opens on the office with services and tickets, not the first by name.
+    page = manager_client.get("/manager/plan?day=tue").get_data(as_text=True)
+    assert f'<option value="{world.office}" selected>' in page
+    for fragment in ('id="backtest-error"', 'id="rota"', 'id="patience"', "Kontrafaktual rencana",
+                     "semua terlayani", "Galat absolut rata-rata"):
+        assert fragment in page
+    assert f'<option value="{world.office}" selected>' in manager_client.get("/manager/hours").get_data(as_text=True)
+
+
+def test_an_office_without_history_reads_as_sentences_not_none_or_infinity(app, client, world):
+    import re
+
+    client.post("/manager/login", data={"username": "manager", "password": "password-m"})
+    for url in (f"/manager/plan?office={world.office}", f"/manager/hours?office={world.office}"):
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        main = body[body.index("<main"):body.index("</main>")]
+        text = re.sub(r"<script.*?</script>|<[^>]+>", " ", main, flags=re.S)
+        assert not re.search(r"\bNone\b|∞|\bnan\b|\binf\b", text), url
+        assert 'id="no-history"' in body
+    plan = client.get(f"/manager/plan?office={world.office}").get_data(as_text=True)
+    assert "Kesabaran tidak dapat diperkirakan" in plan and "Erlang C" in plan

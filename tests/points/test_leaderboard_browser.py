@@ -24,7 +24,8 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def play_three_clerks(database: Path, kiosk: str, day: datetime) -> None:
-    """08:00-14:00 local on `day`: clerk1 serves an A ticket in 10 minutes (the standard), clerk3 in 11, clerk2 in 29."""
+    """08:00-14:00 local on `day`: clerk1 serves an A ticket in 10 minutes (the standard), clerk3 in 11, clerk2 in
+    29."""
     clock = Clock(day.replace(hour=8).astimezone(UTC))
     app = make_test_app(f"sqlite:///{database}", clock)
     try:

@@ -46,10 +46,11 @@
     new Chart(canvas, {
       type: 'line',
       data: { labels: data.backtest_labels, datasets: [
-        { label: t("predicted_wait"), data: data.backtest_predicted, borderColor: blue, backgroundColor: blue },
         { label: t("actual_wait"), data: data.backtest_actual, borderColor: orange, backgroundColor: orange, spanGaps: true },
+        { label: t("model_wait"), data: data.backtest_model, borderColor: blue, backgroundColor: blue, spanGaps: true },
+        { label: t("plan_wait"), data: data.backtest_plan, borderColor: grey, backgroundColor: grey, borderDash: [6, 4], spanGaps: true },
       ] },
-      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, title: { display: true, text: t("minutes") } } } },
     });
   }
 
