@@ -18,6 +18,7 @@ from .migrate import upgrade
 from .models import Department, Device, Office, TicketPrinter
 from .services.accounts import make_device_token
 from .services.discipline import scan
+from .services.discipline_notices import ensure_notices
 from .services.points import append_missing
 from .services.printing import set_printer
 from .services.referrals import renew_token
@@ -103,12 +104,24 @@ def office_histories(session: Session, days: int, seed: int, now: datetime) -> l
     return results
 
 
+NOTICE_DAYS = 7  # the history's last days whose violations reach the superiors' inboxes
+
+
 def _scan(session: Session, office: Office, real_hours: dict, today: date, days: int, now: datetime) -> int:
-    """Scan discipline over the history's days by the hours it was generated on, then restore the office's hours."""
+    """Scan discipline over the history's days by the hours it was generated on, then restore the office's hours.
+
+    The last `NOTICE_DAYS` days' violations are also brought to the two superiors, as the live scan does, so the
+    inbox and the counter's own list have content at first start without hundreds of old notices.
+    """
     kept, office.hours = office.hours, real_hours
     try:
-        return sum(scan(session, office_id=office.id, day=today - timedelta(days=back), now=now).found
-                   for back in range(days, 0, -1))
+        found = 0
+        for back in range(days, 0, -1):
+            day = today - timedelta(days=back)
+            found += scan(session, office_id=office.id, day=day, now=now).found
+            if back <= NOTICE_DAYS:
+                ensure_notices(session, office_id=office.id, day=day, now=now)
+        return found
     finally:
         office.hours = kept
 

@@ -22,10 +22,21 @@ from ptsp.analytics.leaderboard import leaderboard
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
 from ptsp.analytics.skm import ikm
 from ptsp.db import make_engine
-from ptsp.demo import DEMO_FILE, office_histories
+from ptsp.demo import DEMO_FILE, NOTICE_DAYS, office_histories
 from ptsp.domain.referrals import Quarter
 from ptsp.migrate import upgrade
-from ptsp.models import Complaint, Department, Office, Rating, Referral, Staff, Ticket, TicketEvent, Violation
+from ptsp.models import (
+    Complaint,
+    Department,
+    Office,
+    Rating,
+    Referral,
+    Staff,
+    Ticket,
+    TicketEvent,
+    Violation,
+    ViolationNotice,
+)
 from ptsp.services.actors import Actor
 from ptsp.services.points import recompute
 from ptsp.services.setup import load_setup
@@ -136,6 +147,11 @@ def test_discipline_violations_ratings_and_points_are_there_and_the_ledger_match
     board = leaderboard(session, offices, "month", NOW - timedelta(days=1))
     assert len(board["ranked"]) >= 4
     assert recompute(session).matches
+    # The last week's violations reached two superiors, as the live scan would have brought them; older ones not.
+    noticed = session.scalars(select(Violation.day).join(ViolationNotice).distinct()).all()
+    assert noticed and min(noticed) >= TODAY - timedelta(days=NOTICE_DAYS)
+    levels = set(session.scalars(select(ViolationNotice.level)))
+    assert levels == {1, 2}
 
 
 def test_walk_aways_are_cancelled_while_waiting_and_no_shows_were_called(demo):
@@ -198,12 +214,12 @@ PAGES = {  # path -> the page's main table (None: a form or chart page without o
     "/manager/dashboard": "[data-table='services']",
     "/manager/charts": "#service-table",
     "/manager/export": None,
-    # The plan, hours and leaderboard pages open on the kecamatan and on today (empty before the first live
-    # ticket) until their own parts of issue 14 change that; here they are asked for the history's office
-    # and a period with history.
-    "/manager/plan?office=kel-pegangsaan": "#hourly",
-    "/manager/hours?office=kel-pegangsaan": ".table-scroll table",
+    # As a manager opens them: the plan and hours pages on the office with history, the leaderboard on the
+    # last day with points (today is empty before the first live ticket).
+    "/manager/plan": "#hourly",
+    "/manager/hours": ".table-scroll table",
     "/manager/calculator": None,
+    "/manager/leaderboard": "#ranked",
     "/manager/leaderboard?period={period}": "#ranked",
     "/manager/ikm": "#ikm",
     "/manager/complaints": "#complaints",
@@ -211,6 +227,7 @@ PAGES = {  # path -> the page's main table (None: a form or chart page without o
     "/manager/referrals": "#ranking",
     "/manager/pingpong": "#pingpong-cases",
     "/manager/discipline": "#violations",
+    "/manager/notices": "#notices",  # the camat is the second superior of the kelurahan's clerks
 }
 BAD_TEXT = re.compile(r"\bNone\b|\bnan\b|∞", re.IGNORECASE)
 
