@@ -56,7 +56,7 @@ class DayRota:
         return self.cells[(clerk, hour)]
 
 
-def split_gap_hours(hours: Mapping[str, object], closures: object, weekday: str,
+def split_gap_hours(hours: dict[str, list[list[str]]], closures: object, weekday: str,
                     breaks: Iterable[int]) -> tuple[dict[int, str], frozenset[int]]:
     """Sort a weekday's break hours (clock hours with no open minute) into declared closures and staff breaks.
 
@@ -65,7 +65,7 @@ def split_gap_hours(hours: Mapping[str, object], closures: object, weekday: str,
     in a staff break. Hours that no longer parse close nothing.
     """
     try:
-        intervals = parse_week(dict(hours)).get(weekday, []) if hours else []
+        intervals = parse_week(hours).get(weekday, []) if hours else []
     except InvalidInput:
         intervals = []
     gaps = set(day_gaps(intervals))
@@ -112,6 +112,75 @@ def _left(seat: Mapping[int, int | None], counters: Mapping[int, Sequence[str]],
     return sorted(s for s in wanted if s not in served)
 
 
+class _Rota:
+    """The state of one day's rota while it is built: the roster, the counters, and the rests moved so far."""
+
+    def __init__(self, rota: DayRota, shifts: Sequence[tuple[int, Pattern]], counters: Mapping[int, Sequence[str]],
+                 wanted: frozenset[str]) -> None:
+        self.rota, self.counters, self.wanted = rota, counters, wanted
+        self.numbers = sorted(counters)
+        self.pattern = dict(shifts)
+        self.home = {c: self.numbers[i % len(self.numbers)] if self.numbers else None
+                     for i, c in enumerate(rota.clerks)}
+        self.rest_moved: dict[int, set[int]] = {c: set() for c in rota.clerks}
+        self.open_hours = [h for h in rota.hours if h not in rota.closed and h not in rota.staff_breaks]
+
+    def working(self, hour: int) -> list[int]:
+        return [c for c in self.rota.clerks if self.pattern[c].covers(hour) and hour not in self.rest_moved[c]]
+
+    def still_covered(self, hour: int, without: int) -> bool:
+        crew = [c for c in self.working(hour) if c != without]
+        seat, _ = _cover(crew, self.numbers, self.counters, self.wanted, self.home)
+        return not _left(seat, self.counters, self.wanted)
+
+    def move_rest(self, clerk: int, hour: int) -> None:
+        """A clerk kept at a counter in the staff break `hour` rests in the nearest hour that stays covered."""
+        p = self.pattern[clerk]
+        nearest = sorted((h for h in self.open_hours if p.covers(h) and h not in self.rest_moved[clerk]),
+                         key=lambda h: (abs(h - hour), h < hour))
+        pick = next((h for h in nearest if self.still_covered(h, clerk)), nearest[0] if nearest else None)
+        if pick is not None:
+            self.rest_moved[clerk].add(pick)
+
+    def staff_break(self, hour: int, residents: frozenset[str]) -> None:
+        """The fewest clerks keep the services with residents covered; the others rest."""
+        present = [c for c in self.rota.clerks if self.pattern[c].start <= hour < self.pattern[c].end]
+        seat, moved = _cover(present, self.numbers, self.counters, residents, self.home)
+        for clerk in self.rota.clerks:
+            if clerk in seat:
+                self.rota.cells[(clerk, hour)] = RotaCell("counter", seat[clerk], covering=clerk in moved)
+                self.move_rest(clerk, hour)
+            else:
+                self.rota.cells[(clerk, hour)] = RotaCell("rest" if clerk in present else "off")
+        left = _left(seat, self.counters, residents)
+        if left:
+            self.rota.uncovered[hour] = left
+
+    def open_hour(self, hour: int) -> None:
+        """Cover the day's services first, then seat the other working clerks at their own or a free counter."""
+        crew = self.working(hour)
+        for clerk in self.rota.clerks:
+            if clerk not in crew:
+                p = self.pattern[clerk]
+                moved_here = hour in self.rest_moved[clerk]
+                kind = "rest" if moved_here or p.start <= hour < p.end else "off"
+                self.rota.cells[(clerk, hour)] = RotaCell(kind, moved=moved_here)
+        seat, moved = _cover(crew, self.numbers, self.counters, self.wanted, self.home)
+        taken = set(seat.values())
+        for clerk in crew:
+            if clerk in seat:
+                self.rota.cells[(clerk, hour)] = RotaCell("counter", seat[clerk], covering=clerk in moved)
+                continue
+            mine = self.home[clerk]
+            choice = mine if mine not in taken else next((n for n in self.numbers if n not in taken), None)
+            if choice is not None:
+                taken.add(choice)
+            self.rota.cells[(clerk, hour)] = RotaCell("counter", choice)
+        left = _left({n: n for n in taken}, self.counters, self.wanted)
+        if left:
+            self.rota.uncovered[hour] = left
+
+
 def day_rota(hours: Sequence[int], closed: Mapping[int, str] | Iterable[int], shifts: Sequence[tuple[int, Pattern]],
              counters: Mapping[int, Sequence[str]], wanted: frozenset[str],
              staff_breaks: Mapping[int, frozenset[str]] | None = None) -> DayRota:
@@ -122,70 +191,16 @@ def day_rota(hours: Sequence[int], closed: Mapping[int, str] | Iterable[int], sh
     services that have residents then (expected, or waiting from the open hour before the break).
     """
     closed_at = dict(closed) if isinstance(closed, Mapping) else dict.fromkeys(closed, "")
-    in_break = dict(staff_breaks or {})
-    numbers = sorted(counters)
-    clerks = sorted(c for c, _ in shifts)
-    pattern = dict(shifts)
-    home = {clerk: numbers[i % len(numbers)] if numbers else None for i, clerk in enumerate(clerks)}
-    rota = DayRota(list(hours), closed_at, clerks, frozenset(h for h in in_break if h not in closed_at))
-    rest_moved: dict[int, set[int]] = {c: set() for c in clerks}
-    open_hours = [h for h in hours if h not in closed_at and h not in in_break]
-
-    def working(hour: int) -> list[int]:
-        return [c for c in clerks if pattern[c].covers(hour) and hour not in rest_moved[c]]
-
-    def still_covered(hour: int, without: int) -> bool:
-        crew = [c for c in working(hour) if c != without]
-        seat, _ = _cover(crew, numbers, counters, wanted, home)
-        return not _left(seat, counters, wanted)
-
-    for hour in hours:
+    in_break = {h: s for h, s in (staff_breaks or {}).items() if h not in closed_at}
+    rota = DayRota(list(hours), closed_at, sorted(c for c, _ in shifts), frozenset(in_break))
+    build = _Rota(rota, shifts, counters, wanted)
+    for hour in hours:  # closures and staff breaks first: a staff break moves rests into open hours
         if hour in closed_at:
-            for clerk in clerks:
+            for clerk in rota.clerks:
                 rota.cells[(clerk, hour)] = RotaCell("closed")
-            continue
-        if hour not in in_break:
-            continue
-        # a staff break: the fewest clerks keep the services with residents covered, the others rest
-        present = [c for c in clerks if pattern[c].start <= hour < pattern[c].end]
-        seat, moved = _cover(present, numbers, counters, in_break[hour], home)
-        for clerk in clerks:
-            if clerk in seat:
-                rota.cells[(clerk, hour)] = RotaCell("counter", seat[clerk], covering=clerk in moved)
-                p = pattern[clerk]
-                nearest = sorted((h for h in open_hours if p.covers(h) and h not in rest_moved[clerk]),
-                                 key=lambda h: (abs(h - hour), h < hour))
-                pick = next((h for h in nearest if still_covered(h, clerk)), nearest[0] if nearest else None)
-                if pick is not None:
-                    rest_moved[clerk].add(pick)
-            else:
-                inside = clerk in present
-                rota.cells[(clerk, hour)] = RotaCell("rest" if inside else "off")
-        left = _left(seat, counters, in_break[hour])
-        if left:
-            rota.uncovered[hour] = left
-
-    for hour in open_hours:
-        crew = working(hour)
-        for clerk in clerks:
-            if clerk not in crew:
-                p = pattern[clerk]
-                if hour in rest_moved[clerk]:
-                    rota.cells[(clerk, hour)] = RotaCell("rest", moved=True)
-                else:
-                    rota.cells[(clerk, hour)] = RotaCell("rest" if p.start <= hour < p.end else "off")
-        seat, moved = _cover(crew, numbers, counters, wanted, home)
-        taken = set(seat.values())
-        for clerk in crew:
-            if clerk in seat:
-                rota.cells[(clerk, hour)] = RotaCell("counter", seat[clerk], covering=clerk in moved)
-                continue
-            choice = home[clerk] if home[clerk] not in taken else next((n for n in numbers if n not in taken), None)
-            if choice is not None:
-                taken.add(choice)
-            rota.cells[(clerk, hour)] = RotaCell("counter", choice)
-        left = _left({n: n for n in taken}, counters, wanted)
-        if left:
-            rota.uncovered[hour] = left
+        elif hour in in_break:
+            build.staff_break(hour, in_break[hour])
+    for hour in build.open_hours:
+        build.open_hour(hour)
     rota.uncovered = dict(sorted(rota.uncovered.items()))
     return rota
