@@ -60,6 +60,7 @@ class OfficeHistory:
     end: date
     records: list[TicketRecord] = field(default_factory=list)
     open_days: list[date] = field(default_factory=list)
+    closures: dict = field(default_factory=dict)  # the office's declared closures (`hours.parse_closures` shape)
 
 
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:
@@ -93,7 +94,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
         office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},
         target_wait_minutes=office.target_wait_minutes, last_ticket_minutes=office.last_ticket_minutes,
         services={s.prefix: (s.name_id, s.standard_minutes) for s in services}, counters=counters,
-        start=start, end=end,
+        start=start, end=end, closures=office.closures or {},
     )
     in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
     first_call = _first_calls(session, in_range)

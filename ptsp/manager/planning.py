@@ -13,9 +13,10 @@ from flask_babel import gettext
 from ptsp.analytics import plan_report
 from ptsp.analytics.charts import weekday_name
 from ptsp.analytics.history import estimate, load_history, office_with_history
+from ptsp.analytics.plan_basics import WeekdayPlan
 from ptsp.analytics.planning import OfficePlan, PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
-from ptsp.domain.break_rota import DayRota, day_rota
+from ptsp.domain.break_rota import DayRota, day_rota, split_gap_hours
 from ptsp.domain.errors import InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
@@ -185,7 +186,19 @@ def _rota(result: OfficePlan, weekday: str | None) -> DayRota | None:
     shifts = [(clerk, p) for clerk, items in week.shifts.roster.items() for when, p in items if when == label]
     plan = result.weekdays[weekday]
     wanted = frozenset(d.service for d in plan.demands if sum(d.arrivals) > 0)
-    return day_rota(plan.hours, plan.breaks, shifts, result.history.counters, wanted)
+    closed, staff = split_gap_hours(result.history.hours, result.history.closures, weekday, plan.breaks)
+    return day_rota(plan.hours, closed, shifts, result.history.counters, wanted,
+                    {hour: _residents_in_break(plan, hour) for hour in staff})
+
+
+def _residents_in_break(plan: WeekdayPlan, hour: int) -> frozenset[str]:
+    """Services with residents in a staff-break hour: expected then, or since the last open hour before it."""
+    index = plan.hours.index(hour)
+    first = index
+    while first > 0 and plan.hours[first - 1] in plan.breaks:
+        first -= 1
+    first = max(first - 1, 0)
+    return frozenset(d.service for d in plan.demands if sum(d.arrivals[first:index + 1]) > 0)
 
 
 CALC_FIELDS = ("arrivals_per_hour", "service_minutes", "target_minutes", "target_level", "patience_minutes",

@@ -46,6 +46,27 @@ def test_plan_page_shows_points_clerks_shifts_and_simulation(manager_client, wor
         assert fragment in page
 
 
+def test_plan_rota_covers_the_lunch_staff_break_and_keeps_the_friday_closure_closed(app, manager_client, world):
+    session = app.extensions["ptsp.sessions"]()
+    session.execute(update(Office).where(Office.id == world.office).values(
+        closures={"fri": [["11:30", "13:30", "Sholat Jumat"]]}))
+    session.commit()
+    session.close()
+
+    def rota_of(day: str) -> str:
+        page = manager_client.get(f"/manager/plan?office={world.office}&from=2026-11-30&day={day}")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        return body[body.index('id="rota"'):body.index('id="rota-legend"')]
+
+    monday = rota_of("mon")  # lunch 12:00-13:00 is a staff break: open, rests in turns
+    assert "istirahat bergilir" in monday and "tutup" not in monday
+    assert '<th class="num staff-break">12</th>' in monday
+    friday = rota_of("fri")  # the Friday prayer 11:30-13:30 is a declared closure
+    assert "tutup (Sholat Jumat)" in friday and "istirahat bergilir" not in friday
+    assert '<th class="num closed">12</th>' in friday
+
+
 def test_plan_of_an_office_outside_the_managers_region_is_not_shown(manager_client, world):
     response = manager_client.get(f"/manager/plan?office={world.other_office}")
     assert response.status_code == 404
