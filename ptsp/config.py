@@ -77,17 +77,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "WEB_PAGES": True,
         # Werkzeug's method for new password hashes; only the test suite picks a cheaper one.
         "PASSWORD_HASH_METHOD": env.get("PTSP_PASSWORD_HASH_METHOD") or "scrypt",
-        "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
-        "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
-        "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
-        **_points_fairness_settings(env),
+        **_points_settings(env),
         **_privacy_settings(env),
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
-        # Violation notices to an outside receiver (e-mail or chat gateway), ptsp/discipline_webhook.py; off when empty.
-        "DISCIPLINE_WEBHOOK_URL": env.get("PTSP_DISCIPLINE_WEBHOOK_URL") or None,
-        "DISCIPLINE_WEBHOOK_SECRET": env.get("PTSP_DISCIPLINE_WEBHOOK_SECRET") or None,
-        "DISCIPLINE_WEBHOOK_SECONDS": float(env.get("PTSP_DISCIPLINE_WEBHOOK_SECONDS", 60)),
-        "DISCIPLINE_WEBHOOK_TIMEOUT": float(env.get("PTSP_DISCIPLINE_WEBHOOK_TIMEOUT", 5)),
+        **_webhook_settings(env),
     }
     config.update(overrides or {})
     config["SECRET_KEY"] = _secret_key(config)
@@ -97,9 +90,22 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     return config
 
 
-def _points_fairness_settings(env: Any) -> dict[str, Any]:
-    """The settings of the points rules that resist gaming (docs/points.md, rules 7-11)."""
+def _webhook_settings(env: Any) -> dict[str, Any]:
+    """Violation notices to an outside receiver (e-mail or chat gateway), ptsp/discipline_webhook.py; off when empty."""
     return {
+        "DISCIPLINE_WEBHOOK_URL": env.get("PTSP_DISCIPLINE_WEBHOOK_URL") or None,
+        "DISCIPLINE_WEBHOOK_SECRET": env.get("PTSP_DISCIPLINE_WEBHOOK_SECRET") or None,
+        "DISCIPLINE_WEBHOOK_SECONDS": float(env.get("PTSP_DISCIPLINE_WEBHOOK_SECONDS", 60)),
+        "DISCIPLINE_WEBHOOK_TIMEOUT": float(env.get("PTSP_DISCIPLINE_WEBHOOK_TIMEOUT", 5)),
+    }
+
+
+def _points_settings(env: Any) -> dict[str, Any]:
+    """The settings of the points rules (docs/points.md; rules 7-11 resist gaming)."""
+    return {
+        "POINTS_SHORT_FRACTION": float(env.get("PTSP_POINTS_SHORT_FRACTION", 0.25)),
+        "POINTS_GOOD_RATING": int(env.get("PTSP_POINTS_GOOD_RATING", 4)),
+        "POINTS_RATING_BONUS": float(env.get("PTSP_POINTS_RATING_BONUS", 1.0)),
         "POINTS_TIME_FACTOR": float(env.get("PTSP_POINTS_TIME_FACTOR", 1.0)),
         "POINTS_PARTIAL_WEIGHT": float(env.get("PTSP_POINTS_PARTIAL_WEIGHT", 0.5)),
         "POINTS_STAFF_ISSUE_SHARE": float(env.get("PTSP_POINTS_STAFF_ISSUE_SHARE", 0.2)),
