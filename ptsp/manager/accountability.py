@@ -45,7 +45,7 @@ def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date, str | None]:
             first = date.fromisoformat(request.args["from"])
         else:
             first = last - timedelta(days=default_days - 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a `to` too early to count the default period back from
         return _today() - timedelta(days=default_days - 1), _today(), "Tanggal tidak valid; memakai bawaan."
     if first > last or (last - first).days >= MAX_DAYS:
         return _today() - timedelta(days=default_days - 1), _today(), \
