@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -119,13 +120,35 @@ def deliver_pending(session: Session, hook: Webhook, at: datetime, limit: int = 
     return sent, failed
 
 
+@dataclass
+class _Rounds:
+    """One round at a time per app: a round started while another posts would claim the notice in flight again
+    (its next attempt) and post it twice. It asks the running round for one more pass instead."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    again: threading.Event = field(default_factory=threading.Event)
+
+
 def deliver_round() -> tuple[int, int]:
     """One round in the app's context: send what is pending (nothing without a webhook)."""
     hook = configured(current_app)
     if hook is None:
         return 0, 0
-    with db_session() as session:
-        return deliver_pending(session, hook, now())
+    rounds: _Rounds = current_app.extensions.setdefault("ptsp.webhook_rounds", _Rounds())
+    if not rounds.lock.acquire(blocking=False):
+        rounds.again.set()  # the running round looks once more for what this one was started for
+        return 0, 0
+    sent = failed = 0
+    try:
+        while True:
+            rounds.again.clear()
+            with db_session() as session:
+                done = deliver_pending(session, hook, now())
+            sent, failed = sent + done[0], failed + done[1]
+            if not rounds.again.is_set():
+                return sent, failed
+    finally:
+        rounds.lock.release()
 
 
 def deliver_soon(app: Flask) -> None:

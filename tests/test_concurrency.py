@@ -123,3 +123,42 @@ def test_eight_kiosks_and_ten_clerks_number_and_call_every_ticket_exactly_once(a
             select(func.count()).select_from(TicketEvent).where(TicketEvent.kind == "called")
         )
         assert call_events == total
+
+
+def test_one_clerk_opening_two_counters_at_once_gets_one(app, world):
+    """Two opens by one clerk racing on two counters: the second waits for the first and is refused (on
+    PostgreSQL each locked only its own counter, so both passed the "open elsewhere" check: one clerk serving
+    two tickets at once, each earning points by its own minutes)."""
+    from ptsp.domain.errors import CounterBusy
+    from ptsp.models import CounterSession, Staff
+
+    sessions = app.extensions["ptsp.sessions"]
+    with sessions() as session:
+        staff = session.scalar(select(Staff).where(Staff.username == "clerk1"))
+        actor = Actor("staff", staff.id, "clerk", world.office)
+    first = sessions()
+    counters.open_counter(first, counter_id=world.counters[1], actor=actor, now=MONDAY_9_WIB)
+    first.flush()  # counter 1 opened, not yet committed
+    outcome: list[object] = []
+
+    def second() -> None:
+        with sessions() as session:
+            try:
+                counters.open_counter(session, counter_id=world.counters[2], actor=actor, now=MONDAY_9_WIB)
+                session.commit()
+                outcome.append("opened")
+            except CounterBusy as exc:
+                session.rollback()
+                outcome.append(exc.reason)
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    time.sleep(0.5)  # the second open runs (or waits) while the first is uncommitted
+    first.commit()
+    first.close()
+    racer.join(10)
+    assert outcome == ["other_counter_open"]
+    with sessions() as session:
+        open_rows = session.scalar(select(func.count()).select_from(CounterSession).where(
+            CounterSession.staff_id == actor.staff_id, CounterSession.ended_at.is_(None)))
+    assert open_rows == 1

@@ -38,6 +38,7 @@ from .work_time import clerk_hours
 PERIODS = ("today", "week", "month")
 MIN_HOURS = 1.0
 DEFAULT_TICKET_POINTS = 10.0  # the upper bound of a clerk with no ticket yet, when the board has no ticket either
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # a `day` outside names no service day (and overflows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +64,13 @@ def parse_day(raw: str | None) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("param_not_date", name="day") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput("param_day_out_of_range", name="day", first=FIRST_DAY.isoformat(),
+                           last=LAST_DAY.isoformat())
+    return day
 
 
 @dataclass(frozen=True, slots=True)

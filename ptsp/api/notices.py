@@ -95,7 +95,7 @@ def _days_arg() -> int:
     raw = request.args.get("days", "")
     if raw == "":
         return DEFAULT_DAYS
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_DAYS:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not 1 <= int(raw) <= MAX_DAYS:
         raise InvalidInput("param_out_of_range", name="days", min=1, max=MAX_DAYS)
     return int(raw)
 

@@ -75,7 +75,7 @@ def parse_tolerance(raw: Mapping[str, object]) -> dict[str, int]:
         text = "" if value is None else str(value).strip()
         if text == "":
             continue
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_TOLERANCE_MINUTES:
+        if not (text.isascii() and text.isdigit() and len(text) <= 4) or int(text) > MAX_TOLERANCE_MINUTES:
             raise InvalidInput("tolerance_invalid", rule=LABELS[kind], limit=MAX_TOLERANCE_MINUTES, value=text[:20])
         if int(text) > 0:
             out[kind] = int(text)

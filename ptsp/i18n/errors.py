@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "unknown_command": N_("Perintah tidak dikenal: '%(command)s'"),
     "request_id_not_uuid": N_("request_id harus UUID, bukan '%(value)s'"),
     "param_not_date": N_("Parameter %(name)s harus tanggal YYYY-MM-DD"),
+    "param_day_out_of_range": N_("Parameter %(name)s harus tanggal antara %(first)s dan %(last)s"),
     "param_not_positive_id": N_("Parameter %(name)s harus id positif"),
     "param_not_boolean": N_("Parameter %(name)s harus true atau false"),
     "param_out_of_range": N_("Parameter %(name)s harus bilangan %(min)s sampai %(max)s"),

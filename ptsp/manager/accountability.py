@@ -45,7 +45,7 @@ def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date, str | None]:
             first = date.fromisoformat(request.args["from"])
         else:
             first = last - timedelta(days=default_days - 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a `to` too early to count the default period back from
         return _today() - timedelta(days=default_days - 1), _today(), "Tanggal tidak valid; memakai bawaan."
     if first > last or (last - first).days >= MAX_DAYS:
         return _today() - timedelta(days=default_days - 1), _today(), \
@@ -53,10 +53,15 @@ def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date, str | None]:
     return first, last, None
 
 
+def _digits(raw: str) -> bool:
+    """A whole number int() reads: ASCII digits, at most 10 (int() raises past 4,300 digits, a 500)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 10
+
+
 def _office_arg(offices: list[Any]) -> int | None:
     raw = request.args.get("office", "")
     ids = {o.id for o in offices}
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in ids else None
+    return int(raw) if _digits(raw) and int(raw) in ids else None
 
 
 @bp.get("/offices")
@@ -66,7 +71,7 @@ def offices() -> str:
     mine = [o for o in visible_offices() if office_figures.has_hours(o)]
     pair = None
     a, b = request.args.get("a", ""), request.args.get("b", "")
-    if a.isascii() and b.isascii() and a.isdigit() and b.isdigit():
+    if _digits(a) and _digits(b):
         pair = (int(a), int(b))
     data = office_figures.report(get_read_db(), mine, first, last, now(), pair=pair)
     shown = pair or (tuple(data["pooling"][0]["offices"]) if data["pooling"] else None)
@@ -133,7 +138,7 @@ RANKED = 30
 
 def _page_arg() -> int:
     raw = request.args.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 100_000 else 1
+    return int(raw) if _digits(raw) and 1 <= int(raw) <= 100_000 else 1
 
 
 def _week_of(office: Any) -> list[dict[str, Any]]:
@@ -210,7 +215,7 @@ def discipline_tolerance() -> Any:
     raw = {k: request.form.get(k, "") for k in discipline_rules.KINDS}
     office = request.form.get("office", "")
     mine = {o.id for o in visible_offices()}
-    if not (office.isascii() and office.isdigit()) or int(office) not in mine:
+    if not _digits(office) or int(office) not in mine:
         return _discipline_page(gettext("Pilih kantor Anda untuk mengatur toleransi."), raw, 400)
     try:
         set_tolerance(get_db(), current_actor(), office_id=int(office), raw=raw)

@@ -16,7 +16,7 @@ from ..domain.errors import (
     InvalidTransition,
     NotFound,
 )
-from ..models import Counter, CounterSession, Ticket
+from ..models import Counter, CounterSession, Staff, Ticket
 from .actors import Actor
 from .lookup import publish, require_office
 from .serializers import counter_view
@@ -83,9 +83,14 @@ def _has_active_ticket(session: Session, counter_id: int) -> bool:
 
 def open_counter(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Counter:
     """Open a counter for the acting clerk, or resume it after a break."""
-    counter = lock_counter(session, counter_id)
     if actor.kind != "staff":
         raise Forbidden("open_counter_staff_only")
+    if session.get_bind().dialect.name == "postgresql":
+        # the clerk's row first (then the counter's, as elsewhere): their opens at two counters run one at a
+        # time, so the second sees the first and is refused below; each locking only its own counter, both
+        # passed and one clerk served at two counters at once (SQLite's writers queue already)
+        session.execute(select(Staff.id).where(Staff.id == actor.staff_id).with_for_update())
+    counter = lock_counter(session, counter_id)
     require_office(session, actor, counter.office_id)
     current = current_session(session, counter.id)
     if current is not None and current.staff_id != actor.staff_id:

@@ -28,12 +28,14 @@ class Receiver:
 
     def __init__(self, fail_first: int = 0) -> None:
         self.fail_first = fail_first
+        self.delay = 0.0  # seconds before answering: a slow receiver
         self.received: list[tuple[Any, bytes, int]] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                threading.Event().wait(receiver.delay)
                 status = 500 if len(receiver.received) < receiver.fail_first else 204
                 receiver.received.append((self.headers, body, status))  # case-insensitive
                 self.send_response(status)
@@ -128,3 +130,30 @@ def test_delivery_runs_after_commit_in_the_background_and_gives_up_in_time(hooke
         pending = session.scalars(select(ViolationNotice).where(ViolationNotice.delivered_at.is_(None))).all()
         assert [n.delivery_attempts for n in pending] == [webhook.MAX_ATTEMPTS] * 2
     session.close()
+
+
+def test_rounds_at_once_never_post_a_notice_while_it_is_being_posted(hooked, receiver, clock):
+    """A scan's commit starts a round while the last one still waits for a slow receiver: the notice in flight
+    was claimed again (its next attempt) and posted twice."""
+    from tests.conftest import load_world
+
+    receiver.fail_first, receiver.delay = 0, 0.6
+    world = load_world(hooked, clock)
+    session = hooked.extensions["ptsp.sessions"]()
+    violation(session, world.office, History(session).staff("clerk1"))
+    ensure_notices(session, office_id=world.office, day=MONDAY, now=clock())
+    session.commit()
+    session.close()
+
+    def round_() -> None:
+        with hooked.app_context():
+            webhook.deliver_round()
+
+    rounds = [threading.Thread(target=round_) for _ in range(3)]
+    for n, thread in enumerate(rounds):
+        thread.start()
+        threading.Event().wait(0.2 if n == 0 else 0.05)
+    for thread in rounds:
+        thread.join(10)
+    ids = sorted(json.loads(body)["id"] for _headers, body, _status in receiver.received)
+    assert len(ids) == 2 and ids == sorted(set(ids))

@@ -83,6 +83,7 @@ def test_referrals_and_offices_pages_are_scoped_to_the_managers_offices(client, 
 
 
 @pytest.mark.parametrize("query", ["from=bad", "from=2026-12-01&to=2026-11-01", "from=2020-01-01&to=2026-11-30",
+                                   "to=0001-01-01",  # the default period before it overflowed: was a 500
                                    "quarter=2026Q9&office=abc&status=lost&kind=nope&a=x&b=99999"])
 def test_bad_filters_fall_back_with_a_message_never_a_500(client, world, query):
     sign_in(client, "manager", "password-m")
@@ -90,7 +91,7 @@ def test_bad_filters_fall_back_with_a_message_never_a_500(client, world, query):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 200, path
         periodic = not path.endswith("referrals")  # the referrals page takes a quarter, not a period
-        told = ("from=" in query) if periodic else ("quarter=" in query)
+        told = ("from=" in query or "to=" in query) if periodic else ("quarter=" in query)
         assert ('role="alert"' in response.get_data(as_text=True)) is told, path
 
 

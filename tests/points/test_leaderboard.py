@@ -237,6 +237,8 @@ def test_an_empty_today_shows_the_last_earlier_day_with_points_and_says_so(app, 
     ("day=2026-02-30", "Parameter day harus tanggal YYYY-MM-DD"),
     ("day=kemarin", "Parameter day harus tanggal YYYY-MM-DD"),
     ("period=year", "Periode &#39;year&#39; tidak dikenal"),
+    ("day=0001-01-01", "Parameter day harus tanggal antara 2000-01-01 dan 2099-12-31"),  # was a 500 (overflow)
+    ("day=9999-12-31", "Parameter day harus tanggal antara 2000-01-01 dan 2099-12-31"),
 ])
 def test_a_bad_day_or_period_is_refused_on_the_api_and_the_page(app, world, query, message):
     manager = manager_client(app)
