@@ -46,11 +46,24 @@ def scoped_offices(session: Session, actor: Actor, office: str | None) -> list[i
     return [office_id]
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # outside, a day names no service day (and overflows)
+
+
 def _day(raw: str, name: str) -> date:
+    """Parse a date filter; refuse one outside FIRST_DAY..LAST_DAY (counting back from 0001-01-01 overflows)."""
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("param_not_date", name=name) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput("param_day_out_of_range", name=name, first=FIRST_DAY.isoformat(),
+                           last=LAST_DAY.isoformat())
+    return day
+
+
+def parse_day(raw: str | None, name: str = "day") -> date | None:
+    """Return an optional date filter, or raise InvalidInput (format, or out of range)."""
+    return _day(raw, name) if raw else None
 
 
 def date_range(start: str | None, end: str | None, today: date, default_days: int = DEFAULT_DAYS

@@ -38,7 +38,6 @@ from .work_time import clerk_hours
 PERIODS = ("today", "week", "month")
 MIN_HOURS = 1.0
 DEFAULT_TICKET_POINTS = 10.0  # the upper bound of a clerk with no ticket yet, when the board has no ticket either
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # a `day` outside names no service day (and overflows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +56,6 @@ def period(name: str, today: date) -> Period:
     if name == "month":
         return Period(name, today.replace(day=1), today)
     raise InvalidInput("unknown_period", period=name, choices=PERIODS)
-
-
-def parse_day(raw: str | None) -> date | None:
-    """Return the `day` filter as a date (None when not given), or raise InvalidInput."""
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("param_not_date", name="day") from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput("param_day_out_of_range", name="day", first=FIRST_DAY.isoformat(),
-                           last=LAST_DAY.isoformat())
-    return day
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request
 from pydantic import Field
 
 from ..analytics import leaderboard as board
-from ..analytics.filters import scoped_offices
+from ..analytics.filters import parse_day, scoped_offices
 from ..context import get_db, get_read_db, now
 from ..domain.errors import Forbidden, InvalidInput
 from ..schemas import Body
@@ -84,7 +84,7 @@ def get_leaderboard() -> Response:
     office_ids = scoped_offices(session, actor, request.args.get("office"))
     result = board.leaderboard(session, office_ids, request.args.get("period") or None, now(),
                                current_app.config["LEADERBOARD_MIN_TRANSACTIONS"],
-                               day=board.parse_day(request.args.get("day")))
+                               day=parse_day(request.args.get("day")))
     return jsonify(result)
 
 

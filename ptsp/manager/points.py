@@ -12,7 +12,7 @@ from flask import Response, current_app, render_template, request
 from ptsp.analytics import filters
 from ptsp.analytics import leaderboard as board
 from ptsp.analytics.export import points_rows
-from ptsp.analytics.filters import date_range, scoped_offices
+from ptsp.analytics.filters import date_range, parse_day, scoped_offices
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.i18n.errors import describe
@@ -50,7 +50,7 @@ def leaderboard() -> str:
     office_ids = scoped_offices(session, actor, request.args.get("office"))
     result = board.leaderboard(session, office_ids, request.args.get("period") or None, now(),
                                current_app.config["LEADERBOARD_MIN_TRANSACTIONS"],
-                               day=board.parse_day(request.args.get("day")))
+                               day=parse_day(request.args.get("day")))
     period = result["period"]
     holds = [h for h in points.pending_holds(session, actor) if h["office"] in office_ids]
     names = board.staff_names(session) if holds else {}

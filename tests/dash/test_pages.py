@@ -115,6 +115,8 @@ def test_charts_page_and_json_default_to_the_last_thirty_days(client, world, mon
     ("from=2026-13-01", 422, "YYYY-MM-DD"),
     ("from=2026-11-23&to=2026-11-01", 422, "sebelum"),
     ("from=2024-01-01&to=2026-11-23", 422, "366"),
+    ("to=0001-01-01", 422, "2000-01-01"),  # counting the default period back from it overflowed: was a 500
+    ("from=9999-12-31", 422, "2099-12-31"),
     ("office=abc", 422, "nomor kantor"),
     ("office=99999999999", 422, "nomor kantor"),
     ("office=424242", 403, "di luar wewenang"),
