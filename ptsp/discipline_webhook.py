@@ -74,13 +74,23 @@ def payload(session: Session, notice: ViolationNotice) -> dict[str, Any]:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer other than 2xx: never follow it (urllib would resend as a GET, signature and all)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def post(hook: Webhook, body: bytes) -> None:
-    """POST the body; raise on no answer in time or a status other than 2xx."""
+    """POST the body; raise on no answer in time or a status other than 2xx (a redirect included)."""
     headers = {"Content-Type": "application/json", "User-Agent": "ptsp-discipline-webhook"}
     if hook.secret:
         headers[SIGNATURE_HEADER] = sign(hook.secret, body)
     request = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=hook.timeout) as response:  # noqa: S310 (the operator's URL)
+    with _OPENER.open(request, timeout=hook.timeout) as response:  # the operator's URL
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(hook.url, response.status, "not 2xx", response.headers, None)
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import urllib.error
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -157,3 +158,38 @@ def test_rounds_at_once_never_post_a_notice_while_it_is_being_posted(hooked, rec
         thread.join(10)
     ids = sorted(json.loads(body)["id"] for _headers, body, _status in receiver.received)
     assert len(ids) == 2 and ids == sorted(set(ids))
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_never_followed():
+    """urllib would follow a 302 as a GET with the signature header and count the 2xx behind it as delivered."""
+    from ptsp.discipline_webhook import Webhook, post
+
+    seen: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append((self.command, self.path))
+            if self.path == "/ptsp":
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(302)
+                self.send_header("Location", "/elsewhere")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _answer  # noqa: N815 (http.server's names)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        hook = Webhook(url=f"http://127.0.0.1:{server.server_address[1]}/ptsp", secret=SECRET, timeout=2)
+        with pytest.raises(urllib.error.HTTPError):
+            post(hook, b'{"notice": 1}')
+        assert seen == [("POST", "/ptsp")]
+    finally:
+        server.shutdown()
+        server.server_close()
