@@ -23,10 +23,12 @@ def setup() -> None:
     """Office set-up from a file, and back to one (docs/setup.md)."""
 
 
-def _refuse(lines: list[str]) -> NoReturn:
-    """End the command with one `Error:` line per problem on stderr and exit status 2."""
+def _refuse(lines: list[str], summary: str | None = None) -> NoReturn:
+    """End the command with one `Error:` line per problem (then the summary, if any) on stderr, exit status 2."""
     for line in lines:
         click.echo(f"Error: {line}", err=True)
+    if summary:
+        click.echo(summary, err=True)
     sys.exit(2)
 
 
@@ -69,7 +71,7 @@ def setup_load(path: Path, dry_run: bool, reset_passwords: bool) -> None:
                                     now=datetime.now(UTC))
             except SetupRefused as exc:
                 session.rollback()
-                _refuse([describe(exc)] + [describe(problem) for problem in exc.problems])
+                _refuse([describe(problem) for problem in exc.problems], describe(exc))
             if dry_run:
                 session.rollback()
             else:

@@ -552,18 +552,17 @@ class Export:
 
 
 def _parents_first(offices: list[Office]) -> list[Office]:
-    """Offices ordered so that each parent comes before its children (the loader needs it), else by id."""
+    """Offices by id, except that a parent always comes before its children (the loader needs it)."""
     chosen = {o.id for o in offices}
     placed: set[int] = set()
     ordered: list[Office] = []
     pending = sorted(offices, key=lambda o: o.id)
     while pending:
-        ready = [o for o in pending if o.parent_id is None or o.parent_id not in chosen or o.parent_id in placed]
-        ready = ready or pending[:1]  # a cycle cannot be stored through the loader; never loop forever
-        for o in ready:
-            ordered.append(o)
-            placed.add(o.id)
-        pending = [o for o in pending if o.id not in placed]
+        ready = next((o for o in pending if o.parent_id is None or o.parent_id not in chosen
+                      or o.parent_id in placed), pending[0])  # pending[0]: a cycle, which the loader cannot store
+        ordered.append(ready)
+        placed.add(ready.id)
+        pending.remove(ready)
     return ordered
 
 
