@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from ptsp.cli import cli
 from ptsp.db import make_engine
+from ptsp.domain.hours import WEEKDAYS
 from ptsp.models import Base, Staff
 from ptsp.services.accounts import authenticate
+from ptsp.services.setup import SetupFile
 from tests.conftest import CHEAP_HASH, SETUP, WEEKDAY_HOURS
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "ptsp" / "demo_office.toml"
@@ -339,3 +345,54 @@ def test_a_dry_run_writes_nothing_even_when_its_session_is_committed(db_url, tmp
         assert dump(db_url) == before
     finally:
         engine.dispose()
+
+
+# --- docs/setup.md documents every key the loader accepts ------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "setup.md"
+
+
+def _nested_models(model: type[BaseModel], path: str) -> dict[str, type[BaseModel]]:
+    """Every model of the file by the TOML key that holds it (`offices.services`), found from the models."""
+    found: dict[str, type[BaseModel]] = {}
+    for name, info in model.model_fields.items():
+        for inner in typing.get_args(info.annotation):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                key = f"{path}.{name}".lstrip(".")
+                found[key] = inner
+                found |= _nested_models(inner, key)
+    return found
+
+
+def _documented() -> dict[str, dict[str, str]]:
+    """The reference tables of docs/setup.md: per `### [[key]]` heading, each key's default column."""
+    tables: dict[str, dict[str, str]] = {}
+    current = None
+    for line in DOCS.read_text().splitlines():
+        heading = re.match(r"^### `\[\[([a-z.]+)\]\]`$", line)
+        if heading:
+            current = tables.setdefault(heading.group(1), {})
+        elif line.startswith("#"):
+            current = None
+        elif current is not None and (row := re.match(r"^\| `([a-z_]+)` \|[^|]*\| ([^|]+) \|", line)):
+            current[row.group(1)] = row.group(2).strip()
+    return tables
+
+
+def _default_column(info: FieldInfo) -> str:
+    if info.is_required():
+        return "required"
+    default = info.get_default(call_default_factory=True)
+    return "not set" if default is None else f"`{json.dumps(default)}`"
+
+
+def test_every_key_the_loader_accepts_is_documented_with_its_default():
+    models = _nested_models(SetupFile, "")
+    assert {"offices", "offices.services", "offices.counters", "offices.staff"} <= set(models)
+    documented = _documented()
+    assert set(documented) == set(models)
+    for key, model in models.items():
+        expected = {name: _default_column(info) for name, info in model.model_fields.items()}
+        assert documented[key] == expected, key
+    text = DOCS.read_text()
+    assert all(f"`{day}`" in text for day in WEEKDAYS)  # the keys of [offices.hours] and [offices.closures]

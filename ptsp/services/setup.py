@@ -29,7 +29,7 @@ import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -116,13 +116,6 @@ ROW_LISTS: dict[str, dict[str, tuple[str, str]]] = {
 }
 GLOBAL_LISTS = {"offices", "staff"}
 KEY_FIELDS = {key for lists in ROW_LISTS.values() for _, key in lists.values()}
-# Every model of the file by the key that holds it (docs/setup.md has one table per entry; a test checks it).
-SPECS: dict[str, type[BaseModel]] = {
-    "offices": OfficeSpec, "offices.services": ServiceSpec, "offices.counters": CounterSpec,
-    "offices.staff": StaffSpec,
-}
-
-
 class SetupRefused(InvalidInput):
     """The file was refused as a whole; `problems` holds one domain error per problem found, nothing written."""
 
@@ -240,7 +233,8 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
             account = session.scalar(select(Staff).where(Staff.username == st.username))
             if account is not None and account.office is None:
                 found.append(InvalidInput("username_of_no_office", username=st.username, office=o.slug))
-            elif account is not None and (office is None or account.office_id != office.id):
+            elif account is not None and account.office is not None and (
+                    office is None or account.office_id != office.id):
                 found.append(InvalidInput("username_of_another_office", username=st.username, office=o.slug,
                                           owner=account.office.slug))
             if st.supervisor and st.supervisor not in usernames and session.scalar(
@@ -251,8 +245,11 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
 
 # --- Step 2: plan ----------------------------------------------------------------------------------------
 
-ADD, CHANGE, UNCHANGED, LEFT_ALONE = "add", "change", "unchanged", "left alone"
 Action = Literal["add", "change", "unchanged", "left alone"]
+ADD: Final = "add"
+CHANGE: Final = "change"
+UNCHANGED: Final = "unchanged"
+LEFT_ALONE: Final = "left alone"
 
 
 @dataclass(frozen=True)
