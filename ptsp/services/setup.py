@@ -32,7 +32,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,6 +46,7 @@ from .setup_export import Export, export_setup, to_toml
 from .setup_plan import SetupReport, plan_setup
 from .setup_schema import (
     GLOBAL_LISTS,
+    LIST_KEY,
     ROW_LISTS,
     CounterSpec,
     OfficeSpec,
@@ -54,7 +54,9 @@ from .setup_schema import (
     SetupFile,
     SetupRefused,
     StaffSpec,
+    lists_below,
     parse_setup,
+    rows_in,
 )
 
 __all__ = [
@@ -78,31 +80,23 @@ def _repeated(rows: list[Any], key: str) -> list[Any]:
 
 
 def _check_repeats(spec: SetupFile) -> list[DomainError]:
-    """Keys written twice in their list: per office (prefixes, counter numbers), or in the whole file."""
+    """Keys written twice: an office slug or a username in the whole file, any other key within its office."""
     found: list[DomainError] = []
-    everywhere: dict[str, tuple[str, list[Any]]] = {}
 
-    def walk(record: BaseModel, kind: str, where: str) -> None:
-        for name, (row_kind, key) in ROW_LISTS.get(kind, {}).items():
-            rows = getattr(record, name)
-            if name in GLOBAL_LISTS:
-                everywhere.setdefault(name, (key, []))[1].extend(rows)
-            else:
-                found.extend(InvalidInput("setup_repeated_key", where=f"{where}.{name}", key=key, value=value)
-                             for value in _repeated(rows, key))
-            for row in rows:
-                walk(row, row_kind, f"{where}.{name}[{getattr(row, key)}]".lstrip("."))
+    def refuse(where: str, key: str, rows: list[Any]) -> None:
+        found.extend(InvalidInput("setup_repeated_key", where=where, key=key, value=value)
+                     for value in _repeated(rows, key))
 
-    walk(spec, "file", "")
+    for name in sorted(GLOBAL_LISTS):
+        refuse(name if name in ROW_LISTS["file"] else f"offices[*].{name}", LIST_KEY[name],
+               rows_in(spec, "file", name))
     for office in spec.offices:
-        for c in office.counters:
+        for name in sorted(lists_below("office") - GLOBAL_LISTS):
+            refuse(f"offices[{office.slug}].{name}", LIST_KEY[name], rows_in(office, "office", name))
+        for c in rows_in(office, "office", "counters"):
             repeated = sorted({p for p in c.services if c.services.count(p) > 1})
             found.extend(InvalidInput("setup_repeated_key", where=f"offices[{office.slug}].counters[{c.number}]"
                                       ".services", key="prefix", value=p) for p in repeated)
-    for name, (key, rows) in everywhere.items():
-        where = name if name in ROW_LISTS["file"] else f"offices[*].{name}"
-        found.extend(InvalidInput("setup_repeated_key", where=where, key=key, value=value)
-                     for value in _repeated(rows, key))
     return found
 
 
@@ -110,7 +104,7 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
     """Every rule the document breaks, as domain errors; an empty list means it can be applied as it is."""
     found = _check_repeats(spec)
     stored = {o.slug: o for o in session.scalars(select(Office))}
-    usernames = {st.username for o in spec.offices for st in o.staff}
+    usernames = {st.username for st in rows_in(spec, "file", "staff")}
     earlier: set[str] = set()
     for o in spec.offices:
         if o.parent and o.parent not in earlier and o.parent not in stored:
@@ -121,8 +115,8 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
             office_hours.parse_closures(o.closures, week)
         except InvalidInput as exc:
             found.append(InvalidInput("setup_office_problem", office=o.slug, problem=describe(exc)))
-        prefixes = {s.prefix for s in o.services}
-        for c in o.counters:
+        prefixes = {s.prefix for s in rows_in(o, "office", "services")}
+        for c in rows_in(o, "office", "counters"):
             unknown = sorted(set(c.services) - prefixes)
             if unknown:
                 found.append(InvalidInput("counter_unknown_services", office=o.slug, counter=c.number,

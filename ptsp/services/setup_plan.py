@@ -10,12 +10,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..models import Office, Staff
-from .setup_schema import ROW_LISTS, OfficeSpec, SetupFile
+from .setup_schema import ROW_LISTS, CounterSpec, OfficeSpec, SetupFile
 
 Action = Literal["add", "change", "unchanged", "left alone"]
 ADD: Final = "add"
@@ -120,15 +121,19 @@ def _week_doc(raw: Mapping[str, Any] | None) -> dict[str, list[list[str]]]:
     return {day: [list(span) for span in raw[day]] for day in office_hours.WEEKDAYS if raw.get(day)}
 
 
-def _file_doc(o: OfficeSpec) -> dict[str, Any]:
-    """An office of the file in the shape `export_setup` writes, defaults filled, passwords left out."""
-    week = office_hours.parse_week(o.hours)
-    doc = o.model_dump(exclude={"services", "counters", "staff"})
-    doc["hours"] = _week_doc(office_hours.dump_week(week))
-    doc["closures"] = _week_doc(office_hours.dump_closures(office_hours.parse_closures(o.closures, week)))
-    doc["services"] = [s.model_dump() for s in o.services]
-    doc["counters"] = [{**c.model_dump(), "services": sorted(set(c.services))} for c in o.counters]
-    doc["staff"] = [st.model_dump(exclude={"password"}) for st in o.staff]
+def _file_row(record: BaseModel, kind: str) -> dict[str, Any]:
+    """A row of the file in the shape `export_setup` writes: defaults filled, passwords left out, hours and
+    a counter's services in a canonical order, its nested lists likewise."""
+    lists = ROW_LISTS.get(kind, {})
+    doc = record.model_dump(exclude={*lists, "password"})
+    if isinstance(record, OfficeSpec):
+        week = office_hours.parse_week(record.hours)
+        doc["hours"] = _week_doc(office_hours.dump_week(week))
+        doc["closures"] = _week_doc(office_hours.dump_closures(office_hours.parse_closures(record.closures, week)))
+    if isinstance(record, CounterSpec):
+        doc["services"] = sorted(set(record.services))
+    for name, (row_kind, _) in lists.items():
+        doc[name] = [_file_row(row, row_kind) for row in getattr(record, name)]
     return doc
 
 
@@ -189,7 +194,7 @@ def plan_setup(session: Session, spec: SetupFile, *, reset_passwords: bool = Fal
     for o in spec.offices:
         office = by_slug.pop(o.slug, None)
         before = office_doc(office, office_staff(session, office)) if office is not None else None
-        entry = _diff("office", o.slug, _file_doc(o), before)
+        entry = _diff("office", o.slug, _file_row(o, "office"), before)
         _password_notes(session, o, entry, report, reset_passwords)
         report.offices.append(entry)
     report.offices.extend(Entry("office", slug, LEFT_ALONE) for slug in by_slug)

@@ -6,7 +6,7 @@ docs/setup.md documents every key of these models (tests/test_setup_file.py keep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -79,13 +79,36 @@ class SetupFile(_Strict):
 # The lists of rows inside each kind of record, by their key in the record: the kind of row they hold and the
 # field that names a row. Rows are matched with the database on that field, and a name may appear once per
 # list; the lists in GLOBAL_LISTS once in the whole document (an office slug and a username are unique in the
-# database). Checks, plan and report walk this table, so a new nested list only needs its entry here.
+# database); the others once per office, wherever they are nested in it (a prefix and a counter number are
+# unique per office in the database). Checks, plan and report walk this table.
 ROW_LISTS: dict[str, dict[str, tuple[str, str]]] = {
     "file": {"offices": ("office", "slug")},
     "office": {"services": ("service", "prefix"), "counters": ("counter", "number"), "staff": ("staff", "username")},
 }
 GLOBAL_LISTS = {"offices", "staff"}
 KEY_FIELDS = {key for lists in ROW_LISTS.values() for _, key in lists.values()}
+LIST_KEY = {name: key for lists in ROW_LISTS.values() for name, (_, key) in lists.items()}
+
+
+def rows_in(record: BaseModel, kind: str, name: str) -> list[Any]:
+    """Every row of the list `name` anywhere below `record` (a record of `kind`): all the services of an
+    office, whichever nested list holds them."""
+    found: list[Any] = []
+    for list_name, (row_kind, _) in ROW_LISTS.get(kind, {}).items():
+        rows = getattr(record, list_name)
+        if list_name == name:
+            found.extend(rows)
+        for row in rows:
+            found.extend(rows_in(row, row_kind, name))
+    return found
+
+
+def lists_below(kind: str) -> set[str]:
+    """The names of the lists found anywhere below a record of `kind`."""
+    names: set[str] = set()
+    for name, (row_kind, _) in ROW_LISTS.get(kind, {}).items():
+        names |= {name} | lists_below(row_kind)
+    return names
 
 
 class SetupRefused(InvalidInput):
