@@ -396,3 +396,19 @@ def test_every_key_the_loader_accepts_is_documented_with_its_default():
         assert documented[key] == expected, key
     text = DOCS.read_text()
     assert all(f"`{day}`" in text for day in WEEKDAYS)  # the keys of [offices.hours] and [offices.closures]
+
+
+def test_an_admin_without_an_office_is_not_pulled_into_one_by_a_file(env, tmp_path):
+    doc = loaded(env, tmp_path)
+    added = CliRunner().invoke(cli, ["user", "add", "--username", "kota-admin", "--name", "Admin Kota", "--role",
+                                     "admin"], input="rahasia-kota\nrahasia-kota\n")
+    assert added.exit_code == 0, added.output
+    office(doc, "kel-lain")["staff"].append({"username": "kota-admin", "name": "Admin", "role": "clerk"})
+    before = dump(env)
+    result = ptsp("setup", "load", write(tmp_path, "admin.json", doc))
+    assert result.exit_code == 2
+    assert errors(result) == ["Error: Nama pengguna 'kota-admin' di kantor kel-lain sudah dipakai akun tanpa kantor "
+                              "(admin): berkas tidak memindahkannya ke kantor, pakai nama pengguna lain"]
+    assert dump(env) == before
+    exported = ptsp("setup", "export")
+    assert "Not exported: kota-admin (no office)" in exported.stderr and "kota-admin" not in exported.stdout
