@@ -412,3 +412,14 @@ def test_an_admin_without_an_office_is_not_pulled_into_one_by_a_file(env, tmp_pa
     assert dump(env) == before
     exported = ptsp("setup", "export")
     assert "Not exported: kota-admin (no office)" in exported.stderr and "kota-admin" not in exported.stdout
+
+
+def test_a_deactivated_account_named_in_the_file_stays_deactivated_and_the_load_says_so(env, tmp_path):
+    doc = loaded(env, tmp_path)
+    assert ptsp("user", "deactivate", "clerk2").exit_code == 0
+    before = dump(env)
+    result = ptsp("setup", "load", write(tmp_path, "again.json", doc))
+    assert result.exit_code == 0, result.output
+    assert "  Warning: clerk2 is deactivated; loading the file does not activate the account " \
+           "(ptsp user activate clerk2)" in result.stdout.splitlines()
+    assert dump(env) == before
