@@ -95,7 +95,7 @@ def test_reloading_the_setup_file_says_it_kept_passwords_unless_asked_to_reset(e
     with db(env) as session:
         assert authenticate(session, "clerk1", "password-1") is not None
     reset = run("setup", "load", "--reset-passwords", str(path))
-    assert "password of clerk1 reset from the file" in reset
+    assert "change staff clerk1: password reset from the file" in reset
     with db(env) as session:
         assert authenticate(session, "clerk1", "ganti-sandi-1") is not None
         assert authenticate(session, "clerk1", "password-1") is None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import click
 
 from ..domain.errors import DomainError
@@ -23,15 +20,6 @@ def _web_app():
     from ..app import create_app
 
     return create_app()
-
-
-def _read_setup(path: Path) -> object:
-    text = path.read_bytes()
-    if path.suffix == ".json":
-        import json
-
-        return json.loads(text)
-    return tomllib.loads(text.decode())
 
 
 class DescribedGroup(click.Group):

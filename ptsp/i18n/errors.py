@@ -140,7 +140,17 @@ MESSAGES: dict[str, str] = {
     "unknown_device_kind": N_("Jenis perangkat tidak dikenal: '%(kind)s' (pilih %(choices)s)"),
     "setup_file_invalid": N_("Berkas pengaturan tidak valid: %(problems)s"),
     "unknown_parent_office": N_("Kantor induk '%(parent)s' tidak dikenal (tulis kantor induk lebih dulu)"),
-    "counter_unknown_services": N_("Loket %(counter)s: layanan tidak dikenal %(services)s"),
+    "counter_unknown_services": N_("Kantor %(office)s, loket %(counter)s: layanan tidak dikenal %(services)s"),
+    "setup_refused": N_("Berkas pengaturan ditolak (%(count)s masalah); tidak ada yang diubah"),
+    "setup_repeated_key": N_("%(where)s: %(key)s '%(value)s' ditulis lebih dari sekali; setiap %(key)s hanya boleh "
+                             "sekali"),
+    "setup_office_problem": N_("Kantor %(office)s: %(problem)s"),
+    "username_of_another_office": N_("Nama pengguna '%(username)s' di kantor %(office)s sudah dipakai akun kantor "
+                                     "%(owner)s: berkas tidak memindahkan akun ke kantor lain, pakai nama pengguna "
+                                     "lain"),
+    "username_of_no_office": N_("Nama pengguna '%(username)s' di kantor %(office)s sudah dipakai akun tanpa kantor "
+                                "(admin): berkas tidak memindahkannya ke kantor, pakai nama pengguna lain"),
+    "unknown_offices": N_("Kantor tidak dikenal: %(offices)s"),
     "unknown_supervisor": N_("Atasan '%(supervisor)s' dari %(username)s tidak dikenal"),
     "service_prefix_invalid": N_("Awalan layanan harus 1-2 huruf kapital, bukan '%(prefix)s'"),
     "ticket_code_invalid": N_("Kode tiket tidak valid: '%(code)s'"),

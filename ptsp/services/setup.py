@@ -1,102 +1,142 @@
-"""Load offices, services, counters and staff from a TOML (or JSON) file.
+"""Offices, services, counters and staff from a set-up file (TOML or JSON), and back to one.
 
-Loading is idempotent: rows are matched by office slug, service prefix,
-counter number and username, and updated in place, so an office can keep
-its set-up in one file and load it again after each change.
+A load works in three steps, and writes only in the last:
 
-An existing account keeps its password unless the load is asked to reset passwords: the file's
-password is then applied (ending that account's sessions, written to the account log). The result
-says which accounts kept theirs, so a changed password in the file is never silently ignored.
+1. **check** the whole document: the schema (unknown keys are typos and refused), then the rules that need
+   the document as a whole or the database: a key repeated within its list (an office slug, a service
+   prefix or a counter number within its office, a username anywhere), a username that belongs to another
+   office, a parent office or supervisor that exists nowhere, hours that do not parse. Every problem is
+   collected and the load is refused as a whole (`SetupRefused`), before anything is written.
+2. **plan**: compare the file with the database, row by row, matched on the same keys (office slug,
+   service prefix, counter number, username): what would be added, changed (field by field, before and
+   after) or left unchanged, and what the database holds that the file does not (left alone: a removal is a
+   deliberate act elsewhere, docs/setup.md says why). The plan is the report a dry run prints.
+3. **apply** the plan (skipped by a dry run); the report of a real run is the same plan.
+
+A record in the file describes the whole row: a key it leaves out takes its default (see docs/setup.md),
+except a password, which never changes an existing account unless the load is asked to reset passwords.
+
+`export_setup` writes the database back in the file's shape (without passwords), so an export loaded into
+an empty database gives the same set-up, and loaded into the same database changes nothing.
+
+The rules of steps 1 and 2 are generic over the file's nested lists (`ROW_LISTS`): each list is matched,
+checked for repeated keys and reported per parent row, whatever its depth.
+
+Here: steps 1 and 3 and `load_setup`; the file's models in setup_schema.py, step 2 and the report in
+setup_plan.py, the export in setup_export.py.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ptsp.i18n.errors import describe
-from ptsp.i18n.validation import invalid_input
 
 from ..domain import hours as office_hours
-from ..domain.codes import validate_prefix
-from ..domain.errors import InvalidInput
+from ..domain.errors import DomainError, InvalidInput
 from ..models import Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
+from .setup_export import Export, export_setup, to_toml
+from .setup_plan import SetupReport, plan_setup
+from .setup_schema import (
+    GLOBAL_LISTS,
+    LIST_KEY,
+    ROW_LISTS,
+    CounterSpec,
+    OfficeSpec,
+    ServiceSpec,
+    SetupFile,
+    SetupRefused,
+    StaffSpec,
+    lists_below,
+    parse_setup,
+    rows_in,
+)
+
+__all__ = [
+    "CounterSpec", "Export", "OfficeSpec", "ServiceSpec", "SetupFile", "SetupRefused", "SetupReport", "StaffSpec",
+    "check_setup", "export_setup", "load_setup", "parse_setup", "plan_setup", "to_toml",
+]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# --- Step 1: check ---------------------------------------------------------------------------------------
 
 
-class ServiceSpec(_Strict):
-    prefix: str
-    name_id: str
-    name_en: str
-    standard_minutes: float = Field(gt=0, le=480)
-    active: bool = True
-    daily_quota: int | None = Field(default=None, ge=1)
+def _repeated(rows: list[Any], key: str) -> list[Any]:
+    seen: set[Any] = set()
+    repeated: list[Any] = []
+    for row in rows:
+        value = getattr(row, key)
+        if value in seen and value not in repeated:
+            repeated.append(value)
+        seen.add(value)
+    return repeated
 
-    @field_validator("prefix")
-    @classmethod
-    def _prefix(cls, value: str) -> str:
+
+def _check_repeats(spec: SetupFile) -> list[DomainError]:
+    """Keys written twice: an office slug or a username in the whole file, any other key within its office."""
+    found: list[DomainError] = []
+
+    def refuse(where: str, key: str, rows: list[Any]) -> None:
+        found.extend(InvalidInput("setup_repeated_key", where=where, key=key, value=value)
+                     for value in _repeated(rows, key))
+
+    for name in sorted(GLOBAL_LISTS):
+        refuse(name if name in ROW_LISTS["file"] else f"offices[*].{name}", LIST_KEY[name],
+               rows_in(spec, "file", name))
+    for office in spec.offices:
+        for name in sorted(lists_below("office") - GLOBAL_LISTS):
+            refuse(f"offices[{office.slug}].{name}", LIST_KEY[name], rows_in(office, "office", name))
+        for c in rows_in(office, "office", "counters"):
+            repeated = sorted({p for p in c.services if c.services.count(p) > 1})
+            found.extend(InvalidInput("setup_repeated_key", where=f"offices[{office.slug}].counters[{c.number}]"
+                                      ".services", key="prefix", value=p) for p in repeated)
+    return found
+
+
+def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
+    """Every rule the document breaks, as domain errors; an empty list means it can be applied as it is."""
+    found = _check_repeats(spec)
+    stored = {o.slug: o for o in session.scalars(select(Office))}
+    usernames = {st.username for st in rows_in(spec, "file", "staff")}
+    earlier: set[str] = set()
+    for o in spec.offices:
+        if o.parent and o.parent not in earlier and o.parent not in stored:
+            found.append(InvalidInput("unknown_parent_office", parent=o.parent))
+        earlier.add(o.slug)
         try:
-            return validate_prefix(value)
+            week = office_hours.parse_week(o.hours)
+            office_hours.parse_closures(o.closures, week)
         except InvalidInput as exc:
-            raise ValueError(describe(exc)) from None
+            found.append(InvalidInput("setup_office_problem", office=o.slug, problem=describe(exc)))
+        prefixes = {s.prefix for s in rows_in(o, "office", "services")}
+        for c in rows_in(o, "office", "counters"):
+            unknown = sorted(set(c.services) - prefixes)
+            if unknown:
+                found.append(InvalidInput("counter_unknown_services", office=o.slug, counter=c.number,
+                                          services=unknown))
+        office = stored.get(o.slug)
+        for st in o.staff:
+            account = session.scalar(select(Staff).where(Staff.username == st.username))
+            if account is not None and account.office is None:
+                found.append(InvalidInput("username_of_no_office", username=st.username, office=o.slug))
+            elif account is not None and account.office is not None and (
+                    office is None or account.office_id != office.id):
+                found.append(InvalidInput("username_of_another_office", username=st.username, office=o.slug,
+                                          owner=account.office.slug))
+            if st.supervisor and st.supervisor not in usernames and session.scalar(
+                    select(Staff.id).where(Staff.username == st.supervisor)) is None:
+                found.append(InvalidInput("unknown_supervisor", supervisor=st.supervisor, username=st.username))
+    return found
 
 
-class CounterSpec(_Strict):
-    number: int = Field(ge=1, le=999)
-    name: str | None = None
-    services: list[str]
-
-
-class StaffSpec(_Strict):
-    username: str = Field(pattern=r"^[a-z0-9_.-]{3,64}$")
-    name: str
-    role: Literal["clerk", "supervisor", "manager", "admin"]
-    password: str | None = Field(default=None, min_length=8)
-    supervisor: str | None = None
-
-
-class OfficeSpec(_Strict):
-    slug: str = Field(pattern=r"^[a-z0-9-]{2,64}$")
-    name: str
-    kind: Literal["city", "kecamatan", "kelurahan", "mpp"]
-    parent: str | None = None
-    timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
-    hours: dict[str, list[list[str]]] = {}
-    closures: dict[str, list[list[str]]] = {}  # gaps of `hours` the office closes for: [from, to, reason]
-    last_ticket_minutes: int = Field(default=30, ge=0, le=600)
-    starvation_minutes: int = Field(default=30, ge=1, le=600)
-    max_calls: int = Field(default=3, ge=1, le=10)
-    on_recall_limit: Literal["requeue", "no_show"] = "requeue"
-    target_wait_minutes: int = Field(default=15, ge=1, le=600)
-    complaint_channel: str | None = None
-    running_text: str | None = Field(default=None, max_length=500)
-    services: list[ServiceSpec] = []
-    counters: list[CounterSpec] = []
-    staff: list[StaffSpec] = []
-
-
-class SetupFile(_Strict):
-    offices: list[OfficeSpec]
-
-
-def parse_setup(data: object) -> SetupFile:
-    """Validate a set-up document, raising InvalidInput with every problem listed."""
-    try:
-        return SetupFile.model_validate(data)
-    except ValidationError as exc:
-        raise invalid_input(exc, "setup_file_invalid") from None
-
+# --- Step 3: apply (step 2, the plan, is in setup_plan.py) ----------------------------------------------
 
 _Row = TypeVar("_Row", bound=Base)
 
@@ -111,28 +151,14 @@ def _upsert(session: Session, model: type[_Row], defaults: dict[str, Any], **key
     return row
 
 
-@dataclass
-class LoadResult:
-    """What a load did to passwords: generated for new accounts, kept on existing ones, or reset from the file."""
-
-    generated: dict[str, str] = field(default_factory=dict)
-    kept: list[str] = field(default_factory=list)
-    reset: list[str] = field(default_factory=list)
-
-
-def load_setup(session: Session, data: object, *, reset_passwords: bool = False,
-               now: datetime | None = None) -> LoadResult:
-    """Create or update everything in the document; say what happened to each account's password."""
-    spec = parse_setup(data)
-    result = LoadResult()
+def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwords: bool, now: datetime) -> None:
     offices: dict[str, Office] = {}
+    accounts: dict[str, Staff] = {}
     for o in spec.offices:
         week = office_hours.parse_week(o.hours)
-        parent = offices.get(o.parent) if o.parent else None
-        if o.parent and parent is None:
-            parent = session.scalar(select(Office).where(Office.slug == o.parent))
-            if parent is None:
-                raise InvalidInput("unknown_parent_office", parent=o.parent)
+        parent = None
+        if o.parent:
+            parent = offices.get(o.parent) or session.scalar(select(Office).where(Office.slug == o.parent))
         office = _upsert(session, Office, {
             "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
             "hours": office_hours.dump_week(week),
@@ -149,46 +175,51 @@ def load_setup(session: Session, data: object, *, reset_passwords: bool = False,
             for s in o.services
         }
         for c in o.counters:
-            unknown = set(c.services) - set(services)
-            if unknown:
-                raise InvalidInput("counter_unknown_services", counter=c.number, services=sorted(unknown))
             counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
-            counter.services = [services[p] for p in c.services]
+            counter.services = [services[p] for p in sorted(c.services)]
         session.flush()
-        by_username = {st.username: _load_staff(session, st, office, result, reset_passwords, now) for st in o.staff}
-        _link_supervisors(session, o.staff, by_username)
+        for st in o.staff:
+            accounts[st.username] = _apply_staff(session, st, office, report, reset_passwords, now)
     session.flush()
-    return result
+    for o in spec.offices:  # after every account of the file exists, so a supervisor may come later in it
+        for st in o.staff:
+            boss = None
+            if st.supervisor:
+                boss = accounts.get(st.supervisor) or session.scalar(
+                    select(Staff).where(Staff.username == st.supervisor))
+            accounts[st.username].supervisor = boss
+    session.flush()
 
 
-def _load_staff(session: Session, st: StaffSpec, office: Office, result: LoadResult, reset_passwords: bool,
-                now: datetime | None) -> Staff:
-    existing = session.scalar(select(Staff).where(Staff.username == st.username))
-    if existing is None:
+def _apply_staff(session: Session, st: StaffSpec, office: Office, report: SetupReport, reset_passwords: bool,
+                 now: datetime) -> Staff:
+    account = session.scalar(select(Staff).where(Staff.username == st.username))
+    if account is None:
         password = st.password or secrets.token_urlsafe(9)
         if st.password is None:
-            result.generated[st.username] = password
-        existing = add_staff(
-            session, username=st.username, name=st.name, password=password, role=st.role, office=office
-        )
-    elif st.password is not None and reset_passwords:
-        set_password(session, existing, st.password)
-        log_event(session, actor=None, kind="password_reset", now=now or datetime.now(UTC), target_staff=existing,
-                  username=existing.username, source="setup file")
-        result.reset.append(st.username)
-    elif st.password is not None:
-        result.kept.append(st.username)
-    existing.name, existing.role, existing.office = st.name, st.role, office
-    return existing
+            report.generated[st.username] = password
+        return add_staff(session, username=st.username, name=st.name, password=password, role=st.role,
+                         office=office)
+    if st.password is not None and reset_passwords:
+        set_password(session, account, st.password)
+        log_event(session, actor=None, kind="password_reset", now=now, target_staff=account,
+                  username=account.username, source="setup file")
+        report.reset.append(st.username)
+    account.name, account.role = st.name, st.role
+    return account
 
 
-def _link_supervisors(session: Session, staff: list[StaffSpec], by_username: dict[str, Staff]) -> None:
-    """Give each staff member of an office the supervisor the document names (in this office or already stored)."""
-    for st in staff:
-        if st.supervisor:
-            boss = by_username.get(st.supervisor) or session.scalar(
-                select(Staff).where(Staff.username == st.supervisor)
-            )
-            if boss is None:
-                raise InvalidInput("unknown_supervisor", supervisor=st.supervisor, username=st.username)
-            by_username[st.username].supervisor = boss
+def load_setup(session: Session, data: object, *, reset_passwords: bool = False, dry_run: bool = False,
+               now: datetime | None = None) -> SetupReport:
+    """Check, plan and (unless `dry_run`) apply a set-up document; return the report.
+
+    Raises `SetupRefused` with every problem found, having written nothing. The caller commits.
+    """
+    spec = parse_setup(data)
+    found = check_setup(session, spec)
+    if found:
+        raise SetupRefused(found)
+    report = plan_setup(session, spec, reset_passwords=reset_passwords)
+    if not dry_run:
+        _apply(session, spec, report, reset_passwords, now or datetime.now(UTC))
+    return report

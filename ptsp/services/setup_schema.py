@@ -1,0 +1,161 @@
+"""The set-up file's shape: its models (unknown keys refused), its nested lists and their keys, and the refusal.
+
+docs/setup.md documents every key of these models (tests/test_setup_file.py keeps them in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ptsp.i18n.errors import describe
+from ptsp.i18n.validation import Problem, problems
+
+from ..domain.codes import validate_prefix
+from ..domain.errors import DomainError, InvalidInput
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServiceSpec(_Strict):
+    prefix: str
+    name_id: str
+    name_en: str
+    standard_minutes: float = Field(gt=0, le=480)
+    active: bool = True
+    daily_quota: int | None = Field(default=None, ge=1)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        try:
+            return validate_prefix(value)
+        except InvalidInput as exc:
+            raise ValueError(describe(exc)) from None
+
+
+class CounterSpec(_Strict):
+    number: int = Field(ge=1, le=999)
+    name: str | None = None
+    services: list[str]
+
+
+class StaffSpec(_Strict):
+    username: str = Field(pattern=r"^[a-z0-9_.-]{3,64}$")
+    name: str
+    role: Literal["clerk", "supervisor", "manager", "admin"]
+    password: str | None = Field(default=None, min_length=8)
+    supervisor: str | None = None
+
+
+class OfficeSpec(_Strict):
+    slug: str = Field(pattern=r"^[a-z0-9-]{2,64}$")
+    name: str
+    kind: Literal["city", "kecamatan", "kelurahan", "mpp"]
+    parent: str | None = None
+    timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
+    hours: dict[str, list[list[str]]] = {}
+    closures: dict[str, list[list[str]]] = {}  # gaps of `hours` the office closes for: [from, to, reason]
+    last_ticket_minutes: int = Field(default=30, ge=0, le=600)
+    starvation_minutes: int = Field(default=30, ge=1, le=600)
+    max_calls: int = Field(default=3, ge=1, le=10)
+    on_recall_limit: Literal["requeue", "no_show"] = "requeue"
+    target_wait_minutes: int = Field(default=15, ge=1, le=600)
+    complaint_channel: str | None = None
+    running_text: str | None = Field(default=None, max_length=500)
+    services: list[ServiceSpec] = []
+    counters: list[CounterSpec] = []
+    staff: list[StaffSpec] = []
+
+
+class SetupFile(_Strict):
+    offices: list[OfficeSpec]
+
+
+# The lists of rows inside each kind of record, by their key in the record: the kind of row they hold and the
+# field that names a row. Rows are matched with the database on that field, and a name may appear once per
+# list; the lists in GLOBAL_LISTS once in the whole document (an office slug and a username are unique in the
+# database); the others once per office, wherever they are nested in it (a prefix and a counter number are
+# unique per office in the database). Checks, plan and report walk this table.
+ROW_LISTS: dict[str, dict[str, tuple[str, str]]] = {
+    "file": {"offices": ("office", "slug")},
+    "office": {"services": ("service", "prefix"), "counters": ("counter", "number"), "staff": ("staff", "username")},
+}
+GLOBAL_LISTS = {"offices", "staff"}
+KEY_FIELDS = {key for lists in ROW_LISTS.values() for _, key in lists.values()}
+LIST_KEY = {name: key for lists in ROW_LISTS.values() for name, (_, key) in lists.items()}
+
+
+def rows_in(record: BaseModel, kind: str, name: str) -> list[Any]:
+    """Every row of the list `name` anywhere below `record` (a record of `kind`): all the services of an
+    office, whichever nested list holds them."""
+    found: list[Any] = []
+    for list_name, (row_kind, _) in ROW_LISTS.get(kind, {}).items():
+        rows = getattr(record, list_name)
+        if list_name == name:
+            found.extend(rows)
+        for row in rows:
+            found.extend(rows_in(row, row_kind, name))
+    return found
+
+
+def lists_below(kind: str) -> set[str]:
+    """The names of the lists found anywhere below a record of `kind`."""
+    names: set[str] = set()
+    for name, (row_kind, _) in ROW_LISTS.get(kind, {}).items():
+        names |= {name} | lists_below(row_kind)
+    return names
+
+
+class SetupRefused(InvalidInput):
+    """The file was refused as a whole; `problems` holds one domain error per problem found, nothing written."""
+
+    def __init__(self, found: list[DomainError]) -> None:
+        super().__init__("setup_refused", count=len(found))
+        self.problems = found
+
+
+
+
+def _label(item: object, index: int) -> str:
+    """A list row as a location names it: its key when it has one (`services[A]`), else its 1-based position."""
+    if isinstance(item, Mapping):
+        for key in sorted(KEY_FIELDS):
+            if isinstance(item.get(key), str | int) and not isinstance(item.get(key), bool):
+                return str(item[key])
+    return f"#{index + 1}"
+
+
+def _where(data: object, loc: tuple[int | str, ...]) -> str:
+    """pydantic's location (`offices.1.services.0.prefx`) as a person finds it.
+
+    A row of a list is named by its key when it has one (`offices[kel-test].services[A].prefx`), else by its
+    1-based position (`offices[#2]`).
+    """
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            if parts:
+                parts[-1] += f"[{_label(node, part)}]"
+            continue
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return ".".join(parts)
+
+
+def parse_setup(data: object) -> SetupFile:
+    """Validate a set-up document's shape, refusing it with every problem listed (one per field)."""
+    try:
+        return SetupFile.model_validate(data)
+    except ValidationError as exc:
+        found: list[DomainError] = []
+        for error, problem in zip(exc.errors(include_url=False), problems(exc), strict=True):
+            where = Problem(_where(data, tuple(error["loc"])), problem.type, problem.context)
+            found.append(InvalidInput("setup_file_invalid", problems=[where]))
+        raise SetupRefused(found) from None
