@@ -33,7 +33,7 @@ def office_days(session: Session, office_id: int, start: date | None = None, end
         query = query.where(OfficeClosedDay.day >= start)
     if end is not None:
         query = query.where(OfficeClosedDay.day < end)
-    return dict(session.execute(query.order_by(OfficeClosedDay.day)).tuples().all())
+    return {day: reason for day, reason in session.execute(query.order_by(OfficeClosedDay.day))}
 
 
 def closed_days(session: Session, office_id: int, start: date, end: date, language: str = "id"
