@@ -87,7 +87,7 @@ class Choice:
 
     def view(self) -> dict[str, Any]:
         return {"period": self.name, "day": self.day.isoformat() if self.day else None, "reason": self.reason,
-                "automatic": self.reason != "asked", "closed_name": self.closed_name}
+                "automatic": self.reason != "asked", **({"closed_name": self.closed_name} if self.closed_name else {})}
 
 
 def choose_period(session: Session, offices: list[Office], asked: str | None, day: date | None,
