@@ -24,9 +24,11 @@ INDEPENDENCE_DAY_9_WIB = datetime(2026, 8, 17, 2, 0, tzinfo=UTC)
 # The holiday card within the viewport, its text inside the card, and no service card anywhere on screen.
 HOLIDAY_LAYOUT = """() => {
   const view = { left: 0, top: 0, right: innerWidth, bottom: innerHeight };
-  const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+  const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1
+    && a.bottom <= b.bottom + 1;
   const card = document.querySelector('#holiday .holiday-card').getBoundingClientRect();
-  const parts = Array.from(document.querySelectorAll('#holiday .holiday-card > *')).filter((p) => p.offsetParent !== null);
+  const parts = Array.from(document.querySelectorAll('#holiday .holiday-card > *'))
+    .filter((p) => p.offsetParent !== null);
   const tiles = Array.from(document.querySelectorAll('#services .svc')).filter((c) => c.offsetParent !== null);
   return { cardInView: inside(card, view), partsInside: parts.every((p) => inside(p.getBoundingClientRect(), card)),
     titleSize: parseFloat(getComputedStyle(document.getElementById('holiday-title')).fontSize),
