@@ -23,6 +23,7 @@ from ptsp.services.printing import issue_with_job, printer_for_device, printer_h
 from ptsp.services.serializers import ticket_view, wait_estimate
 
 from .blueprint import bp
+from .holiday import holiday_screen
 
 RETURN_SECONDS = 15
 IDLE_SECONDS = 60  # a kiosk left in another language goes back to the office's after this long untouched
@@ -81,11 +82,14 @@ def state() -> Response:
             "quota_left": left, "available": left is None or left > 0,
         })
     printer = printer_for_device(session, actor.device_id)
+    closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)
     return jsonify({
         "office": {"id": office.id, "name": office.name,
                    "local_time": office_hours.local_now(at, office.timezone).strftime("%H:%M"),
                    "zone": office_hours.zone_label(office.timezone)},
         **office_state(office, at),
+        **({"state": "closed"} if closed_day else {}),
+        "closed_day": closed_day,
         "services": services,
         "printer": printer_health_view(session, printer) if printer else None,
     })

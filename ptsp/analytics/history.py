@@ -1,9 +1,10 @@
 """Read the event log of one office into plain records, and estimate demand from them.
 
 Only the office's local time counts: a ticket's hour and weekday are those of its office's wall
-clock. Days that do not teach anything about demand are skipped: Indonesian public holidays,
-weekdays without opening hours, and days on which the office issued no ticket at all (a closure,
-a power cut; a very small office with truly empty days is then slightly over-estimated).
+clock. Days that do not teach anything about demand are skipped: the office's closed days (national
+holidays, cuti bersama and its own closure days, `domain/office_calendar.py`), weekdays without
+opening hours, and days on which the office issued no ticket at all (a closure not entered, a power
+cut; a very small office with truly empty days is then slightly over-estimated).
 
 A resident's wait is from the ticket being issued to its first call (the `called` event). Service
 time is from started_at to finished_at of tickets that were completed. For patience, only residents
@@ -28,6 +29,7 @@ from ..domain import forecast
 from ..domain.hours import WEEKDAYS, parse_week
 from ..domain.opening import holidays_between
 from ..models import Counter, Office, Service, Ticket, TicketEvent
+from ..services.office_calendar import office_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class OfficeHistory:
     records: list[TicketRecord] = field(default_factory=list)
     open_days: list[date] = field(default_factory=list)
     closures: dict = field(default_factory=dict)  # the office's declared closures (`hours.parse_closures` shape)
+    closed_days: dict[date, str] = field(default_factory=dict)  # the office's own closure days: day -> reason
 
 
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:
@@ -94,7 +97,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
         office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},
         target_wait_minutes=office.target_wait_minutes, last_ticket_minutes=office.last_ticket_minutes,
         services={s.prefix: (s.name_id, s.standard_minutes) for s in services}, counters=counters,
-        start=start, end=end, closures=office.closures or {},
+        start=start, end=end, closures=office.closures or {}, closed_days=office_days(session, office.id),
     )
     in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
     first_call = _first_calls(session, in_range)
@@ -132,9 +135,10 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
 
 
 def open_days(history: OfficeHistory) -> list[date]:
-    """Days of the window that teach about demand: not a holiday, with hours, with tickets."""
+    """Days of the window that teach about demand: not a closed day (a national holiday, cuti bersama, the
+    office's own closure), with hours, with tickets."""
     week = parse_week(history.hours) if history.hours else {}
-    closed = holidays_between(history.start, history.end)
+    closed = holidays_between(history.start, history.end, office_days=history.closed_days)
     busy = {r.day for r in history.records}
     days, day = [], history.start
     while day < history.end:

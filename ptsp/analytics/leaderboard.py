@@ -3,7 +3,8 @@
 - Periods are office-local: `today`, `week` (Monday to today), `month` (1st to
   today), or one named `day`. Asked for nothing, the board shows today when
   the scope has ledger lines today, else the last earlier day that has some
-  (`choose_period`), and says why.
+  (`choose_period`), and says why (today closed by the office calendar, or
+  simply empty).
 - Points are what the ledger credits for work done on the period's service days
   (awards, released holds, bonuses); held points are shown apart, not counted.
 - Staffed hours are the clerk's `open` counter sessions clipped to the period
@@ -31,6 +32,7 @@ from ..domain import hours as office_hours
 from ..domain import rate_bands
 from ..domain.errors import InvalidInput
 from ..models import Counter, Office, PointsLedgerEntry, Staff
+from ..services.office_calendar import closed_day
 from .anomalies import attach_flags
 from .skm import local_bounds
 from .work_time import clerk_hours
@@ -60,11 +62,13 @@ def period(name: str, today: date) -> Period:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """Which period the board shows and why: `asked`, `today_has_data`, `today_empty` or `no_data`."""
+    """Which period the board shows and why: `asked`, `today_has_data`, `today_closed` (with the closed day's
+    name), `today_empty` or `no_data`."""
 
     name: str
     day: date | None
     reason: str
+    closed_name: str | None = None
 
     def of(self, today: date) -> Period:
         if self.day is not None:
@@ -73,7 +77,7 @@ class Choice:
 
     def view(self) -> dict[str, Any]:
         return {"period": self.name, "day": self.day.isoformat() if self.day else None, "reason": self.reason,
-                "automatic": self.reason != "asked"}
+                "automatic": self.reason != "asked", **({"closed_name": self.closed_name} if self.closed_name else {})}
 
 
 def choose_period(session: Session, offices: list[Office], asked: str | None, day: date | None,
@@ -96,6 +100,11 @@ def choose_period(session: Session, offices: list[Office], asked: str | None, da
     earlier = [last for office, last in latest.items() if last is not None and last < todays[office]]
     if not earlier:
         return Choice("today", None, "no_data")
+    # Today closed for every office shown (a national holiday, cuti bersama, their own closure): the board says
+    # so and shows the last working day that has points, the same calendar the kiosk refuses tickets by.
+    closed = [closed_day(session, office_id, today) for office_id, today in todays.items()]
+    if all(closed):
+        return Choice("day", max(earlier), "today_closed", closed[0].name if closed[0] else None)
     return Choice("day", max(earlier), "today_empty")
 
 

@@ -2,7 +2,8 @@
 
 Residents are tickets served to completion (`done`) on service days in the
 period. Open hours are the office's opening intervals on each day of the
-period, public holidays of Indonesia excluded. Clerk-hours are the time its
+period, its closed days excluded (national holidays, cuti bersama, its own
+closure days: `domain/office_calendar.py`). Clerk-hours are the time its
 counters were open (breaks excluded). Both are exposures for a Poisson count
 (domain.funnel); an office is flagged only when its count falls below the
 funnel at its exposure, never by its place in a ranking.
@@ -23,7 +24,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from ..domain import funnel as funnel_rules
 from ..domain.intervals import intersect, minutes
 from ..domain.staffing_calculator import required_clerks
 from ..models import CounterSession, Office, Service, Ticket
+from ..services.office_calendar import closed_days
 from .timeline import local_day_bounds, open_spans
 
 TARGET_LEVEL = 0.8
@@ -53,7 +54,7 @@ def _days(first: date, last: date) -> list[date]:
 
 def office_load(session: Session, office: Office, first_day: date, last_day: date, now: datetime) -> OfficeLoad:
     """Measure one office over the local days [first_day, last_day], up to `now`."""
-    off = holidays.country_holidays("ID", years=range(first_day.year, last_day.year + 1))
+    off = closed_days(session, office.id, first_day, last_day + timedelta(days=1))
     # Days before the office's first ticket are days it was not yet on PTSP, not days it served nobody.
     started = session.scalar(select(func.min(Ticket.service_day)).where(Ticket.office_id == office.id))
     first_day = max(first_day, started) if started else first_day

@@ -130,7 +130,7 @@ def plan_from_history(history: OfficeHistory, start: date, weeks: int,
     )
     weekdays = plan_weekdays(history, estimates, pools, target)
     end = start + timedelta(weeks=weeks)
-    closed = opening.holidays_between(start, end)
+    closed = opening.holidays_between(start, end, office_days=history.closed_days)
     week_plans = []
     monday = start
     while monday < end:

@@ -65,8 +65,10 @@ def reject_hold(ticket_id: int) -> Response:
 
 operation("/points/leaderboard", "get",
           "Clerks in bands by points per hour with work, each with a 90 % interval (supervisors and managers)",
-          responses={200: "period, day, chosen {period, day, reason: asked|today_has_data|today_empty|no_data, "
-                          "automatic}, offices {id: {start, end}}, level, bands, min_transactions, min_hours; "
+          responses={200: "period, day, chosen {period, day, reason: "
+                          "asked|today_has_data|today_closed|today_empty|no_data, automatic, closed_name (the closed "
+                          "day's name, when today_closed)}, offices {id: {start, end}}, level, bands, "
+                          "min_transactions, min_hours; "
                           "ranked (best band first) and unranked rows: staff, name, office, office_name, band "
                           "(null when unranked), points, held, transactions, bonuses, staffed_hours, work_hours, "
                           "per_hour, per_hour_low, per_hour_high, per_staffed_hour"},

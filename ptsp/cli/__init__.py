@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import accountability, db, devices, plan, points, printer, retention, server, setup, users  # noqa: F401  (register commands)
+from . import accountability, closures, db, devices, plan, points, printer, retention, server, setup, users  # noqa: F401  (register commands)
 from ._base import cli
 
 __all__ = ["cli", "main"]

@@ -2,7 +2,8 @@
 
 The model (documented in docs/dashboard.md):
 
-- open days follow the office's weekly hours; Indonesian public holidays (the `holidays` package) are closed;
+- open days follow the office's weekly hours; national holidays and cuti bersama (the office calendar,
+  `ptsp/domain/office_calendar.py`) are closed;
 - each service gets a Poisson number of residents a day around its base volume, scaled by the weekday
   (Monday busiest, Friday quietest) and raised the day after a holiday;
 - residents arrive along a morning-peaked curve over the ticket window, rarely during a break;
@@ -31,12 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import holidays
 import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
+from ..domain import office_calendar
 from ..models import (
     Complaint,
     ComplaintEvent,
@@ -70,8 +71,9 @@ class HistoryStats:
     violations: int | None = None  # discipline violations found (None: not scanned)
 
 
-def _holidays(first: date, last: date) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=range(first.year, last.year + 1))
+def _holidays(first: date, last: date) -> set[date]:
+    """The days the kiosk would have refused: national holidays and cuti bersama (`domain/office_calendar.py`)."""
+    return set(office_calendar.national_days(first, last + timedelta(days=1)))
 
 
 def _kiosk(session: Session, office: Office, now: datetime) -> int:

@@ -13,7 +13,7 @@ with `lost_value` and `wait_value` in clerk-hours (how many clerk-hours the offi
 serve one more resident, or to save one resident an hour of waiting). The cheapest option per day
 is recommended. If the recommended days add up to fewer open hours than the weekly minimum, the day
 whose longer option costs least per added hour is lengthened, until the minimum is met. Holidays
-are closed days (the `holidays` package's Indonesian calendar).
+are closed days (`office_calendar`: national holidays, cuti bersama and the office's own closures).
 
 The last-ticket cutoff is the target wait plus the 90th percentile of service at the end of the
 day, rounded up to 5 minutes: a resident who takes the last ticket is called within the target and
@@ -23,12 +23,11 @@ is, nine times in ten, served before closing.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import holidays
-
+from . import office_calendar
 from .staffing_plan import ServiceDemand, StaffingTarget, hourly_need
 
 
@@ -153,12 +152,9 @@ def last_ticket_cutoff(target_minutes: float, service_p90_minutes: float) -> int
     return int(5 * math.ceil((target_minutes + service_p90_minutes) / 5.0))
 
 
-def holidays_between(start: date, end: date, language: str = "id") -> dict[date, str]:
-    """Indonesian public holidays in [start, end), named in `language` (a page's language code) when the
-    `holidays` package has that language, in Indonesian otherwise. The language is always passed: without
-    one, holidays 0.109 gives only the fixed-date holidays, with English names."""
-    supported = holidays.country_holidays("ID").supported_languages
-    chosen = language if language in supported else next(
-        (code for code in supported if code.startswith(f"{language}_")), "id")
-    calendar = holidays.country_holidays("ID", years=range(start.year, end.year + 1), language=chosen)
-    return {day: name for day, name in sorted(calendar.items()) if start <= day < end}
+def holidays_between(start: date, end: date, language: str = "id",
+                     office_days: Mapping[date, str] | None = None) -> dict[date, str]:
+    """Closed days in [start, end) with their names: national holidays and cuti bersama, named in `language`
+    (a page's language code) when the `holidays` package has it, in Indonesian otherwise, and the office's own
+    closure days (`office_days`, day -> reason). The one calendar is `office_calendar`."""
+    return {day: c.name for day, c in office_calendar.closed_days(start, end, office_days, language).items()}

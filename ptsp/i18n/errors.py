@@ -246,6 +246,15 @@ MESSAGES: dict[str, str] = {
     "hour_not_coverable": N_("%(day)s %(hour)s: tidak ada pola shift yang bisa menutup jam ini"),
     "exposure_not_positive": N_("Paparan (jam) harus positif"),
     "count_negative": N_("Jumlah tidak boleh negatif"),
+    # Holidays and the office's closure days.
+    "office_closed_holiday": N_("Kantor tutup hari ini: %(name)s"),
+    "closures_managers_only": N_("Hanya manajer kantor atau admin yang dapat mengatur hari tutup"),
+    "calendar_staff_only": N_("Hanya petugas kantor yang dapat melihat kalender kantor"),
+    "closure_reason_missing": N_("Alasan tutup wajib diisi"),
+    "closure_reason_too_long": N_("Alasan tutup paling panjang %(max)s karakter"),
+    "closure_day_past": N_("Hari %(day)s sudah lewat"),
+    "closure_day_taken": N_("Kantor sudah ditutup pada %(day)s: %(reason)s"),
+    "closure_not_found": N_("Tidak ada hari tutup kantor pada %(day)s"),
 }
 
 

@@ -146,7 +146,8 @@ def plan_page() -> str | tuple[str, int]:
         return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
     result = build_plan(get_read_db(), office.id, start, weeks, settings)
-    holiday_names = holidays_between(start, start + timedelta(weeks=weeks), current_language())
+    holiday_names = holidays_between(start, start + timedelta(weeks=weeks), current_language(),
+                                     office_days=result.history.closed_days)
     tables = _shown(plan_report.all_tables(result), holiday_names)
     weekday = request.args.get("day") if request.args.get("day") in result.weekdays else next(
         iter(result.weekdays), None)
@@ -290,5 +291,6 @@ def hours_page() -> str | tuple[str, int]:
         history=history, min_weekly=min_weekly, moves=moves, history_days=history_days,
         total_hours=sum(o.open_hours for o in choice.values()),
         cutoff=last_ticket_cutoff(target.target_minutes, p90),
-        holidays=holidays_between(today, today + timedelta(weeks=8), current_language()),
+        holidays=holidays_between(today, today + timedelta(weeks=8), current_language(),
+                                  office_days=history.closed_days),
     )

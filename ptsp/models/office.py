@@ -1,13 +1,15 @@
-"""Offices and who works in them: services, counters, staff, devices, departments, discipline settings."""
+"""Offices and who works in them: services, counters, staff, devices, departments, discipline settings,
+the office's own closure days."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
     String,
     Table,
@@ -184,3 +186,20 @@ class DisciplineSettings(Base):
     uncovered_minutes: Mapped[int] = mapped_column(default=5)
     # Per rule kind, findings under this many minutes are kept but neither listed nor notified.
     tolerance_minutes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OfficeClosedDay(Base):
+    """A whole local day the office is closed (besides national holidays and cuti bersama), with its reason.
+
+    Read through `ptsp.services.office_calendar`; the rules are in `ptsp/domain/office_calendar.py`.
+    """
+
+    __tablename__ = "office_closed_days"
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)  # office-local
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))

@@ -17,6 +17,7 @@ from ..domain.errors import Forbidden
 from ..models import DisciplineSettings, Office, Violation
 from .actors import Actor
 from .lookup import get_or_404, require_office
+from .office_calendar import closed_day
 
 UNIQUE_KEY = ("office_id", "day", "kind", "key")
 
@@ -57,7 +58,10 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
     """
     office = get_or_404(session, Office, office_id)
     settings = settings_for(session, office.id)
-    findings: dict[tuple[str, str], Finding] = {
+    # A closed day of the office's calendar (a national holiday, cuti bersama, its own closure day) asks
+    # nothing of anyone: no finding, and rows found before the day was closed are withdrawn.
+    closed = closed_day(session, office.id, day) is not None
+    findings: dict[tuple[str, str], Finding] = {} if closed else {
         (f.kind, f.key): f for f in detect(day_facts(session, office, day, now), settings)}
     stored = {
         (v.kind, v.key): v

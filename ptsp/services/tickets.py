@@ -26,7 +26,7 @@ from ..domain.errors import (
 )
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
-from . import points
+from . import office_calendar, points
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
@@ -102,13 +102,17 @@ def issue(
 
 
 def _open_service(session: Session, office: Office, service_id: int, now: datetime) -> tuple[Service, date]:
-    """Return the office's service a ticket is asked for and today's service day, if it takes tickets now."""
+    """Return the office's service a ticket is asked for and today's service day, if it takes tickets now
+    (not on a closed day of the office's calendar, and within its hours)."""
     service = session.get(Service, service_id)
     if service is None or service.office_id != office.id:
         raise InvalidInput("unknown_service", service=service_id)
     if not service.active:
         raise OfficeClosed("service_inactive", service=service.name_id)
     day = office_hours.service_day(now, office.timezone)
+    closed = office_calendar.closed_day(session, office.id, day)
+    if closed is not None:  # a national holiday, cuti bersama or the office's own closure day
+        raise OfficeClosed("office_closed_holiday", name=closed.name, kind=closed.kind, day=day.isoformat())
     week = office_hours.parse_week(office.hours)
     if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
         raise OfficeClosed("office_closed")

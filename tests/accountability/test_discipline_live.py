@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ptsp.analytics.discipline import overview, visible_violations
 from ptsp.discipline_watch import scan_open_offices, watching_now
 from ptsp.domain.errors import InvalidInput
+from ptsp.domain.office_calendar import closed_day
 from ptsp.extensions import socketio
 from ptsp.models import DisciplineSettings, Office, Violation
 from ptsp.services.actors import Actor
@@ -208,8 +209,10 @@ def test_api_ranks_and_pages_and_refuses_bad_paging(client, db, history):
 
 
 def _many_violations(db, history, days: int) -> None:
-    for k in range(days):
-        day = MONDAY - timedelta(days=7 * k)  # Mondays back in time
+    # Mondays back in time, skipping those that are national holidays (17 August, 1 June): nothing is found then.
+    mondays = (MONDAY - timedelta(days=7 * k) for k in range(days * 2))
+    working = [d for d in mondays if closed_day(d) is None][:days]
+    for day in working:
         history.stretch(1, "clerk1", "open", "07:50", "12:00", day=day)
         history.stretch(2, "clerk2", "open", "07:50", "09:00", day=day)
         history.stretch(2, "clerk2", "break", "09:00", "11:00", day=day)
@@ -222,7 +225,7 @@ def test_page_ranks_groups_pages_the_detail_and_saves_a_tolerance_through_its_fo
     _many_violations(db, history, 30)  # 30 days: clerk1 and clerk2 5 minutes late, clerk2 a break 60 minutes over
     response = client.post("/manager/login", data={"username": "sup", "password": "password-s"})
     assert response.status_code == 302
-    period = "from=2026-05-01&to=2026-11-30"
+    period = "from=2026-04-01&to=2026-11-30"  # 30 working Mondays back reach 20 April
     page = client.get(f"/manager/discipline?{period}&office={world.office}").get_data(as_text=True)
     ranking = page[page.index('id="ranking"'):page.index("</table>", page.index('id="ranking"'))]
     assert ranking.index("Clerk Dua") < ranking.index("Clerk Satu")  # 30 x 60 min of breaks before 30 x 5 min

@@ -81,7 +81,9 @@ def test_holidays_and_days_without_tickets_are_skipped(session, world):
     found = estimate(history)
     assert found.days_by_weekday == {"fri": 2}
     assert found.arrivals[("A", "fri", 9)].rate == 10.0
-    assert list(holidays_between(christmas - timedelta(weeks=3), christmas + timedelta(days=1))) == [christmas]
+    # Christmas and the cuti bersama before it (both closed days of the office calendar)
+    assert list(holidays_between(christmas - timedelta(weeks=3), christmas + timedelta(days=1))) == [
+        christmas - timedelta(days=1), christmas]
 
 
 def test_backtest_shows_the_understaffed_week_waited_longer_than_planned(session, world):

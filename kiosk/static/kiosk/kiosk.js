@@ -46,7 +46,7 @@
 
   function show(screen) {
     state.screen = screen;
-    ["start", "ticket", "closed"].forEach((v) => { $(v).hidden = v !== screen; });
+    ["start", "ticket", "closed", "holiday"].forEach((v) => { $(v).hidden = v !== screen; });
     document.body.className = `screen-${screen}`;
     if (screen === "start") layout();
   }
@@ -90,6 +90,7 @@
     $("office-name").textContent = data.office.name;
     $("clock").textContent = clockText(data.office.local_time);
     if (state.screen === "ticket") return;
+    if (data.closed_day && window.PTSPKioskHoliday) { window.PTSPKioskHoliday.fill(data.closed_day); show("holiday"); return; }
     if (data.state !== "open") { showClosed(data.state, data); return; }
     if (data.services.length && data.services.every((s) => !s.available)) { showClosed("quota", data); return; }
     $("services").replaceChildren(...data.services.map(card));

@@ -1,0 +1,122 @@
+"""The office's calendar: its own closure days (add, list, remove) and "is it closed on this day, and why".
+
+The rules are `ptsp/domain/office_calendar.py` (national holidays and cuti bersama from the `holidays`
+package, then the office's own days); this module reads and writes the office's days. Adding or removing a
+closure day is for an administrator, or a manager of the office (or of an office above it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import hours as office_hours
+from ..domain import office_calendar
+from ..domain.errors import Forbidden, InvalidInput, NotFound
+from ..domain.office_calendar import ClosedDay
+from ..models import Office, OfficeClosedDay
+from .actors import Actor
+from .lookup import get_or_404, require_office
+
+REASON_MAX = 200
+LOOK_AHEAD_DAYS = 60  # how far `next_open_day` looks (Idul Fitri with its cuti bersama is about ten days)
+
+
+def office_days(session: Session, office_id: int, start: date | None = None, end: date | None = None
+                ) -> dict[date, str]:
+    """The office's own closure days in [start, end) (all of them when open-ended), day -> reason."""
+    query = select(OfficeClosedDay.day, OfficeClosedDay.reason).where(OfficeClosedDay.office_id == office_id)
+    if start is not None:
+        query = query.where(OfficeClosedDay.day >= start)
+    if end is not None:
+        query = query.where(OfficeClosedDay.day < end)
+    return {day: reason for day, reason in session.execute(query.order_by(OfficeClosedDay.day))}
+
+
+def closed_days(session: Session, office_id: int, start: date, end: date, language: str = "id"
+                ) -> dict[date, ClosedDay]:
+    """Every closed day of the office in [start, end): national holidays, cuti bersama, its own days."""
+    return office_calendar.closed_days(start, end, office_days(session, office_id, start, end), language)
+
+
+def closed_day(session: Session, office_id: int, day: date, language: str = "id") -> ClosedDay | None:
+    """Why the office is closed on a local day, or None."""
+    return closed_days(session, office_id, day, day + timedelta(days=1), language).get(day)
+
+
+def next_open_day(session: Session, office: Office, after: date) -> tuple[date, datetime] | None:
+    """The first day after `after` with opening hours that is not closed, and when it opens (aware)."""
+    week = office_hours.parse_week(office.hours)
+    end = after + timedelta(days=LOOK_AHEAD_DAYS)
+    closed = closed_days(session, office.id, after + timedelta(days=1), end)
+    day = after + timedelta(days=1)
+    while day < end:
+        opens = office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes).opens_at
+        if day not in closed and opens is not None:
+            return day, opens
+        day += timedelta(days=1)
+    return None
+
+
+def _managed_office(session: Session, actor: Actor, office_id: int) -> Office:
+    if not (actor.kind == "system" or actor.at_least("manager")):
+        raise Forbidden("closures_managers_only")
+    office = get_or_404(session, Office, office_id)
+    require_office(session, actor, office.id)
+    return office
+
+
+def closure_view(row: OfficeClosedDay) -> dict[str, Any]:
+    return {"office": row.office_id, "day": row.day.isoformat(), "reason": row.reason}
+
+
+def add_closure(session: Session, actor: Actor, *, office_id: int, day: date, reason: str, now: datetime
+                ) -> OfficeClosedDay:
+    """Close the office for a whole local day, with a reason residents will read on the kiosk."""
+    office = _managed_office(session, actor, office_id)
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput("closure_reason_missing")
+    if len(text) > REASON_MAX:
+        raise InvalidInput("closure_reason_too_long", max=REASON_MAX)
+    if day < office_hours.service_day(now, office.timezone):
+        raise InvalidInput("closure_day_past", day=day.isoformat())
+    taken = session.scalar(select(OfficeClosedDay).where(OfficeClosedDay.office_id == office.id,
+                                                         OfficeClosedDay.day == day))
+    if taken is not None:
+        raise InvalidInput("closure_day_taken", day=day.isoformat(), reason=taken.reason)
+    row = OfficeClosedDay(office_id=office.id, day=day, reason=text, created_at=now, created_by=actor.staff_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_closure(session: Session, actor: Actor, *, office_id: int, day: date) -> None:
+    """Open the office again on a day it had closed (a national holiday cannot be removed here)."""
+    office = _managed_office(session, actor, office_id)
+    row = session.scalar(select(OfficeClosedDay).where(OfficeClosedDay.office_id == office.id,
+                                                       OfficeClosedDay.day == day))
+    if row is None:
+        raise NotFound("closure_not_found", day=day.isoformat())
+    session.delete(row)
+    session.flush()
+
+
+def list_closures(session: Session, actor: Actor, *, office_id: int, start: date, end: date,
+                  language: str = "id") -> dict[str, Any]:
+    """The office's calendar in [start, end): its own closure days and the national days, for staff of it."""
+    if actor.kind != "system":
+        if not actor.at_least("clerk"):
+            raise Forbidden("calendar_staff_only")
+        require_office(session, actor, get_or_404(session, Office, office_id).id)
+    else:
+        get_or_404(session, Office, office_id)
+    own = office_days(session, office_id, start, end)
+    national = office_calendar.national_days(start, end, language)
+    return {
+        "office": [{"day": d.isoformat(), "reason": r} for d, r in own.items()],
+        "national": [{"day": d.isoformat(), "kind": c.kind, "name": c.name} for d, c in national.items()],
+    }
