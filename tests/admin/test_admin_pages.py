@@ -65,7 +65,8 @@ def test_a_manager_adds_a_clerk_who_must_choose_a_password_at_first_login(app, c
     assert response.status_code == 302 and response.headers["Location"].endswith("/manager/password/new")
     assert clerk.get("/counter/state").status_code == 401
     for bad in ({"new": "pendek1", "confirm": "pendek1"}, {"new": "hanyahurufsaja", "confirm": "hanyahurufsaja"},
-                {"new": "dewi-loket-12", "confirm": "dewi-loket-12"}, {"new": "loket-tiga-12", "confirm": "lain-12345"}):
+                {"new": "dewi-loket-12", "confirm": "dewi-loket-12"},
+                {"new": "loket-tiga-12", "confirm": "lain-12345"}):
         refused = clerk.post("/manager/password/new", data=bad)
         assert refused.status_code == 422 and 'id="form-error"' in refused.text, bad
     assert staff_row(app, "dewi").must_change_password
@@ -225,7 +226,8 @@ def test_every_member_of_staff_changes_their_own_password(app, client, world):
     login(other_browser, "clerk3")
     login(client, "clerk3")
     assert client.get("/manager/password").status_code == 200
-    wrong = client.post("/manager/password", data={"current": "nope", "new": "loket-baru-33", "confirm": "loket-baru-33"})
+    wrong = client.post("/manager/password", data={"current": "nope", "new": "loket-baru-33",
+                                                   "confirm": "loket-baru-33"})
     assert wrong.status_code == 403
     short = client.post("/manager/password", data={"current": "password-3", "new": "a1", "confirm": "a1"})
     assert short.status_code == 422
