@@ -33,7 +33,7 @@ def _staff_page(*, error: str | None = None, status: int = 200, shown: dict[str,
     page = render_template(
         "manager/admin/staff.html", staff=staff_admin.staff_list(session, actor),
         offices=administered_offices(session, actor), roles=grantable_roles(actor),
-        supervisors=staff_admin.supervisor_choices(session, actor, None if actor.role == "admin" else actor.office_id),
+        supervisors=staff_admin.supervisor_options(session, actor),
         error=error, shown=shown, form=form or {})
     return (page, status) if status != 200 else page
 

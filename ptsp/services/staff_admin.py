@@ -61,6 +61,16 @@ def supervisor_choices(session: Session, actor: Actor, office_id: int | None) ->
     return list(session.scalars(query))
 
 
+def supervisor_options(session: Session, actor: Actor) -> list[Staff]:
+    """Supervisors offered by the add form: those of every administered office and of the offices above."""
+    query = select(Staff).where(Staff.active.is_(True), Staff.role != "clerk").order_by(Staff.username)
+    scope = admin_scope(session, actor)
+    if scope is not None:
+        offices = scope | {o for o in _ancestors(session, actor.office_id) if o is not None}
+        query = query.where(Staff.office_id.in_(offices))
+    return list(session.scalars(query))
+
+
 def _supervisor(session: Session, actor: Actor, staff: Staff | None, office_id: int | None,
                 supervisor_id: int | None) -> Staff | None:
     """The chosen supervisor, checked: may supervise that office, and no circle in the chain."""
