@@ -13,7 +13,7 @@ from ptsp.i18n.errors import describe
 from ptsp.services import device_admin
 from ptsp.services.actors import DEVICE_KINDS
 from ptsp.services.admin_scope import admin_scope, administered_offices
-from ptsp.services.audit import page_of_entries
+from ptsp.services.audit import entry_views, page_of_entries
 
 from .access import admin_page, current_actor
 from .blueprint import bp
@@ -88,5 +88,4 @@ def admin_device_revoke(device_id: int) -> Page | BaseResponse:
 def admin_audit() -> str:
     session = get_read_db()
     result = page_of_entries(session, admin_scope(session, current_actor()), _int(request.args.get("page")) or 1)
-    offices = {o.id: o.name for o in administered_offices(session, current_actor())}
-    return render_template("manager/admin/audit.html", result=result, offices=offices)
+    return render_template("manager/admin/audit.html", result=result, rows=entry_views(session, result.entries))

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Staff
+from ..domain.hours import TIMEZONES, local_now
+from ..models import AuditEntry, Office, Staff
 from .actors import Actor
 
 PER_PAGE = 50
@@ -52,3 +53,24 @@ def page_of_entries(session: Session, scope: set[int] | None, page: int, per_pag
     page = min(max(page, 1), pages)
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
     return AuditPage(list(rows), page, pages, total)
+
+
+def entry_view(entry: AuditEntry, offices: dict[int, Office]) -> dict[str, Any]:
+    """An entry for the page: its time in its office's zone (WIB/WITA/WIT; UTC without an office), its office's
+    name, and of an update only the fields that changed (a creation shows all it set)."""
+    office = offices.get(entry.office_id) if entry.office_id is not None else None
+    zone = office.timezone if office is not None else None
+    at = local_now(entry.at, zone) if zone else entry.at
+    before, after = entry.before, entry.after
+    if before is not None and after is not None:
+        changed = [key for key in after if before.get(key) != after.get(key)]
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    return {"entry": entry, "at": f"{at:%Y-%m-%d %H:%M:%S} {TIMEZONES.get(zone or '', 'UTC')}",
+            "office": office.name if office is not None else None, "before": before, "after": after}
+
+
+def entry_views(session: Session, entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    ids = {e.office_id for e in entries if e.office_id is not None}
+    offices = {o.id: o for o in session.scalars(select(Office).where(Office.id.in_(ids)))} if ids else {}
+    return [entry_view(e, offices) for e in entries]

@@ -20,6 +20,7 @@ from ptsp.services.accounts import make_device_token
 from ptsp.services.setup import load_setup
 from tests.conftest import ALL_DAY, CHEAP_HASH, SETUP, LiveServer, ServerTemplate
 
+
 def _pg_template(pg_url: str) -> ServerTemplate:
     """The live server's offices and devices, loaded into the emptied PostgreSQL schema."""
     data = json.loads(json.dumps(SETUP))
@@ -119,6 +120,7 @@ def test_administration_flows_in_chromium(live, page_factory, shot, request):
     manager.goto(f"{live.base}/manager/admin/devices")
     manager.fill("#add-device input[name=name]", "Kios pintu")
     manager.select_option("#add-device select[name=kind]", "kiosk")
+    manager.select_option("#add-device select[name=office]", label="Kelurahan Uji")
     manager.click("#add-device button[type=submit]")
     link = manager.inner_text("#pairing-link").strip()
     save(manager, f"device-added-1366-{db}", shot)
@@ -152,9 +154,9 @@ def test_administration_flows_in_chromium(live, page_factory, shot, request):
     actions = manager.eval_on_selector_all("#audit tbody tr", "rows => rows.map(r => r.dataset.action)")
     assert actions[:6] == ["password_changed", "password_reset", "revoked", "created", "deactivated",
                            "password_changed"]
-    assert "created" in actions
     deactivated = manager.inner_text("#audit tr[data-action='deactivated']")
-    assert '"active": true' in deactivated and '"active": false' in deactivated
+    assert '{"active": true}' in deactivated and '{"active": false}' in deactivated  # the change only
+    assert " WIB" in deactivated  # the office's own time
     save(manager, f"audit-1366-{db}", shot)
     for path, name in (("admin/audit", "audit"), ("admin/staff", "staff"), ("admin/devices", "devices")):
         wide = page_factory(1920, 1080)
