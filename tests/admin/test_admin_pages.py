@@ -238,3 +238,16 @@ def test_every_member_of_staff_changes_their_own_password(app, client, world):
     assert client.get("/counter/state").status_code == 200  # this browser stays in
     assert other_browser.get("/counter/state").status_code == 401  # every other session ended
     login(app.test_client(), "clerk3", "loket-baru-33")
+
+
+def test_a_reset_while_the_change_page_is_open_makes_that_change_expire(app, client, world):
+    login(client, "manager")
+    clerk3 = staff_row(app, "clerk3")
+    first = shown_password(client.post(f"/manager/admin/staff/{clerk3.id}/password").text)
+    waiting = app.test_client()
+    assert waiting.post("/counter/login", data={"username": "clerk3", "password": first}).status_code == 302
+    shown_password(client.post(f"/manager/admin/staff/{clerk3.id}/password").text)  # reset again meanwhile
+    late = waiting.post("/manager/password/new", data={"new": "Loket-tiga-2026", "confirm": "Loket-tiga-2026"})
+    assert late.status_code == 403 and "tidak berlaku lagi" in late.text
+    assert staff_row(app, "clerk3").must_change_password
+    assert waiting.get("/counter/state").status_code == 401
