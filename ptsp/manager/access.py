@@ -11,6 +11,8 @@ from flask_login import current_user
 
 from ptsp.analytics import filters
 from ptsp.context import get_read_db
+from ptsp.domain.errors import Forbidden
+from ptsp.i18n.errors import describe
 from ptsp.models import Office
 from ptsp.services.actors import Actor
 from ptsp.services.admin_scope import may_administer
@@ -44,7 +46,8 @@ def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not current_user.is_authenticated:
             return redirect(url_for("manager.login_form", next=request.full_path))
         if not may_administer(current_actor()):
-            return render_template("manager/refused.html"), 403
+            reason = describe(Forbidden("administrators_only"))
+            return render_template("manager/refused.html", reason=reason), 403
         return view(*args, **kwargs)
 
     return wrapper

@@ -171,6 +171,7 @@ def test_a_supervisor_and_a_clerk_get_the_403_page(live, page_factory, shot, req
     manager_login(sup, live.base, "sup", "password-s")
     response = sup.goto(f"{live.base}/manager/admin/staff")
     assert response.status == 403 and "tidak berwenang" in sup.inner_text("h1")
+    assert "hanya untuk manajer dan admin" in sup.inner_text("main")
     assert not sup.is_visible("a:text-is('Petugas')")
     save(sup, f"refused-supervisor-1366-{db}", shot)
     clerk = page_factory(1366, 768)
