@@ -187,6 +187,11 @@ def test_devices_pair_rename_revoke_and_duplicate_names_are_refused(app, client,
     assert client.post("/manager/admin/devices", data={"name": "Kios lobi", "kind": "kiosk",
                                                        "office": str(world.other_office)}).status_code == 403
     assert client.post(f"/manager/admin/devices/{kiosk.id}/rename", data={"name": "k"}).status_code == 422
+    neighbour = db_rows(app, Device, Device.office_id == world.other_office)[0]
+    assert client.post(f"/manager/admin/devices/{neighbour.id}/revoke").status_code == 403
+    assert client.post(f"/manager/admin/devices/{neighbour.id}/rename", data={"name": "x"}).status_code == 403
+    assert client.get("/api/v1/offices", headers=bearer(world.other_kiosk)).status_code == 200
+    assert 'data-name="k2"' not in client.get("/manager/admin/devices").text
     assert client.post(f"/manager/admin/devices/{kiosk.id}/rename", data={"name": "Kios pintu"}).status_code == 302
     assert client.post(f"/manager/admin/devices/{kiosk.id}/revoke").status_code == 302
     assert client.get("/api/v1/offices", headers=bearer(token)).status_code == 401
