@@ -13,7 +13,7 @@ from ptsp.analytics.leaderboard import office_standings, pick_standing
 from ptsp.context import get_read_db, now
 from ptsp.domain.discipline import LABELS as VIOLATION_LABELS
 from ptsp.domain.errors import Unauthorized
-from ptsp.extensions import login_limited, sign_in
+from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
 from ptsp.services.counter_screen import clerk_today, waiting_tickets
 from ptsp.sign_out import sign_out
@@ -41,6 +41,9 @@ def login() -> str | BaseResponse | tuple[str, int]:
     if staff.office_id is None:
         return render_template("counter/login.html", error=_("Akun ini tidak terikat pada kantor mana pun."),
                                username=username), 403
+    if staff.must_change_password:
+        begin_password_change(staff, "counter")
+        return redirect(url_for("manager.forced_password"))
     sign_in(staff)
     return redirect(url_for("counter.screen"))
 

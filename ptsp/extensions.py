@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, login_user
+from flask_login import LoginManager, login_user, logout_user
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
@@ -36,6 +36,8 @@ def _load_staff(staff_id: str) -> Staff | None:
         staff = db.get(Staff, int(staff_id))
     if staff is None or not staff.active or session.get(EPOCH_KEY) != staff.session_epoch:
         return None
+    if staff.must_change_password:  # a temporary password opens only the page that replaces it
+        return None
     return staff
 
 
@@ -43,6 +45,16 @@ def sign_in(staff: Staff) -> None:
     """Log `staff` in on this browser, under the account's current session epoch."""
     login_user(staff)
     session[EPOCH_KEY] = staff.session_epoch
+
+
+PASSWORD_CHANGE_KEY = "ptsp_password_change"
+
+
+def begin_password_change(staff: Staff, station: str) -> None:
+    """Remember, in this browser's signed session only, that `staff` proved a temporary password and must
+    choose a new one before being logged in (`station`: where to go afterwards, counter or manager)."""
+    logout_user()
+    session[PASSWORD_CHANGE_KEY] = [staff.id, staff.session_epoch, station]
 
 
 def _login_limit() -> str:

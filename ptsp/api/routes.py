@@ -13,7 +13,7 @@ from ..commands import run_command
 from ..context import get_db, get_read_db, now
 from ..context import status_url as page_url
 from ..cross_site import csrf_token_response
-from ..domain.errors import DomainError, NotFound, Unauthorized
+from ..domain.errors import DomainError, Forbidden, NotFound, Unauthorized
 from ..extensions import login_limited, sign_in
 from ..i18n.validation import invalid_input
 from ..models import Counter, Office, Staff, Ticket
@@ -253,6 +253,8 @@ def login() -> Response:
     staff = authenticate(get_read_db(), body.username, body.password)
     if staff is None:
         raise Unauthorized("wrong_credentials")
+    if staff.must_change_password:
+        raise Forbidden("password_change_required")
     sign_in(staff)
     return jsonify(staff_view(staff))
 

@@ -22,6 +22,8 @@ def device() -> None:
 @click.option("--name", required=True)
 def device_add(office_slug: str, kind: str, name: str) -> None:
     """Create a device and print its token (shown once)."""
+    from ..domain.errors import DomainError
+    from ..i18n.errors import describe
     from ..services.accounts import make_device_token
 
     app = _app()
@@ -30,7 +32,11 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
 
         with db_session() as session:
             office = _office(session, office_slug)
-            _device, token = make_device_token(session, office=office, kind=kind, name=name, now=datetime.now(UTC))
+            try:
+                _device, token = make_device_token(session, office=office, kind=kind, name=name,
+                                                   now=datetime.now(UTC))
+            except DomainError as exc:  # a name another unrevoked device of the office already has
+                raise click.ClickException(describe(exc)) from None
             session.commit()
     click.echo(token)
     if kind in PAIRING_PATHS:

@@ -26,12 +26,10 @@ def printer() -> None:
 def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_name: str | None, paper: str,
                 language: str, name: str | None) -> None:
     """Say how a kiosk prints: a printer the server drives, or the kiosk PC's print agent."""
-    from sqlalchemy import select
-
     from printers import printer_from_config
 
     from ..domain.errors import DomainError
-    from ..models import Device
+    from ..services.accounts import device_by_name
     from ..services.printing import set_printer
 
     if setting:
@@ -45,18 +43,9 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
 
         with db_session() as session:
             office = _office(session, office_slug)
-
-            def device(kind: str, device_name: str) -> Device:
-                found = session.scalar(select(Device).where(
-                    Device.office_id == office.id, Device.kind == kind, Device.name == device_name,
-                    Device.revoked_at.is_(None)).order_by(Device.id.desc()))
-                if found is None:
-                    raise click.ClickException(f"no {kind} named {device_name!r} in {office_slug}")
-                return found
-
-            kiosk = device("kiosk", kiosk_name)
-            agent = device("agent", agent_name) if agent_name else None
             try:
+                kiosk = device_by_name(session, office.id, "kiosk", kiosk_name)
+                agent = device_by_name(session, office.id, "agent", agent_name) if agent_name else None
                 row = set_printer(session, kiosk=kiosk, name=name or kiosk_name, setting=setting, agent=agent,
                                   width_chars=32 if paper == "58" else 48, language=language)
             except DomainError as exc:

@@ -255,6 +255,26 @@ MESSAGES: dict[str, str] = {
     "closure_day_past": N_("Hari %(day)s sudah lewat"),
     "closure_day_taken": N_("Kantor sudah ditutup pada %(day)s: %(reason)s"),
     "closure_not_found": N_("Tidak ada hari tutup kantor pada %(day)s"),
+    # Administration pages (docs/administration.md).
+    "administrators_only": N_("Halaman administrasi hanya untuk manajer dan admin"),
+    "role_not_grantable": N_("Anda tidak dapat memberikan peran '%(role)s'"),
+    "username_invalid": N_("Nama pengguna '%(username)s' tidak valid: 2-64 huruf kecil, angka, titik, "
+                           "garis bawah atau tanda hubung"),
+    "staff_name_invalid": N_("Nama wajib diisi, paling panjang 200 karakter"),
+    "office_required": N_("Pilih kantor untuk akun ini (hanya admin boleh tanpa kantor)"),
+    "supervisor_not_allowed": N_("Atasan %(id)s tidak dapat dipilih: harus akun aktif di kantor ini atau "
+                                 "kantor di atasnya"),
+    "supervisor_cycle": N_("'%(username)s' tidak dapat menjadi atasan: rantai atasan akan berputar"),
+    "password_change_expired": N_("Penggantian kata sandi ini tidak berlaku lagi; masuk kembali"),
+    "password_change_required": N_("Kata sandi sementara harus diganti dulu di halaman masuk"),
+    "password_confirm_mismatch": N_("Kedua isian kata sandi baru tidak sama"),
+    "password_too_simple": N_("Kata sandi harus memuat huruf dan paling sedikit satu angka atau tanda"),
+    "password_contains_username": N_("Kata sandi tidak boleh memuat nama pengguna"),
+    "password_unchanged": N_("Kata sandi baru harus berbeda dari yang sekarang"),
+    "device_name_invalid": N_("Nama perangkat wajib diisi, paling panjang 100 karakter"),
+    "device_name_taken": N_("Nama perangkat '%(name)s' sudah dipakai perangkat %(id)s di kantor ini"),
+    "device_name_ambiguous": N_("Ada %(count)s perangkat bernama '%(name)s' (id %(ids)s): ganti nama dulu agar jelas"),
+    "device_name_unknown": N_("Tidak ada %(kind)s bernama '%(name)s' di kantor ini"),
 }
 
 

@@ -11,8 +11,11 @@ from flask_login import current_user
 
 from ptsp.analytics import filters
 from ptsp.context import get_read_db
+from ptsp.domain.errors import Forbidden
+from ptsp.i18n.errors import describe
 from ptsp.models import Office
 from ptsp.services.actors import Actor
+from ptsp.services.admin_scope import may_administer
 
 MANAGER_ROLES = ("supervisor", "manager", "admin")
 
@@ -30,6 +33,21 @@ def manager_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return redirect(url_for("manager.login_form", next=request.full_path))
         if current_user.role not in MANAGER_ROLES:
             return render_template("manager/refused.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require a logged-in manager or admin (ptsp/services/admin_scope.py); anyone else gets the 403 page."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("manager.login_form", next=request.full_path))
+        if not may_administer(current_actor()):
+            reason = describe(Forbidden("administrators_only"))
+            return render_template("manager/refused.html", reason=reason), 403
         return view(*args, **kwargs)
 
     return wrapper

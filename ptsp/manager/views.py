@@ -9,7 +9,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_read_db
-from ptsp.extensions import login_limited, sign_in
+from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
 from ptsp.sign_out import sign_out
 
@@ -46,6 +46,9 @@ def login() -> BaseResponse | tuple[str, int]:
         return refuse(gettext("Nama pengguna atau kata sandi salah."), 401)
     if staff.role not in MANAGER_ROLES:
         return refuse(gettext("Halaman ini untuk pengawas dan manajer."), 403)
+    if staff.must_change_password:
+        begin_password_change(staff, "manager")
+        return redirect(url_for("manager.forced_password"))
     sign_in(staff)
     return redirect(_safe_next(target))
 

@@ -5,6 +5,7 @@ from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
     AccountEvent,
+    AuditEntry,
     Counter,
     Department,
     Device,
@@ -28,6 +29,7 @@ from .tickets import (
 
 __all__ = [
     "AccountEvent",
+    "AuditEntry",
     "NAMING",
     "Base",
     "UTCDateTime",

@@ -11,10 +11,12 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,6 +100,8 @@ class Staff(Base):
     # Raised by logout, a password change or reset and deactivation: a login cookie carries the epoch it was
     # made under, and one from an older epoch no longer authenticates anyone (every session of the account ends).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an administrator's password reset: the temporary password only opens the page that sets a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     office: Mapped[Office | None] = relationship()
     supervisor: Mapped[Staff | None] = relationship(remote_side=[id])
@@ -133,6 +137,27 @@ class AccountEvent(Base):
     target_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditEntry(Base):
+    """One change made through the administration pages: who, when, in which office, to what, before and after.
+
+    Written by the use case in the same transaction as the change itself (`ptsp/services/audit.py`).
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_office_id_id", "office_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # None: the `ptsp` command
+    actor: Mapped[str] = mapped_column(String(80))  # "staff:<username>" or "cli"
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    entity: Mapped[str] = mapped_column(String(32))  # staff, device
+    entity_id: Mapped[int | None] = mapped_column()
+    action: Mapped[str] = mapped_column(String(32))  # created, updated, deactivated, password_reset, ...
+    before: Mapped[dict[str, Any] | None] = mapped_column()
+    after: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class Device(Base):

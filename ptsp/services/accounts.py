@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..models import Device, Office, Staff
 from .actors import DEVICE_KINDS, ROLES
 
@@ -91,10 +91,37 @@ def make_device_token(session: Session, *, office: Office, kind: str, name: str,
     """Create a device and return it with its bearer token (shown only now)."""
     if kind not in DEVICE_KINDS:
         raise InvalidInput("unknown_device_kind", kind=kind, choices=DEVICE_KINDS)
+    refuse_duplicate_device_name(session, office.id, name)
     token = f"ptsp_{kind}_{secrets.token_urlsafe(24)}"
     device = Device(office=office, kind=kind, name=name, token_hash=hash_token(token), created_at=now)
     session.add(device)
     return device, token
+
+
+def refuse_duplicate_device_name(session: Session, office_id: int, name: str, except_id: int | None = None) -> None:
+    """Refuse a name that an unrevoked device of the office already has (of any kind; case and spaces folded).
+
+    `ptsp printer set` and people find a device by its name; two with one name made the newest win silently.
+    """
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("device_name_invalid")
+    taken = session.scalars(select(Device).where(Device.office_id == office_id, Device.revoked_at.is_(None)))
+    for device in taken:
+        if device.id != except_id and " ".join(device.name.split()).casefold() == " ".join(name.split()).casefold():
+            raise InvalidInput("device_name_taken", name=name, id=device.id)
+
+
+def device_by_name(session: Session, office_id: int, kind: str, name: str) -> Device:
+    """The one unrevoked device of `kind` named `name` in the office; refuse an unknown or ambiguous name."""
+    found = list(session.scalars(select(Device).where(
+        Device.office_id == office_id, Device.kind == kind, Device.name == name,
+        Device.revoked_at.is_(None)).order_by(Device.id)))
+    if not found:
+        raise NotFound("device_name_unknown", kind=kind, name=name)
+    if len(found) > 1:
+        raise InvalidInput("device_name_ambiguous", name=name, count=len(found), ids=[d.id for d in found])
+    return found[0]
 
 
 def device_for_token(session: Session, token: str) -> Device | None:

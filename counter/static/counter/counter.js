@@ -264,6 +264,13 @@
     $("connection").className = `conn ${ok ? "conn-on" : "conn-off"}`;
   }
   socket.on("connect", () => connection(t("connected"), true));
-  socket.on("disconnect", () => connection(t("disconnected")));
-  socket.on("connect_error", () => connection(t("connect_failed")));
+  // A session that has ended (logout elsewhere, deactivation, password reset) is refused by the socket; the
+  // page then asks the server once whether it is still logged in and, if not, leaves for the login page.
+  function checkSession() {
+    fetch("state", { credentials: "same-origin" })
+      .then((r) => { if (r.status === 401) location.assign(new URL("login", location.href).href); })
+      .catch(() => {});
+  }
+  socket.on("disconnect", () => { connection(t("disconnected")); checkSession(); });
+  socket.on("connect_error", () => { connection(t("connect_failed")); checkSession(); });
 })();

@@ -1,0 +1,66 @@
+"""Who may use the administration pages, and where: the one place these rules live.
+
+An admin administers every office; a manager the offices of their scope (their office and those below it);
+nobody else (supervisors and clerks are refused). A manager may act only on accounts of a role below their
+own and may grant only such roles. When offices gain agencies, an agency-scoped manager's scope narrows here,
+and every page and use case follows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import Forbidden
+from ..models import Office, Staff
+from .actors import ROLES, Actor
+from .lookup import office_scope
+
+ADMIN_ROLES = ("manager", "admin")
+
+
+def may_administer(actor: Actor) -> bool:
+    return actor.kind == "staff" and actor.role in ADMIN_ROLES
+
+
+def admin_scope(session: Session, actor: Actor) -> set[int] | None:
+    """The offices `actor` administers (None: every office); Forbidden for anyone but a manager or admin."""
+    if not may_administer(actor):
+        raise Forbidden("administrators_only")
+    return office_scope(session, actor)
+
+
+def require_admin_office(session: Session, actor: Actor, office_id: int | None) -> None:
+    """Raise Forbidden unless `actor` administers `office_id` (an account of no office: admins only)."""
+    scope = admin_scope(session, actor)
+    if scope is not None and office_id not in scope:
+        raise Forbidden("office_out_of_scope", office=office_id)
+
+
+def grantable_roles(actor: Actor) -> tuple[str, ...]:
+    """The roles `actor` may give: every role for an admin, the roles below their own for a manager."""
+    if actor.role == "admin":
+        return ROLES
+    return ROLES[:ROLES.index(actor.role or "clerk")]
+
+
+def require_grantable(actor: Actor, role: str) -> None:
+    if role not in grantable_roles(actor):
+        raise Forbidden("role_not_grantable", role=role)
+
+
+def require_manageable(session: Session, actor: Actor, staff: Staff) -> None:
+    """`actor` may change `staff`: in scope, not themselves, of a role they could grant."""
+    if actor.staff_id == staff.id:
+        raise Forbidden("not_on_own_account")
+    require_admin_office(session, actor, staff.office_id)
+    if actor.role != "admin" and staff.role not in grantable_roles(actor):
+        raise Forbidden("account_role_too_high", role=staff.role)
+
+
+def administered_offices(session: Session, actor: Actor) -> list[Office]:
+    scope = admin_scope(session, actor)
+    query = select(Office).order_by(Office.name)
+    if scope is not None:
+        query = query.where(Office.id.in_(scope))
+    return list(session.scalars(query))
