@@ -63,7 +63,7 @@
     button.setAttribute("role", "button");
     button.tabIndex = 0;
     button.dataset.standardFor = service.id;
-    button.textContent = `ⓘ ${words("openLabel")}`;
+    button.textContent = words("openLabel");
     const go = (ev) => { ev.stopPropagation(); ev.preventDefault(); open(service, name); };
     button.addEventListener("click", go);
     button.addEventListener("pointerup", (ev) => ev.stopPropagation());  // not a swipe of the card list
