@@ -18,11 +18,11 @@ def _app(**overrides: object):
     return create_app({"WEB_PAGES": False, **overrides})
 
 
-def _web_app():
-    """The whole app, for the commands that serve it."""
+def _web_app(**overrides: object):
+    """The whole app, for the commands that serve it (`DEMO=True`: on the demo's own database)."""
     from ..app import create_app
 
-    return create_app()
+    return create_app(overrides or None)
 
 
 def _read_setup(path: Path) -> object:

@@ -136,6 +136,8 @@ MESSAGES: dict[str, str] = {
     "unknown_role": N_("Peran tidak dikenal: '%(role)s' (pilih %(choices)s)"),
     "password_too_short": N_("Kata sandi minimal %(min)s karakter"),
     "username_taken": N_("Nama pengguna '%(username)s' sudah dipakai"),
+    "username_invalid": N_("Nama pengguna '%(username)s' tidak valid: 3-64 huruf kecil, angka, titik, garis bawah "
+                           "atau tanda hubung"),
     "unknown_device_kind": N_("Jenis perangkat tidak dikenal: '%(kind)s' (pilih %(choices)s)"),
     "setup_file_invalid": N_("Berkas pengaturan tidak valid: %(problems)s"),
     "unknown_parent_office": N_("Kantor induk '%(parent)s' tidak dikenal (tulis kantor induk lebih dulu)"),
