@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, numbers
 from babel import dates as babel_dates
-from babel import numbers
 
 from printers.model import Align, Block, Cut, Layout, QrBlock, Separator, TextLine
 
