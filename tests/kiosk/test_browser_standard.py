@@ -104,3 +104,27 @@ def test_the_persyaratan_panel_shows_the_standard_and_issues_from_it(server, pag
     assert phone.locator("#standard li").all_inner_texts() == REQUIREMENTS
     assert phone.inner_text("#standard .fee") == "Rp 150.000" and phone.inner_text("#standard .basis") == BASIS
     shot(phone, f"status-standard-390x844-from-{size[0]}x{size[1]}", full_page=True)
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+def test_on_crowded_cards_the_round_button_still_opens_the_panel(server, page_factory, tmp_path, shot, size):
+    from tests.kiosk.test_browser_layout import with_services
+
+    with_services(server, tmp_path, 24)
+    page = page_factory(*size)
+    pair_page(page, server.base, "/kiosk/?return=60", server.kiosk)
+    page.wait_for_selector("#services .svc .std-open")
+    assert page.evaluate("document.getElementById('services').classList.contains('compact')")
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('#services .svc')).filter((c) => !c.hidden)
+      .map((c) => { const b = c.getBoundingClientRect(), o = c.querySelector('.std-open').getBoundingClientRect(),
+        p = c.querySelector('.prefix').getBoundingClientRect();
+        return { inside: o.top >= b.top && o.bottom <= b.bottom && o.left >= b.left && o.right <= b.right,
+                 clear: o.top >= p.bottom || o.left >= p.right, size: Math.min(o.width, o.height) }; })""")
+    assert boxes and all(b["inside"] and b["clear"] and b["size"] >= 56 for b in boxes), boxes
+    shot(page, f"kiosk-standard-{size[0]}x{size[1]}-24-services")
+    last = page.evaluate("Array.from(document.querySelectorAll('#services .svc')).filter((c) => !c.hidden).at(-1)"
+                         ".dataset.service")
+    tap(page, f"#services .std-open[data-standard-for='{last}']")
+    page.wait_for_selector("#std-panel:not([hidden])")
+    assert page.locator("#ticket").is_hidden() and page.inner_text("#std-fee") == "Gratis"
+    assert page.locator("#std-none").is_visible()

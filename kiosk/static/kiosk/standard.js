@@ -64,6 +64,7 @@
     button.tabIndex = 0;
     button.dataset.standardFor = service.id;
     button.textContent = words("openLabel");
+    button.setAttribute("aria-label", `${words("openLabel")}: ${name}`);
     const go = (ev) => { ev.stopPropagation(); ev.preventDefault(); open(service, name); };
     button.addEventListener("click", go);
     button.addEventListener("pointerup", (ev) => ev.stopPropagation());  // not a swipe of the card list
