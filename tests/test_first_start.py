@@ -22,7 +22,8 @@ PASSWORD = "kata-sandi-admin-1"
 
 @pytest.fixture
 def fresh(monkeypatch, tmp_path):
-    """A database file that does not exist yet, as on a new server."""
+    """A database file that does not exist yet, as on a new server; the command runs in the test's folder."""
+    monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'office.db'}"
     monkeypatch.setenv("PTSP_DATABASE_URL", url)
     monkeypatch.setenv("PTSP_SECRET_KEY", "first-start-test")
@@ -176,3 +177,28 @@ def test_the_landing_page_lists_each_offices_stations_in_both_languages(app, cli
     assert text.count("Belum siap melayani") == 1
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "Counter screen" in english and "Manager pages" in english and "3 active services" in english
+
+
+def test_init_writes_a_starter_setup_file_that_loads_and_opens_the_kiosk(fresh, tmp_path, monkeypatch):
+    result = CliRunner().invoke(cli, [*INIT[:2], 'PTSP "Sukamaju" Baru', *INIT[3:],
+                                      "--password-file", str(tmp_path / "password.txt")])
+    assert result.exit_code == 0, result.output
+    starter = tmp_path / "kel-sukamaju.toml"
+    assert f"A starter file to edit is written: {starter.name}" in result.output
+    assert f"ptsp setup load {starter.name}" in result.output
+    loaded = CliRunner().invoke(cli, ["setup", "load", str(starter)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "new password for petugas1" in loaded.output
+    with sessionmaker(make_engine(fresh))() as session:
+        office = session.scalars(select(Office)).one()
+        assert office.name == 'PTSP "Sukamaju" Baru' and office.timezone == "Asia/Makassar"
+        assert [s.prefix for s in office.services] == ["A"] and office.services[0].requirements[0] == "KTP-el"
+        assert [c.number for c in office.counters] == [1] and office.hours["fri"]
+        clerk = session.scalars(select(Staff).where(Staff.username == "petugas1")).one()
+        assert clerk.supervisor.username == "admin"
+    # a second init elsewhere never overwrites the officer's edited file
+    starter.write_text("# edited\n")
+    monkeypatch.setenv("PTSP_DATABASE_URL", f"sqlite:///{tmp_path / 'second.db'}")
+    again = CliRunner().invoke(cli, [*INIT, "--password-file", str(tmp_path / "password.txt")])
+    assert again.exit_code == 0 and "already exists and was left as it is" in again.output
+    assert starter.read_text() == "# edited\n"
