@@ -5,12 +5,61 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from string import Template
 
 import click
 
 from ._base import _app, cli
 
 KINDS = ("kelurahan", "kecamatan", "mpp", "city")
+# The starter set-up file `ptsp init` writes (string.Template: $name placeholders).
+STARTER = Template('''# Set-up of $name_plain: edit, then `ptsp setup load $slug_plain.toml` (again after every change).
+# Every field: README "Set up a real office", docs/kiosk.md "The service standard"; ptsp/demo_office.toml is a
+# complete example with two kelurahan under a kecamatan.
+
+[[offices]]
+slug = $slug
+name = $name
+kind = $kind
+timezone = $zone
+last_ticket_minutes = 30            # the kiosk stops issuing this long before closing
+complaint_channel = ""              # printed on every ticket, e.g. "WhatsApp Pengaduan 0812-…"
+running_text = "Selamat datang. Ambil nomor antrean di kios. Tolak pungutan liar."
+
+  # Opening hours per weekday (mon … sun); a day left out is closed. A gap between two intervals is a staff
+  # break (the office stays open) unless [offices.closures] closes it.
+  [offices.hours]
+  mon = [["08:00", "12:00"], ["13:00", "16:00"]]
+  tue = [["08:00", "12:00"], ["13:00", "16:00"]]
+  wed = [["08:00", "12:00"], ["13:00", "16:00"]]
+  thu = [["08:00", "12:00"], ["13:00", "16:00"]]
+  fri = [["07:30", "11:30"], ["13:30", "16:30"]]
+
+  [offices.closures]
+  fri = [["11:30", "13:30", "Sholat Jumat"]]
+
+  # One block per service: prefix (1-2 capital letters, the ticket's letter), names, standard minutes per
+  # resident, and the published service standard (requirements, official fee with its legal basis, days).
+  [[offices.services]]
+  prefix = "A"
+  name_id = "Surat Keterangan"
+  name_en = "Certificates"
+  standard_minutes = 10
+  requirements = ["KTP-el", "Kartu Keluarga", "Surat pengantar RT/RW"]
+  fee_rupiah = 0                    # 0 = free; above 0 also needs fee_basis = "the regulation"
+  completion_days = 0               # working days; 0 = finished the same day
+
+  [[offices.counters]]
+  number = 1
+  services = ["A"]
+
+  # Staff: role clerk, supervisor or manager. Without a password, loading prints a generated one once.
+  [[offices.staff]]
+  username = "petugas1"
+  name = "Petugas Satu"
+  role = "clerk"
+  supervisor = $admin
+''')
 
 
 def demo_slugs() -> set[str]:
@@ -104,53 +153,8 @@ def starter_setup(slug: str, name: str, kind: str, zone: str, admin: str) -> str
     def q(text: str) -> str:  # a TOML basic string (JSON's escapes are TOML's)
         return json.dumps(text, ensure_ascii=False)
 
-    return f'''# Set-up of {name}: edit, then `ptsp setup load {slug}.toml` (again after every change).
-# Every field: README "Set up a real office", docs/kiosk.md "The service standard"; ptsp/demo_office.toml is a
-# complete example with two kelurahan under a kecamatan.
-
-[[offices]]
-slug = {q(slug)}
-name = {q(name)}
-kind = {q(kind)}
-timezone = {q(zone)}
-last_ticket_minutes = 30            # the kiosk stops issuing this long before closing
-complaint_channel = ""              # printed on every ticket, e.g. "WhatsApp Pengaduan 0812-…"
-running_text = "Selamat datang. Ambil nomor antrean di kios. Tolak pungutan liar."
-
-  # Opening hours per weekday (mon … sun); a day left out is closed. A gap between two intervals is a staff
-  # break (the office stays open) unless [offices.closures] closes it.
-  [offices.hours]
-  mon = [["08:00", "12:00"], ["13:00", "16:00"]]
-  tue = [["08:00", "12:00"], ["13:00", "16:00"]]
-  wed = [["08:00", "12:00"], ["13:00", "16:00"]]
-  thu = [["08:00", "12:00"], ["13:00", "16:00"]]
-  fri = [["07:30", "11:30"], ["13:30", "16:30"]]
-
-  [offices.closures]
-  fri = [["11:30", "13:30", "Sholat Jumat"]]
-
-  # One block per service: prefix (1-2 capital letters, the ticket's letter), names, standard minutes per
-  # resident, and the published service standard (requirements, official fee with its legal basis, days).
-  [[offices.services]]
-  prefix = "A"
-  name_id = "Surat Keterangan"
-  name_en = "Certificates"
-  standard_minutes = 10
-  requirements = ["KTP-el", "Kartu Keluarga", "Surat pengantar RT/RW"]
-  fee_rupiah = 0                    # 0 = free; above 0 also needs fee_basis = "the regulation"
-  completion_days = 0               # working days; 0 = finished the same day
-
-  [[offices.counters]]
-  number = 1
-  services = ["A"]
-
-  # Staff: role clerk, supervisor or manager. Without a password, loading prints a generated one once.
-  [[offices.staff]]
-  username = "petugas1"
-  name = "Petugas Satu"
-  role = "clerk"
-  supervisor = {q(admin)}
-'''
+    return STARTER.substitute(slug=q(slug), name=q(name), kind=q(kind), zone=q(zone), admin=q(admin),
+                              slug_plain=slug, name_plain=name)
 
 
 def next_steps(database: str, name: str, slug: str, username: str, starter: Path, written: bool) -> str:
