@@ -202,3 +202,22 @@ def test_init_writes_a_starter_setup_file_that_loads_and_opens_the_kiosk(fresh, 
     again = CliRunner().invoke(cli, [*INIT, "--password-file", str(tmp_path / "password.txt")])
     assert again.exit_code == 0 and "already exists and was left as it is" in again.output
     assert starter.read_text() == "# edited\n"
+
+
+def test_init_on_an_empty_migrated_database_of_either_engine(db_url, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PTSP_DATABASE_URL", db_url)
+    monkeypatch.setenv("PTSP_SECRET_KEY", "first-start-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")
+    monkeypatch.setenv("PTSP_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
+    (tmp_path / "password.txt").write_text(PASSWORD)
+    result = CliRunner().invoke(cli, [*INIT, "--password-file", str(tmp_path / "password.txt")])
+    assert result.exit_code == 0, result.output
+    assert counts(db_url) == (1, 1)
+    app = make_test_app(db_url, Clock(datetime(2026, 12, 7, 2, 0, tzinfo=UTC)))
+    client = app.test_client()
+    assert client.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
+    assert "PTSP Kelurahan Sukamaju" in client.get("/").get_data(as_text=True)
+    app.extensions["ptsp.engine"].dispose()
+    again = CliRunner().invoke(cli, [*INIT, "--password-file", str(tmp_path / "password.txt")])
+    assert again.exit_code == 1 and counts(db_url) == (1, 1)
