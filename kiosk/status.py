@@ -13,6 +13,7 @@ from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Gone, NotFound
 from ptsp.i18n.errors import describe
 from ptsp.services.resident import open_ticket, own_view
+from ptsp.services.service_standard import standard_view
 
 from .blueprint import status_bp
 
@@ -26,7 +27,8 @@ def show(token: str) -> tuple[str, int]:
     except Gone as exc:
         return render_template("kiosk/status_missing.html", gone=True, message=describe(exc)), 410
     state = own_view(get_read_db(), ticket, token, now())
-    return render_template("kiosk/status.html", token=token, state=state), 200
+    return render_template("kiosk/status.html", token=token, state=state,
+                           standard=standard_view(ticket.service)), 200
 
 
 @status_bp.get("/<token>/state")

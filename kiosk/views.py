@@ -21,6 +21,7 @@ from ptsp.schemas import IssueTicket
 from ptsp.services.lookup import issued_counts, waiting_counts
 from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.serializers import ticket_view, wait_estimate
+from ptsp.services.service_standard import standard_view
 
 from .blueprint import bp
 from .holiday import holiday_screen
@@ -80,6 +81,7 @@ def state() -> Response:
             "id": service.id, "prefix": service.prefix, "name": {"id": service.name_id, "en": service.name_en},
             "waiting": waiting, "estimated_wait_minutes": wait_estimate(session, service, waiting, at),
             "quota_left": left, "available": left is None or left > 0,
+            "standard": standard_view(service),
         })
     printer = printer_for_device(session, actor.device_id)
     closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)

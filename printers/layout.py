@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, numbers
 from babel import dates as babel_dates
 
 from printers.model import Align, Block, Cut, Layout, QrBlock, Separator, TextLine
@@ -35,6 +35,11 @@ TICKET_TEXT = MappingProxyType({
     "priority": N_("Prioritas: %(label)s"),
     "scan": N_("Pindai untuk memantau antrean"),
     "free": N_("Layanan ini GRATIS."),
+    "fee": N_("Biaya resmi: Rp %(amount)s"),
+    "fee_basis": N_("Dasar hukum: %(basis)s"),
+    "fee_only": N_("Bayar hanya sebesar ini, dengan tanda terima resmi."),
+    "completion_same_day": N_("Waktu penyelesaian: selesai hari ini"),
+    "completion_days": N_("Waktu penyelesaian: %(n)s hari kerja"),
     "refuse": N_("Tolak pungutan liar."),
     "complain": N_("Pengaduan: %(channel)s"),
 })
@@ -55,6 +60,11 @@ class TicketPrintData:
     priority_label: str | None
     complaint_channel: str
     language: str = "id"  # dates and times are written the way this locale writes them
+    # The service standard: the official fee in rupiah (0 = free) and the regulation that sets it, and the
+    # standard completion time in working days (None = not published).
+    fee_rupiah: int = 0
+    fee_basis: str = ""
+    completion_days: int | None = None
     text: Mapping[str, str] = field(default_factory=lambda: dict(TICKET_TEXT))  # TICKET_TEXT, translated
 
     def __post_init__(self) -> None:
@@ -72,6 +82,10 @@ class TicketPrintData:
             raise ValueError("estimated_wait_minutes cannot be negative")
         if not self.code.strip():
             raise ValueError("a ticket needs a code")
+        if self.fee_rupiah < 0:
+            raise ValueError("fee_rupiah cannot be negative")
+        if self.completion_days is not None and self.completion_days < 0:
+            raise ValueError("completion_days cannot be negative")
 
 
 def format_date(moment: datetime, language: str) -> str:
@@ -118,7 +132,7 @@ def ticket_layout(data: TicketPrintData, width_chars: int) -> Layout:
     blocks += _wrapped(words["scan"], width_chars)
     blocks.append(Separator())
 
-    blocks += _wrapped(words["free"], width_chars, bold=True)
+    blocks += _standard_lines(data, width_chars)
     blocks += _wrapped(words["refuse"], width_chars, bold=True)
     if data.complaint_channel.strip():
         complain = words["complain"] % {"channel": data.complaint_channel.strip()}
@@ -127,6 +141,30 @@ def ticket_layout(data: TicketPrintData, width_chars: int) -> Layout:
     blocks.append(Cut())
 
     return Layout(width_chars=width_chars, language=data.language, blocks=tuple(blocks))
+
+
+def _standard_lines(data: TicketPrintData, width_chars: int) -> list[TextLine]:
+    """The service standard: "GRATIS" only where the official fee is zero, else the amount and its legal basis;
+    then the standard completion time when the office publishes one."""
+    words = data.text
+    if data.fee_rupiah == 0:
+        lines = _wrapped(words["free"], width_chars, bold=True)
+    else:
+        amount = format_rupiah(data.fee_rupiah, data.language)
+        lines = _wrapped(words["fee"] % {"amount": amount}, width_chars, bold=True)
+        if data.fee_basis.strip():
+            lines += _wrapped(words["fee_basis"] % {"basis": data.fee_basis.strip()}, width_chars)
+        lines += _wrapped(words["fee_only"], width_chars)
+    if data.completion_days == 0:
+        lines += _wrapped(words["completion_same_day"], width_chars)
+    elif data.completion_days is not None:
+        lines += _wrapped(words["completion_days"] % {"n": data.completion_days}, width_chars)
+    return lines
+
+
+def format_rupiah(amount: int, language: str) -> str:
+    """Write an amount of rupiah with the language's grouping: "50.000" in Indonesian, "50,000" in English."""
+    return numbers.format_decimal(amount, locale=language)
 
 
 def _date_lines(data: TicketPrintData, width_chars: int) -> list[TextLine]:

@@ -101,3 +101,6 @@ def _register_blueprints(app: Flask) -> None:
     from .feedback import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
+    from .home import bp as home_bp
+
+    app.register_blueprint(home_bp)

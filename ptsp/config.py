@@ -50,7 +50,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     mode = env.get("PTSP_ENV", "production")
     config: dict[str, Any] = {
         "PTSP_ENV": mode,
-        "DATABASE_URL": env.get("PTSP_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ptsp.db'}",
+        "DATABASE_URL": database_url(instance_path, demo=bool((overrides or {}).get("DEMO"))),
         "REDIS_URL": env.get("PTSP_REDIS_URL") or None,
         # Processes that serve the same offices share one channel; another deployment on the same
         # Redis (or a parallel test run) picks its own so their facts never mix.
@@ -75,6 +75,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # The API and the pages. Commands that only touch the database (`ptsp setup load`, `device add`, …)
         # leave them out: the manager pages import scipy, numpy and ciw, most of a second of start-up.
         "WEB_PAGES": True,
+        # `ptsp demo` sets it: the demo's own database (database_url) and nothing else.
+        "DEMO": False,
         # Werkzeug's method for new password hashes; only the test suite picks a cheaper one.
         "PASSWORD_HASH_METHOD": env.get("PTSP_PASSWORD_HASH_METHOD") or "scrypt",
         **_points_settings(env),
@@ -88,6 +90,21 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         (config["PUBLIC_URL"] or "").startswith("https://")
     )
     return config
+
+
+DATABASE_FILE = "ptsp.db"  # a real office's embedded database (`ptsp init`, `ptsp run`)
+DEMO_DATABASE_FILE = "ptsp-demo.db"  # the demo's, apart, so a real office never shares it with the demo's logins
+
+
+def database_url(instance_path: str, demo: bool = False) -> str:
+    """Where the data lives: `PTSP_DATABASE_URL`, else a SQLite file in the instance folder.
+
+    The demo (`ptsp demo`) reads `PTSP_DEMO_DATABASE_URL` first, and without either variable uses its own file,
+    `ptsp-demo.db`, never a real office's `ptsp.db`: its logins and passwords are printed in the README.
+    """
+    env = os.environ
+    chosen = (env.get("PTSP_DEMO_DATABASE_URL") if demo else None) or env.get("PTSP_DATABASE_URL")
+    return chosen or f"sqlite:///{Path(instance_path) / (DEMO_DATABASE_FILE if demo else DATABASE_FILE)}"
 
 
 def _webhook_settings(env: Any) -> dict[str, Any]:

@@ -41,6 +41,7 @@ class DemoInfo:
             f"PTSP demo: {self.office_name} (office id {self.office_id})",
             "",
             "URLs:",
+            f"  Start page (every office's stations): {base}/",
             f"  Counter screen (log in as a clerk): {base}/counter/login",
             f"  Lobby display (TV, 1920x1080): {base}/display/#token={self.tokens['display']}",
             f"  Manager dashboard (log in as camat or lurah): {base}/manager/dashboard",

@@ -5,7 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
-from . import accountability, closures, db, devices, plan, points, printer, retention, server, setup, users  # noqa: F401  (register commands)
+from . import (  # noqa: F401  (register commands)
+    accountability,
+    closures,
+    db,
+    devices,
+    first_start,
+    plan,
+    points,
+    printer,
+    retention,
+    server,
+    setup,
+    users,
+)
 from ._base import cli
 
 __all__ = ["cli", "main"]

@@ -15,11 +15,11 @@ def _app(**overrides: object):
     return create_app({"WEB_PAGES": False, **overrides})
 
 
-def _web_app():
-    """The whole app, for the commands that serve it."""
+def _web_app(**overrides: object):
+    """The whole app, for the commands that serve it (`DEMO=True`: on the demo's own database)."""
     from ..app import create_app
 
-    return create_app()
+    return create_app(overrides or None)
 
 
 class DescribedGroup(click.Group):

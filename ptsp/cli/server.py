@@ -62,7 +62,8 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     from ..realtime import serve
 
     os.environ.setdefault("PTSP_ENV", "development")
-    app = _web_app()
+    app = _web_app(DEMO=True)
+    _refuse_a_real_office(app)
     info = prepare_demo(app, realistic_hours=realistic_hours)
     history = add_history(app, history_days, seed) if history_days else []
     for name, stats, seconds in history:
@@ -82,6 +83,22 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     if not no_serve:
         _start_print_retries(app)
         serve(app, host, port)
+
+
+def _refuse_a_real_office(app) -> None:
+    """The demo publishes its logins: never load it into a database that holds a real office's data."""
+    from sqlalchemy.engine import make_url
+
+    from ..services.first_start import contents
+    from .first_start import demo_slugs
+
+    others = sorted(set(contents(app.extensions["ptsp.engine"]).offices) - demo_slugs())
+    if others:
+        database = make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+        raise click.ClickException(
+            f"the database {database} holds other offices ({', '.join(others)}); "
+            "the demo would add its published logins next to them. Run the demo on its own database: unset "
+            "PTSP_DATABASE_URL (the demo then uses ptsp-demo.db) or set PTSP_DEMO_DATABASE_URL.")
 
 
 def _start_print_retries(app) -> None:

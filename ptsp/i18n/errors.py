@@ -137,6 +137,8 @@ MESSAGES: dict[str, str] = {
     "unknown_role": N_("Peran tidak dikenal: '%(role)s' (pilih %(choices)s)"),
     "password_too_short": N_("Kata sandi minimal %(min)s karakter"),
     "username_taken": N_("Nama pengguna '%(username)s' sudah dipakai"),
+    "username_invalid": N_("Nama pengguna '%(username)s' tidak valid: 3-64 huruf kecil, angka, titik, garis bawah "
+                           "atau tanda hubung"),
     "unknown_device_kind": N_("Jenis perangkat tidak dikenal: '%(kind)s' (pilih %(choices)s)"),
     "setup_file_invalid": N_("Berkas pengaturan tidak valid: %(problems)s"),
     "unknown_parent_office": N_("Kantor induk '%(parent)s' tidak dikenal (tulis kantor induk lebih dulu)"),
@@ -258,8 +260,6 @@ MESSAGES: dict[str, str] = {
     # Administration pages (docs/administration.md).
     "administrators_only": N_("Halaman administrasi hanya untuk manajer dan admin"),
     "role_not_grantable": N_("Anda tidak dapat memberikan peran '%(role)s'"),
-    "username_invalid": N_("Nama pengguna '%(username)s' tidak valid: 2-64 huruf kecil, angka, titik, "
-                           "garis bawah atau tanda hubung"),
     "staff_name_invalid": N_("Nama wajib diisi, paling panjang 200 karakter"),
     "office_required": N_("Pilih kantor untuk akun ini (hanya admin boleh tanpa kantor)"),
     "supervisor_not_allowed": N_("Atasan %(id)s tidak dapat dipilih: harus akun aktif di kantor ini atau "

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -69,6 +70,13 @@ class Service(Base):
     standard_minutes: Mapped[float] = mapped_column(default=10.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     daily_quota: Mapped[int | None] = mapped_column()
+    # The published service standard (docs/kiosk.md, "The service standard"): what to bring, one line each; the
+    # official fee in rupiah (0 = free) and the regulation that sets it; the standard completion time in working
+    # days (0 = finished the same day, None = not published).
+    requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fee_rupiah: Mapped[int] = mapped_column(default=0)
+    fee_basis: Mapped[str | None] = mapped_column(Text)
+    completion_days: Mapped[int | None] = mapped_column()
 
     office: Mapped[Office] = relationship(back_populates="services")
 

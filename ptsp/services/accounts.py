@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
@@ -21,6 +22,9 @@ from .actors import DEVICE_KINDS, ROLES
 DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
 HASH_METHOD_KEY = "password_hash_method"
 
+
+# Usernames, the same everywhere (set-up file, `ptsp init`, the admin pages): 3-64 of a-z 0-9 _ . -
+USERNAME = re.compile(r"[a-z0-9_.-]{3,64}")
 
 def hash_token(token: str) -> str:
     """Hash a device token for storage; the token itself is shown once and never kept."""

@@ -97,6 +97,8 @@ def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str
         "estimated_wait_minutes": position["estimated_wait_minutes"], "status_url": url,
         "priority_label": gettext_in(lang, priority) if priority else None,
         "complaint_channel": office.complaint_channel or "", "language": lang, "text": ticket_text(lang),
+        "fee_rupiah": service.fee_rupiah or 0, "fee_basis": service.fee_basis or "",
+        "completion_days": service.completion_days,
     }
 
 

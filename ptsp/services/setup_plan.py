@@ -149,7 +149,9 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         "running_text": office.running_text,
         "services": [
             {"prefix": s.prefix, "name_id": s.name_id, "name_en": s.name_en,
-             "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota}
+             "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota,
+             "requirements": list(s.requirements or []), "fee_rupiah": s.fee_rupiah, "fee_basis": s.fee_basis,
+             "completion_days": s.completion_days}
             for s in office.services
         ],
         "counters": [

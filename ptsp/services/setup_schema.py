@@ -6,9 +6,9 @@ docs/setup.md documents every key of these models (tests/test_setup_file.py keep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from ptsp.i18n.errors import describe
 from ptsp.i18n.validation import Problem, problems
@@ -28,6 +28,12 @@ class ServiceSpec(_Strict):
     standard_minutes: float = Field(gt=0, le=480)
     active: bool = True
     daily_quota: int | None = Field(default=None, ge=1)
+    # The service standard the office publishes (docs/kiosk.md, "The service standard").
+    requirements: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]] = \
+        Field(default=[], max_length=40)
+    fee_rupiah: int = Field(default=0, ge=0, le=1_000_000_000)
+    fee_basis: str | None = Field(default=None, max_length=500)
+    completion_days: int | None = Field(default=None, ge=0, le=365)
 
     @field_validator("prefix")
     @classmethod
@@ -36,6 +42,13 @@ class ServiceSpec(_Strict):
             return validate_prefix(value)
         except InvalidInput as exc:
             raise ValueError(describe(exc)) from None
+
+    @model_validator(mode="after")
+    def _paid_needs_basis(self) -> ServiceSpec:
+        """A fee the office may charge is published with the regulation that sets it (Perda, PP on PNBP)."""
+        if self.fee_rupiah > 0 and not (self.fee_basis or "").strip():
+            raise ValueError("fee_rupiah above 0 needs fee_basis: the regulation that sets the fee")
+        return self
 
 
 class CounterSpec(_Strict):

@@ -8,7 +8,6 @@ opens the page where the member of staff chooses their own (`must_change_passwor
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -21,12 +20,10 @@ from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.passwords import check_chosen_password
 from ..models import Office, Staff
 from . import account_security as security
-from .accounts import add_staff
+from .accounts import USERNAME, add_staff
 from .actors import ROLES, Actor
 from .admin_scope import admin_scope, require_admin_office, require_grantable, require_manageable
 from .audit import record
-
-USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
 def staff_state(staff: Staff) -> dict[str, Any]:

@@ -125,3 +125,45 @@ def test_naive_issue_time_is_refused(make_ticket):
 def test_too_narrow_paper_is_refused(make_ticket):
     with pytest.raises(ValueError, match="at least"):
         ticket_layout(make_ticket(), 20)
+
+
+def _standard_part(lines):
+    """The lines between "Pindai…" and the anti-pungli notice: what the ticket says about fee and time."""
+    start = lines.index("Pindai untuk memantau antrean") + 1
+    return lines[start:lines.index("Tolak pungutan liar.")]
+
+
+def test_a_free_service_says_gratis_and_its_completion_time(make_ticket):
+    lines = texts(ticket_layout(make_ticket(fee_rupiah=0, completion_days=0), 48))
+    assert _standard_part(lines) == ["Layanan ini GRATIS.", "Waktu penyelesaian: selesai hari ini"]
+    assert lines[-2:] == ["Pengaduan: WA 0812-1111-2222", "SP4N-LAPOR! lapor.go.id"]
+
+
+def test_a_paid_service_prints_the_amount_and_its_legal_basis_never_gratis(make_ticket):
+    basis = "Perda Kota Bandung No. 1 Tahun 2024 tentang Pajak Daerah dan Retribusi Daerah"
+    lines = texts(ticket_layout(make_ticket(fee_rupiah=150000, fee_basis=basis, completion_days=3), 48))
+    assert not any("GRATIS" in line.upper() for line in lines)
+    assert _standard_part(lines) == [
+        "Biaya resmi: Rp 150.000",
+        "Dasar hukum: Perda Kota Bandung No. 1 Tahun 2024",
+        "tentang Pajak Daerah dan Retribusi Daerah",
+        "Bayar hanya sebesar ini, dengan tanda terima",
+        "resmi.",
+        "Waktu penyelesaian: 3 hari kerja",
+    ]
+    # the anti-pungli notice and the complaint channels stay on a paid ticket too
+    assert "Tolak pungutan liar." in lines and "SP4N-LAPOR! lapor.go.id" in lines
+    for width in (32, 48):
+        for block in ticket_layout(make_ticket(fee_rupiah=150000, fee_basis=basis), width).blocks:
+            if isinstance(block, TextLine):
+                assert len(block.text) * block.size <= width
+
+
+def test_a_service_without_a_published_time_prints_no_time_line(make_ticket):
+    lines = texts(ticket_layout(make_ticket(), 32))
+    assert not any(line.startswith("Waktu penyelesaian") for line in lines)
+
+
+def test_a_negative_fee_is_refused(make_ticket):
+    with pytest.raises(ValueError, match="fee_rupiah"):
+        make_ticket(fee_rupiah=-1)

@@ -82,6 +82,7 @@
       info.textContent = t("quota_used");
     }
     button.append(info);
+    if (window.ptspStandard) button.append(window.ptspStandard.trigger(s, serviceName(s.name)));  // standard.js
     return button;
   }
 
@@ -89,6 +90,7 @@
     const data = state.data;
     $("office-name").textContent = data.office.name;
     $("clock").textContent = clockText(data.office.local_time);
+    if (window.ptspStandard) window.ptspStandard.header(data.services);  // standard.js
     if (state.screen === "ticket") return;
     if (data.closed_day && window.PTSPKioskHoliday) { window.PTSPKioskHoliday.fill(data.closed_day); show("holiday"); return; }
     if (data.state !== "open") { showClosed(data.state, data); return; }

@@ -1,7 +1,7 @@
 """web administration: the audit log of every admin change (before and after), and a forced password change
 
 Revision ID: 0013_admin_audit
-Revises: 0010_office_closures
+Revises: 0012_service_standard
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_admin_audit'
-down_revision = '0010_office_closures'
+down_revision = '0012_service_standard'
 branch_labels = None
 depends_on = None
 
