@@ -142,7 +142,7 @@ def test_scope_a_manager_cannot_touch_another_offices_staff_and_others_get_403(a
     assert client.get(f"/manager/admin/staff/{other.id}").status_code == 403
     assert client.post(f"/manager/admin/staff/{other.id}/active", data={"active": "0"}).status_code == 403
     assert client.post(f"/manager/admin/staff/{other.id}/password").status_code == 403
-    assert client.post("/manager/admin/staff", data={"name": "X", "username": "xx", "role": "clerk",
+    assert client.post("/manager/admin/staff", data={"name": "X", "username": "xxx", "role": "clerk",
                                                      "office": str(world.other_office)}).status_code == 403
     assert (staff_row(app, "other").active, staff_row(app, "other").session_epoch) == before
     listed = client.get("/manager/admin/staff").text
