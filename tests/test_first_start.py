@@ -188,7 +188,7 @@ def test_init_writes_a_starter_setup_file_that_loads_and_opens_the_kiosk(fresh, 
     assert f"ptsp setup load {starter.name}" in result.output
     loaded = CliRunner().invoke(cli, ["setup", "load", str(starter)])
     assert loaded.exit_code == 0, loaded.output
-    assert "new password for petugas1" in loaded.output
+    assert "New password for petugas1" in loaded.output
     with sessionmaker(make_engine(fresh))() as session:
         office = session.scalars(select(Office)).one()
         assert office.name == 'PTSP "Sukamaju" Baru' and office.timezone == "Asia/Makassar"

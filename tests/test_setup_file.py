@@ -319,7 +319,7 @@ def test_export_of_named_offices_and_of_an_unknown_one(env, tmp_path):
         "hours": WEEKDAY_HOURS, "last_ticket_minutes": 30, "starvation_minutes": 30, "max_calls": 3,
         "on_recall_limit": "requeue", "target_wait_minutes": 15,
         "services": [{"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10.0,
-                      "active": True}],
+                      "active": True, "requirements": [], "fee_rupiah": 0}],
         "counters": [{"number": 1, "services": ["A"]}],
         "staff": [{"username": "other", "name": "Petugas Lain", "role": "clerk"}],
     }]}

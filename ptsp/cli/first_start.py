@@ -137,8 +137,9 @@ def init(office_name: str, office_slug: str, kind: str, timezone: str, admin_use
                 office, _admin = create_office_and_admin(
                     session, slug=office_slug.strip(), name=office_name.strip(), kind=kind, timezone=timezone,
                     username=admin_username.strip(), admin_name=admin_name.strip(), password=password)
-            except DomainError as exc:
-                raise click.ClickException(describe(exc)) from None
+            except DomainError as exc:  # a refused office is a set-up file refusal: say each problem
+                problems = getattr(exc, "problems", None) or [exc]
+                raise click.ClickException("; ".join(describe(p) for p in problems)) from None
             session.commit()
             slug, name, zone = office.slug, office.name, office.timezone
     starter = setup_file or Path(f"{slug}.toml")
