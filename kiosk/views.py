@@ -71,7 +71,7 @@ def state() -> Response:
     issued = issued_counts(session, office.id, day)
     services = []
     for service in office.services:
-        if not service.active:
+        if not service.active or (service.agency is not None and not service.agency.active):
             continue
         waiting = counts.get(service.id, 0)
         left = None if service.daily_quota is None else max(0, service.daily_quota - issued.get(service.id, 0))
@@ -79,6 +79,7 @@ def state() -> Response:
             "id": service.id, "prefix": service.prefix, "name": {"id": service.name_id, "en": service.name_en},
             "waiting": waiting, "estimated_wait_minutes": wait_estimate(session, service, waiting, at),
             "quota_left": left, "available": left is None or left > 0,
+            "agency": service.agency_id,
         })
     printer = printer_for_device(session, actor.device_id)
     return jsonify({
@@ -87,8 +88,23 @@ def state() -> Response:
                    "zone": office_hours.zone_label(office.timezone)},
         **office_state(office, at),
         "services": services,
+        "agencies": agency_tiles(office, services),
         "printer": printer_health_view(session, printer) if printer else None,
     })
+
+
+def agency_tiles(office: Office, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The office's agencies that offer a service now, in their order; [] for an office without agencies.
+
+    Services an office keeps outside every agency go under one more tile, "Layanan lainnya" (id 0)."""
+    offered = {s["agency"] for s in services}
+    tiles = [{"id": a.id, "code": a.code, "name": {"id": a.name, "en": a.name_en or a.name}}
+             for a in office.agencies if a.active and a.id in offered]
+    if tiles and None in offered:
+        for s in services:
+            s["agency"] = s["agency"] or 0
+        tiles.append({"id": 0, "code": "", "name": None})  # the page names it in its language
+    return tiles
 
 
 @bp.post("/issue")

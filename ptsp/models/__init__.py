@@ -5,6 +5,7 @@ from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
     AccountEvent,
+    Agency,
     Counter,
     Department,
     Device,
@@ -27,6 +28,7 @@ from .tickets import (
 
 __all__ = [
     "AccountEvent",
+    "Agency",
     "NAMING",
     "Base",
     "UTCDateTime",

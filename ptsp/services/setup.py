@@ -26,7 +26,7 @@ from ptsp.i18n.validation import invalid_input
 from ..domain import hours as office_hours
 from ..domain.codes import validate_prefix
 from ..domain.errors import InvalidInput
-from ..models import Base, Counter, Office, Service, Staff
+from ..models import Agency, Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
 
@@ -64,6 +64,19 @@ class StaffSpec(_Strict):
     role: Literal["clerk", "supervisor", "manager", "admin"]
     password: str | None = Field(default=None, min_length=8)
     supervisor: str | None = None
+    agency: str | None = None  # the code of an agency of the office: a supervisor or manager scoped to it
+
+
+class AgencySpec(_Strict):
+    """An agency (instansi) inside the office, `[[offices.agencies]]`, with its own services and counters."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    sort_order: int = Field(default=0, ge=0, le=100000)
+    active: bool = True
+    services: list[ServiceSpec] = []
+    counters: list[CounterSpec] = []
 
 
 class OfficeSpec(_Strict):
@@ -84,6 +97,7 @@ class OfficeSpec(_Strict):
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
     staff: list[StaffSpec] = []
+    agencies: list[AgencySpec] = []
 
 
 class SetupFile(_Strict):
@@ -144,21 +158,39 @@ def load_setup(session: Session, data: object, *, reset_passwords: bool = False,
         }, slug=o.slug)
         session.flush()
         offices[o.slug] = office
+        agencies = _load_agencies(session, o, office)
+        groups = [(None, o.services, o.counters)] + [(agencies[a.code], a.services, a.counters) for a in o.agencies]
         services = {
-            s.prefix: _upsert(session, Service, s.model_dump(exclude={"prefix"}), office_id=office.id, prefix=s.prefix)
-            for s in o.services
+            s.prefix: _upsert(session, Service, {**s.model_dump(exclude={"prefix"}), "agency": agency},
+                              office_id=office.id, prefix=s.prefix)
+            for agency, specs, _ in groups for s in specs
         }
-        for c in o.counters:
-            unknown = set(c.services) - set(services)
-            if unknown:
-                raise InvalidInput("counter_unknown_services", counter=c.number, services=sorted(unknown))
-            counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
-            counter.services = [services[p] for p in c.services]
+        for agency, _, counters in groups:
+            for c in counters:
+                unknown = set(c.services) - set(services)
+                if unknown:
+                    raise InvalidInput("counter_unknown_services", counter=c.number, services=sorted(unknown))
+                counter = _upsert(session, Counter, {"name": c.name, "agency": agency},
+                                  office_id=office.id, number=c.number)
+                counter.services = [services[p] for p in c.services]
         session.flush()
         by_username = {st.username: _load_staff(session, st, office, result, reset_passwords, now) for st in o.staff}
+        for st in o.staff:
+            if st.agency is not None and st.agency not in agencies:
+                raise InvalidInput("staff_unknown_agency", username=st.username, agency=st.agency)
+            by_username[st.username].agency = agencies[st.agency] if st.agency else None
         _link_supervisors(session, o.staff, by_username)
     session.flush()
     return result
+
+
+def _load_agencies(session: Session, o: OfficeSpec, office: Office) -> dict[str, Agency]:
+    """Create or update the office's agencies, matched by code; an office without any keeps none."""
+    return {
+        a.code: _upsert(session, Agency, {"name": a.name, "name_en": a.name_en, "sort_order": a.sort_order,
+                                          "active": a.active}, office_id=office.id, code=a.code)
+        for a in o.agencies
+    }
 
 
 def _load_staff(session: Session, st: StaffSpec, office: Office, result: LoadResult, reset_passwords: bool,
