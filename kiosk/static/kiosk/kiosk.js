@@ -77,6 +77,7 @@
     cell.dataset.service = button.dataset.service = s.id;
     button.disabled = !s.available;
     button.querySelector(".prefix").textContent = s.prefix;
+    button.querySelector(".prefix").classList.toggle("two", s.prefix.length > 1);
     button.querySelector(".name").textContent = serviceName(s.name);
     if (agency) {
       const line = button.querySelector(".agency-name");
@@ -140,6 +141,7 @@
     $("catalogue-title").textContent = shown.kind === "agencies" ? t("choose_agency")
       : shown.kind === "results" ? t("results", { count: number(shown.count) })
         : shown.agency ? agencyName(shown.agency) : t("choose_service");
+    $("catalogue-title").classList.toggle("long", $("catalogue-title").textContent.length > 24);
     $("services").dataset.kind = shown.kind;
     $("services").replaceChildren(...(shown.nodes.length || shown.kind !== "results" ? shown.nodes
       : [el("p", "no-results", t("no_results"))]));
@@ -211,6 +213,7 @@
     button.style.removeProperty("--info-scale");
     for (let scale = 0.95; overflows() && scale >= 0.5; scale -= 0.05) button.style.setProperty("--name-scale", scale);
     for (let scale = 0.95; overflows() && scale >= 0.7; scale -= 0.05) button.style.setProperty("--info-scale", scale);
+    for (let scale = 0.45; overflows() && scale >= 0.35; scale -= 0.05) button.style.setProperty("--name-scale", scale);
   }
 
   function turnPage(step) {
@@ -246,6 +249,7 @@
     state.priority = null;
     resetCatalogue();
     document.querySelectorAll(".prio").forEach((b) => b.classList.remove("on"));
+    if (state.data) renderCatalogue();  // the first screen at once, from the last state; refresh updates it
     show("start");
     refresh();
   }
