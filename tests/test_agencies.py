@@ -13,6 +13,8 @@ from ptsp.services.actors import Actor, agency_scope
 from ptsp.services.setup import load_setup
 from tests.conftest import SETUP, pair
 
+DUKCAPIL = "Dinas Kependudukan dan Pencatatan Sipil"
+
 
 def mpp(**staff_agency: str) -> dict:
     """The test office with agencies: B outside any, DUKCAPIL holding A and counter 1, SAMSAT holding C."""
@@ -92,7 +94,7 @@ def test_kiosk_state_lists_agency_tiles_in_order_with_the_other_services_last(ap
     body = client.get("/kiosk/state").get_json()
     assert [(a["code"], a["name"]) for a in body["agencies"]] == [
         ("SAMSAT", {"id": "Samsat", "en": "Vehicle tax office"}),
-        ("DUKCAPIL", {"id": "Dinas Kependudukan dan Pencatatan Sipil", "en": "Dinas Kependudukan dan Pencatatan Sipil"}),
+        ("DUKCAPIL", {"id": DUKCAPIL, "en": DUKCAPIL}),  # no English name: the Indonesian one
         ("", None)]
     tile = {a["code"]: a["id"] for a in body["agencies"]}
     assert {s["prefix"]: s["agency"] for s in body["services"]} == {"A": tile["DUKCAPIL"], "B": 0, "C": tile["SAMSAT"]}

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
-    Integer,
     ForeignKey,
+    Integer,
     String,
     Table,
     Text,
