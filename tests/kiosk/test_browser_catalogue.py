@@ -82,7 +82,9 @@ def fold(text: str) -> str:
 SHOWN = """() => {
   const inside = (inner, outer) => inner.left >= outer.left - 1 && inner.right <= outer.right + 1 &&
     inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
-  const view = { left: 0, top: 0, right: innerWidth, bottom: innerHeight };
+  const list = document.getElementById('services').getBoundingClientRect();  // inside the viewport, not cut
+  const view = { left: Math.max(0, list.left), top: Math.max(0, list.top), right: Math.min(innerWidth, list.right),
+    bottom: Math.min(innerHeight, list.bottom) };
   return Array.from(document.querySelectorAll('#services .svc, #services .agency-tile'))
     .filter((c) => c.offsetParent !== null).map((card) => {
       const box = card.getBoundingClientRect();
@@ -114,7 +116,12 @@ def turn_until(page: Any, selector: str, where: str) -> None:
             f"{where}: {selector} is on no page"
         before = page.evaluate("ptspKiosk.state.page")
         tap(page, "#page-next")
-        page.wait_for_function(f"ptspKiosk.state.page === {before + 1}")
+        try:
+            page.wait_for_function(f"ptspKiosk.state.page === {before + 1}")
+        except Exception:
+            page.screenshot(path="/tmp/agencies-turn.png")
+            print(page.evaluate("JSON.stringify({page: ptspKiosk.state.page, pages: ptspKiosk.state.pages})"))
+            raise
         check_cards(page, where)
 
 

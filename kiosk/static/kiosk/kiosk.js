@@ -170,8 +170,14 @@
     if (state.screen !== "start" || !cards.length) return;
     const MIN = box.dataset.kind === "agencies" ? MIN_TILE : MIN_CARD;
     const portrait = window.innerHeight > window.innerWidth;
-    const gap = parseFloat(getComputedStyle(box).rowGap) || 0;
     const n = cards.length;
+    // The gap between cards is smaller when they are compact (two columns in portrait, four in landscape):
+    // plan with the gap the cards will really have, or the rows add up to more than the room.
+    const gapOf = (compact) => {
+      box.classList.toggle("compact", compact);
+      return parseFloat(getComputedStyle(box).rowGap) || 0;
+    };
+    let gap = gapOf(false);
     const plan = (height) => {
       const rows = Math.max(1, Math.floor((height + gap) / (MIN + gap)));
       let cols = portrait ? 1 : Math.min(n, 3);
@@ -179,29 +185,49 @@
       while (cols < most && Math.ceil(n / cols) > rows) cols += 1;
       return { rows: Math.min(rows, Math.ceil(n / cols)), cols, fits: Math.ceil(n / cols) <= rows };
     };
+    const planned = (height) => {
+      gap = gapOf(false);
+      const first = plan(height);
+      if (!(portrait ? first.cols > 1 : first.cols > 3)) return first;
+      gap = gapOf(true);
+      const rows = Math.max(1, Math.floor((height + gap) / (MIN + gap)));
+      const need = Math.ceil(n / first.cols);
+      return { rows: Math.min(rows, need), cols: first.cols, fits: need <= rows };
+    };
     box.style.height = "";
     let room = box.clientHeight;
-    let p = plan(room);
+    let p = planned(room);
     if (!p.fits) {
       $("pager").hidden = false;
       room = box.clientHeight;
-      p = plan(room);
+      p = planned(room);
     }
-    const perPage = p.rows * p.cols;
-    state.pages = Math.max(1, Math.ceil(n / perPage));
-    state.page = Math.min(state.page, state.pages - 1);
-    const cardHeight = Math.min(MAX_CARD, (room - gap * (p.rows - 1)) / p.rows);
-    box.style.setProperty("--cols", p.cols);
-    box.style.setProperty("--card-h", `${Math.floor(cardHeight)}px`);
-    box.classList.toggle("compact", portrait ? p.cols > 1 : p.cols > 3);
-    cards.forEach((c, i) => {
-      c.hidden = Math.floor(i / perPage) !== state.page;
-      const inner = c.querySelector(".svc");
-      if (inner) inner.hidden = c.hidden;  // the card's button says so too, for whoever looks at buttons
-    });
-    $("page-label").textContent = t("page", { page: number(state.page + 1), pages: number(state.pages) });
-    $("page-prev").disabled = state.page === 0;
-    $("page-next").disabled = state.page >= state.pages - 1;
+    const apply = () => {
+      const perPage = p.rows * p.cols;
+      state.pages = Math.max(1, Math.ceil(n / perPage));
+      state.page = Math.min(state.page, state.pages - 1);
+      const cardHeight = Math.min(MAX_CARD, (room - gap * (p.rows - 1)) / p.rows);
+      box.style.setProperty("--cols", p.cols);
+      box.style.setProperty("--card-h", `${Math.floor(cardHeight)}px`);
+      cards.forEach((c, i) => {
+        c.hidden = Math.floor(i / perPage) !== state.page;
+        const inner = c.querySelector(".svc");
+        if (inner) inner.hidden = c.hidden;  // the card's button says so too, for whoever looks at buttons
+      });
+      $("page-label").textContent = t("page", { page: number(state.page + 1), pages: number(state.pages) });
+      $("page-prev").disabled = state.page === 0;
+      $("page-next").disabled = state.page >= state.pages - 1;
+    };
+    apply();
+    // The cards must end inside the box: if the last row does not (the room changed as the page settled),
+    // take a row off and lay out again, so no card is ever cut at the bottom.
+    const bottom = () => Math.max(...cards.filter((c) => !c.hidden).map((c) => c.getBoundingClientRect().bottom));
+    for (let tries = 0; tries < 3 && p.rows > 1 && bottom() > box.getBoundingClientRect().bottom + 1; tries += 1) {
+      if ($("pager").hidden && n > p.rows * p.cols - p.cols) $("pager").hidden = false;
+      room = box.clientHeight;
+      p = { ...p, rows: p.rows - 1 };
+      apply();
+    }
     cards.filter((c) => !c.hidden).forEach((c) => fitText(c.querySelector(".svc") || c));
   }
 
