@@ -100,6 +100,10 @@ SHOWN = """() => {
 
 def check_cards(page: Any, where: str) -> list[dict[str, Any]]:
     """Every card or tile shown now lies in the viewport, its text inside it, tall enough for a finger."""
+    # On a loaded machine a refresh may pass the kiosk's 8 s limit: it then shows its offline screen for a
+    # moment and comes back by itself (docs/kiosk.md). Wait for the catalogue, then look at it.
+    page.wait_for_function("!document.getElementById('start').hidden && "
+                           "document.querySelector('#services .svc, #services .agency-tile') !== null", timeout=30_000)
     cards = page.evaluate(SHOWN)
     assert cards, f"{where}: nothing shown"
     for card in cards:
@@ -116,18 +120,13 @@ def turn_until(page: Any, selector: str, where: str) -> None:
             f"{where}: {selector} is on no page"
         before = page.evaluate("ptspKiosk.state.page")
         tap(page, "#page-next")
-        try:
-            page.wait_for_function(f"ptspKiosk.state.page === {before + 1}")
-        except Exception:
-            page.screenshot(path="/tmp/agencies-turn.png")
-            print(page.evaluate("JSON.stringify({page: ptspKiosk.state.page, pages: ptspKiosk.state.pages})"))
-            raise
+        page.wait_for_function(f"ptspKiosk.state.page === {before + 1}")
         check_cards(page, where)
 
 
 def take_ticket(page: Any, service: dict[str, Any]) -> None:
     tap(page, f"#services .svc[data-service='{service['id']}']")
-    page.wait_for_selector("#ticket:not([hidden])")
+    page.wait_for_selector("#ticket:not([hidden])", timeout=30_000)
     assert page.inner_text("#t-code").startswith(f"{service['prefix']}-")
     tap(page, "#done")
     page.wait_for_selector("#start:not([hidden])")
