@@ -240,6 +240,7 @@
     for (let scale = 0.95; overflows() && scale >= 0.5; scale -= 0.05) button.style.setProperty("--name-scale", scale);
     for (let scale = 0.95; overflows() && scale >= 0.7; scale -= 0.05) button.style.setProperty("--info-scale", scale);
     for (let scale = 0.45; overflows() && scale >= 0.35; scale -= 0.05) button.style.setProperty("--name-scale", scale);
+    for (let scale = 0.65; overflows() && scale >= 0.45; scale -= 0.05) button.style.setProperty("--info-scale", scale);
   }
 
   function turnPage(step) {
