@@ -73,7 +73,7 @@ def state() -> Response:
     issued = issued_counts(session, office.id, day)
     services = []
     for service in office.services:
-        if not service.active:
+        if not service.active or (service.agency is not None and not service.agency.active):
             continue
         waiting = counts.get(service.id, 0)
         left = None if service.daily_quota is None else max(0, service.daily_quota - issued.get(service.id, 0))
@@ -82,6 +82,7 @@ def state() -> Response:
             "waiting": waiting, "estimated_wait_minutes": wait_estimate(session, service, waiting, at),
             "quota_left": left, "available": left is None or left > 0,
             "standard": standard_view(service),
+            "agency": service.agency_id,
         })
     printer = printer_for_device(session, actor.device_id)
     closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)
@@ -93,8 +94,23 @@ def state() -> Response:
         **({"state": "closed"} if closed_day else {}),
         "closed_day": closed_day,
         "services": services,
+        "agencies": agency_tiles(office, services),
         "printer": printer_health_view(session, printer) if printer else None,
     })
+
+
+def agency_tiles(office: Office, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The office's agencies that offer a service now, in their order; [] for an office without agencies.
+
+    Services an office keeps outside every agency go under one more tile, "Layanan lainnya" (id 0)."""
+    offered = {s["agency"] for s in services}
+    tiles = [{"id": a.id, "code": a.code, "name": {"id": a.name, "en": a.name_en or a.name}}
+             for a in office.agencies if a.active and a.id in offered]
+    if tiles and None in offered:
+        for s in services:
+            s["agency"] = s["agency"] or 0
+        tiles.append({"id": 0, "code": "", "name": None})  # the page names it in its language
+    return tiles
 
 
 @bp.post("/issue")

@@ -40,14 +40,19 @@ def resolve_actor(*kinds: str) -> Actor | None:
         return actor
     staff = current_user.is_authenticated
     if staff and (not kinds or "staff" in kinds):
-        return Actor("staff", current_user.id, current_user.role, current_user.office_id)
+        return staff_actor()
     for kind in kinds:
         device = device_from_cookie(get_read_db(), kind) if kind in PAGE_KINDS else None
         if device is not None:
             return Actor("device", device.id, device.kind, device.office_id)
     if staff:
-        return Actor("staff", current_user.id, current_user.role, current_user.office_id)
+        return staff_actor()
     return None
+
+
+def staff_actor() -> Actor:
+    """The logged-in staff member as an actor, with the agency they may be scoped to (agency_scope)."""
+    return Actor("staff", current_user.id, current_user.role, current_user.office_id, current_user.agency_id)
 
 
 def actor_limit_key() -> str:

@@ -154,6 +154,7 @@ MESSAGES: dict[str, str] = {
                                 "(admin): berkas tidak memindahkannya ke kantor, pakai nama pengguna lain"),
     "unknown_offices": N_("Kantor tidak dikenal: %(offices)s"),
     "unknown_supervisor": N_("Atasan '%(supervisor)s' dari %(username)s tidak dikenal"),
+    "staff_unknown_agency": N_("Instansi '%(agency)s' dari %(username)s tidak ada di kantor ini"),
     "service_prefix_invalid": N_("Awalan layanan harus 1-2 huruf kapital, bukan '%(prefix)s'"),
     "ticket_code_invalid": N_("Kode tiket tidak valid: '%(code)s'"),
     "unknown_timezone": N_("Zona waktu tidak dikenal: '%(timezone)s'"),

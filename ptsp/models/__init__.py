@@ -5,6 +5,7 @@ from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
     AccountEvent,
+    Agency,
     AuditEntry,
     Counter,
     Department,
@@ -29,6 +30,7 @@ from .tickets import (
 
 __all__ = [
     "AccountEvent",
+    "Agency",
     "AuditEntry",
     "NAMING",
     "Base",

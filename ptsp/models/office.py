@@ -1,5 +1,5 @@
-"""Offices and who works in them: services, counters, staff, devices, departments, discipline settings,
-the office's own closure days."""
+"""Offices and who works in them: agencies, services, counters, staff, devices, departments, discipline
+settings, the office's own closure days."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -48,6 +49,29 @@ class Office(Base):
     parent: Mapped[Office | None] = relationship(remote_side=[id])
     services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")
     counters: Mapped[list[Counter]] = relationship(back_populates="office", order_by="Counter.number")
+    agencies: Mapped[list[Agency]] = relationship(back_populates="office",
+                                                  order_by="(Agency.sort_order, Agency.name)")
+
+
+class Agency(Base):
+    """An agency (instansi) housed in an office: Dukcapil, Imigrasi, Samsat... in a Mal Pelayanan Publik.
+
+    It holds services and counters (their nullable `agency_id`); staff may be scoped to one. An office
+    without agencies works as one implicit agency: every service and counter with `agency_id` NULL.
+    """
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))  # short name, unique in the office: "DUKCAPIL", "SAMSAT"
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    office: Mapped[Office] = relationship(back_populates="agencies")
 
 
 counter_services = Table(
@@ -77,8 +101,10 @@ class Service(Base):
     fee_rupiah: Mapped[int] = mapped_column(default=0)
     fee_basis: Mapped[str | None] = mapped_column(Text)
     completion_days: Mapped[int | None] = mapped_column()
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
 
     office: Mapped[Office] = relationship(back_populates="services")
+    agency: Mapped[Agency | None] = relationship()
 
 
 class Counter(Base):
@@ -89,8 +115,10 @@ class Counter(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     number: Mapped[int] = mapped_column()
     name: Mapped[str | None] = mapped_column(String(100))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
 
     office: Mapped[Office] = relationship(back_populates="counters")
+    agency: Mapped[Agency | None] = relationship()
     services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by=Service.prefix)
 
 
@@ -104,6 +132,8 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # clerk, supervisor, manager, admin
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A supervisor or manager of one agency of the office (NULL: the whole office), see services.actors.agency_scope.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Raised by logout, a password change or reset and deactivation: a login cookie carries the epoch it was
     # made under, and one from an older epoch no longer authenticates anyone (every session of the account ends).
@@ -113,6 +143,7 @@ class Staff(Base):
 
     office: Mapped[Office | None] = relationship()
     supervisor: Mapped[Staff | None] = relationship(remote_side=[id])
+    agency: Mapped[Agency | None] = relationship()
 
     # Flask-Login protocol, kept here so the user object is the model itself.
     @property

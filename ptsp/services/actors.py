@@ -14,6 +14,7 @@ class Actor:
     id: int | None = None  # staff or device id; for a resident's status page, its ticket's id
     role: str | None = None  # staff role, or device kind
     office_id: int | None = None
+    agency_id: int | None = None  # staff scoped to one agency of their office (see agency_scope)
 
     @property
     def staff_id(self) -> int | None:
@@ -26,6 +27,17 @@ class Actor:
     def at_least(self, role: str) -> bool:
         """Tell whether this is staff holding `role` or a higher one."""
         return self.kind == "staff" and ROLES.index(self.role or "clerk") >= ROLES.index(role)
+
+
+def agency_scope(actor: Actor) -> int | None:
+    """Return the one agency a supervisor or manager is limited to, or None for the whole office scope.
+
+    Only staff carry an agency; a clerk's agency is where they work, not a limit on what they read, and an
+    admin is never limited. Readers (leaderboard, dashboard) add `Service.agency_id == scope` when not None.
+    """
+    if actor.kind != "staff" or actor.role in ("admin", "clerk"):
+        return None
+    return actor.agency_id
 
 
 SYSTEM = Actor(kind="system")

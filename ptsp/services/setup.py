@@ -39,7 +39,7 @@ from ptsp.i18n.errors import describe
 
 from ..domain import hours as office_hours
 from ..domain.errors import DomainError, InvalidInput
-from ..models import Base, Counter, Office, Service, Staff
+from ..models import Agency, Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
 from .setup_export import Export, export_setup, to_toml
@@ -122,7 +122,10 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
                 found.append(InvalidInput("counter_unknown_services", office=o.slug, counter=c.number,
                                           services=unknown))
         office = stored.get(o.slug)
+        codes = {a.code for a in o.agencies}
         for st in o.staff:
+            if st.agency is not None and st.agency not in codes:
+                found.append(InvalidInput("staff_unknown_agency", username=st.username, agency=st.agency))
             account = session.scalar(select(Staff).where(Staff.username == st.username))
             if account is not None and account.office is None:
                 found.append(InvalidInput("username_of_no_office", username=st.username, office=o.slug))
@@ -170,16 +173,28 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
         }, slug=o.slug)
         session.flush()
         offices[o.slug] = office
-        services = {
-            s.prefix: _upsert(session, Service, s.model_dump(exclude={"prefix"}), office_id=office.id, prefix=s.prefix)
-            for s in o.services
+        agencies = {
+            a.code: _upsert(session, Agency, {"name": a.name, "name_en": a.name_en, "sort_order": a.sort_order,
+                                              "active": a.active}, office_id=office.id, code=a.code)
+            for a in o.agencies
         }
-        for c in o.counters:
-            counter = _upsert(session, Counter, {"name": c.name}, office_id=office.id, number=c.number)
-            counter.services = [services[p] for p in sorted(c.services)]
+        session.flush()
+        # The office's own services and counters belong to no agency; an agency's to it (docs/mpp.md).
+        groups = [(None, o.services, o.counters)] + [(agencies[a.code], a.services, a.counters) for a in o.agencies]
+        services = {
+            s.prefix: _upsert(session, Service, {**s.model_dump(exclude={"prefix"}), "agency": agency},
+                              office_id=office.id, prefix=s.prefix)
+            for agency, specs, _ in groups for s in specs
+        }
+        for agency, _, counters in groups:
+            for c in counters:
+                counter = _upsert(session, Counter, {"name": c.name, "agency": agency}, office_id=office.id,
+                                  number=c.number)
+                counter.services = [services[p] for p in sorted(c.services)]
         session.flush()
         for st in o.staff:
             accounts[st.username] = _apply_staff(session, st, office, report, reset_passwords, now)
+            accounts[st.username].agency = agencies[st.agency] if st.agency else None
     session.flush()
     for o in spec.offices:  # after every account of the file exists, so a supervisor may come later in it
         for st in o.staff:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
-from ..models import Office, Staff
+from ..models import Counter, Office, Service, Staff
 from .setup_schema import ROW_LISTS, CounterSpec, OfficeSpec, SetupFile
 
 Action = Literal["add", "change", "unchanged", "left alone"]
@@ -137,8 +137,23 @@ def _file_row(record: BaseModel, kind: str) -> dict[str, Any]:
     return doc
 
 
+def _service_doc(s: Service) -> dict[str, Any]:
+    return {"prefix": s.prefix, "name_id": s.name_id, "name_en": s.name_en,
+            "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota,
+            "requirements": list(s.requirements or []), "fee_rupiah": s.fee_rupiah, "fee_basis": s.fee_basis,
+            "completion_days": s.completion_days}
+
+
+def _counter_doc(c: Counter) -> dict[str, Any]:
+    return {"number": c.number, "name": c.name, "services": sorted(s.prefix for s in c.services)}
+
+
 def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
-    """A stored office in the file's shape (every key, None where unset); `staff` are its exported accounts."""
+    """A stored office in the file's shape (every key, None where unset); `staff` are its exported accounts.
+
+    Services and counters of an agency sit under that agency (`agencies`), the others under the office, as the
+    file writes them.
+    """
     return {
         "slug": office.slug, "name": office.name, "kind": office.kind,
         "parent": office.parent.slug if office.parent is not None else None,
@@ -147,21 +162,19 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         "max_calls": office.max_calls, "on_recall_limit": office.on_recall_limit,
         "target_wait_minutes": office.target_wait_minutes, "complaint_channel": office.complaint_channel,
         "running_text": office.running_text,
-        "services": [
-            {"prefix": s.prefix, "name_id": s.name_id, "name_en": s.name_en,
-             "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota,
-             "requirements": list(s.requirements or []), "fee_rupiah": s.fee_rupiah, "fee_basis": s.fee_basis,
-             "completion_days": s.completion_days}
-            for s in office.services
-        ],
-        "counters": [
-            {"number": c.number, "name": c.name, "services": sorted(s.prefix for s in c.services)}
-            for c in office.counters
-        ],
+        "services": [_service_doc(s) for s in office.services if s.agency_id is None],
+        "counters": [_counter_doc(c) for c in office.counters if c.agency_id is None],
         "staff": [
             {"username": st.username, "name": st.name, "role": st.role,
-             "supervisor": st.supervisor.username if st.supervisor is not None else None}
+             "supervisor": st.supervisor.username if st.supervisor is not None else None,
+             "agency": st.agency.code if st.agency is not None else None}
             for st in staff
+        ],
+        "agencies": [
+            {"code": a.code, "name": a.name, "name_en": a.name_en, "sort_order": a.sort_order, "active": a.active,
+             "services": [_service_doc(s) for s in office.services if s.agency_id == a.id],
+             "counters": [_counter_doc(c) for c in office.counters if c.agency_id == a.id]}
+            for a in sorted(office.agencies, key=lambda a: (a.sort_order, a.code))
         ],
     }
 

@@ -63,6 +63,19 @@ class StaffSpec(_Strict):
     role: Literal["clerk", "supervisor", "manager", "admin"]
     password: str | None = Field(default=None, min_length=8)
     supervisor: str | None = None
+    agency: str | None = None  # the code of an agency of the office: a supervisor or manager scoped to it
+
+
+class AgencySpec(_Strict):
+    """An agency (instansi) inside the office, `[[offices.agencies]]`, with its own services and counters."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    sort_order: int = Field(default=0, ge=0, le=100000)
+    active: bool = True
+    services: list[ServiceSpec] = []
+    counters: list[CounterSpec] = []
 
 
 class OfficeSpec(_Strict):
@@ -83,6 +96,7 @@ class OfficeSpec(_Strict):
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
     staff: list[StaffSpec] = []
+    agencies: list[AgencySpec] = []
 
 
 class SetupFile(_Strict):
@@ -96,7 +110,9 @@ class SetupFile(_Strict):
 # unique per office in the database). Checks, plan and report walk this table.
 ROW_LISTS: dict[str, dict[str, tuple[str, str]]] = {
     "file": {"offices": ("office", "slug")},
-    "office": {"services": ("service", "prefix"), "counters": ("counter", "number"), "staff": ("staff", "username")},
+    "office": {"services": ("service", "prefix"), "counters": ("counter", "number"), "staff": ("staff", "username"),
+               "agencies": ("agency", "code")},
+    "agency": {"services": ("service", "prefix"), "counters": ("counter", "number")},
 }
 GLOBAL_LISTS = {"offices", "staff"}
 KEY_FIELDS = {key for lists in ROW_LISTS.values() for _, key in lists.values()}

@@ -21,7 +21,10 @@
   window.ptspDisplay = { socket, live, state, announced, announcer: Announcer, shown: [] };
 
   const prefixOf = (serviceId) => (state.services.find((s) => s.id === serviceId) || {}).prefix;
-  const followed = (t) => !cfg.services.length || cfg.services.includes(prefixOf(t.service));
+  // ?services=A,B (prefixes) and ?agencies=DUKCAPIL,… (a hall: the server's list of those agencies' service ids).
+  const shownService = (id) => (!cfg.services.length || cfg.services.includes(prefixOf(id)))
+    && (!cfg.hall || cfg.hall.includes(id));
+  const followed = (t) => shownService(t.service);
   const callKey = (t) => `${t.id}:${t.call_count}`;
 
   function remember(key) {
@@ -107,8 +110,7 @@
     const l = state.latest;
     $("latest-code").textContent = l ? l.code : "—";
     $("latest-counter").textContent = l ? counterLabel(l.counter_number) : "";
-    $("counters").replaceChildren(...state.counters.filter((c) => !cfg.services.length ||
-      c.services.some((id) => cfg.services.includes(prefixOf(id)))).map((c) => {
+    $("counters").replaceChildren(...state.counters.filter((c) => c.services.some(shownService)).map((c) => {
       const cur = c.current && followed(c.current) ? c.current : null;
       const status = c.state === "closed" ? t("state_closed") : c.state === "break" ? t("state_break") : "";
       const box = el("div", `counter state-${c.state}`);
@@ -122,7 +124,7 @@
       return item;
     });
     $("recent").replaceChildren(...(recent.length ? recent : [el("li", "empty", t("no_calls"))]));
-    $("waiting").replaceChildren(...state.services.filter((s) => !cfg.services.length || cfg.services.includes(s.prefix))
+    $("waiting").replaceChildren(...state.services.filter((s) => shownService(s.id))
       .map((s) => {
         const item = el("li");
         item.dataset.service = s.id;

@@ -1,7 +1,7 @@
 """the published service standard of each service: requirements, official fee and its legal basis, completion time
 
 Revision ID: 0012_service_standard
-Revises: 0010_office_closures
+Revises: 0011_agencies
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_service_standard'
-down_revision = '0010_office_closures'
+down_revision = '0011_agencies'
 branch_labels = None
 depends_on = None
 
