@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ptsp.domain.errors import InvalidInput
 from ptsp.models import Agency, Counter, Service, Staff
 from ptsp.services.actors import Actor, agency_scope
-from ptsp.services.setup import load_setup
+from ptsp.services.setup import SetupRefused, load_setup
 from tests.conftest import SETUP, pair
 
 DUKCAPIL = "Dinas Kependudukan dan Pencatatan Sipil"
@@ -73,10 +73,10 @@ def test_set_up_file_places_services_counters_and_staff_in_agencies_and_reloads_
 
 def test_staff_naming_an_agency_the_office_lacks_is_refused(app, world):
     with app.extensions["ptsp.sessions"]() as session:
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(SetupRefused) as refused:
             load_setup(session, mpp(sup="POLRES"))
         session.rollback()
-    assert refused.value.reason == "staff_unknown_agency"
+    assert [p.reason for p in refused.value.problems] == ["staff_unknown_agency"]  # checked before anything is written
     assert rows(app)[0] == {}
 
 
