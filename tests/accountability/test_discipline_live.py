@@ -124,9 +124,9 @@ def test_ranking_puts_the_biggest_loss_first_per_clerk_and_rule(db, history):
         ("clerk2", "late_opening", 1, 5.0)]
 
 
+# Row locks between two connections: PostgreSQL only (SQLite serialises writers in-process, so no SQLite variant).
+@pytest.mark.parametrize("db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_two_processes_inserting_the_same_violation_neither_errors_nor_duplicates(app, db, history):
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("row locks between two connections: PostgreSQL (SQLite serialises writers in-process)")
     values = {"office_id": history.office.id, "day": MONDAY, "kind": "late_opening", "key": "counter:1",
               "staff_id": None, "counter_id": None, "service_id": None, "started_at": EVENING,
               "ended_at": EVENING, "minutes": 3.0, "details": {}, "detected_at": EVENING}
