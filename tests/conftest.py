@@ -373,9 +373,9 @@ class ServerTemplate:
     kiosk: str
 
 
-def build_server_template(folder: Path) -> ServerTemplate:
-    """The test offices, open all day, with a display and a kiosk `k` of kel-test: what `ptsp setup load`
-    and two `ptsp device add` would make, built in this process (three CLI runs cost ~5 s per server)."""
+def seed_server_data(engine: Any) -> tuple[str, str]:
+    """Load the test offices, open all day, into a migrated database, with a display and a kiosk `k` of kel-test
+    (what `ptsp setup load` and two `ptsp device add` would make); return the display's and the kiosk's tokens."""
     from sqlalchemy import select
     from sqlalchemy.orm import sessionmaker
 
@@ -384,9 +384,6 @@ def build_server_template(folder: Path) -> ServerTemplate:
     data = json.loads(json.dumps(SETUP))
     data["offices"][1]["hours"] = ALL_DAY
     data["offices"][1]["last_ticket_minutes"] = 0
-    path = folder / "server-template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
     session = sessionmaker(engine, info=CHEAP_HASH)()
     try:
         load_setup(session, data)
@@ -397,6 +394,17 @@ def build_server_template(folder: Path) -> ServerTemplate:
         session.commit()
     finally:
         session.close()
+    return display, kiosk
+
+
+def build_server_template(folder: Path) -> ServerTemplate:
+    """The server template as a SQLite file built in this process (three CLI runs cost ~5 s per server)."""
+    path = folder / "server-template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    try:
+        display, kiosk = seed_server_data(engine)
+    finally:
         engine.dispose()
     return ServerTemplate(path, display, kiosk)
 

@@ -5,38 +5,21 @@ devices page and revoked, a reset password forcing a change, one's own password 
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from ptsp.db import make_engine
-from ptsp.models import Office
-from ptsp.services.accounts import make_device_token
-from ptsp.services.setup import load_setup
-from tests.conftest import ALL_DAY, CHEAP_HASH, SETUP, LiveServer, ServerTemplate
+from tests.conftest import LiveServer, ServerTemplate, seed_server_data
 
 
 def _pg_template(pg_url: str) -> ServerTemplate:
     """The live server's offices and devices, loaded into the emptied PostgreSQL schema."""
-    data = json.loads(json.dumps(SETUP))
-    data["offices"][1]["hours"] = ALL_DAY
-    data["offices"][1]["last_ticket_minutes"] = 0
     engine = make_engine(pg_url)
-    session = sessionmaker(engine, info=CHEAP_HASH)()
     try:
-        load_setup(session, data)
-        office = session.scalar(select(Office).where(Office.slug == "kel-test"))
-        now = datetime.now(UTC)
-        display = make_device_token(session, office=office, kind="display", name="tv", now=now)[1]
-        kiosk = make_device_token(session, office=office, kind="kiosk", name="k", now=now)[1]
-        session.commit()
+        display, kiosk = seed_server_data(engine)
     finally:
-        session.close()
         engine.dispose()
     return ServerTemplate(Path("/dev/null"), display, kiosk)
 
