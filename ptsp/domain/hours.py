@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
@@ -70,13 +71,19 @@ def _parse_time(text: str) -> time:
         raise InvalidInput("time_invalid", value=text) from None
 
 
-def parse_week(raw: dict[str, list[list[str]]]) -> dict[str, list[Interval]]:
-    """Validate a week of `{"mon": [["08:00", "12:00"], ...]}` into sorted intervals."""
+def _weekday_mapping(raw: object, not_mapping: str) -> dict[str, Any]:
+    """Return `raw` if it is a mapping keyed by weekday names (`mon` ... `sun`); refuse anything else."""
     if not isinstance(raw, dict):
-        raise InvalidInput("opening_hours_not_mapping")
+        raise InvalidInput(not_mapping)
     unknown = set(raw) - set(WEEKDAYS)
     if unknown:
         raise InvalidInput("unknown_days", days=sorted(unknown))
+    return raw
+
+
+def parse_week(raw: dict[str, list[list[str]]]) -> dict[str, list[Interval]]:
+    """Validate a week of `{"mon": [["08:00", "12:00"], ...]}` into sorted intervals."""
+    raw = _weekday_mapping(raw, "opening_hours_not_mapping")
     week: dict[str, list[Interval]] = {}
     for day in WEEKDAYS:
         intervals = sorted((_parse_time(a), _parse_time(b)) for a, b in raw.get(day, []))
@@ -96,11 +103,7 @@ def parse_closures(raw: object, week: dict[str, list[Interval]]) -> dict[str, li
     Each closure must be exactly one gap between two of that weekday's intervals: an office closes in
     a gap of its hours, it does not cut one of its intervals.
     """
-    if not isinstance(raw, dict):
-        raise InvalidInput("closures_not_mapping")
-    unknown = set(raw) - set(WEEKDAYS)
-    if unknown:
-        raise InvalidInput("unknown_days", days=sorted(unknown))
+    raw = _weekday_mapping(raw, "closures_not_mapping")
     out: dict[str, list[Closure]] = {}
     for day in WEEKDAYS:
         entries = raw.get(day) or []

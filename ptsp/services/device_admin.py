@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.errors import NotFound
 from ..models import Device, Office
 from . import account_security as security
 from .accounts import make_device_token, refuse_duplicate_device_name
 from .actors import Actor
 from .admin_scope import admin_scope, require_admin_office
 from .audit import record
+from .lookup import get_or_404
 
 PAIRING_PATHS = {"kiosk": "/kiosk/", "display": "/display/", "tablet": "/feedback/tablet?counter={counter}"}
 
@@ -41,9 +41,7 @@ def add_device(session: Session, actor: Actor, *, office_id: int, kind: str, nam
                now: datetime) -> tuple[Device, str]:
     """Make a device in an administered office; return it with its token (shown once, never stored)."""
     require_admin_office(session, actor, office_id)
-    office = session.get(Office, office_id)
-    if office is None:
-        raise NotFound("office_not_found", id=office_id)
+    office = get_or_404(session, Office, office_id)
     device, token = make_device_token(session, office=office, kind=kind, name=name.strip(), now=now)
     session.flush()
     record(session, actor=actor, now=now, office_id=office_id, entity="device", entity_id=device.id,
@@ -52,9 +50,7 @@ def add_device(session: Session, actor: Actor, *, office_id: int, kind: str, nam
 
 
 def _device(session: Session, actor: Actor, device_id: int) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise NotFound("device_not_found", id=device_id)
+    device = get_or_404(session, Device, device_id)
     require_admin_office(session, actor, device.office_id)
     return device
 

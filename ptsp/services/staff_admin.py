@@ -24,6 +24,7 @@ from .accounts import USERNAME, add_staff
 from .actors import ROLES, Actor
 from .admin_scope import admin_scope, require_admin_office, require_grantable, require_manageable
 from .audit import record
+from .lookup import get_or_404
 
 
 def staff_state(staff: Staff) -> dict[str, Any]:
@@ -111,9 +112,7 @@ def create_staff(session: Session, actor: Actor, *, username: str, name: str, ro
 
 
 def managed_staff(session: Session, actor: Actor, staff_id: int) -> Staff:
-    staff = session.get(Staff, staff_id)
-    if staff is None:
-        raise NotFound("staff_not_found", id=staff_id)
+    staff = get_or_404(session, Staff, staff_id)
     require_manageable(session, actor, staff)
     return staff
 
