@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "device_kind_mismatch": N_("Token ini milik perangkat '%(kind)s', bukan '%(wanted)s'"),
     "wrong_credentials": N_("Nama pengguna atau kata sandi salah"),
     "office_out_of_scope": N_("Kantor %(office)s di luar wewenang Anda"),
+    "agency_out_of_scope": N_("Instansi %(agency)s di luar wewenang Anda"),
     "office_not_found_or_out_of_scope": N_("Kantor tidak ditemukan atau di luar wewenang Anda"),
     "no_offices_in_scope": N_("Tidak ada kantor yang Anda awasi"),
     "caller_kind_not_allowed": N_("Perangkat '%(kind)s' tidak berwenang melakukan ini"),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden
 from ..models import Office, Staff
-from .actors import ROLES, Actor
+from .actors import ROLES, Actor, agency_scope
 from .lookup import office_scope
 
 ADMIN_ROLES = ("manager", "admin")
@@ -35,6 +35,16 @@ def require_admin_office(session: Session, actor: Actor, office_id: int | None) 
     scope = admin_scope(session, actor)
     if scope is not None and office_id not in scope:
         raise Forbidden("office_out_of_scope", office=office_id)
+
+
+def require_admin_agency(session: Session, actor: Actor, office_id: int | None, agency_id: int | None) -> None:
+    """Raise Forbidden unless `actor` administers `office_id` and, when limited to one agency of it (an agency's
+    manager), the row belongs to that agency. Rows of no agency (the office's own) are office-wide: an
+    agency's manager may read but not change them."""
+    require_admin_office(session, actor, office_id)
+    scope = agency_scope(actor)
+    if scope is not None and agency_id != scope:
+        raise Forbidden("agency_out_of_scope", agency=agency_id or "-")
 
 
 def grantable_roles(actor: Actor) -> tuple[str, ...]:
