@@ -285,8 +285,10 @@ MESSAGES: dict[str, str] = {
                                      "ke luar wewenang Anda"),
     "agency_not_found": N_("Instansi %(id)s tidak ditemukan"),
     "agency_code_taken": N_("Kode instansi '%(code)s' sudah dipakai di kantor ini"),
-    "agency_managers_names_only": N_("Manajer satu instansi hanya dapat mengubah nama instansinya sendiri; kode, "
-                                     "urutan, instansi baru dan status diatur manajer kantor (%(agency)s)"),
+    "office_wide_only": N_("Hanya manajer kantor atau admin yang dapat mengubah ini; manajer satu instansi hanya "
+                           "mengubah nama instansinya sendiri"),
+    "office_create_admins_only": N_("Hanya admin yang dapat membuat kantor baru"),
+    "office_root_admins_only": N_("Hanya admin yang dapat menjadikan kantor tanpa induk"),
 }
 
 

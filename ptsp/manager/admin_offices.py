@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_db, get_read_db, now
@@ -27,7 +28,8 @@ ID = "int(max=2147483647)"
 
 
 def _refused(exc: DomainError) -> tuple[str, int]:
-    return render_template("manager/admin/message.html", error=describe(exc)), exc.status
+    back = ("manager.admin_offices", gettext("Kantor dan instansi"))
+    return render_template("manager/admin/message.html", error=describe(exc), back=back), exc.status
 
 
 def _choices() -> dict[str, Any]:

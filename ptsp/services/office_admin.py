@@ -26,9 +26,15 @@ from ..domain.lifecycle import Status
 from ..i18n.validation import invalid_input
 from ..models import Agency, Office, Service, Ticket
 from .actors import Actor, agency_scope
-from .admin_scope import administered_offices, require_admin_agency, require_admin_office
+from .admin_scope import (
+    administered_offices,
+    require_admin_agency,
+    require_admin_office,
+    require_every_office,
+    require_office_wide,
+)
 from .audit import record
-from .lookup import get_or_404, office_scope, publish
+from .lookup import get_or_404, publish
 from .serializers import office_view
 
 KINDS = ("city", "kecamatan", "kelurahan", "mpp")
@@ -110,7 +116,11 @@ def managed_office(session: Session, actor: Actor, office_id: int) -> Office:
 
 def _below(session: Session, office_id: int) -> set[int]:
     """The office and every office below it."""
-    return office_scope(session, Actor("staff", role="manager", office_id=office_id)) or {office_id}
+    found, frontier = {office_id}, {office_id}
+    while frontier:
+        frontier = set(session.scalars(select(Office.id).where(Office.parent_id.in_(frontier)))) - found
+        found |= frontier
+    return found
 
 
 def parent_choices(session: Session, actor: Actor, office: Office | None) -> list[Office]:
@@ -129,8 +139,7 @@ def _check_parent(session: Session, actor: Actor, office: Office | None, parent_
     if office is not None and parent_id == office.parent_id:
         return
     if parent_id is None:
-        if actor.role != "admin":
-            raise Forbidden("office_parent_out_of_scope", office="-")
+        require_every_office(session, actor, "office_root_admins_only")
         return
     parent = session.get(Office, parent_id)
     if parent is None:
@@ -151,7 +160,7 @@ def _publish_office(session: Session, office: Office, now: datetime) -> None:
 
 def create_office(session: Session, actor: Actor, form: Mapping[str, str], now: datetime) -> Office:
     """Only an admin creates an office (a manager's scope follows the tree an admin draws)."""
-    require_admin_office(session, actor, None)
+    require_every_office(session, actor, "office_create_admins_only")
     fields = _parse(NewOffice, form)
     if session.scalar(select(Office.id).where(Office.slug == fields.slug)) is not None:
         raise InvalidInput("office_slug_taken", slug=fields.slug)
@@ -167,7 +176,7 @@ def create_office(session: Session, actor: Actor, form: Mapping[str, str], now: 
 def update_office(session: Session, actor: Actor, office_id: int, form: Mapping[str, str], now: datetime) -> Office:
     """Change an office's settings; an agency's manager reads them but changes only their agency."""
     office = managed_office(session, actor, office_id)
-    require_admin_agency(session, actor, office.id, None)
+    require_office_wide(session, actor, office.id)
     fields = _parse(OfficeSettings, form)
     _check_parent(session, actor, office, fields.parent_id)
     before = office_state(office)
@@ -196,12 +205,6 @@ def managed_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
     return agency
 
 
-def _require_office_wide(actor: Actor, agency: Agency | None) -> None:
-    """Creating, recoding, reordering and (de)activating agencies belong to the office, not to one agency."""
-    if agency_scope(actor) is not None:
-        raise Forbidden("agency_managers_names_only", agency=agency.code if agency else "-")
-
-
 def _refuse_duplicate_code(session: Session, office_id: int, code: str, except_id: int | None = None) -> None:
     """Codes are unique in the office, ignoring case (a hall display's `?agencies=` ignores it too)."""
     query = select(Agency.id).where(Agency.office_id == office_id, func.upper(Agency.code) == code.upper())
@@ -214,7 +217,7 @@ def _refuse_duplicate_code(session: Session, office_id: int, code: str, except_i
 def create_agency(session: Session, actor: Actor, office_id: int, form: Mapping[str, str],
                   now: datetime) -> Agency:
     office = managed_office(session, actor, office_id)
-    _require_office_wide(actor, None)
+    require_office_wide(session, actor, office.id)
     fields = _parse(AgencyFields, form)
     _refuse_duplicate_code(session, office.id, fields.code)
     agency = Agency(office_id=office.id, active=True, **fields.model_dump())
@@ -239,7 +242,7 @@ def update_agency(session: Session, actor: Actor, agency_id: int, form: Mapping[
     else:
         changes = _parse(AgencyNames, form).model_dump()
         if any(key in form and form[key].strip() != str(before[key]) for key in ("code", "sort_order")):
-            raise Forbidden("agency_managers_names_only", agency=agency.code)
+            require_office_wide(session, actor, agency.office_id)  # refuses: their code and order are the office's
     for key, value in changes.items():
         setattr(agency, key, value)
     after = agency_state(agency)
@@ -253,7 +256,7 @@ def update_agency(session: Session, actor: Actor, agency_id: int, form: Mapping[
 def set_agency_active(session: Session, actor: Actor, agency_id: int, active: bool, now: datetime) -> Agency:
     """(De)activate an agency, never delete it: its services and counters keep their history."""
     agency = managed_agency(session, actor, agency_id)
-    _require_office_wide(actor, agency)
+    require_office_wide(session, actor, agency.office_id)
     if agency.active == active:
         return agency
     before = agency_state(agency)
