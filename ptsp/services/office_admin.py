@@ -86,8 +86,10 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 
 def _parse(model: type[_Model], form: Mapping[str, str]) -> _Model:
-    """The form's fields as `model`: blank optional fields are None, numbers are read by pydantic."""
-    data = {key: (value.strip() or None) if isinstance(value, str) else value for key, value in form.items()}
+    """The form's fields as `model`: a blank optional field is None, a blank required one stays blank (and is
+    refused as too short or not a number); pydantic reads the numbers."""
+    optional = {name for name, field in model.model_fields.items() if field.default is None}
+    data = {key: None if key in optional and not value.strip() else value for key, value in form.items()}
     try:
         return model.model_validate(data)
     except ValidationError as exc:

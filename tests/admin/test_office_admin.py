@@ -139,7 +139,8 @@ def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(app, client,
     kel = office(app, "kel-test")
     response = client.post(f"/manager/admin/offices/{kel.id}", data={**before, **change})
     assert response.status_code == 422, response.text
-    assert 'id="form-error"' in response.text
+    error = response.text.split('id="form-error">', 1)[1].split("</p>", 1)[0]
+    assert next(iter(change)) in error  # the sentence names the field
     assert settings(app, "kel-test") == before and audit_rows(app, "office") == []
 
 
