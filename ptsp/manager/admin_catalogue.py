@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_db, get_read_db, now
@@ -64,7 +63,7 @@ def _refused(exc: DomainError) -> tuple[str, int]:
     return render_template("manager/admin/message.html", error=describe(exc)), exc.status
 
 
-def _command(run: Callable[[Session], Any], refused: Callable[[DomainError], Page],
+def _command(run: Callable[[Any], Any], refused: Callable[[DomainError], Page],
              done: Callable[[Any], str]) -> Page | BaseResponse:
     """Run one change in a transaction; a refusal renders its page with the reason, nothing changed."""
     session = get_db()
