@@ -99,3 +99,6 @@ def test_a_service_and_a_counter_added_on_the_pages_reach_the_kiosk_and_the_coun
             manager_login(wide, live.base)
             wide.goto(f"{live.base}/manager/{path}")
             save(wide, f"{name}-list-{width}-{db}", shot)
+    manager.goto(f"{live.base}/manager/admin/services?lang=en")
+    assert "Add a service" in manager.inner_text("#add-service")
+    save(manager, f"services-list-1366-en-{db}", shot)
