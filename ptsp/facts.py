@@ -59,6 +59,8 @@ PRINTER_CHANGED = _numbered("printer_changed", "a printer's health changed")
 OFFICE_CHANGED = _numbered("office_changed", "the office's settings or its agencies were changed on the "
                            "administration pages: {settings} as in the snapshot's office (running text, name, "
                            "time zone...)")
+SERVICES_CHANGED = _numbered("services_changed", "an administrator added, changed or closed a service or counter "
+                             "of the office: {office}; kiosks and screens read the office again")
 
 LINE_MOVED = Fact("line_moved", frozenset({Audience.RESIDENTS}), False,
                   "the lines of these services may have moved: {office, services}, nothing else")
@@ -84,7 +86,8 @@ VIOLATION_DETECTED = Fact("violation_detected", frozenset({Audience.MANAGERS}), 
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
     TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
-    OFFICE_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED, VIOLATION_DETECTED,
+    OFFICE_CHANGED, SERVICES_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY,
+    PRINT_JOB_QUEUED, VIOLATION_DETECTED,
 )
 BY_NAME: dict[str, Fact] = {fact.name: fact for fact in CATALOGUE}
 NUMBERED: tuple[Fact, ...] = tuple(fact for fact in CATALOGUE if fact.numbered)

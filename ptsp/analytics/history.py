@@ -91,7 +91,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
     prefix = {s.id: s.prefix for s in services}
     counters = {
         c.number: [s.prefix for s in c.services]
-        for c in session.scalars(select(Counter).where(Counter.office_id == office_id))
+        for c in session.scalars(select(Counter).where(Counter.office_id == office_id, Counter.active.is_(True)))
     }
     history = OfficeHistory(
         office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},

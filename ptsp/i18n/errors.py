@@ -289,6 +289,20 @@ MESSAGES: dict[str, str] = {
                            "mengubah nama instansinya sendiri"),
     "office_create_admins_only": N_("Hanya admin yang dapat membuat kantor baru"),
     "office_root_admins_only": N_("Hanya admin yang dapat menjadikan kantor tanpa induk"),
+    "service_not_found": N_("Layanan %(id)s tidak ditemukan"),
+    "fee_basis_required": N_("Biaya Rp %(fee)s harus disertai dasar hukumnya (peraturan yang menetapkan tarif)"),
+    "agency_not_in_office": N_("Instansi %(agency)s bukan instansi kantor ini"),
+    "service_prefix_taken": N_("Awalan '%(prefix)s' sudah dipakai layanan %(name)s di kantor ini"),
+    "service_prefix_in_use": N_("Awalan '%(prefix)s' tidak dapat diganti: sudah ada tiket dengan awalan ini"),
+    "service_on_other_agency_counter": N_("Layanan %(prefix)s masih dilayani loket %(counter)s milik instansi "
+                                          "lain; lepaskan dulu dari loket itu"),
+    "service_not_in_office": N_("Layanan %(id)s bukan layanan kantor ini"),
+    "service_of_other_agency": N_("Loket instansi %(agency)s hanya melayani layanan instansinya dan layanan umum "
+                                  "kantor, bukan %(prefix)s"),
+    "counter_number_taken": N_("Nomor loket %(number)s sudah dipakai di kantor ini"),
+    "counter_open_cannot_close": N_("Loket %(counter)s sedang dibuka oleh %(staff)s; tutup dulu loketnya di layar "
+                                    "loket, lalu nonaktifkan"),
+    "counter_inactive": N_("Loket %(counter)s sudah ditutup permanen oleh administrator"),
 }
 
 

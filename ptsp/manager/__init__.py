@@ -7,6 +7,7 @@ gets a readable refusal page, and a visitor who has not logged in is sent to the
 from . import (  # noqa: F401  (page modules attach themselves to bp)
     accountability,
     admin,
+    admin_catalogue,
     admin_devices,
     admin_offices,
     dashboard,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,6 +117,8 @@ class Counter(Base):
     number: Mapped[int] = mapped_column()
     name: Mapped[str | None] = mapped_column(String(100))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # False: closed for good by an administrator; kept (with its history) but offered to no clerk and no plan.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     office: Mapped[Office] = relationship(back_populates="counters")
     agency: Mapped[Agency | None] = relationship()

@@ -92,6 +92,8 @@ def open_counter(session: Session, *, counter_id: int, actor: Actor, now: dateti
         session.execute(select(Staff.id).where(Staff.id == actor.staff_id).with_for_update())
     counter = lock_counter(session, counter_id)
     require_office(session, actor, counter.office_id)
+    if not counter.active:
+        raise Forbidden("counter_inactive", counter=counter.number)
     current = current_session(session, counter.id)
     if current is not None and current.staff_id != actor.staff_id:
         raise CounterBusy("counter_in_use", counter=counter.number, staff=current.staff.name)

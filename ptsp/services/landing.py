@@ -12,11 +12,12 @@ from ..models import Counter, Device, Office, Service
 
 
 def offices_overview(session: Session) -> list[dict[str, Any]]:
-    """Every office, ordered parents first then by name: counts of active services, counters and paired devices."""
+    """Every office, ordered parents first then by name: counts of active services and
+    counters, and of paired devices."""
     services: dict[int, int] = {office_id: n for office_id, n in session.execute(
         select(Service.office_id, func.count()).where(Service.active.is_(True)).group_by(Service.office_id))}
     counters: dict[int, int] = {office_id: n for office_id, n in session.execute(
-        select(Counter.office_id, func.count()).group_by(Counter.office_id))}
+        select(Counter.office_id, func.count()).where(Counter.active.is_(True)).group_by(Counter.office_id))}
     devices: dict[tuple[int, str], int] = {
         (office_id, kind): n for office_id, kind, n in session.execute(
             select(Device.office_id, Device.kind, func.count()).where(Device.revoked_at.is_(None))

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.errors import InvalidInput
 from ..models import Service
+
+
+def require_fee_basis(fee_rupiah: int, fee_basis: str | None) -> None:
+    """A fee the office may charge is published with the regulation that sets it (Perda, PP on PNBP); a free
+    service needs none. The set-up file and the administration pages both apply this rule."""
+    if fee_rupiah > 0 and not (fee_basis or "").strip():
+        raise InvalidInput("fee_basis_required", fee=f"{fee_rupiah:,}".replace(",", "."))
 
 
 def standard_view(service: Service) -> dict[str, Any]:

@@ -15,16 +15,19 @@ from ptsp.i18n.validation import Problem, problems
 
 from ..domain.codes import validate_prefix
 from ..domain.errors import DomainError, InvalidInput
+from .service_standard import require_fee_basis
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ServiceSpec(_Strict):
+class ServiceFields(_Strict):
+    """A service's fields and their bounds, shared by the set-up file and the administration pages."""
+
     prefix: str
-    name_id: str
-    name_en: str
+    name_id: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
     standard_minutes: float = Field(gt=0, le=480)
     active: bool = True
     daily_quota: int | None = Field(default=None, ge=1)
@@ -43,17 +46,21 @@ class ServiceSpec(_Strict):
         except InvalidInput as exc:
             raise ValueError(describe(exc)) from None
 
+
+
+class ServiceSpec(ServiceFields):
     @model_validator(mode="after")
     def _paid_needs_basis(self) -> ServiceSpec:
-        """A fee the office may charge is published with the regulation that sets it (Perda, PP on PNBP)."""
-        if self.fee_rupiah > 0 and not (self.fee_basis or "").strip():
-            raise ValueError("fee_rupiah above 0 needs fee_basis: the regulation that sets the fee")
+        try:
+            require_fee_basis(self.fee_rupiah, self.fee_basis)
+        except InvalidInput as exc:
+            raise ValueError(describe(exc)) from None
         return self
 
 
 class CounterSpec(_Strict):
     number: int = Field(ge=1, le=999)
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=100)
     services: list[str]
 
 

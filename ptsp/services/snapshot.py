@@ -44,7 +44,8 @@ def office_snapshot(session: Session, office_id: int, now: datetime, recent: int
     office = get_or_404(session, Office, office_id)
     day = office_hours.service_day(now, office.timezone)
     counts = waiting_counts(session, office_id, day)
-    counters = session.scalars(select(Counter).where(Counter.office_id == office_id).order_by(Counter.number))
+    counters = session.scalars(select(Counter).where(Counter.office_id == office_id, Counter.active.is_(True))
+                               .order_by(Counter.number))
     current = _current_tickets(session, office_id)
     recent_calls = session.scalars(
         select(Ticket)

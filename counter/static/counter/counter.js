@@ -34,6 +34,10 @@
   }
 
   function applyFact(name, fact) {
+    if (name === "services_changed") {  // an administrator changed the office's services or counters
+      socket.timeout(5000).emit("resync", {}, (err, snap) => { if (!err && snap && snap.counters) applySnapshot(snap); });
+      return;
+    }
     if (fact.waiting) {
       state.services.forEach((s) => { state.waiting[s.id] = fact.waiting[s.id] || 0; });
     }
