@@ -277,6 +277,13 @@ MESSAGES: dict[str, str] = {
     "device_name_taken": N_("Nama perangkat '%(name)s' sudah dipakai perangkat %(id)s di kantor ini"),
     "device_name_ambiguous": N_("Ada %(count)s perangkat bernama '%(name)s' (id %(ids)s): ganti nama dulu agar jelas"),
     "device_name_unknown": N_("Tidak ada %(kind)s bernama '%(name)s' di kantor ini"),
+    "pairing_code_malformed": N_("Kode pemasangan terdiri dari %(length)s huruf dan angka seperti yang tampil di "
+                                 "layar perangkat (mis. ACDE-FG23)"),
+    "pairing_code_unknown": N_("Kode %(code)s tidak dikenal: periksa kode di layar perangkat"),
+    "pairing_code_used": N_("Kode %(code)s sudah dipakai; perangkat itu akan menampilkan kode baru bila perlu"),
+    "pairing_code_expired": N_("Kode %(code)s sudah kedaluwarsa; muat ulang halaman perangkat untuk kode baru"),
+    "pairing_code_kind_mismatch": N_("Kode ini tampil di %(station)s, bukan %(kind)s: pilih jenis yang sesuai"),
+    "pairing_code_gone": N_("Tidak ada kode pemasangan yang masih berlaku untuk peramban ini; minta kode baru"),
 }
 
 

@@ -57,7 +57,7 @@ class PrintJob(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))  # None: a test print
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, printing, printed, failed
@@ -71,7 +71,7 @@ class PrintJob(Base):
     updated_at: Mapped[datetime] = mapped_column()
     printed_at: Mapped[datetime | None] = mapped_column()
 
-    ticket: Mapped[Ticket] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
     printer: Mapped[TicketPrinter] = relationship()
 
 

@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.errors import InvalidInput
 from ..models import Device, Office
 from . import account_security as security
+from . import pairing_codes
 from .accounts import make_device_token, refuse_duplicate_device_name
 from .actors import Actor
 from .admin_scope import admin_scope, require_admin_office
@@ -47,6 +49,23 @@ def add_device(session: Session, actor: Actor, *, office_id: int, kind: str, nam
     record(session, actor=actor, now=now, office_id=office_id, entity="device", entity_id=device.id,
            action="created", after=device_state(device))
     return device, token
+
+
+def pair_with_code(session: Session, actor: Actor, *, code: str, office_id: int, kind: str, name: str,
+                   now: datetime) -> Device:
+    """Make a device for the station showing `code`; that station's browser collects it (no token is shown).
+
+    The kind must be the one the station asked as: a code shown on a display cannot make a kiosk.
+    """
+    require_admin_office(session, actor, office_id)
+    row = pairing_codes.open_code(session, code, now)
+    if kind != row.kind:
+        raise InvalidInput("pairing_code_kind_mismatch", kind=kind, station=row.kind)
+    device, _token = add_device(session, actor, office_id=office_id, kind=kind, name=name, now=now)
+    pairing_codes.claim(session, row, device, now)
+    record(session, actor=actor, now=now, office_id=office_id, entity="device", entity_id=device.id,
+           action="paired_by_code", after={**device_state(device), "code_requested_at": row.created_at.isoformat()})
+    return device
 
 
 def _device(session: Session, actor: Actor, device_id: int) -> Device:
