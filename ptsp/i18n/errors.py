@@ -283,6 +283,11 @@ MESSAGES: dict[str, str] = {
     "pairing_code_used": N_("Kode %(code)s sudah dipakai; perangkat itu akan menampilkan kode baru bila perlu"),
     "pairing_code_expired": N_("Kode %(code)s sudah kedaluwarsa; muat ulang halaman perangkat untuk kode baru"),
     "pairing_code_kind_mismatch": N_("Kode ini tampil di %(station)s, bukan %(kind)s: pilih jenis yang sesuai"),
+    "printer_setting_not_from_pages": N_("Dari halaman ini hanya printer jaringan (network:HOST[:PORT]), preview "
+                                         "atau print agent; '%(setting)s' dipilih operator server dengan "
+                                         "ptsp printer set"),
+    "printer_setting_invalid": N_("Setelan printer salah: %(reason)s"),
+    "printer_language_invalid": N_("Bahasa tiket '%(language)s' tidak dikenal (pilih %(choices)s)"),
     "pairing_code_gone": N_("Tidak ada kode pemasangan yang masih berlaku untuk peramban ini; minta kode baru"),
 }
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base
 
 if TYPE_CHECKING:
+    from .office import Device, Office
     from .tickets import Ticket
 
 
@@ -44,6 +45,10 @@ class TicketPrinter(Base):
     paper: Mapped[str] = mapped_column(String(8), default="unknown")  # ok, low, out, unknown
     last_error: Mapped[str | None] = mapped_column(Text)
     last_seen_at: Mapped[datetime | None] = mapped_column()
+
+    office: Mapped[Office] = relationship()
+    kiosk: Mapped[Device] = relationship(foreign_keys=[device_id])
+    agent: Mapped[Device | None] = relationship(foreign_keys=[agent_id])
 
 
 class PrintJob(Base):

@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
