@@ -1,12 +1,15 @@
 """Pairing by a code in Chromium against a live `ptsp run`: an unpaired kiosk page shows a code, a manager in another
 browser enters it on the devices page, and the kiosk page becomes a working kiosk by itself (it issues a ticket);
-a bystander's browser that saw the code stays unpaired."""
+another station whose code nobody entered stays unpaired. And the printers page: a kiosk bound to a loopback TCP
+printer, whose test ticket's bytes arrive."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.admin.test_admin_browser import manager_login
+from tests.printers.escpos_parse import parse_escpos
+from tests.printers.loopback import LoopbackPrinter
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +64,32 @@ def test_a_kiosk_shows_a_code_and_becomes_a_kiosk_once_a_manager_enters_it(serve
     manager.goto(f"{server.base}/manager/admin/audit")
     actions = manager.eval_on_selector_all("#audit tbody tr", "rows => rows.map(r => r.dataset.action)")
     assert actions[:2] == ["paired_by_code", "created"]
+
+
+def test_the_printers_page_binds_the_kiosk_s_printer_and_prints_a_test_ticket(server, page_factory, shot):
+    printer = LoopbackPrinter()
+    try:
+        manager = page_factory(1366, 768)
+        manager_login(manager, server.base)
+        manager.goto(f"{server.base}/manager/admin/printers")
+        row = "#printer-list tr[data-kiosk='k']"
+        assert "belum ada printer" in manager.inner_text(row)
+        shot(manager, "printers-empty-1366", full_page=True)
+        manager.fill(f"{row} input[name=setting]", printer.setting)
+        manager.select_option(f"{row} select[name=paper]", "80")
+        manager.click(f"{row} form.bind-form button[type=submit]")
+        assert manager.is_visible("#saved") and "tidak diketahui" in manager.inner_text(f"{row} .printer-state")
+        manager.click(f"{row} form.test-print button")
+        assert manager.get_attribute("#test-outcome", "data-status") == "printed"
+        assert "tercetak (uji)" in manager.inner_text(f"{row} .last-job")
+        shot(manager, "printers-test-printed-1366", full_page=True)
+        papers = [p for p in (parse_escpos(c) for c in printer.wait_for_connections(2)) if p.qr_payloads]
+        assert papers and "UJI" in papers[-1].texts and papers[-1].cuts == 1
+        wide = page_factory(1920, 1080)
+        manager_login(wide, server.base)
+        wide.goto(f"{server.base}/manager/admin/printers")
+        shot(wide, "printers-1920", full_page=True)
+        wide.goto(f"{server.base}/manager/admin/devices")
+        shot(wide, "devices-1920", full_page=True)
+    finally:
+        printer.close()
