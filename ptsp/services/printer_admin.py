@@ -7,7 +7,7 @@ device it opens), which only the server's operator may choose, with `ptsp printe
 
 A test print is a print job of no ticket (code UJI), queued and printed through the same path as a ticket's:
 a server printer by `ptsp.printing_runner.run_job` after commit, an agent's printer as a `print_job` to that agent.
-It is never retried by itself.
+A failed one is not tried again by itself; one waiting for a disconnected agent reaches it when it connects.
 """
 
 from __future__ import annotations

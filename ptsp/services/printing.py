@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from printers.layout import TICKET_TEXT
@@ -212,11 +212,12 @@ def agent_printers(session: Session, agent_id: int) -> list[TicketPrinter]:
 def retryable_jobs(session: Session, printer_ids: list[int] | None = None) -> list[int]:
     """Return failed jobs that are safe to try again (nothing may have printed), oldest first.
 
-    A test print (no ticket) is never retried: it shows how the printer is now, not paper owed to a resident.
+    A failed test print (no ticket) is not tried again: it showed how the printer was, and owes no resident a
+    paper. One still pending (waiting for its print agent to connect) is offered like any job.
     """
     query = select(PrintJob.id).where(
         PrintJob.status.in_(["pending", "failed"]), PrintJob.may_have_printed.is_(False),
-        PrintJob.attempts < MAX_ATTEMPTS, PrintJob.ticket_id.is_not(None),
+        PrintJob.attempts < MAX_ATTEMPTS, or_(PrintJob.ticket_id.is_not(None), PrintJob.status == "pending"),
     ).order_by(PrintJob.id)
     if printer_ids is not None:
         query = query.where(PrintJob.printer_id.in_(printer_ids))

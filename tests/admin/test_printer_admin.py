@@ -124,6 +124,8 @@ def test_an_agent_s_printer_gets_its_test_print_as_a_job_for_the_agent(app, worl
     assert done.status_code == 200 and "dikirim ke print agent" in done.text
     (job,) = rows(app, PrintJob)
     assert (job.status, job.ticket_id) == ("pending", None)
+    with app.extensions["ptsp.sessions"]() as session:
+        assert printing.retryable_jobs(session) == [job.id]  # offered to the agent when it connects
     with app.app_context(), app.extensions["ptsp.sessions"]() as session:
         payload = printing.job_payload(session, session.get(PrintJob, job.id), app.config["NOW"]())
     assert payload["ticket"]["code"] == "UJI" and payload["ticket"]["people_ahead"] == 0
