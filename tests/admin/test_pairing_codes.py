@@ -58,7 +58,7 @@ def test_a_station_shows_a_code_the_manager_enters_it_and_only_that_browser_beco
     page = enter(manager, world, f" {code.lower().replace('-', '')} ")  # typed loosely
     assert page.status_code == 200 and 'id="paired-by-code"' in page.text, page.text
     assert bystander.post(COLLECT_URL).status_code == 202
-    assert "ptsp_device_kiosk" not in str(bystander.get_cookie("ptsp_device_kiosk"))
+    assert bystander.get_cookie("ptsp_device_kiosk") is None
     assert bystander.get("/kiosk/").status_code == 401
 
     collected = station.post(COLLECT_URL)
@@ -105,6 +105,15 @@ def test_an_entered_code_not_collected_in_time_is_gone(app, world, manager, cloc
     clock.advance(minutes=10, seconds=1)
     assert station.post(COLLECT_URL).status_code == 404
     assert station.get("/display/").status_code == 401
+
+
+def test_a_rating_tablet_pairs_by_code_and_keeps_its_counter_address(app, world, manager):
+    tablet = app.test_client()
+    assert tablet.get("/feedback/tablet?counter=1").status_code == 401
+    code = ask(tablet, kind="tablet").get_json()["code"]
+    assert enter(manager, world, code, name="Tablet loket 1", kind="tablet").status_code == 200
+    assert tablet.post(COLLECT_URL).get_json()["device"]["kind"] == "tablet"
+    assert tablet.get("/feedback/tablet?counter=1").status_code == 200
 
 
 def test_asking_again_retires_the_station_s_previous_code(app, world, manager):
