@@ -39,9 +39,6 @@ def _own_job(session: Any, agent_id: int, job_id: int) -> PrintJob | None:
     return job if job is not None and job.printer.agent_id == agent_id else None
 
 
-AGENT_GONE = "print agent terputus (print agent disconnected)"
-
-
 def agent_gone(actor: Any, _office_id: int) -> None:
     """Show an agent's printers offline once the agent has disconnected."""
     if actor.kind != "device" or actor.role != "agent":
@@ -49,7 +46,7 @@ def agent_gone(actor: Any, _office_id: int) -> None:
     with db_session() as session:
         for printer in printing.agent_printers(session, actor.device_id):
             printing.note_printer_state(session, printer, online=False, paper=printer.paper,
-                                        error=AGENT_GONE, now=now())
+                                        error=printing.AGENT_GONE, now=now())
         session.commit()
 
 
@@ -65,7 +62,7 @@ def on_agent_ready(_body: schemas.Empty) -> dict[str, Any]:
         jobs = [printing.job_payload(session, session.get_one(PrintJob, job_id), now())
                 for job_id in printing.retryable_jobs(session, printer_ids)] if printer_ids else []
         for printer in printing.agent_printers(session, agent[0]):
-            error = None if printer.last_error == AGENT_GONE else printer.last_error
+            error = None if printer.last_error == printing.AGENT_GONE else printer.last_error
             printing.note_printer_state(session, printer, online=True, paper=printer.paper, error=error,
                                         now=now())
         session.commit()

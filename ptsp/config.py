@@ -64,6 +64,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Login attempts per client address, shared by every login form and the API; and per account name.
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
+        # Pairing codes an unpaired station may ask for, per client address (a station asks one per 10 minutes).
+        "RATELIMIT_PAIRING_CODE": env.get("PTSP_RATELIMIT_PAIRING_CODE", "20 per hour"),
         # One line per request on stderr (the server's own access log); off by default, as it costs time under load.
         "ACCESS_LOG": env.get("PTSP_ACCESS_LOG", "") in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("PTSP_MAX_BODY_BYTES", 64 * 1024)),

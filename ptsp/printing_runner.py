@@ -40,8 +40,8 @@ def print_timeout() -> float:
 
 
 def ticket_print_data(session: Session, job: PrintJob, at: datetime) -> TicketPrintData:
-    """A job's ticket as the printers package lays it out."""
-    return TicketPrintData(**printing.ticket_print_facts(session, job.ticket, job.status_url, job.printer.language, at))
+    """A job's ticket (or test print) as the printers package lays it out."""
+    return TicketPrintData(**printing.job_print_facts(session, job, at))
 
 
 def _device(app: Flask, setting: str) -> Printer:

@@ -1,4 +1,5 @@
-"""`ptsp device`: kiosk, display, print-agent and tablet tokens: add, list, revoke."""
+"""`ptsp device`: kiosk, display, print-agent and tablet tokens: add, list, revoke. Each change is written to the
+audit log (ptsp/services/device_admin.py, the use cases of the devices page) as made by `cli`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
     """Create a device and print its token (shown once)."""
     from ..domain.errors import DomainError
     from ..i18n.errors import describe
-    from ..services.accounts import make_device_token
+    from ..services.device_admin import add_device
 
     app = _app()
     with app.app_context():
@@ -33,8 +34,8 @@ def device_add(office_slug: str, kind: str, name: str) -> None:
         with db_session() as session:
             office = _office(session, office_slug)
             try:
-                _device, token = make_device_token(session, office=office, kind=kind, name=name,
-                                                   now=datetime.now(UTC))
+                _device, token = add_device(session, None, office_id=office.id, kind=kind, name=name,
+                                            now=datetime.now(UTC))
             except DomainError as exc:  # a name another unrevoked device of the office already has
                 raise click.ClickException(describe(exc)) from None
             session.commit()
@@ -70,7 +71,7 @@ def device_list(office_slug: str | None) -> None:
 @click.argument("device_id", type=int)
 def device_revoke(device_id: int) -> None:
     """Revoke a device's token: refused from now on (its open socket on its next event); logged."""
-    from ..services.account_security import revoke_device
+    from ..services.device_admin import revoke_device
 
     app = _app()
     with app.app_context():

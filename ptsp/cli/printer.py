@@ -25,12 +25,14 @@ def printer() -> None:
 @click.option("--name", help="Name shown to managers (default: the kiosk's name)")
 def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_name: str | None, paper: str,
                 language: str, name: str | None) -> None:
-    """Say how a kiosk prints: a printer the server drives, or the kiosk PC's print agent."""
+    """Say how a kiosk prints: a printer the server drives, or the kiosk PC's print agent (audited as `cli`)."""
+    from datetime import UTC, datetime
+
     from printers import printer_from_config
 
     from ..domain.errors import DomainError
     from ..services.accounts import device_by_name
-    from ..services.printing import set_printer
+    from ..services.printer_admin import bind_printer
 
     if setting:
         try:
@@ -46,8 +48,9 @@ def printer_set(office_slug: str, kiosk_name: str, setting: str | None, agent_na
             try:
                 kiosk = device_by_name(session, office.id, "kiosk", kiosk_name)
                 agent = device_by_name(session, office.id, "agent", agent_name) if agent_name else None
-                row = set_printer(session, kiosk=kiosk, name=name or kiosk_name, setting=setting, agent=agent,
-                                  width_chars=32 if paper == "58" else 48, language=language)
+                row = bind_printer(session, None, kiosk_id=kiosk.id, setting=setting,
+                                   agent_id=agent.id if agent else None, paper=paper, language=language,
+                                   name=name or kiosk_name, now=datetime.now(UTC))
             except DomainError as exc:
                 raise click.ClickException(describe(exc)) from None
             session.commit()

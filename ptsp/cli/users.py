@@ -1,4 +1,5 @@
-"""`ptsp user`: staff accounts: add, deactivate, activate, set a password. Each change is logged."""
+"""`ptsp user`: staff accounts: add, deactivate, activate, set a password. Each change is logged, and written to
+the audit log (ptsp/services/staff_admin.py, the use cases of the staff pages) as made by `cli`."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def user_add(username: str, name: str, role: str, office_slug: str | None, super
 
     from ..domain.errors import DomainError
     from ..models import Staff
-    from ..services.accounts import add_staff
+    from ..services.staff_admin import create_staff
 
     app = _app()
     with app.app_context():
@@ -42,8 +43,9 @@ def user_add(username: str, name: str, role: str, office_slug: str | None, super
             if supervisor and boss is None:
                 raise click.ClickException(f"unknown supervisor {supervisor!r}")
             try:
-                add_staff(session, username=username, name=name, password=password, role=role, office=office,
-                          supervisor=boss)
+                create_staff(session, None, username=username, name=name, role=role,
+                             office_id=office.id if office else None, supervisor_id=boss.id if boss else None,
+                             now=datetime.now(UTC), password=password)
             except DomainError as exc:
                 raise click.ClickException(describe(exc)) from None
             session.commit()
@@ -51,7 +53,8 @@ def user_add(username: str, name: str, role: str, office_slug: str | None, super
 
 
 def _set_active(username: str, active: bool) -> None:
-    from ..services.account_security import set_active, staff_by_username
+    from ..services.account_security import staff_by_username
+    from ..services.staff_admin import set_staff_active
 
     app = _app()
     with app.app_context():
@@ -59,7 +62,7 @@ def _set_active(username: str, active: bool) -> None:
 
         with db_session() as session:
             staff = staff_by_username(session, username)
-            set_active(session, None, staff.id, active, datetime.now(UTC))
+            set_staff_active(session, None, staff.id, active, datetime.now(UTC))
             session.commit()
 
 
@@ -85,7 +88,8 @@ def user_activate(username: str) -> None:
 @click.option("--password", help="The new password (asked for, hidden, when neither this nor --generate is given).")
 def user_set_password(username: str, generate: bool, password: str | None) -> None:
     """Set an account's password and end all of its sessions."""
-    from ..services.account_security import reset_password, staff_by_username
+    from ..services.account_security import staff_by_username
+    from ..services.staff_admin import reset_staff_password
 
     if not generate and password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
@@ -95,7 +99,7 @@ def user_set_password(username: str, generate: bool, password: str | None) -> No
 
         with db_session() as session:
             staff = staff_by_username(session, username)
-            _staff, chosen = reset_password(session, None, staff.id, datetime.now(UTC), password=password)
+            _staff, chosen = reset_staff_password(session, None, staff.id, datetime.now(UTC), password=password)
             session.commit()
     click.echo(f"Password of {username} set; all of its sessions have ended.")
     if generate:

@@ -303,6 +303,18 @@ MESSAGES: dict[str, str] = {
     "counter_open_cannot_close": N_("Loket %(counter)s sedang dibuka oleh %(staff)s; tutup dulu loketnya di layar "
                                     "loket, lalu nonaktifkan"),
     "counter_inactive": N_("Loket %(counter)s sudah ditutup permanen oleh administrator"),
+    "pairing_code_malformed": N_("Kode pemasangan terdiri dari %(length)s huruf dan angka seperti yang tampil di "
+                                 "layar perangkat (mis. ACDE-FG23)"),
+    "pairing_code_unknown": N_("Kode %(code)s tidak dikenal: periksa kode di layar perangkat"),
+    "pairing_code_used": N_("Kode %(code)s sudah dipakai; perangkat itu akan menampilkan kode baru bila perlu"),
+    "pairing_code_expired": N_("Kode %(code)s sudah kedaluwarsa; muat ulang halaman perangkat untuk kode baru"),
+    "pairing_code_kind_mismatch": N_("Kode ini tampil di %(station)s, bukan %(kind)s: pilih jenis yang sesuai"),
+    "printer_setting_not_from_pages": N_("Dari halaman ini hanya printer jaringan (network:HOST[:PORT]), preview "
+                                         "atau print agent; '%(setting)s' dipilih operator server dengan "
+                                         "ptsp printer set"),
+    "printer_setting_invalid": N_("Setelan printer salah: %(reason)s"),
+    "printer_language_invalid": N_("Bahasa tiket '%(language)s' tidak dikenal (pilih %(choices)s)"),
+    "pairing_code_gone": N_("Tidak ada kode pemasangan yang masih berlaku untuk peramban ini; minta kode baru"),
 }
 
 

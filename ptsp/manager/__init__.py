@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     admin_catalogue,
     admin_devices,
     admin_offices,
+    admin_printers,
     dashboard,
     export,
     feedback,

@@ -1,4 +1,5 @@
-"""Administration pages for devices (pair, rename, revoke) and the audit log, for managers and admins."""
+"""Administration pages for devices (pair by link or by the code a station shows, rename, revoke) and the audit
+log, for managers and admins."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.i18n.errors import describe
-from ptsp.services import device_admin
+from ptsp.services import device_admin, pairing_codes
 from ptsp.services.actors import DEVICE_KINDS
 from ptsp.services.admin_scope import admin_scope, administered_offices
 from ptsp.services.audit import entry_views, page_of_entries
@@ -26,11 +27,12 @@ def _int(value: str | None) -> int | None:
 
 
 def _devices_page(*, error: str | None = None, status: int = 200, shown: dict[str, Any] | None = None,
-                  form: dict[str, str] | None = None) -> Page:
+                  form: dict[str, str] | None = None, code_form: dict[str, str] | None = None) -> Page:
     session, actor = get_read_db(), current_actor()
     page = render_template("manager/admin/devices.html", devices=device_admin.device_list(session, actor),
                            offices=administered_offices(session, actor), kinds=DEVICE_KINDS, error=error,
-                           shown=shown, form=form or {})
+                           shown=shown, form=form or {}, code_form=code_form or {},
+                           station_kinds=pairing_codes.STATION_KINDS)
     return (page, status) if status != 200 else page
 
 
@@ -55,6 +57,24 @@ def admin_device_add() -> Page:
     except DomainError as exc:
         session.rollback()
         return _devices_page(error=describe(exc), status=exc.status, form=dict(form))
+    return _devices_page(shown=shown)
+
+
+@bp.post("/admin/devices/code")
+@admin_page
+def admin_device_pair_code() -> Page:
+    """Pair the station showing a code: it receives its device cookie by itself (no token is shown)."""
+    form = request.form
+    session = get_db()
+    try:
+        device = device_admin.pair_with_code(session, current_actor(), code=form.get("code", ""),
+                                             office_id=_int(form.get("office")) or 0, kind=form.get("kind", ""),
+                                             name=form.get("name", ""), now=now())
+        shown = {"name": device.name, "kind": device.kind, "by_code": True}
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _devices_page(error=describe(exc), status=exc.status, code_form=dict(form))
     return _devices_page(shown=shown)
 
 

@@ -218,6 +218,28 @@ class Device(Base):
     office: Mapped[Office] = relationship()
 
 
+class PairingCode(Base):
+    """A short code an unpaired station shows, until an administrator enters it (docs/security.md).
+
+    Only hashes are kept: of the code (looked up when an administrator types it) and of the station's secret
+    (the HttpOnly cookie of the browser that asked, which alone may collect the device credential).
+    """
+
+    __tablename__ = "pairing_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # the station that asked: kiosk, display, tablet
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    claimed_at: Mapped[datetime | None] = mapped_column()  # an administrator entered it
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    collected_at: Mapped[datetime | None] = mapped_column()  # the station received its cookie
+
+    device: Mapped[Device | None] = relationship()
+
+
 class Department(Base):
     """A department (dinas) that takes cases the counter cannot finish.
 

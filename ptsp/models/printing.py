@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base
 
 if TYPE_CHECKING:
+    from .office import Device, Office
     from .tickets import Ticket
 
 
@@ -45,6 +46,10 @@ class TicketPrinter(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_seen_at: Mapped[datetime | None] = mapped_column()
 
+    office: Mapped[Office] = relationship()
+    kiosk: Mapped[Device] = relationship(foreign_keys=[device_id])
+    agent: Mapped[Device | None] = relationship(foreign_keys=[agent_id])
+
 
 class PrintJob(Base):
     """One ticket to put on paper. (ticket, reprint) is unique: the first print is
@@ -57,7 +62,7 @@ class PrintJob(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))  # None: a test print
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, printing, printed, failed
@@ -71,7 +76,7 @@ class PrintJob(Base):
     updated_at: Mapped[datetime] = mapped_column()
     printed_at: Mapped[datetime | None] = mapped_column()
 
-    ticket: Mapped[Ticket] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
     printer: Mapped[TicketPrinter] = relationship()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from printers.layout import TICKET_TEXT
@@ -30,6 +30,7 @@ from .serializers import ticket_position
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5
+AGENT_GONE = "print agent terputus (print agent disconnected)"  # a printer's error while its agent is away
 PRIORITY_LABELS = {"elderly": N_("Lansia"), "disabled": N_("Disabilitas"), "pregnant": N_("Ibu hamil / membawa bayi")}
 
 
@@ -102,10 +103,33 @@ def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str
     }
 
 
+TEST_CODE = "UJI"
+TEST_SERVICE = N_("Cetak tiket uji")
+
+
+def test_print_facts(printer: TicketPrinter, url: str, at: datetime) -> dict[str, Any]:
+    """The paper of a test print (a job of no ticket): the office and its printer, code UJI, nobody waiting."""
+    office = printer.office
+    lang = printer.language if printer.language in available() else SOURCE_LANGUAGE
+    return {
+        "office_name": office.name, "service_name": f"{gettext_in(lang, TEST_SERVICE)}: {printer.name}",
+        "code": TEST_CODE, "issued_at": local_now(at, office.timezone), "timezone_label": zone_label(office.timezone),
+        "people_ahead": 0, "estimated_wait_minutes": 0, "status_url": url, "priority_label": None,
+        "complaint_channel": office.complaint_channel or "", "language": lang, "text": ticket_text(lang),
+    }
+
+
+def job_print_facts(session: Session, job: PrintJob, at: datetime) -> dict[str, Any]:
+    """What a job's paper shows: its ticket's facts, or a test print's."""
+    if job.ticket is None:
+        return test_print_facts(job.printer, job.status_url, job.created_at)
+    return ticket_print_facts(session, job.ticket, job.status_url, job.printer.language, at)
+
+
 def job_payload(session: Session, job: PrintJob, at: datetime) -> dict[str, Any]:
     """What a print agent needs to print one job without a database."""
     printer = job.printer
-    facts = ticket_print_facts(session, job.ticket, job.status_url, printer.language, at)
+    facts = job_print_facts(session, job, at)
     ticket = {**facts, "issued_at": facts["issued_at"].isoformat()}
     return {"job": job.id, "printer": printer.id, "width_chars": printer.width_chars,
             "codepage": printer.codepage, "ticket": ticket, "reprint": job.reprint}
@@ -186,10 +210,14 @@ def agent_printers(session: Session, agent_id: int) -> list[TicketPrinter]:
 
 
 def retryable_jobs(session: Session, printer_ids: list[int] | None = None) -> list[int]:
-    """Return failed jobs that are safe to try again (nothing may have printed), oldest first."""
+    """Return failed jobs that are safe to try again (nothing may have printed), oldest first.
+
+    A failed test print (no ticket) is not tried again: it showed how the printer was, and owes no resident a
+    paper. One still pending (waiting for its print agent to connect) is offered like any job.
+    """
     query = select(PrintJob.id).where(
         PrintJob.status.in_(["pending", "failed"]), PrintJob.may_have_printed.is_(False),
-        PrintJob.attempts < MAX_ATTEMPTS,
+        PrintJob.attempts < MAX_ATTEMPTS, or_(PrintJob.ticket_id.is_not(None), PrintJob.status == "pending"),
     ).order_by(PrintJob.id)
     if printer_ids is not None:
         query = query.where(PrintJob.printer_id.in_(printer_ids))

@@ -4,6 +4,9 @@ Each use case checks `admin_scope` rules, changes the account and writes its aud
 the caller's transaction; deactivation and a reset also end every session of the account (the session epoch,
 ptsp/services/account_security.py). A reset or a new account gets a temporary password, shown once, that only
 opens the page where the member of staff chooses their own (`must_change_password`).
+
+`actor` None is the `ptsp user` command on the server: it may act on any account, may set a chosen password
+(not a temporary one), and its audit entries read `cli`.
 """
 
 from __future__ import annotations
@@ -51,10 +54,10 @@ def _ancestors(session: Session, office_id: int | None) -> set[int | None]:
     return found
 
 
-def supervisor_choices(session: Session, actor: Actor, office_id: int | None) -> list[Staff]:
+def supervisor_choices(session: Session, actor: Actor | None, office_id: int | None) -> list[Staff]:
     """Active accounts that may supervise someone of `office_id`: of that office or an office above it."""
     query = select(Staff).where(Staff.active.is_(True), Staff.role != "clerk").order_by(Staff.username)
-    if actor.role != "admin":
+    if actor is not None and actor.role != "admin":
         query = query.where(Staff.office_id.in_([o for o in _ancestors(session, office_id) if o is not None]))
     return list(session.scalars(query))
 
@@ -69,7 +72,7 @@ def supervisor_options(session: Session, actor: Actor) -> list[Staff]:
     return list(session.scalars(query))
 
 
-def _supervisor(session: Session, actor: Actor, staff: Staff | None, office_id: int | None,
+def _supervisor(session: Session, actor: Actor | None, staff: Staff | None, office_id: int | None,
                 supervisor_id: int | None) -> Staff | None:
     """The chosen supervisor, checked: may supervise that office, and no circle in the chain."""
     if supervisor_id is None:
@@ -85,9 +88,10 @@ def _supervisor(session: Session, actor: Actor, staff: Staff | None, office_id: 
     return boss
 
 
-def create_staff(session: Session, actor: Actor, *, username: str, name: str, role: str, office_id: int | None,
-                 supervisor_id: int | None, now: datetime) -> tuple[Staff, str]:
-    """Add an account with a temporary password (returned once; changed at the first login)."""
+def create_staff(session: Session, actor: Actor | None, *, username: str, name: str, role: str, office_id: int | None,
+                 supervisor_id: int | None, now: datetime, password: str | None = None) -> tuple[Staff, str]:
+    """Add an account with a temporary password (returned once; changed at the first login), or, from the `ptsp`
+    command only, with the `password` its operator chose."""
     username, name = username.strip().lower(), name.strip()
     if not USERNAME.fullmatch(username):
         raise InvalidInput("username_invalid", username=username)
@@ -95,25 +99,29 @@ def create_staff(session: Session, actor: Actor, *, username: str, name: str, ro
         raise InvalidInput("staff_name_invalid")
     if role not in ROLES:
         raise InvalidInput("unknown_role", role=role, choices=ROLES)
-    require_grantable(actor, role)
+    if actor is not None:
+        require_grantable(actor, role)
     if office_id is None and role != "admin":
         raise InvalidInput("office_required")
-    require_admin_office(session, actor, office_id)
+    if actor is not None:
+        require_admin_office(session, actor, office_id)
     office = session.get(Office, office_id) if office_id is not None else None
     boss = _supervisor(session, actor, None, office_id, supervisor_id)
-    password = secrets.token_urlsafe(9)
+    chosen = password if actor is None else None
+    password = chosen or secrets.token_urlsafe(9)
     staff = add_staff(session, username=username, name=name, password=password, role=role, office=office,
                       supervisor=boss)
-    staff.must_change_password = True
+    staff.must_change_password = chosen is None
     session.flush()
     record(session, actor=actor, now=now, office_id=office_id, entity="staff", entity_id=staff.id,
            action="created", after=staff_state(staff))
     return staff, password
 
 
-def managed_staff(session: Session, actor: Actor, staff_id: int) -> Staff:
+def managed_staff(session: Session, actor: Actor | None, staff_id: int) -> Staff:
     staff = get_or_404(session, Staff, staff_id)
-    require_manageable(session, actor, staff)
+    if actor is not None:
+        require_manageable(session, actor, staff)
     return staff
 
 
@@ -139,7 +147,7 @@ def update_staff(session: Session, actor: Actor, staff_id: int, *, name: str, ro
     return staff
 
 
-def set_staff_active(session: Session, actor: Actor, staff_id: int, active: bool, now: datetime) -> Staff:
+def set_staff_active(session: Session, actor: Actor | None, staff_id: int, active: bool, now: datetime) -> Staff:
     """Deactivate (every session ends at once) or reactivate an account."""
     staff = managed_staff(session, actor, staff_id)
     before = staff_state(staff)
@@ -149,12 +157,15 @@ def set_staff_active(session: Session, actor: Actor, staff_id: int, active: bool
     return staff
 
 
-def reset_staff_password(session: Session, actor: Actor, staff_id: int, now: datetime) -> tuple[Staff, str]:
-    """Give the account a temporary password (returned once) that must be changed at the next login."""
+def reset_staff_password(session: Session, actor: Actor | None, staff_id: int, now: datetime,
+                         password: str | None = None) -> tuple[Staff, str]:
+    """Give the account a temporary password (returned once) that must be changed at the next login; the `ptsp`
+    command sets the password its operator chose or generated (`password`, or a generated one), not temporary."""
     staff = managed_staff(session, actor, staff_id)
     before = staff_state(staff)
-    staff, password = security.reset_password(session, actor, staff_id, now, actor_name=_username(session, actor))
-    staff.must_change_password = True
+    staff, password = security.reset_password(session, actor, staff_id, now, password=password if actor is None
+                                              else None, actor_name=_username(session, actor))
+    staff.must_change_password = actor is not None
     record(session, actor=actor, now=now, office_id=staff.office_id, entity="staff", entity_id=staff.id,
            action="password_reset", before=before, after=staff_state(staff))
     return staff, password
@@ -195,6 +206,6 @@ def _choose(session: Session, staff: Staff, *, new: str, confirm: str, now: date
     return staff
 
 
-def _username(session: Session, actor: Actor) -> str | None:
-    staff = session.get(Staff, actor.staff_id) if actor.staff_id is not None else None
+def _username(session: Session, actor: Actor | None) -> str | None:
+    staff = session.get(Staff, actor.staff_id) if actor is not None and actor.staff_id is not None else None
     return staff.username if staff is not None else None
