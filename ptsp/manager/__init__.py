@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     accountability,
     admin,
     admin_devices,
+    admin_hours,
     dashboard,
     export,
     feedback,

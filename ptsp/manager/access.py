@@ -21,7 +21,8 @@ MANAGER_ROLES = ("supervisor", "manager", "admin")
 
 
 def current_actor() -> Actor:
-    return Actor(kind="staff", id=current_user.id, role=current_user.role, office_id=current_user.office_id)
+    return Actor(kind="staff", id=current_user.id, role=current_user.role, office_id=current_user.office_id,
+                 agency_id=current_user.agency_id)
 
 
 def manager_page(view: Callable[..., Any]) -> Callable[..., Any]:
