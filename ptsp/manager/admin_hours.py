@@ -9,6 +9,7 @@ kiosk, counters and planning follow. Managers and admins only (`admin_page`); ev
 from __future__ import annotations
 
 from datetime import date
+from itertools import zip_longest
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -61,7 +62,7 @@ def _week_from_form(form: MultiDict[str, str]) -> dict[str, hours_admin.DayInput
         columns = [form.getlist(f"{day}-break-{name}") for name in BREAK_FIELDS]
         breaks = tuple(
             hours_admin.BreakInput(start.strip(), end.strip(), kind == "closure", reason)
-            for start, end, kind, reason in zip(*columns, strict=False) if start.strip() or end.strip())
+            for start, end, kind, reason in zip_longest(*columns, fillvalue="") if start.strip() or end.strip())
         week[day] = hours_admin.DayInput(form.get(f"{day}-open", "").strip(), form.get(f"{day}-close", "").strip(),
                                          breaks)
     return week

@@ -143,7 +143,7 @@ def set_week(session: Session, actor: Actor, *, office_id: int, week: Mapping[st
         if day_closures:
             raw_closures[day] = day_closures
     parsed = office_hours.parse_week(raw_hours)  # the set-up file's own checks, so both agree
-    hours = {day: spans for day, spans in office_hours.dump_week(parsed).items() if spans}
+    hours = office_hours.dump_week(parsed)  # every weekday, as the set-up file stores it
     closures = office_hours.dump_closures(office_hours.parse_closures(raw_closures, parsed))
     before = {"hours": office.hours or {}, "closures": office.closures or {}}
     after = {"hours": hours, "closures": closures}
