@@ -151,7 +151,7 @@ def _calendar_command(office_id: int, run: Any, form: dict[str, str] | None = No
     except DomainError as exc:
         session.rollback()
         return _closures_page(office_id, year=year, error=describe(exc), status=exc.status, form=form)
-    return redirect(url_for("manager.admin_closures", office_id=office_id, year=year or changed.year, saved=1))
+    return redirect(url_for("manager.admin_closures", office_id=office_id, year=changed.year, saved=1))
 
 
 @bp.post(f"/admin/offices/{OFFICE}/closures")

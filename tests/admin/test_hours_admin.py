@@ -6,22 +6,26 @@ scope refusals (an agency's manager reads only), and the audit entries of the to
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from ptsp.analytics.history import load_history
 from ptsp.cli import cli
+from ptsp.domain.errors import Forbidden, InvalidInput
 from ptsp.domain.hours import WEEKDAYS
 from ptsp.domain.opening import holidays_between
 from ptsp.models import AuditEntry, Office, OfficeClosedDay, Staff
-from ptsp.services import office_calendar
+from ptsp.services import hours_admin, office_calendar
 from ptsp.services.actors import Actor
 from ptsp.services.discipline import scan
 from tests.accountability.history import History
 from tests.accountability.test_closed_days import a_bad_morning
+from tests.admin.test_admin_browser import manager_login
 from tests.conftest import WEEKDAY_HOURS, bearer, login
 from tests.kiosk.conftest import issue
 from tests.test_agencies import load, mpp
@@ -266,8 +270,6 @@ def test_a_cuti_bersama_day_kept_open_is_open_for_kiosk_planning_and_discipline(
 
 
 def test_the_discipline_scan_asks_for_cover_on_a_kept_open_cuti_bersama_day_only(app, world):
-    from ptsp.services import hours_admin
-
     with app.extensions["ptsp.sessions"]() as session:
         history = History(session)
         a_bad_morning(history, CHRISTMAS_EVE)
@@ -371,9 +373,6 @@ def test_ptsp_closures_commands_are_audited_as_cli(app, world, monkeypatch, db_u
 
 
 def test_the_use_cases_refuse_past_days_and_wrong_actors_without_a_page(app, world, clock):
-    from ptsp.domain.errors import Forbidden, InvalidInput
-    from ptsp.services import hours_admin
-
     with app.extensions["ptsp.sessions"]() as session:
         manager = session.scalar(select(Staff).where(Staff.username == "manager"))
         actor = Actor("staff", manager.id, "manager", manager.office_id)
@@ -390,3 +389,56 @@ def test_the_use_cases_refuse_past_days_and_wrong_actors_without_a_page(app, wor
         hours_admin.set_week(session, actor, office_id=world.office, week={}, now=clock())  # every day closed
         assert session.get(Office, world.office).hours == {day: [] for day in WEEKDAYS}
         session.rollback()
+
+
+@pytest.mark.browser
+def test_a_manager_edits_a_weekday_and_adds_a_closure_in_chromium(server, page_factory, shot):
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    today_key, tomorrow_key = WEEKDAYS[today.weekday()], WEEKDAYS[(today.weekday() + 1) % 7]
+    page = page_factory(1366, 768)
+    manager_login(page, server.base)
+    page.click("nav a:text('Jam buka & libur')")
+    page.click("#office-choice li:has-text('Kelurahan Uji') a:text('Jam buka')")
+    assert "Atur jam buka" in page.inner_text("h1")
+    row = f"tr[data-day={tomorrow_key}]"
+    page.fill(f"{row} input[name={tomorrow_key}-open]", "08:00")
+    page.fill(f"{row} input[name={tomorrow_key}-close]", "07:00")
+    page.click("#hours-form button[type=submit]")
+    assert "jam tutup harus setelah jam buka" in page.inner_text("#form-error")
+    assert page.is_visible(f"{row}.row-error")
+    shot(page, "hours-refused-1366", full_page=True)
+    page.fill(f"{row} input[name={tomorrow_key}-close]", "15:30")
+    page.fill(f"{row} input[name={tomorrow_key}-break-start] >> nth=0", "12:00")
+    page.fill(f"{row} input[name={tomorrow_key}-break-end] >> nth=0", "13:00")
+    page.check(f"tr[data-day={today_key}] input[name={today_key}-closed]")
+    page.click("#hours-form button[type=submit]")
+    assert page.is_visible("#saved")
+    assert page.input_value(f"{row} input[name={tomorrow_key}-close]") == "15:30"
+    assert page.is_checked(f"tr[data-day={today_key}] input[name={today_key}-closed]")
+    shot(page, "hours-saved-1366", full_page=True)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    shot(page, "hours-saved-1920")
+    state = requests.get(f"{server.base}/kiosk/state", headers=bearer(server.kiosk), timeout=5).json()
+    assert state["state"] == "closed" and state["opens_at"] is None  # today closed all day: the kiosk follows
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.click("a:text('Hari libur dan tutup')")
+    day = today + timedelta(days=2)
+    page.fill("#add-closure input[name=first]", day.isoformat())
+    page.fill("#add-closure input[name=reason]", "Rapat kerja tahunan")
+    page.click("#add-closure button[type=submit]")
+    assert page.is_visible("#saved")
+    added = page.locator(f"tr[data-day='{day.isoformat()}'][data-kind=office]")
+    assert "Rapat kerja tahunan" in added.inner_text()
+    leave = page.locator("tr[data-kind=cuti_bersama]:has(form.keep-open)").first  # a cuti bersama to come
+    if leave.count():
+        leave_day = leave.get_attribute("data-day")
+        leave.locator("input[name=note]").fill("Layanan KTP tetap jalan")
+        leave.locator("form.keep-open button").click()
+        assert "tetap buka" in page.locator(f"tr[data-day='{leave_day}']").inner_text()
+    shot(page, "closures-1366", full_page=True)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    shot(page, "closures-1920")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(page.url.split("?")[0] + "?lang=en")
+    shot(page, "closures-en-1366")
