@@ -151,12 +151,20 @@ def test_the_kiosk_follows_new_hours_at_once(app, client, world, clock):
     assert issue(client, world, "A").status_code == 201
     clock.advance(hours=4, minutes=40)  # 14:40: after the last-ticket cut-off of the new closing time
     assert kiosk_state(client, world)["state"] == "cutoff"
-    # Monday closed altogether: the holiday screen (Tuesday closed too) names Wednesday as the next open day.
-    login(client, "manager")
-    shut = _week(**{"mon-closed": "1", "tue-closed": ""} | {"tue-open": "08:00", "tue-close": "12:00"})
+    # Monday closed altogether: the kiosk is closed at once, with no opening time today.
+    shut = _week(**{"mon-closed": "1"})
     assert client.post(f"/manager/admin/offices/{world.office}/hours", data=shut).status_code == 302
-    assert kiosk_state(client, world)["state"] == "closed"
-    assert kiosk_state(client, world)["opens_at"] is None
+    assert (kiosk_state(client, world)["state"], kiosk_state(client, world)["opens_at"]) == ("closed", None)
+    # The holiday screen's "opens again" follows the hours too: Tuesday closed by the office, Wednesday closed
+    # all week, Thursday opening at 09:30.
+    url = f"/manager/admin/offices/{world.office}/closures"
+    assert client.post(url, data={"first": TUESDAY.isoformat(), "reason": "Rapat kerja"}).status_code == 302
+    thursday = _week(**{"tue-closed": "", "tue-open": "08:00", "tue-close": "12:00", "thu-closed": "",
+                        "thu-open": "09:30", "thu-close": "15:00"})
+    assert client.post(f"/manager/admin/offices/{world.office}/hours", data=thursday).status_code == 302
+    clock.advance(days=1)  # Tuesday
+    closed = kiosk_state(client, world)["closed_day"]
+    assert closed["reopens"] == "2026-11-26" and "Kamis, 26 November 2026 pukul 09.30 WIB" in closed["text"]
 
 
 def test_a_closure_added_on_the_page_closes_the_kiosk_that_day_and_it_issues_the_next(app, client, world, clock):
