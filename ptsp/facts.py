@@ -56,6 +56,9 @@ TICKET_CANCELLED = _numbered("ticket_cancelled", "a ticket was cancelled")
 TICKETS_EXPIRED = _numbered("tickets_expired", "the open tickets of past days expired")
 COUNTER_CHANGED = _numbered("counter_changed", "a counter opened, paused or closed")
 PRINTER_CHANGED = _numbered("printer_changed", "a printer's health changed")
+OFFICE_CHANGED = _numbered("office_changed", "the office's settings or its agencies were changed on the "
+                           "administration pages: {settings} as in the snapshot's office (running text, name, "
+                           "time zone...)")
 
 LINE_MOVED = Fact("line_moved", frozenset({Audience.RESIDENTS}), False,
                   "the lines of these services may have moved: {office, services}, nothing else")
@@ -81,7 +84,7 @@ VIOLATION_DETECTED = Fact("violation_detected", frozenset({Audience.MANAGERS}), 
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
     TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
-    LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED, VIOLATION_DETECTED,
+    OFFICE_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY, PRINT_JOB_QUEUED, VIOLATION_DETECTED,
 )
 BY_NAME: dict[str, Fact] = {fact.name: fact for fact in CATALOGUE}
 NUMBERED: tuple[Fact, ...] = tuple(fact for fact in CATALOGUE if fact.numbered)

@@ -259,6 +259,8 @@ MESSAGES: dict[str, str] = {
     "closure_day_past": N_("Hari %(day)s sudah lewat"),
     "closure_day_taken": N_("Kantor sudah ditutup pada %(day)s: %(reason)s"),
     "closure_not_found": N_("Tidak ada hari tutup kantor pada %(day)s"),
+    "calendar_office_wide_only": N_("Jam buka dan kalender berlaku untuk seluruh kantor: hanya manajer kantor atau "
+                                    "admin yang mengubahnya, bukan manajer satu instansi"),
     "calendar_day_stays_open": N_("Kantor sudah ditetapkan tetap buka pada %(day)s; batalkan dulu"),
     "stays_open_not_cuti_bersama": N_("%(day)s bukan cuti bersama: hanya cuti bersama yang dapat dibuat tetap buka"),
     "stays_open_not_found": N_("Kantor tidak ditetapkan tetap buka pada %(day)s"),
@@ -289,6 +291,18 @@ MESSAGES: dict[str, str] = {
     "device_name_taken": N_("Nama perangkat '%(name)s' sudah dipakai perangkat %(id)s di kantor ini"),
     "device_name_ambiguous": N_("Ada %(count)s perangkat bernama '%(name)s' (id %(ids)s): ganti nama dulu agar jelas"),
     "device_name_unknown": N_("Tidak ada %(kind)s bernama '%(name)s' di kantor ini"),
+    # Offices and agencies (docs/administration.md, "Kantor dan instansi").
+    "office_slug_taken": N_("Kode kantor '%(slug)s' sudah dipakai"),
+    "office_parent_unknown": N_("Kantor induk %(office)s tidak ada"),
+    "office_parent_cycle": N_("%(parent)s ada di bawah %(office)s: kantor tidak dapat berada di bawah dirinya sendiri"),
+    "office_parent_out_of_scope": N_("Kantor induk %(office)s di luar wewenang Anda: kantor tidak dapat dipindah "
+                                     "ke luar wewenang Anda"),
+    "agency_not_found": N_("Instansi %(id)s tidak ditemukan"),
+    "agency_code_taken": N_("Kode instansi '%(code)s' sudah dipakai di kantor ini"),
+    "office_wide_only": N_("Hanya manajer kantor atau admin yang dapat mengubah ini; manajer satu instansi hanya "
+                           "mengubah nama instansinya sendiri"),
+    "office_create_admins_only": N_("Hanya admin yang dapat membuat kantor baru"),
+    "office_root_admins_only": N_("Hanya admin yang dapat menjadikan kantor tanpa induk"),
 }
 
 

@@ -7,8 +7,9 @@ prayer: the office closes). They are stored in the shapes `ptsp/domain/hours.py`
 
 The calendar is `ptsp/services/office_calendar.py`: the office's own closure days, and per cuti bersama day an
 override that keeps the office open. Everything here may be read by an admin or a manager of the office's scope;
-it is changed by those not limited to one agency of it (the hours are the whole office's). Each change is written
-to the audit log in the same transaction; a refusal raises before anything changes.
+it is changed by those not limited to one agency of it (`require_office_wide`: the hours are the whole office's).
+Each change is written to the audit log in the same transaction, and the office's stations hear `office_changed`
+after commit (a kiosk refreshes its open state at once); a refusal raises before anything changes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..models import Office, OfficeClosedDay
 from . import audit, office_calendar
 from .actors import Actor
-from .admin_scope import require_admin_agency, require_admin_office
+from .admin_scope import require_admin_office, require_office_wide
 from .lookup import get_or_404
 
 MAX_RANGE_DAYS = 31  # one closure range at most (a month: a flood, a renovation)
@@ -67,7 +68,7 @@ def readable_office(session: Session, actor: Actor, office_id: int) -> Office:
 def may_change(session: Session, actor: Actor, office: Office) -> bool:
     """Whether `actor` may change the office's hours and calendar (not a manager limited to one agency)."""
     try:
-        require_admin_agency(session, actor, office.id, None)
+        require_office_wide(session, actor, office.id, "calendar_office_wide_only")
     except Forbidden:
         return False
     return True
@@ -131,7 +132,7 @@ def set_week(session: Session, actor: Actor, *, office_id: int, week: Mapping[st
              ) -> Office:
     """Replace the office's weekly hours and declared closures; audited with the state before and after."""
     office = get_or_404(session, Office, office_id)
-    require_admin_agency(session, actor, office.id, None)
+    require_office_wide(session, actor, office.id, "calendar_office_wide_only")
     raw_hours: dict[str, list[list[str]]] = {}
     raw_closures: dict[str, list[list[str]]] = {}
     for day, entry in week.items():
@@ -152,6 +153,7 @@ def set_week(session: Session, actor: Actor, *, office_id: int, week: Mapping[st
         session.flush()
         audit.record(session, actor=actor, now=now, office_id=office.id, entity="office_hours", entity_id=office.id,
                      action="updated", before=before, after=after)
+        office_calendar.tell_stations(session, office, now)
     return office
 
 
@@ -219,6 +221,7 @@ def keep_open(session: Session, actor: Actor, *, office_id: int, day: date, note
     session.add(row)
     session.flush()
     office_calendar.audit_day(session, actor, row, "created", now)
+    office_calendar.tell_stations(session, office, now)
     return row
 
 
@@ -231,7 +234,7 @@ def close_again(session: Session, actor: Actor, *, office_id: int, day: date, no
     office_calendar.require_future(office, day, now)
     office_calendar.audit_day(session, actor, row, "deleted", now, removed=True)
     session.delete(row)
-    session.flush()
+    office_calendar.tell_stations(session, office, now)
 
 
 def hours_summary(office: Office) -> dict[str, Any]:

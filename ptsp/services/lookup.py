@@ -36,7 +36,8 @@ _Row = TypeVar("_Row", bound=Base)
 
 # The reason `get_or_404` raises for each model it loads (each has a message in ptsp.i18n.errors).
 MISSING = {"Ticket": "ticket_not_found", "Office": "office_not_found", "Counter": "counter_not_found",
-           "Complaint": "complaint_not_found", "Device": "device_not_found", "Staff": "staff_not_found"}
+           "Complaint": "complaint_not_found", "Device": "device_not_found", "Staff": "staff_not_found",
+           "Agency": "agency_not_found"}
 
 
 def get_or_404(session: Session, model: type[_Row], ident: int) -> _Row:

@@ -3,8 +3,9 @@
 The rules are `ptsp/domain/office_calendar.py` (national holidays and cuti bersama from the `holidays`
 package, then the office's own days); this module reads and writes the office's days. Adding or removing a
 closure day is for an administrator, or a manager of the office (or of an office above it) who is not limited
-to one agency of it (`admin_scope.require_admin_agency`), or the `ptsp` command; each change is written to the
-audit log in the same transaction (the command's as "cli"). A past day cannot be changed: it feeds history.
+to one agency of it (`admin_scope.require_office_wide`), or the `ptsp` command; each change is written to the
+audit log in the same transaction (the command's as "cli"), and the office's stations hear `office_changed` after
+commit (the kiosk refreshes its state at once). A past day cannot be changed: it feeds history.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import facts
 from ..domain import hours as office_hours
 from ..domain import office_calendar
 from ..domain.errors import Forbidden, InvalidInput, NotFound
@@ -22,8 +24,9 @@ from ..domain.office_calendar import ClosedDay
 from ..models import Office, OfficeClosedDay
 from . import audit
 from .actors import Actor
-from .admin_scope import require_admin_agency
-from .lookup import get_or_404, require_office
+from .admin_scope import require_office_wide
+from .lookup import get_or_404, publish, require_office
+from .serializers import office_view
 
 REASON_MAX = 200
 LOOK_AHEAD_DAYS = 60  # how far `next_open_day` looks (Idul Fitri with its cuti bersama is about ten days)
@@ -75,8 +78,14 @@ def managed_office(session: Session, actor: Actor, office_id: int) -> Office:
         raise Forbidden("closures_managers_only")
     office = get_or_404(session, Office, office_id)
     if actor.kind != "system":
-        require_admin_agency(session, actor, office.id, None)
+        require_office_wide(session, actor, office.id, "calendar_office_wide_only")
     return office
+
+
+def tell_stations(session: Session, office: Office, now: datetime) -> None:
+    """Queue `office_changed` for after commit: a kiosk refreshes its open state and holiday screen at once."""
+    session.flush()
+    publish(session, office.id, facts.OFFICE_CHANGED, {"settings": office_view(office, now)})
 
 
 def require_future(office: Office, day: date, now: datetime) -> None:
@@ -123,6 +132,7 @@ def add_closure(session: Session, actor: Actor, *, office_id: int, day: date, re
     session.add(row)
     session.flush()
     audit_day(session, actor, row, "created", now)
+    tell_stations(session, office, now)
     return row
 
 
@@ -143,7 +153,7 @@ def remove_closure(session: Session, actor: Actor, *, office_id: int, day: date,
     require_future(office, day, now)
     audit_day(session, actor, row, "deleted", now, removed=True)
     session.delete(row)
-    session.flush()
+    tell_stations(session, office, now)
 
 
 def list_closures(session: Session, actor: Actor, *, office_id: int, start: date, end: date,

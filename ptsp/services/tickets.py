@@ -107,8 +107,8 @@ def _open_service(session: Session, office: Office, service_id: int, now: dateti
     service = session.get(Service, service_id)
     if service is None or service.office_id != office.id:
         raise InvalidInput("unknown_service", service=service_id)
-    if not service.active:
-        raise OfficeClosed("service_inactive", service=service.name_id)
+    if not service.active or (service.agency is not None and not service.agency.active):
+        raise OfficeClosed("service_inactive", service=service.name_id)  # an inactive agency's services too
     day = office_hours.service_day(now, office.timezone)
     closed = office_calendar.closed_day(session, office.id, day)
     if closed is not None:  # a national holiday, cuti bersama or the office's own closure day

@@ -307,7 +307,7 @@ def test_an_agencys_manager_reads_the_hours_and_calendar_but_changes_neither(app
     calendar = client.get(f"/manager/admin/offices/{world.office}/closures")
     assert calendar.status_code == 200 and 'id="add-closure"' not in calendar.text
     refused = client.post(f"/manager/admin/offices/{world.office}/hours", data=GOOD_WEEK)
-    assert refused.status_code == 403 and "di luar wewenang" in refused.text
+    assert refused.status_code == 403 and "berlaku untuk seluruh kantor" in refused.text
     url = f"/manager/admin/offices/{world.office}/closures"
     assert client.post(url, data={"first": "2026-11-24", "reason": "Rapat"}).status_code == 403
     assert client.post(f"{url}/2026-12-24/keep-open").status_code == 403
@@ -394,8 +394,13 @@ def test_the_use_cases_refuse_past_days_and_wrong_actors_without_a_page(app, wor
             hours_admin.set_week(session, actor, office_id=world.office, week={"holiday": hours_admin.DayInput()},
                                  now=clock())
         session.rollback()
+        assert "facts" not in session.info  # a refused change is never heard of
         hours_admin.set_week(session, actor, office_id=world.office, week={}, now=clock())  # every day closed
         assert session.get(Office, world.office).hours == {day: [] for day in WEEKDAYS}
+        # The office's stations hear of it after commit: the kiosk refreshes its state at once.
+        queued = session.info["facts"]
+        assert [(f["event"], f["office"]) for f in queued] == [("office_changed", world.office)]
+        assert queued[0]["data"]["settings"]["hours"] == {day: [] for day in WEEKDAYS}
         session.rollback()
 
 

@@ -58,6 +58,7 @@
     if (name === "counter_changed") {
       state.counters = state.counters.map((c) => (c.id === fact.id ? { ...c, ...fact } : c));
     }
+    if (name === "office_changed") state.office = { ...state.office, ...fact.settings };  // e.g. a new running text
     const t = fact.ticket;
     if (t) {
       state.counters = state.counters.map((c) => {

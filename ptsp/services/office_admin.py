@@ -1,0 +1,276 @@
+"""Office and agency administration: an office's settings and place in the tree, and its agencies (instansi).
+
+Who may do what is decided in `admin_scope.py` and applied here: an admin creates offices and edits any; a
+manager edits the offices of their scope and keeps them there (no parent outside it, no cycle); an agency's
+manager (`staff.agency_id`) changes only their own agency's names. Every change is audited in the same
+transaction (`audit.record`), and an office's stations hear `office_changed` after commit, so a lobby display
+shows a new running text and a kiosk drops a deactivated agency's tiles without a reload.
+
+A deactivated agency keeps its rows: its services leave the kiosk and refuse new tickets, while the tickets
+already issued stay in line and are still called at the counters, so nobody holding a number is turned away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import facts
+from ..domain.errors import Forbidden, InvalidInput
+from ..domain.lifecycle import Status
+from ..i18n.validation import invalid_input
+from ..models import Agency, Office, Service, Ticket
+from .actors import Actor, agency_scope
+from .admin_scope import (
+    administered_offices,
+    require_admin_agency,
+    require_admin_office,
+    require_every_office,
+    require_office_wide,
+)
+from .audit import record
+from .lookup import get_or_404, publish
+from .serializers import office_view
+
+KINDS = ("city", "kecamatan", "kelurahan", "mpp")
+RECALL_LIMITS = ("requeue", "no_show")
+OFFICE_FIELDS = ("slug", "name", "kind", "parent_id", "timezone", "last_ticket_minutes", "starvation_minutes",
+                 "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text")
+AGENCY_FIELDS = ("code", "name", "name_en", "sort_order", "active")
+AGENCY_NAMES = ("name", "name_en")  # what an agency's own manager may change
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class OfficeSettings(_Form):
+    """The settings of an office one may edit; the bounds are the set-up file's (`setup_schema.OfficeSpec`)."""
+
+    name: Text
+    kind: Literal["city", "kecamatan", "kelurahan", "mpp"]
+    parent_id: int | None = None
+    timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
+    last_ticket_minutes: int = Field(default=30, ge=0, le=600)
+    starvation_minutes: int = Field(default=30, ge=1, le=600)
+    max_calls: int = Field(default=3, ge=1, le=10)
+    on_recall_limit: Literal["requeue", "no_show"] = "requeue"
+    target_wait_minutes: int = Field(default=15, ge=1, le=600)
+    complaint_channel: Optional200 = None
+    running_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class NewOffice(OfficeSettings):
+    slug: str = Field(pattern=r"^[a-z0-9-]{2,64}$")
+
+
+class AgencyNames(_Form):
+    name: Text
+    name_en: Optional200 = None
+
+
+class AgencyFields(AgencyNames):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    sort_order: int = Field(default=0, ge=0, le=100000)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _parse(model: type[_Model], form: Mapping[str, str]) -> _Model:
+    """The form's fields as `model`: a blank optional field is None, a blank required one stays blank (and is
+    refused as too short or not a number); pydantic reads the numbers."""
+    optional = {name for name, field in model.model_fields.items() if field.default is None}
+    data = {key: None if key in optional and not value.strip() else value for key, value in form.items()}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+
+
+def office_state(office: Office) -> dict[str, Any]:
+    return {field: getattr(office, field) for field in OFFICE_FIELDS}
+
+
+def agency_state(agency: Agency) -> dict[str, Any]:
+    return {"office": agency.office_id, **{field: getattr(agency, field) for field in AGENCY_FIELDS}}
+
+
+# Offices.
+
+def office_list(session: Session, actor: Actor) -> list[Office]:
+    return administered_offices(session, actor)
+
+
+def managed_office(session: Session, actor: Actor, office_id: int) -> Office:
+    office = get_or_404(session, Office, office_id)
+    require_admin_office(session, actor, office.id)
+    return office
+
+
+def _below(session: Session, office_id: int) -> set[int]:
+    """The office and every office below it."""
+    found, frontier = {office_id}, {office_id}
+    while frontier:
+        frontier = set(session.scalars(select(Office.id).where(Office.parent_id.in_(frontier)))) - found
+        found |= frontier
+    return found
+
+
+def parent_choices(session: Session, actor: Actor, office: Office | None) -> list[Office]:
+    """The offices `office` may be placed under: in the actor's scope, never itself nor one below it. A
+    manager's own office keeps the parent it has (outside their scope) among the choices."""
+    excluded = _below(session, office.id) if office is not None else set()
+    choices = [o for o in administered_offices(session, actor) if o.id not in excluded]
+    if office is not None and office.parent is not None and office.parent not in choices:
+        choices.append(office.parent)
+    return choices
+
+
+def _check_parent(session: Session, actor: Actor, office: Office | None, parent_id: int | None) -> None:
+    """Refuse an unknown parent, a cycle, and a new parent outside the actor's scope (or none, for a manager:
+    only an admin makes an office a root)."""
+    if office is not None and parent_id == office.parent_id:
+        return
+    if parent_id is None:
+        require_every_office(session, actor, "office_root_admins_only")
+        return
+    parent = session.get(Office, parent_id)
+    if parent is None:
+        raise InvalidInput("office_parent_unknown", office=parent_id)
+    if office is not None and parent.id in _below(session, office.id):
+        raise InvalidInput("office_parent_cycle", office=office.name, parent=parent.name)
+    try:
+        require_admin_office(session, actor, parent.id)
+    except Forbidden:
+        raise Forbidden("office_parent_out_of_scope", office=parent.name) from None
+
+
+def _publish_office(session: Session, office: Office, now: datetime) -> None:
+    """Tell the office's stations after commit: the display takes the new settings, the kiosk refreshes."""
+    session.flush()
+    publish(session, office.id, facts.OFFICE_CHANGED, {"settings": office_view(office, now)})
+
+
+def create_office(session: Session, actor: Actor, form: Mapping[str, str], now: datetime) -> Office:
+    """Only an admin creates an office (a manager's scope follows the tree an admin draws)."""
+    require_every_office(session, actor, "office_create_admins_only")
+    fields = _parse(NewOffice, form)
+    if session.scalar(select(Office.id).where(Office.slug == fields.slug)) is not None:
+        raise InvalidInput("office_slug_taken", slug=fields.slug)
+    _check_parent(session, actor, None, fields.parent_id)
+    office = Office(**fields.model_dump(), hours={}, closures={})
+    session.add(office)
+    session.flush()
+    record(session, actor=actor, now=now, office_id=office.id, entity="office", entity_id=office.id,
+           action="created", after=office_state(office))
+    return office
+
+
+def update_office(session: Session, actor: Actor, office_id: int, form: Mapping[str, str], now: datetime) -> Office:
+    """Change an office's settings; an agency's manager reads them but changes only their agency."""
+    office = managed_office(session, actor, office_id)
+    require_office_wide(session, actor, office.id)
+    fields = _parse(OfficeSettings, form)
+    _check_parent(session, actor, office, fields.parent_id)
+    before = office_state(office)
+    for key, value in fields.model_dump().items():
+        setattr(office, key, value)
+    after = office_state(office)
+    if after != before:
+        record(session, actor=actor, now=now, office_id=office.id, entity="office", entity_id=office.id,
+               action="updated", before=before, after=after)
+        _publish_office(session, office, now)
+    return office
+
+
+# Agencies.
+
+def agency_list(session: Session, actor: Actor, office_id: int) -> list[Agency]:
+    """Every agency of an administered office, active or not, in the kiosk's order."""
+    managed_office(session, actor, office_id)
+    return list(session.scalars(select(Agency).where(Agency.office_id == office_id)
+                                .order_by(Agency.sort_order, Agency.name)))
+
+
+def managed_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
+    agency = get_or_404(session, Agency, agency_id)
+    require_admin_office(session, actor, agency.office_id)
+    return agency
+
+
+def _refuse_duplicate_code(session: Session, office_id: int, code: str, except_id: int | None = None) -> None:
+    """Codes are unique in the office, ignoring case (a hall display's `?agencies=` ignores it too)."""
+    query = select(Agency.id).where(Agency.office_id == office_id, func.upper(Agency.code) == code.upper())
+    if except_id is not None:
+        query = query.where(Agency.id != except_id)
+    if session.scalar(query) is not None:
+        raise InvalidInput("agency_code_taken", code=code)
+
+
+def create_agency(session: Session, actor: Actor, office_id: int, form: Mapping[str, str],
+                  now: datetime) -> Agency:
+    office = managed_office(session, actor, office_id)
+    require_office_wide(session, actor, office.id)
+    fields = _parse(AgencyFields, form)
+    _refuse_duplicate_code(session, office.id, fields.code)
+    agency = Agency(office_id=office.id, active=True, **fields.model_dump())
+    session.add(agency)
+    session.flush()
+    record(session, actor=actor, now=now, office_id=office.id, entity="agency", entity_id=agency.id,
+           action="created", after=agency_state(agency))
+    _publish_office(session, office, now)
+    return agency
+
+
+def update_agency(session: Session, actor: Actor, agency_id: int, form: Mapping[str, str],
+                  now: datetime) -> Agency:
+    """Change an agency's code, names and order; an agency's own manager may change only its names."""
+    agency = managed_agency(session, actor, agency_id)
+    require_admin_agency(session, actor, agency.office_id, agency.id)
+    before = agency_state(agency)
+    if agency_scope(actor) is None:
+        fields = _parse(AgencyFields, form)
+        _refuse_duplicate_code(session, agency.office_id, fields.code, except_id=agency.id)
+        changes = fields.model_dump()
+    else:
+        changes = _parse(AgencyNames, form).model_dump()
+        if any(key in form and form[key].strip() != str(before[key]) for key in ("code", "sort_order")):
+            require_office_wide(session, actor, agency.office_id)  # refuses: their code and order are the office's
+    for key, value in changes.items():
+        setattr(agency, key, value)
+    after = agency_state(agency)
+    if after != before:
+        record(session, actor=actor, now=now, office_id=agency.office_id, entity="agency", entity_id=agency.id,
+               action="updated", before=before, after=after)
+        _publish_office(session, agency.office, now)
+    return agency
+
+
+def set_agency_active(session: Session, actor: Actor, agency_id: int, active: bool, now: datetime) -> Agency:
+    """(De)activate an agency, never delete it: its services and counters keep their history."""
+    agency = managed_agency(session, actor, agency_id)
+    require_office_wide(session, actor, agency.office_id)
+    if agency.active == active:
+        return agency
+    before = agency_state(agency)
+    agency.active = active
+    record(session, actor=actor, now=now, office_id=agency.office_id, entity="agency", entity_id=agency.id,
+           action="activated" if active else "deactivated", before=before, after=agency_state(agency))
+    _publish_office(session, agency.office, now)
+    return agency
+
+
+def still_waiting(session: Session, agency: Agency) -> int:
+    """Tickets of the agency's services still in line or at a counter: served after a deactivation."""
+    open_states = (Status.WAITING.value, Status.CALLED.value, Status.SERVING.value)
+    return session.scalar(select(func.count(Ticket.id)).join(Service, Service.id == Ticket.service_id)
+                          .where(Service.agency_id == agency.id, Ticket.status.in_(open_states))) or 0
