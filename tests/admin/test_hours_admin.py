@@ -410,7 +410,8 @@ def test_a_manager_edits_a_weekday_and_adds_a_closure_in_chromium(server, page_f
     today_key, tomorrow_key = WEEKDAYS[today.weekday()], WEEKDAYS[(today.weekday() + 1) % 7]
     page = page_factory(1366, 768)
     manager_login(page, server.base)
-    page.click("nav a:text('Jam buka & libur')")
+    page.click("#nav-admin summary")  # the Administrasi menu
+    page.click("#nav-admin a:text('Jam buka & libur')")
     page.click("#office-choice li:has-text('Kelurahan Uji') a:text('Jam buka')")
     assert "Atur jam buka" in page.inner_text("h1")
     row = f"tr[data-day={tomorrow_key}]"
