@@ -101,6 +101,8 @@ def test_a_manager_sets_a_week_with_a_lunch_break_and_the_friday_prayer_and_it_i
     assert client.post(f"/manager/admin/offices/{world.office}/hours", data=GOOD_WEEK).status_code == 302
     assert len(audit_entries(app, "office_hours")) == 1
     assert ">Jam buka & libur</a>" in shown  # the nav's link
+    office_page = client.get(f"/manager/admin/offices/{world.office}").text  # the office's settings page links here
+    assert f'href="/manager/admin/offices/{world.office}/hours" id="office-hours-link"' in office_page
 
 
 def _week(**changes: object) -> dict[str, object]:
