@@ -63,7 +63,8 @@ class OfficeHistory:
     records: list[TicketRecord] = field(default_factory=list)
     open_days: list[date] = field(default_factory=list)
     closures: dict = field(default_factory=dict)  # the office's declared closures (`hours.parse_closures` shape)
-    closed_days: dict[date, str] = field(default_factory=dict)  # the office's own closure days: day -> reason
+    # the office's own closure days: day -> reason, or STAYS_OPEN (ptsp/domain/office_calendar.py)
+    closed_days: dict[date, str | None] = field(default_factory=dict)
 
 
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:

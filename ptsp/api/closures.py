@@ -40,7 +40,8 @@ def _date(raw: str, name: str) -> date:
 operation("/offices/{office_id}/closures", "get",
           "The office's calendar from `from` (default today, office-local) for `days` days (1-3660, default 366): "
           "its own closure days and the national holidays and cuti bersama, named in the reader's language",
-          responses={200: "{office: [{day, reason}], national: [{day, kind, name}]}"}, auth=["staff"],
+          responses={200: "{office: [{day, reason}], national: [{day, kind, name}], stays_open: [day]}"},
+          auth=["staff"],
           params=[{"name": "from", "in": "query", "required": False, "schema": {"type": "string"}},
                   {"name": "days", "in": "query", "required": False, "schema": {"type": "integer"}}])
 
@@ -85,6 +86,6 @@ operation("/offices/{office_id}/closures/{day}", "delete",
 def remove_closure(office_id: int, day: str) -> Response:
     actor = require_actor("staff")
     session = get_db()
-    office_calendar.remove_closure(session, actor, office_id=office_id, day=_date(day, "day"))
+    office_calendar.remove_closure(session, actor, office_id=office_id, day=_date(day, "day"), now=now())
     session.commit()
     return jsonify({"ok": True})

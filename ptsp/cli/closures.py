@@ -1,4 +1,6 @@
-"""`ptsp closures`: an office's own closure days (add, list, remove), besides national holidays and cuti bersama."""
+"""`ptsp closures`: an office's own closure days (add, list, remove), besides national holidays and cuti bersama.
+
+Each change is written to the audit log as "cli" (ptsp/services/office_calendar.py)."""
 
 from __future__ import annotations
 
@@ -38,13 +40,13 @@ def add(office_slug: str, day: datetime, reason: str) -> None:
 @click.option("--day", required=True, type=DAY, help="The closure day to remove, YYYY-MM-DD")
 def remove(office_slug: str, day: datetime) -> None:
     """Open the office again on one of its closure days (national holidays stay closed)."""
-    from ..context import db_session
+    from ..context import db_session, now
     from ..services.actors import SYSTEM
     from ..services.office_calendar import remove_closure
 
     with _app().app_context(), db_session() as session:
         office = _office(session, office_slug)
-        remove_closure(session, SYSTEM, office_id=office.id, day=day.date())
+        remove_closure(session, SYSTEM, office_id=office.id, day=day.date(), now=now())
         session.commit()
         click.echo(f"{office.slug}: closure on {day.date().isoformat()} removed")
 

@@ -63,7 +63,8 @@ def service_day(now: datetime, timezone: str) -> date:
     return local_now(now, timezone).date()
 
 
-def _parse_time(text: str) -> time:
+def parse_time(text: str) -> time:
+    """Read "HH:MM" (a 24-hour clock time); refuse anything else."""
     try:
         hours, minutes = text.split(":")
         return time(int(hours), int(minutes))
@@ -86,7 +87,7 @@ def parse_week(raw: dict[str, list[list[str]]]) -> dict[str, list[Interval]]:
     raw = _weekday_mapping(raw, "opening_hours_not_mapping")
     week: dict[str, list[Interval]] = {}
     for day in WEEKDAYS:
-        intervals = sorted((_parse_time(a), _parse_time(b)) for a, b in raw.get(day, []))
+        intervals = sorted((parse_time(a), parse_time(b)) for a, b in raw.get(day, []))
         for start, end in intervals:
             if end <= start:
                 raise InvalidInput("closing_before_opening", day=day)
@@ -114,7 +115,7 @@ def parse_closures(raw: object, week: dict[str, list[Interval]]) -> dict[str, li
         for entry in entries:
             if not isinstance(entry, list | tuple) or len(entry) not in (2, 3):
                 raise InvalidInput("closure_invalid", day=day)
-            start, end = _parse_time(entry[0]), _parse_time(entry[1])
+            start, end = parse_time(entry[0]), parse_time(entry[1])
             if (start, end) not in gaps:
                 raise InvalidInput("closure_not_a_gap", day=day, start=entry[0], end=entry[1])
             reason = str(entry[2]).strip()[:80] if len(entry) == 3 else ""
@@ -131,7 +132,7 @@ def read_closures(raw: object) -> dict[str, list[Closure]]:
     for day, entries in (raw.items() if isinstance(raw, dict) else ()):
         for entry in entries if isinstance(entries, list) else ():
             try:
-                out.setdefault(day, []).append(Closure(_parse_time(entry[0]), _parse_time(entry[1]),
+                out.setdefault(day, []).append(Closure(parse_time(entry[0]), parse_time(entry[1]),
                                                        str(entry[2]) if len(entry) > 2 else ""))
             except (InvalidInput, TypeError, IndexError, KeyError):
                 continue

@@ -6,7 +6,9 @@ violation) and the leaderboard's default period. National holidays and cuti bers
 days the government adds around them) come from the `holidays` package's Indonesian calendar, its `public`
 and `government` categories, named in Indonesian unless a page asks for another language the package has.
 An office's own closures (a flood, an election day, a local holiday) are plain `{day: reason}` values read
-from storage by the caller, so this module stays pure.
+from storage by the caller, so this module stays pure. A day mapped to `STAYS_OPEN` (None) instead of a reason
+is a cuti bersama day the office stays open on (many public service offices do): the calendar drops that cuti
+bersama, and every reader of it (kiosk, tickets, planning, discipline, leaderboard) follows.
 
 When two kinds fall on one day, the national holiday is named (it is what residents know the day as).
 """
@@ -24,6 +26,9 @@ NATIONAL = "national"  # libur nasional
 JOINT_LEAVE = "cuti_bersama"  # cuti bersama
 OFFICE = "office"  # the office's own closure day
 KINDS = (NATIONAL, JOINT_LEAVE, OFFICE)
+STAYS_OPEN = None  # the value of an office day that overrides cuti bersama: the office stays open
+
+OfficeDays = Mapping[date, str | None]  # the office's own days: day -> reason, or STAYS_OPEN
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,18 @@ def national_days(start: date, end: date, language: str = "id") -> dict[date, Cl
     return dict(sorted(out.items()))
 
 
-def closed_days(start: date, end: date, office_days: Mapping[date, str] | None = None,
+def closed_days(start: date, end: date, office_days: OfficeDays | None = None,
                 language: str = "id") -> dict[date, ClosedDay]:
-    """Every closed day in [start, end): the national calendar, then the office's own closures."""
-    out = {d: ClosedDay(d, OFFICE, reason) for d, reason in (office_days or {}).items() if start <= d < end}
-    out.update(national_days(start, end, language))
+    """Every closed day in [start, end): the national calendar, then the office's own closures; a cuti bersama
+    day the office stays open on (`STAYS_OPEN`) is not closed."""
+    own = office_days or {}
+    out = {d: ClosedDay(d, OFFICE, reason) for d, reason in own.items()
+           if start <= d < end and reason is not STAYS_OPEN}
+    out.update({d: c for d, c in national_days(start, end, language).items()
+                if not (c.kind == JOINT_LEAVE and d in own and own[d] is STAYS_OPEN)})
     return dict(sorted(out.items()))
 
 
-def closed_day(day: date, office_days: Mapping[date, str] | None = None, language: str = "id") -> ClosedDay | None:
+def closed_day(day: date, office_days: OfficeDays | None = None, language: str = "id") -> ClosedDay | None:
     """Why the office is closed on a local day, or None when it is a day like any other."""
     return closed_days(day, day + timedelta(days=1), office_days, language).get(day)

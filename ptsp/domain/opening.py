@@ -23,7 +23,7 @@ is, nine times in ten, served before closing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -153,8 +153,9 @@ def last_ticket_cutoff(target_minutes: float, service_p90_minutes: float) -> int
 
 
 def holidays_between(start: date, end: date, language: str = "id",
-                     office_days: Mapping[date, str] | None = None) -> dict[date, str]:
+                     office_days: office_calendar.OfficeDays | None = None) -> dict[date, str]:
     """Closed days in [start, end) with their names: national holidays and cuti bersama, named in `language`
     (a page's language code) when the `holidays` package has it, in Indonesian otherwise, and the office's own
-    closure days (`office_days`, day -> reason). The one calendar is `office_calendar`."""
+    closure days (`office_days`, day -> reason, or STAYS_OPEN on a cuti bersama day the office stays open). The
+    one calendar is `office_calendar`."""
     return {day: c.name for day, c in office_calendar.closed_days(start, end, office_days, language).items()}

@@ -259,6 +259,20 @@ MESSAGES: dict[str, str] = {
     "closure_day_past": N_("Hari %(day)s sudah lewat"),
     "closure_day_taken": N_("Kantor sudah ditutup pada %(day)s: %(reason)s"),
     "closure_not_found": N_("Tidak ada hari tutup kantor pada %(day)s"),
+    "calendar_office_wide_only": N_("Jam buka dan kalender berlaku untuk seluruh kantor: hanya manajer kantor atau "
+                                    "admin yang mengubahnya, bukan manajer satu instansi"),
+    "calendar_day_stays_open": N_("Kantor sudah ditetapkan tetap buka pada %(day)s; batalkan dulu"),
+    "stays_open_not_cuti_bersama": N_("%(day)s bukan cuti bersama: hanya cuti bersama yang dapat dibuat tetap buka"),
+    "stays_open_not_found": N_("Kantor tidak ditetapkan tetap buka pada %(day)s"),
+    "closure_range_reversed": N_("Tanggal akhir %(last)s sebelum tanggal awal %(first)s"),
+    "closure_range_too_long": N_("Paling banyak %(max)s hari sekaligus"),
+    "calendar_year_invalid": N_("Tahun %(year)s di luar kalender"),
+    # The opening-hours page ("Atur jam buka").
+    "hours_day_incomplete": N_("%(day)s: isi jam buka dan jam tutup, atau centang tutup seharian"),
+    "break_incomplete": N_("%(day)s: isi jam mulai dan jam selesai istirahat, atau kosongkan keduanya"),
+    "break_end_before_start": N_("%(day)s: istirahat %(start)s–%(end)s harus selesai setelah mulai"),
+    "break_outside_hours": N_("%(day)s: istirahat %(start)s–%(end)s harus di dalam jam buka %(open)s–%(close)s"),
+    "breaks_overlap": N_("%(day)s: istirahat %(first)s dan %(second)s bertumpuk atau bersambung; gabungkan"),
     # Administration pages (docs/administration.md).
     "administrators_only": N_("Halaman administrasi hanya untuk manajer dan admin"),
     "role_not_grantable": N_("Anda tidak dapat memberikan peran '%(role)s'"),

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     admin,
     admin_catalogue,
     admin_devices,
+    admin_hours,
     admin_offices,
     admin_printers,
     dashboard,

@@ -218,7 +218,7 @@ def discipline_tolerance() -> Any:
     if not _digits(office) or int(office) not in mine:
         return _discipline_page(gettext("Pilih kantor Anda untuk mengatur toleransi."), raw, 400)
     try:
-        set_tolerance(get_db(), current_actor(), office_id=int(office), raw=raw)
+        set_tolerance(get_db(), current_actor(), office_id=int(office), raw=raw, now=now())
     except DomainError as exc:
         get_db().rollback()
         return _discipline_page(describe(exc), raw, 403 if isinstance(exc, Forbidden) else 400)

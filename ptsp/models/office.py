@@ -278,7 +278,8 @@ class DisciplineSettings(Base):
 
 
 class OfficeClosedDay(Base):
-    """A whole local day the office is closed (besides national holidays and cuti bersama), with its reason.
+    """A whole local day the office is closed (besides national holidays and cuti bersama), with its reason; or,
+    with `stays_open`, a cuti bersama day the office stays open on (an override of the national calendar).
 
     Read through `ptsp.services.office_calendar`; the rules are in `ptsp/domain/office_calendar.py`.
     """
@@ -292,3 +293,4 @@ class OfficeClosedDay(Base):
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    stays_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

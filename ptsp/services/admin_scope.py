@@ -47,12 +47,14 @@ def require_admin_agency(session: Session, actor: Actor, office_id: int | None, 
         raise Forbidden("agency_out_of_scope", agency=agency_id or "-")
 
 
-def require_office_wide(session: Session, actor: Actor, office_id: int | None) -> None:
+def require_office_wide(session: Session, actor: Actor, office_id: int | None, reason: str = "office_wide_only"
+                        ) -> None:
     """Raise Forbidden unless `actor` administers `office_id` as a whole: an agency's manager may not change the
-    office's own settings nor its list of agencies (new ones, codes, order, (de)activation)."""
+    office's own settings, its list of agencies (new ones, codes, order, (de)activation), nor its hours and
+    calendar; `reason` words the refusal for the page that asks."""
     require_admin_office(session, actor, office_id)
     if agency_scope(actor) is not None:
-        raise Forbidden("office_wide_only")
+        raise Forbidden(reason)
 
 
 def require_every_office(session: Session, actor: Actor, reason: str) -> None:

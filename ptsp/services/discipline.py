@@ -15,6 +15,7 @@ from ..analytics.discipline import day_facts, settings_for
 from ..domain.discipline import Finding, below_tolerance, detect, parse_tolerance
 from ..domain.errors import Forbidden
 from ..models import DisciplineSettings, Office, Violation
+from . import audit
 from .actors import Actor
 from .lookup import get_or_404, require_office
 from .office_calendar import closed_day
@@ -113,10 +114,12 @@ def _reconcile(session: Session, tally: _Tally, office_id: int, day: date, now: 
         tally.updated += 1
 
 
-def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mapping[str, object]) -> dict[str, int]:
+def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mapping[str, object],
+                  now: datetime) -> dict[str, int]:
     """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
 
-    A supervisor, manager or admin of the office may; bad input raises before anything changes.
+    A supervisor, manager or admin of the office may; bad input raises before anything changes. The change is
+    written to the audit log (before and after) in the same transaction.
     """
     if not actor.at_least("supervisor"):
         raise Forbidden("supervisors_only")
@@ -128,6 +131,10 @@ def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mappin
         row = DisciplineSettings(office_id=office.id, ready_minutes=15, late_grace_minutes=0,
                                  break_minutes_per_day=60, idle_minutes=10, uncovered_minutes=5)
         session.add(row)
+    before = dict(row.tolerance_minutes or {})
     row.tolerance_minutes = tolerance
     session.flush()
+    audit.record(session, actor=actor, now=now, office_id=office.id, entity="discipline_tolerance",
+                 entity_id=office.id, action="updated", before={"tolerance_minutes": before},
+                 after={"tolerance_minutes": dict(tolerance)})
     return tolerance

@@ -71,7 +71,8 @@ def test_the_round_scans_open_offices_and_tells_the_managers_room_only(app, clie
 
 
 def test_a_finding_under_the_tolerance_is_kept_but_neither_notified_nor_listed(db, history):
-    set_tolerance(db, sup(history), office_id=history.office.id, raw={"late_opening": "10", "idle_clerk": ""})
+    set_tolerance(db, sup(history), office_id=history.office.id, raw={"late_opening": "10", "idle_clerk": ""},
+                  now=EVENING)
     db.commit()
     history.stretch(1, "clerk1", "open", "07:50", "12:00")  # 5 minutes late: under 10
     history.stretch(2, "clerk2", "open", "08:15", "12:00")  # 30 minutes late
@@ -82,25 +83,26 @@ def test_a_finding_under_the_tolerance_is_kept_but_neither_notified_nor_listed(d
     assert len(result.new_ids) == 2 and result.notify_ids == (rows[history.counter(2).id].id,)
     assert [v.minutes for v in visible_violations(db, sup(history))] == [30.0]
     assert overview(db, sup(history)).total == 1
-    set_tolerance(db, sup(history), office_id=history.office.id, raw={})
+    set_tolerance(db, sup(history), office_id=history.office.id, raw={}, now=EVENING)
     db.commit()
     assert sorted(v.minutes for v in visible_violations(db, sup(history))) == [5.0, 30.0]
 
 
 def test_bad_tolerance_or_someone_elses_office_changes_nothing(db, history, world):
-    set_tolerance(db, sup(history), office_id=history.office.id, raw={"long_break": "15"})
+    set_tolerance(db, sup(history), office_id=history.office.id, raw={"long_break": "15"}, now=EVENING)
     db.commit()
     for raw in ({"long_break": "-3"}, {"idle_clerk": "999"}, {"late_opening": "lima"}):
         with pytest.raises(InvalidInput):
-            set_tolerance(db, sup(history), office_id=history.office.id, raw=raw)
+            set_tolerance(db, sup(history), office_id=history.office.id, raw=raw, now=EVENING)
         db.rollback()
     from ptsp.domain.errors import Forbidden
     with pytest.raises(Forbidden):
-        set_tolerance(db, sup(history), office_id=world.other_office, raw={"long_break": "1"})
+        set_tolerance(db, sup(history), office_id=world.other_office, raw={"long_break": "1"}, now=EVENING)
     db.rollback()
     clerk = history.staff("clerk1")
     with pytest.raises(Forbidden):
-        set_tolerance(db, Actor("staff", clerk.id, "clerk", clerk.office_id), office_id=history.office.id, raw={})
+        set_tolerance(db, Actor("staff", clerk.id, "clerk", clerk.office_id), office_id=history.office.id, raw={},
+                      now=EVENING)
     db.rollback()
     assert db.get(DisciplineSettings, history.office.id).tolerance_minutes == {"long_break": 15}
     assert db.get(DisciplineSettings, world.other_office) is None
