@@ -100,6 +100,12 @@ def scoped_reach(session: Session, actor: Actor, office: str | None, agency: str
     return scoped_agency(session, actor, agency, scoped_offices(session, actor, office))
 
 
+def reader_agency(session: Session, actor: Actor, office_id: int | None, raw: str | None) -> int | None:
+    """The agency a read of one checked office (None: every office in scope) covers: `scoped_agency`'s answer."""
+    office_ids = [office_id] if office_id is not None else scoped_offices(session, actor, None)
+    return scoped_agency(session, actor, raw, office_ids).agency_id
+
+
 def office_agencies(session: Session, office_ids: list[int]) -> list[Agency]:
     """The agencies of these offices, for the agency filter's choices (none: the filter is not shown)."""
     if not office_ids:

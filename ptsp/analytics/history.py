@@ -29,6 +29,7 @@ from ..domain import forecast
 from ..domain.hours import WEEKDAYS, parse_week
 from ..domain.opening import holidays_between
 from ..models import Counter, Office, Service, Ticket, TicketEvent
+from ..services.agencies import in_agency
 from ..services.office_calendar import office_days
 
 
@@ -64,6 +65,7 @@ class OfficeHistory:
     open_days: list[date] = field(default_factory=list)
     closures: dict = field(default_factory=dict)  # the office's declared closures (`hours.parse_closures` shape)
     closed_days: dict[date, str] = field(default_factory=dict)  # the office's own closure days: day -> reason
+    agency_id: int | None = None  # one agency's services and counters only (docs/mpp.md, "Agency scope")
 
 
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:
@@ -82,24 +84,30 @@ def _first_calls(session: Session, in_range: tuple[ColumnElement[bool], ...]) ->
     ).all())
 
 
-def load_history(session: Session, office_id: int, start: date, end: date) -> OfficeHistory:
-    """Read tickets of service days [start, end) of one office."""
+def load_history(session: Session, office_id: int, start: date, end: date, agency_id: int | None = None
+                 ) -> OfficeHistory:
+    """Read tickets of service days [start, end) of one office; with `agency_id`, of that agency's services only,
+    and its counters (its own and those serving one of its services, with only its services listed)."""
     office = session.get(Office, office_id)
     if office is None:
         raise LookupError(f"office {office_id} not found")
-    services = list(session.scalars(select(Service).where(Service.office_id == office_id)))
+    services = list(session.scalars(select(Service).where(Service.office_id == office_id,
+                                                          in_agency(Service.id, agency_id))))
     prefix = {s.id: s.prefix for s in services}
     counters = {
-        c.number: [s.prefix for s in c.services]
+        c.number: [s.prefix for s in c.services if s.id in prefix]
         for c in session.scalars(select(Counter).where(Counter.office_id == office_id))
+        if agency_id is None or c.agency_id == agency_id or any(s.id in prefix for s in c.services)
     }
     history = OfficeHistory(
         office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},
         target_wait_minutes=office.target_wait_minutes, last_ticket_minutes=office.last_ticket_minutes,
         services={s.prefix: (s.name_id, s.standard_minutes) for s in services}, counters=counters,
         start=start, end=end, closures=office.closures or {}, closed_days=office_days(session, office.id),
+        agency_id=agency_id,
     )
-    in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
+    in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end,
+                in_agency(Ticket.service_id, agency_id))
     first_call = _first_calls(session, in_range)
     zone = ZoneInfo(office.timezone)
     rows = session.execute(
