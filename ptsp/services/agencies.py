@@ -1,5 +1,5 @@
-"""Agencies inside an office: which services a set of agencies offers (a lobby display following a hall), what
-belongs to an agency (its readers' one rule) and which complaint channel a service's residents are shown."""
+"""Agencies inside an office: which services a set of agencies offers (a lobby display following a hall), and
+what belongs to an agency (its readers' one rule, `in_agency`, and its write-side check)."""
 
 from __future__ import annotations
 
