@@ -175,7 +175,8 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
         offices[o.slug] = office
         agencies = {
             a.code: _upsert(session, Agency, {"name": a.name, "name_en": a.name_en, "sort_order": a.sort_order,
-                                              "active": a.active, "complaint_channel": a.complaint_channel}, office_id=office.id, code=a.code)
+                                              "active": a.active, "complaint_channel": a.complaint_channel},
+                            office_id=office.id, code=a.code)
             for a in o.agencies
         }
         session.flush()
