@@ -60,10 +60,11 @@ def require_grantable(actor: Actor, role: str) -> None:
 
 
 def require_manageable(session: Session, actor: Actor, staff: Staff) -> None:
-    """`actor` may change `staff`: in scope, not themselves, of a role they could grant."""
+    """`actor` may change `staff`: in scope (their agency's, for an agency's manager), not themselves, of a role
+    they could grant."""
     if actor.staff_id == staff.id:
         raise Forbidden("not_on_own_account")
-    require_admin_office(session, actor, staff.office_id)
+    require_admin_agency(session, actor, staff.office_id, staff.agency_id)
     if actor.role != "admin" and staff.role not in grantable_roles(actor):
         raise Forbidden("account_role_too_high", role=staff.role)
 
