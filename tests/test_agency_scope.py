@@ -11,8 +11,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -21,9 +23,11 @@ from ptsp.analytics.history import load_history
 from ptsp.models import Agency, AuditEntry, Office, Staff, Ticket
 from ptsp.services.printing import ticket_print_facts
 from ptsp.services.setup import load_setup
-from tests.conftest import SETUP, bearer, login
+from tests.conftest import ALL_DAY, SETUP, Clock, LiveServer, World, bearer, login, make_test_app
 from tests.points.helpers import Office as Day
+from tests.points.test_browser import manager_login
 
+JAKARTA = ZoneInfo("Asia/Jakarta")
 PASSWORDS = {"mgr.a": "password-ma", "mgr.b": "password-mb", "mgr.mpp": "password-mm", "sup.a": "password-sa"}
 
 
@@ -328,3 +332,73 @@ def test_residents_see_their_services_agencys_complaint_channel_else_the_offices
             printed[prefix] = ticket_print_facts(session, ticket, "https://ptsp/t/x", "id", ticket.issued_at)
     assert printed["A"]["complaint_channel"] == "WhatsApp Pengaduan Dukcapil 0812-2222"
     assert printed["C"]["complaint_channel"] == "WhatsApp Pengaduan MPP 0811-1111"
+
+
+# --- in Chromium, against a real `ptsp run` -------------------------------------------------------------------
+
+def play_mpp_day(database: Path, kiosk: str, day: datetime) -> str:
+    """Load the MPP (open all day) into the server's database and play a morning there: clerk1 serves four A
+    tickets (DUKCAPIL), clerk2 three C tickets (SAMSAT), clerk3 two B tickets (the office's own). Returns the
+    status page token of the first A ticket."""
+    clock = Clock(day.replace(hour=8).astimezone(UTC))
+    app = make_test_app(f"sqlite:///{database}", clock)
+    try:
+        data = mpp_setup()
+        data["offices"][1].update(hours=ALL_DAY, last_ticket_minutes=0)
+        with app.extensions["ptsp.sessions"]() as session:
+            load_setup(session, data)
+            session.commit()
+            office = session.scalar(select(Office).where(Office.slug == "kel-test"))
+            services = {s.prefix: s.id for s in office.services}
+            counters = {c.number: c.id for c in office.counters}
+            world = World(office.id, 0, services, counters, 0, 0, kiosk, "", "")
+        played = Day(app, world, clock)
+        desks = {"A": played.desk("clerk1", 1), "C": played.desk("clerk2", 2), "B": played.desk("clerk3", 3)}
+        for prefix, count in (("A", 4), ("C", 3), ("B", 2)):
+            for _ in range(count):
+                played.issue(prefix)
+            for _ in range(count):
+                desks[prefix].serve(8)
+        for desk in desks.values():
+            assert desk.client.post(f"/api/v1/counters/{desk.counter}/close").status_code == 200
+        return played.tokens[min(played.tokens)]
+    finally:
+        app.extensions["ptsp.engine"].dispose()
+
+
+@pytest.mark.browser
+def test_an_agency_managers_leaderboard_page_shows_only_their_clerks(tmp_path, server_template, page_factory,
+                                                                      shot):
+    server = LiveServer(tmp_path, server_template)
+    day = datetime.combine(datetime.now(JAKARTA).date() - timedelta(days=1), time(0), JAKARTA)
+    token = play_mpp_day(tmp_path / "server.db", server_template.kiosk, day)
+    server.start()
+    try:
+        phone = page_factory(390, 844)
+        phone.goto(f"{server.base}/t/{token}")
+        assert phone.locator("#complaint-channel").inner_text() == "WhatsApp Pengaduan Dukcapil 0812-2222"
+        shot(phone, "status-page-dukcapil-channel", full_page=True)
+        for size in ((1366, 768), (1920, 1080)):
+            page = page_factory(*size)
+            manager_login(page, server, "mgr.a", PASSWORDS["mgr.a"])
+            page.goto(f"{server.base}/manager/leaderboard?day={day.date().isoformat()}")
+            board = page.locator("main").inner_text()
+            assert "Clerk Satu" in board and "Clerk Dua" not in board and "Clerk Tiga" not in board
+            assert page.locator("select[name=agency]").count() == 0  # their agency only, nothing to choose
+            assert "DUKCAPIL" in page.locator("#own-agency").inner_text()
+            shot(page, f"leaderboard-agency-manager-{size[0]}", full_page=True)
+        page = page_factory(1366, 768)
+        manager_login(page, server, "mgr.mpp", PASSWORDS["mgr.mpp"])
+        page.goto(f"{server.base}/manager/leaderboard?day={day.date().isoformat()}")
+        board = page.locator("main").inner_text()
+        assert all(name in board for name in ("Clerk Satu", "Clerk Dua", "Clerk Tiga"))
+        page.select_option("select[name=agency]", label="SAMSAT · Samsat")
+        page.locator("form.filters button[type=submit]").click()
+        page.wait_for_url("**agency=*")
+        board = page.locator("main").inner_text()
+        assert "Clerk Dua" in board and "Clerk Satu" not in board
+        shot(page, "leaderboard-office-manager-samsat", full_page=True)
+        page.goto(f"{server.base}/manager/admin/staff")
+        shot(page, "staff-office-manager", full_page=True)
+    finally:
+        server.stop()

@@ -13,7 +13,7 @@ from ptsp.analytics import filters
 from ptsp.context import get_read_db
 from ptsp.domain.errors import Forbidden
 from ptsp.i18n.errors import describe
-from ptsp.models import Office
+from ptsp.models import Agency, Office
 from ptsp.services.actors import Actor, agency_scope
 from ptsp.services.admin_scope import may_administer
 
@@ -61,7 +61,8 @@ def agency_choices() -> dict[str, Any]:
     actor = current_actor()
     own = agency_scope(actor)
     choices = [] if own is not None else filters.office_agencies(get_read_db(), [o.id for o in visible_offices()])
-    return {"agencies": choices, "agency": request.args.get("agency", "")}
+    return {"agencies": choices, "agency": request.args.get("agency", ""),
+            "own_agency": get_read_db().get(Agency, own) if own is not None else None}
 
 
 def visible_offices() -> list[Office]:
