@@ -2,8 +2,8 @@
 
 An admin administers every office; a manager the offices of their scope (their office and those below it);
 nobody else (supervisors and clerks are refused). A manager may act only on accounts of a role below their
-own and may grant only such roles. When offices gain agencies, an agency-scoped manager's scope narrows here,
-and every page and use case follows.
+own and may grant only such roles. An agency's manager (docs/mpp.md) changes only their agency's rows
+(`require_admin_agency`, which `require_manageable` applies to accounts).
 """
 
 from __future__ import annotations
