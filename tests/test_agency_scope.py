@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from ptsp.analytics.history import load_history
-from ptsp.models import Agency, AuditEntry, Office, Staff, Ticket
+from ptsp.models import Agency, AuditEntry, DisciplineSettings, Office, Staff, Ticket
 from ptsp.services.printing import ticket_print_facts
 from ptsp.services.setup import load_setup
 from tests.conftest import ALL_DAY, SETUP, Clock, LiveServer, World, bearer, login, make_test_app
@@ -203,6 +203,11 @@ def test_an_agency_manager_is_refused_another_agencys_discipline_referrals_and_p
         assert client.get(f"{path}?agency={mpp.agencies['SAMSAT']}").status_code == 403, path
     pingpong = client.get("/manager/pingpong").get_data(as_text=True)
     assert 'name="agency"' not in pingpong
+    # the discipline tolerance holds for the whole office: an agency's manager may not set it
+    refused = client.post("/manager/discipline/tolerance", data={"office": str(mpp.office), "late_opening": "9"})
+    assert refused.status_code == 403 and "seluruh kantor" in refused.get_data(as_text=True)
+    with app.extensions["ptsp.read_sessions"]() as session:
+        assert session.get(DisciplineSettings, mpp.office) is None
 
 
 def test_an_unknown_or_malformed_agency_is_a_clear_refusal(app, mpp):

@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
@@ -84,6 +85,30 @@ def _first_calls(session: Session, in_range: tuple[ColumnElement[bool], ...]) ->
     ).all())
 
 
+def _record(row: Any, called: datetime | None, prefix: dict[int, str], zone: ZoneInfo) -> TicketRecord:
+    """One ticket row (and its first call) as the planner reads it."""
+    walked = expired = None
+    if row.status == "cancelled" and called is None:
+        walked = _minutes(row.issued_at, row.finished_at)
+    elif row.status == "expired" and called is None:
+        # expiry runs after closing (often the next morning): the resident was gone by the day's end
+        day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
+        expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
+    return TicketRecord(
+        service=prefix.get(row.issued_service_id, "?"),
+        final_service=prefix.get(row.service_id, "?"),
+        day=row.service_day,
+        weekday=WEEKDAYS[row.service_day.weekday()],
+        hour=row.issued_at.astimezone(zone).hour,
+        status=row.status,
+        wait_minutes=_minutes(row.issued_at, called),
+        service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
+        walked_away_minutes=walked,
+        expired_minutes=expired,
+        counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
+    )
+
+
 def load_history(session: Session, office_id: int, start: date, end: date, agency_id: int | None = None
                  ) -> OfficeHistory:
     """Read tickets of service days [start, end) of one office; with `agency_id`, of that agency's services only,
@@ -115,29 +140,7 @@ def load_history(session: Session, office_id: int, start: date, end: date, agenc
                Ticket.status, Ticket.started_at, Ticket.finished_at)
         .where(*in_range).order_by(Ticket.issued_at)
     ).all()
-    for row in rows:
-        local = row.issued_at.astimezone(zone)
-        called = first_call.get(row.id)
-        walked = expired = None
-        if row.status == "cancelled" and called is None:
-            walked = _minutes(row.issued_at, row.finished_at)
-        elif row.status == "expired" and called is None:
-            # expiry runs after closing (often the next morning): the resident was gone by the day's end
-            day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
-            expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
-        history.records.append(TicketRecord(
-            service=prefix.get(row.issued_service_id, "?"),
-            final_service=prefix.get(row.service_id, "?"),
-            day=row.service_day,
-            weekday=WEEKDAYS[row.service_day.weekday()],
-            hour=local.hour,
-            status=row.status,
-            wait_minutes=_minutes(row.issued_at, called),
-            service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
-            walked_away_minutes=walked,
-            expired_minutes=expired,
-            counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
-        ))
+    history.records.extend(_record(row, first_call.get(row.id), prefix, zone) for row in rows)
     history.open_days = open_days(history)
     return history
 

@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "wrong_credentials": N_("Nama pengguna atau kata sandi salah"),
     "office_out_of_scope": N_("Kantor %(office)s di luar wewenang Anda"),
     "agency_out_of_scope": N_("Instansi %(agency)s di luar wewenang Anda"),
+    "office_wide_setting": N_(
+        "Pengaturan ini berlaku untuk seluruh kantor; hanya pengawas atau manajer kantor yang dapat mengubahnya"
+    ),
     "office_not_found_or_out_of_scope": N_("Kantor tidak ditemukan atau di luar wewenang Anda"),
     "no_offices_in_scope": N_("Tidak ada kantor yang Anda awasi"),
     "caller_kind_not_allowed": N_("Perangkat '%(kind)s' tidak berwenang melakukan ini"),

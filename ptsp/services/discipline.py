@@ -15,7 +15,7 @@ from ..analytics.discipline import day_facts, settings_for
 from ..domain.discipline import Finding, below_tolerance, detect, parse_tolerance
 from ..domain.errors import Forbidden
 from ..models import DisciplineSettings, Office, Violation
-from .actors import Actor
+from .actors import Actor, agency_scope
 from .lookup import get_or_404, require_office
 from .office_calendar import closed_day
 
@@ -116,10 +116,13 @@ def _reconcile(session: Session, tally: _Tally, office_id: int, day: date, now: 
 def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mapping[str, object]) -> dict[str, int]:
     """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
 
-    A supervisor, manager or admin of the office may; bad input raises before anything changes.
+    A supervisor, manager or admin of the office may, not one limited to one agency of it (the tolerance holds
+    for every agency); bad input raises before anything changes.
     """
     if not actor.at_least("supervisor"):
         raise Forbidden("supervisors_only")
+    if agency_scope(actor) is not None:
+        raise Forbidden("office_wide_setting")
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
     tolerance = parse_tolerance(raw)
