@@ -392,6 +392,10 @@ def test_an_agency_managers_leaderboard_page_shows_only_their_clerks(tmp_path, s
             assert page.locator("select[name=agency]").count() == 0  # their agency only, nothing to choose
             assert "DUKCAPIL" in page.locator("#own-agency").inner_text()
             shot(page, f"leaderboard-agency-manager-{size[0]}", full_page=True)
+        page.goto(f"{server.base}/manager/dashboard")
+        rows = page.locator("tr[data-service]")
+        assert [rows.nth(i).get_attribute("data-service") for i in range(rows.count())] == ["A"]
+        shot(page, "dashboard-agency-manager-1920", full_page=True)
         page = page_factory(1366, 768)
         manager_login(page, server, "mgr.mpp", PASSWORDS["mgr.mpp"])
         page.goto(f"{server.base}/manager/leaderboard?day={day.date().isoformat()}")
@@ -403,6 +407,12 @@ def test_an_agency_managers_leaderboard_page_shows_only_their_clerks(tmp_path, s
         board = page.locator("main").inner_text()
         assert "Clerk Dua" in board and "Clerk Satu" not in board
         shot(page, "leaderboard-office-manager-samsat", full_page=True)
+        page.goto(f"{server.base}/manager/dashboard")
+        page.select_option("select[name=agency]", label="SAMSAT · Samsat")  # submits itself (data-autosubmit)
+        page.wait_for_url("**agency=*")
+        rows = page.locator("tr[data-service]")
+        assert [rows.nth(i).get_attribute("data-service") for i in range(rows.count())] == ["C"]
+        shot(page, "dashboard-office-manager-samsat", full_page=True)
         page.goto(f"{server.base}/manager/admin/staff")
         shot(page, "staff-office-manager", full_page=True)
     finally:
