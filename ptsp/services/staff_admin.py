@@ -62,9 +62,11 @@ def agency_options(session: Session, actor: Actor, office_id: int | None = None)
     return list(session.scalars(query))
 
 
-def _agency(session: Session, actor: Actor, office_id: int | None, agency_id: int | None) -> Agency | None:
-    """The chosen agency, checked: one of the account's office, and the manager's own when they have one."""
-    require_admin_agency(session, actor, office_id, agency_id)
+def _agency(session: Session, actor: Actor | None, office_id: int | None, agency_id: int | None) -> Agency | None:
+    """The chosen agency, checked: one of the account's office, and the manager's own when they have one (None:
+    no page's actor, as for the server's own command line)."""
+    if actor is not None:
+        require_admin_agency(session, actor, office_id, agency_id)
     if agency_id is None:
         return None
     agency = session.get(Agency, agency_id)
