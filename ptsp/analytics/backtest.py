@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ..domain.hours import WEEKDAYS, parse_week
@@ -94,6 +94,11 @@ def backtest_errors(rows: list[BacktestHour]) -> list[BacktestError]:
     return result
 
 
+def _of_history(history: OfficeHistory) -> list[ColumnElement[bool]]:
+    """Counter sessions at the history's counters only, when it is one agency's (all counters otherwise)."""
+    return [] if history.agency_id is None else [Counter.number.in_(list(history.counters))]
+
+
 def _open_stretches(session: Session, history: OfficeHistory, start: date, end: date
                     ) -> dict[date, list[tuple[float, float, int]]]:
     """Counter sessions in state open (so not on break) per local day: (start, end) in minutes of the day,
@@ -106,7 +111,7 @@ def _open_stretches(session: Session, history: OfficeHistory, start: date, end: 
         select(CounterSession.started_at, CounterSession.ended_at, Counter.number)
         .join(Counter, Counter.id == CounterSession.counter_id)
         .where(CounterSession.office_id == history.office_id, CounterSession.state == "open",
-               CounterSession.started_at < hi)
+               CounterSession.started_at < hi, *_of_history(history))
     ).all():
         a = max(began.astimezone(zone), lo)
         b = min((ended or hi).astimezone(zone), hi)
@@ -138,7 +143,7 @@ def _staffed_hours(session: Session, history: OfficeHistory, start: date, end: d
         .join(Counter, Counter.id == CounterSession.counter_id)
         .where(
             CounterSession.office_id == history.office_id, CounterSession.state == "open",
-            CounterSession.started_at < hi,
+            CounterSession.started_at < hi, *_of_history(history),
         )
     ).all()
     staffed: dict[tuple[date, int, int], float] = defaultdict(float)

@@ -15,6 +15,7 @@ from ..domain.hours import local_now
 from ..i18n import current_language
 from ..models import Office, Service, Ticket
 from .dashboard import first_calls, service_name
+from .filters import in_agency
 
 WAIT_BINS = (0, 5, 10, 15, 20, 30, 45, 60)  # minutes; the last bin is open-ended
 
@@ -24,7 +25,8 @@ def weekday_name(weekday: int) -> str:
     return str(get_day_names("wide", locale=current_language())[weekday])
 
 
-def arrivals_by_hour(session: Session, offices: list[Office], first: date, last: date) -> dict[str, Any]:
+def arrivals_by_hour(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None
+                     ) -> dict[str, Any]:
     """Mean tickets issued per local hour on an open day, for each weekday and over all days.
 
     An open day is an (office, date) with at least one ticket; the mean divides by those days, so a
@@ -33,7 +35,8 @@ def arrivals_by_hour(session: Session, offices: list[Office], first: date, last:
     zones = {o.id: o.timezone for o in offices}
     rows = session.execute(
         select(Ticket.office_id, Ticket.service_day, Ticket.issued_at)
-        .where(Ticket.office_id.in_(zones), Ticket.service_day >= first, Ticket.service_day <= last)
+        .where(Ticket.office_id.in_(zones), Ticket.service_day >= first, Ticket.service_day <= last,
+               in_agency(Ticket.service_id, agency_id))
     )
     counts: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(24))
     open_days: dict[int, set[tuple[int, date]]] = defaultdict(set)
@@ -61,14 +64,16 @@ def arrivals_by_hour(session: Session, offices: list[Office], first: date, last:
     }
 
 
-def waiting_times(session: Session, offices: list[Office], first: date, last: date) -> dict[str, Any]:
+def waiting_times(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None
+                  ) -> dict[str, Any]:
     """Distribution of minutes from issue to first call; tickets never called are counted apart."""
     ids = [o.id for o in offices]
     calls = first_calls(ids)
     rows = session.execute(
         select(Ticket.issued_at, calls.c.first_call, Ticket.office_id)
         .outerjoin(calls, calls.c.ticket_id == Ticket.id)
-        .where(Ticket.office_id.in_(ids), Ticket.service_day >= first, Ticket.service_day <= last)
+        .where(Ticket.office_id.in_(ids), Ticket.service_day >= first, Ticket.service_day <= last,
+               in_agency(Ticket.service_id, agency_id))
     )
     targets = {o.id: o.target_wait_minutes for o in offices}
     waits, within, never = [], 0, 0
@@ -93,20 +98,21 @@ def waiting_times(session: Session, offices: list[Office], first: date, last: da
     }
 
 
-def service_times(session: Session, offices: list[Office], first: date, last: date) -> list[dict[str, Any]]:
+def service_times(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None
+                  ) -> list[dict[str, Any]]:
     """Minutes from start to completion of completed tickets, per service (the service that completed them)."""
     ids = [o.id for o in offices]
     rows = session.execute(
         select(Ticket.service_id, Ticket.started_at, Ticket.finished_at)
         .where(Ticket.office_id.in_(ids), Ticket.service_day >= first, Ticket.service_day <= last,
-               Ticket.status == "done", Ticket.started_at.is_not(None))
+               Ticket.status == "done", Ticket.started_at.is_not(None), in_agency(Ticket.service_id, agency_id))
     )
     durations: dict[int, list[float]] = defaultdict(list)
     for service_id, started_at, finished_at in rows:
         if started_at is not None and finished_at is not None:
             durations[service_id].append((finished_at - started_at).total_seconds() / 60)
     names = {o.id: o.name for o in offices}
-    services = list(session.scalars(select(Service).where(Service.office_id.in_(ids))
+    services = list(session.scalars(select(Service).where(Service.office_id.in_(ids), in_agency(Service.id, agency_id))
                                     .order_by(Service.office_id, Service.prefix)))
     several = len({s.office_id for s in services}) > 1
     result = []
@@ -124,11 +130,12 @@ def service_times(session: Session, offices: list[Office], first: date, last: da
     return [r for r in result if r["count"] or not several]
 
 
-def chart_data(session: Session, offices: list[Office], first: date, last: date) -> dict[str, Any]:
-    """All three charts for the chosen offices and local dates (inclusive)."""
+def chart_data(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None
+               ) -> dict[str, Any]:
+    """All three charts for the chosen offices (and agency, when one) and local dates (inclusive)."""
     return {
-        "from": first.isoformat(), "to": last.isoformat(), "offices": [o.id for o in offices],
-        "arrivals": arrivals_by_hour(session, offices, first, last),
-        "waits": waiting_times(session, offices, first, last),
-        "service_times": service_times(session, offices, first, last),
+        "from": first.isoformat(), "to": last.isoformat(), "offices": [o.id for o in offices], "agency": agency_id,
+        "arrivals": arrivals_by_hour(session, offices, first, last, agency_id),
+        "waits": waiting_times(session, offices, first, last, agency_id),
+        "service_times": service_times(session, offices, first, last, agency_id),
     }

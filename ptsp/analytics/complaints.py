@@ -9,11 +9,17 @@ from sqlalchemy.orm import Session
 
 from ..models import Complaint, ComplaintEvent, Staff
 from ..services import feedback
+from .filters import in_agency
 
 
-def complaint_list(session: Session, office_ids: list[int], now: datetime, status: str | None = None) -> list[dict]:
-    """Return the complaints of the offices, open and overdue first, with their events."""
-    query = select(Complaint).where(Complaint.office_id.in_(office_ids)).order_by(Complaint.received_at.desc())
+def complaint_list(session: Session, office_ids: list[int], now: datetime, status: str | None = None,
+                   agency_id: int | None = None) -> list[dict]:
+    """Return the complaints of the offices, open and overdue first, with their events.
+
+    For one agency: the complaints about its services (a resident's complaint about a ticket carries the
+    ticket's service); a complaint about no service is the office's, for its office-wide managers."""
+    query = (select(Complaint).where(Complaint.office_id.in_(office_ids), in_agency(Complaint.service_id, agency_id))
+             .order_by(Complaint.received_at.desc()))
     if status:
         query = query.where(Complaint.status == status)
     complaints = list(session.scalars(query))

@@ -20,6 +20,7 @@ from ..models import Counter, CounterSession, Office, Service, Ticket, TicketEve
 from ..services import presence
 from ..services.lookup import current_seq
 from ..services.serializers import iso
+from .filters import in_agency
 
 
 def service_name(service: Service) -> str:
@@ -40,7 +41,8 @@ def first_calls(office_ids: list[int], since: datetime | None = None) -> Any:
     return stmt.group_by(TicketEvent.ticket_id).subquery()
 
 
-def service_level(session: Session, office: Office, day: date, now: datetime) -> dict[str, Any]:
+def service_level(session: Session, office: Office, day: date, now: datetime, agency_id: int | None = None
+                  ) -> dict[str, Any]:
     """Return today's service level of an office: counted tickets, those called in time, and the percentage."""
     target = timedelta(minutes=office.target_wait_minutes)
     start = datetime.combine(day, datetime.min.time(), office_hours.local_now(now, office.timezone).tzinfo)
@@ -48,7 +50,7 @@ def service_level(session: Session, office: Office, day: date, now: datetime) ->
     rows = session.execute(
         select(Ticket.issued_at, Ticket.status, Ticket.finished_at, calls.c.first_call)
         .outerjoin(calls, calls.c.ticket_id == Ticket.id)
-        .where(Ticket.office_id == office.id, Ticket.service_day == day)
+        .where(Ticket.office_id == office.id, Ticket.service_day == day, in_agency(Ticket.service_id, agency_id))
     )
     counted = within = 0
     for issued_at, status, finished_at, first_call in rows:
@@ -70,7 +72,8 @@ def _minutes(delta: timedelta) -> float:
     return round(delta.total_seconds() / 60, 1)
 
 
-def _services(session: Session, office: Office, day: date, now: datetime) -> list[dict[str, Any]]:
+def _services(session: Session, office: Office, day: date, now: datetime, agency_id: int | None
+              ) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Ticket.service_id, Ticket.status, func.count(), func.min(Ticket.issued_at))
         .where(Ticket.office_id == office.id, Ticket.service_day == day)
@@ -84,6 +87,8 @@ def _services(session: Session, office: Office, day: date, now: datetime) -> lis
             entry["oldest"] = oldest
     result = []
     for service in office.services:
+        if agency_id is not None and service.agency_id != agency_id:
+            continue
         entry = by_service.get(service.id, {"counts": {}, "oldest": None})
         oldest = entry["oldest"]
         result.append({
@@ -96,7 +101,8 @@ def _services(session: Session, office: Office, day: date, now: datetime) -> lis
     return result
 
 
-def _counters(session: Session, office: Office) -> list[dict[str, Any]]:
+def _counters(session: Session, office: Office, agency_id: int | None) -> list[dict[str, Any]]:
+    """The office's counters; for one agency, its own counters and those serving one of its services."""
     current = {
         s.counter_id: s for s in session.scalars(
             select(CounterSession).where(CounterSession.office_id == office.id, CounterSession.ended_at.is_(None)))
@@ -108,6 +114,9 @@ def _counters(session: Session, office: Office) -> list[dict[str, Any]]:
     counters = session.scalars(select(Counter).where(Counter.office_id == office.id).order_by(Counter.number))
     result = []
     for counter in counters:
+        if agency_id is not None and counter.agency_id != agency_id \
+                and not any(s.agency_id == agency_id for s in counter.services):
+            continue
         run = current.get(counter.id)
         ticket = active.get(counter.id)
         result.append({
@@ -122,17 +131,18 @@ def _counters(session: Session, office: Office) -> list[dict[str, Any]]:
     return result
 
 
-def office_live(session: Session, office: Office, now: datetime) -> dict[str, Any]:
-    """Return one office's live figures for the dashboard."""
+def office_live(session: Session, office: Office, now: datetime, agency_id: int | None = None) -> dict[str, Any]:
+    """Return one office's live figures for the dashboard (of one agency's services and counters, when given)."""
     seq = current_seq(session, office.id)  # read first: a fact after this one triggers another refresh
     day = office_hours.service_day(now, office.timezone)
     hours = office_hours.hours_on(office_hours.parse_week(office.hours), day, office.timezone,
                                   office.last_ticket_minutes)
-    services = _services(session, office, day, now)
-    counters = _counters(session, office)
+    services = _services(session, office, day, now, agency_id)
+    counters = _counters(session, office, agency_id)
     waits = [s["longest_wait_minutes"] for s in services if s["longest_wait_minutes"] is not None]
     totals = dict(session.execute(
-        select(Ticket.status, func.count()).where(Ticket.office_id == office.id, Ticket.service_day == day)
+        select(Ticket.status, func.count()).where(Ticket.office_id == office.id, Ticket.service_day == day,
+                                                  in_agency(Ticket.service_id, agency_id))
         .group_by(Ticket.status)).all())
     return {
         "id": office.id, "name": office.name, "kind": office.kind, "timezone": office.timezone,
@@ -146,17 +156,17 @@ def office_live(session: Session, office: Office, now: datetime) -> dict[str, An
         "counters_open": sum(c["state"] == "open" for c in counters),
         "counters_break": sum(c["state"] == "break" for c in counters),
         "counters_closed": sum(c["state"] == "closed" for c in counters),
-        "service_level": service_level(session, office, day, now),
+        "service_level": service_level(session, office, day, now, agency_id), "agency": agency_id,
         "services": services, "counters": counters,
         "displays": presence.displays(session, office.id, now),
     }
 
 
 def live_dashboard(session: Session, offices: list[Office], now: datetime,
-                   printers: list[dict[str, Any]]) -> dict[str, Any]:
+                   printers: list[dict[str, Any]], agency_id: int | None = None) -> dict[str, Any]:
     """Return the live figures of the offices that serve residents (those with services), and their printers."""
     serving = [o for o in offices if o.services]
-    views = [office_live(session, office, now) for office in serving]
+    views = [office_live(session, office, now, agency_id) for office in serving]
     for view in views:
         view["printers"] = [p for p in printers if p.get("office_id") == view["id"]]
     return {"generated_at": iso(now), "offices": views, "printers": printers}

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
 from ..domain.discipline import DayFacts, Settings
-from ..models import DisciplineSettings, Office, Staff, Violation
-from ..services.actors import Actor
+from ..models import Counter, DisciplineSettings, Office, Staff, Violation
+from ..services.actors import Actor, agency_scope
+from ..services.agencies import in_agency
 from ..services.lookup import office_scope
 from .timeline import (
     counter_stretches,
@@ -88,8 +89,19 @@ def tolerance_conditions(session: Session) -> list[ColumnElement[bool]]:
     return out
 
 
+def of_agency(agency_id: int) -> ColumnElement[bool]:
+    """A finding of one agency: about one of its services, else at one of its counters, else of one of its clerks
+    (`staff.agency_id`); a finding naming none of these is the office's."""
+    return or_(in_agency(Violation.service_id, agency_id),
+               Violation.service_id.is_(None) & Violation.counter_id.in_(
+                   select(Counter.id).where(Counter.agency_id == agency_id)),
+               Violation.service_id.is_(None) & Violation.counter_id.is_(None) & Violation.staff_id.in_(
+                   select(Staff.id).where(Staff.agency_id == agency_id)))
+
+
 def _conditions(session: Session, actor: Actor, *, office_id: int | None = None, kind: str | None = None,
-                first_day: date | None = None, last_day: date | None = None) -> list[ColumnElement[bool]] | None:
+                first_day: date | None = None, last_day: date | None = None, agency_id: int | None = None
+                ) -> list[ColumnElement[bool]] | None:
     """What the actor may see of the listed violations (None: nothing): their reports' (two levels), or all
     for an admin; never withdrawn rows, nor findings under their office's tolerance."""
     conditions: list[ColumnElement[bool]] = [Violation.withdrawn_at.is_(None), *tolerance_conditions(session)]
@@ -107,6 +119,9 @@ def _conditions(session: Session, actor: Actor, *, office_id: int | None = None,
         conditions.append(Violation.office_id.in_(scope))
     if office_id is not None:
         conditions.append(Violation.office_id == office_id)
+    for agency in (agency_id, agency_scope(actor)):  # an agency's reader sees only their agency's findings
+        if agency is not None:
+            conditions.append(of_agency(agency))
     if kind is not None:
         conditions.append(Violation.kind == kind)
     if first_day is not None:
@@ -118,13 +133,13 @@ def _conditions(session: Session, actor: Actor, *, office_id: int | None = None,
 
 def visible_violations(session: Session, actor: Actor, *, office_id: int | None = None, kind: str | None = None,
                        first_day: date | None = None, last_day: date | None = None, limit: int = 500,
-                       offset: int = 0) -> list[Violation]:
+                       offset: int = 0, agency_id: int | None = None) -> list[Violation]:
     """Violations the actor may see, newest first: their reports' (two levels), or all for an admin.
 
     Withdrawn rows and findings under their office's tolerance are left out.
     """
     conditions = _conditions(session, actor, office_id=office_id, kind=kind, first_day=first_day,
-                             last_day=last_day)
+                             last_day=last_day, agency_id=agency_id)
     if conditions is None:
         return []
     query = (select(Violation).where(*conditions)
@@ -151,7 +166,7 @@ class Overview:
 
 
 def overview(session: Session, actor: Actor, *, office_id: int | None = None, kind: str | None = None,
-             first_day: date | None = None, last_day: date | None = None) -> Overview:
+             first_day: date | None = None, last_day: date | None = None, agency_id: int | None = None) -> Overview:
     """Count and sum the visible violations per kind and per day, and rank them per clerk and rule.
 
     The ranking groups by (office, clerk, rule), a finding naming nobody under the office; biggest loss first:
@@ -159,7 +174,7 @@ def overview(session: Session, actor: Actor, *, office_id: int | None = None, ki
     one who opened a few minutes late ten times.
     """
     conditions = _conditions(session, actor, office_id=office_id, kind=kind, first_day=first_day,
-                             last_day=last_day)
+                             last_day=last_day, agency_id=agency_id)
     out = Overview()
     if conditions is None:
         return out

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from ..domain.hours import local_now
 from ..domain.skm import FIELDS
 from ..models import Counter, Office, PointsLedgerEntry, Rating, Service, Staff, Ticket, TicketEvent
+from .filters import in_agency
 from .skm import local_bounds
 
 TICKET_COLUMNS = (
@@ -30,7 +31,8 @@ def _local(value: datetime | None, zone: str) -> str:
     return local_now(value, zone).isoformat() if value else ""
 
 
-def ticket_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+def ticket_rows(session: Session, office_ids: list[int], first: date, last: date, agency_id: int | None = None
+                ) -> Iterator[tuple]:
     """Yield the header, then one row per ticket of the offices on the local days first..last."""
     issued, current = aliased(Service), aliased(Service)
     stmt = (
@@ -40,7 +42,8 @@ def ticket_rows(session: Session, office_ids: list[int], first: date, last: date
         .join(current, current.id == Ticket.service_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
         .outerjoin(Staff, Staff.id == Ticket.clerk_id)
-        .where(Ticket.office_id.in_(office_ids), Ticket.service_day >= first, Ticket.service_day <= last)
+        .where(Ticket.office_id.in_(office_ids), Ticket.service_day >= first, Ticket.service_day <= last,
+               in_agency(Ticket.service_id, agency_id))
         .order_by(Ticket.office_id, Ticket.service_day, Ticket.issued_at, Ticket.id)
         .execution_options(yield_per=1000)
     )
@@ -52,7 +55,8 @@ def ticket_rows(session: Session, office_ids: list[int], first: date, last: date
                t.outcome or "")
 
 
-def event_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+def event_rows(session: Session, office_ids: list[int], first: date, last: date, agency_id: int | None = None
+               ) -> Iterator[tuple]:
     """Yield the header, then every event of the tickets of the offices on the local days first..last."""
     stmt = (
         select(TicketEvent, Ticket.service_day, Ticket.code, Office.slug, Office.timezone, Counter.number,
@@ -61,7 +65,8 @@ def event_rows(session: Session, office_ids: list[int], first: date, last: date)
         .join(Office, Office.id == TicketEvent.office_id)
         .outerjoin(Counter, Counter.id == TicketEvent.counter_id)
         .outerjoin(Staff, Staff.id == TicketEvent.staff_id)
-        .where(Ticket.office_id.in_(office_ids), Ticket.service_day >= first, Ticket.service_day <= last)
+        .where(Ticket.office_id.in_(office_ids), Ticket.service_day >= first, Ticket.service_day <= last,
+               in_agency(Ticket.service_id, agency_id))
         .order_by(TicketEvent.office_id, TicketEvent.at, TicketEvent.id)
         .execution_options(yield_per=1000)
     )
@@ -71,7 +76,8 @@ def event_rows(session: Session, office_ids: list[int], first: date, last: date)
                staff or "", e.device_id or "", json.dumps(e.data or {}, ensure_ascii=False, sort_keys=True))
 
 
-def points_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+def points_rows(session: Session, office_ids: list[int], first: date, last: date, agency_id: int | None = None
+                ) -> Iterator[tuple]:
     """Yield the header, then the ledger lines of the offices on the local days first..last."""
     stmt = (
         select(PointsLedgerEntry, Office.slug, Staff.username, Ticket.code, Service.prefix)
@@ -80,7 +86,7 @@ def points_rows(session: Session, office_ids: list[int], first: date, last: date
         .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
         .join(Service, Service.id == PointsLedgerEntry.service_id)
         .where(PointsLedgerEntry.office_id.in_(office_ids), PointsLedgerEntry.service_day >= first,
-               PointsLedgerEntry.service_day <= last)
+               PointsLedgerEntry.service_day <= last, in_agency(PointsLedgerEntry.service_id, agency_id))
         .order_by(PointsLedgerEntry.id)
     )
     yield POINTS_COLUMNS
@@ -90,7 +96,8 @@ def points_rows(session: Session, office_ids: list[int], first: date, last: date
                line.acted_by or "", line.at.isoformat())
 
 
-def rating_rows(session: Session, office_ids: list[int], first: date, last: date) -> Iterator[tuple]:
+def rating_rows(session: Session, office_ids: list[int], first: date, last: date, agency_id: int | None = None
+                ) -> Iterator[tuple]:
     """Yield the header, then every rating given in the offices between the local days first..last."""
     yield RATING_COLUMNS
     for office in session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.id)):
@@ -99,7 +106,8 @@ def rating_rows(session: Session, office_ids: list[int], first: date, last: date
             select(Rating, Ticket.code, Service.prefix, Counter.number, Staff.username)
             .join(Ticket, Ticket.id == Rating.ticket_id).join(Service, Service.id == Rating.service_id)
             .outerjoin(Counter, Counter.id == Rating.counter_id).outerjoin(Staff, Staff.id == Rating.staff_id)
-            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until).order_by(Rating.id)
+            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until,
+                   in_agency(Rating.service_id, agency_id)).order_by(Rating.id)
         )
         for rating, code, prefix, counter, username in rows:
             yield (rating.id, office.slug, code, prefix, counter or "", username or "", rating.channel,

@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
@@ -29,6 +30,7 @@ from ..domain import forecast
 from ..domain.hours import WEEKDAYS, parse_week
 from ..domain.opening import holidays_between
 from ..models import Counter, Office, Service, Ticket, TicketEvent
+from ..services.agencies import in_agency
 from ..services.office_calendar import office_days
 
 
@@ -65,6 +67,7 @@ class OfficeHistory:
     closures: dict = field(default_factory=dict)  # the office's declared closures (`hours.parse_closures` shape)
     # the office's own closure days: day -> reason, or STAYS_OPEN (ptsp/domain/office_calendar.py)
     closed_days: dict[date, str | None] = field(default_factory=dict)
+    agency_id: int | None = None  # one agency's services and counters only (docs/mpp.md, "Agency scope")
 
 
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:
@@ -83,24 +86,54 @@ def _first_calls(session: Session, in_range: tuple[ColumnElement[bool], ...]) ->
     ).all())
 
 
-def load_history(session: Session, office_id: int, start: date, end: date) -> OfficeHistory:
-    """Read tickets of service days [start, end) of one office."""
+def _record(row: Any, called: datetime | None, prefix: dict[int, str], zone: ZoneInfo) -> TicketRecord:
+    """One ticket row (and its first call) as the planner reads it."""
+    walked = expired = None
+    if row.status == "cancelled" and called is None:
+        walked = _minutes(row.issued_at, row.finished_at)
+    elif row.status == "expired" and called is None:
+        # expiry runs after closing (often the next morning): the resident was gone by the day's end
+        day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
+        expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
+    return TicketRecord(
+        service=prefix.get(row.issued_service_id, "?"),
+        final_service=prefix.get(row.service_id, "?"),
+        day=row.service_day,
+        weekday=WEEKDAYS[row.service_day.weekday()],
+        hour=row.issued_at.astimezone(zone).hour,
+        status=row.status,
+        wait_minutes=_minutes(row.issued_at, called),
+        service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
+        walked_away_minutes=walked,
+        expired_minutes=expired,
+        counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
+    )
+
+
+def load_history(session: Session, office_id: int, start: date, end: date, agency_id: int | None = None
+                 ) -> OfficeHistory:
+    """Read tickets of service days [start, end) of one office; with `agency_id`, of that agency's services only,
+    and its counters (its own and those serving one of its services, with only its services listed)."""
     office = session.get(Office, office_id)
     if office is None:
         raise LookupError(f"office {office_id} not found")
-    services = list(session.scalars(select(Service).where(Service.office_id == office_id)))
+    services = list(session.scalars(select(Service).where(Service.office_id == office_id,
+                                                          in_agency(Service.id, agency_id))))
     prefix = {s.id: s.prefix for s in services}
     counters = {
-        c.number: [s.prefix for s in c.services]
+        c.number: [s.prefix for s in c.services if s.id in prefix]
         for c in session.scalars(select(Counter).where(Counter.office_id == office_id, Counter.active.is_(True)))
+        if agency_id is None or c.agency_id == agency_id or any(s.id in prefix for s in c.services)
     }
     history = OfficeHistory(
         office_id=office.id, slug=office.slug, name=office.name, timezone=office.timezone, hours=office.hours or {},
         target_wait_minutes=office.target_wait_minutes, last_ticket_minutes=office.last_ticket_minutes,
         services={s.prefix: (s.name_id, s.standard_minutes) for s in services}, counters=counters,
         start=start, end=end, closures=office.closures or {}, closed_days=office_days(session, office.id),
+        agency_id=agency_id,
     )
-    in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end)
+    in_range = (Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day < end,
+                in_agency(Ticket.service_id, agency_id))
     first_call = _first_calls(session, in_range)
     zone = ZoneInfo(office.timezone)
     rows = session.execute(
@@ -108,29 +141,7 @@ def load_history(session: Session, office_id: int, start: date, end: date) -> Of
                Ticket.status, Ticket.started_at, Ticket.finished_at)
         .where(*in_range).order_by(Ticket.issued_at)
     ).all()
-    for row in rows:
-        local = row.issued_at.astimezone(zone)
-        called = first_call.get(row.id)
-        walked = expired = None
-        if row.status == "cancelled" and called is None:
-            walked = _minutes(row.issued_at, row.finished_at)
-        elif row.status == "expired" and called is None:
-            # expiry runs after closing (often the next morning): the resident was gone by the day's end
-            day_end = datetime.combine(row.service_day + timedelta(days=1), datetime.min.time(), zone)
-            expired = _minutes(row.issued_at, min(row.finished_at or day_end, day_end))
-        history.records.append(TicketRecord(
-            service=prefix.get(row.issued_service_id, "?"),
-            final_service=prefix.get(row.service_id, "?"),
-            day=row.service_day,
-            weekday=WEEKDAYS[row.service_day.weekday()],
-            hour=local.hour,
-            status=row.status,
-            wait_minutes=_minutes(row.issued_at, called),
-            service_minutes=_minutes(row.started_at, row.finished_at) if row.status == "done" else None,
-            walked_away_minutes=walked,
-            expired_minutes=expired,
-            counter_minutes=_minutes(called, row.finished_at) if row.status in ("done", "no_show") else None,
-        ))
+    history.records.extend(_record(row, first_call.get(row.id), prefix, zone) for row in rows)
     history.open_days = open_days(history)
     return history
 

@@ -34,6 +34,7 @@ from ..domain.errors import InvalidInput
 from ..models import Counter, Office, PointsLedgerEntry, Staff
 from ..services.office_calendar import closed_day
 from .anomalies import attach_flags
+from .filters import in_agency
 from .skm import local_bounds
 from .work_time import clerk_hours
 
@@ -81,7 +82,7 @@ class Choice:
 
 
 def choose_period(session: Session, offices: list[Office], asked: str | None, day: date | None,
-                  now: datetime) -> Choice:
+                  now: datetime, agency_id: int | None = None) -> Choice:
     """The period asked for; asked for none, today if it has ledger lines, else the last earlier day with some."""
     if day is not None:
         return Choice("day", day, "asked")
@@ -93,7 +94,8 @@ def choose_period(session: Session, offices: list[Office], asked: str | None, da
         return Choice("today", None, "no_data")
     latest = dict(session.execute(
         select(PointsLedgerEntry.office_id, func.max(PointsLedgerEntry.service_day))
-        .where(PointsLedgerEntry.office_id.in_(todays), PointsLedgerEntry.service_day <= max(todays.values()))
+        .where(PointsLedgerEntry.office_id.in_(todays), PointsLedgerEntry.service_day <= max(todays.values()),
+               in_agency(PointsLedgerEntry.service_id, agency_id))
         .group_by(PointsLedgerEntry.office_id)).all())
     if any(last is not None and last >= todays[office] for office, last in latest.items()):
         return Choice("today", None, "today_has_data")
@@ -117,12 +119,12 @@ class Credit:
     per_ticket: dict[int, float] = field(default_factory=lambda: defaultdict(float))
 
 
-def _ledger(session: Session, office: Office, p: Period) -> dict[int, Credit]:
+def _ledger(session: Session, office: Office, p: Period, agency_id: int | None) -> dict[int, Credit]:
     rows = session.execute(
         select(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind, func.count(),
                func.sum(PointsLedgerEntry.points), func.sum(PointsLedgerEntry.held))
         .where(PointsLedgerEntry.office_id == office.id, PointsLedgerEntry.service_day >= p.start,
-               PointsLedgerEntry.service_day <= p.end)
+               PointsLedgerEntry.service_day <= p.end, in_agency(PointsLedgerEntry.service_id, agency_id))
         .group_by(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
     )
     credits: dict[int, Credit] = defaultdict(Credit)
@@ -138,11 +140,17 @@ def _ledger(session: Session, office: Office, p: Period) -> dict[int, Credit]:
     return credits
 
 
-def _rows(session: Session, office: Office, p: Period, now: datetime) -> list[tuple[dict[str, Any], list[float]]]:
-    """Each clerk's figures in one office and period, with the per-ticket points behind their interval."""
-    credits = _ledger(session, office, p)
+def _rows(session: Session, office: Office, p: Period, now: datetime, agency_id: int | None = None
+          ) -> list[tuple[dict[str, Any], list[float]]]:
+    """Each clerk's figures in one office and period, with the per-ticket points behind their interval.
+
+    For one agency: the clerks credited for its services, and its own clerks (`staff.agency_id`) who worked."""
+    credits = _ledger(session, office, p, agency_id)
     since, until = local_bounds(office.timezone, p.start, p.end)
     times = clerk_hours(session, office, p.start, p.end, since, min(until, now))
+    if agency_id is not None:
+        own = set(session.scalars(select(Staff.id).where(Staff.id.in_(times), Staff.agency_id == agency_id)))
+        times = {staff_id: time for staff_id, time in times.items() if staff_id in credits or staff_id in own}
     ids = set(credits) | set(times)
     names = dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
     out = []
@@ -183,20 +191,22 @@ def _band(enough: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def leaderboard(session: Session, office_ids: list[int], period_name: str | None, now: datetime,
-                min_transactions: int = 10, day: date | None = None) -> dict[str, Any]:
+                min_transactions: int = 10, day: date | None = None, agency_id: int | None = None
+                ) -> dict[str, Any]:
     """Band the clerks of the given offices by points per hour with work over a local period.
 
     Each office's period is its own local calendar (an office in WITA starts its
-    day an hour before one in WIB). `period_name` None picks the period (see `choose_period`).
+    day an hour before one in WIB). `period_name` None picks the period (see `choose_period`). `agency_id`
+    narrows the board to one agency's services and clerks (analytics.filters.in_agency).
     """
     offices = list(session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.name)))
-    choice = choose_period(session, offices, period_name, day, now)
+    choice = choose_period(session, offices, period_name, day, now, agency_id)
     rows: list[tuple[dict[str, Any], list[float]]] = []
     periods = {}
     for office in offices:
         p = choice.of(office_hours.service_day(now, office.timezone))
         periods[office.id] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
-        rows.extend(_rows(session, office, p, now))
+        rows.extend(_rows(session, office, p, now, agency_id))
     _add_intervals(rows)
     plain = [row for row, _ in rows]
     attach_flags(session, plain, periods)  # anomaly flags per clerk and period (docs/points.md)
@@ -255,7 +265,8 @@ def standing(session: Session, staff_id: int, office_id: int, now: datetime, min
     return pick_standing(office_standings(session, office_id, now, min_transactions), staff_id)
 
 
-def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> dict[str, Any]:
+def trend(session: Session, office_ids: list[int], days: int, now: datetime, agency_id: int | None = None
+          ) -> dict[str, Any]:
     """Return credited points per office-local day for the last `days` days, one series per office with counters."""
     if not 1 <= days <= 366:
         raise InvalidInput("days_out_of_range", max=366)
@@ -270,7 +281,7 @@ def trend(session: Session, office_ids: list[int], days: int, now: datetime) -> 
         per_day = dict(session.execute(
             select(PointsLedgerEntry.service_day, func.sum(PointsLedgerEntry.points))
             .where(PointsLedgerEntry.office_id == office.id, PointsLedgerEntry.service_day >= start,
-                   PointsLedgerEntry.service_day <= today)
+                   PointsLedgerEntry.service_day <= today, in_agency(PointsLedgerEntry.service_id, agency_id))
             .group_by(PointsLedgerEntry.service_day)
         ).all())
         days_list = [start + timedelta(days=i) for i in range(days)]

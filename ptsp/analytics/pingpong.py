@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import referrals as referral_rules
 from ..domain.pingpong import MAX_HANDOFFS, REASONS, Journey, collapse, reasons
 from ..models import Counter, Department, Office, Referral, Service, Ticket
+from ..services.agencies import in_agency
 from .timeline import TicketStory, ticket_stories
 
 
@@ -39,18 +40,21 @@ def journey_of(story: TicketStory, referrals: list[tuple[int, str]]) -> Journey:
                    returned_referrals=sum(1 for _d, s in referrals if s == referral_rules.RETURNED))
 
 
-def cases(session: Session, office_id: int, first_day: date, last_day: date, max_handoffs: int = MAX_HANDOFFS
-          ) -> tuple[int, dict[int, int], list[Case]]:
-    """Return (tickets, tickets per issued service, ping-pong cases) of an office over service days.
+def cases(session: Session, office_id: int, first_day: date, last_day: date, max_handoffs: int = MAX_HANDOFFS,
+          agency_id: int | None = None) -> tuple[int, dict[int, int], list[Case]]:
+    """Return (tickets, tickets per issued service, ping-pong cases) of an office over service days; with
+    `agency_id`, of the tickets issued for one of that agency's services.
 
     Only tickets that moved at all (transferred, called more than once, or referred) can be ping-pong,
     so only their events are read.
     """
-    in_period = (Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
+    in_period = (Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day,
+                 in_agency(Ticket.issued_service_id, agency_id))
     per_service: dict[int, int] = dict(session.execute(
         select(Ticket.issued_service_id, func.count()).where(*in_period).group_by(Ticket.issued_service_id)).all())
     referred = select(Referral.ticket_id).where(Referral.office_id == office_id, Referral.ticket_id.is_not(None))
-    moved = or_(Ticket.transfer_count > 0, Ticket.call_count > 1, Ticket.id.in_(referred))
+    moved = and_(or_(Ticket.transfer_count > 0, Ticket.call_count > 1, Ticket.id.in_(referred)),
+                 in_agency(Ticket.issued_service_id, agency_id))
     stories = ticket_stories(session, office_id, first_day, last_day, only=moved)
     by_ticket: dict[int, list[tuple[int, str]]] = {}
     rows = session.execute(
@@ -72,7 +76,7 @@ def cases(session: Session, office_id: int, first_day: date, last_day: date, max
 
 
 def report(session: Session, offices: list[Office], first_day: date, last_day: date,
-           max_handoffs: int = MAX_HANDOFFS) -> dict[str, Any]:
+           max_handoffs: int = MAX_HANDOFFS, agency_id: int | None = None) -> dict[str, Any]:
     """Ping-pong per office and issued service, with every case and its path spelled out."""
     prefixes = {s.id: s.prefix for s in session.scalars(select(Service))}
     numbers = {c.id: c.number for c in session.scalars(select(Counter))}
@@ -80,7 +84,7 @@ def report(session: Session, offices: list[Office], first_day: date, last_day: d
     rows: list[dict[str, Any]] = []
     listed: list[dict[str, Any]] = []
     for office in offices:
-        total, per_service, found = cases(session, office.id, first_day, last_day, max_handoffs)
+        total, per_service, found = cases(session, office.id, first_day, last_day, max_handoffs, agency_id)
         for service_id, tickets in sorted(per_service.items(), key=lambda kv: prefixes.get(kv[0], "")):
             mine = [c for c in found if c.service_id == service_id]
             rows.append({

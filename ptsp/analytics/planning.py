@@ -24,6 +24,7 @@ from ..domain.staffing_plan import (
     service_pools,
 )
 from ..models import PointsLedgerEntry
+from ..services.agencies import in_agency
 from .backtest import BacktestHour, backtest
 from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
 from .plan_basics import PlanSettings, WeekdayPlan, plan_weekdays, predict_hour, weekday_demands
@@ -82,9 +83,10 @@ def _simulate(plan: WeekdayPlan, pools: list[frozenset[str]], estimates: OfficeE
 
 
 def build_plan(session: Session, office_id: int, start: date, weeks: int,
-               settings: PlanSettings = DEFAULT_SETTINGS) -> OfficePlan:
-    """Plan `weeks` weeks from `start` for one office from its last `history_days` days."""
-    history = load_history(session, office_id, start - timedelta(days=settings.history_days), start)
+               settings: PlanSettings = DEFAULT_SETTINGS, agency_id: int | None = None) -> OfficePlan:
+    """Plan `weeks` weeks from `start` for one office (one agency of it, when given) from its last `history_days`
+    days."""
+    history = load_history(session, office_id, start - timedelta(days=settings.history_days), start, agency_id)
     plan = plan_from_history(history, start, weeks, settings)
     plan.backtest = backtest(session, history, settings, plan.target, plan.pools)
     plan.ledger_points = ledger_points_by_hour(session, history)
@@ -106,7 +108,7 @@ def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tupl
     rows = session.execute(
         select(PointsLedgerEntry.at, PointsLedgerEntry.points)
         .where(PointsLedgerEntry.office_id == history.office_id, PointsLedgerEntry.at >= first,
-               PointsLedgerEntry.at < last)
+               PointsLedgerEntry.at < last, in_agency(PointsLedgerEntry.service_id, history.agency_id))
     )
     totals: dict[tuple[str, int], float] = defaultdict(float)
     for at, points in rows:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import referrals as rules
 from ..models import Department, Office, Referral, ReferralEvent, Ticket
+from ..services.agencies import in_agency
 
 
 def referral_view(referral: Referral, now: datetime, events: list[ReferralEvent] | None = None) -> dict[str, Any]:
@@ -48,9 +49,10 @@ def events_of(session: Session, referral_id: int) -> list[ReferralEvent]:
 
 def list_referrals(session: Session, scope: set[int] | None, now: datetime, *, office_id: int | None = None,
                    department_id: int | None = None, status: str | None = None, breached_only: bool = False,
-                   limit: int = 500) -> list[dict[str, Any]]:
-    """Referrals from the offices in scope, newest first."""
-    query = select(Referral).order_by(Referral.referred_at.desc(), Referral.id.desc())
+                   limit: int = 500, agency_id: int | None = None) -> list[dict[str, Any]]:
+    """Referrals from the offices in scope (of one agency's services, when given), newest first."""
+    query = (select(Referral).where(in_agency(Referral.service_id, agency_id))
+             .order_by(Referral.referred_at.desc(), Referral.id.desc()))
     if scope is not None:
         query = query.where(Referral.office_id.in_(scope))
     if office_id is not None:
@@ -66,8 +68,8 @@ def list_referrals(session: Session, scope: set[int] | None, now: datetime, *, o
     return [referral_view(r, now) for r in session.scalars(query.limit(limit))]
 
 
-def quarterly_ranking(session: Session, scope: set[int] | None, quarter: rules.Quarter, now: datetime
-                      ) -> list[dict[str, Any]]:
+def quarterly_ranking(session: Session, scope: set[int] | None, quarter: rules.Quarter, now: datetime,
+                      agency_id: int | None = None) -> list[dict[str, Any]]:
     """Rank departments by breach rate, then median response time, over referrals made in a quarter.
 
     A referral belongs to the quarter of its referring office's local calendar
@@ -78,7 +80,8 @@ def quarterly_ranking(session: Session, scope: set[int] | None, quarter: rules.Q
     query = (
         select(Referral, Office.timezone)
         .join(Office, Office.id == Referral.office_id)
-        .where(Referral.referred_at >= start - timedelta(days=1), Referral.referred_at < end + timedelta(days=1))
+        .where(Referral.referred_at >= start - timedelta(days=1), Referral.referred_at < end + timedelta(days=1),
+               in_agency(Referral.service_id, agency_id))
     )
     if scope is not None:
         query = query.where(Referral.office_id.in_(scope))

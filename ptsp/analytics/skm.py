@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain.errors import InvalidInput
 from ..domain.skm import FIELDS, index_from_answers
 from ..models import Counter, Office, Rating, Service, Staff
+from .filters import in_agency
 
 GROUPS = ("office", "service", "counter", "clerk")
 _KEY = {"office": Rating.office_id, "service": Rating.service_id, "counter": Rating.counter_id,
@@ -41,7 +42,8 @@ def _labels(session: Session, group: str, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
-def ikm(session: Session, office_ids: list[int], start: date, end: date, group: str = "office") -> list[dict[str, Any]]:
+def ikm(session: Session, office_ids: list[int], start: date, end: date, group: str = "office",
+        agency_id: int | None = None) -> list[dict[str, Any]]:
     """Return the IKM of each group within the offices between two office-local days (inclusive).
 
     Only complete questionnaires (all nine elements) enter the index; the quick
@@ -57,7 +59,8 @@ def ikm(session: Session, office_ids: list[int], start: date, end: date, group: 
         since, until = local_bounds(office.timezone, start, end)
         rows = session.execute(
             select(_KEY[group], Rating.quick, *[getattr(Rating, f) for f in FIELDS])
-            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until)
+            .where(Rating.office_id == office.id, Rating.at >= since, Rating.at < until,
+                   in_agency(Rating.service_id, agency_id))
         )
         for key, quick_value, *elements in rows:
             quick[key].append(quick_value)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from ..analytics.discipline import count_visible, overview, visible_violations
+from ..analytics.filters import reader_agency
 from ..context import get_read_db
 from ..domain.discipline import KINDS
 from ..domain.errors import Forbidden, InvalidInput
@@ -28,7 +29,7 @@ def _day_arg(name: str) -> date | None:
         raise InvalidInput("param_not_date", name=name) from None
 
 
-_FILTERS = (("office", "integer"), ("kind", "string"), ("from", "string"), ("to", "string"))
+_FILTERS = (("office", "integer"), ("agency", "integer"), ("kind", "string"), ("from", "string"), ("to", "string"))
 PER_PAGE_MAX = 500
 
 operation("/violations", "get", "Discipline violations the caller supervises (own reports and theirs), newest "
@@ -55,7 +56,8 @@ def _filters() -> tuple[Any, dict[str, Any]]:
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         raise InvalidInput("unknown_kind", kind=kind, choices=KINDS)
-    return actor, {"office_id": office_id, "kind": kind, "first_day": _day_arg("from"), "last_day": _day_arg("to")}
+    return actor, {"office_id": office_id, "kind": kind, "first_day": _day_arg("from"), "last_day": _day_arg("to"),
+                   "agency_id": reader_agency(session, actor, office_id, request.args.get("agency"))}
 
 
 @bp.get("/violations/ranking")

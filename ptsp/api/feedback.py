@@ -7,7 +7,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from ..analytics.complaints import complaint_list
-from ..analytics.filters import date_range, scoped_offices
+from ..analytics.filters import date_range, scoped_reach
 from ..analytics.skm import GROUPS, ikm
 from ..context import get_db, get_read_db, now
 from ..domain.complaints import STATUSES
@@ -16,7 +16,7 @@ from ..models import ComplaintEvent
 from ..schemas import Body
 from ..services import feedback
 from .blueprint import bp
-from .manager_scope import DATE_PARAMS, OFFICE_PARAM, office_today, query_param, require_manager
+from .manager_scope import AGENCY_PARAM, DATE_PARAMS, OFFICE_PARAM, office_today, query_param, require_manager
 from .openapi import operation
 from .routes import parse_body
 
@@ -28,7 +28,8 @@ class ComplaintMove(Body):
 
 operation("/skm/ikm", "get", "IKM (PermenPANRB 14/2017) per office, service, counter or clerk",
           responses={200: "One row per group"}, auth=["staff"],
-          params=[OFFICE_PARAM, query_param("group", "office (default), service, counter or clerk", list(GROUPS)),
+          params=[OFFICE_PARAM, AGENCY_PARAM,
+                  query_param("group", "office (default), service, counter or clerk", list(GROUPS)),
                   *DATE_PARAMS])
 
 
@@ -36,26 +37,26 @@ operation("/skm/ikm", "get", "IKM (PermenPANRB 14/2017) per office, service, cou
 def get_ikm() -> Response:
     actor = require_manager()
     session = get_read_db()
-    office_ids = scoped_offices(session, actor, request.args.get("office"))
-    start, end = date_range(request.args.get("from"), request.args.get("to"), office_today(office_ids))
-    rows = ikm(session, office_ids, start, end, request.args.get("group", "office"))
+    reach = scoped_reach(session, actor, request.args.get("office"), request.args.get("agency"))
+    start, end = date_range(request.args.get("from"), request.args.get("to"), office_today(reach.office_ids))
+    rows = ikm(session, reach.office_ids, start, end, request.args.get("group", "office"), reach.agency_id)
     return jsonify({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})
 
 
 operation("/complaints", "get", "Complaints of the offices in scope, newest first",
           responses={200: "Complaints with their status history"}, auth=["staff"],
-          params=[OFFICE_PARAM, query_param("status", "Only this status", list(STATUSES))])
+          params=[OFFICE_PARAM, AGENCY_PARAM, query_param("status", "Only this status", list(STATUSES))])
 
 
 @bp.get("/complaints")
 def list_complaints() -> Response:
     actor = require_manager()
     session = get_read_db()
-    office_ids = scoped_offices(session, actor, request.args.get("office"))
+    reach = scoped_reach(session, actor, request.args.get("office"), request.args.get("agency"))
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidInput("unknown_status_choice", status=status, choices=STATUSES)
-    return jsonify({"complaints": complaint_list(session, office_ids, now(), status)})
+    return jsonify({"complaints": complaint_list(session, reach.office_ids, now(), status, reach.agency_id)})
 
 
 operation("/complaints/{complaint_id}/status", "post", "Move a complaint to its next status",

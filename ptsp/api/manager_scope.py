@@ -20,6 +20,8 @@ def query_param(name: str, description: str, enum: list[str] | None = None) -> d
 
 
 OFFICE_PARAM = query_param("office", "Office id (default: every office in your scope)")
+AGENCY_PARAM = query_param("agency", "Agency id within the offices read (default: every agency; an agency's own "
+                                     "supervisor or manager always reads their agency, and another one is 403)")
 DATE_PARAMS = [query_param("from", "First office-local day, YYYY-MM-DD"),
                query_param("to", "Last office-local day, YYYY-MM-DD")]
 

@@ -6,14 +6,14 @@ from flask import Response, current_app, jsonify, request
 from pydantic import Field
 
 from ..analytics import leaderboard as board
-from ..analytics.filters import parse_day, scoped_offices
+from ..analytics.filters import parse_day, scoped_reach
 from ..context import get_db, get_read_db, now
 from ..domain.errors import Forbidden, InvalidInput
 from ..schemas import Body
 from ..services import points
 from .access import require_actor
 from .blueprint import bp
-from .manager_scope import OFFICE_PARAM, query_param, require_manager
+from .manager_scope import AGENCY_PARAM, OFFICE_PARAM, query_param, require_manager
 from .openapi import operation
 from .routes import parse_body
 
@@ -23,15 +23,16 @@ class DecisionBody(Body):
 
 
 operation("/points/holds", "get", "Held points waiting for a supervisor's decision",
-          responses={200: "Held ledger lines, oldest first"}, auth=["staff"], params=[OFFICE_PARAM])
+          responses={200: "Held ledger lines, oldest first"}, auth=["staff"], params=[OFFICE_PARAM, AGENCY_PARAM])
 
 
 @bp.get("/points/holds")
 def list_holds() -> Response:
     actor = require_manager()
     session = get_read_db()
-    office_ids = scoped_offices(session, actor, request.args.get("office"))
-    holds = [h for h in points.pending_holds(session, actor) if h["office"] in office_ids]
+    reach = scoped_reach(session, actor, request.args.get("office"), request.args.get("agency"))
+    holds = [h for h in points.pending_holds(session, actor, agency_id=reach.agency_id)
+             if h["office"] in reach.office_ids]
     return jsonify({"holds": holds})
 
 
@@ -73,7 +74,7 @@ operation("/points/leaderboard", "get",
                           "(null when unranked), points, held, transactions, bonuses, staffed_hours, work_hours, "
                           "per_hour, per_hour_low, per_hour_high, per_staffed_hour"},
           auth=["staff"],
-          params=[OFFICE_PARAM,
+          params=[OFFICE_PARAM, AGENCY_PARAM,
                   query_param("period", "today, week or month; left out: today when it has points in the scope, "
                                         "else the last earlier day that has", list(board.PERIODS)),
                   query_param("day", "One office-local day (YYYY-MM-DD) instead of a period")])
@@ -83,10 +84,10 @@ operation("/points/leaderboard", "get",
 def get_leaderboard() -> Response:
     actor = require_manager()
     session = get_read_db()
-    office_ids = scoped_offices(session, actor, request.args.get("office"))
-    result = board.leaderboard(session, office_ids, request.args.get("period") or None, now(),
+    reach = scoped_reach(session, actor, request.args.get("office"), request.args.get("agency"))
+    result = board.leaderboard(session, reach.office_ids, request.args.get("period") or None, now(),
                                current_app.config["LEADERBOARD_MIN_TRANSACTIONS"],
-                               day=parse_day(request.args.get("day")))
+                               day=parse_day(request.args.get("day")), agency_id=reach.agency_id)
     return jsonify(result)
 
 
@@ -107,15 +108,15 @@ def my_points() -> Response:
 
 operation("/points/trend", "get", "Credited points per office-local day, one series per office",
           responses={200: "Days and series"}, auth=["staff"],
-          params=[OFFICE_PARAM, query_param("days", "How many days up to today (1-366, default 30)")])
+          params=[OFFICE_PARAM, AGENCY_PARAM, query_param("days", "How many days up to today (1-366, default 30)")])
 
 
 @bp.get("/points/trend")
 def points_trend() -> Response:
     actor = require_manager()
     session = get_read_db()
-    office_ids = scoped_offices(session, actor, request.args.get("office"))
+    reach = scoped_reach(session, actor, request.args.get("office"), request.args.get("agency"))
     days = request.args.get("days", "30")
     if not (days.isascii() and days.isdigit()) or len(days) > 3:
         raise InvalidInput("days_out_of_range", max=366)
-    return jsonify(board.trend(session, office_ids, int(days), now()))
+    return jsonify(board.trend(session, reach.office_ids, int(days), now(), reach.agency_id))

@@ -7,6 +7,7 @@ from typing import Literal
 from flask import Response, jsonify, request
 from pydantic import Field
 
+from ..analytics.filters import reader_agency
 from ..analytics.referrals import events_of, quarterly_ranking, referral_view
 from ..analytics.referrals import list_referrals as query_referrals
 from ..context import get_db, get_read_db, now
@@ -15,6 +16,7 @@ from ..domain.errors import InvalidInput, NotFound, Unauthorized
 from ..models import Department, Referral
 from ..schemas import Body, Id
 from ..services import referrals as use_cases
+from ..services.agencies import require_service_in_agency
 from ..services.lookup import office_scope, require_office
 from .access import require_actor
 from .blueprint import bp
@@ -98,6 +100,7 @@ def create_referral() -> tuple[Response, int]:
 
 _LIST_PARAMS = [
     {"name": "office", "in": "query", "required": False, "schema": {"type": "integer"}},
+    {"name": "agency", "in": "query", "required": False, "schema": {"type": "integer"}},
     {"name": "department", "in": "query", "required": False, "schema": {"type": "integer"}},
     {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}},
     {"name": "breached", "in": "query", "required": False, "schema": {"type": "boolean"}},
@@ -128,14 +131,17 @@ def list_referrals() -> Response:
     office_id = _int_arg("office")
     if office_id is not None:
         require_office(session, actor, office_id)
+    agency_id = reader_agency(session, actor, office_id, request.args.get("agency"))
     return jsonify(query_referrals(session, office_scope(session, actor), now(), office_id=office_id,
-                         department_id=_int_arg("department"), status=_status_arg(), breached_only=_breached_arg()))
+                                   department_id=_int_arg("department"), status=_status_arg(),
+                                   breached_only=_breached_arg(), agency_id=agency_id))
 
 
 operation("/referrals/ranking", "get", "Departments ranked by breach rate and response time over a quarter",
           responses={200: "Ranking, best first"}, auth=["staff"],
           params=[{"name": "quarter", "in": "query", "required": False, "schema": {"type": "string"},
-                   "description": "e.g. 2026Q4; default: the current quarter"}])
+                   "description": "e.g. 2026Q4; default: the current quarter"},
+                  {"name": "agency", "in": "query", "required": False, "schema": {"type": "integer"}}])
 
 
 @bp.get("/referrals/ranking")
@@ -144,8 +150,9 @@ def referral_ranking() -> Response:
     session = get_read_db()
     raw = request.args.get("quarter")
     quarter = rules.Quarter.parse(raw) if raw else rules.Quarter.of(now(), "Asia/Jakarta")
-    return jsonify({"quarter": str(quarter),
-                    "departments": quarterly_ranking(session, office_scope(session, actor), quarter, now())})
+    agency_id = reader_agency(session, actor, None, request.args.get("agency"))
+    return jsonify({"quarter": str(quarter), "departments": quarterly_ranking(
+        session, office_scope(session, actor), quarter, now(), agency_id)})
 
 
 operation("/referrals/{referral_id}", "get", "One referral with its progress (staff, or its department's token)",
@@ -164,6 +171,7 @@ def get_referral(referral_id: int) -> Response:
         if referral is None:
             raise NotFound("referral_not_found", id=referral_id)
         require_office(session, actor, referral.office_id)
+        require_service_in_agency(session, actor, referral.service_id)
     return jsonify(referral_view(referral, now(), events_of(session, referral.id)))
 
 

@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "wrong_credentials": N_("Nama pengguna atau kata sandi salah"),
     "office_out_of_scope": N_("Kantor %(office)s di luar wewenang Anda"),
     "agency_out_of_scope": N_("Instansi %(agency)s di luar wewenang Anda"),
+    "office_wide_setting": N_(
+        "Pengaturan ini berlaku untuk seluruh kantor; hanya pengawas atau manajer kantor yang dapat mengubahnya"
+    ),
     "office_not_found_or_out_of_scope": N_("Kantor tidak ditemukan atau di luar wewenang Anda"),
     "no_offices_in_scope": N_("Tidak ada kantor yang Anda awasi"),
     "caller_kind_not_allowed": N_("Perangkat '%(kind)s' tidak berwenang melakukan ini"),
@@ -75,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "param_out_of_range": N_("Parameter %(name)s harus bilangan %(min)s sampai %(max)s"),
     "office_param_required": N_("Sebutkan kantor: ?office=<id>"),
     "office_not_id": N_("Kantor harus berupa nomor kantor, bukan '%(value)s'"),
+    "agency_not_id": N_("Instansi harus berupa nomor instansi, bukan '%(value)s'"),
+    "agency_not_in_office": N_("Instansi %(agency)s bukan bagian dari kantor yang dipilih"),
     "counter_param_not_number": N_("Parameter counter harus nomor loket"),
     "date_invalid": N_("Tanggal tidak valid: '%(value)s' (pakai YYYY-MM-DD)"),
     "start_after_end": N_("Tanggal awal harus sebelum tanggal akhir"),
@@ -119,6 +124,7 @@ MESSAGES: dict[str, str] = {
     ),
     "ticket_closed": N_("Tiket ini sudah selesai pada hari layanan yang lalu; tidak ada lagi kabar langsung"),
     "office_not_found": N_("Kantor %(id)s tidak ditemukan"),
+    "agency_not_found": N_("Instansi %(id)s tidak ditemukan"),
     "counter_not_found": N_("Loket %(id)s tidak ditemukan"),
     "complaint_not_found": N_("Pengaduan %(id)s tidak ditemukan"),
     "referral_not_found": N_("Rujukan %(id)s tidak ditemukan"),
@@ -297,7 +303,6 @@ MESSAGES: dict[str, str] = {
     "office_parent_cycle": N_("%(parent)s ada di bawah %(office)s: kantor tidak dapat berada di bawah dirinya sendiri"),
     "office_parent_out_of_scope": N_("Kantor induk %(office)s di luar wewenang Anda: kantor tidak dapat dipindah "
                                      "ke luar wewenang Anda"),
-    "agency_not_found": N_("Instansi %(id)s tidak ditemukan"),
     "agency_code_taken": N_("Kode instansi '%(code)s' sudah dipakai di kantor ini"),
     "office_wide_only": N_("Hanya manajer kantor atau admin yang dapat mengubah ini; manajer satu instansi hanya "
                            "mengubah nama instansinya sendiri"),
@@ -305,7 +310,6 @@ MESSAGES: dict[str, str] = {
     "office_root_admins_only": N_("Hanya admin yang dapat menjadikan kantor tanpa induk"),
     "service_not_found": N_("Layanan %(id)s tidak ditemukan"),
     "fee_basis_required": N_("Biaya Rp %(fee)s harus disertai dasar hukumnya (peraturan yang menetapkan tarif)"),
-    "agency_not_in_office": N_("Instansi %(agency)s bukan instansi kantor ini"),
     "service_prefix_taken": N_("Awalan '%(prefix)s' sudah dipakai layanan %(name)s di kantor ini"),
     "service_prefix_in_use": N_("Awalan '%(prefix)s' tidak dapat diganti: sudah ada tiket dengan awalan ini"),
     "service_on_other_agency_counter": N_("Layanan %(prefix)s masih dilayani loket %(counter)s milik instansi "

@@ -13,14 +13,15 @@ from ptsp.analytics import filters
 from ptsp.context import get_read_db
 from ptsp.domain.errors import Forbidden
 from ptsp.i18n.errors import describe
-from ptsp.models import Office
-from ptsp.services.actors import Actor
+from ptsp.models import Agency, Office
+from ptsp.services.actors import Actor, agency_scope
 from ptsp.services.admin_scope import may_administer
 
 MANAGER_ROLES = ("supervisor", "manager", "admin")
 
 
 def current_actor() -> Actor:
+    """The logged-in staff member, with the agency they may be limited to (services.actors.agency_scope)."""
     return Actor(kind="staff", id=current_user.id, role=current_user.role, office_id=current_user.office_id,
                  agency_id=current_user.agency_id)
 
@@ -52,6 +53,16 @@ def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def agency_choices() -> dict[str, Any]:
+    """The agency filter of a page, for its template (`manager/_agency_filter.html`): the agencies of the offices in
+    scope for an office-wide reader (none: no select), nothing for an agency's reader, who reads only their own."""
+    actor = current_actor()
+    own = agency_scope(actor)
+    choices = [] if own is not None else filters.office_agencies(get_read_db(), [o.id for o in visible_offices()])
+    return {"agencies": choices, "agency": request.args.get("agency", ""),
+            "own_agency": get_read_db().get(Agency, own) if own is not None else None}
 
 
 def visible_offices() -> list[Office]:

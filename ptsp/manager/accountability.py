@@ -12,6 +12,7 @@ from flask_babel import gettext
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
 from ptsp.analytics.discipline import overview, settings_for, visible_violations
+from ptsp.analytics.filters import reader_agency, scoped_agency
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain import discipline as discipline_rules
@@ -24,8 +25,9 @@ from ptsp.models import Counter, Service, Staff
 from ptsp.services.discipline import set_tolerance
 from ptsp.services.lookup import office_scope
 
-from .access import current_actor, manager_page, visible_offices
+from .access import agency_choices, current_actor, manager_page, visible_offices
 from .blueprint import bp
+from .points import refuses_bad_filters
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400
@@ -81,6 +83,7 @@ def offices() -> str:
 
 @bp.get("/referrals")
 @manager_page
+@refuses_bad_filters
 def referrals() -> str:
     session = get_read_db()
     mine = visible_offices()
@@ -95,16 +98,18 @@ def referrals() -> str:
         problem = None
     except InvalidInput as exc:
         quarter, problem = referral_rules.Quarter.of(now(), "Asia/Jakarta"), describe(exc)
-    rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=100)
-    breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300)
-    ranking = quarterly_ranking(session, scope, quarter, now())
+    agency_id = reader_agency(session, current_actor(), office_id, request.args.get("agency"))
+    rows = list_referrals(session, scope, now(), office_id=office_id, status=status, limit=100, agency_id=agency_id)
+    breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300,
+                              agency_id=agency_id)
+    ranking = quarterly_ranking(session, scope, quarter, now(), agency_id)
     quarters, q = [], referral_rules.Quarter.of(now(), "Asia/Jakarta")
     for _ in range(8):
         quarters.append(q)
         q = referral_rules.Quarter(q.year - (q.number == 1), 4 if q.number == 1 else q.number - 1)
     return render_template("manager/referrals.html", rows=rows, breaches=breaches, ranking=ranking,
                            quarter=quarter, quarters=quarters, offices=mine, office_id=office_id, status=status,
-                           labels=referral_rules.LABELS, problem=problem, zones=_zones(mine))
+                           labels=referral_rules.LABELS, problem=problem, zones=_zones(mine), **agency_choices())
 
 
 def _zones(offices: list[Any]) -> dict[int, str]:
@@ -122,14 +127,17 @@ def _local(value: str | datetime | None, timezone: str = "Asia/Jakarta", fmt: st
 
 @bp.get("/pingpong")
 @manager_page
+@refuses_bad_filters
 def pingpong() -> str:
     first, last, problem = _period(30)
     mine = [o for o in visible_offices() if office_figures.has_hours(o)]
     office_id = _office_arg(mine)
     chosen = [o for o in mine if office_id is None or o.id == office_id]
-    data = pingpong_figures.report(get_read_db(), chosen, first, last)
+    reach = scoped_agency(get_read_db(), current_actor(), request.args.get("agency"), [o.id for o in chosen])
+    chosen = [o for o in chosen if o.id in reach.office_ids]
+    data = pingpong_figures.report(get_read_db(), chosen, first, last, agency_id=reach.agency_id)
     return render_template("manager/pingpong.html", data=data, offices=mine, office_id=office_id, first=first,
-                           last=last, problem=problem, reasons=REASONS)
+                           last=last, problem=problem, reasons=REASONS, **agency_choices())
 
 
 PER_PAGE = 50
@@ -172,7 +180,8 @@ def _discipline_page(problem: str | None = None, tolerance_input: dict[str, str]
     mine = visible_offices()
     office_id = _office_arg(mine)
     kind = request.args.get("kind") if request.args.get("kind") in discipline_rules.KINDS else None
-    filters: dict[str, Any] = {"office_id": office_id, "kind": kind, "first_day": first, "last_day": last}
+    filters: dict[str, Any] = {"office_id": office_id, "kind": kind, "first_day": first, "last_day": last,
+                               "agency_id": reader_agency(session, actor, office_id, request.args.get("agency"))}
     seen = overview(session, actor, **filters)
     pages = max(1, -(-seen.total // PER_PAGE))
     page = min(_page_arg(), pages)
@@ -198,12 +207,13 @@ def _discipline_page(problem: str | None = None, tolerance_input: dict[str, str]
         problem=problem or period_problem, zones=_zones(mine), chosen=chosen, tolerance=tolerance_input or {},
         max_tolerance=discipline_rules.MAX_TOLERANCE_MINUTES, saved=request.args.get("saved") == "1",
         tolerance_problem=problem if request.method == "POST" else None,
-        weeks=[(o, _week_of(o)) for o in week_offices],
+        weeks=[(o, _week_of(o)) for o in week_offices], **agency_choices(),
     ), status
 
 
 @bp.get("/discipline")
 @manager_page
+@refuses_bad_filters
 def discipline() -> tuple[str, int]:
     return _discipline_page()
 

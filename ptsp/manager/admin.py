@@ -1,4 +1,4 @@
-"""Administration pages for staff: list, add, edit role and supervisor, (de)activate, reset a password.
+"""Administration pages for staff: list, add, edit role, supervisor and agency, (de)activate, reset a password.
 
 Managers and admins only (`admin_page`); every rule and scope check is in the use cases
 (ptsp/services/staff_admin.py, admin_scope.py). A refused form shows the reason and changes nothing.
@@ -15,6 +15,7 @@ from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.errors import DomainError
 from ptsp.i18n.errors import describe
 from ptsp.services import staff_admin
+from ptsp.services.actors import agency_scope
 from ptsp.services.admin_scope import administered_offices, grantable_roles
 
 from .access import admin_page, current_actor
@@ -34,6 +35,7 @@ def _staff_page(*, error: str | None = None, status: int = 200, shown: dict[str,
         "manager/admin/staff.html", staff=staff_admin.staff_list(session, actor),
         offices=administered_offices(session, actor), roles=grantable_roles(actor),
         supervisors=staff_admin.supervisor_options(session, actor),
+        agencies=staff_admin.agency_options(session, actor), agency_limited=agency_scope(actor) is not None,
         error=error, shown=shown, form=form or {})
     return (page, status) if status != 200 else page
 
@@ -53,7 +55,7 @@ def admin_staff_add() -> Page:
         staff, password = staff_admin.create_staff(
             session, current_actor(), username=form.get("username", ""), name=form.get("name", ""),
             role=form.get("role", ""), office_id=_int(form.get("office")),
-            supervisor_id=_int(form.get("supervisor")), now=now())
+            supervisor_id=_int(form.get("supervisor")), now=now(), agency_id=_int(form.get("agency")))
         shown = {"username": staff.username, "password": password, "created": True}
         session.commit()
     except DomainError as exc:
@@ -72,7 +74,8 @@ def _edit_page(staff_id: int, *, error: str | None = None, status: int = 200,
     page = render_template(
         "manager/admin/staff_edit.html", member=staff, roles=grantable_roles(actor),
         supervisors=[s for s in staff_admin.supervisor_choices(session, actor, staff.office_id) if s.id != staff.id],
-        error=error, shown=shown)
+        agencies=staff_admin.agency_options(session, actor, staff.office_id),
+        agency_limited=agency_scope(actor) is not None, error=error, shown=shown)
     return (page, status) if status != 200 else page
 
 
@@ -102,7 +105,7 @@ def admin_staff_update(staff_id: int) -> Page | BaseResponse:
     form = request.form
     return _command(staff_id, lambda session: staff_admin.update_staff(
         session, current_actor(), staff_id, name=form.get("name", ""), role=form.get("role", ""),
-        supervisor_id=_int(form.get("supervisor")), now=now()) and None)
+        supervisor_id=_int(form.get("supervisor")), now=now(), agency_id=_int(form.get("agency"))) and None)
 
 
 @bp.post("/admin/staff/<int(max=2147483647):staff_id>/active")

@@ -17,35 +17,36 @@ from ptsp.domain.errors import DomainError
 from ptsp.domain.hours import local_now
 from ptsp.i18n.errors import describe
 
-from .access import manager_page, visible_offices
+from .access import agency_choices, manager_page, visible_offices
 from .blueprint import bp
 from .filters import manager_json, parse_filters
 
 
-def _dashboard_data(office_param: str | None) -> dict[str, Any]:
-    filters = parse_filters({"office": office_param or ""})
+def _dashboard_data() -> dict[str, Any]:
+    filters = parse_filters({"office": request.args.get("office") or "", "agency": request.args.get("agency") or ""})
     session = get_read_db()
     ids = [o.id for o in filters.offices if o.services]
-    return live_dashboard(session, filters.offices, now(), printers=printer_health(session, set(ids)))
+    return live_dashboard(session, filters.offices, now(), printers=printer_health(session, set(ids)),
+                          agency_id=filters.agency_id)
 
 
 @bp.get("/dashboard")
 @manager_page
 def dashboard() -> ResponseReturnValue:
     try:
-        data = _dashboard_data(request.args.get("office"))
+        data = _dashboard_data()
     except DomainError as exc:
         return render_template("manager/dashboard.html", data={"offices": []}, error=describe(exc),
-                               offices=visible_offices(), office=""), exc.status
+                               offices=visible_offices(), office="", **agency_choices()), exc.status
     return render_template("manager/dashboard.html", data=data, error=None, offices=visible_offices(),
-                           office=request.args.get("office", ""))
+                           office=request.args.get("office", ""), **agency_choices())
 
 
 @bp.get("/dashboard/live")
 @manager_page
 def dashboard_live() -> ResponseReturnValue:
     """The live panels alone, swapped into the page when a fact arrives."""
-    return render_template("manager/_live.html", data=_dashboard_data(request.args.get("office")))
+    return render_template("manager/_live.html", data=_dashboard_data())
 
 
 @bp.app_template_filter("number")
@@ -79,7 +80,7 @@ def local_hhmm(value: datetime | str | None, zone: str) -> str:
 @bp.get("/api/dashboard")
 @manager_json
 def dashboard_json() -> ResponseReturnValue:
-    return jsonify(_dashboard_data(request.args.get("office")))
+    return jsonify(_dashboard_data())
 
 
 @bp.get("/charts")
@@ -90,13 +91,14 @@ def charts() -> ResponseReturnValue:
     except DomainError as exc:
         raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")}
         return render_template("manager/charts.html", error=describe(exc), filters=parse_filters({}), raw=raw,
-                               offices=visible_offices(), data=None), exc.status
+                               offices=visible_offices(), data=None, **agency_choices()), exc.status
     return render_template("manager/charts.html", error=None, filters=filters, raw=None, offices=visible_offices(),
-                           data=chart_data(get_read_db(), filters.offices, filters.first, filters.last))
+                           data=chart_data(get_read_db(), filters.offices, filters.first, filters.last,
+                                           filters.agency_id), **agency_choices())
 
 
 @bp.get("/api/charts")
 @manager_json
 def charts_json() -> ResponseReturnValue:
     filters = parse_filters(request.args)
-    return jsonify(chart_data(get_read_db(), filters.offices, filters.first, filters.last))
+    return jsonify(chart_data(get_read_db(), filters.offices, filters.first, filters.last, filters.agency_id))

@@ -18,7 +18,7 @@ from ptsp.domain.errors import DomainError
 from ptsp.domain.text import N_
 from ptsp.i18n.errors import describe
 
-from .access import manager_page, visible_offices
+from .access import agency_choices, manager_page, visible_offices
 from .blueprint import bp
 from .filters import Filters, parse_filters
 
@@ -34,7 +34,7 @@ EXPORTS: list[tuple[str, str]] = [
 def _form(filters: Filters, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     raw = {k: request.args.get(k, "")[:20] for k in ("from", "to")} if error else None
     return render_template("manager/export.html", filters=filters, offices=visible_offices(), exports=EXPORTS,
-                           error=error, raw=raw), status
+                           error=error, raw=raw, **agency_choices()), status
 
 
 @bp.get("/export")
@@ -76,11 +76,13 @@ def _csv(name: str, producer: Callable) -> ResponseReturnValue:
     def rows() -> Iterator[tuple]:
         session = current_app.extensions["ptsp.read_sessions"]()
         try:
-            yield from producer(session, office_ids, filters.first, filters.last)
+            yield from producer(session, office_ids, filters.first, filters.last, filters.agency_id)
         finally:
             session.close()
 
     scope = f"office{filters.office_id}" if filters.office_id is not None else "all"
+    if filters.agency_id is not None:
+        scope = f"{scope}-agency{filters.agency_id}"
     filename = f"ptsp-{name}-{scope}-{filters.first.isoformat()}-{filters.last.isoformat()}.csv"
     return csv_response(rows(), filename, bom=True)
 

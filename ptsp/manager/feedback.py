@@ -9,14 +9,14 @@ from flask import Response, render_template, request
 
 from ptsp.analytics.complaints import complaint_list
 from ptsp.analytics.export import rating_rows
-from ptsp.analytics.filters import date_range, offices_by_id, scoped_offices
+from ptsp.analytics.filters import date_range, offices_by_id, scoped_reach
 from ptsp.analytics.skm import GROUPS, ikm
 from ptsp.context import get_read_db, now
 from ptsp.domain.complaints import LABELS, LAPOR_URL, STATUSES
 from ptsp.domain.errors import InvalidInput
 from ptsp.domain.skm import ELEMENTS, GRADES
 
-from .access import current_actor, manager_page, visible_offices
+from .access import agency_choices, current_actor, manager_page, visible_offices
 from .blueprint import bp
 from .points import local_today, refuses_bad_filters, scoped_csv
 
@@ -26,12 +26,13 @@ from .points import local_today, refuses_bad_filters, scoped_csv
 @refuses_bad_filters
 def ikm_page() -> str:
     session = get_read_db()
-    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
-    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(office_ids))
+    reach = scoped_reach(session, current_actor(), request.args.get("office"), request.args.get("agency"))
+    start, end = date_range(request.args.get("from"), request.args.get("to"), local_today(reach.office_ids))
     group = request.args.get("group", "office")
-    rows = ikm(session, office_ids, start, end, group)
+    rows = ikm(session, reach.office_ids, start, end, group, reach.agency_id)
     return render_template("manager/ikm.html", rows=rows, offices=visible_offices(), office=request.args.get(
-        "office", ""), group=group, groups=GROUPS, start=start, end=end, elements=ELEMENTS, grades=GRADES)
+        "office", ""), group=group, groups=GROUPS, start=start, end=end, elements=ELEMENTS, grades=GRADES,
+                           **agency_choices())
 
 
 @bp.get("/complaints")
@@ -39,11 +40,12 @@ def ikm_page() -> str:
 @refuses_bad_filters
 def complaints_page() -> str:
     session = get_read_db()
-    office_ids = scoped_offices(session, current_actor(), request.args.get("office"))
+    reach = scoped_reach(session, current_actor(), request.args.get("office"), request.args.get("agency"))
+    office_ids = reach.office_ids
     status = request.args.get("status") or "open"
     if status not in (*STATUSES, "open", "all"):
         raise InvalidInput("unknown_status", status=status)
-    everything = complaint_list(session, office_ids, now())
+    everything = complaint_list(session, office_ids, now(), agency_id=reach.agency_id)
     offices = offices_by_id(session, office_ids)
     for complaint in everything:
         zone = ZoneInfo(offices[complaint["office"]].timezone)
@@ -61,7 +63,8 @@ def complaints_page() -> str:
     return render_template("manager/complaints.html", complaints=shown[:200], more=max(0, len(shown) - 200),
                            summary=summary, offices=visible_offices(), office=request.args.get("office", ""),
                            status=status, statuses=STATUSES, labels=LABELS,
-                           office_names={i: o.name for i, o in offices.items()}, lapor=LAPOR_URL)
+                           office_names={i: o.name for i, o in offices.items()}, lapor=LAPOR_URL,
+                           **agency_choices())
 
 
 def _local(instant: str, zone: ZoneInfo) -> str:

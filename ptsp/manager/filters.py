@@ -1,6 +1,7 @@
-"""The dashboard, charts and export filters: an office among those in scope (or all) and local dates.
+"""The dashboard, charts and export filters: an office among those in scope (or all), an agency, local dates.
 
-Office numbers and dates are checked by ptsp.analytics.filters, the one parser every reader shares.
+Office and agency numbers and dates are checked by ptsp.analytics.filters, the one parser every reader shares;
+an agency-limited reader always reads their agency (`scoped_agency`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 
 from flask_login import current_user
 
-from ptsp.analytics.filters import date_range, office_number
-from ptsp.context import now
+from ptsp.analytics.filters import date_range, office_number, scoped_agency
+from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Forbidden, Unauthorized
 from ptsp.domain.hours import service_day
 from ptsp.models import Office
 
-from .access import MANAGER_ROLES, visible_offices
+from .access import MANAGER_ROLES, current_actor, visible_offices
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,21 @@ class Filters:
     office_id: int | None  # None: all offices in scope
     first: date
     last: date
+    agency_id: int | None = None  # None: every agency of the offices
 
     def query(self) -> dict[str, str]:
         """The filters as query-string values (for links to the exports and JSON)."""
         values = {"from": self.first.isoformat(), "to": self.last.isoformat()}
         if self.office_id is not None:
             values["office"] = str(self.office_id)
+        if self.agency_id is not None:
+            values["agency"] = str(self.agency_id)
         return values
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:
-    """Read `office`, `from` and `to` (local dates, inclusive); raise InvalidInput or Forbidden on bad values.
+    """Read `office`, `agency`, `from` and `to` (local dates, inclusive); raise InvalidInput or Forbidden on bad
+    values.
 
     Without dates the range is the last 30 days up to today in the first chosen office's time zone.
     """
@@ -51,9 +56,12 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         if not chosen:
             raise Forbidden("office_out_of_scope", office=office_id)
         offices = chosen
+    reach = scoped_agency(get_read_db(), current_actor(), args.get("agency"), [o.id for o in offices])
+    if reach.agency_id is not None:
+        offices = [o for o in offices if o.id in reach.office_ids]
     zone = offices[0].timezone if offices else "Asia/Jakarta"
     first, last = date_range(args.get("from"), args.get("to"), service_day(now(), zone))
-    return Filters(offices, office_id, first, last)
+    return Filters(offices, office_id, first, last, reach.agency_id)
 
 
 def manager_json(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,12 +12,13 @@ from flask_babel import gettext
 
 from ptsp.analytics import plan_report
 from ptsp.analytics.charts import weekday_name
+from ptsp.analytics.filters import scoped_agency
 from ptsp.analytics.history import estimate, load_history, office_with_history
 from ptsp.analytics.plan_basics import WeekdayPlan
 from ptsp.analytics.planning import OfficePlan, PlanSettings, build_plan, opening_recommendation
 from ptsp.context import get_read_db, now
 from ptsp.domain.break_rota import DayRota, day_rota, split_gap_hours
-from ptsp.domain.errors import InvalidInput, NotFound
+from ptsp.domain.errors import DomainError, InvalidInput, NotFound
 from ptsp.domain.hours import WEEKDAYS, service_day
 from ptsp.domain.opening import OpeningRules, holidays_between, last_ticket_cutoff
 from ptsp.domain.staffing_calculator import evaluate_staffing, required_clerks, staffing_calc_report
@@ -25,8 +26,9 @@ from ptsp.domain.staffing_plan import StaffingTarget, service_pools
 from ptsp.domain.text import N_
 from ptsp.i18n import current_language
 from ptsp.i18n.errors import describe
+from ptsp.models import Office
 
-from .access import manager_page, visible_offices
+from .access import agency_choices, current_actor, manager_page, visible_offices
 from .blueprint import bp
 
 PAGE_REPLICATIONS = 5
@@ -80,20 +82,26 @@ def _shown(tables: dict[str, Any], holiday_names: dict[date, str]) -> dict[str, 
     return {**tables, "shifts": shifts, "roster": roster, "estimates": estimates}
 
 
-def _office():
+def _office() -> tuple[Office, list[Office], int | None]:
+    """The office planned, the offices to choose from, and the agency planned (None: the whole office).
+
+    An agency's own supervisor or manager plans their agency in its office; an office-wide one may pick an
+    agency (`?agency=`, analytics.filters.scoped_agency)."""
     offices = visible_offices()
     if not offices:
         raise InvalidInput("no_offices_in_scope")
     wanted = request.values.get("office", "")
-    if not wanted:
-        # open on an office with services and history, not on the first name (a kecamatan without services)
-        since = service_day(now(), offices[0].timezone) - timedelta(days=56)
-        busiest = office_with_history(get_read_db(), [o.id for o in offices], since)
-        return next((o for o in offices if o.id == busiest), offices[0]), offices
-    for office in offices:
-        if str(office.id) == wanted or office.slug == wanted:
-            return office, offices
-    raise LookupError(wanted)
+    chosen = [o for o in offices if str(o.id) == wanted or o.slug == wanted] if wanted else offices
+    if not chosen:
+        raise LookupError(wanted)
+    reach = scoped_agency(get_read_db(), current_actor(), request.values.get("agency"), [o.id for o in chosen])
+    chosen = [o for o in chosen if o.id in reach.office_ids]
+    if len(chosen) == 1:
+        return chosen[0], offices, reach.agency_id
+    # open on an office with services and history, not on the first name (a kecamatan without services)
+    since = service_day(now(), chosen[0].timezone) - timedelta(days=56)
+    busiest = office_with_history(get_read_db(), [o.id for o in chosen], since)
+    return next((o for o in chosen if o.id == busiest), chosen[0]), offices, None
 
 
 def _next_monday(office) -> date:
@@ -136,16 +144,16 @@ def _json_safe(value: Any) -> Any:
 @manager_page
 def plan_page() -> str | tuple[str, int]:
     try:
-        office, offices = _office()
+        office, offices, agency_id = _office()
         start = _date(request.args.get("from"), _next_monday(office))
         weeks = _int(request.args.get("weeks"), 1, 1, 8, gettext("Minggu"))
         history_days = _int(request.args.get("history"), 56, 7, 365, gettext("Riwayat"))
-    except InvalidInput as exc:
-        return _problem(describe(exc), 422)
+    except DomainError as exc:
+        return _problem(describe(exc), exc.status)
     except LookupError:
         return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     settings = PlanSettings(history_days=history_days, replications=PAGE_REPLICATIONS)
-    result = build_plan(get_read_db(), office.id, start, weeks, settings)
+    result = build_plan(get_read_db(), office.id, start, weeks, settings, agency_id)
     holiday_names = holidays_between(start, start + timedelta(weeks=weeks), current_language(),
                                      office_days=result.history.closed_days)
     tables = _shown(plan_report.all_tables(result), holiday_names)
@@ -171,7 +179,7 @@ def plan_page() -> str | tuple[str, int]:
         plan=result, tables=tables, weekday=weekday, hourly=hourly, chart=chart, holiday_names=holiday_names,
         service_rows=tables["estimates"], errors=errors,
         error_all=next((r for r in tables["backtest_error"] if r["hour"] == "all"), None),
-        patience=plan_report.patience_note(result), rota=_rota(result, weekday),
+        patience=plan_report.patience_note(result), rota=_rota(result, weekday), **agency_choices(),
     )
 
 
@@ -265,16 +273,16 @@ def calculator() -> str | tuple[str, int]:
 @manager_page
 def hours_page() -> str | tuple[str, int]:
     try:
-        office, offices = _office()
+        office, offices, agency_id = _office()
         history_days = _int(request.args.get("history"), 56, 7, 365, gettext("Riwayat"))
         min_weekly = _int(request.args.get("min_weekly"), 30, 0, 80, gettext("Jam minimum per minggu"))
         moves = _int(request.args.get("moves"), 70, 0, 100, gettext("Persen pindah jam"))
-    except InvalidInput as exc:
-        return _problem(describe(exc), 422)
+    except DomainError as exc:
+        return _problem(describe(exc), exc.status)
     except LookupError:
         return _problem(describe(NotFound("office_not_found_or_out_of_scope")), 404)
     today = service_day(now(), office.timezone)
-    history = load_history(get_read_db(), office.id, today - timedelta(days=history_days), today)
+    history = load_history(get_read_db(), office.id, today - timedelta(days=history_days), today, agency_id)
     estimates = estimate(history, resamples=100)
     pools = service_pools(history.counters, history.services)
     target = StaffingTarget(target_minutes=history.target_wait_minutes)
@@ -292,5 +300,5 @@ def hours_page() -> str | tuple[str, int]:
         total_hours=sum(o.open_hours for o in choice.values()),
         cutoff=last_ticket_cutoff(target.target_minutes, p90),
         holidays=holidays_between(today, today + timedelta(weeks=8), current_language(),
-                                  office_days=history.closed_days),
+                                  office_days=history.closed_days), **agency_choices(),
     )

@@ -71,6 +71,8 @@ class Agency(Base):
     name_en: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "WhatsApp Pengaduan Dukcapil 0812-…": shown to residents of its services instead of the office's channel
+    complaint_channel: Mapped[str | None] = mapped_column(String(200))
 
     office: Mapped[Office] = relationship(back_populates="agencies")
 

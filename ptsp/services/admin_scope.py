@@ -2,8 +2,8 @@
 
 An admin administers every office; a manager the offices of their scope (their office and those below it);
 nobody else (supervisors and clerks are refused). A manager may act only on accounts of a role below their
-own and may grant only such roles. When offices gain agencies, an agency-scoped manager's scope narrows here,
-and every page and use case follows.
+own and may grant only such roles. An agency's manager (docs/mpp.md) changes only their agency's rows
+(`require_admin_agency`, which `require_manageable` applies to accounts).
 """
 
 from __future__ import annotations
@@ -77,10 +77,11 @@ def require_grantable(actor: Actor, role: str) -> None:
 
 
 def require_manageable(session: Session, actor: Actor, staff: Staff) -> None:
-    """`actor` may change `staff`: in scope, not themselves, of a role they could grant."""
+    """`actor` may change `staff`: in scope (their agency's, for an agency's manager), not themselves, of a role
+    they could grant."""
     if actor.staff_id == staff.id:
         raise Forbidden("not_on_own_account")
-    require_admin_office(session, actor, staff.office_id)
+    require_admin_agency(session, actor, staff.office_id, staff.agency_id)
     if actor.role != "admin" and staff.role not in grantable_roles(actor):
         raise Forbidden("account_role_too_high", role=staff.role)
 

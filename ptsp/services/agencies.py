@@ -1,11 +1,16 @@
-"""Agencies inside an office: which services a set of agencies offers (a lobby display following a hall)."""
+"""Agencies inside an office: which services a set of agencies offers (a lobby display following a hall), and
+what belongs to an agency (its readers' one rule, `in_agency`, and its write-side check)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from ..domain.errors import Forbidden
 from ..models import Agency, Service
+from .actors import Actor, agency_scope
 
 
 def hall_service_ids(session: Session, office_id: int, codes: list[str]) -> list[int] | None:
@@ -19,3 +24,25 @@ def hall_service_ids(session: Session, office_id: int, codes: list[str]) -> list
     if len(found) != len(wanted) or not wanted:
         return None
     return list(session.scalars(select(Service.id).where(Service.agency_id.in_(found)).order_by(Service.id)))
+
+
+def in_agency(service_column: InstrumentedAttribute[Any], agency_id: int | None) -> ColumnElement[bool]:
+    """The rule of what an agency's reader sees: rows whose service (`service_column`) is one of the agency's.
+
+    Tickets, ratings, complaints, ledger lines and referrals all carry their service; None reads every row.
+    """
+    if agency_id is None:
+        return true()
+    return service_column.in_(select(Service.id).where(Service.agency_id == agency_id))
+
+
+def require_service_in_agency(session: Session, actor: Actor, service_id: int | None) -> None:
+    """Raise Forbidden when `actor` is limited to one agency and the row's service is not one of its services
+    (a row of no service is the office's, for its office-wide staff): the write side of `in_agency`."""
+    scope = agency_scope(actor)
+    if scope is None:
+        return
+    service = session.get(Service, service_id) if service_id is not None else None
+    if service is None or service.agency_id != scope:
+        agency = session.get(Agency, service.agency_id) if service is not None and service.agency_id else None
+        raise Forbidden("agency_out_of_scope", agency=agency.code if agency else "-")

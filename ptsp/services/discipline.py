@@ -16,7 +16,7 @@ from ..domain.discipline import Finding, below_tolerance, detect, parse_toleranc
 from ..domain.errors import Forbidden
 from ..models import DisciplineSettings, Office, Violation
 from . import audit
-from .actors import Actor
+from .actors import Actor, agency_scope
 from .lookup import get_or_404, require_office
 from .office_calendar import closed_day
 
@@ -118,11 +118,14 @@ def set_tolerance(session: Session, actor: Actor, *, office_id: int, raw: Mappin
                   now: datetime) -> dict[str, int]:
     """Set the office's tolerance per rule (minutes; findings under it are kept but not listed nor notified).
 
-    A supervisor, manager or admin of the office may; bad input raises before anything changes. The change is
-    written to the audit log (before and after) in the same transaction.
+    A supervisor, manager or admin of the office may, not one limited to one agency of it (the tolerance holds
+    for every agency); bad input raises before anything changes. The change is written to the audit log
+    (before and after) in the same transaction.
     """
     if not actor.at_least("supervisor"):
         raise Forbidden("supervisors_only")
+    if agency_scope(actor) is not None:
+        raise Forbidden("office_wide_setting")
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
     tolerance = parse_tolerance(raw)

@@ -16,6 +16,7 @@ from ..domain.skm import FIELDS, check_answer, check_elements
 from ..models import Complaint, ComplaintEvent, Counter, Office, Rating, Ticket, TicketEvent
 from . import points
 from .actors import Actor
+from .agencies import require_service_in_agency
 from .lookup import get_or_404, require_office
 
 TABLET_MINUTES = 15  # how long after completion the counter tablet still offers a ticket for rating
@@ -100,6 +101,7 @@ def move_complaint(session: Session, *, complaint_id: int, status: str, note: st
     if not actor.at_least("supervisor"):
         raise Forbidden("complaints_supervisors_only")
     require_office(session, actor, complaint.office_id)
+    require_service_in_agency(session, actor, complaint.service_id)
     note = rules.check_move(complaint.status, status, note)
     complaint.status, complaint.updated_at = status, now
     if status == "done":

@@ -34,6 +34,7 @@ from ..domain.points import (
 )
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
+from .agencies import in_agency, require_service_in_agency
 from .lookup import get_or_404, office_scope, record, require_office
 
 RULES_KEY = "points_rules"
@@ -167,6 +168,7 @@ def decide(session: Session, *, ticket_id: int, confirm: bool, reason: str, acto
     if not actor.at_least("supervisor"):
         raise Forbidden("points_supervisors_only")
     require_office(session, actor, ticket.office_id)
+    require_service_in_agency(session, actor, ticket.service_id)
     reason = (reason or "").strip()
     if len(reason) > 300:
         raise InvalidInput("reason_too_long", max=300)
@@ -190,13 +192,16 @@ def ledger_view(line: PointsLedgerEntry) -> dict[str, Any]:
     }
 
 
-def pending_holds(session: Session, actor: Actor, office_id: int | None = None) -> list[dict[str, Any]]:
-    """Return the held lines in the actor's offices that no supervisor has decided yet, oldest first."""
+def pending_holds(session: Session, actor: Actor, office_id: int | None = None, agency_id: int | None = None
+                  ) -> list[dict[str, Any]]:
+    """Return the held lines in the actor's offices (of one agency's services, when given) that no supervisor has
+    decided yet, oldest first."""
     scope = office_scope(session, actor)
     decided = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.kind.in_(["release", "reject"]))
     stmt = (select(PointsLedgerEntry, Ticket.code)
             .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
-            .where(PointsLedgerEntry.kind == "hold", PointsLedgerEntry.ticket_id.not_in(decided))
+            .where(PointsLedgerEntry.kind == "hold", PointsLedgerEntry.ticket_id.not_in(decided),
+                   in_agency(PointsLedgerEntry.service_id, agency_id))
             .order_by(PointsLedgerEntry.at, PointsLedgerEntry.id))
     if scope is not None:
         stmt = stmt.where(PointsLedgerEntry.office_id.in_(scope))

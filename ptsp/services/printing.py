@@ -27,6 +27,7 @@ from . import tickets
 from .actors import Actor
 from .lookup import get_or_404, publish, publish_to_agent, require_office
 from .serializers import ticket_position
+from .service_standard import complaint_channel
 
 PAPER = {"ok": "ok", "paper_near_end": "low", "paper_out": "out"}
 MAX_ATTEMPTS = 5
@@ -97,7 +98,7 @@ def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str
         "timezone_label": zone_label(office.timezone), "people_ahead": position["people_ahead"],
         "estimated_wait_minutes": position["estimated_wait_minutes"], "status_url": url,
         "priority_label": gettext_in(lang, priority) if priority else None,
-        "complaint_channel": office.complaint_channel or "", "language": lang, "text": ticket_text(lang),
+        "complaint_channel": complaint_channel(service), "language": lang, "text": ticket_text(lang),
         "fee_rupiah": service.fee_rupiah or 0, "fee_basis": service.fee_basis or "",
         "completion_days": service.completion_days,
     }

@@ -173,11 +173,8 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
         }, slug=o.slug)
         session.flush()
         offices[o.slug] = office
-        agencies = {
-            a.code: _upsert(session, Agency, {"name": a.name, "name_en": a.name_en, "sort_order": a.sort_order,
-                                              "active": a.active}, office_id=office.id, code=a.code)
-            for a in o.agencies
-        }
+        agencies = {a.code: _upsert(session, Agency, a.model_dump(exclude={"code", "services", "counters"}),
+                                    office_id=office.id, code=a.code) for a in o.agencies}
         session.flush()
         # The office's own services and counters belong to no agency; an agency's to it (docs/mpp.md).
         groups = [(None, o.services, o.counters)] + [(agencies[a.code], a.services, a.counters) for a in o.agencies]

@@ -172,6 +172,7 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         ],
         "agencies": [
             {"code": a.code, "name": a.name, "name_en": a.name_en, "sort_order": a.sort_order, "active": a.active,
+             "complaint_channel": a.complaint_channel,
              "services": [_service_doc(s) for s in office.services if s.agency_id == a.id],
              "counters": [_counter_doc(c) for c in office.counters if c.agency_id == a.id]}
             for a in sorted(office.agencies, key=lambda a: (a.sort_order, a.code))

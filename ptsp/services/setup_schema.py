@@ -81,6 +81,7 @@ class AgencySpec(_Strict):
     name_en: str | None = Field(default=None, max_length=200)
     sort_order: int = Field(default=0, ge=0, le=100000)
     active: bool = True
+    complaint_channel: str | None = Field(default=None, max_length=200)  # else the office's is shown
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
 

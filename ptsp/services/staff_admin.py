@@ -21,11 +21,11 @@ from werkzeug.security import check_password_hash
 
 from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.passwords import check_chosen_password
-from ..models import Office, Staff
+from ..models import Agency, Office, Staff
 from . import account_security as security
 from .accounts import USERNAME, add_staff
-from .actors import ROLES, Actor
-from .admin_scope import admin_scope, require_admin_office, require_grantable, require_manageable
+from .actors import ROLES, Actor, agency_scope
+from .admin_scope import admin_scope, require_admin_agency, require_admin_office, require_grantable, require_manageable
 from .audit import record
 from .lookup import get_or_404
 
@@ -33,16 +33,49 @@ from .lookup import get_or_404
 def staff_state(staff: Staff) -> dict[str, Any]:
     """What the audit log keeps of an account (never its password or hash)."""
     return {"username": staff.username, "name": staff.name, "role": staff.role, "office": staff.office_id,
+            "agency": staff.agency.code if staff.agency else None,
             "supervisor": staff.supervisor.username if staff.supervisor else None, "active": staff.active,
             "must_change_password": staff.must_change_password}
 
 
 def staff_list(session: Session, actor: Actor) -> list[Staff]:
+    """The accounts `actor` administers: of their offices, and of their agency only for an agency's manager."""
     scope = admin_scope(session, actor)
     query = select(Staff).order_by(Staff.office_id, Staff.role.desc(), Staff.username)
     if scope is not None:
         query = query.where(Staff.office_id.in_(scope))
+    own = agency_scope(actor)
+    if own is not None:
+        query = query.where(Staff.agency_id == own)
     return list(session.scalars(query))
+
+
+def agency_options(session: Session, actor: Actor, office_id: int | None = None) -> list[Agency]:
+    """The agencies an account may be put in: an agency's manager's own only; else those of the administered
+    offices (of `office_id` alone when given)."""
+    own = agency_scope(actor)
+    if own is not None:
+        return [agency] if (agency := session.get(Agency, own)) is not None else []
+    scope = admin_scope(session, actor)
+    query = select(Agency).order_by(Agency.office_id, Agency.sort_order, Agency.name)
+    if scope is not None:
+        query = query.where(Agency.office_id.in_(scope))
+    if office_id is not None:
+        query = query.where(Agency.office_id == office_id)
+    return list(session.scalars(query))
+
+
+def _agency(session: Session, actor: Actor | None, office_id: int | None, agency_id: int | None) -> Agency | None:
+    """The chosen agency, checked: one of the account's office, and the manager's own when they have one (None:
+    no page's actor, as for the server's own command line)."""
+    if actor is not None:
+        require_admin_agency(session, actor, office_id, agency_id)
+    if agency_id is None:
+        return None
+    agency = session.get(Agency, agency_id)
+    if agency is None or agency.office_id != office_id:
+        raise InvalidInput("agency_not_in_office", agency=agency.code if agency else agency_id)
+    return agency
 
 
 def _ancestors(session: Session, office_id: int | None) -> set[int | None]:
@@ -89,9 +122,11 @@ def _supervisor(session: Session, actor: Actor | None, staff: Staff | None, offi
 
 
 def create_staff(session: Session, actor: Actor | None, *, username: str, name: str, role: str, office_id: int | None,
-                 supervisor_id: int | None, now: datetime, password: str | None = None) -> tuple[Staff, str]:
+                 supervisor_id: int | None, now: datetime, password: str | None = None,
+                 agency_id: int | None = None) -> tuple[Staff, str]:
     """Add an account with a temporary password (returned once; changed at the first login), or, from the `ptsp`
-    command only, with the `password` its operator chose."""
+    command only, with the `password` its operator chose; in an agency of its office or none (an agency's
+    manager adds accounts of their agency only)."""
     username, name = username.strip().lower(), name.strip()
     if not USERNAME.fullmatch(username):
         raise InvalidInput("username_invalid", username=username)
@@ -105,6 +140,7 @@ def create_staff(session: Session, actor: Actor | None, *, username: str, name: 
         raise InvalidInput("office_required")
     if actor is not None:
         require_admin_office(session, actor, office_id)
+    agency = _agency(session, actor, office_id, agency_id)
     office = session.get(Office, office_id) if office_id is not None else None
     boss = _supervisor(session, actor, None, office_id, supervisor_id)
     chosen = password if actor is None else None
@@ -112,6 +148,7 @@ def create_staff(session: Session, actor: Actor | None, *, username: str, name: 
     staff = add_staff(session, username=username, name=name, password=password, role=role, office=office,
                       supervisor=boss)
     staff.must_change_password = chosen is None
+    staff.agency = agency
     session.flush()
     record(session, actor=actor, now=now, office_id=office_id, entity="staff", entity_id=staff.id,
            action="created", after=staff_state(staff))
@@ -126,8 +163,9 @@ def managed_staff(session: Session, actor: Actor | None, staff_id: int) -> Staff
 
 
 def update_staff(session: Session, actor: Actor, staff_id: int, *, name: str, role: str,
-                 supervisor_id: int | None, now: datetime) -> Staff:
-    """Change the name, role and supervisor; a changed role ends the account's sessions."""
+                 supervisor_id: int | None, now: datetime, agency_id: int | None = None) -> Staff:
+    """Change the name, role, supervisor and agency; a changed role or agency ends the account's sessions (what
+    a supervisor or manager may read changed)."""
     staff = managed_staff(session, actor, staff_id)
     before = staff_state(staff)
     name = name.strip()
@@ -136,10 +174,11 @@ def update_staff(session: Session, actor: Actor, staff_id: int, *, name: str, ro
     if role not in ROLES:
         raise InvalidInput("unknown_role", role=role, choices=ROLES)
     require_grantable(actor, role)
+    agency = _agency(session, actor, staff.office_id, agency_id)
     staff.supervisor = _supervisor(session, actor, staff, staff.office_id, supervisor_id)
-    if role != staff.role:
+    if role != staff.role or agency_id != staff.agency_id:
         security.end_sessions(staff)
-    staff.name, staff.role = name, role
+    staff.name, staff.role, staff.agency = name, role, agency
     after = staff_state(staff)
     if after != before:
         record(session, actor=actor, now=now, office_id=staff.office_id, entity="staff", entity_id=staff.id,

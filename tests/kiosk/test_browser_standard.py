@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import ALL_DAY, SETUP, pair_page
 from tests.kiosk.test_browser_layout import tap
 
+CHANNEL = "WhatsApp Pengaduan 0812-0000-1945"
 BASIS = "Perda Kota Uji No. 3 Tahun 2024 tentang Pajak Daerah dan Retribusi Daerah, Lampiran II angka 4"
 REQUIREMENTS = ["KTP-el pemohon (asli dan fotokopi)", "Kartu Keluarga", "Surat pengantar RT/RW yang diketahui lurah",
                 "Surat pernyataan bermeterai Rp 10.000", "Denah lokasi usaha dan foto tempat usaha",
@@ -27,6 +28,7 @@ def load_standard(server: Any, tmp_path: Path) -> None:
     data = json.loads(json.dumps(SETUP))
     office = data["offices"][1]
     office["hours"], office["last_ticket_minutes"] = ALL_DAY, 0
+    office["complaint_channel"] = CHANNEL  # no agencies here: the office's channel on every service's panel
     standards = {
         "A": {"requirements": ["Kartu Keluarga", "Surat pengantar RT/RW"], "fee_rupiah": 0, "completion_days": 0},
         "B": {"requirements": REQUIREMENTS, "fee_rupiah": 150000, "fee_basis": BASIS, "completion_days": 3},
@@ -68,6 +70,7 @@ def test_the_persyaratan_panel_shows_the_standard_and_issues_from_it(server, pag
     assert page.inner_text("#std-fee") == "Rp 150.000"
     assert page.inner_text("#std-basis") == BASIS
     assert page.inner_text("#std-days") == "3 hari kerja"
+    assert page.inner_text("#std-channel") == CHANNEL
     geometry = page.evaluate(PANEL_GEOMETRY)
     assert geometry["inView"] and not geometry["overflowX"], geometry
     assert geometry["small"] == [], "text on the panel smaller than a kiosk's 26 px"

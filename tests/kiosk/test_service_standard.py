@@ -52,9 +52,10 @@ def test_the_kiosk_state_carries_each_services_standard(app, client, world):
     state = client.get("/kiosk/state", headers=bearer(world.kiosk)).get_json()
     services = {s["prefix"]: s["standard"] for s in state["services"]}
     assert services["B"] == {"requirements": ["KTP-el pemohon", "Surat pernyataan bermeterai"],
-                             "fee_rupiah": 150000, "fee_basis": BASIS, "completion_days": 3}
+                             "fee_rupiah": 150000, "fee_basis": BASIS, "completion_days": 3,
+                             "complaint_channel": None}
     assert services["A"] == {"requirements": ["Kartu Keluarga", "Surat pengantar RT/RW"], "fee_rupiah": 0,
-                             "fee_basis": None, "completion_days": 0}
+                             "fee_basis": None, "completion_days": 0, "complaint_channel": None}
 
 
 def test_the_status_page_shows_requirements_fee_and_completion_time(app, client, world):

@@ -42,6 +42,8 @@
     $("std-basis").textContent = std.fee_basis || "";
     $("std-days-row").hidden = std.completion_days === null || std.completion_days === undefined;
     $("std-days").textContent = $("std-days-row").hidden ? "" : daysText(std.completion_days);
+    $("std-channel-row").hidden = !std.complaint_channel;  // the service's agency's channel, else the office's
+    $("std-channel").textContent = std.complaint_channel || "";
     $("std-take").disabled = !service.available;
     panel().hidden = false;
     $("std-close").focus();
