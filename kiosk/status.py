@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template
 
+from ptsp.alert_runner import vapid_public_key
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Gone, NotFound
 from ptsp.i18n.errors import describe
+from ptsp.services.alerts import subscription_state
 from ptsp.services.resident import open_ticket, own_view
 from ptsp.services.service_standard import standard_view
 
@@ -27,7 +29,8 @@ def show(token: str) -> tuple[str, int]:
     except Gone as exc:
         return render_template("kiosk/status_missing.html", gone=True, message=describe(exc)), 410
     state = own_view(get_read_db(), ticket, token, now())
-    return render_template("kiosk/status.html", token=token, state=state,
+    alert_config = {**subscription_state(get_read_db(), ticket), "key": vapid_public_key(current_app)}
+    return render_template("kiosk/status.html", token=token, state=state, alerts=alert_config,
                            standard=standard_view(ticket.service)), 200
 
 
