@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template
 
-from ptsp.alert_runner import vapid_public_key
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Gone, NotFound
 from ptsp.i18n.errors import describe
@@ -29,8 +28,8 @@ def show(token: str) -> tuple[str, int]:
     except Gone as exc:
         return render_template("kiosk/status_missing.html", gone=True, message=describe(exc)), 410
     state = own_view(get_read_db(), ticket, token, now())
-    alert_config = {**subscription_state(get_read_db(), ticket), "key": vapid_public_key(current_app)}
-    return render_template("kiosk/status.html", token=token, state=state, alerts=alert_config,
+    return render_template("kiosk/status.html", token=token, state=state,
+                           alerts=subscription_state(get_read_db(), ticket),
                            standard=standard_view(ticket.service)), 200
 
 

@@ -1,17 +1,19 @@
 """The status page's "Beri tahu saya": subscribe a ticket to alerts that reach a closed page (docs/alerts.md).
 
 `POST /t/<token>/alerts` keeps a browser's Web Push subscription, or a phone number for the office's WhatsApp/SMS
-gateway given with the resident's consent; `DELETE /t/<token>/alerts` forgets them; `GET /t/alerts-sw.js` is the
-service worker that shows the alerts (served from here, so its scope is the status pages). Only an open ticket
-(waiting or called) may subscribe; everything is deleted when the ticket ends.
+gateway given with the resident's consent; `DELETE /t/<token>/alerts` forgets them; `GET /t/alerts-key` gives
+the server's VAPID public key; `GET /t/alerts-sw.js` is the service worker that shows the alerts (served from
+here, so its scope is the status pages). Only an open ticket (waiting or called) may subscribe; everything is
+deleted when the ticket ends.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, send_file
+from flask import Response, current_app, jsonify
 
+from ptsp.alert_runner import vapid_public_key
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, now
 from ptsp.domain.errors import InvalidInput
@@ -27,9 +29,16 @@ WORKER = Path(__file__).parent / "static" / "kiosk" / "alerts-sw.js"
 
 @status_bp.get("/alerts-sw.js")
 def service_worker() -> Response:
-    response = send_file(WORKER, mimetype="text/javascript", max_age=0)
+    response = Response(WORKER.read_bytes(), mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/t/"
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches the phones at their next visit
     return response
+
+
+@status_bp.get("/alerts-key")
+def push_key() -> Response:
+    """The server's VAPID public key, asked for when a resident presses "Beri tahu saya" (made on first use)."""
+    return jsonify({"key": vapid_public_key(current_app)})
 
 
 @status_bp.post("/<token>/alerts")

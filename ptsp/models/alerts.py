@@ -1,7 +1,9 @@
 """Alerts to residents whose status page is closed: their subscriptions and the alerts already sent.
 
 Both rows live only while their ticket is open; `services.alerts.forget_ended` deletes them when it ends
-(docs/alerts.md, "Privacy").
+(docs/alerts.md, "Privacy"). `ticket_id` is no foreign key on purpose: on PostgreSQL, writing a row that references
+a ticket locks that ticket (KEY SHARE) until commit, and a clerk's "call next" (FOR UPDATE SKIP LOCKED) would skip
+it meanwhile and call the resident behind.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ class AlertSubscription(Base):
     __tablename__ = "alert_subscriptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     channel: Mapped[str] = mapped_column(String(16))  # webpush, webhook
     endpoint: Mapped[str | None] = mapped_column(Text)  # webpush: the push service's URL for this browser
@@ -35,7 +37,7 @@ class AlertSent(Base):
 
     __tablename__ = "alerts_sent"
 
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int] = mapped_column(primary_key=True)
     sent_at: Mapped[datetime] = mapped_column()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,5 +49,7 @@ class WebhookNotifier:
                 post(self.hook, body, agent=USER_AGENT)
                 return
             except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, refused connections
+                if isinstance(exc, urllib.error.HTTPError):
+                    exc.close()  # its answer's connection, which nobody reads
                 error = exc
         raise DeliveryFailed(f"{type(error).__name__}: {error}"[:300])

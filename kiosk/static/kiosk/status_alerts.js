@@ -55,8 +55,9 @@
     if (state.permission !== "granted") { say($("notify-state"), t("notify_refused"), true); return; }
     try {
       await navigator.serviceWorker.ready;
+      const server = await (await fetch(cfg.push_key, { signal: AbortSignal.timeout(10000) })).json();
       const subscription = await registration.pushManager.subscribe({
-        userVisibleOnly: true, applicationServerKey: key(cfg.alerts.key) });
+        userVisibleOnly: true, applicationServerKey: key(server.key) });
       await send("POST", { push: subscription.toJSON() });
       state.subscribed = true;
       show();

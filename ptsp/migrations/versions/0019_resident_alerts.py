@@ -14,6 +14,11 @@ branch_labels = None
 depends_on = None
 
 
+# `ticket_id` has no foreign key on purpose: on PostgreSQL inserting a row that references a ticket takes a KEY
+# SHARE lock on it, and a clerk's "call next" (FOR UPDATE SKIP LOCKED) would skip that ticket meanwhile. The rows
+# are deleted with their ticket's end by services.alerts.forget_ended.
+
+
 def upgrade() -> None:
     with op.batch_alter_table('offices') as batch:
         batch.add_column(sa.Column('phone_tickets', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -34,8 +39,6 @@ def upgrade() -> None:
     sa.Column('auth', sa.String(length=100), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_alert_subscriptions_ticket_id_tickets'),
-                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_alert_subscriptions_office_id_offices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_subscriptions'))
     )
@@ -46,8 +49,6 @@ def upgrade() -> None:
     sa.Column('event', sa.String(length=16), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_alerts_sent_ticket_id_tickets'),
-                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('ticket_id', 'event', 'n', name=op.f('pk_alerts_sent'))
     )
 
