@@ -33,6 +33,7 @@ from .services import alerts
 from .services.alerts import Due
 
 NAMES = frozenset(fact.name for fact in alerts.RELEVANT)
+IDLE_SECONDS = 30  # an idle task ends, so a quiet process (or a finished test's app) keeps no task waiting
 
 
 @dataclass
@@ -62,8 +63,16 @@ def queue_facts(app: Flask, committed: list[dict[str, Any]]) -> None:
 
 
 def _loop(app: Flask, worker: _Worker) -> None:
+    """Take queued facts until none came for IDLE_SECONDS, then end (the next fact starts the task again)."""
     while True:
-        items = worker.items.get()
+        try:
+            items = worker.items.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            with worker.lock:
+                if worker.items.empty():
+                    worker.started = False
+                    return
+            continue
         try:
             with app.app_context():
                 process(items)

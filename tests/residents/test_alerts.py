@@ -188,3 +188,21 @@ def test_the_status_page_offers_the_alerts_and_the_worker_and_key_are_served_loc
     assert worker.headers["Service-Worker-Allowed"] == "/t/"
     key = residents.client.get("/t/alerts-key").get_json()["key"]
     assert len(key) == 87 and residents.client.get("/t/alerts-key").get_json()["key"] == key
+
+
+def test_the_sending_task_ends_when_idle_and_the_next_fact_starts_it_again(residents, monkeypatch):
+    import time
+
+    monkeypatch.setattr(alert_runner, "IDLE_SECONDS", 0.1)
+    mine = residents.issue("A")
+    residents.subscribe_browser(mine)
+    counter = residents.clerk(1)
+    residents.drain()
+    worker = residents.app.extensions["ptsp.alerts"]
+    deadline = time.monotonic() + 5
+    while worker.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker.started is False
+    residents.call_next(counter)
+    residents.drain()
+    assert [residents.push_service.requests[-1].path] == ["/push/b"] and len(residents.push_service.requests) == 2
