@@ -154,3 +154,22 @@ def test_the_vapid_key_is_made_once_and_kept_private(tmp_path):
 ])
 def test_push_endpoints_are_public_https_unless_a_test_allows_loopback(url, local, allowed):
     assert endpoint_allowed(url, local) is allowed
+
+
+def test_ptsp_alerts_vapid_makes_the_key_once_and_prints_its_public_key(monkeypatch, sqlite_url, tmp_path):
+    from click.testing import CliRunner
+
+    from ptsp.cli import cli
+
+    path = tmp_path / "keys" / "vapid.pem"
+    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")
+    monkeypatch.setenv("PTSP_VAPID_PRIVATE_KEY", str(path))
+    first = CliRunner().invoke(cli, ["alerts", "vapid"])
+    assert first.exit_code == 0, first.output
+    assert f"made {path}" in first.output
+    key = public_key(load_or_create_key(path))
+    assert f"public key: {key}" in first.output
+    again = CliRunner().invoke(cli, ["alerts", "vapid"])
+    assert f"kept {path}" in again.output and f"public key: {key}" in again.output
