@@ -173,3 +173,26 @@ def test_the_points_rules_treat_a_phone_ticket_as_no_staff_issue(residents, cloc
         kinds = list(session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == called["id"])))
         assert kinds == ["award"]
         assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.source == "phone")) == 1
+
+
+def test_an_mpps_services_are_grouped_by_agency_and_an_inactive_agency_is_left_out(residents):
+    from ptsp.models import Agency, Service
+
+    with residents.app.extensions["ptsp.sessions"]() as session:
+        dukcapil = Agency(office_id=residents.world.office, code="DUKCAPIL", name="Dinas Dukcapil", sort_order=1)
+        samsat = Agency(office_id=residents.world.office, code="SAMSAT", name="Samsat", sort_order=2)
+        session.add_all([dukcapil, samsat])
+        session.flush()
+        session.get(Service, residents.world.services["A"]).agency_id = dukcapil.id
+        session.get(Service, residents.world.services["B"]).agency_id = samsat.id
+        session.commit()
+        samsat_id = samsat.id
+    html = residents.client.get(PAGE).get_data(as_text=True)
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings == ["Dinas Dukcapil", "Samsat", "Layanan lainnya"]  # the kiosk's order, then the rest
+    with residents.app.extensions["ptsp.sessions"]() as session:
+        session.get(Agency, samsat_id).active = False
+        session.commit()
+    html = residents.client.get(PAGE).get_data(as_text=True)
+    assert "Samsat" not in html and "Perizinan" not in html
+    assert take(residents.client, residents.world.services["B"]).status_code == 409
