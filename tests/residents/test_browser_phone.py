@@ -134,6 +134,8 @@ def test_the_door_poster_prints_the_qr_of_the_phone_page(live, page_factory, sho
     session = PageSession()
     assert session.post(f"{live.base}/api/v1/auth/login", json={"username": "sup", "password": "password-s"},
                         timeout=5).status_code == 200
+    index = session.get(f"{live.base}/manager/", timeout=5).text
+    assert 'href="/manager/poster/kel-test"' in index  # the offices list links the poster of an office offering it
     answer = session.get(f"{live.base}/manager/poster/kel-test", timeout=5)
     assert answer.status_code == 200 and f"{live.base}/ambil/kel-test" in answer.text and "<svg" in answer.text
     assert session.get(f"{live.base}/manager/poster/kel-lain", timeout=5).status_code == 404  # not this manager's
