@@ -75,6 +75,10 @@ class Ticket(Base):
     # resident"; the same facts are in the `issued` event, which the points rules read (docs/points.md).
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A booked turn checked in at the kiosk: its booking and its slot's start, before which it is not called
+    # (docs/appointments.md, "Calling order").
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    appointment_at: Mapped[datetime | None] = mapped_column()
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
