@@ -61,6 +61,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-*; 0 trusts none.
         "PROXY_HOPS": int(env.get("PTSP_PROXY_HOPS", "0")),
         "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
+        # The public booking pages (docs/appointments.md): changes (book, cancel, reschedule) and the look-ups of a
+        # booking code (its page, a kiosk check-in), per client address.
+        "RATELIMIT_BOOKING": env.get("PTSP_RATELIMIT_BOOKING", "20 per hour"),
+        "RATELIMIT_BOOKING_LOOKUP": env.get("PTSP_RATELIMIT_BOOKING_LOOKUP", "60 per hour"),
         # Login attempts per client address, shared by every login form and the API; and per account name.
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),

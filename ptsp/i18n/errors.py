@@ -277,6 +277,27 @@ MESSAGES: dict[str, str] = {
     "device_name_taken": N_("Nama perangkat '%(name)s' sudah dipakai perangkat %(id)s di kantor ini"),
     "device_name_ambiguous": N_("Ada %(count)s perangkat bernama '%(name)s' (id %(ids)s): ganti nama dulu agar jelas"),
     "device_name_unknown": N_("Tidak ada %(kind)s bernama '%(name)s' di kantor ini"),
+    # Appointments (docs/appointments.md).
+    "booking_office_unknown": N_("Kantor '%(office)s' tidak ditemukan"),
+    "service_not_bookable": N_("Layanan %(service)s tidak dapat dipesan"),
+    "phone_invalid": N_("Nomor HP tidak valid: tulis nomor seluler seperti 0812xxxxxxx"),
+    "phone_consent_required": N_("Centang persetujuan untuk memakai nomor HP, atau kosongkan nomornya"),
+    "booking_device_missing": N_("Cookie halaman pemesanan tidak ada: muat ulang halaman lalu coba lagi"),
+    "booking_day_out_of_range": N_("Pilih hari antara hari ini dan %(days)s hari ke depan"),
+    "slot_unknown": N_("Tidak ada jam janji %(time)s pada %(day)s"),
+    "booking_day_invalid": N_("Pilih hari janji"),
+    "slot_time_invalid": N_("Pilih jam janji"),
+    "slot_full": N_("Jam %(time)s sudah penuh: pilih jam lain"),
+    "booking_blocked_no_show": N_("Pemesanan ditutup sampai %(until)s karena janji sebelumnya tidak didatangi"),
+    "booking_limit_per_day": N_("Paling banyak %(max)s janji per hari dari satu nomor HP atau perangkat"),
+    "booking_not_found": N_("Kode janji tidak ditemukan di kantor ini"),
+    "booking_not_changeable": N_("Janji ini tidak dapat diubah lagi"),
+    "booking_reschedule_limit": N_("Janji paling banyak dijadwalkan ulang %(max)s kali"),
+    "booking_cancelled": N_("Janji ini sudah dibatalkan"),
+    "booking_missed": N_("Waktu janji ini sudah lewat dan tercatat tidak datang"),
+    "booking_already_used": N_("Kode janji ini sudah dipakai untuk mengambil nomor antrean"),
+    "booking_other_day": N_("Janji ini untuk tanggal %(day)s, bukan hari ini"),
+    "check_in_too_early": N_("Terlalu awal: lapor kedatangan bisa mulai pukul %(at)s"),
 }
 
 

@@ -52,7 +52,7 @@ def settings_for(session: Session, office_id: int) -> AppointmentSettings:
 def office_by_slug(session: Session, slug: str) -> Office:
     office = session.scalar(select(Office).where(Office.slug == slug))
     if office is None:
-        raise NotFound("office_not_found", office=slug[:64])
+        raise NotFound("booking_office_unknown", office=slug[:64])
     return office
 
 
