@@ -113,6 +113,7 @@ def book(slug: str, service_id: int) -> BaseResponse:
     except DomainError as exc:
         return _missing(exc)
     form = request.form
+    _record_missed(session, office)
     try:
         day = _day_arg(form.get("day"))
         if day is None:
@@ -129,6 +130,13 @@ def book(slug: str, service_id: int) -> BaseResponse:
         context = _slots_context(read, read.get_one(Office, office.id), read.get_one(Service, service.id), chosen)
         return _page("booking/slots.html", exc.status, error=describe(exc), form=form, **context)
     return redirect(url_for("booking.show", slug=slug, code=booking.code, new=1), code=303)
+
+
+def _record_missed(session: Any, office: Office) -> None:
+    """Record the bookings whose check-in window has passed as no-shows, in a transaction of its own: a refused
+    booking (perhaps refused because of them) must not undo the record."""
+    appointments.close_missed(session, office.id, now())
+    session.commit()
 
 
 def _day_or_none(value: str | None) -> date | None:
