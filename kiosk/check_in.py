@@ -13,6 +13,7 @@ from ptsp.domain.errors import Forbidden
 from ptsp.models import Office
 from ptsp.printing_runner import print_issued
 from ptsp.schemas import CheckInBooking
+from ptsp.services.appointments import close_missed
 from ptsp.services.check_in import check_in as check_booking_in
 from ptsp.services.serializers import ticket_view
 
@@ -29,6 +30,8 @@ def check_in() -> tuple[Response, int]:
         raise Forbidden("kiosk_of_other_office")
     session = get_db()
     office = session.get_one(Office, actor.office_id)
+    close_missed(session, office.id, now())  # its own transaction: a refused check-in does not undo the record
+    session.commit()
     done = check_booking_in(session, office=office, text=body.text, actor=actor, status_url=status_url, now=now())
     session.commit()
     ticket = done.ticket

@@ -43,7 +43,9 @@ class Appointment(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column()
     checked_in_at: Mapped[datetime | None] = mapped_column()
     reschedules: Mapped[int] = mapped_column(default=0)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
+    # The ticket issued at check-in. No foreign key: the ticket already points here (`tickets.appointment_id`),
+    # and a pair of keys each way would make the two tables impossible to empty or restore in any order.
+    ticket_id: Mapped[int | None] = mapped_column()
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship()

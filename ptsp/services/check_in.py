@@ -39,13 +39,14 @@ def check_in(session: Session, *, office: Office, text: str, actor: Actor, statu
     booking = find(session, office, text)
     close_missed(session, office.id, now)
     session.refresh(booking, with_for_update=True)  # two kiosks reading one code: one ticket
+    today = office_hours.service_day(now, office.timezone)
     if booking.status == BookingStatus.CANCELLED.value:
         raise Gone("booking_cancelled")
-    if booking.status == BookingStatus.NO_SHOW.value:
+    if booking.status == BookingStatus.NO_SHOW.value and booking.day != today:
         raise Gone("booking_missed")
-    if booking.status != BookingStatus.BOOKED.value:
+    # Recorded as a no-show once its window closed, a booking of today still lets a late resident in (a walk-in).
+    if booking.status not in (BookingStatus.BOOKED.value, BookingStatus.NO_SHOW.value):
         raise InvalidTransition("booking_already_used")
-    today = office_hours.service_day(now, office.timezone)
     if booking.day != today:
         raise InvalidTransition("booking_other_day", day=booking.day.isoformat())
     conf = settings_for(session, office.id)
