@@ -91,7 +91,7 @@ def _slots_context(session: Any, office: Office, service: Service, day: date | N
             "zone": office_hours.zone_label(office.timezone)}
 
 
-@bp.get("/<slug>/layanan/<int:service_id>")
+@bp.get("/<slug>/layanan/<int(max=2147483647):service_id>")
 def slots(slug: str, service_id: int) -> BaseResponse:
     session = get_read_db()
     try:
@@ -103,7 +103,7 @@ def slots(slug: str, service_id: int) -> BaseResponse:
     return _page("booking/slots.html", error=None, form={}, **context)
 
 
-@bp.post("/<slug>/layanan/<int:service_id>")
+@bp.post("/<slug>/layanan/<int(max=2147483647):service_id>")
 @changes_limited
 def book(slug: str, service_id: int) -> BaseResponse:
     session = get_db()
@@ -158,8 +158,9 @@ def booking_url(booking: Appointment) -> str:
 
 def _booking_page(booking: Appointment, status: int = 200, error: str | None = None) -> BaseResponse:
     url = booking_url(booking)
+    window = appointments.settings_for(get_read_db(), booking.office_id)
     return _page("booking/booking.html", status, booking=booking, view=appointments.booking_view(booking),
-                 qr=qr_svg(url), url=url, error=error, new=request.args.get("new") == "1")
+                 window=window, qr=qr_svg(url), url=url, error=error, new=request.args.get("new") == "1")
 
 
 @bp.get("/<slug>/b/<code>")

@@ -85,24 +85,12 @@ def issue(
     if booking is None and service.daily_quota is not None and number > service.daily_quota:
         raise QuotaReached("daily_quota_reached", service=service.name_id)
     ticket = Ticket(
-        office_id=office.id,
-        service_id=service.id,
-        issued_service_id=service.id,
-        service_day=day,
-        number=number,
-        code=format_code(service.prefix, number),
-        priority=Priority(priority).value,
-        status=Status.WAITING.value,
-        issued_at=now,
-        queued_at=now,
-        public_token=secrets.token_urlsafe(18),
-        device_id=actor.device_id,
-        issued_by=actor.staff_id,
-        walk_in=bool(walk_in and actor.staff_id is not None),
+        office_id=office.id, service_id=service.id, issued_service_id=service.id, service_day=day, number=number,
+        code=format_code(service.prefix, number), priority=Priority(priority).value, status=Status.WAITING.value,
+        issued_at=now, queued_at=now, public_token=secrets.token_urlsafe(18), device_id=actor.device_id,
+        issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None),
         appointment_id=booking.appointment_id if booking else None,
-        appointment_at=booking.starts_at if booking else None,
-        office=office,
-        service=service,
+        appointment_at=booking.starts_at if booking else None, office=office, service=service,
     )
     session.add(ticket)
     session.flush()

@@ -71,7 +71,8 @@ def test_a_booking_is_spent_once_and_only_at_its_own_office_and_day(app, client,
     url = f"http://localhost/book/kel-test/b/{code.lower()}"
     assert check_in(client, world, url).status_code == 201  # what a scanner types from the QR code
     again = check_in(client, world, code)
-    assert again.status_code == 409 and again.get_json()["message"] == "Kode janji ini sudah dipakai untuk mengambil nomor antrean"
+    assert again.status_code == 409
+    assert again.get_json()["message"] == "Kode janji ini sudah dipakai untuk mengambil nomor antrean"
 
 
 def test_a_cancelled_or_missed_booking_gets_no_ticket(app, client, clock, world, bookable):
