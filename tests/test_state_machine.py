@@ -243,11 +243,15 @@ class QueueMachine(RuleBasedStateMachine):
 
     @initialize(opened=st.sets(st.sampled_from(COUNTER_NUMBERS)),
                 arrivals=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.sampled_from(PRIORITIES)),
-                                  max_size=8))
-    def morning(self, opened: set[int], arrivals: list[tuple[str, str]]) -> None:
-        """Some residents are already waiting and some clerks at their counters before the first step."""
+                                  max_size=8),
+                booked=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(-3, 1)), max_size=6))
+    def morning(self, opened: set[int], arrivals: list[tuple[str, str]], booked: list[tuple[str, int]]) -> None:
+        """Some residents are already waiting, some with a booking whose slot has begun or is about to, and some
+        clerks at their counters before the first step."""
         for prefix, priority in arrivals:
             self.issue(prefix, priority)
+        for prefix, slot_in in booked:
+            self.check_in_one(prefix, self.clock() + timedelta(minutes=5 * slot_in))
         for number in sorted(opened):
             _, refusal = self.attempt("open", lambda s, n=number: counters.open_counter(
                 s, counter_id=self.counter_id(n), actor=self.clerks[f"clerk{n}"], now=self.clock()))
@@ -273,7 +277,28 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def call_next(self, data: st.DataObject) -> None:
         counter_id = self.pick_counter(data)
-        actor = self.acting_clerk(data, counter_id)
+        self.call_next_at(counter_id, self.acting_clerk(data, counter_id))
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS), residents=st.integers(1, 4))
+    def serve_and_call_next(self, number: int, residents: int) -> None:
+        """The clerk at a counter (opening it if nobody is there) finishes the current resident and calls the
+        next, several times over: the steady rhythm of a busy morning, where appointments could crowd walk-ins
+        out."""
+        counter_id = self.counter_id(number)
+        actor = self.attendant(counter_id) or self.clerks[f"clerk{number}"]
+        self.attempt("open", lambda s: counters.open_counter(s, counter_id=counter_id, actor=actor, now=self.clock()))
+        for _ in range(residents):
+            current = self.read(lambda s: s.scalar(select(Ticket).where(
+                Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))))
+            if current is not None:
+                if current.status == "called":
+                    self.attempt("start", lambda s, t=current: tickets.start(s, ticket_id=t.id, actor=actor,
+                                                                               now=self.clock()))
+                self.attempt("complete", lambda s, t=current: tickets.complete(
+                    s, ticket_id=t.id, outcome="selesai", actor=actor, now=self.clock()))
+            self.call_next_at(counter_id, actor)
+
+    def call_next_at(self, counter_id: int, actor: Actor) -> None:
         expected = self.expected_head(counter_id)
         attending = self.read(lambda s: counters.current_session(s, counter_id))
         ready = [e for e in self.waiting_entries(counter_id) if e.is_ready(self.clock())]
@@ -297,6 +322,7 @@ class QueueMachine(RuleBasedStateMachine):
             assert called.appointment_at <= now, "an appointment was called before its slot"
             self.held_walk_ins[counter_id] = self.held_walk_ins[counter_id] + 1 if walk_in_waits else 0
             assert self.held_walk_ins[counter_id] <= self.max_run, "walk-ins starved behind appointments"
+            event(f"appointments in a row while a walk-in waits: {self.held_walk_ins[counter_id]}")
             event("call_next: an appointment")
             return
         self.held_walk_ins[counter_id] = 0
@@ -304,11 +330,14 @@ class QueueMachine(RuleBasedStateMachine):
         if not promoted and any(e.appointment_at is not None for e in ready):
             event("call_next: a walk-in ahead of a ready appointment")
 
-    @rule(prefix=st.sampled_from(["A", "B", "C"]), slot_in=st.integers(-3, 6))
-    def check_in_booking(self, prefix: str, slot_in: int) -> None:
-        """A resident with a booking whose slot starts `slot_in` x 5 minutes from now checks in at the kiosk:
-        early (the ticket waits for the slot), on time, or a few minutes into the slot."""
-        starts = self.clock() + timedelta(minutes=5 * slot_in)
+    @rule(prefix=st.sampled_from(["A", "B", "C"]), slot_in=st.integers(-3, 6), residents=st.integers(1, 3))
+    def check_in_booking(self, prefix: str, slot_in: int, residents: int) -> None:
+        """Residents with bookings for a slot starting `slot_in` x 5 minutes from now check in at the kiosk, one
+        after another: early (the ticket waits for the slot), on time, or a few minutes into the slot."""
+        for _ in range(residents):
+            self.check_in_one(prefix, self.clock() + timedelta(minutes=5 * slot_in))
+
+    def check_in_one(self, prefix: str, starts: datetime) -> None:
         code = new_code()
 
         def command(s: Session) -> Ticket:
