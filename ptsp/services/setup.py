@@ -39,7 +39,7 @@ from ptsp.i18n.errors import describe
 
 from ..domain import hours as office_hours
 from ..domain.errors import DomainError, InvalidInput
-from ..models import Agency, Base, Counter, Office, Service, Staff
+from ..models import Agency, AppointmentSettings, Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
 from .setup_export import Export, export_setup, to_toml
@@ -54,6 +54,7 @@ from .setup_schema import (
     SetupFile,
     SetupRefused,
     StaffSpec,
+    booking_settings,
     lists_below,
     parse_setup,
     rows_in,
@@ -172,6 +173,7 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
             "complaint_channel": o.complaint_channel, "running_text": o.running_text,
         }, slug=o.slug)
         session.flush()
+        _upsert(session, AppointmentSettings, booking_settings(o), office_id=office.id)
         offices[o.slug] = office
         agencies = {
             a.code: _upsert(session, Agency, {"name": a.name, "name_en": a.name_en, "sort_order": a.sort_order,
