@@ -15,9 +15,11 @@ MONDAY = date(2026, 11, 23)  # the suite's clock starts at 09:00 WIB on this day
 
 
 @pytest.fixture(autouse=True)
-def generous_limits(app):
-    """The booking pages' rate limits out of the way (one test puts them back)."""
-    app.config["RATELIMIT_BOOKING"] = app.config["RATELIMIT_BOOKING_LOOKUP"] = "10000 per hour"
+def generous_limits(request):
+    """The booking pages' rate limits out of the way in the tests with an app (one test puts them back)."""
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.config["RATELIMIT_BOOKING"] = app.config["RATELIMIT_BOOKING_LOOKUP"] = "10000 per hour"
 
 
 def settings(app, office_id: int, **values: Any) -> None:

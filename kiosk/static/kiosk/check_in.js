@@ -11,7 +11,16 @@
   const input = $("appt-code");
   const error = $("appt-error");
 
+  // Left half-typed, the view goes back to the start for the next resident.
+  let idle = null;
+  const stillThere = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => { if (kiosk().state.screen === "checkin") kiosk().backToStart(); }, cfg.idle_seconds * 1000);
+  };
+  ["pointerdown", "keydown", "input"].forEach((name) => $("checkin").addEventListener(name, stillThere, true));
+
   function open(first) {
+    stillThere();
     error.hidden = true;
     input.value = first || "";
     kiosk().show("checkin");

@@ -153,7 +153,7 @@
     $("office-name").textContent = data.office.name;
     $("clock").textContent = clockText(data.office.local_time);
     if (window.ptspStandard) window.ptspStandard.header(data.services);  // standard.js
-    if (state.screen === "ticket") return;
+    if (state.screen === "ticket" || state.screen === "checkin") return;  // a resident is busy there
     if (data.closed_day && window.PTSPKioskHoliday) { window.PTSPKioskHoliday.fill(data.closed_day); show("holiday"); return; }
     if (data.state !== "open") { showClosed(data.state, data); return; }
     if (data.services.length && data.services.every((s) => !s.available)) { showClosed("quota", data); return; }
