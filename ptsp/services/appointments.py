@@ -32,7 +32,6 @@ from ..domain.appointments import (
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, OfficeClosed
 from ..models import Agency, Appointment, AppointmentSettings, Office, Service
 from . import office_calendar
-from .appointment_capacity import hour_plans
 
 CONSENT_TEXT = ("Saya setuju nomor ini dipakai hanya untuk pemberitahuan antrean janji ini dan dihapus "
                 "setelah kunjungan.")
@@ -110,6 +109,10 @@ def day_slot_list(session: Session, office: Office, service: Service, day: date,
                   exclude: int | None = None) -> list[Slot]:
     """One day's slots of a service with their capacity and bookings; [] on a closed day. Slots that start
     before `now` are left out. `exclude` is a booking not to count (the one being rescheduled)."""
+    # Imported here: the planning stack (numpy, scipy) loads with the first slot list, not with every process
+    # that imports the kiosk package (the `ptsp` database commands start without it, tests/test_cli.py).
+    from .appointment_capacity import hour_plans
+
     if office_calendar.closed_day(session, office.id, day) is not None:
         return []
     conf = settings_for(session, office.id)
