@@ -109,3 +109,51 @@ def test_check_in_at_the_kiosk_by_keys_and_by_scanner(bookable_server, page_fact
     kiosk.keyboard.type(f"{bookable_server.base}/book/kel-test/b/{scanned}\n", delay=5)  # what a scanner types
     kiosk.wait_for_selector("#ticket:not([hidden])")
     assert "Janji pukul" in kiosk.inner_text("#t-appointment")
+
+
+def test_the_counter_list_and_the_display_mark_an_appointment(bookable_server, page_factory, shot):
+    """A booking whose slot began five minutes ago is checked in after a walk-in: the counter's list marks it,
+    "call next" takes it first, and the lobby display marks the call."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import requests
+    from sqlalchemy import select
+
+    from ptsp.db import make_engine, make_sessionmaker
+    from ptsp.domain.appointments import new_code
+    from ptsp.models import Appointment, Office, Service
+    from tests.browser.stations import counter_page, display_page
+    from tests.conftest import bearer
+
+    server = bookable_server
+    engine = make_engine(server.env["PTSP_DATABASE_URL"])
+    starts = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    code = new_code()
+    try:
+        with make_sessionmaker(engine, lambda facts: None)() as session:
+            office = session.scalar(select(Office).where(Office.slug == "kel-test"))
+            service = session.scalar(select(Service).where(Service.office_id == office.id, Service.prefix == "A"))
+            local = starts.astimezone(ZoneInfo("Asia/Jakarta"))
+            session.add(Appointment(office_id=office.id, service_id=service.id, day=local.date(),
+                                    slot_start=local.time(), starts_at=starts, code=code, status="booked",
+                                    phone_consent=False, created_at=starts - timedelta(days=1), reschedules=0))
+            session.commit()
+            office_id = office.id
+    finally:
+        engine.dispose()
+    walk_in = server.issue("A")
+    answer = requests.post(f"{server.base}/kiosk/check-in", headers=bearer(server.kiosk), timeout=5,
+                           json={"office": office_id, "text": code})
+    assert answer.status_code == 201, answer.text
+    booked = answer.json()["ticket"]["code"]
+    display = display_page(server, page_factory)
+    clerk = counter_page(server, page_factory, "clerk1", 1)
+    clerk.wait_for_selector("#lines .ticket .appt")
+    assert "Janji" in clerk.inner_text("#lines .ticket .appt")
+    shot(clerk, "counter-waiting-list-appointment-1366x768")
+    clerk.click("#call-next")
+    display.wait_for_function(f"window.ptspDisplay.shown.some((s) => s.code === '{booked}')")
+    assert display.inner_text("#latest-code") == booked and walk_in["code"] != booked
+    assert display.is_visible("#latest-mark")
+    shot(display, "display-appointment-call-1920x1080")
