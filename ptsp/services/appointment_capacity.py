@@ -7,8 +7,8 @@ own expected work is of the pool's (an equal part when the pool expects none); w
 an hour, less the walk-ins expected, is what bookings may take (`ptsp.domain.appointments`).
 
 Planning reads weeks of history, so one office's hour plans are kept per process for `CACHE_SECONDS`, keyed
-by the office's day and a fingerprint of its tickets and services: a new service or counter change shows at
-once, new history within the cache time.
+by the office's day and a fingerprint of its tickets and services (at most `CACHE_ENTRIES` office-days): a new
+service or counter change shows at once, new history within the cache time.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..models import Office, Ticket
 
 HISTORY_DAYS = 56
 CACHE_SECONDS = 600.0
+CACHE_ENTRIES = 256  # office-days kept at once; the oldest goes first
 Plans = dict[str, dict[str, dict[int, HourPlan]]]  # weekday -> service prefix -> clock hour -> plan
 _cache: dict[tuple[object, ...], tuple[float, Plans]] = {}
 
@@ -49,7 +50,9 @@ def hour_plans(session: Session, office: Office, today: date) -> Plans:
     if found is not None and clock.monotonic() - found[0] < CACHE_SECONDS:
         return found[1]
     plans = _plan(session, office, today)
-    _cache.clear()  # one office-day at a time per key is plenty; stale fingerprints never come back
+    _cache.pop(key, None)
+    while len(_cache) >= CACHE_ENTRIES:
+        del _cache[next(iter(_cache))]  # dicts keep insertion order: the oldest entry
     _cache[key] = (clock.monotonic(), plans)
     return plans
 
