@@ -33,6 +33,7 @@ TICKET_TEXT = MappingProxyType({
     "wait_unknown": N_("Perkiraan tunggu: belum tersedia"),
     "wait_now": N_("Perkiraan tunggu: segera"),
     "priority": N_("Prioritas: %(label)s"),
+    "appointment": N_("JANJI pukul %(time)s"),
     "scan": N_("Pindai untuk memantau antrean"),
     "free": N_("Layanan ini GRATIS."),
     "fee": N_("Biaya resmi: Rp %(amount)s"),
@@ -65,6 +66,7 @@ class TicketPrintData:
     fee_rupiah: int = 0
     fee_basis: str = ""
     completion_days: int | None = None
+    appointment_time: str | None = None  # a checked-in booking: its slot, e.g. "10.30 WIB"
     text: Mapping[str, str] = field(default_factory=lambda: dict(TICKET_TEXT))  # TICKET_TEXT, translated
 
     def __post_init__(self) -> None:
@@ -115,6 +117,8 @@ def ticket_layout(data: TicketPrintData, width_chars: int) -> Layout:
     if data.priority_label:
         priority = words["priority"] % {"label": data.priority_label}
         blocks += _wrapped(priority, width_chars, bold=True)
+    if data.appointment_time:
+        blocks += _wrapped(words["appointment"] % {"time": data.appointment_time}, width_chars, bold=True)
     blocks.append(TextLine(""))
 
     blocks += _date_lines(data, width_chars)

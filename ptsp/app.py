@@ -102,6 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     from .feedback import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
+    from .booking import bp as booking_bp
+
+    app.register_blueprint(booking_bp)
     from .home import bp as home_bp
 
     app.register_blueprint(home_bp)

@@ -61,6 +61,22 @@ def _resident_alert_settings(env: Any) -> dict[str, Any]:
     }
 
 
+def _rate_limits(env: Any) -> dict[str, Any]:
+    """Flask-Limiter strings for the public and login paths (docs/security.md), each from its `PTSP_*` variable."""
+    return {
+        "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
+        # The public booking pages (docs/appointments.md): changes (book, cancel, reschedule) and the look-ups of a
+        # booking code (its page, a kiosk check-in), per client address.
+        "RATELIMIT_BOOKING": env.get("PTSP_RATELIMIT_BOOKING", "20 per hour"),
+        "RATELIMIT_BOOKING_LOOKUP": env.get("PTSP_RATELIMIT_BOOKING_LOOKUP", "60 per hour"),
+        # Login attempts per client address, shared by every login form and the API; and per account name.
+        "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
+        # Pairing codes an unpaired station may ask for, per client address (a station asks one per 10 minutes).
+        "RATELIMIT_PAIRING_CODE": env.get("PTSP_RATELIMIT_PAIRING_CODE", "20 per hour"),
+    }
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app's config from `PTSP_*` variables, then `overrides`."""
     env = os.environ
@@ -77,12 +93,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PUBLIC_URL": env.get("PTSP_PUBLIC_URL") or None,
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-*; 0 trusts none.
         "PROXY_HOPS": int(env.get("PTSP_PROXY_HOPS", "0")),
-        "RATELIMIT_ISSUE": env.get("PTSP_RATELIMIT_ISSUE", "120 per minute"),
-        # Login attempts per client address, shared by every login form and the API; and per account name.
-        "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
-        "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
-        # Pairing codes an unpaired station may ask for, per client address (a station asks one per 10 minutes).
-        "RATELIMIT_PAIRING_CODE": env.get("PTSP_RATELIMIT_PAIRING_CODE", "20 per hour"),
+        **_rate_limits(env),
         # One line per request on stderr (the server's own access log); off by default, as it costs time under load.
         "ACCESS_LOG": env.get("PTSP_ACCESS_LOG", "") in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("PTSP_MAX_BODY_BYTES", 64 * 1024)),

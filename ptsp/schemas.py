@@ -16,6 +16,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class CheckInBooking(Body):
+    office: Id = Field(ge=1, description="Office id (the kiosk's own)")
+    text: str = Field(min_length=1, max_length=300, description=(
+        "What the resident typed or the hand scanner read: the booking code or the booking's URL"))
+
+
 class IssueTicket(Body):
     office: Id = Field(ge=1, description="Office id")
     service: Id = Field(ge=1, description="Service id in that office")

@@ -7,6 +7,9 @@ migrated database with the test offices of `tests.conftest.SETUP` loaded once.
 Every command either succeeds and is committed, or is refused with a DomainError,
 after which the database must be exactly as before and no fact may have gone out.
 After every step the invariants below are checked against the database.
+
+Residents with a booking check in at the kiosk too (docs/appointments.md): their tickets wait for their slot,
+then go ahead of the walk-ins, never more than `max_run` in a row at a counter while a walk-in waits.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ptsp.db import make_engine, make_sessionmaker
+from ptsp.domain.appointments import new_code
 from ptsp.domain.calling_order import Priority, QueueEntry, order_queue
 from ptsp.domain.codes import format_code
 from ptsp.domain.errors import DomainError, QueueEmpty
 from ptsp.migrate import upgrade
 from ptsp.models import (
+    Appointment,
     Base,
     Counter,
     CounterSession,
@@ -48,6 +53,8 @@ from ptsp.models import (
 )
 from ptsp.services import counters, tickets
 from ptsp.services.actors import Actor
+from ptsp.services.check_in import check_in
+from ptsp.services.tickets import appointments_max_run
 from tests.conftest import MONDAY_9_WIB, Clock, World, load_world, make_test_app
 
 T = TypeVar("T")
@@ -58,7 +65,7 @@ LAST_ISSUE_MINUTE = datetime(2026, 11, 23, 15, 29, tzinfo=WIB)
 CLERKS = ("clerk1", "clerk2", "clerk3")
 COUNTER_NUMBERS = (1, 2, 3)
 PRIORITIES = [p.value for p in Priority]
-WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences")
+WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences", "appointments")
 
 STATUS_AFTER_EVENT = {
     "issued": "waiting",
@@ -120,8 +127,11 @@ class QueueMachine(RuleBasedStateMachine):
             self.base_seq = {
                 row.office_id: row.seq for row in session.scalars(select(OfficeSequence))
             }
+            self.max_run = appointments_max_run(session, office.id)
         # What each ticket looked like when issued: (issued_at, priority); neither may ever change.
         self.issued_as: dict[int, tuple[datetime, str]] = {}
+        # Per counter: appointment calls in a row made while a walk-in it serves was waiting.
+        self.held_walk_ins: dict[int, int] = defaultdict(int)
 
     def teardown(self) -> None:
         self.engine.dispose()
@@ -193,14 +203,29 @@ class QueueMachine(RuleBasedStateMachine):
         pool = fitting if fitting and data.draw(st.integers(0, 3), label="fitting?") else everything
         return data.draw(st.sampled_from(pool), label="ticket")
 
-    def expected_head(self, counter_id: int) -> int | None:
-        """The ticket `call_next` must take, from the pure queue rule over the counter's services."""
-        rows = self.read(lambda s: s.execute(select(Ticket.id, Ticket.priority, Ticket.queued_at).where(
+    def waiting_entries(self, counter_id: int) -> list[QueueEntry]:
+        rows = self.read(lambda s: s.execute(select(
+            Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at).where(
             Ticket.office_id == self.world.office,
             Ticket.status == "waiting",
             Ticket.service_id.in_(self.served_by[counter_id]),
         )).all())
-        line = order_queue([QueueEntry(i, Priority(p), q) for i, p, q in rows], self.clock(), self.starvation)
+        return [QueueEntry(i, Priority(p), q, a) for i, p, q, a in rows]
+
+    def appointment_run(self, counter_id: int) -> int:
+        """The counter's latest calls that were appointments, read back from the whole event log."""
+        kinds = self.read(lambda s: s.execute(select(Ticket.appointment_id).join(
+            TicketEvent, TicketEvent.ticket_id == Ticket.id).where(
+            TicketEvent.counter_id == counter_id, TicketEvent.kind == "called").order_by(TicketEvent.id)).all())
+        run = 0
+        for (appointment_id,) in kinds:
+            run = run + 1 if appointment_id is not None else 0
+        return min(run, self.max_run)
+
+    def expected_head(self, counter_id: int) -> int | None:
+        """The ticket `call_next` must take, from the pure queue rule over the counter's services."""
+        line = order_queue(self.waiting_entries(counter_id), self.clock(), self.starvation,
+                           self.appointment_run(counter_id), self.max_run)
         return line[0].ticket_id if line else None
 
     # --- rules -------------------------------------------------------------------------------------------------
@@ -218,11 +243,15 @@ class QueueMachine(RuleBasedStateMachine):
 
     @initialize(opened=st.sets(st.sampled_from(COUNTER_NUMBERS)),
                 arrivals=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.sampled_from(PRIORITIES)),
-                                  max_size=8))
-    def morning(self, opened: set[int], arrivals: list[tuple[str, str]]) -> None:
-        """Some residents are already waiting and some clerks at their counters before the first step."""
+                                  max_size=8),
+                booked=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(-3, 1)), max_size=6))
+    def morning(self, opened: set[int], arrivals: list[tuple[str, str]], booked: list[tuple[str, int]]) -> None:
+        """Some residents are already waiting, some with a booking whose slot has begun or is about to, and some
+        clerks at their counters before the first step."""
         for prefix, priority in arrivals:
             self.issue(prefix, priority)
+        for prefix, slot_in in booked:
+            self.check_in_one(prefix, self.clock() + timedelta(minutes=5 * slot_in))
         for number in sorted(opened):
             _, refusal = self.attempt("open", lambda s, n=number: counters.open_counter(
                 s, counter_id=self.counter_id(n), actor=self.clerks[f"clerk{n}"], now=self.clock()))
@@ -248,17 +277,82 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def call_next(self, data: st.DataObject) -> None:
         counter_id = self.pick_counter(data)
-        actor = self.acting_clerk(data, counter_id)
+        self.call_next_at(counter_id, self.acting_clerk(data, counter_id))
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS), residents=st.integers(1, 4))
+    def serve_and_call_next(self, number: int, residents: int) -> None:
+        """The clerk at a counter (opening it if nobody is there) finishes the current resident and calls the
+        next, several times over: the steady rhythm of a busy morning, where appointments could crowd walk-ins
+        out."""
+        counter_id = self.counter_id(number)
+        actor = self.attendant(counter_id) or self.clerks[f"clerk{number}"]
+        self.attempt("open", lambda s: counters.open_counter(s, counter_id=counter_id, actor=actor, now=self.clock()))
+        for _ in range(residents):
+            current = self.read(lambda s: s.scalar(select(Ticket).where(
+                Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))))
+            if current is not None:
+                if current.status == "called":
+                    self.attempt("start", lambda s, t=current: tickets.start(s, ticket_id=t.id, actor=actor,
+                                                                               now=self.clock()))
+                self.attempt("complete", lambda s, t=current: tickets.complete(
+                    s, ticket_id=t.id, outcome="selesai", actor=actor, now=self.clock()))
+            self.call_next_at(counter_id, actor)
+
+    def call_next_at(self, counter_id: int, actor: Actor) -> None:
         expected = self.expected_head(counter_id)
         attending = self.read(lambda s: counters.current_session(s, counter_id))
+        ready = [e for e in self.waiting_entries(counter_id) if e.is_ready(self.clock())]
+        walk_in_waits = any(e.appointment_at is None for e in ready)
         called, refusal = self.attempt("call_next", lambda s: tickets.call_next(
             s, counter_id=counter_id, actor=actor, now=self.clock()))
         if called is not None:
             assert attending is not None and (attending.staff_id, attending.state) == (actor.id, "open")
             assert called.id == expected, f"call_next took ticket {called.id}, the queue rule says {expected}"
             assert (called.status, called.counter_id, called.clerk_id) == ("called", counter_id, actor.id)
+            self.watch_the_merge(counter_id, called, ready, walk_in_waits)
         elif isinstance(refusal, QueueEmpty):
             assert expected is None, f"call_next found nobody waiting, but ticket {expected} waits"
+
+    def watch_the_merge(self, counter_id: int, called: Ticket, ready: list[QueueEntry], walk_in_waits: bool) -> None:
+        """Walk-ins are never held back by more than `max_run` appointments in a row at a counter; an
+        appointment is never called before its slot; a regular walk-in (not past the starvation limit) is
+        called ahead of a ready appointment only when the counter has just called `max_run` of them."""
+        now = self.clock()
+        if called.appointment_id is not None:
+            assert called.appointment_at <= now, "an appointment was called before its slot"
+            self.held_walk_ins[counter_id] = self.held_walk_ins[counter_id] + 1 if walk_in_waits else 0
+            assert self.held_walk_ins[counter_id] <= self.max_run, "walk-ins starved behind appointments"
+            event(f"appointments in a row while a walk-in waits: {self.held_walk_ins[counter_id]}")
+            event("call_next: an appointment")
+            return
+        self.held_walk_ins[counter_id] = 0
+        promoted = called.priority != "regular" or now - called.queued_at >= self.starvation
+        if not promoted and any(e.appointment_at is not None for e in ready):
+            event("call_next: a walk-in ahead of a ready appointment")
+
+    @rule(prefix=st.sampled_from(["A", "B", "C"]), slot_in=st.integers(-3, 6), residents=st.integers(1, 3))
+    def check_in_booking(self, prefix: str, slot_in: int, residents: int) -> None:
+        """Residents with bookings for a slot starting `slot_in` x 5 minutes from now check in at the kiosk, one
+        after another: early (the ticket waits for the slot), on time, or a few minutes into the slot."""
+        for _ in range(residents):
+            self.check_in_one(prefix, self.clock() + timedelta(minutes=5 * slot_in))
+
+    def check_in_one(self, prefix: str, starts: datetime) -> None:
+        code = new_code()
+
+        def command(s: Session) -> Ticket:
+            local = starts.astimezone(WIB)
+            s.add(Appointment(office_id=self.world.office, service_id=self.world.services[prefix], day=local.date(),
+                              slot_start=local.time(), starts_at=starts, code=code, status="booked",
+                              phone_consent=False, created_at=self.clock(), reschedules=0))
+            s.flush()
+            return check_in(s, office=s.get_one(Office, self.world.office), text=code, actor=self.kiosk,
+                            status_url=lambda token: f"http://test/t/{token}", now=self.clock()).ticket
+
+        ticket, _ = self.attempt("check_in", command)
+        if ticket is not None:
+            assert ticket.status == "waiting" and ticket.appointment_at == starts
+            self.issued_as[ticket.id] = (ticket.issued_at, ticket.priority)
 
     @rule(data=st.data())
     def recall(self, data: st.DataObject) -> None:

@@ -40,6 +40,7 @@ def purge(before: datetime | None, dry_run: bool) -> None:
     """
     from ..context import db_session, now
     from ..services import retention as rules
+    from ..services.appointment_retention import purge_bookings
 
     app = _app()
     with app.app_context():
@@ -49,9 +50,11 @@ def purge(before: datetime | None, dry_run: bool) -> None:
         with db_session() as session:
             report = rules.purge(session, complaints_before=datetime.combine(complaints, time(), UTC),
                                  tokens_before=tokens, dry_run=dry_run)
+            bookings = purge_bookings(session, today=today, dry_run=dry_run)
             if not dry_run:
                 session.commit()
     verb = "Would remove" if dry_run else "Removed"
     click.echo(f"{verb} the text of {report.complaints} closed complaint(s) received before {complaints} "
                f"and {report.notes} status note(s); {report.open_kept} older complaint(s) still open keep theirs.")
     click.echo(f"{verb} the status token of {report.tokens} ticket(s) of service days before {tokens}.")
+    click.echo(f"{verb} the phone number of {bookings.phones} booking(s) and the limit keys of {bookings.keys}.")

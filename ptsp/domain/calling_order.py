@@ -11,6 +11,13 @@ The rule, in order:
 4. Otherwise first come, first served on the time the ticket joined the queue.
    A transferred ticket keeps its original issue time, so it keeps its place.
 5. Ties break on the ticket id, so the order is total and repeatable.
+
+Appointments (docs/appointments.md, "Calling order"): a ticket checked in for a booked slot is not called
+before its slot starts; from then on it counts as ready at the later of its slot start and the time it
+joined the queue. Within the priority tier (rules 2-3, the starvation limit counted from that ready time)
+appointments and walk-ins are one line. Among regular tickets a ready appointment goes ahead of the walk-ins,
+except that a counter whose last `max_run` calls were all appointments calls the oldest walk-in next: walk-ins
+never wait behind more than `max_run` appointments in a row at a counter.
 """
 
 from __future__ import annotations
@@ -34,33 +41,57 @@ class QueueEntry:
     ticket_id: int
     priority: Priority
     queued_at: datetime
+    appointment_at: datetime | None = None  # a checked-in appointment: its slot's start
+
+    @property
+    def ready_at(self) -> datetime:
+        """When it may first be called: when it joined the queue, or its slot's start if later."""
+        if self.appointment_at is None:
+            return self.queued_at
+        return max(self.queued_at, self.appointment_at)
+
+    def is_ready(self, now: datetime) -> bool:
+        return self.appointment_at is None or self.appointment_at <= now
 
 
-def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta) -> tuple[Any, ...]:
-    """Return the key that orders the waiting line (smaller is called first)."""
-    promoted = entry.priority is not Priority.REGULAR or now - entry.queued_at >= starvation_limit
-    return (0 if promoted else 1, entry.queued_at, entry.ticket_id)
+def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta,
+             appointments_first: bool = True) -> tuple[Any, ...]:
+    """Return the key that orders the waiting line (smaller is called first).
+
+    `appointments_first` is False when the counter has just called `max_run` appointments in a row.
+    """
+    promoted = entry.priority is not Priority.REGULAR or now - entry.ready_at >= starvation_limit
+    if promoted:
+        return (0, entry.ready_at, entry.ticket_id)
+    booked = entry.appointment_at is not None
+    return (1 if booked == appointments_first else 2, entry.ready_at, entry.ticket_id)
 
 
-def issue_moves_others(priority: str) -> bool:
+def issue_moves_others(priority: str, appointment: bool = False) -> bool:
     """Whether issuing a ticket of this priority can change a waiting ticket's place in line.
 
-    A new regular ticket has the latest `queued_at` and is not promoted, so `sort_key` puts it behind
-    every waiting ticket; only a priority ticket can go ahead of someone.
+    A new regular walk-in ticket has the latest `queued_at` and is not promoted, so `sort_key` puts it
+    behind every waiting ticket; only a priority ticket or a checked-in appointment can go ahead of someone.
     """
-    return Priority(priority) is not Priority.REGULAR
+    return appointment or Priority(priority) is not Priority.REGULAR
 
 
 def order_queue(
-    entries: Iterable[QueueEntry], now: datetime, starvation_limit: timedelta
+    entries: Iterable[QueueEntry], now: datetime, starvation_limit: timedelta,
+    appointment_run: int = 0, max_run: int = 2,
 ) -> list[QueueEntry]:
-    """Return the waiting line in calling order."""
-    return sorted(entries, key=lambda e: sort_key(e, now, starvation_limit))
+    """Return the waiting line in calling order: the tickets that may be called now (an appointment from its
+    slot's start), after a counter's `appointment_run` consecutive appointment calls."""
+    first = appointment_run < max_run
+    ready = (e for e in entries if e.is_ready(now))
+    return sorted(ready, key=lambda e: sort_key(e, now, starvation_limit, first))
 
 
 def choose_next(
-    heads: Iterable[QueueEntry], now: datetime, starvation_limit: timedelta
+    heads: Iterable[QueueEntry], now: datetime, starvation_limit: timedelta,
+    appointment_run: int = 0, max_run: int = 2,
 ) -> QueueEntry | None:
-    """Pick the ticket to call from candidate heads (oldest priority and oldest regular)."""
-    ordered = order_queue(heads, now, starvation_limit)
+    """Pick the ticket to call from candidate heads (the oldest priority and the oldest regular ticket of
+    the walk-ins and of the ready appointments)."""
+    ordered = order_queue(heads, now, starvation_limit, appointment_run, max_run)
     return ordered[0] if ordered else None

@@ -63,6 +63,11 @@ def service_day(now: datetime, timezone: str) -> date:
     return local_now(now, timezone).date()
 
 
+def day_start(day: date, timezone: str) -> datetime:
+    """The aware instant a local day begins."""
+    return datetime.combine(day, time(0), ZoneInfo(timezone))
+
+
 def parse_time(text: str) -> time:
     """Read "HH:MM" (a 24-hour clock time); refuse anything else."""
     try:

@@ -2,6 +2,7 @@
 
 from .accountability import Referral, ReferralEvent, Violation, ViolationAnswer, ViolationNotice
 from .alerts import AlertSent, AlertSubscription
+from .appointments import Appointment, AppointmentSettings
 from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
@@ -35,6 +36,8 @@ __all__ = [
     "AlertSubscription",
     "AccountEvent",
     "Agency",
+    "Appointment",
+    "AppointmentSettings",
     "AuditEntry",
     "NAMING",
     "Base",

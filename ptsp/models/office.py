@@ -111,6 +111,8 @@ class Service(Base):
     fee_basis: Mapped[str | None] = mapped_column(Text)
     completion_days: Mapped[int | None] = mapped_column()
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The most of a slot's capacity that bookings may take (0 = not bookable), docs/appointments.md.
+    booking_share: Mapped[float] = mapped_column(default=0.5, server_default="0.5")
 
     office: Mapped[Office] = relationship(back_populates="services")
     agency: Mapped[Agency | None] = relationship()

@@ -79,6 +79,10 @@ class Ticket(Base):
     # device key (SHA-256 of its cookie) while the ticket is open: one live ticket per device and service.
     source: Mapped[str | None] = mapped_column(String(16))
     phone_device: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A booked turn checked in at the kiosk: its booking and its slot's start, before which it is not called
+    # (docs/appointments.md, "Calling order").
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    appointment_at: Mapped[datetime | None] = mapped_column()
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

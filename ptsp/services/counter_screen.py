@@ -24,10 +24,16 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
         rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([e.ticket_id for e in entries])))}
         lines[service.id] = [
             {"id": e.ticket_id, "code": rows[e.ticket_id].code, "priority": rows[e.ticket_id].priority,
-             "transferred": rows[e.ticket_id].transfer_count > 0}
+             "transferred": rows[e.ticket_id].transfer_count > 0,
+             "appointment": _slot(e.appointment_at, office.timezone), "ready": e.is_ready(now)}
             for e in entries
         ]
     return lines
+
+
+def _slot(at: datetime | None, timezone: str) -> str | None:
+    """A booked turn's slot as the office's wall clock ("10:30"), None for a walk-in."""
+    return None if at is None else office_hours.local_now(at, timezone).strftime("%H:%M")
 
 
 def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) -> dict[str, Any]:

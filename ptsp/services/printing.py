@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from printers.layout import TICKET_TEXT
+from printers.layout import TICKET_TEXT, format_time
 
 from .. import facts
 from ..analytics.printers import health_row
@@ -101,6 +101,8 @@ def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str
         "complaint_channel": complaint_channel(service), "language": lang, "text": ticket_text(lang),
         "fee_rupiah": service.fee_rupiah or 0, "fee_basis": service.fee_basis or "",
         "completion_days": service.completion_days,
+        "appointment_time": format_time(local_now(ticket.appointment_at, office.timezone), zone_label(office.timezone),
+                                        lang) if ticket.appointment_at is not None else None,
     }
 
 

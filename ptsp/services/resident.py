@@ -78,7 +78,8 @@ def resident_facts(fact: facts.Fact, payload: dict[str, Any]) -> list[tuple[fact
     derived: list[tuple[facts.Fact, dict[str, Any], int | None]] = []
     ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else None
     if fact in facts.MOVES_LINES and (fact is not facts.TICKET_ISSUED or
-                                      (ticket is not None and issue_moves_others(ticket["priority"]))):
+                                      (ticket is not None and
+                                       issue_moves_others(ticket["priority"], bool(ticket.get("appointment"))))):
         derived.append((facts.LINE_MOVED, {"office": payload["office"], "services": _services(payload)}, None))
     if fact in facts.ABOUT_ONE_TICKET and ticket is not None:
         derived.append((facts.TICKET_CHANGED, {"ticket": {key: ticket.get(key) for key in OWN_FIELDS}},

@@ -52,21 +52,25 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "call_count": ticket.call_count,
         "transfer_count": ticket.transfer_count,
         "outcome": ticket.outcome,
+        "appointment": ticket.appointment_id is not None,
+        "appointment_at": iso(ticket.appointment_at),
     }
 
 
 def waiting_line(session: Session, office: Office, service_id: int, now: datetime) -> list[QueueEntry]:
-    """Return one service's waiting tickets in calling order."""
+    """Return one service's waiting tickets in calling order (as if the counter had called no appointment just
+    before), then the appointments checked in early, by their slot: they are not called before it."""
     rows = session.execute(
-        select(Ticket.id, Ticket.priority, Ticket.queued_at).where(
+        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at).where(
             Ticket.office_id == office.id,
             Ticket.service_day == office_hours.service_day(now, office.timezone),
             Ticket.service_id == service_id,
             Ticket.status == "waiting",
         )
     )
-    entries = [QueueEntry(i, Priority(p), q) for i, p, q in rows]
-    return order_queue(entries, now, timedelta(minutes=office.starvation_minutes))
+    entries = [QueueEntry(i, Priority(p), q, a) for i, p, q, a in rows]
+    early = sorted((e for e in entries if not e.is_ready(now)), key=lambda e: (e.ready_at, e.ticket_id))
+    return order_queue(entries, now, timedelta(minutes=office.starvation_minutes)) + early
 
 
 def open_counter_count(session: Session, service_id: int) -> int:

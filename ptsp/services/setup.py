@@ -39,7 +39,7 @@ from ptsp.i18n.errors import describe
 
 from ..domain import hours as office_hours
 from ..domain.errors import DomainError, InvalidInput
-from ..models import Agency, Base, Counter, Office, Service, Staff
+from ..models import Agency, AppointmentSettings, Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
 from .setup_export import Export, export_setup, to_toml
@@ -54,6 +54,7 @@ from .setup_schema import (
     SetupFile,
     SetupRefused,
     StaffSpec,
+    booking_settings,
     lists_below,
     parse_setup,
     rows_in,
@@ -157,24 +158,32 @@ def _upsert(session: Session, model: type[_Row], defaults: dict[str, Any], **key
 RESIDENTS = {"phone_tickets", "alert_position", "alert_webhook_url", "alert_webhook_secret"}  # docs/alerts.md
 
 
+def _apply_office(session: Session, o: OfficeSpec, offices: dict[str, Office]) -> Office:
+    """The office's own row and its booking settings (`appointment_settings`)."""
+    week = office_hours.parse_week(o.hours)
+    parent = None
+    if o.parent:
+        parent = offices.get(o.parent) or session.scalar(select(Office).where(Office.slug == o.parent))
+    office = _upsert(session, Office, {
+        "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
+        "hours": office_hours.dump_week(week),
+        "closures": office_hours.dump_closures(office_hours.parse_closures(o.closures, week)),
+        "last_ticket_minutes": o.last_ticket_minutes,
+        "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
+        "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
+        "complaint_channel": o.complaint_channel, "running_text": o.running_text,
+        **o.model_dump(include=RESIDENTS),
+    }, slug=o.slug)
+    session.flush()
+    _upsert(session, AppointmentSettings, booking_settings(o), office_id=office.id)
+    return office
+
+
 def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwords: bool, now: datetime) -> None:
     offices: dict[str, Office] = {}
     accounts: dict[str, Staff] = {}
     for o in spec.offices:
-        week = office_hours.parse_week(o.hours)
-        parent = None
-        if o.parent:
-            parent = offices.get(o.parent) or session.scalar(select(Office).where(Office.slug == o.parent))
-        office = _upsert(session, Office, {
-            "name": o.name, "kind": o.kind, "parent": parent, "timezone": o.timezone,
-            "hours": office_hours.dump_week(week),
-            "closures": office_hours.dump_closures(office_hours.parse_closures(o.closures, week)),
-            "last_ticket_minutes": o.last_ticket_minutes,
-            "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
-            "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
-            "complaint_channel": o.complaint_channel, "running_text": o.running_text, **o.model_dump(include=RESIDENTS),
-        }, slug=o.slug)
-        session.flush()
+        office = _apply_office(session, o, offices)
         offices[o.slug] = office
         agencies = {a.code: _upsert(session, Agency, a.model_dump(exclude={"code", "services", "counters"}),
                                     office_id=office.id, code=a.code) for a in o.agencies}

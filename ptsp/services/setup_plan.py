@@ -12,11 +12,11 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..domain import hours as office_hours
-from ..models import Counter, Office, Service, Staff
-from .setup_schema import ROW_LISTS, CounterSpec, OfficeSpec, SetupFile
+from ..models import AppointmentSettings, Counter, Office, Service, Staff
+from .setup_schema import BOOKING_KEYS, ROW_LISTS, CounterSpec, OfficeSpec, SetupFile
 
 Action = Literal["add", "change", "unchanged", "left alone"]
 ADD: Final = "add"
@@ -141,7 +141,15 @@ def _service_doc(s: Service) -> dict[str, Any]:
     return {"prefix": s.prefix, "name_id": s.name_id, "name_en": s.name_en,
             "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota,
             "requirements": list(s.requirements or []), "fee_rupiah": s.fee_rupiah, "fee_basis": s.fee_basis,
-            "completion_days": s.completion_days}
+            "completion_days": s.completion_days, "booking_share": float(s.booking_share)}
+
+
+def _booking_doc(office: Office) -> dict[str, Any]:
+    """The office's booking settings as the file's `booking_*` keys (their defaults when none are stored)."""
+    session = object_session(office)
+    row = session.get(AppointmentSettings, office.id) if session is not None and office.id is not None else None
+    return {name: OfficeSpec.model_fields[name].default if row is None else getattr(row, name.removeprefix("booking_"))
+            for name in BOOKING_KEYS}
 
 
 def _counter_doc(c: Counter) -> dict[str, Any]:
@@ -164,6 +172,7 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         "running_text": office.running_text,
         "phone_tickets": office.phone_tickets, "alert_position": office.alert_position,
         "alert_webhook_url": office.alert_webhook_url, "alert_webhook_secret": office.alert_webhook_secret,
+        **_booking_doc(office),
         "services": [_service_doc(s) for s in office.services if s.agency_id is None],
         "counters": [_counter_doc(c) for c in office.counters if c.agency_id is None],
         "staff": [

@@ -37,6 +37,8 @@ class ServiceFields(_Strict):
     fee_rupiah: int = Field(default=0, ge=0, le=1_000_000_000)
     fee_basis: str | None = Field(default=None, max_length=500)
     completion_days: int | None = Field(default=None, ge=0, le=365)
+    # The most of each slot's capacity bookings may take, 0 to 1 (0: not open to booking), docs/appointments.md.
+    booking_share: float = Field(default=0.5, ge=0, le=1)
 
     @field_validator("prefix")
     @classmethod
@@ -107,10 +109,28 @@ class OfficeSpec(_Strict):
     alert_position: int = Field(default=3, ge=0, le=50)
     alert_webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
     alert_webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    # Booking settings (docs/appointments.md): the `appointment_settings` row, one key each.
+    booking_slot_minutes: Literal[10, 15, 20, 30, 60] = 30
+    booking_days_ahead: int = Field(default=14, ge=1, le=60)
+    booking_early_minutes: int = Field(default=30, ge=0, le=180)
+    booking_late_minutes: int = Field(default=15, ge=0, le=180)
+    booking_max_per_day: int = Field(default=2, ge=1, le=20)
+    booking_no_show_limit: int = Field(default=2, ge=1, le=20)
+    booking_block_days: int = Field(default=30, ge=1, le=365)
+    booking_max_run: int = Field(default=2, ge=1, le=20)
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
     staff: list[StaffSpec] = []
     agencies: list[AgencySpec] = []
+
+
+BOOKING_PREFIX = "booking_"
+BOOKING_KEYS = [name for name in OfficeSpec.model_fields if name.startswith(BOOKING_PREFIX)]
+
+
+def booking_settings(office: OfficeSpec) -> dict[str, Any]:
+    """The office's `booking_*` keys as the columns of its `appointment_settings` row."""
+    return {name.removeprefix(BOOKING_PREFIX): getattr(office, name) for name in BOOKING_KEYS}
 
 
 class SetupFile(_Strict):

@@ -4,6 +4,7 @@ queues facts; the caller commits (facts go out only after the commit)."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from .. import facts
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
-from ..domain.calling_order import Priority, QueueEntry, choose_next
+from ..domain.calling_order import Priority, choose_next
 from ..domain.codes import format_code
 from ..domain.errors import (
     CounterBusy,
@@ -30,7 +31,16 @@ from . import office_calendar, points
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
+from .next_in_line import appointment_run, appointments_max_run, queue_heads
 from .serializers import ticket_position, ticket_view
+
+
+@dataclass(frozen=True)
+class Booked:
+    """The booking a ticket is issued for at check-in, and its slot's start."""
+
+    appointment_id: int
+    starts_at: datetime
 
 
 def _fact(
@@ -60,58 +70,57 @@ def issue(
     actor: Actor,
     now: datetime,
     source: str | None = None,
+    booking: Booked | None = None,
 ) -> tuple[Ticket, dict[str, Any]]:
-    """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9)."""
+    """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9).
+
+    A checked-in `booking` (docs/appointments.md) takes a number like any ticket, but its place was promised
+    when it was booked: neither the daily quota nor the last-ticket time refuses it (a closed day still does).
+    """
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
-    service, day = _open_service(session, office, service_id, now)
+    service, day = _open_service(session, office, service_id, now, booked=booking is not None)
     number = upsert_increment(
         session, TicketNumber, {"office_id": office.id, "service_id": service.id, "day": day}, "last_number"
     )
-    if service.daily_quota is not None and number > service.daily_quota:
+    if booking is None and service.daily_quota is not None and number > service.daily_quota:
         raise QuotaReached("daily_quota_reached", service=service.name_id)
     ticket = Ticket(
-        office_id=office.id,
-        service_id=service.id,
-        issued_service_id=service.id,
-        service_day=day,
-        number=number,
-        code=format_code(service.prefix, number),
-        priority=Priority(priority).value,
-        status=Status.WAITING.value,
-        issued_at=now,
-        queued_at=now,
-        public_token=secrets.token_urlsafe(18),
-        device_id=actor.device_id,
-        issued_by=actor.staff_id,
-        walk_in=bool(walk_in and actor.staff_id is not None),
-        source=source,
-        office=office,
-        service=service,
+        office_id=office.id, service_id=service.id, issued_service_id=service.id, service_day=day, number=number,
+        code=format_code(service.prefix, number), priority=Priority(priority).value, status=Status.WAITING.value,
+        issued_at=now, queued_at=now, public_token=secrets.token_urlsafe(18), device_id=actor.device_id,
+        issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None), source=source,
+        appointment_id=booking.appointment_id if booking else None,
+        appointment_at=booking.starts_at if booking else None, office=office, service=service,
     )
     session.add(ticket)
     session.flush()
-    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number, **_marks(ticket, actor))
+    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number,
+           **_marks(ticket, actor, booking))
     # One count serves both the fact and the position: a just-issued regular ticket is last in its
     # line. The position is worked out before the fact, whose sequence number locks the office's
     # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.
     waiting = waiting_counts(session, office.id, day)
-    ahead = waiting.get(service.id, 1) - 1 if ticket.priority == Priority.REGULAR.value else None
+    last = ticket.priority == Priority.REGULAR.value and booking is None
+    ahead = waiting.get(service.id, 1) - 1 if last else None
     position = ticket_position(session, ticket, now, ahead=ahead)
     _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
 
 
-def _marks(ticket: Ticket, actor: Actor) -> dict[str, Any]:
+def _marks(ticket: Ticket, actor: Actor, booking: Booked | None = None) -> dict[str, Any]:
     """What the `issued` event says of who took the ticket: staff's walk-in mark (docs/points.md rules 7-9), and
     `source` for a resident's own channel other than a kiosk ("phone", ptsp/services/phone_tickets.py)."""
     marks: dict[str, Any] = {"walk_in": ticket.walk_in} if actor.staff_id is not None else {}
+    if booking is not None:
+        marks["appointment"] = booking.appointment_id
     return marks | ({"source": ticket.source} if ticket.source else {})
 
 
-def _open_service(session: Session, office: Office, service_id: int, now: datetime) -> tuple[Service, date]:
+def _open_service(session: Session, office: Office, service_id: int, now: datetime,
+                  booked: bool = False) -> tuple[Service, date]:
     """Return the office's service a ticket is asked for and today's service day, if it takes tickets now
-    (not on a closed day of the office's calendar, and within its hours)."""
+    (not on a closed day of the office's calendar, and within its hours unless `booked`)."""
     service = session.get(Service, service_id)
     if service is None or service.office_id != office.id:
         raise InvalidInput("unknown_service", service=service_id)
@@ -122,42 +131,10 @@ def _open_service(session: Session, office: Office, service_id: int, now: dateti
     if closed is not None:  # a national holiday, cuti bersama or the office's own closure day
         raise OfficeClosed("office_closed_holiday", name=closed.name, kind=closed.kind, day=day.isoformat())
     week = office_hours.parse_week(office.hours)
-    if not office_hours.can_issue(office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes), now):
+    hours = office_hours.hours_on(week, day, office.timezone, office.last_ticket_minutes)
+    if not booked and not office_hours.can_issue(hours, now):
         raise OfficeClosed("office_closed")
     return service, day
-
-
-def _queue_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:
-    """Return the oldest waiting priority ticket and the oldest regular one, row-locked.
-
-    Only these two can be next (see domain.calling_order). On PostgreSQL the rows are
-    claimed with FOR UPDATE SKIP LOCKED, so clerks calling at once take
-    different tickets instead of waiting on each other; on SQLite the whole
-    transaction already holds the write lock (BEGIN IMMEDIATE). Only today's
-    tickets count: one left over from a day that was never expired is not
-    called ahead of today's residents.
-    """
-    heads = []
-    for regular in (False, True):
-        tier = Ticket.priority == "regular" if regular else Ticket.priority != "regular"
-        stmt = (
-            select(Ticket.id, Ticket.priority, Ticket.queued_at)
-            .where(
-                Ticket.office_id == office_id,
-                Ticket.service_day == day,
-                Ticket.status == "waiting",
-                Ticket.service_id.in_(service_ids),
-                tier,
-            )
-            .order_by(Ticket.queued_at, Ticket.id)
-            .limit(1)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        row = session.execute(stmt).first()
-        if row:
-            heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at))
-    return heads
 
 
 def _active_ticket(session: Session, counter_id: int) -> Ticket | None:
@@ -193,8 +170,10 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     service_ids = [s.id for s in counter.services]
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = _queue_heads(session, office.id, day, service_ids)
-    entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes))
+    heads = queue_heads(session, office.id, day, service_ids, now)
+    max_run = appointments_max_run(session, office.id)
+    run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
+    entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)
     if entry is None:
         raise QueueEmpty()
     return _call(session, session.get_one(Ticket, entry.ticket_id), counter, actor, now)

@@ -198,7 +198,8 @@
       const items = line.slice(0, 12).map((x) => `<li><button class="ticket${x.priority !== "regular" ? " prio" : ""}` +
         `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${esc(x.id)}" data-code="${esc(x.code)}"` +
         ` title="${esc(PRIORITY[x.priority] || "")}">${esc(x.code)}${x.priority !== "regular" ? " ★" : ""}` +
-        `${x.transferred ? " ↪" : ""}</button></li>`).join("");
+        `${x.transferred ? " ↪" : ""}${x.appointment ? ` <span class="appt${x.ready ? "" : " early"}">` +
+        `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}</button></li>`).join("");
       const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";
       return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}"><h3>${esc(serviceName(s.id))}` +
         ` <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;

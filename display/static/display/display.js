@@ -111,6 +111,7 @@
     const l = state.latest;
     $("latest-code").textContent = l ? l.code : "—";
     $("latest-counter").textContent = l ? counterLabel(l.counter_number) : "";
+    $("latest-mark").hidden = !(l && l.appointment);  // a booked turn (docs/appointments.md)
     $("counters").replaceChildren(...state.counters.filter((c) => c.services.some(shownService)).map((c) => {
       const cur = c.current && followed(c.current) ? c.current : null;
       const status = c.state === "closed" ? t("state_closed") : c.state === "break" ? t("state_break") : "";
@@ -122,6 +123,7 @@
     const recent = state.recent.map((r) => {
       const item = el("li");
       item.append(el("span", "code", r.code), el("span", "", counterLabel(r.counter_number)));
+      if (r.appointment) item.append(el("span", "appt", t("appointment")));
       return item;
     });
     $("recent").replaceChildren(...(recent.length ? recent : [el("li", "empty", t("no_calls"))]));

@@ -14,7 +14,7 @@
   const REQUEST_MS = 8000;  // longer than the print timeout (3 s), shorter than a resident's patience
   const state = { screen: "loading", data: null, priority: null, ticket: null, offline: false, page: 0, pages: 1,
     agency: null, query: "", keyboard: false };
-  window.ptspKiosk = { state, refresh, issue, layout, fold };
+  window.ptspKiosk = { state, refresh, issue, layout, fold, show, showTicket, call, backToStart };
 
   const foreign = cfg.language !== cfg.default_language;
   const homeLanguage = () => { location.href = cfg.default_language_url; };
@@ -50,7 +50,7 @@
 
   function show(screen) {
     state.screen = screen;
-    ["start", "ticket", "closed", "holiday"].forEach((v) => { $(v).hidden = v !== screen; });
+    ["start", "ticket", "closed", "holiday", "checkin"].forEach((v) => { $(v).hidden = v !== screen; });
     document.body.className = `screen-${screen}`;
     if (screen === "start") layout();
   }
@@ -153,7 +153,7 @@
     $("office-name").textContent = data.office.name;
     $("clock").textContent = clockText(data.office.local_time);
     if (window.ptspStandard) window.ptspStandard.header(data.services);  // standard.js
-    if (state.screen === "ticket") return;
+    if (state.screen === "ticket" || state.screen === "checkin") return;  // a resident is busy there
     if (data.closed_day && window.PTSPKioskHoliday) { window.PTSPKioskHoliday.fill(data.closed_day); show("holiday"); return; }
     if (data.state !== "open") { showClosed(data.state, data); return; }
     if (data.services.length && data.services.every((s) => !s.available)) { showClosed("quota", data); return; }
@@ -304,6 +304,7 @@
     const ticket = answer.ticket;
     $("t-code").textContent = ticket.code;
     $("t-service").textContent = serviceName(answer.service_name);
+    $("t-appointment").hidden = true;  // check_in.js shows it for a booking
     $("t-priority").hidden = !PRIORITY[ticket.priority];
     $("t-priority").textContent = PRIORITY[ticket.priority] ? t(PRIORITY[ticket.priority]) : "";
     $("t-ahead").textContent = number(answer.people_ahead);

@@ -1,0 +1,78 @@
+"""Reading who may be called next from the database: the heads of the waiting lines, row-locked, and a
+counter's latest run of appointment calls (the rule itself is `ptsp.domain.calling_order`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, select
+from sqlalchemy.orm import Session
+
+from ..domain.calling_order import Priority, QueueEntry
+from ..models import AppointmentSettings, Ticket, TicketEvent
+
+
+def appointments_max_run(session: Session, office_id: int) -> int:
+    """The office's most appointments called in a row at a counter while walk-ins wait (default 2)."""
+    found = session.scalar(select(AppointmentSettings.max_run).where(AppointmentSettings.office_id == office_id))
+    return int(AppointmentSettings.__table__.c.max_run.default.arg) if found is None else found
+
+
+def queue_heads(session: Session, office_id: int, day: date, service_ids: list[int],
+                 now: datetime) -> list[QueueEntry]:
+    """Return the oldest waiting priority ticket and the oldest regular one, of the walk-ins and of the
+    appointments whose slot has begun (oldest by the time each became ready), row-locked.
+
+    Only these four can be next (see domain.calling_order). On PostgreSQL the rows are
+    claimed with FOR UPDATE SKIP LOCKED, so clerks calling at once take
+    different tickets instead of waiting on each other; on SQLite the whole
+    transaction already holds the write lock (BEGIN IMMEDIATE). Only today's
+    tickets count: one left over from a day that was never expired is not
+    called ahead of today's residents.
+    """
+    ready_at = case((Ticket.queued_at > Ticket.appointment_at, Ticket.queued_at), else_=Ticket.appointment_at)
+    classes = (
+        (Ticket.appointment_id.is_(None), Ticket.queued_at),
+        (and_(Ticket.appointment_id.is_not(None), Ticket.appointment_at <= now), ready_at),
+    )
+    heads = []
+    for kind, order in classes:
+        for regular in (False, True):
+            tier = Ticket.priority == "regular" if regular else Ticket.priority != "regular"
+            stmt = (
+                select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at)
+                .where(
+                    Ticket.office_id == office_id,
+                    Ticket.service_day == day,
+                    Ticket.status == "waiting",
+                    Ticket.service_id.in_(service_ids),
+                    tier,
+                    kind,
+                )
+                .order_by(order, Ticket.id)
+                .limit(1)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            row = session.execute(stmt).first()
+            if row:
+                heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at))
+    return heads
+
+
+def appointment_run(session: Session, counter_id: int, since: datetime, max_run: int) -> int:
+    """How many of the counter's latest calls since `since` (at most `max_run` looked at) were appointments,
+    counted back to the latest walk-in call."""
+    rows = session.execute(
+        select(Ticket.appointment_id)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(TicketEvent.counter_id == counter_id, TicketEvent.kind == "called", TicketEvent.at >= since)
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(max_run)
+    ).all()
+    run = 0
+    for (appointment_id,) in rows:
+        if appointment_id is None:
+            break
+        run += 1
+    return run
