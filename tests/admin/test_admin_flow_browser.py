@@ -22,6 +22,7 @@ from tests.conftest import pair_page
 pytestmark = pytest.mark.browser
 
 REQUIREMENTS = ["Formulir permohonan", "KTP-el pemohon", "Gambar situasi bangunan"]
+CHANNEL = "WhatsApp Pengaduan DPMPTSP 0812-7777"
 BASIS = "Perda Kota Uji No. 4 Tahun 2024 tentang Retribusi PBG"
 
 
@@ -31,8 +32,9 @@ def _id(url: str) -> int:
     return int(found.group(1))
 
 
-def add_agency(page, code: str, name: str, name_en: str) -> None:
+def add_agency(page, code: str, name: str, name_en: str, channel: str = "") -> None:
     page.fill("#add-agency input[name=code]", code)
+    page.fill("#add-agency input[name=complaint_channel]", channel)
     page.fill("#add-agency input[name=name]", name)
     page.fill("#add-agency input[name=name_en]", name_en)
     page.click("#add-agency button[type=submit]")
@@ -103,7 +105,8 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
     admin.select_option("#edit-office select[name=kind]", "mpp")
     admin.click("#edit-office button[type=submit]")
     admin.wait_for_selector("#saved")
-    add_agency(admin, "DPMPTSP", "Dinas Penanaman Modal dan PTSP", "Investment and One-Stop Service Office")
+    add_agency(admin, "DPMPTSP", "Dinas Penanaman Modal dan PTSP", "Investment and One-Stop Service Office",
+               CHANNEL)
     add_agency(admin, "BPN", "Badan Pertanahan Nasional", "Land Agency")
     _shot(admin, f"01-office-agencies-1366-{db}")
 
@@ -160,6 +163,7 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
     kiosk.wait_for_selector("#std-panel:not([hidden])")
     assert kiosk.locator("#std-requirements li").all_inner_texts() == REQUIREMENTS
     assert kiosk.inner_text("#std-fee") == "Rp 250.000" and kiosk.inner_text("#std-basis") == BASIS
+    assert kiosk.inner_text("#std-channel") == CHANNEL  # the agency's own complaint channel
     _shot(kiosk, f"06-kiosk-standard-1080-{db}")
     kiosk.click("#std-take")
     kiosk.wait_for_selector("#ticket:not([hidden])")
@@ -197,12 +201,22 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
     assert scoped.url.endswith("/manager/password/new")
     choose_password(scoped, "Manajer-dpm-2026")
 
+    # The agency manager may change their agency's names and complaint channel, not its code.
+    scoped.goto(f"{base}/manager/admin/offices/{office_id}")
+    scoped.click("#agency-list tr[data-code='DPMPTSP'] a")
+    assert scoped.input_value("#edit-agency input[name=complaint_channel]") == CHANNEL
+    assert not scoped.is_visible("#edit-agency input[name=code]")
+    scoped.fill("#edit-agency input[name=complaint_channel]", "Loket Pengaduan DPMPTSP lantai 1")
+    scoped.click("#edit-agency button[type=submit]")
+    scoped.wait_for_selector("#saved")
+    _shot(scoped, f"09-agency-page-own-manager-1366-{db}")
+
     # The agency manager edits their own service but not agency B's service, counter or clerk, nor the office.
     assert scoped.goto(f"{base}/manager/admin/services/{service_a}").status == 200
     for path in (f"services/{service_b}", f"counters/{counter_b}", f"staff/{clerk_b}"):
         response = scoped.goto(f"{base}/manager/admin/{path}")
         assert response.status == 403 and "di luar wewenang" in scoped.inner_text("main"), path
-    _shot(scoped, f"09-agency-manager-refused-1366-{db}")
+    _shot(scoped, f"10-agency-manager-refused-1366-{db}")
     scoped.goto(f"{base}/manager/admin/offices/{office_id}")
     assert scoped.is_visible("#office-read-only")
     with scoped.expect_navigation() as sent:
@@ -214,7 +228,7 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
         }""")
     assert sent.value.status == 403
     assert scoped.is_visible("#form-error")
-    _shot(scoped, f"10-office-settings-refused-1366-{db}")
+    _shot(scoped, f"11-office-settings-refused-1366-{db}")
     admin.goto(f"{base}/manager/admin/offices/{office_id}")
     assert admin.input_value("#edit-office input[name=name]") == "Kelurahan Uji"
 
@@ -224,4 +238,4 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
     for path in ("admin/offices", f"admin/services/{service_a}", "admin/counters", "admin/staff"):
         response = other.goto(f"{base}/manager/{path}")
         assert response.status == 403 and "tidak berwenang" in other.inner_text("h1"), path
-    _shot(other, f"11-clerk-refused-1366-{db}")
+    _shot(other, f"12-clerk-refused-1366-{db}")
