@@ -210,6 +210,9 @@ def test_an_mpp_agency_set_up_on_the_pages_serves_a_resident_and_its_manager_sta
     scoped.click("#edit-agency button[type=submit]")
     scoped.wait_for_selector("#saved")
     _shot(scoped, f"09-agency-page-own-manager-1366-{db}")
+    scoped.set_viewport_size({"width": 1920, "height": 1080})
+    _shot(scoped, f"09-agency-page-own-manager-1920-{db}")
+    scoped.set_viewport_size({"width": 1366, "height": 768})
 
     # The agency manager edits their own service but not agency B's service, counter or clerk, nor the office.
     assert scoped.goto(f"{base}/manager/admin/services/{service_a}").status == 200
