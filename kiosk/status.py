@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify, render_template
 from ptsp.context import get_read_db, now
 from ptsp.domain.errors import Gone, NotFound
 from ptsp.i18n.errors import describe
+from ptsp.services.alerts import subscription_state
 from ptsp.services.resident import open_ticket, own_view
 from ptsp.services.service_standard import standard_view
 
@@ -28,6 +29,7 @@ def show(token: str) -> tuple[str, int]:
         return render_template("kiosk/status_missing.html", gone=True, message=describe(exc)), 410
     state = own_view(get_read_db(), ticket, token, now())
     return render_template("kiosk/status.html", token=token, state=state,
+                           alerts=subscription_state(get_read_db(), ticket),
                            standard=standard_view(ticket.service)), 200
 
 

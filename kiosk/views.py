@@ -68,6 +68,25 @@ def state() -> Response:
     session = get_read_db()
     office = session.get_one(Office, actor.office_id)
     at = now()
+    services = service_catalogue(session, office, at)
+    printer = printer_for_device(session, actor.device_id)
+    closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)
+    return jsonify({
+        "office": {"id": office.id, "name": office.name,
+                   "local_time": office_hours.local_now(at, office.timezone).strftime("%H:%M"),
+                   "zone": office_hours.zone_label(office.timezone)},
+        **office_state(office, at),
+        **({"state": "closed"} if closed_day else {}),
+        "closed_day": closed_day,
+        "services": services,
+        "agencies": agency_tiles(office, services),
+        "printer": printer_health_view(session, printer) if printer else None,
+    })
+
+
+def service_catalogue(session: Any, office: Office, at: Any) -> list[dict[str, Any]]:
+    """The services a resident may take a ticket for now (active, in an active agency), with their line, wait
+    and quota left: the kiosk's tiles and the phone page's list (kiosk/phone.py) read the same data."""
     day = office_hours.service_day(at, office.timezone)
     counts = waiting_counts(session, office.id, day)
     issued = issued_counts(session, office.id, day)
@@ -84,19 +103,7 @@ def state() -> Response:
             "standard": standard_view(service),
             "agency": service.agency_id,
         })
-    printer = printer_for_device(session, actor.device_id)
-    closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)
-    return jsonify({
-        "office": {"id": office.id, "name": office.name,
-                   "local_time": office_hours.local_now(at, office.timezone).strftime("%H:%M"),
-                   "zone": office_hours.zone_label(office.timezone)},
-        **office_state(office, at),
-        **({"state": "closed"} if closed_day else {}),
-        "closed_day": closed_day,
-        "services": services,
-        "agencies": agency_tiles(office, services),
-        "printer": printer_health_view(session, printer) if printer else None,
-    })
+    return services
 
 
 def agency_tiles(office: Office, services: list[dict[str, Any]]) -> list[dict[str, Any]]:

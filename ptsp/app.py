@@ -14,7 +14,7 @@ from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager, socketio
 from .i18n import init_app as init_i18n
-from .realtime import publish_facts, register_handlers
+from .realtime import on_commit, register_handlers
 from .services.accounts import HASH_METHOD_KEY
 from .services.points import RULES_KEY, rules_from_config
 
@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["ptsp.engine"] = engine
-    app.extensions["ptsp.sessions"] = make_sessionmaker(engine, publish_facts)
+    app.extensions["ptsp.sessions"] = make_sessionmaker(engine, on_commit(app))
     app.extensions["ptsp.read_sessions"] = make_read_sessionmaker(engine)
     # The points rules and the password hash method reach the use cases via session.info.
     rules = {RULES_KEY: rules_from_config(app.config), HASH_METHOD_KEY: app.config["PASSWORD_HASH_METHOD"]}
@@ -91,10 +91,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
     from kiosk import bp as kiosk_bp
-    from kiosk import status_bp
+    from kiosk import phone_bp, status_bp
 
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(status_bp)
+    app.register_blueprint(phone_bp)
     from .manager import bp as manager_bp
 
     app.register_blueprint(manager_bp)

@@ -44,6 +44,23 @@ def _privacy_settings(env: Any) -> dict[str, int]:
             "COMPLAINT_TEXT_DAYS": int(env.get("PTSP_COMPLAINT_TEXT_DAYS", 365))}
 
 
+def _resident_alert_settings(env: Any) -> dict[str, Any]:
+    """Phone tickets and alerts to residents (docs/alerts.md, docs/residents.md)."""
+    return {
+        # Taking a ticket from a phone (/ambil/<office>): per client address (a whole office's Wi-Fi may share
+        # one) and per phone (its device cookie).
+        "RATELIMIT_PHONE_ADDRESS": env.get("PTSP_RATELIMIT_PHONE_ADDRESS", "30 per 10 minutes"),
+        "RATELIMIT_PHONE_DEVICE": env.get("PTSP_RATELIMIT_PHONE_DEVICE", "5 per 10 minutes"),
+        # Web Push: the VAPID key file (default `vapid_private.pem` in the instance folder, made on first use),
+        # the contact push services see, and how long a push may take.
+        "VAPID_PRIVATE_KEY": env.get("PTSP_VAPID_PRIVATE_KEY") or None,
+        "VAPID_SUBJECT": env.get("PTSP_VAPID_SUBJECT") or None,
+        "PUSH_TIMEOUT": float(env.get("PTSP_PUSH_TIMEOUT", 5)),
+        "PUSH_ALLOW_LOCAL": env.get("PTSP_PUSH_ALLOW_LOCAL", "") in ("1", "true", "yes"),
+        "ALERT_WEBHOOK_TIMEOUT": float(env.get("PTSP_ALERT_WEBHOOK_TIMEOUT", 5)),
+    }
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app's config from `PTSP_*` variables, then `overrides`."""
     env = os.environ
@@ -85,6 +102,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         **_privacy_settings(env),
         "LEADERBOARD_MIN_TRANSACTIONS": int(env.get("PTSP_LEADERBOARD_MIN_TRANSACTIONS", 10)),
         **_webhook_settings(env),
+        **_resident_alert_settings(env),
     }
     config.update(overrides or {})
     config["SECRET_KEY"] = _secret_key(config)

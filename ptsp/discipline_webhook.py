@@ -84,9 +84,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def post(hook: Webhook, body: bytes) -> None:
-    """POST the body; raise on no answer in time or a status other than 2xx (a redirect included)."""
-    headers = {"Content-Type": "application/json", "User-Agent": "ptsp-discipline-webhook"}
+def post(hook: Webhook, body: bytes, agent: str = "ptsp-discipline-webhook") -> None:
+    """POST the body; raise on no answer in time or a status other than 2xx (a redirect included).
+
+    The residents' alert gateway (ptsp/notify/webhook.py) posts through here too, as another `agent`."""
+    headers = {"Content-Type": "application/json", "User-Agent": agent}
     if hook.secret:
         headers[SIGNATURE_HEADER] = sign(hook.secret, body)
     request = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")

@@ -24,14 +24,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import join_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from . import facts, schemas, socket_sweep
+from . import alert_runner, facts, schemas, socket_sweep
 from .commands import run_command
 from .context import db_session, now
 from .device_auth import device_from_cookie
@@ -92,6 +92,17 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
         for derived, data, ticket_id in resident_facts(fact, payload):
             to = residents_room(item["office"]) if ticket_id is None else ticket_room(ticket_id)
             emit_fact(derived, data, to)
+
+
+def on_commit(app: Flask) -> Callable[[list[dict[str, Any]]], None]:
+    """What a commit's facts go to: the sockets (`publish_facts`), then this process's queue of residents'
+    alerts (`ptsp.alert_runner`, sent by a background task, so the committing request never waits for it)."""
+
+    def handle(committed: list[dict[str, Any]]) -> None:
+        publish_facts(committed)
+        alert_runner.queue_facts(app, committed)
+
+    return handle
 
 
 def emit_fact(fact: facts.Fact, payload: dict[str, Any], to: str | list[str]) -> None:

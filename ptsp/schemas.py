@@ -133,3 +133,24 @@ class PrintDone(Body):
     status: str = Field(default="unknown", max_length=32)
     error: str | None = Field(default=None, max_length=2000)
     may_have_printed: bool = False
+
+
+class PushKeys(Body):
+    p256dh: str = Field(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_=-]+$")
+    auth: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_=-]+$")
+
+
+class PushSubscription(Body):
+    """A browser's `PushSubscription.toJSON()`."""
+
+    endpoint: str = Field(min_length=10, max_length=1000)
+    keys: PushKeys
+    expirationTime: int | None = None  # noqa: N815  (the browser's name)
+
+
+class AlertSubscribe(Body):
+    """The status page's "Beri tahu saya": a push subscription, or a phone number with the resident's consent."""
+
+    push: PushSubscription | None = None
+    phone: str | None = Field(default=None, min_length=6, max_length=30)
+    consent: bool = False

@@ -422,7 +422,8 @@ class LiveServer:
         database = tmp_path / "server.db"
         shutil.copy(template.path, database)
         self.env = {**os.environ, "PTSP_DATABASE_URL": f"sqlite:///{database}",
-                    "PTSP_ENV": "development", "PTSP_SECRET_KEY": "s3"}
+                    "PTSP_ENV": "development", "PTSP_SECRET_KEY": "s3",
+                    "PTSP_VAPID_PRIVATE_KEY": str(tmp_path / "vapid_private.pem")}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None

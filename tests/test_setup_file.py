@@ -319,7 +319,7 @@ def test_export_of_named_offices_and_of_an_unknown_one(env, tmp_path):
     assert tomllib.loads(one.stdout) == {"offices": [{
         "slug": "kel-lain", "name": "Kelurahan Lain", "kind": "kelurahan", "timezone": "Asia/Makassar",
         "hours": WEEKDAY_HOURS, "last_ticket_minutes": 30, "starvation_minutes": 30, "max_calls": 3,
-        "on_recall_limit": "requeue", "target_wait_minutes": 15,
+        "on_recall_limit": "requeue", "target_wait_minutes": 15, "phone_tickets": False, "alert_position": 3,
         "services": [{"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10.0,
                       "active": True, "requirements": [], "fee_rupiah": 0}],
         "counters": [{"number": 1, "active": True, "services": ["A"]}],

@@ -7,6 +7,7 @@ import sys
 
 from . import (  # noqa: F401  (register commands)
     accountability,
+    alerts,
     closures,
     db,
     devices,

@@ -105,6 +105,7 @@ def _start_print_retries(app) -> None:
     """The server's background rounds: print retries, the sweep that ends sockets whose account or
     device was cut off (ptsp/socket_sweep.py), the discipline scan of today (ptsp/discipline_watch.py) and the
     discipline webhook's retries (when one is set)."""
+    from ..alert_runner import start_alert_loop
     from ..discipline_watch import start_watching
     from ..discipline_webhook import start_webhook_loop
     from ..printing_runner import start_retry_loop
@@ -114,3 +115,4 @@ def _start_print_retries(app) -> None:
     start_sweeping(app)
     start_webhook_loop(app)
     start_watching(app)
+    start_alert_loop(app)

@@ -71,3 +71,9 @@ class Forbidden(DomainError):
 class InvalidInput(DomainError):
     code = "invalid_input"
     status = 422
+
+
+class LiveTicketHeld(DomainError):
+    """A phone already holds a live ticket for this service (one per device and service, docs/residents.md)."""
+
+    code = "live_ticket_held"

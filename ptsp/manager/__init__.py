@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     password,
     planning,
     points,
+    poster,
     views,
 )
 from .blueprint import bp

@@ -1,6 +1,7 @@
 """Tables, one module per part of the office; import them from here (`from ptsp.models import Ticket`)."""
 
 from .accountability import Referral, ReferralEvent, Violation, ViolationAnswer, ViolationNotice
+from .alerts import AlertSent, AlertSubscription
 from .base import NAMING, Base, UTCDateTime
 from .feedback import Complaint, ComplaintEvent, PointsLedgerEntry, Rating
 from .office import (
@@ -30,6 +31,8 @@ from .tickets import (
 )
 
 __all__ = [
+    "AlertSent",
+    "AlertSubscription",
     "AccountEvent",
     "Agency",
     "AuditEntry",

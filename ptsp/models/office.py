@@ -46,6 +46,12 @@ class Office(Base):
     target_wait_minutes: Mapped[int] = mapped_column(default=15)
     complaint_channel: Mapped[str | None] = mapped_column(String(200))
     running_text: Mapped[str | None] = mapped_column(Text)  # scrolls along the lobby display
+    # Residents beyond the hall (docs/alerts.md): tickets from a phone at /ambil/<slug>, the place in line
+    # that sends a "N orang lagi" alert, and the office's WhatsApp/SMS gateway for alerts by phone number.
+    phone_tickets: Mapped[bool] = mapped_column(default=False)
+    alert_position: Mapped[int] = mapped_column(default=3)
+    alert_webhook_url: Mapped[str | None] = mapped_column(String(500))
+    alert_webhook_secret: Mapped[str | None] = mapped_column(String(200))
 
     parent: Mapped[Office | None] = relationship(remote_side=[id])
     services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")

@@ -75,6 +75,10 @@ class Ticket(Base):
     # resident"; the same facts are in the `issued` event, which the points rules read (docs/points.md).
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "phone" for a ticket a resident took at /ambil/<slug> (None: a kiosk, staff or the API), and that phone's
+    # device key (SHA-256 of its cookie) while the ticket is open: one live ticket per device and service.
+    source: Mapped[str | None] = mapped_column(String(16))
+    phone_device: Mapped[str | None] = mapped_column(String(64), index=True)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

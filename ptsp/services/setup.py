@@ -172,6 +172,9 @@ def _upsert(session: Session, model: type[_Row], defaults: dict[str, Any], **key
     return row
 
 
+RESIDENTS = {"phone_tickets", "alert_position", "alert_webhook_url", "alert_webhook_secret"}  # docs/alerts.md
+
+
 def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwords: bool, now: datetime) -> None:
     offices: dict[str, Office] = {}
     accounts: dict[str, Staff] = {}
@@ -187,7 +190,7 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
             "last_ticket_minutes": o.last_ticket_minutes,
             "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
             "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
-            "complaint_channel": o.complaint_channel, "running_text": o.running_text,
+            "complaint_channel": o.complaint_channel, "running_text": o.running_text, **o.model_dump(include=RESIDENTS),
         }, slug=o.slug)
         session.flush()
         offices[o.slug] = office

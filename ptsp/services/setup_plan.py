@@ -162,6 +162,8 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         "max_calls": office.max_calls, "on_recall_limit": office.on_recall_limit,
         "target_wait_minutes": office.target_wait_minutes, "complaint_channel": office.complaint_channel,
         "running_text": office.running_text,
+        "phone_tickets": office.phone_tickets, "alert_position": office.alert_position,
+        "alert_webhook_url": office.alert_webhook_url, "alert_webhook_secret": office.alert_webhook_secret,
         "services": [_service_doc(s) for s in office.services if s.agency_id is None],
         "counters": [_counter_doc(c) for c in office.counters if c.agency_id is None],
         "staff": [

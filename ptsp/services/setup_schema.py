@@ -102,6 +102,12 @@ class OfficeSpec(_Strict):
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     complaint_channel: str | None = None
     running_text: str | None = Field(default=None, max_length=500)
+    # Residents beyond the hall (docs/residents.md, docs/alerts.md): tickets from a phone at /ambil/<slug>, the
+    # place in line that sends "N orang lagi" (0: none), and the office's WhatsApp/SMS gateway for alerts.
+    phone_tickets: bool = False
+    alert_position: int = Field(default=3, ge=0, le=50)
+    alert_webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    alert_webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
     services: list[ServiceSpec] = []
     counters: list[CounterSpec] = []
     staff: list[StaffSpec] = []

@@ -59,6 +59,7 @@ def issue(
     walk_in: bool = False,
     actor: Actor,
     now: datetime,
+    source: str | None = None,
 ) -> tuple[Ticket, dict[str, Any]]:
     """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9)."""
     office = get_or_404(session, Office, office_id)
@@ -84,13 +85,13 @@ def issue(
         device_id=actor.device_id,
         issued_by=actor.staff_id,
         walk_in=bool(walk_in and actor.staff_id is not None),
+        source=source,
         office=office,
         service=service,
     )
     session.add(ticket)
     session.flush()
-    by_staff = {"walk_in": ticket.walk_in} if actor.staff_id is not None else {}
-    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number, **by_staff)
+    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number, **_marks(ticket, actor))
     # One count serves both the fact and the position: a just-issued regular ticket is last in its
     # line. The position is worked out before the fact, whose sequence number locks the office's
     # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.
@@ -99,6 +100,13 @@ def issue(
     position = ticket_position(session, ticket, now, ahead=ahead)
     _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
+
+
+def _marks(ticket: Ticket, actor: Actor) -> dict[str, Any]:
+    """What the `issued` event says of who took the ticket: staff's walk-in mark (docs/points.md rules 7-9), and
+    `source` for a resident's own channel other than a kiosk ("phone", ptsp/services/phone_tickets.py)."""
+    marks: dict[str, Any] = {"walk_in": ticket.walk_in} if actor.staff_id is not None else {}
+    return marks | ({"source": ticket.source} if ticket.source else {})
 
 
 def _open_service(session: Session, office: Office, service_id: int, now: datetime) -> tuple[Service, date]:
