@@ -284,6 +284,7 @@ def test_an_export_loaded_into_an_empty_database_gives_the_same_set_up(env, tmp_
     kel = office(doc, "kel-test")
     kel["services"][2]["active"] = False
     kel["counters"][0]["name"] = "Loket Satu"
+    kel["counters"][2]["active"] = False  # counter 3, closed for good
     kel["complaint_channel"] = "WhatsApp 0812"
     kel["hours"] = WEEKDAY_HOURS | {"sat": [["08:00", "12:00"]]}
     kel["closures"] = {"fri": [["11:30", "13:30", "Sholat Jumat"]]}
@@ -297,6 +298,7 @@ def test_an_export_loaded_into_an_empty_database_gives_the_same_set_up(env, tmp_
     assert "password" not in first.stdout and "password_hash" not in first.stdout
     assert [o["slug"] for o in exported["offices"]] == [
         "kec-menteng", "kel-pegangsaan", "kel-gondangdia", "kec-test", "kel-test", "kel-lain"]
+    assert {c["number"]: c["active"] for c in office(exported, "kel-test")["counters"]} == {1: True, 2: True, 3: False}
     again = ptsp("setup", "load", "--dry-run", write(tmp_path, "export.json", exported))
     assert "to add, 0 to change" in report(again)[-1] and " 0 to add" in report(again)[-1]
 
@@ -323,7 +325,7 @@ def test_export_of_named_offices_and_of_an_unknown_one(env, tmp_path):
         "booking_max_run": 2,
         "services": [{"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10.0,
                       "active": True, "requirements": [], "fee_rupiah": 0, "booking_share": 0.5}],
-        "counters": [{"number": 1, "services": ["A"]}],
+        "counters": [{"number": 1, "active": True, "services": ["A"]}],
         "staff": [{"username": "other", "name": "Petugas Lain", "role": "clerk"}],
     }]}
     missing = ptsp("setup", "export", "--office", "kel-lain", "--office", "nowhere")
@@ -426,3 +428,52 @@ def test_a_deactivated_account_named_in_the_file_stays_deactivated_and_the_load_
     assert "  Warning: clerk2 is deactivated; loading the file does not activate the account " \
            "(ptsp user activate clerk2)" in result.stdout.splitlines()
     assert dump(env) == before
+
+
+def _counter_active(url: str) -> dict[int, bool]:
+    from ptsp.models import Counter, Office
+
+    with sessionmaker(make_engine(url))() as session:
+        return dict(session.execute(select(Counter.number, Counter.active).join(Office)
+                                    .where(Office.slug == "kel-test")).all())
+
+
+def test_a_counter_closed_for_good_in_the_file_the_dry_run_says_so_and_an_open_one_is_refused(env, tmp_path):
+    from datetime import UTC, datetime
+
+    from ptsp.models import Counter, Office
+    from ptsp.services.actors import Actor
+    from ptsp.services.counters import open_counter
+
+    doc = loaded(env, tmp_path)
+    assert _counter_active(env) == {1: True, 2: True, 3: True}  # `active` left out: true
+    office(doc, "kel-test")["counters"][2]["active"] = False
+    path = write(tmp_path, "closed.json", doc)
+    before = dump(env)
+    dry = ptsp("setup", "load", "--dry-run", path)
+    assert dry.exit_code == 0, dry.output
+    assert "    change counter 3: active true -> false" in report(dry) and dump(env) == before
+    real = ptsp("setup", "load", path)
+    assert real.exit_code == 0 and report(real) == report(dry)
+    assert _counter_active(env) == {1: True, 2: True, 3: False}
+    # Written back without `active` (true by default), the load opens it again, and says so first.
+    office(doc, "kel-test")["counters"][2].pop("active")
+    reopened = ptsp("setup", "load", "--dry-run", write(tmp_path, "reopened.json", doc))
+    assert "    change counter 3: active false -> true" in report(reopened)
+
+    # A counter a clerk has open now is not closed by a file: refused, nothing changed.
+    with sessionmaker(make_engine(env))() as session:
+        two = session.scalar(select(Counter).join(Office).where(Office.slug == "kel-test", Counter.number == 2))
+        clerk = session.scalar(select(Staff).where(Staff.username == "clerk1"))
+        open_counter(session, counter_id=two.id, actor=Actor("staff", clerk.id, "clerk", clerk.office_id),
+                     now=datetime.now(UTC))
+        session.commit()
+    office(doc, "kel-test")["counters"][1]["active"] = False
+    before = dump(env)
+    for dry_run in (["--dry-run"], []):
+        refused = ptsp("setup", "load", *dry_run, write(tmp_path, "busy.json", doc))
+        assert refused.exit_code == 2, refused.output
+        assert any("kel-test" in line and "Loket 2" in line and "Clerk Satu" in line for line in errors(refused)), \
+            errors(refused)
+        assert dump(env) == before
+    assert _counter_active(env) == {1: True, 2: True, 3: False}

@@ -41,8 +41,8 @@ KINDS = ("city", "kecamatan", "kelurahan", "mpp")
 RECALL_LIMITS = ("requeue", "no_show")
 OFFICE_FIELDS = ("slug", "name", "kind", "parent_id", "timezone", "last_ticket_minutes", "starvation_minutes",
                  "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text")
-AGENCY_FIELDS = ("code", "name", "name_en", "sort_order", "active")
-AGENCY_NAMES = ("name", "name_en")  # what an agency's own manager may change
+AGENCY_FIELDS = ("code", "name", "name_en", "complaint_channel", "sort_order", "active")
+AGENCY_NAMES = ("name", "name_en", "complaint_channel")  # what an agency's own manager may change
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
@@ -73,8 +73,11 @@ class NewOffice(OfficeSettings):
 
 
 class AgencyNames(_Form):
+    """What an agency's own manager may change: its names and where its residents complain."""
+
     name: Text
     name_en: Optional200 = None
+    complaint_channel: Optional200 = None  # empty: the office's channel is shown
 
 
 class AgencyFields(AgencyNames):
@@ -233,7 +236,8 @@ def create_agency(session: Session, actor: Actor, office_id: int, form: Mapping[
 
 def update_agency(session: Session, actor: Actor, agency_id: int, form: Mapping[str, str],
                   now: datetime) -> Agency:
-    """Change an agency's code, names and order; an agency's own manager may change only its names."""
+    """Change an agency's code, names, complaint channel and order; an agency's own manager may change only its
+    names and channel. A form without the channel field leaves the channel as it is."""
     agency = managed_agency(session, actor, agency_id)
     require_admin_agency(session, actor, agency.office_id, agency.id)
     before = agency_state(agency)
@@ -245,6 +249,8 @@ def update_agency(session: Session, actor: Actor, agency_id: int, form: Mapping[
         changes = _parse(AgencyNames, form).model_dump()
         if any(key in form and form[key].strip() != str(before[key]) for key in ("code", "sort_order")):
             require_office_wide(session, actor, agency.office_id)  # refuses: their code and order are the office's
+    if "complaint_channel" not in form:
+        changes.pop("complaint_channel")
     for key, value in changes.items():
         setattr(agency, key, value)
     after = agency_state(agency)

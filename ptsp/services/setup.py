@@ -38,10 +38,11 @@ from sqlalchemy.orm import Session
 from ptsp.i18n.errors import describe
 
 from ..domain import hours as office_hours
-from ..domain.errors import DomainError, InvalidInput
+from ..domain.errors import CounterBusy, DomainError, InvalidInput
 from ..models import Agency, AppointmentSettings, Base, Counter, Office, Service, Staff
 from .account_security import log_event, set_password
 from .accounts import add_staff
+from .counters import current_session
 from .setup_export import Export, export_setup, to_toml
 from .setup_plan import SetupReport, plan_setup
 from .setup_schema import (
@@ -101,6 +102,21 @@ def _check_repeats(spec: SetupFile) -> list[DomainError]:
     return found
 
 
+def _open_counters_closed(session: Session, office: Office, counters: list[Any]) -> list[DomainError]:
+    """A counter the file closes for good (`active = false`) while a clerk has it open: refused, as on the
+    counters page; the clerk closes it first."""
+    found: list[DomainError] = []
+    for c in counters:
+        if c.active:
+            continue
+        stored = session.scalar(select(Counter).where(Counter.office_id == office.id, Counter.number == c.number))
+        current = current_session(session, stored.id) if stored is not None and stored.active else None
+        if current is not None:
+            busy = CounterBusy("counter_open_cannot_close", counter=c.number, staff=current.staff.name)
+            found.append(InvalidInput("setup_office_problem", office=office.slug, problem=describe(busy)))
+    return found
+
+
 def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
     """Every rule the document breaks, as domain errors; an empty list means it can be applied as it is."""
     found = _check_repeats(spec)
@@ -123,6 +139,8 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
                 found.append(InvalidInput("counter_unknown_services", office=o.slug, counter=c.number,
                                           services=unknown))
         office = stored.get(o.slug)
+        if office is not None:
+            found.extend(_open_counters_closed(session, office, rows_in(o, "office", "counters")))
         codes = {a.code for a in o.agencies}
         for st in o.staff:
             if st.agency is not None and st.agency not in codes:
@@ -197,8 +215,8 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
         }
         for agency, _, counters in groups:
             for c in counters:
-                counter = _upsert(session, Counter, {"name": c.name, "agency": agency}, office_id=office.id,
-                                  number=c.number)
+                counter = _upsert(session, Counter, {"name": c.name, "agency": agency, "active": c.active},
+                                  office_id=office.id, number=c.number)
                 counter.services = [services[p] for p in sorted(c.services)]
         session.flush()
         for st in o.staff:

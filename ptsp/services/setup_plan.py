@@ -153,7 +153,7 @@ def _booking_doc(office: Office) -> dict[str, Any]:
 
 
 def _counter_doc(c: Counter) -> dict[str, Any]:
-    return {"number": c.number, "name": c.name, "services": sorted(s.prefix for s in c.services)}
+    return {"number": c.number, "name": c.name, "active": c.active, "services": sorted(s.prefix for s in c.services)}
 
 
 def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:

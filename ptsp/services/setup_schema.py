@@ -63,6 +63,7 @@ class ServiceSpec(ServiceFields):
 class CounterSpec(_Strict):
     number: int = Field(ge=1, le=999)
     name: str | None = Field(default=None, max_length=100)
+    active: bool = True  # false: closed for good, offered to no clerk (as on the counters page)
     services: list[str]
 
 

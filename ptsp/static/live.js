@@ -21,11 +21,13 @@
       live.snapshots += 1;
       handlers.onSnapshot(state, reason);
     }
-    function resync() {
+    // A fresh snapshot: after a gap, or when a page asks for one (e.g. the office's counters changed).
+    function resync(reason) {
       socket.timeout(5000).emit("resync", {}, (err, state) => {
-        if (!err && state && typeof state.seq === "number") snapshot(state, "gap");
+        if (!err && state && typeof state.seq === "number") snapshot(state, reason || "gap");
       });
     }
+    live.resync = resync;
     socket.on("snapshot", (state) => snapshot(state, "connect"));
     FACTS.forEach((name) => socket.on(name, (fact) => {
       if (live.seq === null || fact.seq <= live.seq) return;

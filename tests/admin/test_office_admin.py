@@ -289,3 +289,60 @@ def test_a_deactivated_agency_leaves_the_kiosk_but_its_issued_tickets_are_still_
     assert clerk.post(f"/api/v1/counters/{world.counters[1]}/open").status_code == 200
     called = clerk.post(f"/api/v1/counters/{world.counters[1]}/call-next")
     assert called.status_code == 200 and called.get_json()["ticket"]["id"] == issued.get_json()["id"]
+
+
+def test_an_agencys_complaint_channel_is_set_on_its_page_by_the_office_or_its_own_manager(app, client, world):
+    load(app, mpp())  # DUKCAPIL holds service A, SAMSAT holds C; B is the office's own
+    kel = office(app, "kel-test")
+    login(client, "manager")
+    assert 'name="complaint_channel"' in client.get(f"/manager/admin/offices/{kel.id}").text  # the add form
+    added = client.post(f"/manager/admin/offices/{kel.id}/agencies", data={
+        "code": "BPN", "name": "Badan Pertanahan", "name_en": "", "sort_order": "3",
+        "complaint_channel": "  WhatsApp Pengaduan BPN 0813-3333 "})
+    assert added.status_code == 302
+    assert agency(app, "BPN").complaint_channel == "WhatsApp Pengaduan BPN 0813-3333"  # trimmed
+    dukcapil = agency(app, "DUKCAPIL")
+    page = client.get(f"/manager/admin/agencies/{dukcapil.id}").text
+    assert 'id="edit-agency"' in page and 'name="complaint_channel"' in page
+    form = {"code": "DUKCAPIL", "name": dukcapil.name, "name_en": dukcapil.name_en or "",
+            "sort_order": str(dukcapil.sort_order)}
+    assert client.post(f"/manager/admin/agencies/{dukcapil.id}",
+                       data={**form, "complaint_channel": "WhatsApp Dukcapil 0812-2222"}).status_code == 302
+    assert 'value="WhatsApp Dukcapil 0812-2222"' in client.get(f"/manager/admin/agencies/{dukcapil.id}").text
+    # Too long: refused with the reason, nothing changed, nothing recorded.
+    refused = client.post(f"/manager/admin/agencies/{dukcapil.id}", data={**form, "complaint_channel": "x" * 201})
+    assert refused.status_code == 422 and 'id="form-error"' in refused.text
+    assert agency(app, "DUKCAPIL").complaint_channel == "WhatsApp Dukcapil 0812-2222"
+    # A form without the field (an older page) leaves the channel alone.
+    renamed = client.post(f"/manager/admin/agencies/{dukcapil.id}", data={**form, "name": "Disdukcapil"})
+    assert renamed.status_code == 302
+    assert agency(app, "DUKCAPIL").complaint_channel == "WhatsApp Dukcapil 0812-2222"
+
+    # The kiosk's standard of service A shows the agency's channel; C (SAMSAT, none yet) the office's, if any.
+    state = client.get("/kiosk/state", headers=bearer(world.kiosk)).get_json()
+    channels = {s["prefix"]: s["standard"]["complaint_channel"] for s in state["services"]}
+    assert channels["A"] == "WhatsApp Dukcapil 0812-2222" and channels["C"] == kel.complaint_channel
+
+    # SAMSAT's own manager sets SAMSAT's channel, and may not touch DUKCAPIL's.
+    add_account(app, "kasi", "manager", "kel-test", agency_code="SAMSAT")
+    kasi = app.test_client()
+    login(kasi, "kasi", "password-kasi")
+    samsat = agency(app, "SAMSAT")
+    assert kasi.post(f"/manager/admin/agencies/{samsat.id}", data={
+        "name": samsat.name, "name_en": samsat.name_en or "", "complaint_channel": "Loket Pengaduan Samsat"},
+    ).status_code == 302
+    assert agency(app, "SAMSAT").complaint_channel == "Loket Pengaduan Samsat"
+    assert kasi.post(f"/manager/admin/agencies/{dukcapil.id}", data={
+        "name": "Disdukcapil", "complaint_channel": "bukan milik saya"}).status_code == 403
+    assert agency(app, "DUKCAPIL").complaint_channel == "WhatsApp Dukcapil 0812-2222"
+    # Emptied, the office's channel is shown again.
+    assert kasi.post(f"/manager/admin/agencies/{samsat.id}", data={
+        "name": samsat.name, "name_en": samsat.name_en or "", "complaint_channel": "  "}).status_code == 302
+    assert agency(app, "SAMSAT").complaint_channel is None
+
+    entries = [e for e in audit_rows(app, "agency") if e.action in ("created", "updated")]
+    before = [(e.before or {}).get("complaint_channel", "-") for e in entries]
+    after = [e.after["complaint_channel"] for e in entries]
+    assert before == ["-", None, "WhatsApp Dukcapil 0812-2222", None, "Loket Pengaduan Samsat"]
+    assert after == ["WhatsApp Pengaduan BPN 0813-3333", "WhatsApp Dukcapil 0812-2222", "WhatsApp Dukcapil 0812-2222",
+                     "Loket Pengaduan Samsat", None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socketio
 
 from ptsp import facts
+from tests.admin.test_admin_browser import manager_login
 from tests.browser.stations import display_page
 
 
@@ -29,3 +30,29 @@ def test_printer_changed_then_a_ticket_fact_costs_the_display_no_snapshot(server
     display.wait_for_timeout(500)
     assert display.evaluate("ptspDisplay.live.snapshots") == 1
     assert display.evaluate("ptspDisplay.live.seq") == before + 3
+
+
+def test_a_counter_added_on_the_pages_appears_on_the_open_display_from_services_changed(server, page_factory, shot):
+    display = display_page(server, page_factory)
+    shown = "Array.from(document.querySelectorAll('#counters .counter .num')).map((n) => n.textContent)"
+    display.wait_for_function(f"{shown}.length === 3")
+    loaded = display.evaluate("performance.timeOrigin")
+    assert display.evaluate("ptspDisplay.live.snapshots") == 1
+
+    manager = page_factory(1366, 768)
+    manager_login(manager, server.base)
+    manager.goto(f"{server.base}/manager/admin/counters")
+    manager.fill("#add-counter input[name=number]", "7")
+    manager.select_option("#add-counter select[name=office]", label="Kelurahan Uji")
+    manager.check("#add-counter fieldset.served:has(legend:text('Kelurahan Uji')) label:has-text('A · KTP') input")
+    manager.click("#add-counter button[type=submit]")
+    manager.wait_for_selector("#saved")
+
+    # The display reads the office again on the fact: counter 7 appears without a reload.
+    display.wait_for_function(f"{shown}.length === 4 && {shown}.some((t) => t.includes('7'))", timeout=15_000)
+    assert display.evaluate("ptspDisplay.live.snapshots") == 2  # one fresh snapshot, asked for by the fact
+    assert display.evaluate("performance.timeOrigin") == loaded  # the same page
+    shot(display, "display-new-counter-1920")
+    server.issue("A")  # and it follows the facts after it as before: no gap, no further snapshot
+    display.wait_for_function("document.querySelector('#waiting li .count').textContent === '1'")
+    assert display.evaluate("ptspDisplay.live.snapshots") == 2

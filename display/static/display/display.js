@@ -54,6 +54,10 @@
   }
 
   function applyFact(name, fact) {
+    if (name === "services_changed") {  // an administrator changed the office's services or counters
+      live.resync("services_changed");  // read the office again, as the counter screen does: no reload
+      return;
+    }
     if (fact.waiting) state.services.forEach((s) => { state.waiting[s.id] = fact.waiting[s.id] || 0; });
     if (name === "counter_changed") {
       state.counters = state.counters.map((c) => (c.id === fact.id ? { ...c, ...fact } : c));
