@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..domain.hours import local_now
 from ..i18n import current_language
 from ..models import Office, Service, Ticket
+from .bookings import no_show_rate
 from .dashboard import first_calls, service_name
 from .filters import in_agency
 
@@ -130,10 +131,14 @@ def service_times(session: Session, offices: list[Office], first: date, last: da
     return [r for r in result if r["count"] or not several]
 
 
-def chart_data(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None
-               ) -> dict[str, Any]:
-    """All three charts for the chosen offices (and agency, when one) and local dates (inclusive)."""
+def chart_data(session: Session, offices: list[Office], first: date, last: date, agency_id: int | None = None,
+               now: datetime | None = None) -> dict[str, Any]:
+    """All three charts for the chosen offices (and agency, when one) and local dates (inclusive), and the
+    booking no-show rate of those days (a booking still open at `now` is pending; without `now`, the end of
+    `last`, UTC)."""
+    at = now or datetime.combine(last + timedelta(days=1), time.min, UTC)
     return {
+        "bookings": no_show_rate(session, offices, first, last, at, agency_id),
         "from": first.isoformat(), "to": last.isoformat(), "offices": [o.id for o in offices], "agency": agency_id,
         "arrivals": arrivals_by_hour(session, offices, first, last, agency_id),
         "waits": waiting_times(session, offices, first, last, agency_id),

@@ -20,6 +20,7 @@ from ..models import Counter, CounterSession, Office, Service, Ticket, TicketEve
 from ..services import presence
 from ..services.lookup import current_seq
 from ..services.serializers import iso
+from .bookings import day_bookings, no_show_percent, phone_tickets
 from .filters import in_agency
 
 
@@ -79,6 +80,7 @@ def _services(session: Session, office: Office, day: date, now: datetime, agency
         .where(Ticket.office_id == office.id, Ticket.service_day == day)
         .group_by(Ticket.service_id, Ticket.status)
     )
+    booked = day_bookings(session, office, day, now, agency_id)
     by_service: dict[int, dict[str, Any]] = {}
     for service_id, status, count, oldest in rows:
         entry = by_service.setdefault(service_id, {"counts": {}, "oldest": None})
@@ -97,6 +99,8 @@ def _services(session: Session, office: Office, day: date, now: datetime, agency
             "in_service": entry["counts"].get("called", 0) + entry["counts"].get("serving", 0),
             "done": entry["counts"].get("done", 0),
             "longest_wait_minutes": _minutes(now - oldest) if oldest else None,
+            "bookings": booked.get(service.id, {"booked": 0, "checked_in": 0, "late": 0, "no_show": 0,
+                                                "pending": 0}),
         })
     return result
 
@@ -139,6 +143,9 @@ def office_live(session: Session, office: Office, now: datetime, agency_id: int 
                                   office.last_ticket_minutes)
     services = _services(session, office, day, now, agency_id)
     counters = _counters(session, office, agency_id)
+    bookings: dict[str, Any] = {key: sum(s["bookings"][key] for s in services)
+                for key in ("booked", "checked_in", "late", "no_show", "pending")}
+    bookings["no_show_percent"] = no_show_percent(bookings)
     waits = [s["longest_wait_minutes"] for s in services if s["longest_wait_minutes"] is not None]
     totals = dict(session.execute(
         select(Ticket.status, func.count()).where(Ticket.office_id == office.id, Ticket.service_day == day,
@@ -153,6 +160,8 @@ def office_live(session: Session, office: Office, now: datetime, agency_id: int 
         "longest_wait_minutes": max(waits) if waits else None,
         "issued_today": sum(totals.values()), "done_today": totals.get("done", 0),
         "no_show_today": totals.get("no_show", 0),
+        "phone_today": phone_tickets(session, office, day, agency_id),
+        "bookings_today": bookings,
         "counters_open": sum(c["state"] == "open" for c in counters),
         "counters_break": sum(c["state"] == "break" for c in counters),
         "counters_closed": sum(c["state"] == "closed" for c in counters),

@@ -94,11 +94,12 @@ def charts() -> ResponseReturnValue:
                                offices=visible_offices(), data=None, **agency_choices()), exc.status
     return render_template("manager/charts.html", error=None, filters=filters, raw=None, offices=visible_offices(),
                            data=chart_data(get_read_db(), filters.offices, filters.first, filters.last,
-                                           filters.agency_id), **agency_choices())
+                                           filters.agency_id, now()), **agency_choices())
 
 
 @bp.get("/api/charts")
 @manager_json
 def charts_json() -> ResponseReturnValue:
     filters = parse_filters(request.args)
-    return jsonify(chart_data(get_read_db(), filters.offices, filters.first, filters.last, filters.agency_id))
+    return jsonify(chart_data(get_read_db(), filters.offices, filters.first, filters.last, filters.agency_id,
+                              now()))

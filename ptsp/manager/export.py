@@ -13,7 +13,9 @@ from typing import Any
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
+from ptsp.analytics.bookings import booking_rows
 from ptsp.analytics.export import event_rows, ticket_rows
+from ptsp.context import now
 from ptsp.domain.errors import DomainError
 from ptsp.domain.text import N_
 from ptsp.i18n.errors import describe
@@ -28,6 +30,7 @@ EXPORTS: list[tuple[str, str]] = [
     ("manager.export_events", N_("Riwayat kejadian tiket")),
     ("manager.export_points", N_("Buku poin petugas")),
     ("manager.export_ratings", N_("Penilaian warga (SKM)")),
+    ("manager.export_bookings", N_("Janji (booking)")),
 ]
 
 
@@ -97,3 +100,10 @@ def export_tickets() -> ResponseReturnValue:
 @manager_page
 def export_events() -> ResponseReturnValue:
     return _csv("events", event_rows)
+
+
+@bp.get("/export/bookings.csv")
+@manager_page
+def export_bookings() -> ResponseReturnValue:
+    at = now()
+    return _csv("bookings", lambda *args: booking_rows(*args, now=at))
