@@ -29,7 +29,7 @@ from .models import AlertSubscription, Office, Ticket
 from .notify import DeliveryFailed, Notifier, Target, TargetGone
 from .notify.webhook import WebhookNotifier
 from .notify.webpush import KEY_FILE, WebPushNotifier, load_or_create_key, public_key
-from .services import alerts
+from .services import alerts, booking_alerts
 from .services.alerts import Due
 
 NAMES = frozenset(fact.name for fact in alerts.RELEVANT)
@@ -170,6 +170,34 @@ def forget_round() -> int:
     return gone
 
 
+def booking_round() -> int:
+    """Claim and send the `booking_near` reminders due now through each office's gateway, then delete the marks
+    of slots that have started; return the reminders delivered."""
+    lead = int(current_app.config["BOOKING_ALERT_MINUTES"])
+    at = now()
+    with db_session(readonly=True) as reader:
+        pending = booking_alerts.any_due(reader, at, lead)
+    sent = 0
+    with db_session() as session:
+        if pending:
+            due = booking_alerts.due_booking_alerts(session, at, lead)
+            session.commit()
+            for one in due:
+                notifier = notifier_for(session.get_one(Office, one.office_id), "webhook")
+                if notifier is None:
+                    continue
+                try:
+                    notifier.send(Target("webhook", phone=one.phone), one.alert)
+                    sent += 1
+                except DeliveryFailed as exc:
+                    current_app.logger.warning("alert %s not delivered by webhook: %s", one.alert.key, exc)
+        booking_alerts.forget_booking_marks(session, at)
+        session.commit()
+    return sent
+
+
 def start_alert_loop(app: Flask) -> None:
-    """The minute round of `forget_round`, started by `ptsp run` beside the other background rounds."""
+    """The minute rounds of `forget_round` and `booking_round`, started by `ptsp run` beside the other background
+    rounds."""
     run_every(app, 60, forget_round, "resident alerts clean-up")
+    run_every(app, 60, booking_round, "booking reminders")

@@ -58,6 +58,8 @@ def _resident_alert_settings(env: Any) -> dict[str, Any]:
         "PUSH_TIMEOUT": float(env.get("PTSP_PUSH_TIMEOUT", 5)),
         "PUSH_ALLOW_LOCAL": env.get("PTSP_PUSH_ALLOW_LOCAL", "") in ("1", "true", "yes"),
         "ALERT_WEBHOOK_TIMEOUT": float(env.get("PTSP_ALERT_WEBHOOK_TIMEOUT", 5)),
+        # The `booking_near` reminder goes out this many minutes before a booked slot (0: none).
+        "BOOKING_ALERT_MINUTES": int(env.get("PTSP_BOOKING_ALERT_MINUTES", 60)),
     }
 
 

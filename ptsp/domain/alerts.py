@@ -14,7 +14,7 @@ from enum import StrEnum
 class AlertEvent(StrEnum):
     POSITION_REACHED = "position"  # the ticket has `people_ahead` (at most the office's setting) before it
     CALLED = "called"  # the ticket was called (or called again) to `counter`
-    BOOKING_NEAR = "booking_near"  # a booked slot is near (sent by the appointments part; same shape)
+    BOOKING_NEAR = "booking_near"  # a booked slot is near: office and slot time only (`ticket_code` is "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,8 @@ class Alert:
 
     @property
     def title(self) -> str:
+        if self.event is AlertEvent.BOOKING_NEAR:
+            return f"Janji {self.slot_time} · {self.office_name}"
         return f"{self.ticket_code} · {self.office_name}"
 
     @property
@@ -40,7 +42,8 @@ class Alert:
                 return f"Nomor antrian {self.ticket_code}: Anda berikutnya di {self.office_name}."
             return (f"Nomor antrian {self.ticket_code}: {self.people_ahead} orang lagi sebelum Anda "
                     f"di {self.office_name}.")
-        return f"Jadwal {self.ticket_code} di {self.office_name} pukul {self.slot_time}. Mohon datang tepat waktu."
+        return (f"Pengingat: janji Anda di {self.office_name} pukul {self.slot_time}. Mohon datang tepat waktu "
+                f"dan tunjukkan kode janji di kios.")
 
     def body(self) -> dict[str, object]:
         """The alert as JSON for a push message or a gateway: these keys and no others."""

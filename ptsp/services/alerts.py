@@ -177,7 +177,8 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
     if ticket_ids is not None:
         ended = ended.where(Ticket.id.in_(ticket_ids))
     gone = session.execute(delete(AlertSubscription).where(AlertSubscription.ticket_id.in_(ended)))
-    session.execute(delete(AlertSent).where(AlertSent.ticket_id.in_(ended)))
+    session.execute(delete(AlertSent).where(AlertSent.event != AlertEvent.BOOKING_NEAR.value,  # a booking's id
+                                            AlertSent.ticket_id.in_(ended)))
     keys = update(Ticket).where(Ticket.phone_device.is_not(None), Ticket.status.not_in(OPEN))
     if ticket_ids is not None:
         keys = keys.where(Ticket.id.in_(ticket_ids))
