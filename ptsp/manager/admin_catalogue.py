@@ -35,7 +35,10 @@ def _ids(values: list[str]) -> list[int]:
 
 
 def _service_fields() -> dict[str, str]:
-    return {name: request.form.get(name, "") for name in SERVICE_FIELDS}
+    fields = {name: request.form.get(name, "") for name in SERVICE_FIELDS}
+    if "booking_share" in request.form:  # absent (an older form): the service keeps its share
+        fields["booking_share"] = request.form["booking_share"]
+    return fields
 
 
 def _service_values(service: Any) -> dict[str, Any]:

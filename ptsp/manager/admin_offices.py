@@ -33,7 +33,8 @@ def _refused(exc: DomainError) -> tuple[str, int]:
 
 
 def _choices() -> dict[str, Any]:
-    return {"kinds": office_admin.KINDS, "zones": TIMEZONES, "recall_limits": office_admin.RECALL_LIMITS}
+    return {"kinds": office_admin.KINDS, "zones": TIMEZONES, "recall_limits": office_admin.RECALL_LIMITS,
+            "slot_lengths": office_admin.SLOT_MINUTES}
 
 
 def _offices_page(*, error: str | None = None, status: int = 200, form: dict[str, str] | None = None) -> Page:
@@ -74,7 +75,8 @@ def _office_page(office_id: int, *, error: str | None = None, status: int = 200,
     page = render_template(
         "manager/admin/office_edit.html", office=office, agencies=agencies,
         parents=office_admin.parent_choices(session, actor, office), office_wide=agency_scope(actor) is None,
-        own_agency=agency_scope(actor), error=error, form=form, agency_form=agency_form or {}, **_choices())
+        own_agency=agency_scope(actor), error=error, form=form, agency_form=agency_form or {},
+        booking=office_admin.booking_state(session, office.id), **_choices())
     return (page, status) if status != 200 else page
 
 

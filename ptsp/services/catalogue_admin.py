@@ -39,7 +39,7 @@ def service_state(service: Service) -> dict[str, Any]:
             "name_en": service.name_en, "agency": service.agency_id, "standard_minutes": service.standard_minutes,
             "daily_quota": service.daily_quota, "active": service.active, "requirements": list(service.requirements),
             "fee_rupiah": service.fee_rupiah, "fee_basis": service.fee_basis,
-            "completion_days": service.completion_days}
+            "completion_days": service.completion_days, "booking_share": service.booking_share}
 
 
 def counter_state(counter: Counter) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def _text(fields: Fields, key: str) -> str:
 def parse_service(fields: Fields) -> ServiceFields:
     """The form's text as a service, by the set-up file's own bounds and fee rule: requirements one per line,
     an empty quota or completion time for none, an empty fee for free; a prefix written in lower case is
-    raised to capitals."""
+    raised to capitals. `booking_share` (the most of a slot bookings may take, 0 to 1) only when given."""
     data = {
         "prefix": _text(fields, "prefix").upper(), "name_id": _text(fields, "name_id"),
         "name_en": _text(fields, "name_en"), "standard_minutes": _text(fields, "standard_minutes"),
@@ -126,6 +126,8 @@ def parse_service(fields: Fields) -> ServiceFields:
         "fee_rupiah": _text(fields, "fee_rupiah") or "0", "fee_basis": _text(fields, "fee_basis") or None,
         "completion_days": _text(fields, "completion_days") or None,
     }
+    if "booking_share" in fields:  # a decimal comma too (0,5); a form without it keeps the default
+        data["booking_share"] = _text(fields, "booking_share").replace(",", ".")
     try:
         spec = ServiceFields.model_validate(data)
     except ValidationError as exc:
@@ -187,7 +189,7 @@ def update_service(session: Session, actor: Actor, service_id: int, *, agency_id
     service = administered_service(session, actor, service_id)
     require_admin_agency(session, actor, service.office_id, agency_id)
     agency = _agency(session, service.office_id, agency_id)
-    spec = parse_service({**fields, "active": service.active})
+    spec = parse_service({"booking_share": service.booking_share, **fields, "active": service.active})
     if spec.prefix != service.prefix:
         _refuse_taken_prefix(session, service.office_id, spec.prefix, except_id=service.id)
         if _has_tickets(session, service.id):

@@ -12,11 +12,12 @@ already issued stay in line and are still called at the counters, so nobody hold
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from .. import facts
 from ..domain.errors import Forbidden, InvalidInput
 from ..domain.lifecycle import Status
 from ..i18n.validation import invalid_input
-from ..models import Agency, Office, Service, Ticket
+from ..models import Agency, AppointmentSettings, Office, Service, Ticket
 from .actors import Actor, agency_scope
 from .admin_scope import (
     administered_offices,
@@ -36,6 +37,7 @@ from .admin_scope import (
 from .audit import record
 from .lookup import get_or_404, publish
 from .serializers import office_view
+from .setup_schema import BOOKING_KEYS, BOOKING_PREFIX, OfficeSpec
 
 KINDS = ("city", "kecamatan", "kelurahan", "mpp")
 RECALL_LIMITS = ("requeue", "no_show")
@@ -66,6 +68,22 @@ class OfficeSettings(_Form):
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     complaint_channel: Optional200 = None
     running_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+RESIDENT_FIELDS = ("phone_tickets", "alert_position", "alert_webhook_url")
+SECRET = "alert_webhook_secret"  # write-only: the pages and the audit say only whether it is set
+
+
+def _spec_fields(name: str, keys: tuple[str, ...] | list[str]) -> type[BaseModel]:
+    """A form model of some of the set-up file's office keys, with the set-up file's own types and bounds."""
+    fields: dict[str, Any] = {key: (OfficeSpec.model_fields[key].annotation, OfficeSpec.model_fields[key])
+                              for key in keys}
+    return create_model(name, __base__=_Form, **fields)
+
+
+SLOT_MINUTES = typing.get_args(OfficeSpec.model_fields["booking_slot_minutes"].annotation)  # the choices offered
+ResidentSettings = _spec_fields("ResidentSettings", (*RESIDENT_FIELDS, SECRET))
+BookingSettings = _spec_fields("BookingSettings", BOOKING_KEYS)
 
 
 class NewOffice(OfficeSettings):
@@ -99,8 +117,25 @@ def _parse(model: type[_Model], form: Mapping[str, str]) -> _Model:
         raise invalid_input(exc) from None
 
 
+def _checked(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Values already shaped (None for blank) checked by `model`, or InvalidInput naming the field."""
+    try:
+        return model.model_validate(data).model_dump()
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+
+
 def office_state(office: Office) -> dict[str, Any]:
-    return {field: getattr(office, field) for field in OFFICE_FIELDS}
+    return {**{field: getattr(office, field) for field in (*OFFICE_FIELDS, *RESIDENT_FIELDS)},
+            SECRET: "set" if office.alert_webhook_secret else "not set"}
+
+
+def booking_state(session: Session, office_id: int) -> dict[str, Any]:
+    """The office's booking settings under the set-up file's names (its defaults while it has no row)."""
+    row = session.get(AppointmentSettings, office_id)
+    if row is None:
+        return {key: OfficeSpec.model_fields[key].default for key in BOOKING_KEYS}
+    return {key: getattr(row, key.removeprefix(BOOKING_PREFIX)) for key in BOOKING_KEYS}
 
 
 def agency_state(agency: Agency) -> dict[str, Any]:
@@ -184,15 +219,68 @@ def update_office(session: Session, actor: Actor, office_id: int, form: Mapping[
     require_office_wide(session, actor, office.id)
     fields = _parse(OfficeSettings, form)
     _check_parent(session, actor, office, fields.parent_id)
+    residents = _resident_changes(office, form)
+    booking = _booking_changes(session, office.id, form)
     before = office_state(office)
-    for key, value in fields.model_dump().items():
+    for key, value in {**fields.model_dump(), **residents}.items():
         setattr(office, key, value)
     after = office_state(office)
     if after != before:
         record(session, actor=actor, now=now, office_id=office.id, entity="office", entity_id=office.id,
                action="updated", before=before, after=after)
         _publish_office(session, office, now)
+    if booking is not None:
+        _save_booking(session, actor, office.id, booking, now)
     return office
+
+
+def _resident_changes(office: Office, form: Mapping[str, str]) -> dict[str, Any]:
+    """The residents' settings a form changes (none for a form without them: the page marks its own with
+    `residents_form`). A blank gateway address turns the gateway off; a blank secret keeps the stored one,
+    `alert_webhook_secret_clear` removes it."""
+    if "residents_form" not in form:
+        return {}
+    data: dict[str, Any] = {key: getattr(office, key) for key in (*RESIDENT_FIELDS, SECRET)}
+    data["phone_tickets"] = form.get("phone_tickets") in ("1", "on", "yes")
+    if "alert_position" in form:
+        data["alert_position"] = form["alert_position"].strip()
+    if "alert_webhook_url" in form:
+        data["alert_webhook_url"] = form["alert_webhook_url"].strip() or None
+    secret = (form.get(SECRET) or "").strip()
+    if secret:
+        data[SECRET] = secret
+    elif form.get(SECRET + "_clear"):
+        data[SECRET] = None
+    return _checked(ResidentSettings, data)
+
+
+def _booking_changes(session: Session, office_id: int, form: Mapping[str, str]) -> dict[str, Any] | None:
+    """The booking settings the form gives (None when it gives none), checked by the set-up file's bounds; a
+    key the form leaves out keeps its value."""
+    if not any(key in form for key in BOOKING_KEYS):
+        return None
+    data: dict[str, Any] = booking_state(session, office_id)
+    for key in BOOKING_KEYS:
+        if key in form:
+            raw = form[key].strip()
+            data[key] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw  # Literal[10, 15…]
+    return _checked(BookingSettings, data)
+
+
+def _save_booking(session: Session, actor: Actor, office_id: int, values: dict[str, Any], now: datetime) -> None:
+    """Write the office's `appointment_settings` row (made on the first change) and audit the change."""
+    before = booking_state(session, office_id)
+    if values == before:
+        return
+    row = session.get(AppointmentSettings, office_id)
+    if row is None:
+        row = AppointmentSettings(office_id=office_id)
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key.removeprefix(BOOKING_PREFIX), value)
+    session.flush()
+    record(session, actor=actor, now=now, office_id=office_id, entity="booking_settings", entity_id=office_id,
+           action="updated", before=before, after=booking_state(session, office_id))
 
 
 # Agencies.
