@@ -1,18 +1,15 @@
 """Headless Chromium at the counter/manager size: the dashboard's booking figures and the charts page's no-show
-rate, with screenshots under /tmp/shots-bookfin/ to look at."""
+rate, with screenshots to look at (the `shot` fixture: PTSP_SCREENSHOTS names a folder to keep them)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
 from ptsp.db import make_engine
 from ptsp.models import Appointment, Office, Service
 from tests.dash.test_browser import kpi, manager_page
-
-SHOTS = Path("/tmp/shots-bookfin")
 
 
 def book_today(server) -> None:
@@ -36,22 +33,21 @@ def book_today(server) -> None:
         engine.dispose()
 
 
-def test_the_dashboard_and_charts_show_bookings_at_1366x768(server, page_factory):
+def test_the_dashboard_and_charts_show_bookings_at_1366x768(server, page_factory, shot):
     book_today(server)
     server.issue("A")
-    SHOTS.mkdir(exist_ok=True)
     page = manager_page(server, page_factory, "/manager/dashboard")
     page.set_viewport_size({"width": 1366, "height": 768})
     page.wait_for_selector("#live-state[data-state='live']")
     assert kpi(page, "bookings") == "3" and kpi(page, "checked-in") == "1"
     assert kpi(page, "booking-no-show") == "1" and kpi(page, "phone") == "0"
     assert page.inner_text("tr[data-service='A'] [data-cell='bookings']").replace(" ", "") == "3·1·1"
-    page.screenshot(path=str(SHOTS / "dashboard-1366.png"))
+    shot(page, "dashboard-bookings-1366")
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.screenshot(path=str(SHOTS / "dashboard-1920.png"))
+    shot(page, "dashboard-bookings-1920")
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{server.base}/manager/charts")
     table = page.inner_text("#booking-table")
     assert "50,0%" in table
     page.locator("#booking-table").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "charts-1366.png"))
+    shot(page, "charts-bookings-1366")
