@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from ptsp import alert_runner
 from ptsp.discipline_webhook import sign
-from ptsp.models import AlertSent, Appointment
+from ptsp.models import AlertSent, Appointment, Ticket
 from tests.dash.test_bookings import MONDAY, add_booking
 from tests.residents.conftest import GATEWAY_SECRET
 
@@ -108,3 +108,19 @@ def test_a_gateway_failure_is_not_retried_by_the_next_round(app, residents, cloc
     add_booking(app, residents.world.office, residents.world.services["A"], MONDAY, "09:30", "booked", phone=PHONE)
     assert round_(app) == 0 and len(residents.gateway.requests) == 3  # three attempts, then given up
     assert round_(app) == 0 and len(residents.gateway.requests) == 3
+
+
+def test_a_tickets_clean_up_leaves_a_bookings_mark_of_the_same_number(app, residents, clock):
+    """`alerts_sent` holds ticket ids and booking ids side by side: an ended ticket's clean-up (which deletes its
+    marks) must not delete the reminder mark of the booking that has the same number, or it would be sent again."""
+    booking = add_booking(app, residents.world.office, residents.world.services["A"], MONDAY, "09:30", "booked",
+                          phone=PHONE)
+    ticket = residents.issue("A")["ticket"]["id"]
+    assert ticket == booking  # both tables start at 1 on a fresh database
+    assert round_(app) == 1
+    with app.extensions["ptsp.sessions"]() as session:
+        session.execute(update(Ticket).where(Ticket.id == ticket).values(status="cancelled"))
+        session.commit()
+    with app.app_context():
+        alert_runner.forget_round()
+    assert marks(app) == 1 and round_(app) == 0 and len(residents.gateway.requests) == 1
