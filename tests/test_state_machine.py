@@ -320,6 +320,12 @@ class QueueMachine(RuleBasedStateMachine):
         now = self.clock()
         if called.appointment_id is not None:
             assert called.appointment_at <= now, "an appointment was called before its slot"
+            ready_at = max(called.queued_at, called.appointment_at)
+            if called.priority != "regular" or now - ready_at >= self.starvation:
+                # Promoted (priority, or waited past the starvation limit since its slot): it goes first by the
+                # rules that hold for walk-ins too, so it neither lengthens nor breaks the run the merge limits.
+                event("call_next: a promoted appointment")
+                return
             self.held_walk_ins[counter_id] = self.held_walk_ins[counter_id] + 1 if walk_in_waits else 0
             assert self.held_walk_ins[counter_id] <= self.max_run, "walk-ins starved behind appointments"
             event(f"appointments in a row while a walk-in waits: {self.held_walk_ins[counter_id]}")
