@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 
@@ -68,8 +69,10 @@ def test_a_device_revoked_by_the_cli_is_refused_and_its_open_socket_dropped(serv
     display_id = re.search(r"^\s*(\d+)\s+kel-test\s+display", listing, re.M).group(1)
     server.cli("device", "revoke", display_id)
 
-    answer = display.call("heartbeat", {"seq": 0}, timeout=10)
-    assert answer["error"] == "unauthorized"
+    # The server's sweep may drop the socket before the next heartbeat (on a loaded machine the command takes
+    # long enough); otherwise the heartbeat is refused and the socket dropped with it. Either way it ends.
+    with contextlib.suppress(socketio.exceptions.BadNamespaceError):  # already dropped: checked just below
+        assert display.call("heartbeat", {"seq": 0}, timeout=10)["error"] == "unauthorized"
     display.sleep(0.5)
     assert not display.connected
     assert requests.get(f"{server.base}/api/v1/offices", headers=bearer(server.display), timeout=5).status_code == 401
