@@ -6,11 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.analytics.complaints import agency_summary, complaint_list, intake_services
@@ -22,7 +21,6 @@ from ptsp.domain.complaints import CHANNEL_LABELS, DESK_CHANNELS, LABELS, LAPOR_
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.domain.skm import ELEMENTS, GRADES
 from ptsp.i18n.errors import describe
-from ptsp.models import Office
 from ptsp.services import complaints
 
 from .access import agency_choices, current_actor, manager_page, visible_offices
@@ -91,12 +89,11 @@ def complaint_record() -> BaseResponse | tuple[str, int]:
     form = request.form
     session = get_db()
     try:
-        office_id = _number(form.get("office", ""))
-        received = _received(form.get("received_at", ""), session, office_id)
-        filed = complaints.file_desk(session, actor=current_actor(), office_id=office_id,
+        filed = complaints.file_desk(session, actor=current_actor(), office_id=_number(form.get("office", "")),
                                      channel=form.get("channel", ""), text=form.get("text"),
                                      service=form.get("service"), contact=form.get("contact"),
-                                     consent=form.get("consent") == "1", received_at=received, now=now())
+                                     consent=form.get("consent") == "1", received_local=form.get("received_at"),
+                                     now=now())
         code = filed.code
         session.commit()
     except DomainError as exc:
@@ -145,21 +142,6 @@ def _number(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise InvalidInput("complaint_office_required")
     return int(value)
-
-
-def _received(value: str, session: Session, office_id: int) -> datetime | None:
-    """The office-local date and time a desk complaint reached the office ("" : now), as a UTC instant."""
-    value = value.strip()
-    if not value:
-        return None
-    office = session.get(Office, office_id)
-    if office is None:
-        raise InvalidInput("complaint_office_required")
-    try:
-        local = datetime.strptime(value, "%Y-%m-%dT%H:%M")
-    except ValueError:
-        raise InvalidInput("complaint_received_invalid") from None
-    return local.replace(tzinfo=ZoneInfo(office.timezone)).astimezone(UTC)
 
 
 def _local(instant: str, zone: ZoneInfo) -> str:

@@ -8,7 +8,7 @@ letter or in person. Both get a tracking code the resident follows at /pengaduan
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,11 +101,12 @@ def file_public(session: Session, *, office: Office, text: str | None, service: 
 
 def file_desk(session: Session, *, actor: Actor, office_id: int, channel: str, text: str | None,
               service: object = None, contact: str | None = None, consent: bool = False,
-              received_at: datetime | None = None, now: datetime) -> Complaint:
+              received_local: str | None = None, now: datetime) -> Complaint:
     """Record a complaint that reached the office by phone, WhatsApp, letter or in person; audited.
 
     Supervisors and managers of the office (of the service's agency, for an agency-limited one). The 24 hours run
-    from when it reached the office (`received_at`, at most a week back, not in the future), not from its typing.
+    from when it reached the office (`received_local`, the office's local "YYYY-MM-DDTHH:MM" of a datetime-local
+    field, at most a week back and not in the future; empty: now), not from its typing.
     """
     if not actor.at_least("supervisor"):
         raise Forbidden("complaints_supervisors_only")
@@ -117,7 +118,7 @@ def file_desk(session: Session, *, actor: Actor, office_id: int, channel: str, t
     chosen = _service(session, office, service)
     require_service_in_agency(session, actor, chosen.id if chosen else None)
     reach = rules.check_contact(contact, consent)
-    received = received_at or now
+    received = _received(received_local, office) or now
     if received > now or received < now - timedelta(days=7):
         raise InvalidInput("complaint_received_out_of_range")
     complaint = Complaint(
@@ -128,6 +129,17 @@ def file_desk(session: Session, *, actor: Actor, office_id: int, channel: str, t
                  action="record", after={"channel": channel, "service": complaint.service_id,
                                          "received_at": received.isoformat(), "contact_given": reach is not None})
     return complaint
+
+
+def _received(value: str | None, office: Office) -> datetime | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        local = datetime.strptime(value[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise InvalidInput("complaint_received_invalid") from None
+    return local.replace(tzinfo=ZoneInfo(office.timezone)).astimezone(UTC)
 
 
 def by_code(session: Session, slug: str, raw: str) -> tuple[Office, Complaint]:
