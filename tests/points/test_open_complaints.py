@@ -352,3 +352,22 @@ def test_retention_empties_the_contact_with_the_text_of_a_closed_complaint(app, 
         session.commit()
     assert (complaint(app, code).contact, complaint(app, code).text) == (None, "")
     assert complaint(app, still_open).contact == "0812-2222"
+
+
+def test_the_complaint_page_is_linked_from_the_status_page_the_office_pages_the_kiosk_and_the_poster(app, office):
+    from tests.conftest import pair
+    office.issue("A")
+    waiting = next(iter(office.tokens.values()))
+    status = app.test_client().get(f"/t/{waiting}").get_data(as_text=True)
+    assert f"/pengaduan/kel-test?t={waiting}" in status
+    form = app.test_client().get(f"/pengaduan/kel-test?t={waiting}").get_data(as_text=True)
+    assert f'value="{waiting}"' in form  # the ticket comes along from the status page
+    assert "/pengaduan/kel-test" in app.test_client().get("/").get_data(as_text=True)
+    kiosk = app.test_client()
+    pair(kiosk, office.world.kiosk, "kiosk")
+    screen = kiosk.get("/kiosk/").get_data(as_text=True)
+    assert 'id="complaint-link"' in screen and "/pengaduan/kel-test" in screen and "<svg" in screen
+    manager = app.test_client()
+    login(manager, "manager")
+    poster = manager.get("/manager/poster/kel-test").get_data(as_text=True)
+    assert 'id="complaint-qr"' in poster and "/pengaduan/kel-test" in poster
