@@ -39,8 +39,7 @@ def show() -> Response:
               "default_language_url": switch_url(default)}
     office = get_read_db().get_one(Office, device.office_id)
     complaint_url = f"{(current_app.config.get('PUBLIC_URL') or request.host_url).rstrip('/')}/pengaduan/{office.slug}"
-    page = render_template("kiosk/kiosk.html", config=config, complaint_url=complaint_url,
-                           complaint_qr=qr_svg(complaint_url))
+    page = render_template("kiosk/kiosk.html", config=config, complaint_url=complaint_url)
     return renew_cookie(Response(page), device)
 
 
