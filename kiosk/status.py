@@ -30,7 +30,7 @@ def show(token: str) -> tuple[str, int]:
     state = own_view(get_read_db(), ticket, token, now())
     return render_template("kiosk/status.html", token=token, state=state,
                            alerts=subscription_state(get_read_db(), ticket),
-                           standard=standard_view(ticket.service)), 200
+                           standard=standard_view(ticket.service), office_slug=ticket.office.slug), 200
 
 
 @status_bp.get("/<token>/state")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, render_template
+from flask import Response, current_app, jsonify, render_template, request
 
 from printers import render_html, ticket_layout
 from printers.html_render import qr_svg
@@ -37,7 +37,10 @@ def show() -> Response:
     config = {"office": device.office_id, "device": device.id, "return_seconds": RETURN_SECONDS,
               "idle_seconds": IDLE_SECONDS, "language": current_language(), "default_language": default,
               "default_language_url": switch_url(default)}
-    return renew_cookie(Response(render_template("kiosk/kiosk.html", config=config)), device)
+    office = get_read_db().get_one(Office, device.office_id)
+    complaint_url = f"{(current_app.config.get('PUBLIC_URL') or request.host_url).rstrip('/')}/pengaduan/{office.slug}"
+    page = render_template("kiosk/kiosk.html", config=config, complaint_url=complaint_url)
+    return renew_cookie(Response(page), device)
 
 
 def office_state(office: Office, at: Any) -> dict[str, Any]:

@@ -71,6 +71,9 @@ def _rate_limits(env: Any) -> dict[str, Any]:
         # booking code (its page, a kiosk check-in), per client address.
         "RATELIMIT_BOOKING": env.get("PTSP_RATELIMIT_BOOKING", "20 per hour"),
         "RATELIMIT_BOOKING_LOOKUP": env.get("PTSP_RATELIMIT_BOOKING_LOOKUP", "60 per hour"),
+        # The public complaint page (docs/complaints.md): complaints filed, and tracking-code look-ups, per address.
+        "RATELIMIT_COMPLAINT": env.get("PTSP_RATELIMIT_COMPLAINT", "10 per hour"),
+        "RATELIMIT_COMPLAINT_LOOKUP": env.get("PTSP_RATELIMIT_COMPLAINT_LOOKUP", "60 per hour"),
         # Login attempts per client address, shared by every login form and the API; and per account name.
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PTSP_RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),

@@ -32,6 +32,7 @@ from .discipline_webhook import deliver_soon
 from .domain import hours as office_hours
 from .domain.errors import InvalidInput
 from .models import DisciplineSettings, Office
+from .services.complaints import escalate_overdue
 from .services.discipline import ScanResult, scan
 from .services.discipline_notices import ensure_notices
 
@@ -93,6 +94,12 @@ def scan_open_offices(at: datetime | None = None) -> list[ScanResult]:
                 emit_fact(facts.VIOLATION_DETECTED,
                           {"office": office_id, "day": day.isoformat(), "violations": list(result.notify_ids)},
                           managers_room(office_id))
+        try:  # complaints without a first response after 24 hours, open office or not (docs/complaints.md)
+            any_noticed = bool(escalate_overdue(session, now=at)) or any_noticed
+            session.commit()
+        except Exception:
+            session.rollback()
+            current_app.logger.exception("complaint escalation failed")
     if any_noticed:
         deliver_soon(current_app._get_current_object())  # type: ignore[attr-defined]  # the optional webhook, after the commits
     return results

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Complaint, ComplaintEvent, Staff
+from ..models import Agency, Complaint, ComplaintEvent, Service, Staff
 from ..services import feedback
+from ..services.actors import Actor, agency_scope
 from .filters import in_agency
 
 
@@ -33,3 +34,37 @@ def complaint_list(session: Session, office_ids: list[int], now: datetime, statu
         if staff_ids else {}
     views = [feedback.complaint_view(c, events.get(c.id, []), now, names) for c in complaints]
     return sorted(views, key=lambda v: (v["status"] == "done", not v["overdue"]))
+
+
+def agency_summary(session: Session, views: list[dict]) -> list[dict]:
+    """Per agency (None: services of no agency, and complaints about no service): how many complaints, how many
+    missed the 1x24-hour first response, and the mean hours to the first response of those answered."""
+    service_ids = {v["service"] for v in views if v["service"] is not None}
+    agency_of: dict[int, int | None] = dict(session.execute(
+        select(Service.id, Service.agency_id).where(Service.id.in_(service_ids))).all()) if service_ids else {}
+    names = dict(session.execute(select(Agency.id, Agency.name).where(
+        Agency.id.in_({a for a in agency_of.values() if a is not None})).order_by(Agency.id)).all())
+    groups: dict[int | None, dict] = {}
+    for view in views:
+        agency = agency_of.get(view["service"]) if view["service"] is not None else None
+        row = groups.setdefault(agency, {"agency": agency, "name": names.get(agency) if agency else None,
+                                         "count": 0, "overdue": 0, "answered": 0, "hours": 0.0})
+        row["count"] += 1
+        row["overdue"] += bool(view["overdue"])
+        if view["first_response_at"]:
+            row["answered"] += 1
+            row["hours"] += (datetime.fromisoformat(view["first_response_at"])
+                             - datetime.fromisoformat(view["received_at"])).total_seconds() / 3600
+    out = sorted(groups.values(), key=lambda r: (r["name"] is None, r["name"] or ""))
+    for row in out:
+        row["mean_hours"] = round(row["hours"] / row["answered"], 1) if row["answered"] else None
+    return out
+
+
+def intake_services(session: Session, actor: Actor, office_ids: list[int]) -> list[tuple[int, int, str]]:
+    """The services the desk may file a complaint about: (office, service id, name), of the reader's own agency
+    when they are limited to one."""
+    own = agency_scope(actor)
+    query = select(Service).where(Service.office_id.in_(office_ids), Service.active.is_(True),
+                                  in_agency(Service.id, own)).order_by(Service.office_id, Service.prefix)
+    return [(s.office_id, s.id, f"{s.prefix} · {s.name_id}") for s in session.scalars(query)]

@@ -47,6 +47,8 @@ LABELS = {
     "uncovered_service": N_("Layanan tanpa loket buka saat warga menunggu"),
     "long_break": N_("Istirahat melebihi batas"),
     "idle_clerk": N_("Petugas menganggur saat antrean menunggu"),
+    # Not a scan finding: a complaint without a first response 24 hours after receipt (services.complaints).
+    "complaint_late": N_("Pengaduan belum ditanggapi dalam 1×24 jam"),
 }
 
 

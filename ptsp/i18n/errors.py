@@ -251,6 +251,18 @@ MESSAGES: dict[str, str] = {
     "complaint_status_order": N_("Dari '%(current)s' hanya bisa ke '%(expected)s'"),
     "note_too_long": N_("Catatan paling panjang %(max)s karakter"),
     "complaint_answer_required": N_("Tuliskan jawaban untuk warga sebelum menutup"),
+    "complaint_office_unknown": N_("Kantor '%(office)s' tidak ditemukan"),
+    "complaint_code_unknown": N_("Kode pengaduan tidak ditemukan; periksa kembali kodenya"),
+    "complaint_service_unknown": N_("Layanan yang dipilih tidak ada di kantor ini"),
+    "complaint_ticket_unknown": N_("Tiket dengan kode halaman status itu tidak ditemukan di kantor ini"),
+    "complaint_contact_too_long": N_("Kontak paling panjang %(max)s karakter"),
+    "complaint_contact_consent_required": N_(
+        "Centang persetujuan agar kontak Anda boleh disimpan, atau kosongkan kontak"),
+    "complaint_channel_unknown": N_("Saluran '%(channel)s' tidak dikenal; pilih salah satu: %(choices)s"),
+    "complaint_received_out_of_range": N_("Waktu diterima tidak boleh di masa depan atau lebih dari 7 hari lalu"),
+    "complaint_office_required": N_("Pilih kantor tempat pengaduan diterima"),
+    "complaint_received_invalid": N_("Waktu diterima harus berupa tanggal dan jam"),
+    "lapor_number_invalid": N_("Nomor LAPOR! paling panjang %(max)s karakter: huruf, angka, '-', '/' atau '.'"),
     # Points.
     "points_supervisors_only": N_("Hanya supervisor atau manajer yang dapat memutuskan poin"),
     "reason_too_long": N_("Alasan paling panjang %(max)s karakter"),

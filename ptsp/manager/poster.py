@@ -19,4 +19,6 @@ def poster(slug: str) -> tuple[str, int]:
         return render_template("manager/refused.html"), 404
     base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
     url = f"{base}/ambil/{office.slug}"
-    return render_template("manager/poster.html", office=office, url=url, qr=qr_svg(url)), 200
+    complaints = f"{base}/pengaduan/{office.slug}"  # anyone's complaint, with or without a ticket (docs/complaints.md)
+    return render_template("manager/poster.html", office=office, url=url, qr=qr_svg(url),
+                           complaint_url=complaints, complaint_qr=qr_svg(complaints)), 200

@@ -89,13 +89,19 @@ class Complaint(Base):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    channel: Mapped[str] = mapped_column(String(16))  # status_page, tablet
+    # status_page, tablet (with a rating); web (the public complaint page); phone, whatsapp, letter, in_person (desk)
+    channel: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # received, verifying, handling, done
+    status: Mapped[str] = mapped_column(String(16))  # received, verifying, field_check, handling, done
     received_at: Mapped[datetime] = mapped_column()
-    due_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()  # the 1x24-hour first response is due
     updated_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    first_response_at: Mapped[datetime | None] = mapped_column()  # when it first moved past "received"
+    # The resident's tracking code (ptsp.domain.complaints.new_code); null for complaints filed before issue 17.
+    code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    contact: Mapped[str | None] = mapped_column(String(120))  # optional, given with consent; cleared by retention
+    lapor_number: Mapped[str | None] = mapped_column(String(40))  # the SP4N-LAPOR! tracking number, once forwarded
 
 
 class ComplaintEvent(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..analytics.discipline import day_facts, settings_for
-from ..domain.discipline import Finding, below_tolerance, detect, parse_tolerance
+from ..domain.discipline import KINDS, Finding, below_tolerance, detect, parse_tolerance
 from ..domain.errors import Forbidden
 from ..models import DisciplineSettings, Office, Violation
 from . import audit
@@ -66,7 +66,8 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
         (f.kind, f.key): f for f in detect(day_facts(session, office, day, now), settings)}
     stored = {
         (v.kind, v.key): v
-        for v in session.scalars(select(Violation).where(Violation.office_id == office.id, Violation.day == day))
+        for v in session.scalars(select(Violation).where(Violation.office_id == office.id, Violation.day == day,
+                                                         Violation.kind.in_(KINDS)))
     }
     tally = _Tally()
     for key in sorted(set(findings) | set(stored)):

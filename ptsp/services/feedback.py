@@ -85,7 +85,7 @@ def _file(session: Session, ticket: Ticket, rating: Rating, text: str, channel: 
     complaint = Complaint(
         office_id=ticket.office_id, ticket_id=ticket.id, rating_id=rating.id, service_id=rating.service_id,
         counter_id=rating.counter_id, staff_id=rating.staff_id, channel=channel, text=text, status="received",
-        received_at=now, due_at=rules.due(now), updated_at=now,
+        received_at=now, due_at=rules.due(now), updated_at=now, code=rules.new_code(),
     )
     session.add(complaint)
     session.flush()
@@ -104,6 +104,8 @@ def move_complaint(session: Session, *, complaint_id: int, status: str, note: st
     require_service_in_agency(session, actor, complaint.service_id)
     note = rules.check_move(complaint.status, status, note)
     complaint.status, complaint.updated_at = status, now
+    if complaint.first_response_at is None:  # the 1x24-hour first response (docs/complaints.md)
+        complaint.first_response_at = now
     if status == "done":
         complaint.closed_at = now
     session.add(ComplaintEvent(complaint_id=complaint.id, office_id=complaint.office_id, status=status,
@@ -121,7 +123,10 @@ def complaint_view(complaint: Complaint, events: list[ComplaintEvent], now: date
         "text": complaint.text, "status": complaint.status, "received_at": complaint.received_at.isoformat(),
         "due_at": complaint.due_at.isoformat(),
         "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
-        "overdue": rules.overdue(complaint.status, complaint.due_at, complaint.closed_at, now),
+        "overdue": rules.overdue(complaint.first_response_at, complaint.due_at, now),
+        "first_response_at": complaint.first_response_at.isoformat() if complaint.first_response_at else None,
+        "code": rules.shown_code(complaint.code) if complaint.code else None, "contact": complaint.contact,
+        "lapor_number": complaint.lapor_number,
         "events": [{"status": e.status, "note": e.note, "staff": e.staff_id,
                     "staff_name": names.get(e.staff_id) if e.staff_id is not None else None,
                     "at": e.at.isoformat()} for e in events],

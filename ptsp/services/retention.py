@@ -4,8 +4,9 @@
 channel, statuses and times, so SKM, complaint handling times and points stay as they were) and removes
 what a resident wrote or could be traced by:
 
-- the text of closed complaints received before the cut-off (a resident may have written a name, a phone
-  number or an ID number in it), and the notes of their status changes (the office's answer may repeat it);
+- the text and the resident's contact (if given) of closed complaints received before the cut-off (a resident
+  may have written a name, a phone number or an ID number in it), and the notes of their status changes (the
+  office's answer may repeat it);
 - the status token of tickets whose service day is before the token cut-off: it is replaced by a random
   value nobody holds, so the QR code on a discarded paper ticket opens nothing, whatever the settings.
 
@@ -18,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Complaint, ComplaintEvent, Ticket
@@ -41,7 +42,8 @@ def purge(session: Session, *, complaints_before: datetime, tokens_before: date,
     The caller commits (or, for `dry_run`, nothing is changed and the report says what would be).
     """
     old = (Complaint.received_at < complaints_before)
-    closed = select(Complaint.id).where(old, Complaint.status == "done", Complaint.text != "")
+    closed = select(Complaint.id).where(old, Complaint.status == "done",
+                                        or_(Complaint.text != "", Complaint.contact.is_not(None)))
     complaint_ids = list(session.scalars(closed))
     notes = select(ComplaintEvent.id).where(ComplaintEvent.complaint_id.in_(
         select(Complaint.id).where(old, Complaint.status == "done")), ComplaintEvent.note.is_not(None))
@@ -51,7 +53,7 @@ def purge(session: Session, *, complaints_before: datetime, tokens_before: date,
         Ticket.service_day < tokens_before, ~Ticket.public_token.startswith(PURGED_TOKEN_PREFIX))))
     if not dry_run:
         for chunk in _chunks(complaint_ids):
-            session.execute(update(Complaint).where(Complaint.id.in_(chunk)).values(text=""))
+            session.execute(update(Complaint).where(Complaint.id.in_(chunk)).values(text="", contact=None))
         for chunk in _chunks(note_ids):
             session.execute(update(ComplaintEvent).where(ComplaintEvent.id.in_(chunk)).values(note=None))
         for chunk in _chunks(ticket_ids):
