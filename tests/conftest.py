@@ -164,6 +164,22 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture
+def cli_office(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, tmp_path: Path) -> str:
+    """The environment of a `ptsp` command on a migrated SQLite database loaded with SETUP; its URL."""
+    from click.testing import CliRunner
+
+    from ptsp.cli import cli
+
+    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PTSP_ENV", "testing")
+    path = tmp_path / "office.json"
+    path.write_text(json.dumps(SETUP))
+    assert CliRunner().invoke(cli, ["setup", "load", str(path)]).exit_code == 0
+    return sqlite_url
+
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 

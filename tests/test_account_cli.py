@@ -23,14 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def env(monkeypatch, sqlite_url, tmp_path):
-    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
-    monkeypatch.setenv("PTSP_ENV", "testing")
-    path = tmp_path / "office.json"
-    path.write_text(json.dumps(SETUP))
-    assert CliRunner().invoke(cli, ["setup", "load", str(path)]).exit_code == 0
-    return sqlite_url
+def env(cli_office: str) -> str:
+    return cli_office
 
 
 def run(*args: str) -> str:

@@ -3,8 +3,6 @@ the use cases the administration pages use; a refused command writes no entry; t
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -13,18 +11,12 @@ from sqlalchemy.orm import sessionmaker
 from ptsp.cli import cli
 from ptsp.db import make_engine
 from ptsp.models import AuditEntry, Office, Staff
-from tests.conftest import CHEAP_HASH, SETUP
+from tests.conftest import CHEAP_HASH
 
 
 @pytest.fixture
-def env(monkeypatch, sqlite_url, tmp_path):
-    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
-    monkeypatch.setenv("PTSP_ENV", "testing")
-    path = tmp_path / "office.json"
-    path.write_text(json.dumps(SETUP))
-    assert CliRunner().invoke(cli, ["setup", "load", str(path)]).exit_code == 0
-    return sqlite_url
+def env(cli_office: str) -> str:
+    return cli_office
 
 
 def run(*args: str, input: str | None = None) -> str:

@@ -3,7 +3,6 @@ that still matches two devices (made before this rule) instead of silently takin
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -14,18 +13,11 @@ from sqlalchemy.orm import sessionmaker
 from ptsp.cli import cli
 from ptsp.db import make_engine
 from ptsp.models import Device, Office, TicketPrinter
-from tests.conftest import SETUP
 
 
 @pytest.fixture
-def env(monkeypatch, sqlite_url, tmp_path):
-    monkeypatch.setenv("PTSP_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("PTSP_SECRET_KEY", "cli-test")
-    monkeypatch.setenv("PTSP_ENV", "testing")
-    path = tmp_path / "office.json"
-    path.write_text(json.dumps(SETUP))
-    assert CliRunner().invoke(cli, ["setup", "load", str(path)]).exit_code == 0
-    return sqlite_url
+def env(cli_office: str) -> str:
+    return cli_office
 
 
 def add(*args: str):
