@@ -163,13 +163,18 @@ def _booking_page(booking: Appointment, status: int = 200, error: str | None = N
                  window=window, qr=qr_svg(url), url=url, error=error, new=request.args.get("new") == "1")
 
 
+def _booking(session: Any, slug: str, code: str) -> tuple[Any, Any]:
+    """The office named in the address and its booking of `code` (DomainError when either is unknown)."""
+    office = appointments.office_by_slug(session, slug)
+    return office, appointments.find(session, office, code)
+
+
 @bp.get("/<slug>/b/<code>")
 @lookups_limited
 def show(slug: str, code: str) -> BaseResponse:
     session = get_read_db()
     try:
-        office = appointments.office_by_slug(session, slug)
-        booking = appointments.find(session, office, code)
+        office, booking = _booking(session, slug, code)
     except DomainError as exc:
         return _missing(exc)
     return _booking_page(booking)
@@ -180,8 +185,7 @@ def show(slug: str, code: str) -> BaseResponse:
 def cancel(slug: str, code: str) -> BaseResponse:
     session = get_db()
     try:
-        office = appointments.office_by_slug(session, slug)
-        booking = appointments.find(session, office, code)
+        office, booking = _booking(session, slug, code)
     except DomainError as exc:
         return _missing(exc)
     try:
@@ -198,8 +202,7 @@ def cancel(slug: str, code: str) -> BaseResponse:
 def reschedule_form(slug: str, code: str) -> BaseResponse:
     session = get_read_db()
     try:
-        office = appointments.office_by_slug(session, slug)
-        booking = appointments.find(session, office, code)
+        office, booking = _booking(session, slug, code)
         context = _slots_context(session, office, booking.service, _day_arg(request.args.get("day"), booking.day),
                                  exclude=booking.id)
     except DomainError as exc:
@@ -212,8 +215,7 @@ def reschedule_form(slug: str, code: str) -> BaseResponse:
 def reschedule(slug: str, code: str) -> BaseResponse:
     session = get_db()
     try:
-        office = appointments.office_by_slug(session, slug)
-        booking = appointments.find(session, office, code)
+        office, booking = _booking(session, slug, code)
     except DomainError as exc:
         return _missing(exc)
     form = request.form
