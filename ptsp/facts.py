@@ -61,6 +61,8 @@ OFFICE_CHANGED = _numbered("office_changed", "the office's settings or its agenc
                            "time zone...)")
 SERVICES_CHANGED = _numbered("services_changed", "an administrator added, changed or closed a service or counter "
                              "of the office: {office}; kiosks and screens read the office again")
+URGENT_CHANGED = _numbered("urgent_changed", "an urgent case was asked for, signed off or refused (docs/urgent.md): "
+                           "{ticket, urgent: {id, state}, waiting}; never its reason or note (displays hear it)")
 
 LINE_MOVED = Fact("line_moved", frozenset({Audience.RESIDENTS}), False,
                   "the lines of these services may have moved: {office, services}, nothing else")
@@ -71,7 +73,7 @@ TICKET_CHANGED = Fact("ticket_changed", frozenset({Audience.TICKET}), False,
 # Office facts that may move a waiting ticket (a `line_moved` for the services they touch; an issued
 # ticket only when it jumps the line) and office facts about one ticket (a `ticket_changed` to its room).
 MOVES_LINES = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_TRANSFERRED, TICKET_CANCELLED,
-                         TICKETS_EXPIRED, COUNTER_CHANGED})
+                         TICKETS_EXPIRED, COUNTER_CHANGED, URGENT_CHANGED})
 ABOUT_ONE_TICKET = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED,
                               TICKET_NO_SHOW, TICKET_TRANSFERRED, TICKET_CANCELLED})
 
@@ -86,7 +88,7 @@ VIOLATION_DETECTED = Fact("violation_detected", frozenset({Audience.MANAGERS}), 
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
     TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
-    OFFICE_CHANGED, SERVICES_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY,
+    OFFICE_CHANGED, SERVICES_CHANGED, URGENT_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY,
     PRINT_JOB_QUEUED, VIOLATION_DETECTED,
 )
 BY_NAME: dict[str, Fact] = {fact.name: fact for fact in CATALOGUE}

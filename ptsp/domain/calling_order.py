@@ -3,6 +3,8 @@
 The rule, in order:
 
 1. A counter only takes tickets of the services it serves.
+1a. Urgent tickets (signed off by a supervisor, docs/urgent.md) go before every other ticket, among
+   themselves in the order they were signed off; a booked one does not wait for its slot.
 2. Priority tickets (elderly, disabled, pregnant or with an infant) go first,
    among themselves first come, first served.
 3. Anti-starvation: a regular ticket that has waited longer than the office's
@@ -42,6 +44,7 @@ class QueueEntry:
     priority: Priority
     queued_at: datetime
     appointment_at: datetime | None = None  # a checked-in appointment: its slot's start
+    urgent_at: datetime | None = None  # an urgent case: when its urgency was signed off (docs/urgent.md)
 
     @property
     def ready_at(self) -> datetime:
@@ -51,7 +54,7 @@ class QueueEntry:
         return max(self.queued_at, self.appointment_at)
 
     def is_ready(self, now: datetime) -> bool:
-        return self.appointment_at is None or self.appointment_at <= now
+        return self.urgent_at is not None or self.appointment_at is None or self.appointment_at <= now
 
 
 def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta,
@@ -60,6 +63,8 @@ def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta,
 
     `appointments_first` is False when the counter has just called `max_run` appointments in a row.
     """
+    if entry.urgent_at is not None:  # the urgent tier, above the priority tier
+        return (-1, entry.urgent_at, entry.ticket_id)
     promoted = entry.priority is not Priority.REGULAR or now - entry.ready_at >= starvation_limit
     if promoted:
         return (0, entry.ready_at, entry.ticket_id)

@@ -375,6 +375,19 @@ MESSAGES: dict[str, str] = {
     "booking_already_used": N_("Kode janji ini sudah dipakai untuk mengambil nomor antrean"),
     "booking_other_day": N_("Janji ini untuk tanggal %(day)s, bukan hari ini"),
     "check_in_too_early": N_("Terlalu awal: lapor kedatangan bisa mulai pukul %(at)s"),
+    # Urgent cases (docs/urgent.md).
+    "urgent_reason_unknown": N_("Alasan darurat tidak dikenal: %(reason)s"),
+    "urgent_note_too_long": N_("Catatan darurat paling panjang %(max)s karakter"),
+    "urgent_note_required": N_("Jelaskan keadaan daruratnya di catatan"),
+    "urgent_staff_only": N_("Hanya petugas kantor yang dapat meminta layanan darurat"),
+    "urgent_ticket_not_waiting": N_("Tiket %(ticket)s tidak sedang menunggu hari ini (%(status)s)"),
+    "urgent_already_asked": N_("Tiket %(ticket)s sudah diminta sebagai kasus darurat"),
+    "urgent_already_decided": N_("Permintaan darurat ini sudah diputuskan (%(state)s)"),
+    "urgent_own_request": N_("Permintaan darurat Anda sendiri harus disetujui atasan lain"),
+    "urgent_decline_reason_required": N_("Isi alasan penolakan"),
+    "urgent_sign_off_supervisors_only": N_("Hanya supervisor atau manajer yang dapat menyetujui kasus darurat"),
+    "urgent_case_not_found": N_("Kasus darurat %(id)s tidak ditemukan"),
+    "urgent_ticket_or_service": N_("Pilih satu: tiket yang menunggu atau layanan untuk tiket baru"),
 }
 
 

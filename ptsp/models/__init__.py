@@ -30,6 +30,7 @@ from .tickets import (
     TicketEvent,
     TicketNumber,
 )
+from .urgent import UrgentCase
 
 __all__ = [
     "AlertSent",
@@ -66,6 +67,7 @@ __all__ = [
     "TicketEvent",
     "TicketNumber",
     "TicketPrinter",
+    "UrgentCase",
     "Violation",
     "ViolationAnswer",
     "ViolationNotice",

@@ -83,6 +83,8 @@ class Ticket(Base):
     # (docs/appointments.md, "Calling order").
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     appointment_at: Mapped[datetime | None] = mapped_column()
+    # When a supervisor signed off its urgency (docs/urgent.md): called before every other ticket from then on.
+    urgent_at: Mapped[datetime | None] = mapped_column()
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

@@ -13,6 +13,7 @@ from ..models import Office, Ticket
 from .lookup import get_or_404
 from .points import points_on
 from .serializers import waiting_line
+from .urgent import marks as urgent_marks
 
 
 def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int, list[dict[str, Any]]]:
@@ -22,10 +23,12 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
     for service in office.services:
         entries = waiting_line(session, office, service.id, now)
         rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([e.ticket_id for e in entries])))}
+        urgency = urgent_marks(session, list(rows))  # pending or signed off (docs/urgent.md)
         lines[service.id] = [
             {"id": e.ticket_id, "code": rows[e.ticket_id].code, "priority": rows[e.ticket_id].priority,
              "transferred": rows[e.ticket_id].transfer_count > 0,
-             "appointment": _slot(e.appointment_at, office.timezone), "ready": e.is_ready(now)}
+             "appointment": _slot(e.appointment_at, office.timezone), "ready": e.is_ready(now),
+             "urgent": urgency.get(e.ticket_id)}
             for e in entries
         ]
     return lines

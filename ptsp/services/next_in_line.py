@@ -76,3 +76,19 @@ def appointment_run(session: Session, counter_id: int, since: datetime, max_run:
             break
         run += 1
     return run
+
+
+def urgent_heads(session: Session, office_id: int, day: date, service_ids: list[int]) -> list[QueueEntry]:
+    """Return the waiting urgent ticket signed off first (docs/urgent.md), row-locked like `queue_heads`: it goes
+    before every head `queue_heads` finds."""
+    stmt = (
+        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at)
+        .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.status == "waiting",
+               Ticket.service_id.in_(service_ids), Ticket.urgent_at.is_not(None))
+        .order_by(Ticket.urgent_at, Ticket.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    row = session.execute(stmt).first()
+    return [QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at, row.urgent_at)] if row else []

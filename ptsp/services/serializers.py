@@ -54,6 +54,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "outcome": ticket.outcome,
         "appointment": ticket.appointment_id is not None,
         "appointment_at": iso(ticket.appointment_at),
+        "urgent": ticket.urgent_at is not None,  # signed off as urgent (docs/urgent.md)
     }
 
 
@@ -61,14 +62,14 @@ def waiting_line(session: Session, office: Office, service_id: int, now: datetim
     """Return one service's waiting tickets in calling order (as if the counter had called no appointment just
     before), then the appointments checked in early, by their slot: they are not called before it."""
     rows = session.execute(
-        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at).where(
+        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at).where(
             Ticket.office_id == office.id,
             Ticket.service_day == office_hours.service_day(now, office.timezone),
             Ticket.service_id == service_id,
             Ticket.status == "waiting",
         )
     )
-    entries = [QueueEntry(i, Priority(p), q, a) for i, p, q, a in rows]
+    entries = [QueueEntry(i, Priority(p), q, a, u) for i, p, q, a, u in rows]
     early = sorted((e for e in entries if not e.is_ready(now)), key=lambda e: (e.ready_at, e.ticket_id))
     return order_queue(entries, now, timedelta(minutes=office.starvation_minutes)) + early
 
@@ -122,6 +123,12 @@ def people_ahead(session: Session, ticket: Ticket, now: datetime) -> int:
                   and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))
     own_promoted = ticket.priority != Priority.REGULAR.value or ticket.queued_at <= limit
     ahead = and_(promoted, earlier) if own_promoted else or_(promoted, earlier)
+    # Urgent tickets (docs/urgent.md) go first, in the order they were signed off.
+    if ticket.urgent_at is not None:
+        ahead = and_(Ticket.urgent_at.is_not(None), or_(Ticket.urgent_at < ticket.urgent_at, and_(
+            Ticket.urgent_at == ticket.urgent_at, Ticket.id < ticket.id)))
+    else:
+        ahead = or_(ahead, Ticket.urgent_at.is_not(None))
     return session.scalar(
         select(func.count()).select_from(Ticket).where(
             Ticket.office_id == ticket.office_id,

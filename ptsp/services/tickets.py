@@ -31,7 +31,7 @@ from . import office_calendar, points
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
-from .next_in_line import appointment_run, appointments_max_run, queue_heads
+from .next_in_line import appointment_run, appointments_max_run, queue_heads, urgent_heads
 from .serializers import ticket_position, ticket_view
 
 
@@ -71,19 +71,21 @@ def issue(
     now: datetime,
     source: str | None = None,
     booking: Booked | None = None,
+    exempt: bool = False,
 ) -> tuple[Ticket, dict[str, Any]]:
     """Issue the next numbered ticket; staff say if it is for a walk-in (`walk_in`, docs/points.md rules 7-9).
 
     A checked-in `booking` (docs/appointments.md) takes a number like any ticket, but its place was promised
     when it was booked: neither the daily quota nor the last-ticket time refuses it (a closed day still does).
+    So for an urgent desk ticket a supervisor signs off (`exempt`, only from ptsp/services/urgent.py).
     """
     office = get_or_404(session, Office, office_id)
     require_office(session, actor, office.id)
-    service, day = _open_service(session, office, service_id, now, booked=booking is not None)
+    service, day = _open_service(session, office, service_id, now, booked=booking is not None or exempt)
     number = upsert_increment(
         session, TicketNumber, {"office_id": office.id, "service_id": service.id, "day": day}, "last_number"
     )
-    if booking is None and service.daily_quota is not None and number > service.daily_quota:
+    if booking is None and not exempt and service.daily_quota is not None and number > service.daily_quota:
         raise QuotaReached("daily_quota_reached", service=service.name_id)
     ticket = Ticket(
         office_id=office.id, service_id=service.id, issued_service_id=service.id, service_day=day, number=number,
@@ -170,7 +172,7 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     service_ids = [s.id for s in counter.services]
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = queue_heads(session, office.id, day, service_ids, now)
+    heads = queue_heads(session, office.id, day, service_ids, now) + urgent_heads(session, office.id, day, service_ids)
     max_run = appointments_max_run(session, office.id)
     run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)
