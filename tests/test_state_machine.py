@@ -10,6 +10,9 @@ After every step the invariants below are checked against the database.
 
 Residents with a booking check in at the kiosk too (docs/appointments.md): their tickets wait for their slot,
 then go ahead of the walk-ins, never more than `max_run` in a row at a counter while a walk-in waits.
+
+Clerks ask for urgency and the supervisor signs off or refuses (docs/urgent.md): a ticket is urgent exactly when
+a sign-off by someone other than the asker (or the supervisor's own mark) exists, and `call_next` takes it first.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ from ptsp.models import (
     Ticket,
     TicketEvent,
     TicketNumber,
+    UrgentCase,
 )
-from ptsp.services import counters, tickets
+from ptsp.services import counters, tickets, urgent
 from ptsp.services.actors import Actor
 from ptsp.services.check_in import check_in
 from ptsp.services.tickets import appointments_max_run
@@ -65,7 +69,8 @@ LAST_ISSUE_MINUTE = datetime(2026, 11, 23, 15, 29, tzinfo=WIB)
 CLERKS = ("clerk1", "clerk2", "clerk3")
 COUNTER_NUMBERS = (1, 2, 3)
 PRIORITIES = [p.value for p in Priority]
-WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences", "appointments")
+WATCHED_TABLES = ("tickets", "ticket_events", "counter_sessions", "ticket_numbers", "office_sequences", "appointments",
+                  "urgent_cases")
 
 STATUS_AFTER_EVENT = {
     "issued": "waiting",
@@ -120,6 +125,8 @@ class QueueMachine(RuleBasedStateMachine):
                 staff.username: Actor("staff", staff.id, staff.role, staff.office_id)
                 for staff in session.scalars(select(Staff).where(Staff.username.in_(CLERKS)))
             }
+            sup = session.scalar(select(Staff).where(Staff.username == "sup"))
+            self.supervisor = Actor("staff", sup.id, sup.role, sup.office_id)
             self.served_by = {
                 counter.id: {service.id for service in counter.services}
                 for counter in session.scalars(select(Counter).where(Counter.office_id == office.id))
@@ -205,12 +212,12 @@ class QueueMachine(RuleBasedStateMachine):
 
     def waiting_entries(self, counter_id: int) -> list[QueueEntry]:
         rows = self.read(lambda s: s.execute(select(
-            Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at).where(
+            Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at).where(
             Ticket.office_id == self.world.office,
             Ticket.status == "waiting",
             Ticket.service_id.in_(self.served_by[counter_id]),
         )).all())
-        return [QueueEntry(i, Priority(p), q, a) for i, p, q, a in rows]
+        return [QueueEntry(i, Priority(p), q, a, u) for i, p, q, a, u in rows]
 
     def appointment_run(self, counter_id: int) -> int:
         """The counter's latest calls that were appointments, read back from the whole event log."""
@@ -309,6 +316,10 @@ class QueueMachine(RuleBasedStateMachine):
             assert attending is not None and (attending.staff_id, attending.state) == (actor.id, "open")
             assert called.id == expected, f"call_next took ticket {called.id}, the queue rule says {expected}"
             assert (called.status, called.counter_id, called.clerk_id) == ("called", counter_id, actor.id)
+            urgent_waiting = sorted((e.urgent_at, e.ticket_id) for e in ready if e.urgent_at is not None)
+            if urgent_waiting:  # the urgent tier, first signed off first, above priority and appointments
+                assert called.id == urgent_waiting[0][1], "an urgent ticket waited while another was called"
+                event("call_next: an urgent ticket")
             self.watch_the_merge(counter_id, called, ready, walk_in_waits)
         elif isinstance(refusal, QueueEmpty):
             assert expected is None, f"call_next found nobody waiting, but ticket {expected} waits"
@@ -421,6 +432,63 @@ class QueueMachine(RuleBasedStateMachine):
         self.attempt("cancel", lambda s: tickets.cancel(s, ticket_id=ticket.id, actor=self.clerks[clerk],
                                                        now=self.clock()))
 
+    def staff_member(self, data: st.DataObject) -> Actor:
+        """A clerk, or sometimes the supervisor."""
+        if data.draw(st.integers(0, 3), label="the supervisor?") == 0:
+            return self.supervisor
+        return self.clerks[data.draw(st.sampled_from(CLERKS), label="clerk")]
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), reason=st.sampled_from(["burial", "medical", "other"]))
+    def ask_urgent(self, data: st.DataObject, reason: str) -> None:
+        """Someone asks for urgency on a ticket (mostly a waiting one): pending, or signed off if the supervisor."""
+        ticket = self.pick_ticket(data, {"waiting"})
+        actor = self.staff_member(data)
+        case, refusal = self.attempt("ask_urgent", lambda s: urgent.ask(
+            s, ticket_id=ticket.id, reason=reason, note="catatan", actor=actor, now=self.clock()))
+        if case is not None:
+            assert ticket.status == "waiting" and case.requested_by == actor.id
+            assert case.state == ("approved" if actor == self.supervisor else "pending")
+        elif ticket.status == "waiting" and not self.open_cases(ticket.id):
+            raise AssertionError(f"asking for urgency on waiting ticket {ticket.id} was refused: {refusal}")
+
+    def open_cases(self, ticket_id: int) -> list[UrgentCase]:
+        return self.read(lambda s: list(s.scalars(select(UrgentCase).where(
+            UrgentCase.ticket_id == ticket_id, UrgentCase.state.in_(["pending", "approved"])))))
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), approve=st.booleans())
+    def decide_urgent(self, data: st.DataObject, approve: bool) -> None:
+        """The supervisor (or a clerk, who is refused) signs off or refuses a request, sometimes a decided one."""
+        every = self.read(lambda s: list(s.scalars(select(UrgentCase).order_by(UrgentCase.id))))
+        if not every:
+            return
+        pending = [c for c in every if c.state == "pending"]
+        case = data.draw(st.sampled_from(pending if pending and data.draw(st.booleans()) else every), label="case")
+        actor = self.staff_member(data)
+        ticket_status = self.read(lambda s: s.get_one(Ticket, case.ticket_id).status)
+        decided, _ = self.attempt("decide_urgent", lambda s: urgent.decide(
+            s, case_id=case.id, approve=approve, note="dicek", actor=actor, now=self.clock()))
+        if decided is not None:
+            assert case.state == "pending" and actor == self.supervisor and case.requested_by != actor.id
+            assert not approve or ticket_status == "waiting"
+        elif case.state == "pending" and actor == self.supervisor and case.requested_by != actor.id:
+            assert approve and ticket_status != "waiting", "a valid decision was refused"
+
+    @rule(data=st.data(), prefix=st.sampled_from(["A", "B", "B", "C"]))
+    def urgent_desk_ticket(self, data: st.DataObject, prefix: str) -> None:
+        """An urgent desk ticket: the supervisor's passes the daily quota (Perizinan's is 5), a clerk's does not."""
+        actor = self.staff_member(data)
+        case, refusal = self.attempt("urgent_desk_ticket", lambda s: urgent.issue_desk(
+            s, office_id=self.world.office, service_id=self.world.services[prefix], reason="burial", note="",
+            actor=actor, now=self.clock()))
+        if case is not None:
+            ticket = self.read(lambda s: s.get_one(Ticket, case.ticket_id))
+            self.issued_as[ticket.id] = (ticket.issued_at, ticket.priority)
+            assert (ticket.urgent_at is not None) == (actor == self.supervisor)
+        else:
+            assert actor != self.supervisor, f"the supervisor's urgent desk ticket was refused: {refusal}"
+
     @rule(minutes=st.integers(1, 20))
     def time_passes(self, minutes: int) -> None:
         self.clock.now = min(self.clock.now + timedelta(minutes=minutes), LAST_ISSUE_MINUTE)
@@ -470,6 +538,20 @@ class QueueMachine(RuleBasedStateMachine):
     def issue_time_and_priority_never_change(self) -> None:
         now = {t.id: (t.issued_at, t.priority) for t in self.all_tickets()}
         assert now == self.issued_as
+
+    @invariant()
+    def a_ticket_is_urgent_exactly_when_signed_off_by_someone_else_or_the_supervisor(self) -> None:
+        cases = self.read(lambda s: list(s.scalars(select(UrgentCase).order_by(UrgentCase.id))))
+        approved = {c.ticket_id for c in cases if c.state == "approved"}
+        urgent_now = {t.id for t in self.all_tickets() if t.urgent_at is not None}
+        assert urgent_now == approved
+        for case in cases:
+            assert (case.state == "pending") == (case.decided_by is None)
+            if case.decided_by is not None:
+                assert case.decided_by == self.supervisor.id
+                assert case.requested_by != case.decided_by or case.decided_at == case.requested_at
+        open_per_ticket = Tally(c.ticket_id for c in cases if c.state in ("pending", "approved"))
+        assert all(n == 1 for n in open_per_ticket.values()), open_per_ticket
 
     @invariant()
     def the_office_sequence_counts_the_published_facts(self) -> None:
