@@ -13,6 +13,7 @@ from ptsp.analytics.leaderboard import office_standings, pick_standing
 from ptsp.context import get_read_db, now
 from ptsp.domain.discipline import LABELS as VIOLATION_LABELS
 from ptsp.domain.errors import Unauthorized
+from ptsp.domain.urgent import REASONS as URGENT_REASONS
 from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
 from ptsp.services.counter_screen import clerk_today, waiting_tickets
@@ -67,7 +68,7 @@ def screen() -> str | BaseResponse:
         return redirect(url_for("counter.login_form"))
     config = {"office": current_user.office_id, "staff": current_user.id, "staff_name": current_user.name}
     labels = {kind: _(label) for kind, label in VIOLATION_LABELS.items()}
-    return render_template("counter/screen.html", config=config, violation_labels=labels)
+    return render_template("counter/screen.html", config=config, violation_labels=labels, urgent_reasons=URGENT_REASONS)
 
 
 @bp.get("/state")

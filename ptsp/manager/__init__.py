@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     planning,
     points,
     poster,
+    urgent,
     views,
 )
 from .blueprint import bp

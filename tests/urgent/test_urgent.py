@@ -224,3 +224,46 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(app, office):
     assert kiosk.post("/api/v1/urgent", headers=bearer(office.world.kiosk),
                       json={"ticket": ticket["id"], "reason": "burial"}).status_code == 403
     assert snapshot(app) == before
+
+
+def test_the_manager_page_lists_pending_requests_signs_off_and_reviews_with_counts(app, office, clock):
+    tickets = [office.issue("A") for _ in range(3)]
+    for ticket, clerk in zip(tickets, ("clerk1", "clerk1", "clerk2"), strict=True):
+        assert ask(person(app, clerk), ticket=ticket["id"], reason="other", note="Teman sendiri").status_code == 201
+    supervisor = person(app, "sup")
+    page = supervisor.get("/manager/urgent")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="card urgent-request"') == 3 and "Teman sendiri" in html and 'id="nav-urgent"' in html
+    first = cases(app)[0]
+    answer = supervisor.post(f"/manager/urgent/{first.id}/decision", data={"decision": "approve", "note": "ok"})
+    assert answer.status_code == 302 and "done=approved" in answer.headers["Location"]
+    refused = supervisor.post(f"/manager/urgent/{first.id}/decision", data={"decision": "approve"})  # a replay
+    assert refused.status_code == 409 and "sudah diputuskan" in refused.get_data(as_text=True)
+    second = cases(app)[1]
+    assert supervisor.post(f"/manager/urgent/{second.id}/decision",
+                           data={"decision": "decline", "note": "Bukan darurat"}).status_code == 302
+    fragment = supervisor.get("/manager/urgent/pending").get_data(as_text=True)
+    assert fragment.count('class="card urgent-request"') == 1
+    review = supervisor.get("/manager/urgent").get_data(as_text=True)
+    askers = review.split('id="urgent-askers"')[1].split("</table>")[0]
+    assert "<td>Clerk Satu</td><td class=\"num\">2</td><td class=\"num\">1</td>" in askers.replace("\n", "")
+    assert person(app, "clerk1").get("/manager/urgent").status_code == 403  # clerks do not review themselves
+
+
+def test_the_supervisors_desk_form_issues_past_the_quota_and_bad_input_changes_nothing(app, office, clock):
+    for _ in range(5):
+        office.issue("B")
+    supervisor = person(app, "sup")
+    before = snapshot(app)
+    for form in ({"service": "x", "reason": "burial"}, {"service": "99999999999", "reason": "burial"},
+                 {"service": str(office.world.services["B"]), "reason": "teman"},
+                 {"service": str(office.world.other_service), "reason": "burial"}):
+        answer = supervisor.post("/manager/urgent/desk", data=form)
+        assert answer.status_code in (403, 409, 422), (form, answer.status_code)
+        assert 'role="alert"' in answer.get_data(as_text=True)
+    assert snapshot(app) == before
+    answer = supervisor.post("/manager/urgent/desk", data={"service": str(office.world.services["B"]),
+                                                            "reason": "burial", "note": "Pemakaman 13.00"})
+    assert answer.status_code == 302
+    assert [(c.state, c.desk_ticket) for c in cases(app)] == [("approved", True)]

@@ -139,7 +139,7 @@
     $("current-code").textContent = cur ? cur.code : "—";
     $("current-info").textContent = cur
       ? `${serviceName(cur.service)} · ${cur.status === "called" ? t("called_times", { count: number(cur.call_count) })
-        : t("serving")}${PRIORITY[cur.priority] ? " · " + PRIORITY[cur.priority] : ""}`
+        : t("serving")}${PRIORITY[cur.priority] ? " · " + PRIORITY[cur.priority] : ""}${cur.urgent ? " · " + t("urgent_approved") : ""}`
       : t("no_ticket");
     const busy = (k) => pending.has(k);
     const open = st === "open";
@@ -196,10 +196,12 @@
     $("lines").innerHTML = state.services.map((s) => {
       const line = state.lines[s.id] || [];
       const items = line.slice(0, 12).map((x) => `<li><button class="ticket${x.priority !== "regular" ? " prio" : ""}` +
+        `${x.urgent ? ` urgent-${esc(x.urgent)}` : ""}` +
         `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${esc(x.id)}" data-code="${esc(x.code)}"` +
         ` title="${esc(PRIORITY[x.priority] || "")}">${esc(x.code)}${x.priority !== "regular" ? " ★" : ""}` +
         `${x.transferred ? " ↪" : ""}${x.appointment ? ` <span class="appt${x.ready ? "" : " early"}">` +
-        `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}</button></li>`).join("");
+        `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}` +
+        `${x.urgent ? ` <span class="urg">${esc(t(`urgent_${x.urgent}`))}</span>` : ""}</button></li>`).join("");
       const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";
       return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}"><h3>${esc(serviceName(s.id))}` +
         ` <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;
