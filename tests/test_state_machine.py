@@ -452,6 +452,22 @@ class QueueMachine(RuleBasedStateMachine):
         elif ticket.status == "waiting" and not self.open_cases(ticket.id):
             raise AssertionError(f"asking for urgency on waiting ticket {ticket.id} was refused: {refusal}")
 
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), approve=st.integers(0, 3))
+    def urgent_case_signed_off(self, data: st.DataObject, approve: int) -> None:
+        """A clerk asks for urgency on a waiting ticket and the supervisor decides it at once (mostly signs off)."""
+        waiting = [t for t in self.all_tickets() if t.status == "waiting" and not self.open_cases(t.id)]
+        if not waiting:
+            return
+        ticket = data.draw(st.sampled_from(waiting), label="urgent ticket")
+        clerk = self.clerks[data.draw(st.sampled_from(CLERKS), label="asking clerk")]
+        case, refusal = self.attempt("ask_urgent", lambda s: urgent.ask(
+            s, ticket_id=ticket.id, reason="burial", note="", actor=clerk, now=self.clock()))
+        assert case is not None, refusal
+        decided, refusal = self.attempt("decide_urgent", lambda s: urgent.decide(
+            s, case_id=case.id, approve=bool(approve), note="dicek", actor=self.supervisor, now=self.clock()))
+        assert decided is not None and decided.state == ("approved" if approve else "declined"), refusal
+
     def open_cases(self, ticket_id: int) -> list[UrgentCase]:
         return self.read(lambda s: list(s.scalars(select(UrgentCase).where(
             UrgentCase.ticket_id == ticket_id, UrgentCase.state.in_(["pending", "approved"])))))
@@ -464,8 +480,9 @@ class QueueMachine(RuleBasedStateMachine):
         if not every:
             return
         pending = [c for c in every if c.state == "pending"]
-        case = data.draw(st.sampled_from(pending if pending and data.draw(st.booleans()) else every), label="case")
-        actor = self.staff_member(data)
+        case = data.draw(st.sampled_from(pending if pending and data.draw(st.integers(0, 3)) else every),
+                         label="case")
+        actor = self.supervisor if data.draw(st.integers(0, 3)) else self.staff_member(data)
         ticket_status = self.read(lambda s: s.get_one(Ticket, case.ticket_id).status)
         decided, _ = self.attempt("decide_urgent", lambda s: urgent.decide(
             s, case_id=case.id, approve=approve, note="dicek", actor=actor, now=self.clock()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from flask import Response, jsonify
 from pydantic import Field
@@ -19,13 +19,11 @@ from .blueprint import bp
 from .openapi import operation
 from .routes import parse_body
 
-Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]  # the codes of ptsp.domain.urgent.REASONS
-
 
 class AskUrgent(Body):
     ticket: Id | None = Field(default=None, ge=1, description="A waiting ticket of today; or else `service`")
     service: Id | None = Field(default=None, ge=1, description="Issue a new desk ticket of this service instead")
-    reason: Reason = Field(description="burial, medical, distress, disaster, travel or other (other needs a note)")
+    reason: str = Field(max_length=24, description=f"One of {', '.join(REASONS)} (other needs a note)")
     note: str | None = Field(default=None, max_length=NOTE_MAX)
 
 

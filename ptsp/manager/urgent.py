@@ -65,7 +65,7 @@ def urgent_pending() -> str:
                            reasons=REASONS)
 
 
-def _kept() -> dict[str, str]:
+def _kept() -> dict[str, Any]:
     return {k: v for k, v in request.args.items() if k in ("office", "agency", "from", "to")}
 
 

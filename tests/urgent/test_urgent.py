@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from ptsp.models import PointsLedgerEntry, Staff, Ticket, UrgentCase
 from ptsp.models import Office as OfficeRow
-from ptsp.models import Service
+from ptsp.models import PointsLedgerEntry, Service, Staff, Ticket, UrgentCase
 from ptsp.services.accounts import add_staff
 from tests.conftest import bearer, login
 from tests.points.helpers import Office
