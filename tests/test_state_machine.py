@@ -329,6 +329,9 @@ class QueueMachine(RuleBasedStateMachine):
         appointment is never called before its slot; a regular walk-in (not past the starvation limit) is
         called ahead of a ready appointment only when the counter has just called `max_run` of them."""
         now = self.clock()
+        if called.urgent_at is not None:  # signed off as urgent: called first, even before its slot (docs/urgent.md)
+            event("call_next: an urgent ticket, before any slot or run")
+            return
         if called.appointment_id is not None:
             assert called.appointment_at <= now, "an appointment was called before its slot"
             ready_at = max(called.queued_at, called.appointment_at)
