@@ -4,12 +4,14 @@ and a closed ticket; every request and decision kept for review, and no bonus po
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from ptsp.extensions import socketio
 from ptsp.models import Office as OfficeRow
 from ptsp.models import PointsLedgerEntry, Service, Staff, Ticket, UrgentCase
 from ptsp.services.accounts import add_staff
@@ -161,7 +163,25 @@ def test_an_agency_supervisor_signs_off_only_their_agency(app, world, mpp):  # n
     assert decide(person(app, "sup.a"), own["id"]).get_json()["urgent"] is True
     assert decide(person(app, "mgr.mpp"), other["id"]).get_json()["urgent"] is True  # office-wide manager
     assert {dukcapil["id"], samsat["id"]} == {c.ticket_id for c in cases(app) if c.state == "approved"}
+    review = person(app, "mgr.b").get("/manager/urgent").get_data(as_text=True)  # Samsat's manager: their agency
+    assert samsat["code"] in review and dukcapil["code"] not in review
+    whole = person(app, "mgr.mpp").get("/manager/urgent").get_data(as_text=True)
+    assert samsat["code"] in whole and dukcapil["code"] in whole
 
+
+def test_the_fact_reaches_displays_without_the_reason_and_moves_the_residents_line(app, office):
+    ticket, behind = office.issue("A"), office.issue("A")
+    display = socketio.test_client(app, auth={"token": office.world.display})
+    phone = socketio.test_client(app, auth={"ticket": office.tokens[behind["id"]]})
+    display.get_received()
+    phone.get_received()
+    answer = ask(person(app, "clerk1"), ticket=ticket["id"], note="Rahasia keluarga: pemakaman")
+    assert answer.status_code == 201
+    heard = [r["args"][0] for r in display.get_received() if r["name"] == "urgent_changed"]
+    assert len(heard) == 1 and heard[0]["urgent"] == {"id": answer.get_json()["id"], "state": "pending"}
+    assert "Rahasia" not in json.dumps(heard) and "burial" not in json.dumps(heard)
+    assert [r["args"][0]["services"] for r in phone.get_received() if r["name"] == "line_moved"] == [
+        [office.world.services["A"]]]
 
 def test_a_signed_off_desk_ticket_is_issued_past_the_quota_and_the_cut_off_a_clerks_is_not(app, office, clock):
     for _ in range(5):
