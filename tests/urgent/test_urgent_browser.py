@@ -49,6 +49,7 @@ def test_the_urgent_path_from_the_counter_to_the_sign_off_and_the_call(server, p
     assert "Surat kematian dari RS dicek" in supervisor.text_content("#urgent-cases")
 
     counter.wait_for_selector(f"#lines button.ticket.urgent-approved[data-id='{urgent['id']}']")
+    counter.wait_for_function("document.getElementById('message').textContent.includes('disetujui')")
     shot(counter, "urgent-counter-approved")
     counter.keyboard.press("n")
     counter.wait_for_function(f"document.getElementById('current-code').textContent === '{urgent['code']}'")

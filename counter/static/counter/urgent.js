@@ -46,6 +46,16 @@
     window.ptspLastUrgent = answer;
   }
 
+  // The supervisor's decision on this screen's last request replaces the "waiting for sign-off" line.
+  if (window.ptspCounter) {
+    window.ptspCounter.socket.on("urgent_changed", (fact) => {
+      const mine = window.ptspLastUrgent;
+      if (!mine || !fact.urgent || fact.urgent.id !== mine.id || fact.urgent.state === "pending") return;
+      $("message").textContent = t(fact.urgent.state === "approved" ? "urgent_sent_approved" : "urgent_declined",
+        { code: mine.code });
+      $("message").className = fact.urgent.state === "approved" ? "message" : "message error";
+    });
+  }
   $("urgent").addEventListener("click", open);
   $("urgent-form").addEventListener("submit", send);
   $("urgent-cancel").addEventListener("click", () => $("urgent-dialog").close());
