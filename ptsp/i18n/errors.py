@@ -13,6 +13,7 @@ from flask_babel import gettext
 
 from ..domain.errors import DomainError
 from . import N_
+from .queue_errors import QUEUE_MESSAGES
 from .validation import Problem, describe_problems
 
 MESSAGES: dict[str, str] = {
@@ -375,6 +376,7 @@ MESSAGES: dict[str, str] = {
     "booking_already_used": N_("Kode janji ini sudah dipakai untuk mengambil nomor antrean"),
     "booking_other_day": N_("Janji ini untuk tanggal %(day)s, bukan hari ini"),
     "check_in_too_early": N_("Terlalu awal: lapor kedatangan bisa mulai pukul %(at)s"),
+    **QUEUE_MESSAGES,
 }
 
 

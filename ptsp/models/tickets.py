@@ -83,10 +83,17 @@ class Ticket(Base):
     # (docs/appointments.md, "Calling order").
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     appointment_at: Mapped[datetime | None] = mapped_column()
+    # Parked ("berkas kurang", docs/queue.md): the deadline to come back, the counter whose line it returns to
+    # the front of (kept while it waits after "kembali", cleared when called), and how often it was parked and
+    # re-inserted after a missed call (each limited per ticket).
+    parked_until: Mapped[datetime | None] = mapped_column()
+    return_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    park_count: Mapped[int] = mapped_column(default=0)
+    reinsert_count: Mapped[int] = mapped_column(default=0)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
-    counter: Mapped[Counter | None] = relationship()
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
 
 
 class TicketEvent(Base):

@@ -42,7 +42,8 @@ from .setup_schema import BOOKING_KEYS, BOOKING_PREFIX, OfficeSpec
 KINDS = ("city", "kecamatan", "kelurahan", "mpp")
 RECALL_LIMITS = ("requeue", "no_show")
 OFFICE_FIELDS = ("slug", "name", "kind", "parent_id", "timezone", "last_ticket_minutes", "starvation_minutes",
-                 "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text")
+                 "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text",
+                 "park_minutes", "late_reinsert_places")
 AGENCY_FIELDS = ("code", "name", "name_en", "complaint_channel", "sort_order", "active")
 AGENCY_NAMES = ("name", "name_en", "complaint_channel")  # what an agency's own manager may change
 
@@ -68,6 +69,8 @@ class OfficeSettings(_Form):
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     complaint_channel: Optional200 = None
     running_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    park_minutes: int = Field(default=30, ge=5, le=240)  # docs/queue.md
+    late_reinsert_places: int = Field(default=0, ge=0, le=50)
 
 
 RESIDENT_FIELDS = ("phone_tickets", "alert_position", "alert_webhook_url")
