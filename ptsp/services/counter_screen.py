@@ -24,7 +24,7 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
         rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([e.ticket_id for e in entries])))}
         lines[service.id] = [
             {"id": e.ticket_id, "code": rows[e.ticket_id].code, "priority": rows[e.ticket_id].priority,
-             "transferred": rows[e.ticket_id].transfer_count > 0,
+             "transferred": rows[e.ticket_id].transfer_count > 0, "returned": e.returned,
              "appointment": _slot(e.appointment_at, office.timezone), "ready": e.is_ready(now)}
             for e in entries
         ]

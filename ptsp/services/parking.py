@@ -131,6 +131,13 @@ def reinsert(session: Session, *, counter_id: int, ticket_id: int, actor: Actor,
 
 # -- the counter screen's lists ------------------------------------------------------------------------------
 
+def counter_lists(session: Session, office_id: int, now: datetime) -> dict[str, Any]:
+    """What the counter screen lists besides the lines: parked tickets, missed calls, the re-insert places."""
+    office = get_or_404(session, Office, office_id)
+    return {"parked": parked_list(session, office, now), "missed": missed_list(session, office, now),
+            "reinsert_places": office.late_reinsert_places}
+
+
 def parked_list(session: Session, office: Office, now: datetime) -> list[dict[str, Any]]:
     """The office's parked tickets of today, by counter and deadline: what each counter screen lists."""
     rows = session.scalars(select(Ticket).where(
