@@ -522,7 +522,8 @@ class QueueMachine(RuleBasedStateMachine):
         closed, _ = self.attempt("lapse", lambda s: parking.lapse_overdue(
             s, office_id=self.world.office, actor=SYSTEM, now=self.clock()))
         assert closed == len(overdue)
-        assert all(self.read(lambda s: s.get(Ticket, i).status) == "no_show" for i in overdue)
+        statuses = self.read(lambda s: {t.id: t.status for t in s.scalars(select(Ticket))})
+        assert all(statuses[i] == "no_show" for i in overdue)
 
     @precondition(lambda self: self.issued_as)
     @rule(data=st.data())
