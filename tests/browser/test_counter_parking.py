@@ -81,3 +81,25 @@ def test_park_return_and_re_insert_on_the_counter_screen_and_the_residents_phone
     page.keyboard.press("n")
     _current(page, parked["code"])  # back at the front of counter 1's line
     phone.wait_for_selector("#panel[data-status='called'] #called-counter")
+
+
+def test_the_office_page_sets_the_park_minutes_and_the_re_insert_places(server, page_factory, shot):
+    from tests.admin.test_admin_browser import manager_login
+
+    page = page_factory(1366, 768)
+    manager_login(page, server.base)
+    engine = make_engine(server.env["PTSP_DATABASE_URL"])
+    with sessionmaker(engine)() as session:
+        office_id = session.query(Office.id).filter(Office.slug == "kel-test").scalar()
+    page.goto(f"{server.base}/manager/admin/offices/{office_id}")
+    page.fill("input[name=park_minutes]", "20")
+    page.fill("input[name=late_reinsert_places]", "3")
+    page.locator("input[name=late_reinsert_places]").scroll_into_view_if_needed()
+    shot(page, "office-queue-settings-1366x768")
+    page.click("#edit-office button[type=submit]")
+    page.wait_for_selector("#saved")
+    assert page.input_value("input[name=park_minutes]") == "20"
+    with sessionmaker(engine)() as session:
+        row = session.get(Office, office_id)
+        assert (row.park_minutes, row.late_reinsert_places) == (20, 3)
+    engine.dispose()
