@@ -17,6 +17,7 @@ from ptsp.domain.urgent import REASONS as URGENT_REASONS
 from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
 from ptsp.services.counter_screen import clerk_today, waiting_tickets
+from ptsp.services.parking import counter_lists
 from ptsp.sign_out import sign_out
 
 from .blueprint import bp
@@ -81,6 +82,7 @@ def state() -> Response | tuple[Response, int]:
         "waiting": {str(k): v for k, v in waiting_tickets(session, office_id, now()).items()},
         "figures": {**clerk_today(session, current_user.id, office_id, now()),
                     "standing": own_standing(current_user.id, office_id)},
+        **counter_lists(session, office_id, now()),  # parked tickets and missed calls (docs/queue.md)
     })
 
 

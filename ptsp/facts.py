@@ -53,6 +53,12 @@ TICKET_COMPLETED = _numbered("ticket_completed", "service of a ticket was comple
 TICKET_NO_SHOW = _numbered("ticket_no_show", "a called resident did not come")
 TICKET_TRANSFERRED = _numbered("ticket_transferred", "a ticket was moved to another service's line")
 TICKET_CANCELLED = _numbered("ticket_cancelled", "a ticket was cancelled")
+TICKET_PARKED = _numbered("ticket_parked", "a ticket being served was parked: its resident fetches a missing "
+                          "document and may come back to the same counter until {ticket.parked_until}")
+TICKET_RETURNED = _numbered("ticket_returned", "a parked ticket came back: it waits at the front of the line of "
+                            "the counter that parked it ({ticket.return_counter})")
+TICKET_REINSERTED = _numbered("ticket_reinserted", "a resident who missed their call was re-inserted a few places "
+                              "ahead of the back of their service's line")
 TICKETS_EXPIRED = _numbered("tickets_expired", "the open tickets of past days expired")
 COUNTER_CHANGED = _numbered("counter_changed", "a counter opened, paused or closed")
 PRINTER_CHANGED = _numbered("printer_changed", "a printer's health changed")
@@ -73,9 +79,10 @@ TICKET_CHANGED = Fact("ticket_changed", frozenset({Audience.TICKET}), False,
 # Office facts that may move a waiting ticket (a `line_moved` for the services they touch; an issued
 # ticket only when it jumps the line) and office facts about one ticket (a `ticket_changed` to its room).
 MOVES_LINES = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_TRANSFERRED, TICKET_CANCELLED,
-                         TICKETS_EXPIRED, COUNTER_CHANGED, URGENT_CHANGED})
+                         TICKETS_EXPIRED, COUNTER_CHANGED, URGENT_CHANGED, TICKET_RETURNED, TICKET_REINSERTED})
 ABOUT_ONE_TICKET = frozenset({TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED,
-                              TICKET_NO_SHOW, TICKET_TRANSFERRED, TICKET_CANCELLED})
+                              TICKET_NO_SHOW, TICKET_TRANSFERRED, TICKET_CANCELLED, TICKET_PARKED,
+                              TICKET_RETURNED, TICKET_REINSERTED})
 
 SNAPSHOT_SENT = Fact("snapshot", frozenset({Audience.LISTENER}), False, "the office's state, sent on connect")
 DASHBOARD_READY = Fact("dashboard_ready", frozenset({Audience.LISTENER}), False,
@@ -87,7 +94,8 @@ VIOLATION_DETECTED = Fact("violation_detected", frozenset({Audience.MANAGERS}), 
 
 CATALOGUE: tuple[Fact, ...] = (
     TICKET_ISSUED, TICKET_CALLED, TICKET_REQUEUED, TICKET_STARTED, TICKET_COMPLETED, TICKET_NO_SHOW,
-    TICKET_TRANSFERRED, TICKET_CANCELLED, TICKETS_EXPIRED, COUNTER_CHANGED, PRINTER_CHANGED,
+    TICKET_TRANSFERRED, TICKET_CANCELLED, TICKET_PARKED, TICKET_RETURNED, TICKET_REINSERTED, TICKETS_EXPIRED,
+    COUNTER_CHANGED, PRINTER_CHANGED,
     OFFICE_CHANGED, SERVICES_CHANGED, URGENT_CHANGED, LINE_MOVED, TICKET_CHANGED, SNAPSHOT_SENT, DASHBOARD_READY,
     PRINT_JOB_QUEUED, VIOLATION_DETECTED,
 )

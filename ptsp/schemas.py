@@ -104,6 +104,14 @@ class TransferTicket(TransferBody, TicketRef):
     pass
 
 
+class ReinsertBody(Body):
+    ticket: Id = Field(ge=1, description="The ticket whose resident missed their call (docs/queue.md)")
+
+
+class ReinsertTicket(ReinsertBody, CounterRef):
+    pass
+
+
 class CancelBody(Body):
     token: str | None = Field(default=None, max_length=64, description="The resident's ticket token")
 

@@ -21,7 +21,7 @@ def test_catalogue_names_are_unique_past_tense_and_numbered_facts_reach_the_offi
     assert len(names) == len(set(names))
     for fact in facts.NUMBERED:
         assert re.fullmatch(r"[a-z_]+_(issued|called|requeued|started|completed|no_show|transferred|cancelled"
-                            r"|expired|changed)", fact.name), fact.name
+                            r"|expired|changed|parked|returned|reinserted)", fact.name), fact.name
         assert facts.Audience.OFFICE in fact.audience
     assert facts.named("printer_changed").numbered
     with pytest.raises(LookupError):

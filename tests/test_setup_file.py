@@ -320,6 +320,7 @@ def test_export_of_named_offices_and_of_an_unknown_one(env, tmp_path):
         "slug": "kel-lain", "name": "Kelurahan Lain", "kind": "kelurahan", "timezone": "Asia/Makassar",
         "hours": WEEKDAY_HOURS, "last_ticket_minutes": 30, "starvation_minutes": 30, "max_calls": 3,
         "on_recall_limit": "requeue", "target_wait_minutes": 15, "phone_tickets": False, "alert_position": 3,
+        "park_minutes": 30, "late_reinsert_places": 0,
         "booking_slot_minutes": 30, "booking_days_ahead": 14, "booking_early_minutes": 30,
         "booking_late_minutes": 15, "booking_max_per_day": 2, "booking_no_show_limit": 2, "booking_block_days": 30,
         "booking_max_run": 2,

@@ -8,6 +8,10 @@ Every command either succeeds and is committed, or is refused with a DomainError
 after which the database must be exactly as before and no fact may have gone out.
 After every step the invariants below are checked against the database.
 
+Clerks park tickets being served ("berkas kurang") and bring them back to the front of their counter's line
+within the deadline, and re-insert residents who missed their call a few places ahead of the back
+(docs/queue.md): numbering, the calling order and points stay as they were.
+
 Residents with a booking check in at the kiosk too (docs/appointments.md): their tickets wait for their slot,
 then go ahead of the walk-ins, never more than `max_run` in a row at a counter while a walk-in waits.
 
@@ -40,6 +44,7 @@ from ptsp.domain.appointments import new_code
 from ptsp.domain.calling_order import Priority, QueueEntry, order_queue
 from ptsp.domain.codes import format_code
 from ptsp.domain.errors import DomainError, QueueEmpty
+from ptsp.domain.parking import MAX_PARKS, MAX_REINSERTS
 from ptsp.migrate import upgrade
 from ptsp.models import (
     Appointment,
@@ -48,6 +53,7 @@ from ptsp.models import (
     CounterSession,
     Office,
     OfficeSequence,
+    PointsLedgerEntry,
     Service,
     Staff,
     Ticket,
@@ -55,8 +61,8 @@ from ptsp.models import (
     TicketNumber,
     UrgentCase,
 )
-from ptsp.services import counters, tickets, urgent
-from ptsp.services.actors import Actor
+from ptsp.services import counters, parking, tickets, urgent
+from ptsp.services.actors import SYSTEM, Actor
 from ptsp.services.check_in import check_in
 from ptsp.services.tickets import appointments_max_run
 from tests.conftest import MONDAY_9_WIB, Clock, World, load_world, make_test_app
@@ -83,7 +89,11 @@ STATUS_AFTER_EVENT = {
     "transferred": "waiting",
     "cancelled": "cancelled",
     "expired": "expired",
+    "parked": "parked",
+    "returned": "waiting",
+    "reinserted": "waiting",
 }
+REINSERT_PLACES = 2
 
 
 @functools.cache
@@ -120,6 +130,8 @@ class QueueMachine(RuleBasedStateMachine):
         self.kiosk = Actor("device", None, "kiosk", self.world.office)
         with self.sessions() as session:
             office = session.get(Office, self.world.office)
+            office.late_reinsert_places = REINSERT_PLACES
+            session.commit()
             self.starvation = timedelta(minutes=office.starvation_minutes)
             self.clerks = {
                 staff.username: Actor("staff", staff.id, staff.role, staff.office_id)
@@ -211,13 +223,17 @@ class QueueMachine(RuleBasedStateMachine):
         return data.draw(st.sampled_from(pool), label="ticket")
 
     def waiting_entries(self, counter_id: int) -> list[QueueEntry]:
+        """The tickets this counter may call: a parked ticket back in line only at its own counter, there first."""
         rows = self.read(lambda s: s.execute(select(
-            Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at).where(
+            Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at,
+            Ticket.return_counter_id).where(
             Ticket.office_id == self.world.office,
             Ticket.status == "waiting",
             Ticket.service_id.in_(self.served_by[counter_id]),
         )).all())
-        return [QueueEntry(i, Priority(p), q, a, u) for i, p, q, a, u in rows]
+        # An urgent ticket is taken by any counter of its service (docs/urgent.md), even one parked elsewhere.
+        return [QueueEntry(i, Priority(p), q, a, u, returned=r is not None) for i, p, q, a, u, r in rows
+                if r in (None, counter_id) or u is not None]
 
     def appointment_run(self, counter_id: int) -> int:
         """The counter's latest calls that were appointments, read back from the whole event log."""
@@ -508,6 +524,111 @@ class QueueMachine(RuleBasedStateMachine):
             assert (ticket.urgent_at is not None) == (actor == self.supervisor)
         else:
             assert actor != self.supervisor, f"the supervisor's urgent desk ticket was refused: {refusal}"
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def park(self, data: st.DataObject) -> None:
+        """A resident being served goes to photocopy a missing document."""
+        ticket = self.pick_ticket(data, {"serving"})
+        parked = self._ticket_command("park", data, {"serving"}, lambda s, t, a: parking.park(
+            s, ticket_id=ticket.id, actor=a, now=self.clock()))
+        if parked is not None:
+            assert (parked.status, parked.return_counter_id) == ("parked", ticket.counter_id)
+            assert parked.parked_until > self.clock()
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def return_parked(self, data: st.DataObject) -> None:
+        """A parked resident is back: the clerk of the counter that parked them presses "kembali"."""
+        ticket = self.pick_ticket(data, {"parked"})
+        actor = self.acting_clerk(data, ticket.return_counter_id)
+        back, refusal = self.attempt("return_parked", lambda s: parking.return_parked(
+            s, ticket_id=ticket.id, actor=actor, now=self.clock()))
+        if back is not None:
+            assert self.attendant(ticket.return_counter_id) == actor
+            assert ticket.parked_until is not None and self.clock() <= ticket.parked_until, "returned too late"
+            assert (back.status, back.return_counter_id, back.queued_at) == (
+                "waiting", ticket.return_counter_id, ticket.queued_at)
+        elif ticket.status == "parked" and self.attendant(ticket.return_counter_id) == actor:
+            assert refusal is not None and refusal.reason == "park_deadline_passed"
+
+    def current_at(self, counter_id: int) -> Ticket | None:
+        return self.read(lambda s: s.scalar(select(Ticket).where(
+            Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))))
+
+    def at_counter(self, number: int) -> tuple[int, Actor, Ticket | None]:
+        """The clerk at a counter (opening it if nobody is there) and the resident in front of them, calling the
+        next one when nobody is."""
+        counter_id = self.counter_id(number)
+        actor = self.attendant(counter_id) or self.clerks[f"clerk{number}"]
+        self.attempt("open", lambda s: counters.open_counter(s, counter_id=counter_id, actor=actor, now=self.clock()))
+        if self.current_at(counter_id) is None:
+            self.call_next_at(counter_id, actor)
+        return counter_id, actor, self.current_at(counter_id)
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS), away=st.integers(0, 45))
+    def park_and_come_back(self, number: int, away: int) -> None:
+        """The resident being served fetches a document and comes back `away` minutes later, maybe too late."""
+        counter_id, actor, current = self.at_counter(number)
+        if current is None:
+            return
+        if current.status == "called":
+            self.attempt("start", lambda s: tickets.start(s, ticket_id=current.id, actor=actor, now=self.clock()))
+        parked, refusal = self.attempt("park", lambda s: parking.park(
+            s, ticket_id=current.id, actor=actor, now=self.clock()))
+        if parked is None:
+            assert refusal is not None and refusal.reason == "park_limit_reached" and current.park_count
+            return
+        self.clock.now = min(self.clock.now + timedelta(minutes=away), LAST_ISSUE_MINUTE)
+        back, refusal = self.attempt("return_parked", lambda s: parking.return_parked(
+            s, ticket_id=current.id, actor=actor, now=self.clock()))
+        if self.clock() <= parked.parked_until:
+            assert back is not None and back.status == "waiting", refusal
+            assert self.expected_head(counter_id) == current.id or any(
+                e.returned and e.queued_at < current.queued_at for e in self.waiting_entries(counter_id))
+        else:
+            assert refusal is not None and refusal.reason == "park_deadline_passed"
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS))
+    def miss_and_come_back(self, number: int) -> None:
+        """The called resident is not there; they turn up a little later and the clerk re-inserts them."""
+        counter_id, actor, current = self.at_counter(number)
+        if current is None or current.status != "called":
+            return
+        self.attempt("no_show", lambda s: tickets.no_show(s, ticket_id=current.id, actor=actor, now=self.clock()))
+        line = self.read(lambda s: parking.regular_line(s, current))
+        back, refusal = self.attempt("reinsert", lambda s: parking.reinsert(
+            s, counter_id=counter_id, ticket_id=current.id, actor=actor, now=self.clock()))
+        if current.reinsert_count:
+            assert refusal is not None and refusal.reason == "reinsert_limit_reached"
+            return
+        assert back is not None, refusal
+        assert sum(1 for queued in line if queued > back.queued_at) == min(REINSERT_PLACES, len(line))
+
+    @rule()
+    def parked_deadlines_pass(self) -> None:
+        """The minute round closes parked tickets whose resident did not come back in time."""
+        overdue = {t.id for t in self.all_tickets() if t.status == "parked" and t.parked_until < self.clock()}
+        closed, _ = self.attempt("lapse", lambda s: parking.lapse_overdue(
+            s, office_id=self.world.office, actor=SYSTEM, now=self.clock()))
+        assert closed == len(overdue)
+        statuses = self.read(lambda s: {t.id: t.status for t in s.scalars(select(Ticket))})
+        assert all(statuses[i] == "no_show" for i in overdue)
+
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data())
+    def reinsert(self, data: st.DataObject) -> None:
+        """A resident who missed their call is back and is re-inserted a few places ahead of the back."""
+        ticket = self.pick_ticket(data, {"no_show", "waiting"})
+        counter_id = self.pick_counter(data)
+        actor = self.acting_clerk(data, counter_id)
+        line = self.read(lambda s: parking.regular_line(s, ticket))
+        back, _ = self.attempt("reinsert", lambda s: parking.reinsert(
+            s, counter_id=counter_id, ticket_id=ticket.id, actor=actor, now=self.clock()))
+        if back is not None:
+            assert self.attendant(counter_id) == actor and ticket.service_id in self.served_by[counter_id]
+            assert (back.status, back.number, back.code) == ("waiting", ticket.number, ticket.code)
+            behind = sum(1 for queued in line if queued > back.queued_at)
+            assert behind == min(REINSERT_PLACES, len(line)), (behind, len(line))
 
     @rule(minutes=st.integers(1, 20))
     def time_passes(self, minutes: int) -> None:
@@ -539,7 +660,26 @@ class QueueMachine(RuleBasedStateMachine):
                 active[ticket.counter_id] += 1
             elif ticket.status == "waiting":
                 assert ticket.counter_id is None
+            elif ticket.status == "parked":  # it keeps its counter, which is free for the next resident
+                assert ticket.counter_id == ticket.return_counter_id is not None and ticket.parked_until
+            if ticket.return_counter_id is not None:
+                assert ticket.status in {"waiting", "parked"}, (ticket.id, ticket.status)
         assert all(count == 1 for count in active.values()), dict(active)
+
+    @invariant()
+    def parks_and_reinserts_stay_within_their_limits_and_points_are_earned_once(self) -> None:
+        events: dict[int, Tally] = defaultdict(Tally)
+        for ticket_id, kind in self.read(lambda s: s.execute(select(TicketEvent.ticket_id, TicketEvent.kind)).all()):
+            events[ticket_id][kind] += 1
+        work: Tally = Tally()
+        for ticket_id, kind in self.read(lambda s: s.execute(select(
+                PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)).all()):
+            work[ticket_id] += kind in ("award", "hold")
+        for ticket in self.all_tickets():
+            tally = events[ticket.id]
+            assert tally["parked"] == ticket.park_count <= MAX_PARKS
+            assert tally["reinserted"] == ticket.reinsert_count <= MAX_REINSERTS
+            assert tally["completed"] <= 1 and work[ticket.id] == tally["completed"], (ticket.id, tally)
 
     @invariant()
     def every_status_is_the_replay_of_its_event_log(self) -> None:

@@ -17,7 +17,8 @@ from ..domain.intervals import Span
 from ..models import Counter, CounterSession, Office, Ticket, TicketEvent, counter_services
 
 ENDS_WAIT = {"called", "completed", "no_show", "cancelled", "expired"}
-ENDS_BUSY = {"requeued", "transferred", "completed", "no_show", "cancelled", "expired"}
+ENDS_BUSY = {"requeued", "transferred", "completed", "no_show", "cancelled", "expired", "parked"}
+REJOINS = {"requeued", "returned", "reinserted"}  # back in a line (docs/queue.md): waiting again from here
 
 
 def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -96,7 +97,7 @@ def waiting_and_busy(stories: list[TicketStory], until: datetime
             elif event.kind == "transferred":
                 service = int(data.get("to_service", service))
                 wait_from = event.at
-            elif event.kind == "requeued":
+            elif event.kind in REJOINS and wait_from is None:
                 wait_from = event.at
         if wait_from is not None and wait_from < until:
             waiting[service].append((wait_from, until))

@@ -135,6 +135,8 @@ _COUNTER_ACTIONS = {
     "call-next": ("call_next", schemas.Empty, "Call the next ticket (204 when nobody waits)"),
     "recall": ("recall", schemas.Empty, "Call the current ticket again"),
     "call": ("call_ticket", schemas.CallBody, "Call a specific waiting ticket, with an audited reason"),
+    "reinsert": ("reinsert", schemas.ReinsertBody, "Re-insert a resident who missed their call a few places ahead "
+                 "of the back of the line (docs/queue.md)"),
 }
 
 
@@ -164,6 +166,8 @@ _TICKET_ACTIONS = {
     "no-show": ("no_show", schemas.Empty, "The resident did not come"),
     "transfer": ("transfer", schemas.TransferBody, "Transfer to another service's queue, keeping the place"),
     "cancel": ("cancel", schemas.CancelBody, "Cancel a waiting ticket (staff, or the resident's token)"),
+    "park": ("park", schemas.Empty, "Park a ticket being served: the resident fetches a missing document"),
+    "return": ("return_parked", schemas.Empty, "A parked resident is back: front of the parking counter's line"),
 }
 _document_actions("/tickets/{ticket_id}", _TICKET_ACTIONS, {200: "The ticket"})
 

@@ -104,10 +104,11 @@ def _refuse_a_real_office(app) -> None:
 def _start_print_retries(app) -> None:
     """The server's background rounds: print retries, the sweep that ends sockets whose account or
     device was cut off (ptsp/socket_sweep.py), the discipline scan of today (ptsp/discipline_watch.py) and the
-    discipline webhook's retries (when one is set)."""
+    discipline webhook's retries (when one is set), and the round that closes overdue parked tickets."""
     from ..alert_runner import start_alert_loop
     from ..discipline_watch import start_watching
     from ..discipline_webhook import start_webhook_loop
+    from ..park_watch import start_park_round
     from ..printing_runner import start_retry_loop
     from ..socket_sweep import start_sweeping
 
@@ -116,3 +117,4 @@ def _start_print_retries(app) -> None:
     start_webhook_loop(app)
     start_watching(app)
     start_alert_loop(app)
+    start_park_round(app)

@@ -14,6 +14,11 @@ The rule, in order:
    A transferred ticket keeps its original issue time, so it keeps its place.
 5. Ties break on the ticket id, so the order is total and repeatable.
 
+Parked tickets (docs/queue.md): a parked ticket that came back ("kembali") waits bound to the counter that
+parked it and is called there first, right behind urgent cases and ahead of the priority tier: its resident
+already had their turn and is in the middle of it. Other counters do not take it in their order (only by an
+out-of-order call).
+
 Appointments (docs/appointments.md, "Calling order"): a ticket checked in for a booked slot is not called
 before its slot starts; from then on it counts as ready at the later of its slot start and the time it
 joined the queue. Within the priority tier (rules 2-3, the starvation limit counted from that ready time)
@@ -45,6 +50,7 @@ class QueueEntry:
     queued_at: datetime
     appointment_at: datetime | None = None  # a checked-in appointment: its slot's start
     urgent_at: datetime | None = None  # an urgent case: when its urgency was signed off (docs/urgent.md)
+    returned: bool = False  # a parked ticket back at the counter that parked it (docs/queue.md)
 
     @property
     def ready_at(self) -> datetime:
@@ -63,8 +69,10 @@ def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta,
 
     `appointments_first` is False when the counter has just called `max_run` appointments in a row.
     """
-    if entry.urgent_at is not None:  # the urgent tier, above the priority tier
-        return (-1, entry.urgent_at, entry.ticket_id)
+    if entry.urgent_at is not None:  # the urgent tier, above every other tier
+        return (-2, entry.urgent_at, entry.ticket_id)
+    if entry.returned:
+        return (-1, entry.queued_at, entry.ticket_id)
     promoted = entry.priority is not Priority.REGULAR or now - entry.ready_at >= starvation_limit
     if promoted:
         return (0, entry.ready_at, entry.ticket_id)

@@ -8,6 +8,11 @@ waiting ──call──▶ called ──start──▶ serving ──complete�
    │  │             └─transfer──▶ waiting (other service, same place in line)
    │  └─cancel──▶ cancelled            serving ─transfer─▶ waiting
    └───────── anything open at closing ─expire─▶ expired
+
+Parked tickets and late residents (docs/queue.md):
+serving ─park─▶ parked ─return─▶ waiting (bound to the counter that parked it, at the front of its line)
+parked ─no_show (deadline passed)─▶ no_show
+no_show ─reinsert─▶ waiting (a missed call, N places ahead of the back);  waiting ─reinsert─▶ waiting (requeued)
 ```
 """
 
@@ -27,6 +32,7 @@ class Status(StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    PARKED = "parked"
 
 
 class Action(StrEnum):
@@ -39,9 +45,12 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    PARK = "park"
+    RETURN = "return"
+    REINSERT = "reinsert"
 
 
-OPEN_STATUSES = frozenset({Status.WAITING, Status.CALLED, Status.SERVING})
+OPEN_STATUSES = frozenset({Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED})
 FINAL_STATUSES = frozenset(Status) - OPEN_STATUSES
 
 _TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -54,6 +63,11 @@ _TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.CALLED, Action.TRANSFER): Status.WAITING,
     (Status.SERVING, Action.COMPLETE): Status.DONE,
     (Status.SERVING, Action.TRANSFER): Status.WAITING,
+    (Status.SERVING, Action.PARK): Status.PARKED,
+    (Status.PARKED, Action.RETURN): Status.WAITING,
+    (Status.PARKED, Action.NO_SHOW): Status.NO_SHOW,
+    (Status.NO_SHOW, Action.REINSERT): Status.WAITING,
+    (Status.WAITING, Action.REINSERT): Status.WAITING,
 }
 for _open in OPEN_STATUSES:
     _TRANSITIONS[(_open, Action.EXPIRE)] = Status.EXPIRED
@@ -66,6 +80,7 @@ _LABEL_ID = {
     Status.NO_SHOW: "tidak hadir",
     Status.CANCELLED: "dibatalkan",
     Status.EXPIRED: "kedaluwarsa",
+    Status.PARKED: "ditunda (berkas kurang)",
 }
 
 

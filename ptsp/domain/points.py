@@ -157,6 +157,28 @@ def credit(standard: float, served: float, weight: float, rules: PointsRules) ->
     return round(max(0.0, min(standard * weight, rules.time_factor * served)), 2)
 
 
+def parked_parts(events: Sequence[Event], completed: Event) -> tuple[float, tuple[int, ...]] | None:
+    """For a ticket parked before its completion (docs/queue.md), the minutes of its parts of service and the
+    events that bound them: each part runs from its start (or its call, without a start) to the park or the
+    completion that ends it; the time parked, back in line and being called again is not service. None for a
+    ticket never parked, whose service is counted as it always was."""
+    before = events[:[e.id for e in events].index(completed.id) + 1]
+    if not any(e.kind == "parked" for e in before):
+        return None
+    served, ids, part = 0.0, [], []
+    for event in before:
+        if event.kind not in ("parked", "completed"):
+            part.append(event)
+            continue
+        begin = (next((e for e in reversed(part) if e.kind == "started"), None)
+                 or next((e for e in reversed(part) if e.kind == "called"), None))
+        if begin is not None:
+            served += _minutes(begin.at, event.at)
+            ids += [begin.id, event.id]
+        part = []
+    return served, tuple(ids)
+
+
 CAUSE_TEXT = {
     "self_issued": "tiket diterbitkan sendiri / self-issued ticket",
     "staff_not_walk_in": "diterbitkan petugas tanpa tanda warga datang langsung / staff-issued, not marked walk-in",
@@ -171,6 +193,10 @@ def _work(completed: Event, service_id: int, standard: float, events: Sequence[E
     called = _last_before(events, "called", completed)
     ids = tuple(sorted({e.id for e in (called, started, completed) if e is not None}))
     served = _minutes(started.at, completed.at) if started else 0.0
+    parked = parked_parts(events, completed)
+    if parked is not None:  # served in parts around a park: the parts count, the time away does not
+        served, part_ids = parked
+        ids = tuple(sorted(set(ids) | set(part_ids)))
     staff = completed.staff_id or 0
     outcome = completed.data.get("outcome")
     weight = outcome_weight(outcome, rules)
@@ -224,7 +250,8 @@ def ticket_entries(
     - The completed event's own `service_id`/`standard_minutes` (written at the
       time) win over the arguments, which are the fallback for older events.
     - The credit is the standard weighted by the outcome, capped by the minutes
-      actually spent serving (`credit`); a service under `short_fraction` of the
+      actually spent serving (`credit`; a parked ticket's parts of service added
+      up, its time away left out: `parked_parts`); a service under `short_fraction` of the
       weighted standard, a self-issued ticket and a staff issue not marked
       walk-in or over the office day's audited share (`share`) are held.
     - A good rating adds `bonus_points` once the work is credited (award, or a

@@ -1,5 +1,6 @@
-"""The sentences of the queue's newer rules (appointments, urgent cases), merged into `ptsp.i18n.errors.MESSAGES`,
-which refuses a reason written twice. Same form: reason -> Indonesian template with `%(name)s` placeholders."""
+"""The sentences of the queue's newer rules (appointments, urgent cases, parked tickets and late residents),
+merged into `ptsp.i18n.errors.MESSAGES`, which refuses a reason written twice.
+Same form: reason -> Indonesian template with `%(name)s` placeholders."""
 
 from __future__ import annotations
 
@@ -40,4 +41,13 @@ QUEUE_MESSAGES: dict[str, str] = {
     "urgent_sign_off_supervisors_only": N_("Hanya supervisor atau manajer yang dapat menyetujui kasus darurat"),
     "urgent_case_not_found": N_("Kasus darurat %(id)s tidak ditemukan"),
     "urgent_ticket_or_service": N_("Pilih satu: tiket yang menunggu atau layanan untuk tiket baru"),
+    # Parked tickets and late residents (docs/queue.md).
+    "park_needs_serving": N_("Hanya tiket yang sedang dilayani di loket Anda yang dapat ditunda (%(ticket)s)"),
+    "park_limit_reached": N_("Tiket %(ticket)s sudah pernah ditunda; paling banyak %(max)s kali per tiket"),
+    "ticket_not_parked": N_("Tiket %(ticket)s tidak sedang ditunda"),
+    "park_deadline_passed": N_("Batas kembali tiket %(ticket)s sudah lewat (pukul %(until)s)"),
+    "reinsert_not_offered": N_("Kantor ini tidak menyisipkan kembali warga yang terlewat panggilannya"),
+    "reinsert_not_missed": N_("Tiket %(ticket)s tidak sedang terlewat panggilannya"),
+    "reinsert_limit_reached": N_("Tiket %(ticket)s sudah pernah disisipkan kembali; paling banyak %(max)s kali"),
+    "reinsert_not_today": N_("Tiket %(ticket)s bukan tiket hari ini"),
 }

@@ -52,6 +52,10 @@ class Office(Base):
     alert_position: Mapped[int] = mapped_column(default=3)
     alert_webhook_url: Mapped[str | None] = mapped_column(String(500))
     alert_webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # Parked tickets and late residents (docs/queue.md): minutes a parked resident has to come back, and how many
+    # places ahead of the back of the line a resident who missed their call is re-inserted (0: not offered).
+    park_minutes: Mapped[int] = mapped_column(default=30)
+    late_reinsert_places: Mapped[int] = mapped_column(default=0)
 
     parent: Mapped[Office | None] = relationship(remote_side=[id])
     services: Mapped[list[Service]] = relationship(back_populates="office", order_by="Service.prefix")

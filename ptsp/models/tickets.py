@@ -85,10 +85,17 @@ class Ticket(Base):
     appointment_at: Mapped[datetime | None] = mapped_column()
     # When a supervisor signed off its urgency (docs/urgent.md): called before every other ticket from then on.
     urgent_at: Mapped[datetime | None] = mapped_column()
+    # Parked ("berkas kurang", docs/queue.md): the deadline to come back, the counter whose line it returns to
+    # the front of (kept while it waits after "kembali", cleared when called), and how often it was parked and
+    # re-inserted after a missed call (each limited per ticket).
+    parked_until: Mapped[datetime | None] = mapped_column()
+    return_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    park_count: Mapped[int] = mapped_column(default=0)
+    reinsert_count: Mapped[int] = mapped_column(default=0)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
-    counter: Mapped[Counter | None] = relationship()
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
 
 
 class TicketEvent(Base):

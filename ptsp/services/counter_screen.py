@@ -26,7 +26,7 @@ def waiting_tickets(session: Session, office_id: int, now: datetime) -> dict[int
         urgency = urgent_marks(session, list(rows))  # pending or signed off (docs/urgent.md)
         lines[service.id] = [
             {"id": e.ticket_id, "code": rows[e.ticket_id].code, "priority": rows[e.ticket_id].priority,
-             "transferred": rows[e.ticket_id].transfer_count > 0,
+             "transferred": rows[e.ticket_id].transfer_count > 0, "returned": e.returned,
              "appointment": _slot(e.appointment_at, office.timezone), "ready": e.is_ready(now),
              "urgent": urgency.get(e.ticket_id)}
             for e in entries

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.calling_order import Priority, QueueEntry
 from ..models import AppointmentSettings, Ticket, TicketEvent
+from .parked_line import returned_heads
 
 
 def appointments_max_run(session: Session, office_id: int) -> int:
@@ -19,7 +20,7 @@ def appointments_max_run(session: Session, office_id: int) -> int:
 
 
 def queue_heads(session: Session, office_id: int, day: date, service_ids: list[int],
-                 now: datetime) -> list[QueueEntry]:
+                 now: datetime, counter_id: int | None = None) -> list[QueueEntry]:
     """Return the oldest waiting priority ticket and the oldest regular one, of the walk-ins and of the
     appointments whose slot has begun (oldest by the time each became ready), row-locked.
 
@@ -48,6 +49,7 @@ def queue_heads(session: Session, office_id: int, day: date, service_ids: list[i
                     Ticket.service_id.in_(service_ids),
                     tier,
                     kind,
+                    Ticket.return_counter_id.is_(None),
                 )
                 .order_by(order, Ticket.id)
                 .limit(1)
@@ -57,6 +59,8 @@ def queue_heads(session: Session, office_id: int, day: date, service_ids: list[i
             row = session.execute(stmt).first()
             if row:
                 heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at))
+    if counter_id is not None:
+        heads += returned_heads(session, office_id, day, service_ids, counter_id)
     return heads
 
 

@@ -42,7 +42,9 @@ from .setup_schema import BOOKING_KEYS, BOOKING_PREFIX, OfficeSpec
 KINDS = ("city", "kecamatan", "kelurahan", "mpp")
 RECALL_LIMITS = ("requeue", "no_show")
 OFFICE_FIELDS = ("slug", "name", "kind", "parent_id", "timezone", "last_ticket_minutes", "starvation_minutes",
-                 "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text")
+                 "max_calls", "on_recall_limit", "target_wait_minutes", "complaint_channel", "running_text",
+                 "park_minutes", "late_reinsert_places")
+QUEUE_FIELDS = ("park_minutes", "late_reinsert_places")  # docs/queue.md; a form that leaves them out keeps them
 AGENCY_FIELDS = ("code", "name", "name_en", "complaint_channel", "sort_order", "active")
 AGENCY_NAMES = ("name", "name_en", "complaint_channel")  # what an agency's own manager may change
 
@@ -68,6 +70,8 @@ class OfficeSettings(_Form):
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     complaint_channel: Optional200 = None
     running_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    park_minutes: int = Field(default=30, ge=5, le=240)  # docs/queue.md
+    late_reinsert_places: int = Field(default=0, ge=0, le=50)
 
 
 RESIDENT_FIELDS = ("phone_tickets", "alert_position", "alert_webhook_url")
@@ -217,7 +221,8 @@ def update_office(session: Session, actor: Actor, office_id: int, form: Mapping[
     """Change an office's settings; an agency's manager reads them but changes only their agency."""
     office = managed_office(session, actor, office_id)
     require_office_wide(session, actor, office.id)
-    fields = _parse(OfficeSettings, form)
+    kept = {key: str(getattr(office, key)) for key in QUEUE_FIELDS if key not in form}  # a form without them
+    fields = _parse(OfficeSettings, {**form, **kept})
     _check_parent(session, actor, office, fields.parent_id)
     residents = _resident_changes(office, form)
     booking = _booking_changes(session, office.id, form)

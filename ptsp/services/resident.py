@@ -63,7 +63,17 @@ def own_view(session: Session, ticket: Ticket, token: str, now: datetime) -> dic
         "issued_at": office_hours.local_now(ticket.issued_at, office.timezone).strftime("%H:%M"),
         "rating_url": f"/t/{token}/nilai",
         **ticket_position(session, ticket, now),
+        **parked_view(ticket),
     }
+
+
+def parked_view(ticket: Ticket) -> dict[str, Any]:
+    """A parked ticket's deadline as the office's wall clock ("come back to counter 2 before 10:45"), and
+    whether a waiting ticket is a parked one back in line at its counter (docs/queue.md)."""
+    until = ticket.parked_until if ticket.status == "parked" else None
+    returned = ticket.status == "waiting" and ticket.return_counter_id is not None
+    return {"parked_until": office_hours.local_now(until, ticket.office.timezone).strftime("%H:%M") if until else None,
+            "returned": returned}
 
 
 OWN_FIELDS = ("id", "service", "status", "counter_number", "call_count")

@@ -13,6 +13,7 @@ from ..domain.calling_order import Priority, QueueEntry, order_queue
 from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ..domain.hours import local_now
 from ..models import Counter, CounterSession, Office, Service, Ticket, counter_services
+from .parked_line import returned_ahead
 
 
 def iso(value: datetime | None) -> str | None:
@@ -55,6 +56,8 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "appointment": ticket.appointment_id is not None,
         "appointment_at": iso(ticket.appointment_at),
         "urgent": ticket.urgent_at is not None,  # signed off as urgent (docs/urgent.md)
+        "parked_until": iso(ticket.parked_until),
+        "return_counter": ticket.return_counter_id,
     }
 
 
@@ -62,14 +65,15 @@ def waiting_line(session: Session, office: Office, service_id: int, now: datetim
     """Return one service's waiting tickets in calling order (as if the counter had called no appointment just
     before), then the appointments checked in early, by their slot: they are not called before it."""
     rows = session.execute(
-        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at).where(
+        select(Ticket.id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at, Ticket.urgent_at,
+               Ticket.return_counter_id).where(
             Ticket.office_id == office.id,
             Ticket.service_day == office_hours.service_day(now, office.timezone),
             Ticket.service_id == service_id,
             Ticket.status == "waiting",
         )
     )
-    entries = [QueueEntry(i, Priority(p), q, a, u) for i, p, q, a, u in rows]
+    entries = [QueueEntry(i, Priority(p), q, a, u, returned=r is not None) for i, p, q, a, u, r in rows]
     early = sorted((e for e in entries if not e.is_ready(now)), key=lambda e: (e.ready_at, e.ticket_id))
     return order_queue(entries, now, timedelta(minutes=office.starvation_minutes)) + early
 
@@ -115,8 +119,11 @@ def people_ahead(session: Session, ticket: Ticket, now: datetime) -> int:
 
     One COUNT instead of loading and sorting the whole line: a promoted ticket (priority, or a
     regular one past the starvation limit) has only earlier promoted tickets ahead; any other
-    ticket has every promoted ticket and the earlier unpromoted ones ahead.
+    ticket has every promoted ticket and the earlier unpromoted ones ahead. A parked ticket back in line
+    has only the returned tickets of its counter that came back before it ahead (docs/queue.md).
     """
+    if ticket.return_counter_id is not None:
+        return returned_ahead(session, ticket)
     limit = now - timedelta(minutes=ticket.office.starvation_minutes)
     promoted = or_(Ticket.priority != Priority.REGULAR.value, Ticket.queued_at <= limit)
     earlier = or_(Ticket.queued_at < ticket.queued_at,

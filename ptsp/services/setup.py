@@ -190,6 +190,7 @@ def _apply_office(session: Session, o: OfficeSpec, offices: dict[str, Office]) -
         "starvation_minutes": o.starvation_minutes, "max_calls": o.max_calls,
         "on_recall_limit": o.on_recall_limit, "target_wait_minutes": o.target_wait_minutes,
         "complaint_channel": o.complaint_channel, "running_text": o.running_text,
+        "park_minutes": o.park_minutes, "late_reinsert_places": o.late_reinsert_places,
         **o.model_dump(include=RESIDENTS),
     }, slug=o.slug)
     session.flush()

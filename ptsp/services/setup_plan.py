@@ -170,6 +170,7 @@ def office_doc(office: Office, staff: list[Staff]) -> dict[str, Any]:
         "max_calls": office.max_calls, "on_recall_limit": office.on_recall_limit,
         "target_wait_minutes": office.target_wait_minutes, "complaint_channel": office.complaint_channel,
         "running_text": office.running_text,
+        "park_minutes": office.park_minutes, "late_reinsert_places": office.late_reinsert_places,
         "phone_tickets": office.phone_tickets, "alert_position": office.alert_position,
         "alert_webhook_url": office.alert_webhook_url, "alert_webhook_secret": office.alert_webhook_secret,
         **_booking_doc(office),

@@ -110,6 +110,10 @@ class OfficeSpec(_Strict):
     alert_position: int = Field(default=3, ge=0, le=50)
     alert_webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
     alert_webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    # Parked tickets and late residents (docs/queue.md): minutes a parked resident has to come back, and the
+    # places ahead of the back of the line a resident who missed their call rejoins (0: not offered).
+    park_minutes: int = Field(default=30, ge=5, le=240)
+    late_reinsert_places: int = Field(default=0, ge=0, le=50)
     # Booking settings (docs/appointments.md): the `appointment_settings` row, one key each.
     booking_slot_minutes: Literal[10, 15, 20, 30, 60] = 30
     booking_days_ahead: int = Field(default=14, ge=1, le=60)

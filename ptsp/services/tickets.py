@@ -58,6 +58,8 @@ def _announcement(ticket: Ticket, counter: Counter, recall: bool) -> str:
 
 def _apply(ticket: Ticket, action: Action) -> None:
     ticket.status = next_status(ticket.status, action).value
+    if ticket.status not in (Status.WAITING, Status.PARKED):  # cancelled, expired, called...: no longer bound
+        ticket.return_counter_id = None  # to the counter that parked it (docs/queue.md)
 
 
 def issue(
@@ -149,6 +151,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     _apply(ticket, Action.CALL)
     ticket.counter_id, ticket.counter = counter.id, counter
     ticket.clerk_id = actor.staff_id
+    ticket.return_counter_id = None  # a returned parked ticket is bound to its counter only until called
     ticket.called_at = now
     ticket.call_count += 1
     ticket.round_calls = 1
@@ -172,7 +175,8 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     service_ids = [s.id for s in counter.services]
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = queue_heads(session, office.id, day, service_ids, now) + urgent_heads(session, office.id, day, service_ids)
+    heads = (queue_heads(session, office.id, day, service_ids, now, counter.id)
+             + urgent_heads(session, office.id, day, service_ids))
     max_run = appointments_max_run(session, office.id)
     run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)

@@ -14,7 +14,7 @@
   const pending = new Map();
   const socket = io({ auth: { office: cfg.office } });
   const live = PTSPLive.follow(socket, { onSnapshot: applySnapshot, onFact: applyFact });
-  window.ptspCounter = { socket, state, live, send };
+  window.ptspCounter = { socket, state, live, send, refresh: () => refresh() };
 
   function myCounter() { return state.counters.find((c) => c.id === state.counterId) || null; }
 
@@ -66,6 +66,9 @@
       const data = await response.json();
       state.lines = data.waiting;
       state.figures = data.figures;
+      state.parked = data.parked || [];  // parked tickets and missed calls: park.js (docs/queue.md)
+      state.missed = data.missed || [];
+      state.reinsertPlaces = data.reinsert_places || 0;
       render();
     }, 100);
   }
@@ -99,8 +102,10 @@
       state.counters = state.counters.map((c) => (c.id === answer.counter.id ? { ...c, ...answer.counter } : c));
     }
     const ticket = answer.ticket;
-    if (ticket) {
-      state.current = ticket.counter === state.counterId && ["called", "serving"].includes(ticket.status) ? ticket : null;
+    if (ticket && ticket.counter === state.counterId && ["called", "serving"].includes(ticket.status)) {
+      state.current = ticket;
+    } else if (ticket && state.current && state.current.id === ticket.id) {
+      state.current = null;  // parked, finished or moved; a command about another ticket leaves the current one
     }
     if (action === "call_ticket") { state.picked = null; $("call-reason").value = ""; }
     if (action === "transfer") $("transfer-reason").value = "";
@@ -199,7 +204,7 @@
         `${x.urgent ? ` urgent-${esc(x.urgent)}` : ""}` +
         `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${esc(x.id)}" data-code="${esc(x.code)}"` +
         ` title="${esc(PRIORITY[x.priority] || "")}">${esc(x.code)}${x.priority !== "regular" ? " ★" : ""}` +
-        `${x.transferred ? " ↪" : ""}${x.appointment ? ` <span class="appt${x.ready ? "" : " early"}">` +
+        `${x.transferred ? " ↪" : ""}${x.returned ? " ⟲" : ""}${x.appointment ? ` <span class="appt${x.ready ? "" : " early"}">` +
         `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}` +
         `${x.urgent ? ` <span class="urg">${esc(t(`urgent_${x.urgent}`))}</span>` : ""}</button></li>`).join("");
       const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";

@@ -36,6 +36,11 @@
         el("p", {}, t("go_now"))];
     }
     if (s.status === "serving") return [el("h1", {}, t("serving", { number: counter }))];
+    if (s.status === "parked") {
+      return [el("h1", {}, t("parked_title")),
+        el("div", { className: "counter", id: "parked-until" }, t("parked_text", { number: counter, time: s.parked_until })),
+        el("p", {}, t("parked_hint"))];
+    }
     if (s.status === "done") {
       return [el("h1", {}, t("done")), el("a", { className: "rate", id: "rate", href: s.rating_url }, t("rate"))];
     }
