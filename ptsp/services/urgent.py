@@ -110,7 +110,7 @@ def decide(session: Session, *, case_id: int, approve: bool, note: str | None, a
     case = session.get(UrgentCase, case_id, with_for_update=True)
     if case is None:
         raise NotFound("urgent_case_not_found", id=case_id)
-    ticket = case.ticket
+    ticket = session.get_one(Ticket, case.ticket_id, with_for_update=True)  # not called meanwhile (PostgreSQL)
     if actor.kind != "staff" or not rules.may_sign_off(actor.role):
         raise Forbidden("urgent_sign_off_supervisors_only")
     require_office(session, actor, case.office_id)
