@@ -277,7 +277,7 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
     """Recompute every ticket's points from ticket_events and ratings; compare with the ledger."""
     rules = rules or rules_for(session)
     touched = select(TicketEvent.ticket_id).where(TicketEvent.kind == "completed")
-    ledgered = select(PointsLedgerEntry.ticket_id)
+    ledgered = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.ticket_id.is_not(None))  # not visits
     if office_id is not None:
         touched = touched.where(TicketEvent.office_id == office_id)
         ledgered = ledgered.where(PointsLedgerEntry.office_id == office_id)
