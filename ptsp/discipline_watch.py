@@ -33,9 +33,9 @@ from .domain import hours as office_hours
 from .domain.errors import InvalidInput
 from .models import DisciplineSettings, Office
 from .services.complaints import escalate_overdue
-from .services.outreach import escalate_overdue as escalate_outreach
 from .services.discipline import ScanResult, scan
 from .services.discipline_notices import ensure_notices
+from .services.outreach import escalate_overdue as escalate_outreach
 
 AFTER_CLOSING = timedelta(minutes=15)
 LOCK_SPACE = 14  # first key of the advisory locks; the second is the office id

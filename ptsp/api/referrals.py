@@ -7,8 +7,8 @@ from typing import Literal
 from flask import Response, jsonify, request
 from pydantic import Field
 
-from ..analytics.filters import reader_agency
 from ..analytics.complaints import quarterly_complaints
+from ..analytics.filters import reader_agency
 from ..analytics.referrals import events_of, quarterly_ranking, referral_view
 from ..analytics.referrals import list_referrals as query_referrals
 from ..context import get_db, get_read_db, now

@@ -11,9 +11,9 @@ from flask_babel import gettext
 
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
+from ptsp.analytics.complaints import quarterly_complaints
 from ptsp.analytics.discipline import overview, settings_for, visible_violations
 from ptsp.analytics.filters import reader_agency, scoped_agency
-from ptsp.analytics.complaints import quarterly_complaints
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain import discipline as discipline_rules

@@ -26,6 +26,7 @@ from ptsp.models import (
 from ptsp.services.outreach import escalate_overdue
 from tests.conftest import load_world, login, make_test_app
 from tests.points.helpers import Office
+from tests.test_agency_scope import client_of, mpp  # noqa: F401  (the fixture)
 
 TRACK = re.compile(r"/jemput/(kel-[a-z]+)/k/([A-Z0-9]{10})")
 FAMILY = {"name": "Ibu Siti Aminah", "contact": "0812-1111-2222", "place": "RSUD Kota, ruang Melati 3",
@@ -365,3 +366,22 @@ def test_retention_purge_command_empties_the_closed_requests(visit_db, monkeypat
     assert "of 0 jemput bola" in CliRunner().invoke(cli, ["retention", "purge"]).output
     recomputed = CliRunner().invoke(cli, ["points", "recompute"])  # the points outlive the personal data
     assert recomputed.exit_code == 0 and "50 point(s)" in recomputed.output
+
+
+def test_agency_scope_of_the_list_the_assignment_and_the_officer(app, world, clock, mpp):  # noqa: F811
+    dukcapil = client_of(app, "mgr.a")
+    a_code = file(app, world, service=str(world.services["A"]), name="Warga Dukcapil")[1]
+    c_code = file(app, world, service=str(world.services["C"]), name="Warga Samsat")[1]
+    page = dukcapil.get("/manager/outreach").get_data(as_text=True)
+    assert "Warga Dukcapil" in page and "Warga Samsat" not in page
+    whole = client_of(app, "mgr.mpp").get("/manager/outreach").get_data(as_text=True)
+    assert "Warga Dukcapil" in whole and "Warga Samsat" in whole
+    before = counts(app)
+    refused = dukcapil.post(f"/manager/outreach/{row(app, c_code).id}/assign", data={
+        "officer": str(staff_id(app, "clerk2")), "visit_at": local(clock, 2)})
+    assert refused.status_code == 403 and counts(app) == before
+    wrong_agency = dukcapil.post(f"/manager/outreach/{row(app, a_code).id}/assign", data={
+        "officer": str(staff_id(app, "clerk2")), "visit_at": local(clock, 2)})  # a Samsat clerk
+    assert wrong_agency.status_code == 422 and counts(app) == before
+    assert dukcapil.post(f"/manager/outreach/{row(app, a_code).id}/assign", data={
+        "officer": str(staff_id(app, "clerk1")), "visit_at": local(clock, 2)}).status_code == 303
