@@ -135,7 +135,7 @@ def _ledger(session: Session, office: Office, p: Period, agency_id: int | None) 
         credit.points += float(points or 0)
         credit.held += float(held or 0)
         # a jemput bola visit is one transaction like a ticket (its id negated to keep the two apart)
-        credit.per_ticket[ticket_id if ticket_id is not None else -outreach_id] += float(points or 0)
+        credit.per_ticket[ticket_id if ticket_id is not None else -(outreach_id or 0)] += float(points or 0)
         if kind in ("award", "hold"):
             credit.transactions += count
         if kind == "bonus":

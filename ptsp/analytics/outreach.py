@@ -91,6 +91,8 @@ def outreach_hours(session: Session, office_id: int, timezone: str, days: list[d
     open_days = set(days)
     totals: dict[tuple[str, int], float] = defaultdict(float)
     for at, travel, standard in rows:
+        if at is None:  # not in the query's range: never
+            continue
         for day, hour, hours in spread(at.astimezone(zone), standard + (travel or 0.0)):
             if day in open_days:
                 totals[(WEEKDAYS[day.weekday()], hour)] += hours

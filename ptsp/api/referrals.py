@@ -155,7 +155,8 @@ def referral_ranking() -> Response:
     quarter = rules.Quarter.parse(raw) if raw else rules.Quarter.of(now(), "Asia/Jakarta")
     agency_id = reader_agency(session, actor, None, request.args.get("agency"))
     scope = office_scope(session, actor)
-    return jsonify({"quarter": str(quarter), "departments": quarterly_ranking(session, scope, quarter, now(), agency_id),
+    ranking = quarterly_ranking(session, scope, quarter, now(), agency_id)
+    return jsonify({"quarter": str(quarter), "departments": ranking,
                     "complaints": quarterly_complaints(session, scope, quarter, now(), agency_id)})
 
 

@@ -25,7 +25,8 @@ def points_recompute(office_slug: str | None, show: int, append_missing: bool) -
     --append-missing is given (for history imported as bare events).
     """
     from ..services import points as ledger
-    from ..services.outreach_points import recompute_visits
+    from ..services.outreach_points import VisitDifference, recompute_visits
+    from ..services.points import Difference
 
     app = _app()
     with app.app_context():
@@ -45,7 +46,7 @@ def points_recompute(office_slug: str | None, show: int, append_missing: bool) -
                f"{report.points:g} point(s) credited.")
     click.echo(f"Checked {visits.visits} jemput bola visit(s): {visits.lines} ledger line(s) expected, "
                f"{visits.points:g} point(s) credited.")
-    differences = [*report.differences, *visits.differences]
+    differences: list[Difference | VisitDifference] = [*report.differences, *visits.differences]
     if not differences:
         click.echo("The ledger matches the event log.")
         return

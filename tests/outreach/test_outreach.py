@@ -385,3 +385,13 @@ def test_agency_scope_of_the_list_the_assignment_and_the_officer(app, world, clo
     assert wrong_agency.status_code == 422 and counts(app) == before
     assert dukcapil.post(f"/manager/outreach/{row(app, a_code).id}/assign", data={
         "officer": str(staff_id(app, "clerk1")), "visit_at": local(clock, 2)}).status_code == 303
+
+
+def test_the_outreach_reasons_have_their_templates_in_one_place_only():
+    from pathlib import Path
+
+    from ptsp.i18n import errors
+    from ptsp.i18n.errors_outreach import OUTREACH_MESSAGES
+    source = Path(errors.__file__).read_text()
+    assert not [reason for reason in OUTREACH_MESSAGES if f'"{reason}"' in source]
+    assert set(OUTREACH_MESSAGES) <= set(errors.MESSAGES)
