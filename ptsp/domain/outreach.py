@@ -35,6 +35,7 @@ MOVES = {
 }
 CLOSED = ("done", "cancelled")
 CHANNELS = ("web", *complaints.DESK_CHANNELS)
+CHANNEL_LABELS = {**complaints.CHANNEL_LABELS, "web": N_("Halaman jemput bola")}
 MAX_NAME = 120
 MAX_CONTACT = 120
 MAX_PLACE = 300

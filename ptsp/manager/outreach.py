@@ -15,7 +15,7 @@ from ptsp.analytics.filters import offices_by_id, scoped_reach
 from ptsp.analytics.outreach import my_visits, request_list
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain import outreach as rules
-from ptsp.domain.complaints import CHANNEL_LABELS, DESK_CHANNELS
+from ptsp.domain.complaints import DESK_CHANNELS
 from ptsp.domain.errors import DomainError, InvalidInput
 from ptsp.i18n.errors import describe
 from ptsp.services import outreach, outreach_visits
@@ -53,7 +53,7 @@ def _page(problem: str | None = None, status_code: int = 200, failed: int | None
              or (status == "open" and r["status"] not in rules.CLOSED)]
     return render_template(
         "manager/outreach.html", rows=shown, summary=summary, status=status, statuses=rules.STATUSES,
-        labels=rules.LABELS, moves=rules.MOVES, channel_labels=CHANNEL_LABELS, desk_channels=DESK_CHANNELS,
+        labels=rules.LABELS, moves=rules.MOVES, channel_labels=rules.CHANNEL_LABELS, desk_channels=DESK_CHANNELS,
         officers=outreach_visits.officers(session, reach.office_ids), me=actor.staff_id,
         intake_services=intake_services(session, actor, reach.office_ids), offices=visible_offices(),
         office=request.args.get("office", ""), office_names={i: o.name for i, o in offices.items()},
