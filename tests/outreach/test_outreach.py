@@ -101,6 +101,7 @@ def ledger(app) -> list[PointsLedgerEntry]:
 def test_a_family_asks_from_a_phone_and_follows_the_request_by_its_code(app, world, clock):
     page = app.test_client().get("/jemput/kel-test").get_data(as_text=True)
     assert 'name="csrf_token"' in page and "KTP" in page and "keluarga" in page
+    assert 'href="/jemput/kel-test"' in app.test_client().get("/pengaduan/kel-test").get_data(as_text=True)
     address, code = file(app, world)
     assert len(code) == 10 and set(code) <= set(CODE_ALPHABET)
     request = row(app, code)
