@@ -41,7 +41,9 @@ def _privacy_settings(env: Any) -> dict[str, int]:
     """Residents' privacy (docs/security.md): how many days after its service day a ticket's page (the QR
     code) still opens, and how many days complaints' text is kept before `ptsp retention purge` drops it."""
     return {"STATUS_DAYS": int(env.get("PTSP_STATUS_DAYS", 7)),
-            "COMPLAINT_TEXT_DAYS": int(env.get("PTSP_COMPLAINT_TEXT_DAYS", 365))}
+            "COMPLAINT_TEXT_DAYS": int(env.get("PTSP_COMPLAINT_TEXT_DAYS", 365)),
+            # days a jemput bola request's name, contact, place and reason outlive its end (docs/outreach.md)
+            "OUTREACH_DAYS": int(env.get("PTSP_OUTREACH_DAYS", 14))}
 
 
 def _resident_alert_settings(env: Any) -> dict[str, Any]:

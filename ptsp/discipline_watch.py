@@ -35,6 +35,7 @@ from .models import DisciplineSettings, Office
 from .services.complaints import escalate_overdue
 from .services.discipline import ScanResult, scan
 from .services.discipline_notices import ensure_notices
+from .services.outreach import escalate_overdue as escalate_outreach
 
 AFTER_CLOSING = timedelta(minutes=15)
 LOCK_SPACE = 14  # first key of the advisory locks; the second is the office id
@@ -100,6 +101,12 @@ def scan_open_offices(at: datetime | None = None) -> list[ScanResult]:
         except Exception:
             session.rollback()
             current_app.logger.exception("complaint escalation failed")
+        try:  # jemput bola requests, the same rule (docs/outreach.md)
+            any_noticed = bool(escalate_outreach(session, now=at)) or any_noticed
+            session.commit()
+        except Exception:
+            session.rollback()
+            current_app.logger.exception("outreach escalation failed")
     if any_noticed:
         deliver_soon(current_app._get_current_object())  # type: ignore[attr-defined]  # the optional webhook, after the commits
     return results

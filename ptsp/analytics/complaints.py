@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Agency, Complaint, ComplaintEvent, Service, Staff
+from ..domain.complaints import first_response_summary
+from ..domain.referrals import Quarter
+from ..models import Agency, Complaint, ComplaintEvent, Office, Service, Staff
 from ..services import feedback
 from ..services.actors import Actor, agency_scope
 from .filters import in_agency
@@ -68,3 +71,30 @@ def intake_services(session: Session, actor: Actor, office_ids: list[int]) -> li
     query = select(Service).where(Service.office_id.in_(office_ids), Service.active.is_(True),
                                   in_agency(Service.id, own)).order_by(Service.office_id, Service.prefix)
     return [(s.office_id, s.id, f"{s.prefix} · {s.name_id}") for s in session.scalars(query)]
+
+
+def quarterly_complaints(session: Session, scope: set[int] | None, quarter: Quarter, now: datetime,
+                         agency_id: int | None = None) -> list[dict[str, Any]]:
+    """Per agency, the complaints received in a quarter (by the receiving office's local calendar, as the referral
+    ranking): how many, answered, 1x24-hour first-response breaches, median and p90 hours to the first response.
+
+    The agency is the complaint's service's; a complaint about no service, or a service of no agency, is the
+    office's own row (agency None), shown to office-wide readers only (`in_agency`)."""
+    start, end = quarter.bounds("Asia/Jakarta")
+    query = (select(Complaint.received_at, Complaint.due_at, Complaint.first_response_at, Service.agency_id,
+                    Office.timezone)
+             .join(Office, Office.id == Complaint.office_id)
+             .outerjoin(Service, Service.id == Complaint.service_id)
+             .where(Complaint.received_at >= start - timedelta(days=1), Complaint.received_at < end + timedelta(days=1),
+                    in_agency(Complaint.service_id, agency_id)))
+    if scope is not None:
+        query = query.where(Complaint.office_id.in_(scope))
+    cases: dict[int | None, list[tuple[datetime, datetime, datetime | None]]] = {}
+    for received, due, first, agency, timezone in session.execute(query):
+        if Quarter.of(received, timezone) == quarter:
+            cases.setdefault(agency, []).append((received, due, first))
+    names = dict(session.execute(select(Agency.id, Agency.name).where(
+        Agency.id.in_([a for a in cases if a is not None]))).all()) if cases else {}
+    rows = [{"agency": agency, "agency_name": names.get(agency) if agency is not None else None,
+             **first_response_summary(found, now)} for agency, found in cases.items()]
+    return sorted(rows, key=lambda r: (r["agency_name"] is None, r["agency_name"] or ""))

@@ -83,7 +83,7 @@ def points_rows(session: Session, office_ids: list[int], first: date, last: date
         select(PointsLedgerEntry, Office.slug, Staff.username, Ticket.code, Service.prefix)
         .join(Office, Office.id == PointsLedgerEntry.office_id)
         .join(Staff, Staff.id == PointsLedgerEntry.staff_id)
-        .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
+        .outerjoin(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)  # a jemput bola visit's line has none
         .join(Service, Service.id == PointsLedgerEntry.service_id)
         .where(PointsLedgerEntry.office_id.in_(office_ids), PointsLedgerEntry.service_day >= first,
                PointsLedgerEntry.service_day <= last, in_agency(PointsLedgerEntry.service_id, agency_id))
@@ -91,6 +91,7 @@ def points_rows(session: Session, office_ids: list[int], first: date, last: date
     )
     yield POINTS_COLUMNS
     for line, slug, username, code, prefix in session.execute(stmt):
+        code = code if line.ticket_id is not None else f"jemput-bola-{line.outreach_id}"
         yield (line.id, slug, line.service_day.isoformat(), username, code, prefix, line.kind, line.points,
                line.held, line.reason, " ".join(map(str, line.event_ids)), line.rating_id or "",
                line.acted_by or "", line.at.isoformat())

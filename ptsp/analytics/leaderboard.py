@@ -121,18 +121,21 @@ class Credit:
 
 def _ledger(session: Session, office: Office, p: Period, agency_id: int | None) -> dict[int, Credit]:
     rows = session.execute(
-        select(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind, func.count(),
-               func.sum(PointsLedgerEntry.points), func.sum(PointsLedgerEntry.held))
+        select(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.outreach_id,
+               PointsLedgerEntry.kind, func.count(), func.sum(PointsLedgerEntry.points),
+               func.sum(PointsLedgerEntry.held))
         .where(PointsLedgerEntry.office_id == office.id, PointsLedgerEntry.service_day >= p.start,
                PointsLedgerEntry.service_day <= p.end, in_agency(PointsLedgerEntry.service_id, agency_id))
-        .group_by(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
+        .group_by(PointsLedgerEntry.staff_id, PointsLedgerEntry.ticket_id, PointsLedgerEntry.outreach_id,
+                  PointsLedgerEntry.kind)
     )
     credits: dict[int, Credit] = defaultdict(Credit)
-    for staff_id, ticket_id, kind, count, points, held in rows:
+    for staff_id, ticket_id, outreach_id, kind, count, points, held in rows:
         credit = credits[staff_id]
         credit.points += float(points or 0)
         credit.held += float(held or 0)
-        credit.per_ticket[ticket_id] += float(points or 0)
+        # a jemput bola visit is one transaction like a ticket (its id negated to keep the two apart)
+        credit.per_ticket[ticket_id if ticket_id is not None else -(outreach_id or 0)] += float(points or 0)
         if kind in ("award", "hold"):
             credit.transactions += count
         if kind == "bonus":

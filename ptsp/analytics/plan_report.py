@@ -36,6 +36,7 @@ def hourly_rows(plan: OfficePlan) -> list[Row]:
                 "arrivals": _r(need.arrivals),
                 "points": _r(need.points, 1),
                 "ledger_points": _r(plan.ledger_points.get((weekday, need.hour), 0.0), 1),
+                "outreach_hours": _r(plan.outreach_hours.get((weekday, need.hour), 0.0), 2),
                 "erlangs": _r(need.load),
                 "clerks_needed": need.clerks,
                 "clerks_planned": planned,

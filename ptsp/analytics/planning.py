@@ -27,6 +27,7 @@ from ..models import PointsLedgerEntry
 from ..services.agencies import in_agency
 from .backtest import BacktestHour, backtest
 from .history import OfficeEstimates, OfficeHistory, day_hours, estimate, load_history
+from .outreach import outreach_hours
 from .plan_basics import PlanSettings, WeekdayPlan, plan_weekdays, predict_hour, weekday_demands
 
 DEFAULT_SETTINGS = PlanSettings()
@@ -55,14 +56,26 @@ class OfficePlan:
     # points credited in the ledger per open day, by (weekday, local hour): the work the clerks were paid
     # for in the history window, read from the same ledger as the leaderboard
     ledger_points: dict[tuple[str, int], float] = field(default_factory=dict)
+    # jemput bola officer-hours away from the counters per open day, by (weekday, local hour), from the visits of
+    # the history window (analytics.outreach.outreach_hours); `outreach_officers` of them are added to the shifts
+    outreach_hours: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
-def _week_shifts(weekdays: dict[str, WeekdayPlan], days: list[date], rules: ShiftRules) -> ShiftPlan:
+def outreach_officers(hours: float) -> int:
+    """The officers a shift plan adds for an hour's average outreach officer-hours: rounded half up, so an hour
+    that is away half the time or more gets its officer, and a rare visit does not staff every week."""
+    return int(hours + 0.5)
+
+
+def _week_shifts(weekdays: dict[str, WeekdayPlan], days: list[date], rules: ShiftRules,
+                 away: dict[tuple[str, int], int]) -> ShiftPlan:
+    """The week's shifts for the counters' need plus the officers away on jemput bola visits in each hour."""
     needs = []
     for day in days:
-        plan = weekdays[WEEKDAYS[day.weekday()]]
-        needs.append(DayNeed(f"{WEEKDAYS[day.weekday()]} {day.isoformat()}",
-                             {n.hour: n.clerks for n in plan.need}, plan.breaks))
+        weekday = WEEKDAYS[day.weekday()]
+        plan = weekdays[weekday]
+        needs.append(DayNeed(f"{weekday} {day.isoformat()}",
+                             {n.hour: n.clerks + away.get((weekday, n.hour), 0) for n in plan.need}, plan.breaks))
     return plan_week(needs, rules)
 
 
@@ -87,7 +100,8 @@ def build_plan(session: Session, office_id: int, start: date, weeks: int,
     """Plan `weeks` weeks from `start` for one office (one agency of it, when given) from its last `history_days`
     days."""
     history = load_history(session, office_id, start - timedelta(days=settings.history_days), start, agency_id)
-    plan = plan_from_history(history, start, weeks, settings)
+    away = outreach_hours(session, office_id, history.timezone, list(history.open_days), agency_id)
+    plan = plan_from_history(history, start, weeks, settings, away)
     plan.backtest = backtest(session, history, settings, plan.target, plan.pools)
     plan.ledger_points = ledger_points_by_hour(session, history)
     return plan
@@ -108,7 +122,8 @@ def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tupl
     rows = session.execute(
         select(PointsLedgerEntry.at, PointsLedgerEntry.points)
         .where(PointsLedgerEntry.office_id == history.office_id, PointsLedgerEntry.at >= first,
-               PointsLedgerEntry.at < last, in_agency(PointsLedgerEntry.service_id, history.agency_id))
+               PointsLedgerEntry.at < last, in_agency(PointsLedgerEntry.service_id, history.agency_id),
+               PointsLedgerEntry.ticket_id.is_not(None))  # counter work; visits are `outreach_hours`
     )
     totals: dict[tuple[str, int], float] = defaultdict(float)
     for at, points in rows:
@@ -122,8 +137,15 @@ def ledger_points_by_hour(session: Session, history: OfficeHistory) -> dict[tupl
 
 
 def plan_from_history(history: OfficeHistory, start: date, weeks: int,
-                      settings: PlanSettings = DEFAULT_SETTINGS) -> OfficePlan:
-    """Everything but the backtest, from history already read (the benchmark calls this directly)."""
+                      settings: PlanSettings = DEFAULT_SETTINGS,
+                      outreach: dict[tuple[str, int], float] | None = None) -> OfficePlan:
+    """Everything but the backtest, from history already read (the benchmark calls this directly).
+
+    `outreach`: officer-hours away on jemput bola visits by (weekday, hour); the shifts cover them on top of the
+    counters' need, and each weekday's `cover` (what the counters get, which the predictions and the simulation
+    use) leaves them out."""
+    outreach = outreach or {}
+    away = {key: outreach_officers(hours) for key, hours in outreach.items() if outreach_officers(hours)}
     estimates = estimate(history, seed=settings.seed)
     pools = service_pools(history.counters, history.services)
     target = StaffingTarget(
@@ -138,10 +160,12 @@ def plan_from_history(history: OfficeHistory, start: date, weeks: int,
     while monday < end:
         days = [monday + timedelta(days=i) for i in range(7) if monday + timedelta(days=i) < end]
         open_days = [d for d in days if d not in closed and WEEKDAYS[d.weekday()] in weekdays]
-        shifts = _week_shifts(weekdays, open_days, settings.shift_rules)
+        shifts = _week_shifts(weekdays, open_days, settings.shift_rules, away)
         if open_days and shifts.status != "infeasible":
             for day, day_plan in zip(open_days, shifts.days, strict=True):
-                weekdays[WEEKDAYS[day.weekday()]].cover = dict(day_plan.cover)
+                weekday = WEEKDAYS[day.weekday()]
+                weekdays[weekday].cover = {hour: max(0, clerks - away.get((weekday, hour), 0))
+                                           for hour, clerks in day_plan.cover.items()}
         week_plans.append(WeekPlan(monday, open_days, {d: closed[d] for d in days if d in closed}, shifts))
         monday += timedelta(days=7)
     for plan in weekdays.values():
@@ -157,7 +181,7 @@ def plan_from_history(history: OfficeHistory, start: date, weeks: int,
     return OfficePlan(
         history=history, estimates=estimates, pools=pools, target=target, weekdays=weekdays, weeks=week_plans,
         backtest=[], opening_options=options, opening_choice=choice,
-        cutoff_minutes=opening.last_ticket_cutoff(target.target_minutes, p90),
+        cutoff_minutes=opening.last_ticket_cutoff(target.target_minutes, p90), outreach_hours=dict(outreach),
     )
 
 

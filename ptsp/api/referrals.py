@@ -7,6 +7,7 @@ from typing import Literal
 from flask import Response, jsonify, request
 from pydantic import Field
 
+from ..analytics.complaints import quarterly_complaints
 from ..analytics.filters import reader_agency
 from ..analytics.referrals import events_of, quarterly_ranking, referral_view
 from ..analytics.referrals import list_referrals as query_referrals
@@ -138,7 +139,9 @@ def list_referrals() -> Response:
 
 
 operation("/referrals/ranking", "get", "Departments ranked by breach rate and response time over a quarter",
-          responses={200: "Ranking, best first"}, auth=["staff"],
+          responses={200: "{quarter, departments: ranking best first, complaints: per agency [{agency, agency_name, "
+                         "complaints, answered, breaches, median_response_hours, p90_response_hours}]}"},
+          auth=["staff"],
           params=[{"name": "quarter", "in": "query", "required": False, "schema": {"type": "string"},
                    "description": "e.g. 2026Q4; default: the current quarter"},
                   {"name": "agency", "in": "query", "required": False, "schema": {"type": "integer"}}])
@@ -151,8 +154,10 @@ def referral_ranking() -> Response:
     raw = request.args.get("quarter")
     quarter = rules.Quarter.parse(raw) if raw else rules.Quarter.of(now(), "Asia/Jakarta")
     agency_id = reader_agency(session, actor, None, request.args.get("agency"))
-    return jsonify({"quarter": str(quarter), "departments": quarterly_ranking(
-        session, office_scope(session, actor), quarter, now(), agency_id)})
+    scope = office_scope(session, actor)
+    ranking = quarterly_ranking(session, scope, quarter, now(), agency_id)
+    return jsonify({"quarter": str(quarter), "departments": ranking,
+                    "complaints": quarterly_complaints(session, scope, quarter, now(), agency_id)})
 
 
 operation("/referrals/{referral_id}", "get", "One referral with its progress (staff, or its department's token)",

@@ -128,7 +128,8 @@ def _echo_plan(result, start: datetime, weeks: int, out_dir: Path | None) -> Non
     sections = [
         ("Ringkasan per hari (per weekday)", "days", None),
         ("Kebutuhan per jam: poin = menit standar (hourly need; points = standard minutes)", "hourly",
-         ["weekday", "hour", "arrivals", "points", "ledger_points", "erlangs", "clerks_needed", "clerks_planned",
+         ["weekday", "hour", "arrivals", "points", "ledger_points", "outreach_hours", "erlangs", "clerks_needed",
+          "clerks_planned",
           "predicted_service_level", "simulated_service_level", "predicted_wait_minutes", "simulated_wait_minutes"]),
         ("Shift (MILP, HiGHS)", "shifts", None),
         ("Roster minggu pertama (first week's roster)", "roster", None),

@@ -25,6 +25,8 @@ def points_recompute(office_slug: str | None, show: int, append_missing: bool) -
     --append-missing is given (for history imported as bare events).
     """
     from ..services import points as ledger
+    from ..services.outreach_points import VisitDifference, recompute_visits
+    from ..services.points import Difference
 
     app = _app()
     with app.app_context():
@@ -39,14 +41,18 @@ def points_recompute(office_slug: str | None, show: int, append_missing: bool) -
         with db_session(readonly=True) as session:
             office_id = _office(session, office_slug).id if office_slug else None
             report = ledger.recompute(session, office_id)
+            visits = recompute_visits(session, office_id)  # jemput bola visits (docs/outreach.md)
     click.echo(f"Checked {report.tickets} ticket(s): {report.lines} ledger line(s) expected, "
                f"{report.points:g} point(s) credited.")
-    if report.matches:
+    click.echo(f"Checked {visits.visits} jemput bola visit(s): {visits.lines} ledger line(s) expected, "
+               f"{visits.points:g} point(s) credited.")
+    differences: list[Difference | VisitDifference] = [*report.differences, *visits.differences]
+    if not differences:
         click.echo("The ledger matches the event log.")
         return
-    click.echo(f"{len(report.differences)} difference(s) between the ledger and the event log:")
-    for difference in report.differences[:show]:
+    click.echo(f"{len(differences)} difference(s) between the ledger and the event log:")
+    for difference in differences[:show]:
         click.echo(f"  {difference.describe()}")
-    if len(report.differences) > show:
-        click.echo(f"  ... and {len(report.differences) - show} more")
+    if len(differences) > show:
+        click.echo(f"  ... and {len(differences) - show} more")
     sys.exit(1)

@@ -41,6 +41,7 @@ def purge(before: datetime | None, dry_run: bool) -> None:
     from ..context import db_session, now
     from ..services import retention as rules
     from ..services.appointment_retention import purge_bookings
+    from ..services.outreach_retention import purge_outreach
 
     app = _app()
     with app.app_context():
@@ -51,6 +52,8 @@ def purge(before: datetime | None, dry_run: bool) -> None:
             report = rules.purge(session, complaints_before=datetime.combine(complaints, time(), UTC),
                                  tokens_before=tokens, dry_run=dry_run)
             bookings = purge_bookings(session, today=today, dry_run=dry_run)
+            visits = purge_outreach(session, now=now(), dry_run=dry_run,
+                                    closed_before=now() - timedelta(days=max(1, app.config["OUTREACH_DAYS"])))
             if not dry_run:
                 session.commit()
     verb = "Would remove" if dry_run else "Removed"
@@ -58,3 +61,5 @@ def purge(before: datetime | None, dry_run: bool) -> None:
                f"and {report.notes} status note(s); {report.open_kept} older complaint(s) still open keep theirs.")
     click.echo(f"{verb} the status token of {report.tokens} ticket(s) of service days before {tokens}.")
     click.echo(f"{verb} the phone number of {bookings.phones} booking(s) and the limit keys of {bookings.keys}.")
+    click.echo(f"{verb} the name, contact, place and reason of {visits} jemput bola request(s) closed over "
+               f"{app.config['OUTREACH_DAYS']} day(s) ago.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from .errors import InvalidInput, InvalidTransition
 from .text import N_
@@ -110,3 +111,28 @@ def overdue(first_response_at: datetime | None, due_at: datetime, now: datetime)
     if first_response_at is not None:
         return first_response_at > due_at
     return now > due_at
+
+
+def quantile(values: list[float], q: float) -> float | None:
+    """The q-quantile of the values, linearly interpolated between order statistics (numpy's default); None if
+    there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def first_response_summary(cases: list[tuple[datetime, datetime, datetime | None]], now: datetime) -> dict[str, Any]:
+    """The figures of a quarterly report for a set of complaints (received_at, due_at, first_response_at).
+
+    A breach is a complaint whose first response missed its due time, or that has none and is past it (`overdue`);
+    the response times are of the answered complaints only, in hours."""
+    hours = [(first - received).total_seconds() / 3600 for received, _, first in cases if first is not None]
+    median, p90 = quantile(hours, 0.5), quantile(hours, 0.9)
+    return {"complaints": len(cases), "answered": len(hours),
+            "breaches": sum(overdue(first, due_at, now) for _, due_at, first in cases),
+            "median_response_hours": None if median is None else round(median, 2),
+            "p90_response_hours": None if p90 is None else round(p90, 2)}

@@ -49,6 +49,8 @@ LABELS = {
     "idle_clerk": N_("Petugas menganggur saat antrean menunggu"),
     # Not a scan finding: a complaint without a first response 24 hours after receipt (services.complaints).
     "complaint_late": N_("Pengaduan belum ditanggapi dalam 1×24 jam"),
+    # Not a scan finding either: a jemput bola request without a first response (services.outreach).
+    "outreach_late": N_("Permintaan jemput bola belum ditanggapi dalam 1×24 jam"),
 }
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext
 
 from ..domain.errors import DomainError
 from . import N_
+from .errors_outreach import OUTREACH_MESSAGES
 from .queue_messages import QUEUE_MESSAGES
 from .validation import Problem, describe_problems
 
@@ -356,9 +357,10 @@ MESSAGES: dict[str, str] = {
     "printer_language_invalid": N_("Bahasa tiket '%(language)s' tidak dikenal (pilih %(choices)s)"),
     "pairing_code_gone": N_("Tidak ada kode pemasangan yang masih berlaku untuk peramban ini; minta kode baru"),
 }
-for _reason in QUEUE_MESSAGES.keys() & MESSAGES.keys():  # one template per reason, wherever it is written
-    raise RuntimeError(f"two messages for {_reason!r}")
-MESSAGES |= QUEUE_MESSAGES
+for _part in (QUEUE_MESSAGES, OUTREACH_MESSAGES):  # jemput bola: docs/outreach.md
+    for _reason in _part.keys() & MESSAGES.keys():  # one template per reason, wherever it is written
+        raise RuntimeError(f"two messages for {_reason!r}")
+    MESSAGES |= _part
 
 
 def describe(error: DomainError) -> str:

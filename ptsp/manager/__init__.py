@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (page modules attach themselves to bp)
     export,
     feedback,
     notices,
+    outreach,
     password,
     planning,
     points,

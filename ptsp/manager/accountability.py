@@ -11,6 +11,7 @@ from flask_babel import gettext
 
 from ptsp.analytics import offices as office_figures
 from ptsp.analytics import pingpong as pingpong_figures
+from ptsp.analytics.complaints import quarterly_complaints
 from ptsp.analytics.discipline import overview, settings_for, visible_violations
 from ptsp.analytics.filters import reader_agency, scoped_agency
 from ptsp.analytics.referrals import list_referrals, quarterly_ranking
@@ -103,11 +104,13 @@ def referrals() -> str:
     breaches = list_referrals(session, scope, now(), office_id=office_id, breached_only=True, limit=300,
                               agency_id=agency_id)
     ranking = quarterly_ranking(session, scope, quarter, now(), agency_id)
+    complaint_rows = quarterly_complaints(session, scope, quarter, now(), agency_id)
     quarters, q = [], referral_rules.Quarter.of(now(), "Asia/Jakarta")
     for _ in range(8):
         quarters.append(q)
         q = referral_rules.Quarter(q.year - (q.number == 1), 4 if q.number == 1 else q.number - 1)
     return render_template("manager/referrals.html", rows=rows, breaches=breaches, ranking=ranking,
+                           complaints=complaint_rows,
                            quarter=quarter, quarters=quarters, offices=mine, office_id=office_id, status=status,
                            labels=referral_rules.LABELS, problem=problem, zones=_zones(mine), **agency_choices())
 

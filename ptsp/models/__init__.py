@@ -20,6 +20,7 @@ from .office import (
     Staff,
     counter_services,
 )
+from .outreach import OutreachEvent, OutreachRequest
 from .printing import PrintJob, TicketPrinter
 from .tickets import (
     CounterSession,
@@ -54,6 +55,8 @@ __all__ = [
     "Office",
     "OfficeClosedDay",
     "OfficeSequence",
+    "OutreachEvent",
+    "OutreachRequest",
     "PairingCode",
     "PointsLedgerEntry",
     "PrintJob",

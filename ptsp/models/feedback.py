@@ -28,13 +28,16 @@ class PointsLedgerEntry(Base):
     __tablename__ = "points_ledger"
     __table_args__ = (
         UniqueConstraint("ticket_id", "kind"),
+        UniqueConstraint("outreach_id", "kind"),
         Index("ix_points_ledger_office_day", "office_id", "service_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))  # null for a jemput bola visit
+    # A jemput bola visit's line (docs/outreach.md): `event_ids` are then its outreach_events.
+    outreach_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_requests.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     service_day: Mapped[date] = mapped_column(Date)  # the office-local day the work was done
     kind: Mapped[str] = mapped_column(String(16))  # award, hold, release, reject, bonus

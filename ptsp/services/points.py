@@ -277,11 +277,11 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
     """Recompute every ticket's points from ticket_events and ratings; compare with the ledger."""
     rules = rules or rules_for(session)
     touched = select(TicketEvent.ticket_id).where(TicketEvent.kind == "completed")
-    ledgered = select(PointsLedgerEntry.ticket_id)
+    ledgered = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.ticket_id.is_not(None))  # not visits
     if office_id is not None:
         touched = touched.where(TicketEvent.office_id == office_id)
         ledgered = ledgered.where(PointsLedgerEntry.office_id == office_id)
-    ticket_ids = sorted(set(session.scalars(touched)) | set(session.scalars(ledgered)))
+    ticket_ids = sorted(set(session.scalars(touched)) | {i for i in session.scalars(ledgered) if i is not None})
     standards = dict(session.execute(select(Service.id, Service.standard_minutes)).all())
     report = RecomputeReport(tickets=len(ticket_ids))
     facts = DayFacts(session, rules)
@@ -289,7 +289,7 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
         tickets, events, ratings = _load(session, chunk)
         ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
         for entry in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
-            ledger[entry.ticket_id][entry.kind] = _values(entry)
+            ledger[entry.ticket_id or 0][entry.kind] = _values(entry)  # never 0: a ticket's line (in chunk)
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             expected = {e.kind: _values(_row(ticket, e)) for e in _expected(
@@ -327,7 +327,7 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
         written: dict[int, set[str]] = defaultdict(set)
         for ticket_id, kind in session.execute(select(PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
                                                .where(PointsLedgerEntry.ticket_id.in_(chunk))):
-            written[ticket_id].add(kind)
+            written[ticket_id or 0].add(kind)  # never 0: a ticket's line (in chunk)
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             rows = [_row(ticket, e) for e in _expected(ticket, standards[ticket.service_id], events[ticket_id],
