@@ -32,8 +32,9 @@ def returned_heads(session: Session, office_id: int, day: date, service_ids: lis
 
 
 def regular_line(session: Session, ticket: Ticket) -> list[tuple[datetime, int]]:
-    """The order keys (queue time, id), oldest first, of the regular walk-ins waiting in the ticket's service today (itself,
-    priority tickets, appointments and returned parked tickets left out): the line a late resident rejoins."""
+    """The order keys (queue time, id), oldest first, of the regular walk-ins waiting in the ticket's service
+    today (itself, priority tickets, appointments and returned parked tickets left out): the line a late resident
+    rejoins."""
     return [(queued_at, ticket_id) for queued_at, ticket_id in session.execute(
         select(Ticket.queued_at, Ticket.id)
         .where(Ticket.office_id == ticket.office_id, Ticket.service_day == ticket.service_day,
