@@ -65,8 +65,8 @@ def sort_key(entry: QueueEntry, now: datetime, starvation_limit: timedelta,
 
     `appointments_first` is False when the counter has just called `max_run` appointments in a row.
     """
-    if entry.returned:
-        return (-1, entry.queued_at, entry.ticket_id)
+    if entry.returned:  # below an urgent tier (-1, docs/urgent.md), above the priority tier (0): docs/queue.md
+        return (-0.5, entry.queued_at, entry.ticket_id)
     promoted = entry.priority is not Priority.REGULAR or now - entry.ready_at >= starvation_limit
     if promoted:
         return (0, entry.ready_at, entry.ticket_id)
