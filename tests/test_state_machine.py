@@ -584,8 +584,8 @@ class QueueMachine(RuleBasedStateMachine):
                 assert ticket.counter_id is None
             elif ticket.status == "parked":  # it keeps its counter, which is free for the next resident
                 assert ticket.counter_id == ticket.return_counter_id is not None and ticket.parked_until
-            if ticket.return_counter_id is not None:
-                assert ticket.status in {"waiting", "parked"}, (ticket.id, ticket.status)
+            if ticket.return_counter_id is not None:  # the binding to a counter ends with the call
+                assert ticket.status not in {"called", "serving"}, (ticket.id, ticket.status)
         assert all(count == 1 for count in active.values()), dict(active)
 
     @invariant()
