@@ -332,3 +332,33 @@ def test_the_counter_lists_show_parked_tickets_and_missed_calls(session, world, 
     assert [m["id"] for m in lists["missed"]] == [missed.id] and lists["reinsert_places"] == 2
     view = own_view(session, parked, parked.public_token, clock())
     assert (view["status"], view["counter_number"], view["parked_until"]) == ("parked", 1, "09:32")
+
+
+def test_the_rest_routes_park_return_and_re_insert_and_refuse_bad_input_with_a_message(app, client, world, clock):
+    from tests.conftest import bearer, login
+
+    with app.extensions["ptsp.sessions"]() as s:
+        s.get(Office, world.office).late_reinsert_places = 2
+        s.commit()
+    login(client, "clerk1")
+    counter = world.counters[1]
+    assert client.post(f"/api/v1/counters/{counter}/open").status_code == 200
+    made = [client.post("/api/v1/tickets", headers=bearer(world.kiosk), json={
+        "office": world.office, "service": world.services["A"]}).get_json() for _ in range(2)]
+    first = client.post(f"/api/v1/counters/{counter}/call-next").get_json()["ticket"]
+    assert client.post(f"/api/v1/tickets/{first['id']}/start").status_code == 200
+    parked = client.post(f"/api/v1/tickets/{first['id']}/park")
+    assert parked.status_code == 200 and parked.get_json()["ticket"]["status"] == "parked"
+    assert parked.get_json()["ticket"]["parked_until"]
+    again = client.post(f"/api/v1/tickets/{first['id']}/park")
+    assert again.status_code == 409 and set(again.get_json()) == {"error", "message"}
+    back = client.post(f"/api/v1/tickets/{first['id']}/return")
+    assert back.get_json()["ticket"]["return_counter"] == counter
+    second = made[1]
+    called = client.post(f"/api/v1/counters/{counter}/call-next").get_json()["ticket"]
+    assert called["id"] == first["id"]  # the returned ticket first
+    for bad in ({"ticket": "x"}, {"ticket": 0}, {}, {"ticket": 2**40}):
+        refused = client.post(f"/api/v1/counters/{counter}/reinsert", json=bad)
+        assert refused.status_code == 422 and refused.get_json()["error"] == "invalid_input", bad
+    not_missed = client.post(f"/api/v1/counters/{counter}/reinsert", json={"ticket": second["id"]})
+    assert not_missed.status_code == 409 and "terlewat" in not_missed.get_json()["message"]

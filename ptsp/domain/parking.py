@@ -53,20 +53,24 @@ def require_reinsertable(code: str, last_event: str | None, reinsert_count: int,
         raise InvalidTransition("reinsert_limit_reached", ticket=code, max=MAX_REINSERTS)
 
 
-def reinsert_queued_at(line: Sequence[datetime], places: int, now: datetime) -> datetime:
-    """The queue time that puts a ticket `places` places ahead of the back of `line`.
+def reinsert_queued_at(line: Sequence[tuple[datetime, int]], places: int, now: datetime, own_id: int) -> datetime:
+    """The queue time that puts ticket `own_id` `places` places ahead of the back of `line`.
 
-    `line` holds the queue times, oldest first, of the tickets it is placed among (its service's regular
-    walk-ins, itself left out). With fewer than `places + 1` of them it goes to their front; with none it joins
-    now. Otherwise its time lies halfway between the tickets that will be just ahead of and just behind it, so
-    exactly `places` of them are behind it (the halfway point is rounded down to the microsecond; two neighbours
-    less than two microseconds apart leave the tie to the ticket ids).
+    `line` holds the order keys (queue time, ticket id), oldest first, of the tickets it is placed among (its
+    service's regular walk-ins, itself left out); ties of queue time break on the id, as in the calling order.
+    With fewer than `places + 1` of them it goes to their front; with none it joins now. Otherwise its time lies
+    halfway between the tickets that will be just ahead of and just behind it, so exactly `places` of them are
+    behind it. When those two are less than two microseconds apart (tickets issued at the same instant) it takes
+    the latest time that still sorts before the one behind: then at least `places` are behind it, never fewer.
     """
     if places <= 0:
         raise ValueError("places must be positive")
     if not line:
         return now
     if len(line) <= places:
-        return line[0] - ONE_TICK
+        return line[0][0] - ONE_TICK
     ahead, behind = line[-places - 1], line[-places]
-    return ahead + (behind - ahead) / 2
+    middle = ahead[0] + (behind[0] - ahead[0]) / 2
+    if ahead < (middle, own_id) < behind:
+        return middle
+    return behind[0] if own_id < behind[1] else behind[0] - ONE_TICK

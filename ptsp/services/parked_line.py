@@ -31,17 +31,18 @@ def returned_heads(session: Session, office_id: int, day: date, service_ids: lis
     return [QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at, returned=True)]
 
 
-def regular_line(session: Session, ticket: Ticket) -> list[datetime]:
-    """The queue times, oldest first, of the regular walk-ins waiting in the ticket's service today (itself,
-    priority tickets, appointments and returned parked tickets left out): the line a late resident rejoins."""
-    return list(session.scalars(
-        select(Ticket.queued_at)
+def regular_line(session: Session, ticket: Ticket) -> list[tuple[datetime, int]]:
+    """The order keys (queue time, id), oldest first, of the regular walk-ins waiting in the ticket's service
+    today (itself, priority tickets, appointments and returned parked tickets left out): the line a late resident
+    rejoins."""
+    return [(queued_at, ticket_id) for queued_at, ticket_id in session.execute(
+        select(Ticket.queued_at, Ticket.id)
         .where(Ticket.office_id == ticket.office_id, Ticket.service_day == ticket.service_day,
                Ticket.service_id == ticket.service_id, Ticket.status == "waiting", Ticket.id != ticket.id,
                Ticket.priority == Priority.REGULAR.value, Ticket.appointment_id.is_(None),
                Ticket.return_counter_id.is_(None))
         .order_by(Ticket.queued_at, Ticket.id)
-    ))
+    )]
 
 
 def returned_ahead(session: Session, ticket: Ticket) -> int:

@@ -119,7 +119,7 @@ def reinsert(session: Session, *, counter_id: int, ticket_id: int, actor: Actor,
     places = office.late_reinsert_places
     require_reinsertable(ticket.code, _last_event(session, ticket.id), ticket.reinsert_count, places)
     ticket.status = next_status(ticket.status, Action.REINSERT).value
-    ticket.queued_at = reinsert_queued_at(regular_line(session, ticket), places, now)
+    ticket.queued_at = reinsert_queued_at(regular_line(session, ticket), places, now, ticket.id)
     ticket.counter_id = ticket.counter = ticket.clerk_id = None
     ticket.finished_at = ticket.started_at = ticket.parked_until = None
     ticket.round_calls = 0

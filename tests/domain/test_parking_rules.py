@@ -58,7 +58,8 @@ def test_a_re_inserted_ticket_has_exactly_n_behind_it_or_is_in_front(gaps: list[
         moment += timedelta(microseconds=gap)
         line.append(moment)
     now = moment + timedelta(minutes=1)
-    new = reinsert_queued_at(line, places, now)
+    keys = [(q, i + 1) for i, q in enumerate(line)]
+    new = reinsert_queued_at(keys, places, now, 0)
     behind = sum(1 for q in line if q > new)
     assert behind == min(places, len(line))
     assert all(q != new for q in line)  # neighbours at least 2 microseconds apart: no tie to break
@@ -70,7 +71,19 @@ def test_a_re_inserted_ticket_has_exactly_n_behind_it_or_is_in_front(gaps: list[
 
 
 def test_an_empty_line_is_joined_now():
-    assert reinsert_queued_at([], 3, at(5)) == at(5)
+    assert reinsert_queued_at([], 3, at(5), 9) == at(5)
+
+
+@given(size=st.integers(1, 10), places=st.integers(1, 12), own=st.integers(0, 20))
+def test_tickets_issued_at_one_instant_never_leave_fewer_than_n_behind(size: int, places: int, own: int):
+    ids = [i for i in range(1, 22) if i != own][:size]
+    keys = [(at(0), i) for i in ids]  # a frozen clock: one queue time, ties broken by id
+    new = reinsert_queued_at(keys, places, at(1), own)
+    behind = sum(1 for key in keys if key > (new, own))
+    assert behind >= min(places, size)
+    if size > places:  # placed at the one instant just before the ticket that is to be behind it, or before all
+        before = keys[-places][1]
+        assert behind == (sum(1 for i in ids if i > own) if own < before else size)
 
 
 def test_a_returned_entry_goes_ahead_of_priority_and_starved_tickets():
