@@ -3,7 +3,7 @@
 ```
 waiting ──call──▶ called ──start──▶ serving ──complete──▶ done
    ▲  │             │ │                │
-   │  │             │ └─no_show──▶ no_show
+   │  │             │ └─no_show──▶ no_show     serving ─next_step─▶ waiting (next planned service)
    │  │             ├─requeue (recall limit)──▶ waiting
    │  │             └─transfer──▶ waiting (other service, same place in line)
    │  └─cancel──▶ cancelled            serving ─transfer─▶ waiting
@@ -39,6 +39,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    NEXT_STEP = "next_step"  # a visit of several steps: this step done, on to the next one's line
 
 
 OPEN_STATUSES = frozenset({Status.WAITING, Status.CALLED, Status.SERVING})
@@ -54,6 +55,7 @@ _TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.CALLED, Action.TRANSFER): Status.WAITING,
     (Status.SERVING, Action.COMPLETE): Status.DONE,
     (Status.SERVING, Action.TRANSFER): Status.WAITING,
+    (Status.SERVING, Action.NEXT_STEP): Status.WAITING,
 }
 for _open in OPEN_STATUSES:
     _TRANSITIONS[(_open, Action.EXPIRE)] = Status.EXPIRED

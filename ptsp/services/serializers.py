@@ -54,6 +54,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "outcome": ticket.outcome,
         "appointment": ticket.appointment_id is not None,
         "appointment_at": iso(ticket.appointment_at),
+        "next_steps": list(ticket.next_steps or []),
     }
 
 

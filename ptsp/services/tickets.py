@@ -27,7 +27,7 @@ from ..domain.errors import (
 )
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
-from . import office_calendar, points
+from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
@@ -92,6 +92,7 @@ def issue(
         issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None), source=source,
         appointment_id=booking.appointment_id if booking else None,
         appointment_at=booking.starts_at if booking else None, office=office, service=service,
+        next_steps=steps.route_for(session, service),
     )
     session.add(ticket)
     session.flush()
@@ -261,6 +262,9 @@ def _finish(
 def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, now: datetime) -> Ticket:
     """Finish serving a ticket with an outcome (e.g. `selesai`, `berkas_kurang`)."""
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
+            session, ticket, outcome, actor, now):
+        return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
             service_id=ticket.service_id, standard_minutes=ticket.service.standard_minutes)
