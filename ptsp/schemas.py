@@ -77,6 +77,11 @@ class TransferBody(Body):
     reason: str = Field(min_length=1, max_length=300)
 
 
+class StepsBody(Body):
+    services: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=6, description="The services after the current one, in order "
+                               "(docs/steps.md); an empty list plans none")
+
+
 # The full command (as sent over the counter's socket): the same body plus the id it acts on.
 
 
@@ -101,6 +106,10 @@ class CompleteTicket(CompleteBody, TicketRef):
 
 
 class TransferTicket(TransferBody, TicketRef):
+    pass
+
+
+class PlanSteps(StepsBody, TicketRef):
     pass
 
 

@@ -164,6 +164,7 @@ _TICKET_ACTIONS = {
     "no-show": ("no_show", schemas.Empty, "The resident did not come"),
     "transfer": ("transfer", schemas.TransferBody, "Transfer to another service's queue, keeping the place"),
     "cancel": ("cancel", schemas.CancelBody, "Cancel a waiting ticket (staff, or the resident's token)"),
+    "steps": ("plan_steps", schemas.StepsBody, "Plan the steps after the current one of a visit (docs/steps.md)"),
 }
 _document_actions("/tickets/{ticket_id}", _TICKET_ACTIONS, {200: "The ticket"})
 
