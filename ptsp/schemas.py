@@ -77,9 +77,12 @@ class TransferBody(Body):
     reason: str = Field(min_length=1, max_length=300)
 
 
+StepService = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class StepsBody(Body):
-    services: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=6, description="The services after the current one, in order "
-                               "(docs/steps.md); an empty list plans none")
+    services: list[StepService] = Field(max_length=6, description="The services after the current one, in "
+                                        "order (docs/steps.md); an empty list plans none")
 
 
 # The full command (as sent over the counter's socket): the same body plus the id it acts on.
