@@ -153,8 +153,8 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
     standard = session.get_one(Service, ticket.service_id).standard_minutes
-    written = set(session.execute(select(PointsLedgerEntry.step, PointsLedgerEntry.kind)
-                                  .where(PointsLedgerEntry.ticket_id == ticket.id)).tuples())
+    written = {(step, kind) for step, kind in session.execute(
+        select(PointsLedgerEntry.step, PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id))}
     added = [_row(ticket, e) for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
              if (e.step, e.kind) not in written]
     session.add_all(added)
