@@ -35,7 +35,7 @@ def check_plan(visited: Sequence[int], planned: Sequence[int], allowed: Iterable
     allowed_set = set(allowed)
     unknown = [s for s in plan if s not in allowed_set]
     if unknown:
-        raise InvalidInput("unknown_step_service", service=unknown[0])
+        raise InvalidInput("unknown_target_service", service=unknown[0])
     seen = set(visited)
     for service in plan:
         if service in seen:

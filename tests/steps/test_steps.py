@@ -99,7 +99,7 @@ def test_a_clerk_plans_the_remaining_steps_from_the_counter(app, world, clock, o
 
 
 MESSAGES = {"step_service_repeated": "sudah ada dalam kunjungan ini", "too_many_steps": "paling banyak 6 langkah",
-            "unknown_step_service": "tidak tersedia di kantor ini"}
+            "unknown_target_service": "tidak tersedia di kantor ini"}
 
 
 def more_services(app, world, count: int) -> list[int]:
@@ -115,7 +115,7 @@ def more_services(app, world, count: int) -> list[int]:
     (["A"], "step_service_repeated"),  # its own, current service again: no second credit for the same work
     (["C", "C"], "step_service_repeated"),
     (["B", "C", "Z", "Z", "Z", "Z"], "too_many_steps"),  # the current step and six more
-    (["other"], "unknown_step_service"),  # another office's service
+    (["other"], "unknown_target_service"),  # another office's service
 ])
 def test_a_plan_that_repeats_a_service_or_is_too_long_is_refused_and_changes_nothing(
         app, world, office, plan, reason):
