@@ -18,8 +18,9 @@ from ..domain.errors import InvalidTransition
 from ..domain.lifecycle import Action, Status, next_status
 from ..domain.steps import MAX_STEPS, PLANNED, STEP_DONE, check_plan, route_plan
 from ..models import Agency, Service, Ticket, TicketEvent
-from . import points
+from . import audit, points
 from .actors import Actor
+from .catalogue_admin import administered_service
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, waiting_counts
 from .serializers import ticket_view
@@ -40,6 +41,27 @@ def route_for(session: Session, service: Service) -> list[int]:
     if not service.route:
         return []
     return route_plan(service.id, service.route, open_services(session, service.office_id))
+
+
+def route_choices(session: Session, service: Service) -> list[Service]:
+    """The services an administrator may put in `service`'s route: the office's open ones but itself."""
+    ids = set(open_services(session, service.office_id)) - {service.id}
+    return list(session.scalars(select(Service).where(Service.id.in_(ids)).order_by(Service.prefix)))
+
+
+def set_route(session: Session, actor: Actor, service_id: int, route: list[int], now: datetime) -> Service:
+    """Set the services a visit for `service_id` goes through next (an empty list: none), checked like a clerk's
+    plan; audited, and `services_changed` tells the kiosks."""
+    service = administered_service(session, actor, service_id)
+    chosen = check_plan([service.id], route, open_services(session, service.office_id), MAX_STEPS)
+    before = list(service.route or [])
+    if chosen == before:
+        return service
+    service.route = chosen
+    audit.record(session, actor=actor, now=now, office_id=service.office_id, entity="service",
+                 entity_id=service.id, action="route_changed", before={"route": before}, after={"route": chosen})
+    publish(session, service.office_id, facts.SERVICES_CHANGED, {})
+    return service
 
 
 def visited(session: Session, ticket: Ticket) -> list[int]:
