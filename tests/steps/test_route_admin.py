@@ -3,6 +3,7 @@ plan, refused to clerks, and carried by the next kiosk ticket."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from ptsp.models import AuditEntry, Service
@@ -59,3 +60,28 @@ def test_a_clerk_cannot_set_a_route(app, client, world):
                            data={"route": [str(world.services["B"])]})
     assert response.status_code in (302, 403)
     assert route_of(app, world.services["A"]) == []
+
+
+def test_a_route_in_the_set_up_file_is_loaded_by_prefix_and_exported_back(app, world):
+    from ptsp.i18n.errors import describe
+    from ptsp.services.setup import SetupRefused, export_setup, load_setup
+    from tests.conftest import SETUP
+
+    data = {"offices": [dict(SETUP["offices"][1], services=[
+        {**s, "route": ["C", "B"]} if s["prefix"] == "A" else s for s in SETUP["offices"][1]["services"]])]}
+    with app.extensions["ptsp.sessions"]() as session:
+        load_setup(session, data)
+        session.commit()
+    assert route_of(app, world.services["A"]) == [world.services["C"], world.services["B"]]
+    with app.extensions["ptsp.read_sessions"]() as session:
+        exported = export_setup(session, ["kel-test"]).document["offices"][0]["services"]
+    assert [s["route"] for s in exported] == [["C", "B"], [], []]
+    for route, problem in ((["Q"], "Layanan tujuan Q tidak tersedia"), (["A"], "sudah ada dalam kunjungan"),
+                           (["B", "B"], "sudah ada dalam kunjungan")):
+        bad = {"offices": [dict(data["offices"][0], services=[
+            {**s, "route": route} if s["prefix"] == "A" else s for s in data["offices"][0]["services"]])]}
+        with app.extensions["ptsp.sessions"]() as session, pytest.raises(SetupRefused) as refused:
+            load_setup(session, bad)
+        said = " ".join(describe(p) for p in refused.value.problems)
+        assert problem in said, said
+    assert route_of(app, world.services["A"]) == [world.services["C"], world.services["B"]]
