@@ -296,6 +296,7 @@ def transfer(
     ticket.counter_id = ticket.counter = ticket.clerk_id = None
     ticket.started_at, ticket.round_calls = None, 0
     ticket.transfer_count += 1
+    ticket.next_steps = [s for s in ticket.next_steps or [] if s != target.id]  # a planned step, taken early
     record(
         session, ticket, "transferred", actor, now, counter_id=from_counter,
         from_service=from_service, to_service=target.id, reason=reason.strip(),
