@@ -209,3 +209,12 @@ def test_a_plan_cannot_send_the_resident_back_to_a_service_the_visit_has_left(ap
     again = one.call()
     response = one.client.post(f"/api/v1/tickets/{again['id']}/steps", json={"services": [world.services["A"]]})
     assert response.status_code == 422 and MESSAGES["step_service_repeated"] in response.get_json()["message"]
+
+
+def test_a_transfer_to_a_planned_steps_service_takes_that_step_off_the_plan(app, world, office):
+    set_route(app, world, "A", ["C", "B"])
+    office.issue("A")
+    one = office.desk("clerk1", 1)
+    called = one.call()
+    moved = one.act(called, "transfer", service=world.services["B"], reason="langsung perizinan")["ticket"]
+    assert moved["next_steps"] == [world.services["C"]] and moved["transfer_count"] == 1
