@@ -72,6 +72,10 @@ def test_a_kiosk_ticket_goes_through_its_services_route_as_one_ticket(app, world
                .where(Ticket.id == ticket["id"]))[0]
     assert row.transfer_count == 0 and row.code == "A-001" and row.queued_at == row.issued_at
     assert two.call()["id"] == newer_c["id"]
+    figures = {name: desk.client.get("/counter/state").get_json()["figures"] for name, desk in
+               (("clerk1", one), ("clerk2", two), ("clerk3", three))}
+    assert [(f["served"], f["mean_minutes"], f["points"]) for f in figures.values()] == [
+        (1, 10.0, 10.0), (1, 5.0, 5.0), (1, 20.0, 20.0)]  # each step counts as served at its own counter
     with app.extensions["ptsp.read_sessions"]() as session:
         report = recompute(session)
         assert report.matches, [d.describe() for d in report.differences]
