@@ -72,3 +72,29 @@ def test_a_visit_of_several_steps_on_the_residents_status_page(server, page_fact
     phone.wait_for_selector("#step-list li")
     assert [name for name, _state in _steps(phone)] == ["ID card", "Letters", "Licensing"]
     assert phone.text_content("#step-list li .step-state") == "completed"
+
+
+def test_a_route_set_on_the_service_page_is_carried_by_the_next_kiosk_ticket(server, page_factory, shot):
+    from tests.admin.test_admin_browser import manager_login
+
+    manager = page_factory(1366, 768)
+    manager_login(manager, server.base)
+    manager.goto(f"{server.base}/manager/admin/services")
+    manager.click("text=KTP")
+    manager.wait_for_selector("#service-route")
+    selects = manager.locator("#service-route select[name=route]")
+    selects.nth(0).select_option(label="C · Surat")
+    selects.nth(1).select_option(label="B · Perizinan")
+    manager.click("#service-route button[type=submit]")
+    manager.wait_for_selector("#saved")
+    assert manager.locator("#service-route select[name=route]").nth(0).input_value() != ""
+    shot(manager, "admin-service-route", full_page=True)
+
+    ticket = server.issue("A")
+    assert len(ticket["next_steps"]) == 2
+    phone = page_factory(390, 844)
+    phone.goto(ticket["status_url"] if ticket["status_url"].startswith("http") else server.base + ticket["status_url"])
+    phone.wait_for_selector("#step-list li")
+    assert _steps(phone) == [["KTP", "current"], ["Surat", "next"], ["Perizinan", "next"]]
+    assert phone.text_content("#step-of") == "Langkah 1 dari 3"
+    shot(phone, "status-step-1-waiting")
