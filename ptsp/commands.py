@@ -17,7 +17,7 @@ from .context import get_db, now
 from .domain.errors import DomainError, Forbidden, InvalidInput, QueueEmpty
 from .i18n.validation import invalid_input
 from .models import Ticket
-from .services import counters, parking, processed, tickets
+from .services import counters, parking, processed, steps, tickets
 from .services.actors import Actor
 from .services.counters import current_session
 from .services.serializers import counter_view, ticket_view
@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
         s, ticket_id=b.ticket, actor=a, now=t)),
     "reinsert": (schemas.ReinsertTicket, lambda s, b, a, t: parking.reinsert(
         s, counter_id=b.counter, ticket_id=b.ticket, actor=a, now=t)),
+    "plan_steps": (schemas.PlanSteps, lambda s, b, a, t: steps.plan(
+        s, ticket_id=b.ticket, services=list(b.services), actor=a, now=t)),
 }
 
 

@@ -77,6 +77,14 @@ class TransferBody(Body):
     reason: str = Field(min_length=1, max_length=300)
 
 
+StepService = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class StepsBody(Body):
+    services: list[StepService] = Field(max_length=6, description="The services after the current one, in "
+                                        "order (docs/steps.md); an empty list plans none")
+
+
 # The full command (as sent over the counter's socket): the same body plus the id it acts on.
 
 
@@ -109,6 +117,10 @@ class ReinsertBody(Body):
 
 
 class ReinsertTicket(ReinsertBody, CounterRef):
+    pass
+
+
+class PlanSteps(StepsBody, TicketRef):
     pass
 
 

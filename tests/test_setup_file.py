@@ -325,7 +325,7 @@ def test_export_of_named_offices_and_of_an_unknown_one(env, tmp_path):
         "booking_late_minutes": 15, "booking_max_per_day": 2, "booking_no_show_limit": 2, "booking_block_days": 30,
         "booking_max_run": 2,
         "services": [{"prefix": "A", "name_id": "KTP", "name_en": "ID card", "standard_minutes": 10.0,
-                      "active": True, "requirements": [], "fee_rupiah": 0, "booking_share": 0.5}],
+                      "active": True, "requirements": [], "fee_rupiah": 0, "booking_share": 0.5, "route": []}],
         "counters": [{"number": 1, "active": True, "services": ["A"]}],
         "staff": [{"username": "other", "name": "Petugas Lain", "role": "clerk"}],
     }]}

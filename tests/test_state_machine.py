@@ -45,6 +45,7 @@ from ptsp.domain.calling_order import Priority, QueueEntry, order_queue
 from ptsp.domain.codes import format_code
 from ptsp.domain.errors import DomainError, QueueEmpty
 from ptsp.domain.parking import MAX_PARKS, MAX_REINSERTS
+from ptsp.domain.steps import MAX_STEPS
 from ptsp.migrate import upgrade
 from ptsp.models import (
     Appointment,
@@ -61,7 +62,8 @@ from ptsp.models import (
     TicketNumber,
     UrgentCase,
 )
-from ptsp.services import counters, parking, tickets, urgent
+from ptsp.services import counters, parking, steps, tickets, urgent
+from ptsp.services import points as points_service
 from ptsp.services.actors import SYSTEM, Actor
 from ptsp.services.check_in import check_in
 from ptsp.services.tickets import appointments_max_run
@@ -92,8 +94,10 @@ STATUS_AFTER_EVENT = {
     "parked": "parked",
     "returned": "waiting",
     "reinserted": "waiting",
+    "step_completed": "waiting",  # a visit of several steps goes on to its next step's line (docs/steps.md)
 }
 REINSERT_PLACES = 2
+PLAN_EVENTS = {"steps_planned"}  # change no status
 
 
 @functools.cache
@@ -418,8 +422,11 @@ class QueueMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.issued_as)
     @rule(data=st.data(), outcome=st.sampled_from(["selesai", "berkas_kurang"]))
     def complete(self, data: st.DataObject, outcome: str) -> None:
-        self._ticket_command("complete", data, {"serving"}, lambda s, t, a: tickets.complete(
+        before = {t.id: t for t in self.all_tickets()}
+        done = self._ticket_command("complete", data, {"serving"}, lambda s, t, a: tickets.complete(
             s, ticket_id=t.id, outcome=outcome, actor=a, now=self.clock()))
+        if done is not None:
+            self.watch_the_step(before[done.id], done)
 
     @precondition(lambda self: self.issued_as)
     @rule(data=st.data())
@@ -524,6 +531,7 @@ class QueueMachine(RuleBasedStateMachine):
             assert (ticket.urgent_at is not None) == (actor == self.supervisor)
         else:
             assert actor != self.supervisor, f"the supervisor's urgent desk ticket was refused: {refusal}"
+
     @precondition(lambda self: self.issued_as)
     @rule(data=st.data())
     def park(self, data: st.DataObject) -> None:
@@ -641,6 +649,66 @@ class QueueMachine(RuleBasedStateMachine):
             assert (back.status, back.number, back.code) == ("waiting", ticket.number, ticket.code)
             self.check_reinserted_place(line, back)
 
+    @precondition(lambda self: self.issued_as)
+    @rule(data=st.data(), plan=st.lists(st.sampled_from(["A", "B", "C"]), max_size=3))
+    def plan_steps(self, data: st.DataObject, plan: list[str]) -> None:
+        """A clerk plans the steps after the current one (docs/steps.md): refused when it repeats a service the
+        visit has been in or names one twice, so a plan can neither earn a service twice nor hide a bounce."""
+        ticket = self.pick_ticket(data, {"called", "serving"})
+        services = [self.world.services[p] for p in plan]
+        allowed = len(set(services)) == len(services) and not set(services) & set(self.visited(ticket))
+        actor = self.acting_clerk(data, ticket.counter_id)
+        planned, refusal = self.attempt("plan_steps", lambda s: steps.plan(
+            s, ticket_id=ticket.id, services=services, actor=actor, now=self.clock()))
+        if planned is not None:
+            assert allowed and planned.next_steps == services and self.attendant(ticket.counter_id) == actor
+        elif ticket.status in {"called", "serving"} and self.attendant(ticket.counter_id) == actor:
+            assert not allowed, refusal
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS), order=st.permutations(["A", "B", "C"]), length=st.integers(1, 2))
+    def plan_and_finish_a_step(self, number: int, order: list[str], length: int) -> None:
+        """The information desk's rhythm: the clerk at a counter plans the rest of the current visit (services it
+        has not been in), serves it and finishes the step; the ticket goes on to the first planned service."""
+        counter_id = self.counter_id(number)
+        actor = self.attendant(counter_id) or self.clerks[f"clerk{number}"]
+        self.attempt("open", lambda s: counters.open_counter(s, counter_id=counter_id, actor=actor, now=self.clock()))
+
+        def at_counter(s: Session) -> Ticket | None:
+            return s.scalar(select(Ticket).where(Ticket.counter_id == counter_id,
+                                                 Ticket.status.in_(["called", "serving"])))
+
+        if self.read(at_counter) is None:
+            self.call_next_at(counter_id, actor)
+        current = self.read(at_counter)
+        if current is None:
+            return
+        fresh = [self.world.services[p] for p in order if self.world.services[p] not in self.visited(current)]
+        planned, refusal = self.attempt("plan_steps", lambda s: steps.plan(
+            s, ticket_id=current.id, services=fresh[:length], actor=actor, now=self.clock()))
+        assert refusal is None, refusal
+        if current.status == "called":
+            self.attempt("start", lambda s: tickets.start(s, ticket_id=current.id, actor=actor, now=self.clock()))
+        before = self.read(lambda s: s.get_one(Ticket, current.id))
+        done, refusal = self.attempt("complete", lambda s: tickets.complete(
+            s, ticket_id=current.id, outcome="selesai", actor=actor, now=self.clock()))
+        assert refusal is None, refusal
+        self.watch_the_step(before, done)
+
+    def visited(self, ticket: Ticket) -> list[int]:
+        return self.read(lambda s: steps.visited(s, s.get_one(Ticket, ticket.id)))
+
+    def watch_the_step(self, before: Ticket, after: Ticket) -> None:
+        """Completing a ticket with a planned step queues it for that step's service as the same ticket, in its
+        place (queued time, number and priority kept), not as a transfer; otherwise it is done."""
+        if not before.next_steps:
+            assert after.status == "done"
+            return
+        event("complete: on to the next step")
+        assert (after.status, after.service_id, after.next_steps) == (
+            "waiting", before.next_steps[0], before.next_steps[1:])
+        assert (after.queued_at, after.number, after.code, after.public_token, after.transfer_count) == (
+            before.queued_at, before.number, before.code, before.public_token, before.transfer_count)
+
     @rule(minutes=st.integers(1, 20))
     def time_passes(self, minutes: int) -> None:
         self.clock.now = min(self.clock.now + timedelta(minutes=minutes), LAST_ISSUE_MINUTE)
@@ -701,7 +769,8 @@ class QueueMachine(RuleBasedStateMachine):
         for ticket in self.all_tickets():
             kinds = events[ticket.id]
             assert kinds and kinds[0] == "issued" and kinds.count("issued") == 1, kinds
-            assert ticket.status == STATUS_AFTER_EVENT[kinds[-1]], (ticket.id, ticket.status, kinds)
+            moves = [k for k in kinds if k not in PLAN_EVENTS]
+            assert ticket.status == STATUS_AFTER_EVENT[moves[-1]], (ticket.id, ticket.status, kinds)
             assert ticket.call_count == kinds.count("called") + kinds.count("recalled")
             assert ticket.transfer_count == kinds.count("transferred")
 
@@ -735,6 +804,29 @@ class QueueMachine(RuleBasedStateMachine):
             seqs = published[office_id]
             assert seqs == list(range(base + 1, base + len(seqs) + 1)), f"office {office_id} facts: {seqs}"
             assert stored.get(office_id, 0) == base + len(seqs)
+
+
+    @invariant()
+    def planned_steps_never_repeat_a_service_and_a_finished_visit_has_none(self) -> None:
+        for ticket in self.all_tickets():
+            if ticket.next_steps:
+                assert ticket.status in {"waiting", "called", "serving", "expired", "cancelled", "no_show"}
+                path = [*self.visited(ticket), *ticket.next_steps]
+                assert len(path) == len(set(path)) <= MAX_STEPS, (ticket.id, path)
+            else:
+                assert ticket.status != "done" or ticket.next_steps == []
+
+    @invariant()
+    def each_step_earns_its_clerk_once_and_the_ledger_replays(self) -> None:
+        """One work line (award or hold) per completed step, to the clerk who finished it; recompute agrees."""
+        with self.sessions() as session:
+            report = points_service.recompute(session)
+            assert report.matches, [d.describe() for d in report.differences]
+            finished = sorted(session.execute(select(TicketEvent.ticket_id, TicketEvent.staff_id).where(
+                TicketEvent.kind.in_(["completed", "step_completed"]))).all())
+            worked = sorted(session.execute(select(PointsLedgerEntry.ticket_id, PointsLedgerEntry.staff_id).where(
+                PointsLedgerEntry.kind.in_(["award", "hold"]))).all())
+        assert worked == finished
 
 
 QueueMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=30, deadline=None)

@@ -10,7 +10,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import referrals as referral_rules
-from ..domain.pingpong import MAX_HANDOFFS, REASONS, Journey, collapse, reasons
+from ..domain.pingpong import MAX_HANDOFFS, REASONS, Journey, Leg, collapse, reasons
+from ..domain.steps import STEP_DONE
 from ..models import Counter, Department, Office, Referral, Service, Ticket
 from ..services.agencies import in_agency
 from .timeline import TicketStory, ticket_stories
@@ -28,16 +29,20 @@ class Case:
 
 
 def journey_of(story: TicketStory, referrals: list[tuple[int, str]]) -> Journey:
-    """Read a ticket's journey from its events and its referrals (department, status) in order."""
-    services = [story.issued_service_id]
-    counters = []
+    """Read a ticket's journey from its events and its referrals (department, status) in order; a planned step
+    (`step_completed`) starts a new leg instead of adding a handoff."""
+    legs = [Leg([story.issued_service_id])]
     for event in story.events:
-        if event.kind == "transferred" and (event.data or {}).get("to_service") is not None:
-            services.append(int(event.data["to_service"]))
+        data = event.data or {}
+        if event.kind == "transferred" and data.get("to_service") is not None:
+            legs[-1].services.append(int(data["to_service"]))
+        elif event.kind == STEP_DONE and data.get("next_service") is not None:
+            legs.append(Leg([int(data["next_service"])]))
         elif event.kind == "called" and event.counter_id is not None:
-            counters.append(event.counter_id)
-    return Journey(services=services, counters=counters, departments=[d for d, _s in referrals],
-                   returned_referrals=sum(1 for _d, s in referrals if s == referral_rules.RETURNED))
+            legs[-1].counters.append(event.counter_id)
+    return Journey(services=legs[0].services, counters=legs[0].counters, departments=[d for d, _s in referrals],
+                   returned_referrals=sum(1 for _d, s in referrals if s == referral_rules.RETURNED),
+                   next_legs=legs[1:])
 
 
 def cases(session: Session, office_id: int, first_day: date, last_day: date, max_handoffs: int = MAX_HANDOFFS,
@@ -97,8 +102,11 @@ def report(session: Session, offices: list[Office], first_day: date, last_day: d
             listed.append({
                 "office": office.id, "office_name": office.name, "ticket": c.ticket_id, "code": c.code,
                 "day": c.day.isoformat(), "service_prefix": prefixes.get(c.service_id, "?"), "reasons": c.reasons,
-                "services": " → ".join(prefixes.get(s, "?") for s in c.journey.services),
-                "counters": " → ".join(str(numbers.get(x, "?")) for x in collapse(c.journey.counters)),
+                # planned steps are joined by ⇒, transfers by →
+                "services": " ⇒ ".join(" → ".join(prefixes.get(s, "?") for s in leg.services)
+                                       for leg in c.journey.legs),
+                "counters": " ⇒ ".join(" → ".join(str(numbers.get(x, "?")) for x in collapse(leg.counters))
+                                       for leg in c.journey.legs),
                 "departments": " → ".join(departments.get(d, "?") for d in c.journey.departments),
                 "handoffs": c.journey.handoffs,
             })

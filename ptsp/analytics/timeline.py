@@ -17,7 +17,7 @@ from ..domain.intervals import Span
 from ..models import Counter, CounterSession, Office, Ticket, TicketEvent, counter_services
 
 ENDS_WAIT = {"called", "completed", "no_show", "cancelled", "expired"}
-ENDS_BUSY = {"requeued", "transferred", "completed", "no_show", "cancelled", "expired", "parked"}
+ENDS_BUSY = {"requeued", "transferred", "step_completed", "completed", "no_show", "cancelled", "expired", "parked"}
 REJOINS = {"requeued", "returned", "reinserted"}  # back in a line (docs/queue.md): waiting again from here
 
 
@@ -96,6 +96,9 @@ def waiting_and_busy(stories: list[TicketStory], until: datetime
                 held = (event.counter_id, event.at)
             elif event.kind == "transferred":
                 service = int(data.get("to_service", service))
+                wait_from = event.at
+            elif event.kind == "step_completed":  # a visit of several steps: waits again in the next step's line
+                service = int(data.get("next_service", service))
                 wait_from = event.at
             elif event.kind in REJOINS and wait_from is None:
                 wait_from = event.at

@@ -168,6 +168,7 @@ _TICKET_ACTIONS = {
     "cancel": ("cancel", schemas.CancelBody, "Cancel a waiting ticket (staff, or the resident's token)"),
     "park": ("park", schemas.Empty, "Park a ticket being served: the resident fetches a missing document"),
     "return": ("return_parked", schemas.Empty, "A parked resident is back: front of the parking counter's line"),
+    "steps": ("plan_steps", schemas.StepsBody, "Plan the steps after the current one of a visit (docs/steps.md)"),
 }
 _document_actions("/tickets/{ticket_id}", _TICKET_ACTIONS, {200: "The ticket"})
 

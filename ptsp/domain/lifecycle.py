@@ -3,7 +3,7 @@
 ```
 waiting ──call──▶ called ──start──▶ serving ──complete──▶ done
    ▲  │             │ │                │
-   │  │             │ └─no_show──▶ no_show
+   │  │             │ └─no_show──▶ no_show     serving ─next_step─▶ waiting (next planned service)
    │  │             ├─requeue (recall limit)──▶ waiting
    │  │             └─transfer──▶ waiting (other service, same place in line)
    │  └─cancel──▶ cancelled            serving ─transfer─▶ waiting
@@ -48,6 +48,7 @@ class Action(StrEnum):
     PARK = "park"
     RETURN = "return"
     REINSERT = "reinsert"
+    NEXT_STEP = "next_step"  # a visit of several steps: this step done, on to the next one's line
 
 
 OPEN_STATUSES = frozenset({Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED})
@@ -68,6 +69,7 @@ _TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.PARKED, Action.NO_SHOW): Status.NO_SHOW,
     (Status.NO_SHOW, Action.REINSERT): Status.WAITING,
     (Status.WAITING, Action.REINSERT): Status.WAITING,
+    (Status.SERVING, Action.NEXT_STEP): Status.WAITING,
 }
 for _open in OPEN_STATUSES:
     _TRANSITIONS[(_open, Action.EXPIRE)] = Status.EXPIRED

@@ -13,6 +13,10 @@ The ticket is ping-pong when any of these holds:
   one, or a department returned it, or it was referred to the same one twice;
 - `many_handoffs`: more than `max_handoffs` transfers and referrals together
   (default 2: a third handoff is one too many).
+
+A visit of several steps (ptsp/domain/steps.py) is read leg by leg: a planned step is neither a handoff nor a
+bounce, so the services and counters paths start again at each step (`legs`). A transfer within a step still
+counts, and a plan may never name a service the visit has already been in, so a bounce cannot hide in a plan.
 """
 
 from __future__ import annotations
@@ -24,15 +28,28 @@ REASONS = ("service_bounce", "counter_bounce", "department_bounce", "many_handof
 
 
 @dataclass
+class Leg:
+    """One planned step of a visit: the services (the step's own, then its transfers) and counters it went to."""
+
+    services: list[int]
+    counters: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Journey:
     services: list[int]
     counters: list[int] = field(default_factory=list)
     departments: list[int] = field(default_factory=list)
     returned_referrals: int = 0
+    next_legs: list[Leg] = field(default_factory=list)  # the later planned steps of a visit of several steps
+
+    @property
+    def legs(self) -> list[Leg]:
+        return [Leg(self.services, self.counters), *self.next_legs]
 
     @property
     def handoffs(self) -> int:
-        return len(self.services) - 1 + len(self.departments)
+        return sum(len(leg.services) - 1 for leg in self.legs) + len(self.departments)
 
 
 def collapse(path: list[int]) -> list[int]:
@@ -53,9 +70,9 @@ def revisits(path: list[int]) -> bool:
 def reasons(journey: Journey, max_handoffs: int = MAX_HANDOFFS) -> list[str]:
     """Return why a journey is ping-pong (empty when it is not)."""
     found = []
-    if revisits(journey.services):
+    if any(revisits(leg.services) for leg in journey.legs):
         found.append("service_bounce")
-    if revisits(journey.counters):
+    if any(revisits(leg.counters) for leg in journey.legs):
         found.append("counter_bounce")
     if journey.returned_referrals or len(journey.departments) != len(set(journey.departments)) \
             or len(set(journey.departments)) > 1:

@@ -107,6 +107,7 @@ class Entry:
     at: datetime
     rating_id: int | None = None
     acted_by: int | None = None
+    step: int = 0  # the step of a visit of several steps the line is for (ptsp/domain/steps.py)
 
 
 def _minutes(start: datetime, end: datetime) -> float:
@@ -183,11 +184,12 @@ CAUSE_TEXT = {
     "self_issued": "tiket diterbitkan sendiri / self-issued ticket",
     "staff_not_walk_in": "diterbitkan petugas tanpa tanda warga datang langsung / staff-issued, not marked walk-in",
     "staff_share": "melebihi porsi tiket terbitan petugas hari ini / over the day's share of staff-issued tickets",
+    "self_planned": "langkah direncanakan sendiri / a step the clerk planned themselves",
 }
 
 
 def _work(completed: Event, service_id: int, standard: float, events: Sequence[Event],
-          rules: PointsRules, share: IssueShare | None = None) -> Entry:
+          rules: PointsRules, share: IssueShare | None = None, extra: Sequence[str] = ()) -> Entry:
     """Credit the completing clerk the weighted standard capped by the time spent, or hold it for a supervisor."""
     started = _last_before(events, "started", completed) or _last_before(events, "called", completed)
     called = _last_before(events, "called", completed)
@@ -204,7 +206,7 @@ def _work(completed: Event, service_id: int, standard: float, events: Sequence[E
     worth = f"{points:g} dari standar {standard:g}"
     if weight < 1:
         worth += f" x{weight:g} ({outcome})"
-    causes = [CAUSE_TEXT[c] for c in hold_causes(events, completed, share, rules)]
+    causes = [CAUSE_TEXT[c] for c in (*hold_causes(events, completed, share, rules), *extra)]
     if standard > 0 and served < rules.short_fraction * standard * weight:
         causes.insert(0, f"dilayani {served:.1f} menit (< {rules.short_fraction:.0%}) / "
                          f"served {served:.1f} min, under {rules.short_fraction:.0%}")
@@ -240,6 +242,7 @@ def ticket_entries(
     rating: RatingFact | None,
     rules: PointsRules,
     share: IssueShare | None = None,
+    extra_causes: Sequence[str] = (),
 ) -> list[Entry]:
     """Return every ledger line one ticket's events (in log order) and rating call for.
 
@@ -253,7 +256,8 @@ def ticket_entries(
       actually spent serving (`credit`; a parked ticket's parts of service added
       up, its time away left out: `parked_parts`); a service under `short_fraction` of the
       weighted standard, a self-issued ticket and a staff issue not marked
-      walk-in or over the office day's audited share (`share`) are held.
+      walk-in or over the office day's audited share (`share`) are held, and so
+      is a work with `extra_causes` (a step the clerk planned themselves).
     - A good rating adds `bonus_points` once the work is credited (award, or a
       hold released); never on a rejected or still-held ticket, and only
       when `bonus_allowed` says the rating is a resident's.
@@ -263,7 +267,7 @@ def ticket_entries(
         return []
     service_id = int(completed.data.get("service_id", service_id))
     standard = float(completed.data.get("standard_minutes", standard_minutes))
-    work = _work(completed, service_id, standard, events, rules, share)
+    work = _work(completed, service_id, standard, events, rules, share, extra_causes)
     entries = [work]
     credited_at = work.at
     if work.kind == "hold":

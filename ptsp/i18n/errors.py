@@ -211,6 +211,8 @@ MESSAGES: dict[str, str] = {
     "ticket_action_not_allowed": N_("Tiket %(ticket)s berstatus %(status)s; aksi ini tidak berlaku"),
     "ticket_transition_invalid": N_("Tiket berstatus '%(status)s' tidak dapat di-%(action)s"),
     "transfer_to_same_service": N_("Layanan tujuan sama dengan layanan sekarang"),
+    "step_service_repeated": N_("Layanan %(service)s sudah ada dalam kunjungan ini; satu layanan hanya sekali"),
+    "too_many_steps": N_("Satu kunjungan paling banyak %(max)s langkah"),
     "transfer_reason_required": N_("Alasan pengalihan wajib diisi"),
     "ticket_token_mismatch": N_("Token tiket tidak cocok"),
     "cancel_staff_only": N_("Hanya petugas yang dapat membatalkan tiket"),

@@ -14,8 +14,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ptsp.context import get_db, get_read_db, now
 from ptsp.domain.errors import DomainError
+from ptsp.domain.steps import MAX_STEPS
 from ptsp.i18n.errors import describe
 from ptsp.services import catalogue_admin as admin
+from ptsp.services import steps
 from ptsp.services.admin_scope import administered_offices
 
 from .access import admin_page, current_actor
@@ -110,7 +112,8 @@ def _service_page(service_id: int, *, error: str | None = None, status: int = 20
         return _refused(exc)
     office = admin.catalogue(session, actor, service.office_id)[0]
     page = render_template("manager/admin/service_edit.html", service=service, office=office, error=error,
-                           form=form or _service_values(service), actor=actor, may_change=admin.may_change)
+                           form=form or _service_values(service), actor=actor, may_change=admin.may_change,
+                           route_choices=steps.route_choices(session, service), max_route=MAX_STEPS - 1)
     return _rendered(page, status)
 
 
@@ -137,6 +140,16 @@ def admin_service_active(service_id: int) -> Page | BaseResponse:
     active = request.form.get("active") == "1"
     return _command(
         lambda session: admin.set_service_active(session, current_actor(), service_id, active, now()),
+        lambda exc: _service_page(service_id, error=describe(exc), status=exc.status),
+        lambda service: url_for("manager.admin_service_edit", service_id=service_id, saved=1))
+
+
+@bp.post("/admin/services/<int(max=2147483647):service_id>/route")
+@admin_page
+def admin_service_route(service_id: int) -> Page | BaseResponse:
+    route = _ids([v for v in request.form.getlist("route") if v])
+    return _command(
+        lambda session: steps.set_route(session, current_actor(), service_id, route, now()),
         lambda exc: _service_page(service_id, error=describe(exc), status=exc.status),
         lambda service: url_for("manager.admin_service_edit", service_id=service_id, saved=1))
 

@@ -27,7 +27,7 @@ class PointsLedgerEntry(Base):
 
     __tablename__ = "points_ledger"
     __table_args__ = (
-        UniqueConstraint("ticket_id", "kind"),
+        UniqueConstraint("ticket_id", "step", "kind"),
         UniqueConstraint("outreach_id", "kind"),
         Index("ix_points_ledger_office_day", "office_id", "service_day"),
     )
@@ -41,6 +41,8 @@ class PointsLedgerEntry(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     service_day: Mapped[date] = mapped_column(Date)  # the office-local day the work was done
     kind: Mapped[str] = mapped_column(String(16))  # award, hold, release, reject, bonus
+    # Which step of a visit of several steps the line is for (0: the first, and the only one of most visits).
+    step: Mapped[int] = mapped_column(default=0, server_default="0")
     points: Mapped[float] = mapped_column()
     held: Mapped[float] = mapped_column(default=0.0)
     reason: Mapped[str] = mapped_column(Text)

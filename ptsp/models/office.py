@@ -117,6 +117,8 @@ class Service(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     # The most of a slot's capacity that bookings may take (0 = not bookable), docs/appointments.md.
     booking_share: Mapped[float] = mapped_column(default=0.5, server_default="0.5")
+    # The services a visit for this one goes through next, in order (docs/steps.md): a kiosk ticket carries them.
+    route: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
     office: Mapped[Office] = relationship(back_populates="services")
     agency: Mapped[Agency | None] = relationship()

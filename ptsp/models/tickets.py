@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -92,6 +93,8 @@ class Ticket(Base):
     return_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     park_count: Mapped[int] = mapped_column(default=0)
     reinsert_count: Mapped[int] = mapped_column(default=0)
+    # A visit of several steps (docs/steps.md): the services still planned after the current one, in order.
+    next_steps: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

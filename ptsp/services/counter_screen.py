@@ -13,6 +13,7 @@ from ..models import Office, Ticket
 from .lookup import get_or_404
 from .points import points_on
 from .serializers import waiting_line
+from .steps import steps_served
 from .urgent import marks as urgent_marks
 
 
@@ -49,6 +50,7 @@ def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) 
         )
     ).all()
     minutes = [(end - start).total_seconds() / 60 for status, start, end in rows if status == "done" and start and end]
+    minutes += steps_served(session, staff_id, office_id, day)  # steps of visits that went on (docs/steps.md)
     return {
         "day": day.isoformat(),
         "served": len(minutes),

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..domain.errors import Forbidden, InvalidInput
 from ..domain.points import (
@@ -30,8 +30,8 @@ from ..domain.points import (
     RatingFact,
     decision_allowed,
     rating_bonus_withheld,
-    ticket_entries,
 )
+from ..domain.steps import STEP_DONE, visit_entries
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
 from .agencies import in_agency, require_service_in_agency
@@ -132,7 +132,7 @@ class DayFacts:
 
 def _expected(ticket: Ticket, standard: float, events: list[Event], rating: Rating | None,
               facts: DayFacts) -> list[Entry]:
-    return ticket_entries(events, service_id=ticket.service_id, standard_minutes=standard,
+    return visit_entries(events, service_id=ticket.service_id, standard_minutes=standard,
                           rating=facts.rating(ticket, rating), rules=facts.rules, share=facts.share(ticket, events))
 
 
@@ -141,7 +141,7 @@ def _row(ticket: Ticket, entry: Entry) -> PointsLedgerEntry:
         office_id=ticket.office_id, staff_id=entry.staff_id, ticket_id=ticket.id, service_id=entry.service_id,
         service_day=ticket.service_day, kind=entry.kind, points=entry.points, held=entry.held,
         reason=entry.reason, event_ids=list(entry.event_ids), rating_id=entry.rating_id,
-        acted_by=entry.acted_by, at=entry.at,
+        acted_by=entry.acted_by, at=entry.at, step=entry.step,
     )
 
 
@@ -153,9 +153,10 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
     standard = session.get_one(Service, ticket.service_id).standard_minutes
-    written = set(session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id)))
+    written = {(step, kind) for step, kind in session.execute(
+        select(PointsLedgerEntry.step, PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id))}
     added = [_row(ticket, e) for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
-             if e.kind not in written]
+             if (e.step, e.kind) not in written]
     session.add_all(added)
     session.flush()
     return added
@@ -174,12 +175,18 @@ def decide(session: Session, *, ticket_id: int, confirm: bool, reason: str, acto
         raise InvalidInput("reason_too_long", max=300)
     if not confirm and not reason:
         raise InvalidInput("reject_reason_required")
-    lines = session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id == ticket.id)).all()
-    decision_allowed({line.kind for line in lines})
-    hold = next(line for line in lines if line.kind == "hold")
+    lines = session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id == ticket.id)
+                            .order_by(PointsLedgerEntry.step, PointsLedgerEntry.id)).all()
+    # A visit of several steps may have a hold per step: the oldest undecided one is decided first.
+    steps = sorted({line.step for line in lines})
+    step = next((k for k in steps if {"release", "reject"}.isdisjoint(ln.kind for ln in lines if ln.step == k)
+                 and any(ln.kind == "hold" for ln in lines if ln.step == k)), steps[0] if steps else 0)
+    decision_allowed({line.kind for line in lines if line.step == step})
+    hold = next(line for line in lines if line.kind == "hold" and line.step == step)
     if hold.staff_id == actor.staff_id:
         raise Forbidden("own_points")
-    record(session, ticket, CONFIRMED if confirm else REJECTED, actor, now, reason=reason)
+    marks = {"step": step} if step else {}
+    record(session, ticket, CONFIRMED if confirm else REJECTED, actor, now, reason=reason, **marks)
     return sync_ticket(session, ticket)
 
 
@@ -188,7 +195,7 @@ def ledger_view(line: PointsLedgerEntry) -> dict[str, Any]:
         "id": line.id, "office": line.office_id, "staff": line.staff_id, "ticket": line.ticket_id,
         "service": line.service_id, "day": line.service_day.isoformat(), "kind": line.kind,
         "points": line.points, "held": line.held, "reason": line.reason, "events": list(line.event_ids),
-        "rating": line.rating_id, "acted_by": line.acted_by, "at": line.at.isoformat(),
+        "rating": line.rating_id, "acted_by": line.acted_by, "at": line.at.isoformat(), "step": line.step,
     }
 
 
@@ -197,10 +204,13 @@ def pending_holds(session: Session, actor: Actor, office_id: int | None = None, 
     """Return the held lines in the actor's offices (of one agency's services, when given) that no supervisor has
     decided yet, oldest first."""
     scope = office_scope(session, actor)
-    decided = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.kind.in_(["release", "reject"]))
+    decision = aliased(PointsLedgerEntry)
+    decided = select(decision.id).where(decision.ticket_id == PointsLedgerEntry.ticket_id,
+                                        decision.step == PointsLedgerEntry.step,
+                                        decision.kind.in_(["release", "reject"]))
     stmt = (select(PointsLedgerEntry, Ticket.code)
             .join(Ticket, Ticket.id == PointsLedgerEntry.ticket_id)
-            .where(PointsLedgerEntry.kind == "hold", PointsLedgerEntry.ticket_id.not_in(decided),
+            .where(PointsLedgerEntry.kind == "hold", ~decided.exists(),
                    in_agency(PointsLedgerEntry.service_id, agency_id))
             .order_by(PointsLedgerEntry.at, PointsLedgerEntry.id))
     if scope is not None:
@@ -276,7 +286,7 @@ def _load(session: Session, chunk: list[int]) -> tuple[dict[int, Ticket], dict[i
 def recompute(session: Session, office_id: int | None = None, rules: PointsRules | None = None) -> RecomputeReport:
     """Recompute every ticket's points from ticket_events and ratings; compare with the ledger."""
     rules = rules or rules_for(session)
-    touched = select(TicketEvent.ticket_id).where(TicketEvent.kind == "completed")
+    touched = select(TicketEvent.ticket_id).where(TicketEvent.kind.in_(["completed", STEP_DONE]))
     ledgered = select(PointsLedgerEntry.ticket_id).where(PointsLedgerEntry.ticket_id.is_not(None))  # not visits
     if office_id is not None:
         touched = touched.where(TicketEvent.office_id == office_id)
@@ -287,24 +297,25 @@ def recompute(session: Session, office_id: int | None = None, rules: PointsRules
     facts = DayFacts(session, rules)
     for chunk in _chunks(ticket_ids):
         tickets, events, ratings = _load(session, chunk)
-        ledger: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+        ledger: dict[int, dict[tuple[int, str], dict[str, Any]]] = defaultdict(dict)
         for entry in session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id.in_(chunk))):
-            ledger[entry.ticket_id or 0][entry.kind] = _values(entry)  # never 0: a ticket's line (in chunk)
+            ledger[entry.ticket_id or 0][(entry.step, entry.kind)] = _values(entry)  # never 0: a ticket's line
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
-            expected = {e.kind: _values(_row(ticket, e)) for e in _expected(
+            expected = {(e.step, e.kind): _values(_row(ticket, e)) for e in _expected(
                 ticket, standards[ticket.service_id], events[ticket_id], ratings.get(ticket_id), facts)}
             report.lines += len(expected)
             report.points += sum(v["points"] for v in expected.values())
             written = ledger[ticket_id]
-            for kind in sorted(set(expected) | set(written)):
-                if kind not in written:
+            for key in sorted(set(expected) | set(written)):
+                kind = key[1] if not key[0] else f"{key[1]}@{key[0]}"  # a later step's line: "award@1"
+                if key not in written:
                     report.differences.append(Difference(ticket_id, kind, "missing"))
-                elif kind not in expected:
+                elif key not in expected:
                     report.differences.append(Difference(ticket_id, kind, "unexpected"))
                 else:
-                    changed = {name: (written[kind][name], expected[kind][name]) for name in _COMPARED
-                               if written[kind][name] != expected[kind][name]}
+                    changed = {name: (written[key][name], expected[key][name]) for name in _COMPARED
+                               if written[key][name] != expected[key][name]}
                     if changed:
                         report.differences.append(Difference(ticket_id, kind, "changed", changed))
     report.points = round(report.points, 2)
@@ -324,15 +335,16 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
     # What sync_ticket does per ticket, a chunk of tickets at a time (a 90-day history has thousands).
     for chunk in _chunks(sorted({d.ticket_id for d in report.differences if d.problem == "missing"})):
         tickets, events, ratings = _load(session, chunk)
-        written: dict[int, set[str]] = defaultdict(set)
-        for ticket_id, kind in session.execute(select(PointsLedgerEntry.ticket_id, PointsLedgerEntry.kind)
-                                               .where(PointsLedgerEntry.ticket_id.in_(chunk))):
-            written[ticket_id or 0].add(kind)  # never 0: a ticket's line (in chunk)
+        written: dict[int, set[tuple[int, str]]] = defaultdict(set)
+        for ticket_id, step, kind in session.execute(
+                select(PointsLedgerEntry.ticket_id, PointsLedgerEntry.step, PointsLedgerEntry.kind)
+                .where(PointsLedgerEntry.ticket_id.in_(chunk))):
+            written[ticket_id or 0].add((step, kind))  # never 0: a ticket's line (in chunk)
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
             rows = [_row(ticket, e) for e in _expected(ticket, standards[ticket.service_id], events[ticket_id],
                                                        ratings.get(ticket_id), facts)
-                    if e.kind not in written[ticket_id]]
+                    if (e.step, e.kind) not in written[ticket_id]]
             session.add_all(rows)
             added += len(rows)
         session.flush()

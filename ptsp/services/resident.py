@@ -20,6 +20,7 @@ from ..domain.errors import Gone, NotFound
 from ..domain.lifecycle import TokenReach, token_reach
 from ..models import Ticket
 from .serializers import ticket_position
+from .steps import steps_view
 
 # Tokens are secrets.token_urlsafe: anything else (too long, a NUL byte) names no ticket.
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -62,6 +63,7 @@ def own_view(session: Session, ticket: Ticket, token: str, now: datetime) -> dic
         "counter_number": ticket.counter.number if ticket.counter_id and ticket.counter else None,
         "issued_at": office_hours.local_now(ticket.issued_at, office.timezone).strftime("%H:%M"),
         "rating_url": f"/t/{token}/nilai",
+        "steps": steps_view(session, ticket),  # a visit of several steps: done, current, next (docs/steps.md)
         **ticket_position(session, ticket, now),
         **parked_view(ticket),
     }

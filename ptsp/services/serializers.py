@@ -58,6 +58,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "urgent": ticket.urgent_at is not None,  # signed off as urgent (docs/urgent.md)
         "parked_until": iso(ticket.parked_until),
         "return_counter": ticket.return_counter_id,
+        "next_steps": list(ticket.next_steps or []),
     }
 
 

@@ -133,6 +133,9 @@ def check_setup(session: Session, spec: SetupFile) -> list[DomainError]:
         except InvalidInput as exc:
             found.append(InvalidInput("setup_office_problem", office=o.slug, problem=describe(exc)))
         prefixes = {s.prefix for s in rows_in(o, "office", "services")}
+        for service in rows_in(o, "office", "services"):
+            if set(service.route) - prefixes:
+                found.append(InvalidInput("unknown_target_service", service=sorted(set(service.route) - prefixes)))
         for c in rows_in(o, "office", "counters"):
             unknown = sorted(set(c.services) - prefixes)
             if unknown:
@@ -210,10 +213,14 @@ def _apply(session: Session, spec: SetupFile, report: SetupReport, reset_passwor
         # The office's own services and counters belong to no agency; an agency's to it (docs/mpp.md).
         groups = [(None, o.services, o.counters)] + [(agencies[a.code], a.services, a.counters) for a in o.agencies]
         services = {
-            s.prefix: _upsert(session, Service, {**s.model_dump(exclude={"prefix"}), "agency": agency},
+            s.prefix: _upsert(session, Service, {**s.model_dump(exclude={"prefix", "route"}), "agency": agency},
                               office_id=office.id, prefix=s.prefix)
             for agency, specs, _ in groups for s in specs
         }
+        session.flush()
+        for _agency, specs, _ in groups:  # a route names services by prefix, once they all have ids
+            for s in specs:
+                services[s.prefix].route = [services[p].id for p in s.route]
         for agency, _, counters in groups:
             for c in counters:
                 counter = _upsert(session, Counter, {"name": c.name, "agency": agency, "active": c.active},

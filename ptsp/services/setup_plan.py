@@ -138,10 +138,12 @@ def _file_row(record: BaseModel, kind: str) -> dict[str, Any]:
 
 
 def _service_doc(s: Service) -> dict[str, Any]:
+    prefixes = {other.id: other.prefix for other in s.office.services}
     return {"prefix": s.prefix, "name_id": s.name_id, "name_en": s.name_en,
             "standard_minutes": float(s.standard_minutes), "active": s.active, "daily_quota": s.daily_quota,
             "requirements": list(s.requirements or []), "fee_rupiah": s.fee_rupiah, "fee_basis": s.fee_basis,
-            "completion_days": s.completion_days, "booking_share": float(s.booking_share)}
+            "completion_days": s.completion_days, "booking_share": float(s.booking_share),
+            "route": [prefixes[i] for i in (s.route or []) if i in prefixes]}
 
 
 def _booking_doc(office: Office) -> dict[str, Any]:

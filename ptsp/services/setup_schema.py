@@ -51,12 +51,18 @@ class ServiceFields(_Strict):
 
 
 class ServiceSpec(ServiceFields):
+    # The prefixes of the services a visit for this one goes through next, in order (docs/steps.md); any
+    # service of the office, an agency's too. Only in the file: the administration page sets it on its own form.
+    route: list[str] = Field(default=[], max_length=5)
+
     @model_validator(mode="after")
     def _paid_needs_basis(self) -> ServiceSpec:
         try:
             require_fee_basis(self.fee_rupiah, self.fee_basis)
         except InvalidInput as exc:
             raise ValueError(describe(exc)) from None
+        if self.prefix in self.route or len(set(self.route)) != len(self.route):
+            raise ValueError(describe(InvalidInput("step_service_repeated", service=self.prefix)))
         return self
 
 

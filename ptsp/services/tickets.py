@@ -27,7 +27,7 @@ from ..domain.errors import (
 )
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
-from . import office_calendar, points
+from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
@@ -96,6 +96,7 @@ def issue(
         issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None), source=source,
         appointment_id=booking.appointment_id if booking else None,
         appointment_at=booking.starts_at if booking else None, office=office, service=service,
+        next_steps=steps.route_for(session, service),
     )
     session.add(ticket)
     session.flush()
@@ -267,6 +268,9 @@ def _finish(
 def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, now: datetime) -> Ticket:
     """Finish serving a ticket with an outcome (e.g. `selesai`, `berkas_kurang`)."""
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
+    if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
+            session, ticket, outcome, actor, now):
+        return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
             service_id=ticket.service_id, standard_minutes=ticket.service.standard_minutes)
@@ -298,6 +302,7 @@ def transfer(
     ticket.counter_id = ticket.counter = ticket.clerk_id = None
     ticket.started_at, ticket.round_calls = None, 0
     ticket.transfer_count += 1
+    ticket.next_steps = [s for s in ticket.next_steps or [] if s != target.id]  # a planned step, taken early
     record(
         session, ticket, "transferred", actor, now, counter_id=from_counter,
         from_service=from_service, to_service=target.id, reason=reason.strip(),

@@ -49,8 +49,24 @@
     return [el("h1", {}, t("expired_title")), el("p", {}, t("expired_text"))];
   }
 
+  // A visit of several steps (docs/steps.md): each service in order, marked done, current or next. The ticket
+  // keeps its number through the visit; the service under the number follows the current step.
+  function renderSteps(s) {
+    const lang = document.documentElement.lang;
+    const name = (n) => (n && (n[lang] || n.id)) || "?";
+    if (s.service_name) $("service").textContent = name(s.service_name);
+    const steps = s.steps || [];
+    $("steps").hidden = steps.length === 0;
+    const current = steps.findIndex((step) => step.state === "current");
+    $("step-of").textContent = current < 0 ? "" : t("step_of", { n: number(current + 1), total: number(steps.length) });
+    $("step-list").replaceChildren(...steps.map((step) => el("li", { className: `step step-${step.state}` },
+      el("span", { className: "step-name" }, name(step.service)),
+      el("span", { className: "step-state" }, t(`step_${step.state}`)))));
+  }
+
   function render() {
     const s = status.state;
+    renderSteps(s);
     const panel = $("panel");
     if (s.status !== "called") panel.classList.remove("alert");
     panel.dataset.status = s.status;
