@@ -96,11 +96,27 @@ def run(args: argparse.Namespace, url: str) -> None:
         clerk.post(f"/api/v1/tickets/{ticket}/start")
         clerk.post(f"/api/v1/tickets/{ticket}/complete", json={"outcome": "selesai"})
 
+    serving: list[int] = []
+
+    def serve(_i: int) -> None:
+        """A served ticket the counter screen's way: start, then complete it and call the next in one command."""
+        if not serving:
+            response = clerk.post(f"/api/v1/counters/{counter_id}/call-next")
+            assert response.status_code == 200, response.get_json()
+            serving.append(response.get_json()["ticket"]["id"])
+        ticket = serving.pop()
+        assert clerk.post(f"/api/v1/tickets/{ticket}/start").status_code == 200
+        response = clerk.post(f"/api/v1/counters/{counter_id}/complete-and-call-next",
+                              json={"ticket": ticket, "outcome": "selesai"})
+        assert response.status_code == 200, response.get_json()
+        if response.get_json()["ticket"]:
+            serving.append(response.get_json()["ticket"]["id"])
+
     def queue(_i: int) -> None:
         assert client.get(f"/api/v1/offices/{office_id}/queue", headers=headers).status_code == 200
 
     statements = _StatementCounter(app.extensions["ptsp.engine"])
-    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("queue", queue))
+    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -131,7 +147,8 @@ def run(args: argparse.Namespace, url: str) -> None:
     app.extensions["ptsp.engine"].dispose()
 
 
-LABELS = {"call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)"}
+LABELS = {"call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
+          "serve": "served ticket: start + complete-and-call-next"}
 
 
 class _StatementCounter:

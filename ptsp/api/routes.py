@@ -135,6 +135,9 @@ _COUNTER_ACTIONS = {
     "call-next": ("call_next", schemas.Empty, "Call the next ticket (204 when nobody waits)"),
     "recall": ("recall", schemas.Empty, "Call the current ticket again"),
     "call": ("call_ticket", schemas.CallBody, "Call a specific waiting ticket, with an audited reason"),
+    "complete-and-call-next": ("complete_and_call_next", schemas.CompleteAndCallBody,
+                               "Complete the counter's ticket and call the next, in one transaction "
+                               "(`completed`, and `ticket`: the called one or null when nobody waits)"),
 }
 
 

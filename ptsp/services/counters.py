@@ -30,6 +30,9 @@ def lock_counter(session: Session, counter_id: int) -> Counter:
     counter = session.scalars(stmt).first()
     if counter is None:
         raise NotFound("counter_not_found", id=counter_id)
+    # Held for the command: the identity map keeps rows weakly, and the fact's view of the ticket reads
+    # `ticket.counter` again (a second SELECT of this row per start and complete, docs/benchmarks.md).
+    session.info.setdefault("ptsp.locked_counters", []).append(counter)
     return counter
 
 
