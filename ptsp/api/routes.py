@@ -75,7 +75,7 @@ def issue() -> tuple[Response, int]:
                                                     priority=body.priority, actor=actor, status_url=page_url,
                                                     now=now(), walk_in=body.walk_in)
     session.commit()
-    printed = print_issued(session, ticket, job)
+    printed = print_issued(session, ticket, job, position)
     return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket), "print": printed}), 201
 
 
