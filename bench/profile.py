@@ -15,9 +15,9 @@ import io
 import pstats
 import tempfile
 import time
-from typing import Any
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .servers import CLERK_PASSWORD, bench_office
 

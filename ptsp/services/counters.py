@@ -21,7 +21,6 @@ from .actors import Actor
 from .lookup import publish, require_office
 from .serializers import counter_view
 
-
 # Built once (they run with every counter command; see lookup._UPSERTS).
 _COUNTER = select(Counter).where(Counter.id == bindparam("counter_id"))
 _COUNTER_LOCKED = _COUNTER.with_for_update()
