@@ -17,6 +17,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .servers import CLERK_PASSWORD, bench_office
 
@@ -27,9 +28,11 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=1000, help="tickets already waiting before profiling")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", choices=["issue", "call", "queue"], action="append")
+    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue"], action="append")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
+    parser.add_argument("--statements", action="store_true",
+                        help="also list the SQL statements of one request of each kind (after the timed ones)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(args, args.database or f"sqlite:///{Path(tmp) / 'profile.db'}")
@@ -42,6 +45,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     from ptsp.migrate import upgrade
     from ptsp.models import Office
     from ptsp.services.accounts import make_device_token
+    from ptsp.services.printing import set_printer
     from ptsp.services.setup import load_setup
 
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "profile", "ASYNC_MODE": "threading",
@@ -51,16 +55,27 @@ def run(args: argparse.Namespace, url: str) -> None:
         load_setup(session, bench_office(counters=2))
         office = session.scalar(select(Office).where(Office.slug == "bench"))
         kiosk = make_device_token(session, office=office, kind="kiosk", name="k", now=datetime.now(UTC))[1]
+        # The kiosk page's issue renders the QR and prints (to an in-memory preview printer, as a real one would).
+        device, page_kiosk = make_device_token(session, office=office, kind="kiosk", name="page", now=datetime.now(UTC))
+        session.flush()
+        set_printer(session, kiosk=device, name="preview", setting="preview", agent=None, width_chars=48)
         office_id, service_ids = office.id, [s.id for s in office.services]
         counter_id = office.counters[0].id if hasattr(office, "counters") else 1
         session.commit()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {kiosk}"}
+    page_headers = {"Authorization": f"Bearer {page_kiosk}"}
 
     def issue(i: int) -> None:
         response = client.post("/api/v1/tickets", headers=headers,
                                json={"office": office_id, "service": service_ids[i % len(service_ids)]})
         assert response.status_code == 201, response.get_json()
+
+    def kiosk_issue(i: int) -> None:
+        response = client.post("/kiosk/issue", headers=page_headers,
+                               json={"office": office_id, "service": service_ids[i % len(service_ids)]})
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["print"]["status"] == "printed", response.get_json()
 
     for i in range(args.waiting):
         issue(i)
@@ -81,12 +96,31 @@ def run(args: argparse.Namespace, url: str) -> None:
         clerk.post(f"/api/v1/tickets/{ticket}/start")
         clerk.post(f"/api/v1/tickets/{ticket}/complete", json={"outcome": "selesai"})
 
+    serving: list[int] = []
+
+    def serve(_i: int) -> None:
+        """A served ticket the counter screen's way: start, then complete it and call the next in one command."""
+        if not serving:
+            response = clerk.post(f"/api/v1/counters/{counter_id}/call-next")
+            assert response.status_code == 200, response.get_json()
+            serving.append(response.get_json()["ticket"]["id"])
+        ticket = serving.pop()
+        assert clerk.post(f"/api/v1/tickets/{ticket}/start").status_code == 200
+        response = clerk.post(f"/api/v1/counters/{counter_id}/complete-and-call-next",
+                              json={"ticket": ticket, "outcome": "selesai"})
+        assert response.status_code == 200, response.get_json()
+        if response.get_json()["ticket"]:
+            serving.append(response.get_json()["ticket"]["id"])
+
     def queue(_i: int) -> None:
         assert client.get(f"/api/v1/offices/{office_id}/queue", headers=headers).status_code == 200
 
-    for name, action in (("issue", issue), ("call", call), ("queue", queue)):
+    statements = _StatementCounter(app.extensions["ptsp.engine"])
+    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue))
+    for name, action in actions:
         if args.only and name not in args.only:
             continue
+        statements.reset()
         profiler = cProfile.Profile()
         cpu, wall = time.process_time(), time.perf_counter()
         if not args.plain:
@@ -95,15 +129,44 @@ def run(args: argparse.Namespace, url: str) -> None:
             action(i)
         profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        label = "call-next + start + complete" if name == "call" else name
+        label = LABELS.get(name, name)
         print(f"\n== {label}: {args.requests} requests, {args.waiting} waiting before; "
-              f"CPU {cpu / args.requests * 1000:.2f} ms/request, wall {wall / args.requests * 1000:.2f} ms/request")
+              f"CPU {cpu / args.requests * 1000:.2f} ms/request, wall {wall / args.requests * 1000:.2f} ms/request; "
+              f"{statements.count / args.requests:.1f} SQL statements/request")
+        if args.statements:
+            statements.reset(keep=True)
+            action(args.requests)
+            print(f"   statements of one {label}:")
+            for text in statements.texts:
+                print("     " + " ".join(text.split())[:160])
         if args.plain:
             continue
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
     app.extensions["ptsp.engine"].dispose()
+
+
+LABELS = {"call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
+          "serve": "served ticket: start + complete-and-call-next"}
+
+
+class _StatementCounter:
+    """Counts the SQL statements the engine runs (and keeps their text when asked)."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.count, self.keep, self.texts = 0, False, []
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def reset(self, keep: bool = False) -> None:
+        self.count, self.keep, self.texts = 0, keep, []
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += 1
+        if self.keep:
+            self.texts.append(statement)
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def issue() -> tuple[Response, int]:
     ticket, position, job = issue_with_job(session, office_id=body.office, service_id=body.service,
                                            priority=body.priority, actor=actor, status_url=status_url, now=now())
     session.commit()
-    outcome = print_issued(session, ticket, job)
+    outcome = print_issued(session, ticket, job, position)
     url = status_url(ticket.public_token)
     return jsonify({
         "ticket": ticket_view(ticket), **position, "status_url": url,

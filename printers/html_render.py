@@ -16,9 +16,15 @@ def render_html(layout: Layout) -> Markup:
     ).format(lang=layout.language, cols=layout.width_chars, body=Markup("").join(parts))
 
 
+# Any of the eight masks makes a valid symbol that every reader decodes; letting segno score all eight to pick
+# the best took two thirds of the kiosk's QR (about 4 of 6 ms per ticket here, docs/benchmarks.md). A status
+# link is a random token, so no mask leaves the large blocks or false finder patterns the scoring avoids.
+QR_MASK = 2
+
+
 def qr_svg(payload: str) -> Markup:
     """Draw a QR code for ``payload`` as an inline SVG that scales with its box."""
-    code = segno.make_qr(payload, error="m")
+    code = segno.make_qr(payload, error="m", mask=QR_MASK)
     # segno escapes the title itself; omitsize leaves only a viewBox so CSS sets the size.
     svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="ticket-qr-code",
                           title=payload)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cross_site, security_headers
+from . import cross_site, limiter_storage, security_headers
 from .config import load_config
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -70,7 +70,9 @@ def _init_request_extensions(app: Flask) -> None:
     """Languages, logins, rate limits, the cross-site checks and the security headers."""
     init_i18n(app)
     login_manager.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # limiter_storage.SweptMemoryStorage: limits' memory storage without a timer thread per request.
+    memory = f"{limiter_storage.SweptMemoryStorage.STORAGE_SCHEME[0]}://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or memory)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_CHANNEL"])
     limiter.init_app(app)
     cross_site.init_app(app)

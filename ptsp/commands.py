@@ -24,6 +24,21 @@ from .services.serializers import counter_view, ticket_view
 
 Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the paired model
 
+
+def complete_and_call_next(session: Any, body: schemas.CompleteAndCallNext, actor: Actor, at: Any) -> dict[str, Any]:
+    """Complete the counter's ticket and call the next one in one transaction: the counter screen's one press
+    instead of two commands (and two requests). The facts are those of `complete` then `call_next`, in that
+    order; with nobody waiting the completion still stands and `ticket` is None."""
+    done = tickets.complete(session, ticket_id=body.ticket, outcome=body.outcome, actor=actor, now=at)
+    if done.counter_id != body.counter:
+        raise InvalidInput("ticket_not_at_counter", ticket=done.code, counter=body.counter)
+    try:
+        called = tickets.call_next(session, counter_id=body.counter, actor=actor, now=at)
+    except QueueEmpty:
+        called = None
+    return {"completed": ticket_view(done), "ticket": None if called is None else ticket_view(called)}
+
+
 COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
     "open": (schemas.CounterRef, lambda s, b, a, t: counters.open_counter(s, counter_id=b.counter, actor=a, now=t)),
     "break": (schemas.BreakCounter, lambda s, b, a, t: counters.break_counter(
@@ -48,6 +63,7 @@ COMMANDS: dict[str, tuple[type[BaseModel], Handler]] = {
         s, counter_id=b.counter, ticket_id=b.ticket, actor=a, now=t)),
     "plan_steps": (schemas.PlanSteps, lambda s, b, a, t: steps.plan(
         s, ticket_id=b.ticket, services=list(b.services), actor=a, now=t)),
+    "complete_and_call_next": (schemas.CompleteAndCallNext, complete_and_call_next),
 }
 
 
@@ -102,6 +118,8 @@ def run_command(action: str, payload: dict[str, Any], actor: Actor) -> tuple[int
 
 
 def _view(session: Any, result: Any) -> dict[str, Any]:
+    if isinstance(result, dict):  # a command that answers with its own view (complete_and_call_next)
+        return result
     if isinstance(result, Ticket):
         return {"ticket": ticket_view(result)}
     return {"counter": counter_view(result, current_session(session, result.id))}

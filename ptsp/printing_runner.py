@@ -39,9 +39,10 @@ def print_timeout() -> float:
     return float(current_app.config.get("PRINT_TIMEOUT") or os.environ.get("PTSP_PRINT_TIMEOUT", "3"))
 
 
-def ticket_print_data(session: Session, job: PrintJob, at: datetime) -> TicketPrintData:
+def ticket_print_data(session: Session, job: PrintJob, at: datetime,
+                      position: dict[str, Any] | None = None) -> TicketPrintData:
     """A job's ticket (or test print) as the printers package lays it out."""
-    return TicketPrintData(**printing.job_print_facts(session, job, at))
+    return TicketPrintData(**printing.job_print_facts(session, job, at, position))
 
 
 def _device(app: Flask, setting: str) -> Printer:
@@ -57,8 +58,10 @@ def preview_jobs(app: Flask, setting: str) -> list[bytes]:
     return printer.jobs() if printer is not None and hasattr(printer, "jobs") else []
 
 
-def run_job(session: Session, job_id: int) -> dict[str, Any]:
-    """Print one committed server job now (an agent's job is only reported); return the job's state."""
+def run_job(session: Session, job_id: int, position: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Print one committed server job now (an agent's job is only reported); return the job's state.
+
+    `position`: the ticket's place as its issue answered it, printed as such (None: counted now)."""
     job = session.get_one(PrintJob, job_id)
     printer = job.printer
     if printer.agent_id is not None:
@@ -66,7 +69,7 @@ def run_job(session: Session, job_id: int) -> dict[str, Any]:
     if not printing.claim(session, job_id, now()):
         session.rollback()
         return {**printing.job_view(session.get_one(PrintJob, job_id)), "via": "server"}
-    data = ticket_print_data(session, job, now())
+    data = ticket_print_data(session, job, now(), position)
     # A printer left with neither a setting nor an agent fails its job like a wrong setting would.
     setting, width, codepage = printer.setting or "", printer.width_chars, printer.codepage
     session.commit()
@@ -85,7 +88,8 @@ def run_job(session: Session, job_id: int) -> dict[str, Any]:
     return {**printing.job_view(job), "via": "server"}
 
 
-def print_issued(session: Session, ticket: Ticket, job: PrintJob | None) -> dict[str, Any] | None:
+def print_issued(session: Session, ticket: Ticket, job: PrintJob | None,
+                 position: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Print a just-committed ticket's job; None without a printer.
 
     A printing bug is logged and reported as a failed print: the ticket is already committed, the
@@ -95,7 +99,7 @@ def print_issued(session: Session, ticket: Ticket, job: PrintJob | None) -> dict
         return None
     job_id = job.id
     try:
-        return run_job(session, job_id)
+        return run_job(session, job_id, position)
     except Exception as exc:
         session.rollback()
         current_app.logger.exception("printing ticket %s failed unexpectedly", ticket.code)

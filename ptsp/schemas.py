@@ -108,6 +108,14 @@ class CompleteTicket(CompleteBody, TicketRef):
     pass
 
 
+class CompleteAndCallBody(CompleteBody, TicketRef):
+    """The counter's current ticket to complete, then the next is called (REST body; the counter is in the path)."""
+
+
+class CompleteAndCallNext(CompleteAndCallBody, CounterRef):
+    pass
+
+
 class TransferTicket(TransferBody, TicketRef):
     pass
 

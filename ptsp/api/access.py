@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -15,10 +15,23 @@ from ..services.actors import Actor
 
 
 def bearer_actor() -> Actor | None:
-    """The device of the request's `Authorization: Bearer` token, None without the header; a bad one is refused."""
+    """The device of the request's `Authorization: Bearer` token, None without the header; a bad one is refused.
+
+    Looked up once per request: the rate limit's key and the route both ask (a second read of the devices table
+    per kiosk request, measured in docs/benchmarks.md).
+    """
     header = request.headers.get("Authorization", "")
     if not header:
         return None
+    known = g.get("ptsp_bearer")
+    if known is not None and known[0] == header:
+        return known[1]
+    actor = _device_actor(header)
+    g.ptsp_bearer = (header, actor)
+    return actor
+
+
+def _device_actor(header: str) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("authorization_not_bearer")
@@ -42,12 +55,21 @@ def resolve_actor(*kinds: str) -> Actor | None:
     if staff and (not kinds or "staff" in kinds):
         return staff_actor()
     for kind in kinds:
-        device = device_from_cookie(get_read_db(), kind) if kind in PAGE_KINDS else None
+        device = _cookie_actor(kind) if kind in PAGE_KINDS else None
         if device is not None:
-            return Actor("device", device.id, device.kind, device.office_id)
+            return device
     if staff:
         return staff_actor()
     return None
+
+
+def _cookie_actor(kind: str) -> Actor | None:
+    """The paired page's device of `kind` from its cookie, read once per request (as `bearer_actor`)."""
+    known: dict[str, Actor | None] = g.setdefault("ptsp_cookie_actors", {})
+    if kind not in known:
+        device = device_from_cookie(get_read_db(), kind)
+        known[kind] = None if device is None else Actor("device", device.id, device.kind, device.office_id)
+    return known[kind]
 
 
 def staff_actor() -> Actor:

@@ -75,7 +75,7 @@ def issue() -> tuple[Response, int]:
                                                     priority=body.priority, actor=actor, status_url=page_url,
                                                     now=now(), walk_in=body.walk_in)
     session.commit()
-    printed = print_issued(session, ticket, job)
+    printed = print_issued(session, ticket, job, position)
     return jsonify({**ticket_view(ticket), **position, "status_url": status_url(ticket), "print": printed}), 201
 
 
@@ -137,6 +137,9 @@ _COUNTER_ACTIONS = {
     "call": ("call_ticket", schemas.CallBody, "Call a specific waiting ticket, with an audited reason"),
     "reinsert": ("reinsert", schemas.ReinsertBody, "Re-insert a resident who missed their call a few places ahead "
                  "of the back of the line (docs/queue.md)"),
+    "complete-and-call-next": ("complete_and_call_next", schemas.CompleteAndCallBody,
+                               "Complete the counter's ticket and call the next, in one transaction "
+                               "(`completed`, and `ticket`: the called one or null when nobody waits)"),
 }
 
 

@@ -207,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "call_reason_required": N_("Alasan wajib diisi untuk memanggil tiket tertentu"),
     "counter_does_not_serve_ticket": N_("Loket %(counter)s tidak melayani tiket %(ticket)s"),
     "nothing_called": N_("Tidak ada tiket yang sedang dipanggil di loket %(counter)s"),
+    "ticket_not_at_counter": N_("Tiket %(ticket)s tidak sedang dilayani di loket ini (%(counter)s)"),
     "recall_after_serving": N_("Tiket %(ticket)s sudah dilayani; tidak bisa dipanggil ulang"),
     "ticket_action_not_allowed": N_("Tiket %(ticket)s berstatus %(status)s; aksi ini tidak berlaku"),
     "ticket_transition_invalid": N_("Tiket berstatus '%(status)s' tidak dapat di-%(action)s"),

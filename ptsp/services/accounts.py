@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -128,7 +128,10 @@ def device_by_name(session: Session, office_id: int, kind: str, name: str) -> De
     return found[0]
 
 
+_DEVICE_BY_HASH = select(Device).where(Device.token_hash == bindparam("token_hash"))  # every kiosk request: built once
+
+
 def device_for_token(session: Session, token: str) -> Device | None:
     """Return the unrevoked device holding `token`, or None."""
-    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    device = session.scalar(_DEVICE_BY_HASH, {"token_hash": hash_token(token)})
     return device if device is not None and device.revoked_at is None else None

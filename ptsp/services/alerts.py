@@ -186,11 +186,19 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
     return int(gone.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def needs_work(session: Session, item: dict[str, Any]) -> bool:
+def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, bool] | None = None) -> bool:
     """Whether a committed fact may make an alert due or leave something to forget: read first (a read session
-    takes no writer lock on SQLite), so an office nobody subscribed in costs the call path nothing."""
-    if session.scalar(select(AlertSubscription.id).where(AlertSubscription.office_id == item["office"])
-                      .limit(1)) is not None:
+    takes no writer lock on SQLite), so an office nobody subscribed in costs the call path nothing.
+
+    `subscribed` remembers, for one batch of facts, whether each office has any subscription (one read per
+    office per commit instead of one per fact).
+    """
+    subscribed = {} if subscribed is None else subscribed
+    office = item["office"]
+    if office not in subscribed:
+        subscribed[office] = session.scalar(select(AlertSubscription.id).where(AlertSubscription.office_id == office)
+                                            .limit(1)) is not None
+    if subscribed[office]:
         return True
     ended = ended_tickets(item)
     keys = select(Ticket.id).where(Ticket.office_id == item["office"], Ticket.phone_device.is_not(None),

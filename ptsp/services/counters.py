@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import facts
@@ -21,23 +21,28 @@ from .actors import Actor
 from .lookup import publish, require_office
 from .serializers import counter_view
 
+# Built once (they run with every counter command; see lookup._UPSERTS).
+_COUNTER = select(Counter).where(Counter.id == bindparam("counter_id"))
+_COUNTER_LOCKED = _COUNTER.with_for_update()
+_CURRENT_SESSION = select(CounterSession).where(CounterSession.counter_id == bindparam("counter_id"),
+                                                CounterSession.ended_at.is_(None))
+
 
 def lock_counter(session: Session, counter_id: int) -> Counter:
     """Load a counter, row-locked on PostgreSQL so its commands run one at a time."""
-    stmt = select(Counter).where(Counter.id == counter_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    counter = session.scalars(stmt).first()
+    stmt = _COUNTER_LOCKED if session.get_bind().dialect.name == "postgresql" else _COUNTER
+    counter = session.scalars(stmt, {"counter_id": counter_id}).first()
     if counter is None:
         raise NotFound("counter_not_found", id=counter_id)
+    # Held for the command: the identity map keeps rows weakly, and the fact's view of the ticket reads
+    # `ticket.counter` again (a second SELECT of this row per start and complete, docs/benchmarks.md).
+    session.info.setdefault("ptsp.locked_counters", []).append(counter)
     return counter
 
 
 def current_session(session: Session, counter_id: int) -> CounterSession | None:
     """Return the counter's running open or break stretch, if any."""
-    return session.scalars(
-        select(CounterSession).where(CounterSession.counter_id == counter_id, CounterSession.ended_at.is_(None))
-    ).first()
+    return session.scalars(_CURRENT_SESSION, {"counter_id": counter_id}).first()
 
 
 def require_attending(session: Session, counter: Counter, actor: Actor, state: str | None = None) -> CounterSession:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,15 +21,27 @@ def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], 
     One `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement, so concurrent
     callers are serialised by the row itself and never see the same value.
     """
-    dialect_insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
-    target = getattr(model, column)
-    stmt = (
-        dialect_insert(model)
-        .values(**keys, **{column: 1})
-        .on_conflict_do_update(index_elements=list(keys), set_={column: target + 1})
-        .returning(target)
-    )
-    return cast(int, session.execute(stmt).scalar_one())
+    stmt = _upsert_statement(session.get_bind().dialect.name, model, tuple(keys), column)
+    return cast(int, session.execute(stmt, keys).scalar_one())
+
+
+# Built once per (dialect, table, keys, column) with bound parameters: building and hashing the statement
+# again for every ticket and fact cost more CPU than running it (docs/benchmarks.md).
+_UPSERTS: dict[tuple[str, type[Base], tuple[str, ...], str], Any] = {}
+
+
+def _upsert_statement(dialect: str, model: type[Base], keys: tuple[str, ...], column: str) -> Any:
+    known = _UPSERTS.get((dialect, model, keys, column))
+    if known is None:
+        dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        target = getattr(model, column)
+        known = _UPSERTS[(dialect, model, keys, column)] = (
+            dialect_insert(model)
+            .values(**{key: bindparam(key) for key in keys}, **{column: 1})
+            .on_conflict_do_update(index_elements=list(keys), set_={column: target + 1})
+            .returning(target)
+        )
+    return known
 
 
 _Row = TypeVar("_Row", bound=Base)
@@ -120,13 +132,17 @@ def require_office(session: Session, actor: Actor, office_id: int) -> None:
         raise Forbidden("office_out_of_scope", office=office_id)
 
 
+_WAITING_COUNTS = (  # built once: it runs with every fact (see _UPSERTS)
+    select(Ticket.service_id, func.count())
+    .where(Ticket.office_id == bindparam("office_id"), Ticket.service_day == bindparam("day"),
+           Ticket.status == "waiting")
+    .group_by(Ticket.service_id)
+)
+
+
 def waiting_counts(session: Session, office_id: int, day: date) -> dict[int, int]:
     """Count today's waiting tickets per service of an office."""
-    rows = session.execute(
-        select(Ticket.service_id, func.count())
-        .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.status == "waiting")
-        .group_by(Ticket.service_id)
-    )
+    rows = session.execute(_WAITING_COUNTS, {"office_id": office_id, "day": day})
     return {service_id: count for service_id, count in rows}
 
 

@@ -86,10 +86,15 @@ def offer_to_agent(session: Session, job: PrintJob, now: datetime) -> None:
         publish_to_agent(session, agent_id, facts.PRINT_JOB_QUEUED, job_payload(session, job, now))
 
 
-def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str, at: datetime) -> dict[str, Any]:
-    """The plain facts a ticket's paper shows (printers.TicketPrintData's fields), in the office's local time."""
+def ticket_print_facts(session: Session, ticket: Ticket, url: str, language: str, at: datetime,
+                       position: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plain facts a ticket's paper shows (printers.TicketPrintData's fields), in the office's local time.
+
+    `position` is the one the issue just answered (the screen and the paper then agree, and it is not counted
+    twice); a reprint or a retry counts it afresh.
+    """
     office, service = ticket.office, ticket.service
-    position = ticket_position(session, ticket, at)
+    position = position if position is not None else ticket_position(session, ticket, at)
     lang = language if language in available() else SOURCE_LANGUAGE
     priority = PRIORITY_LABELS.get(ticket.priority)
     return {
@@ -122,11 +127,12 @@ def test_print_facts(printer: TicketPrinter, url: str, at: datetime) -> dict[str
     }
 
 
-def job_print_facts(session: Session, job: PrintJob, at: datetime) -> dict[str, Any]:
-    """What a job's paper shows: its ticket's facts, or a test print's."""
+def job_print_facts(session: Session, job: PrintJob, at: datetime,
+                    position: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a job's paper shows: its ticket's facts, or a test print's (`position`: see ticket_print_facts)."""
     if job.ticket is None:
         return test_print_facts(job.printer, job.status_url, job.created_at)
-    return ticket_print_facts(session, job.ticket, job.status_url, job.printer.language, at)
+    return ticket_print_facts(session, job.ticket, job.status_url, job.printer.language, at, position)
 
 
 def job_payload(session: Session, job: PrintJob, at: datetime) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import hours as office_hours
@@ -79,33 +79,38 @@ def waiting_line(session: Session, office: Office, service_id: int, now: datetim
     return order_queue(entries, now, timedelta(minutes=office.starvation_minutes)) + early
 
 
+# The wait estimate's two reads run with every issue and status read: built once, with bound parameters
+# (building and hashing a statement cost about as much CPU as running it, docs/benchmarks.md).
+_OPEN_COUNTERS = (
+    select(CounterSession.counter_id)
+    .join(counter_services, counter_services.c.counter_id == CounterSession.counter_id)
+    .where(
+        counter_services.c.service_id == bindparam("service_id"),
+        CounterSession.ended_at.is_(None),
+        CounterSession.state == "open",
+    )
+    .distinct()
+)
+_RECENT_SERVICES = (
+    select(Ticket.started_at, Ticket.finished_at)
+    .where(
+        Ticket.service_id == bindparam("service_id"),
+        Ticket.status == "done",
+        Ticket.finished_at >= bindparam("since"),
+    )
+    .order_by(Ticket.finished_at.desc())
+    .limit(20)
+)
+
+
 def open_counter_count(session: Session, service_id: int) -> int:
     """Count counters serving `service_id` that are open now (not on break, not closed)."""
-    stmt = (
-        select(CounterSession.counter_id)
-        .join(counter_services, counter_services.c.counter_id == CounterSession.counter_id)
-        .where(
-            counter_services.c.service_id == service_id,
-            CounterSession.ended_at.is_(None),
-            CounterSession.state == "open",
-        )
-        .distinct()
-    )
-    return len(session.scalars(stmt).all())
+    return len(session.scalars(_OPEN_COUNTERS, {"service_id": service_id}).all())
 
 
-def recent_service_minutes(session: Session, service_id: int, now: datetime, limit: int = 20) -> list[float]:
-    """Return the durations of the last completed services of a kind, within a week."""
-    rows = session.execute(
-        select(Ticket.started_at, Ticket.finished_at)
-        .where(
-            Ticket.service_id == service_id,
-            Ticket.status == "done",
-            Ticket.finished_at >= now - timedelta(days=7),
-        )
-        .order_by(Ticket.finished_at.desc())
-        .limit(limit)
-    )
+def recent_service_minutes(session: Session, service_id: int, now: datetime) -> list[float]:
+    """Return the durations of the last 20 completed services of a kind, within a week."""
+    rows = session.execute(_RECENT_SERVICES, {"service_id": service_id, "since": now - timedelta(days=7)})
     return [(end - start).total_seconds() / 60 for start, end in rows if start and end]
 
 

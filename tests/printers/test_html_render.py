@@ -3,7 +3,7 @@ import re
 import segno
 from markupsafe import Markup
 
-from printers.html_render import render_html
+from printers.html_render import QR_MASK, qr_svg, render_html
 from printers.layout import ticket_layout
 
 
@@ -37,3 +37,13 @@ def test_lines_carry_their_size_emphasis_and_language(make_ticket):
     assert '<p class="ticket-line ticket-align-center ticket-size-4 ticket-bold">B-007</p>' in html
     assert html.count('<hr class="ticket-separator">') == 2
     assert html.endswith('<div class="ticket-cut" aria-hidden="true"></div></div>')
+
+
+def test_the_qr_uses_one_fixed_mask_and_the_same_symbol_size():
+    """The mask is fixed (no scoring of all eight, docs/benchmarks.md); the symbol keeps its version and error
+    level, and the drawing is segno's for exactly that mask."""
+    url = "https://antrean.example.go.id/t/" + "x" * 24
+    fixed, chosen = segno.make_qr(url, error="m", mask=QR_MASK), segno.make_qr(url, error="m")
+    assert (fixed.mask, fixed.version, fixed.error) == (QR_MASK, chosen.version, chosen.error)
+    expected = fixed.svg_inline(scale=1, border=4, omitsize=True, svgclass="ticket-qr-code", title=url)
+    assert str(qr_svg(url)) == expected

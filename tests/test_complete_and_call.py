@@ -1,0 +1,112 @@
+"""The counter screen's one-press "complete and call next" (ptsp/commands.py: complete_and_call_next).
+
+Same rules as `complete` then `call_next`, in one transaction: the same facts in the same order, idempotent by
+`request_id`, a validated payload, and nothing changes when it is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ptsp.extensions import socketio
+from tests.conftest import login
+from tests.test_realtime import events, issue
+from tests.test_stations import counter_socket
+
+NUMBERED = ("ticket_called", "ticket_started", "ticket_completed")
+
+
+def _served(sock, world, ticket_id: int) -> None:
+    assert sock.emit("command", {"action": "start", "ticket": ticket_id}, callback=True)["status"] == 200
+
+
+def _facts(display) -> list[tuple[str, int, int]]:
+    return [(e["name"], e["args"][0]["seq"], e["args"][0]["ticket"]["id"])
+            for e in events(display) if e["name"] in NUMBERED]
+
+
+def test_it_sends_the_same_facts_in_the_same_order_as_the_two_commands(app, client, world):
+    first, second, third = issue(client, world), issue(client, world), issue(client, world)
+    display = socketio.test_client(app, auth={"token": world.display})
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, first["id"])
+    # The two commands, then the one command: the second ticket's facts must look like the first's.
+    sock.emit("command", {"action": "complete", "ticket": first["id"], "outcome": "selesai"}, callback=True)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, second["id"])
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                   "ticket": second["id"], "outcome": "selesai"}, callback=True)
+    assert answer["status"] == 200
+    assert answer["completed"]["id"] == second["id"] and answer["completed"]["status"] == "done"
+    assert answer["ticket"]["id"] == third["id"] and answer["ticket"]["status"] == "called"
+    seen = _facts(display)
+    names = [name for name, _seq, _ticket in seen]
+    assert names == ["ticket_called", "ticket_started", "ticket_completed"] * 2 + ["ticket_called"]
+    assert seen[-2][2] == second["id"] and seen[-1][2] == third["id"]
+    seqs = [seq for _name, seq, _ticket in seen]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # numbered without a gap, in order
+    # Points are credited for the completion exactly as by `complete` (the event log is the same).
+    login(client, "clerk1")
+    mine = client.get(f"/api/v1/tickets/{second['id']}").get_json()
+    assert mine["status"] == "done" and mine["outcome"] == "selesai"
+
+
+def test_with_nobody_waiting_the_completion_stands(app, client, world):
+    only = issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, only["id"])
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                   "ticket": only["id"]}, callback=True)
+    assert answer["status"] == 200 and answer["ticket"] is None
+    assert answer["completed"]["status"] == "done" and answer["completed"]["outcome"] == "selesai"
+
+
+def test_a_repeat_with_its_request_id_runs_once_and_answers_the_same(app, client, world):
+    first, second, third = issue(client, world), issue(client, world), issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, first["id"])
+    command = {"action": "complete_and_call_next", "counter": world.counters[1], "ticket": first["id"],
+               "outcome": "selesai", "request_id": str(uuid.uuid4())}
+    answers = [sock.emit("command", command, callback=True) for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0]["ticket"]["id"] == second["id"]
+    assert client.get(f"/api/v1/tickets/{third['id']}").get_json()["status"] == "waiting"
+    assert len([e for e in events(sock) if e["name"] == "ticket_completed"]) == 1
+
+
+def test_rest_route_and_refusals_change_nothing(client, world):
+    first, second = issue(client, world), issue(client, world)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    client.post(f"/api/v1/counters/{world.counters[1]}/call-next")
+    url = f"/api/v1/counters/{world.counters[1]}/complete-and-call-next"
+    for body, status in (({"outcome": "selesai"}, 422),  # no ticket
+                         ({"ticket": first["id"], "outcome": "Not An Outcome"}, 422),
+                         ({"ticket": "x"}, 422),
+                         ({"ticket": first["id"], "extra": 1}, 422)):
+        reply = client.post(url, json=body)
+        assert reply.status_code == status, (body, reply.get_json())
+        assert reply.get_json()["error"] == "invalid_input"
+    # Called, not yet serving: `complete` refuses, so nothing is completed and nobody else is called.
+    reply = client.post(url, json={"ticket": first["id"]})
+    assert reply.status_code == 409, reply.get_json()
+    assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+    client.post(f"/api/v1/tickets/{first['id']}/start")
+    reply = client.post(url, json={"ticket": first["id"], "outcome": "selesai"})
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["completed"]["id"] == first["id"] and reply.get_json()["ticket"]["id"] == second["id"]
+
+
+def test_a_ticket_of_another_counter_is_refused_and_nothing_changes(app, client, world):
+    first, second = issue(client, world), issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, first["id"])
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[2],
+                                   "ticket": first["id"]}, callback=True)
+    assert answer["error"] and answer["error"] != "internal"
+    assert client.get(f"/api/v1/tickets/{first['id']}").get_json()["status"] == "serving"
+    assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"

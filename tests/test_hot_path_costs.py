@@ -1,0 +1,109 @@
+"""What issue 18's CPU cuts keep true: a per-request memo is per request, the rate limits' storage still
+limits and expires without a timer per hit, and the hot paths run no more statements than counted in
+docs/benchmarks.md (a guard against a lazy load or a repeated lookup creeping back in, not a timing)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event, select
+
+from ptsp import limiter_storage
+from ptsp.models import Device
+from tests.conftest import bearer, login
+from tests.test_realtime import issue
+
+
+class _Statements:
+    """The statements run on the test's own thread (the alert task's reads run on another)."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.thread, self.seen = engine, threading.get_ident(), []
+        event.listen(engine, "before_cursor_execute", self._add)
+
+    def _add(self, _conn, _cursor, statement, *_args) -> None:
+        if threading.get_ident() == self.thread:
+            self.seen.append(statement)
+
+    def __enter__(self):
+        self.seen = []
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._add)
+
+
+def test_a_revoked_kiosk_token_is_refused_on_the_next_request(app, client, world):
+    issue(client, world)
+    with app.extensions["ptsp.sessions"]() as session:
+        for device in session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")):
+            device.revoked_at = datetime.now(UTC)
+        session.commit()
+    reply = client.post("/api/v1/tickets", json={"office": world.office, "service": world.services["A"]},
+                        headers=bearer(world.kiosk))
+    assert reply.status_code == 401, reply.get_json()
+
+
+def test_a_kiosk_request_looks_its_token_up_once(app, client, world):
+    with _Statements(app.extensions["ptsp.engine"]) as counted:
+        issue(client, world)
+    assert sum("FROM devices" in s for s in counted.seen) == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_issue_and_a_served_ticket_stay_within_their_statements(app, client, world):
+    issue(client, world)
+    with _Statements(app.extensions["ptsp.engine"]) as counted:
+        first = issue(client, world)
+    issued = len(counted.seen)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    issue(client, world)
+    client.post(f"/api/v1/counters/{world.counters[1]}/call-next")
+    with _Statements(app.extensions["ptsp.engine"]) as counted:
+        assert client.post(f"/api/v1/tickets/{first['id'] - 1}/start").status_code == 200
+        reply = client.post(f"/api/v1/counters/{world.counters[1]}/complete-and-call-next",
+                            json={"ticket": first["id"] - 1})
+        assert reply.status_code == 200 and reply.get_json()["ticket"]["id"] == first["id"]
+    served = len(counted.seen)
+    # On the request's thread, BEGINs included (docs/benchmarks.md): 14 for an issue (17 before issue 18), 42
+    # for start + complete-and-call-next in this office. More means a lookup or a lazy load came back.
+    assert issued <= 14, counted.seen
+    assert served <= 42, counted.seen
+
+
+def test_the_rate_limit_storage_counts_expires_and_starts_no_timer_per_hit(monkeypatch):
+    started: list[object] = []
+    real = threading.Timer
+
+    def counting_timer(*args, **kwargs):
+        timer = real(*args, **kwargs)
+        started.append(timer)
+        return timer
+
+    monkeypatch.setattr(threading, "Timer", counting_timer)
+    storage = limiter_storage.SweptMemoryStorage()
+    started.clear()  # the one timer of the parent's constructor
+    for _ in range(50):
+        storage.incr("k", expiry=1)
+        time.sleep(0.001)
+    assert storage.get("k") == 50
+    assert started == []
+    storage.incr("short", expiry=0.05)
+    time.sleep(0.06)
+    assert storage.get("short") == 0  # expired on read, whatever the sweep
+    storage.incr("gone", expiry=0.01)
+    time.sleep(0.02)
+    storage.next_sweep = 0  # the sweep is due: the next hit drops expired counters from memory
+    storage.incr("k", expiry=1)
+    assert "gone" not in storage.storage and storage.get("k") == 51
+
+
+def test_the_app_uses_it_without_redis(app):
+    from ptsp.extensions import limiter
+
+    assert app.config["RATELIMIT_STORAGE_URI"] == "ptsp-memory://"
+    assert isinstance(limiter.storage, limiter_storage.SweptMemoryStorage)
