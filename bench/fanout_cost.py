@@ -70,7 +70,7 @@ def child(mode: str, sockets: int, facts: int) -> dict[str, Any]:
 
     def settled() -> bool:
         return all(s.queue.empty() and not getattr(getattr(s, "ptsp_ws", None), "busy", False)
-                   for s in eio.sockets.values())
+                   for s in eio.sockets.values() if not s.closed)
 
     def usage() -> float:
         r = resource.getrusage(resource.RUSAGE_SELF)
@@ -101,16 +101,18 @@ def child(mode: str, sockets: int, facts: int) -> dict[str, Any]:
     for i in range(max(10, facts // 5)):
         start = time.perf_counter()
         emit(facts + i + 1)
-        while not settled():
+        while not settled() and time.perf_counter() - start < 5:
             gevent.sleep(0)
         times.append((time.perf_counter() - start) * 1000)
         gevent.sleep(0.1)
+    at_end = sum(1 for s in eio.sockets.values() if not s.closed)
     sinks.stdin.close()
     sinks.wait(timeout=30)
     server.stop()
     return {"mode": mode, "sockets": sockets, "facts": facts, "cpu_us_per_socket_message": round(
         cpu / (sockets * facts) * 1e6, 2), "fanout_ms_p50": round(statistics.median(times), 2),
-        "fanout_ms_max": round(max(times), 2), "load": os.getloadavg()[0]}
+        "fanout_ms_max": round(max(times), 2), "load": os.getloadavg()[0],
+        "sockets_at_end": at_end}
 
 
 def idle(usage: Any, seconds: float) -> float:
@@ -145,7 +147,7 @@ def main() -> None:
             results.append(result)
             print(f"{mode:7s} run {r + 1}: {result['cpu_us_per_socket_message']} µs CPU per socket per message, "
                   f"fan-out p50 {result['fanout_ms_p50']} ms (max {result['fanout_ms_max']}), "
-                  f"load {result['load']:.1f}", flush=True)
+                  f"{result['sockets_at_end']} sockets at the end, load {result['load']:.1f}", flush=True)
     for mode in args.modes.split(","):
         cpu = [r["cpu_us_per_socket_message"] for r in results if r["mode"] == mode]
         wall = [r["fanout_ms_p50"] for r in results if r["mode"] == mode]
