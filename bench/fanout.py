@@ -16,6 +16,8 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,14 +26,18 @@ from typing import Any
 from .listeners import raise_fd_limit
 from .load import Ledger, Listeners, calls_to_sockets, issue_open_loop, listener_auths
 from .servers import REDIS_URL, Deployment
-from .sinks import Sinks
 
 
 async def phase(deployment: Deployment, office: Any, sockets: int, probes: int, args: argparse.Namespace,
                 ledger: Ledger) -> dict[str, Any]:
     """Connect `sockets - probes` sinks, then the probes (so they are the room's last sockets), and run calls."""
     server = deployment.servers[0]
-    sinks = Sinks("127.0.0.1", server.port, {"token": deployment.tokens["display"]}, sockets - probes)
+    # The sinks run in a process of their own (python -m bench.sinks), not on this harness's cores' GIL.
+    sinks = subprocess.Popen([sys.executable, "-m", "bench.sinks", "127.0.0.1", str(server.port),
+                              deployment.tokens["display"], str(sockets - probes)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    if sinks.stdout is None or sinks.stdout.readline().strip() != "ready":
+        raise RuntimeError("sinks failed to connect")
     listeners = Listeners([server.base], listener_auths(deployment, ledger, probes), processes=1, probes=probes)
     try:
         time.sleep(1.0)
@@ -41,7 +47,9 @@ async def phase(deployment: Deployment, office: Any, sockets: int, probes: int, 
         cpu, wall = server.cpu_seconds() - cpu, time.monotonic() - wall
     finally:
         listeners.close()
-        sinks.close()
+        if sinks.stdin is not None:
+            sinks.stdin.close()
+        sinks.wait(timeout=60)
     # Every socket is a display in the office's room and hears what a probe hears: the probes' facts (less
     # each one's snapshot on connecting) plus their ticket_called, per probe, times the sockets.
     called_per_probe = result["calls"] - result["deliveries_missing"] / max(1, probes)

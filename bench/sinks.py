@@ -14,6 +14,7 @@ import os
 import selectors
 import socket
 import threading
+import time
 from typing import Any
 
 PING = b"\x81\x012"  # an unmasked text frame carrying Engine.IO's "2"
@@ -45,14 +46,16 @@ class Sinks:
         self.socks: list[socket.socket] = []
         self.bytes = 0
         self.selector = selectors.DefaultSelector()
-        for _ in range(count):
-            self.socks.append(self._connect(host, port, auth))
-        for sock in self.socks:
-            sock.setblocking(False)
-            self.selector.register(sock, selectors.EVENT_READ)
         self.running = True
+        # Drain (and answer pings) from the start: connecting a thousand sockets can take longer than the
+        # server's ping interval and timeout (25 + 20 s), and a socket that misses a ping is closed.
         self.thread = threading.Thread(target=self._drain, daemon=True)
         self.thread.start()
+        for _ in range(count):
+            sock = self._connect(host, port, auth)
+            sock.setblocking(False)
+            self.socks.append(sock)
+            self.selector.register(sock, selectors.EVENT_READ)
 
     @staticmethod
     def _connect(host: str, port: int, auth: dict[str, Any]) -> socket.socket:
@@ -67,6 +70,9 @@ class Sinks:
 
     def _drain(self) -> None:
         while self.running:
+            if not self.socks:
+                time.sleep(0.05)
+                continue
             for key, _ in self.selector.select(timeout=0.2):
                 sock = key.fileobj
                 try:

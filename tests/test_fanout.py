@@ -10,10 +10,10 @@ hear the same facts in the same order, on SQLite and with Redis as the message q
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import socket
-import threading
 import time
 from typing import Any
 
@@ -26,7 +26,6 @@ from ptsp import facts, fanout
 from ptsp.extensions import socketio
 from ptsp.realtime import agent_room, office_room, publish_facts, residents_room, ticket_room
 from tests.conftest import bearer, login, need_service
-
 
 SERVER_FRAMES = FrameProtocol(client=False, extensions=[])
 
@@ -239,3 +238,153 @@ def test_plain_and_threading_modes_keep_the_librarys_manager(app):
     assert fanout.manager_for({"ASYNC_MODE": "gevent", "FANOUT": "plain"}) is None
     assert isinstance(fanout.manager_for({"ASYNC_MODE": "gevent"}), fanout.FramesManager)
     assert not isinstance(socketio.server.manager, fanout.FramesMixin)  # the test app runs threaded
+
+
+# --- live: a real `ptsp run` (gevent) -------------------------------------------------------------------------
+
+
+def listener(base: str, auth: dict[str, Any], transport: str) -> tuple[Any, list[tuple[str, Any]]]:
+    heard: list[tuple[str, Any]] = []
+    client = sio_client.Client(reconnection=False)
+    client.on("*", lambda event, data: heard.append((event, data)))
+    client.connect(base, auth=auth, transports=[transport], wait_timeout=10)
+    assert client.transport() == transport
+    return client, heard
+
+
+def live_scenario(server: Any) -> None:
+    from tests.conftest import PageSession
+
+    base = server.base
+    snapshot = server.kiosk_get(f"/offices/{server.kiosk_get('/offices')[0]['id']}/queue")
+    service = next(s["id"] for s in snapshot["services"] if s["prefix"] == "A")
+    counter = next(c["id"] for c in snapshot["counters"] if service in c["services"])
+    staff = PageSession()
+    assert staff.post(f"{base}/api/v1/auth/login", json={"username": "clerk1", "password": "password-1"}).ok
+    assert staff.post(f"{base}/api/v1/counters/{counter}/open").ok
+    for _ in range(3):
+        called = staff.post(f"{base}/api/v1/counters/{counter}/call-next").json()["ticket"]["id"]
+        assert staff.post(f"{base}/api/v1/tickets/{called}/start").ok
+        assert staff.post(f"{base}/api/v1/tickets/{called}/complete", json={}).ok
+    server.issue("A", priority="elderly")
+
+
+def wait_until_level(lists: list[list[Any]], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sizes = {len(x) for x in lists}
+        time.sleep(0.5)
+        if len(sizes) == 1 and sizes == {len(x) for x in lists}:
+            return
+
+
+def compare_websocket_with_polling(server: Any) -> None:
+    mine = server.issue("A")
+    for _ in range(2):
+        server.issue("A")
+    token = mine["status_url"].rsplit("/", 1)[1]
+    clients, heard = [], {}
+    try:
+        for who, auth in (("display", {"token": server.display}), ("phone", {"ticket": token})):
+            for transport in ("websocket", "polling"):
+                client, got = listener(server.base, auth, transport)
+                clients.append(client)
+                heard[who, transport] = got
+        live_scenario(server)
+        wait_until_level([heard["display", "websocket"], heard["display", "polling"]])
+        wait_until_level([heard["phone", "websocket"], heard["phone", "polling"]])
+    finally:
+        for client in clients:
+            client.disconnect()
+    for who in ("display", "phone"):
+        by_websocket = [h for h in heard[who, "websocket"] if h[0] != "snapshot"]
+        assert by_websocket == [h for h in heard[who, "polling"] if h[0] != "snapshot"], who
+    names = [name for name, _ in heard["display", "websocket"]]
+    assert names.count("ticket_called") == 3 and names[0] == "snapshot"
+    assert {name for name, _ in heard["phone", "websocket"]} == {"line_moved", "ticket_changed"}
+
+
+def test_live_websocket_and_polling_clients_hear_the_same_facts(server):
+    """The websocket client is served by the frames path, the long-polling one by the library's queue."""
+    compare_websocket_with_polling(server)
+
+
+def test_live_with_redis_as_the_message_queue(tmp_path, server_template):
+    from tests.conftest import LiveServer
+
+    need_service("Redis", "127.0.0.1", 6379)
+    live = LiveServer(tmp_path, server_template)
+    live.env.update(PTSP_REDIS_URL="redis://127.0.0.1:6379/0",
+                    PTSP_REDIS_CHANNEL=f"ptsp-fanout-{os.getpid()}-{time.monotonic_ns()}")
+    live.start()
+    try:
+        compare_websocket_with_polling(live)
+    finally:
+        live.stop()
+
+
+def raw_frames(stream: bytes) -> list[tuple[bool, int]]:
+    """(RSV1 set, opcode) of each frame in a server-to-client stream (unmasked frames)."""
+    frames, at = [], 0
+    while at + 2 <= len(stream):
+        first, size = stream[at], stream[at + 1] & 0x7F
+        at += 2
+        if size == 126:
+            size, at = int.from_bytes(stream[at:at + 2], "big"), at + 2
+        elif size == 127:
+            size, at = int.from_bytes(stream[at:at + 8], "big"), at + 8
+        frames.append((bool(first & 0x40), first & 0x0F))
+        at += size
+    return frames
+
+
+@pytest.mark.parametrize("mode", ["frames", "plain"])
+def test_a_browser_with_per_message_deflate_reads_uncompressed_fact_frames(tmp_path, server_template, mode):
+    """Browsers ask for per-message deflate. The frames path sends facts uncompressed (RSV1 unset, allowed per
+    message by RFC 7692); wsproto, as a browser would, decodes the mixed stream to the same messages."""
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request, TextMessage
+    from wsproto.extensions import PerMessageDeflate
+
+    from tests.conftest import LiveServer
+
+    live = LiveServer(tmp_path, server_template)
+    live.env["PTSP_FANOUT"] = mode
+    live.start()
+    sock = socket.create_connection(("127.0.0.1", live.port), timeout=10)
+    try:
+        ws = WSConnection(ConnectionType.CLIENT)
+        sock.sendall(ws.send(Request(host="127.0.0.1", target="/socket.io/?EIO=4&transport=websocket",
+                                     extensions=[PerMessageDeflate()])))
+        stream, messages = b"", []
+        accepted = False
+
+        def pump() -> None:
+            nonlocal stream, accepted
+            data = sock.recv(65536)
+            if accepted:
+                stream += data
+            ws.receive_data(data)
+            for event in ws.events():
+                if isinstance(event, AcceptConnection):
+                    accepted = True
+                    assert event.extensions, "the server accepted per-message deflate"
+                elif isinstance(event, TextMessage):
+                    messages.append(event.data)
+
+        while not messages:
+            pump()
+        sock.sendall(ws.send(TextMessage(data="40" + json.dumps({"token": live.display}))))
+        while not any(m.startswith('42["snapshot"') for m in messages):
+            pump()
+        ticket = live.issue("A")
+        while not any('"ticket_issued"' in m for m in messages):
+            pump()
+    finally:
+        sock.close()
+        live.stop()
+    assert any(str(ticket["id"]) in m for m in messages if '"ticket_issued"' in m)
+    kinds = raw_frames(stream)
+    facts_frame = kinds[-1]  # ticket_issued, the last message read
+    assert facts_frame == ((mode == "plain"), 1)  # compressed only on the library's path
+    assert any(rsv1 for rsv1, _ in kinds)  # the snapshot still goes through wsproto, compressed
