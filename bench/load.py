@@ -170,6 +170,7 @@ class Listeners:
             self.procs.insert(0, self.procs.pop())
         self.count = len(auths)
         self.probes = probes
+        self.facts_heard = 0  # facts other than ticket_called, summed over the reports
 
     def _start(self, chunks: list[list[dict[str, Any]]], bases: list[str]) -> None:
         started = []
@@ -208,6 +209,7 @@ class Listeners:
             proc.stdin.flush()
             answer = json.loads(proc.stdout.readline())
             connected += answer["connected"]
+            self.facts_heard += answer["facts"]
             for ticket, times in answer["arrivals"].items():
                 arrivals.setdefault(int(ticket), []).extend(times)
                 if index < self.probe_procs:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cross_site, limiter_storage, security_headers
+from . import cross_site, fanout, limiter_storage, security_headers
 from .config import load_config
 from .context import close_request_sessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -40,14 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ptsp.clock"] = clock
 
     _init_request_extensions(app)
-    socketio.init_app(
-        app,
-        async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["REDIS_CHANNEL"],
-        cors_allowed_origins=cross_site.socket_origins(app.config["PUBLIC_URL"]),
-        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
-    )
+    _init_socketio(app)
     with app.app_context():
         register_handlers()
         from kiosk.agent_socket import register_agent_handlers
@@ -64,6 +57,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _register_blueprints(app)
     app.teardown_appcontext(close_request_sessions)
     return app
+
+
+def _init_socketio(app: Flask) -> None:
+    """Bind Socket.IO: its async mode, its message queue (Redis) or the frames fan-out (`ptsp.fanout`)."""
+    options: dict[str, Any] = {
+        "async_mode": app.config["ASYNC_MODE"],
+        "cors_allowed_origins": cross_site.socket_origins(app.config["PUBLIC_URL"]),
+        "max_http_buffer_size": app.config["MAX_CONTENT_LENGTH"],
+    }
+    manager = fanout.manager_for(app.config)
+    socketio.server_options.pop("client_manager", None)  # a manager belongs to the app it was made for
+    if manager is None:
+        options.update(message_queue=app.config["REDIS_URL"], channel=app.config["REDIS_CHANNEL"])
+    else:  # the frames manager carries the Redis URL and channel itself
+        socketio.server_options.pop("message_queue", None)
+        options["client_manager"] = manager
+    socketio.init_app(app, **options)
+    if manager is not None:
+        fanout.install(socketio.server.eio)
 
 
 def _init_request_extensions(app: Flask) -> None:

@@ -97,6 +97,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REDIS_CHANNEL": env.get("PTSP_REDIS_CHANNEL") or "ptsp",
         "SECRET_KEY": env.get("PTSP_SECRET_KEY"),
         "ASYNC_MODE": env.get("PTSP_ASYNC_MODE", "threading"),
+        # Under gevent, a room's fact is framed once and written to each socket (ptsp/fanout.py); "plain" is
+        # python-socketio's own per-socket path (for comparison, docs/benchmarks.md).
+        "FANOUT": env.get("PTSP_FANOUT", "frames"),
         "PUBLIC_URL": env.get("PTSP_PUBLIC_URL") or None,
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-*; 0 trusts none.
         "PROXY_HOPS": int(env.get("PTSP_PROXY_HOPS", "0")),
