@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from ptsp.analytics.anomalies import _tallies
 from ptsp.domain.errors import CounterNotOpen, DomainError, Forbidden, InvalidInput, InvalidTransition
 from ptsp.models import Office, PointsLedgerEntry, Ticket, TicketEvent
 from ptsp.park_watch import lapse_round
@@ -227,6 +228,25 @@ def test_a_short_second_part_alone_does_not_hold_a_parked_tickets_points(session
     kinds_written = session.scalars(select(PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == first.id))
     assert list(kinds_written) == ["award"]
     assert points.recompute(session).matches
+
+
+def test_the_anomaly_flags_leave_a_ticket_served_in_parts_out_of_the_short_services(session, world, clock):
+    """Its last part alone (1 of 9 minutes) is no short service: the flag's measure skips it, a plain one counts."""
+    one = open_at(session, world, clock, 1, "clerk1")
+    parked = issue(session, world, clock, "A")  # standard 10 minutes
+    plain = issue(session, world, clock, "A")
+    serve_to(session, world, clock, 1, one, minutes=8)
+    parking.park(session, ticket_id=parked.id, actor=one, now=clock())
+    parking.return_parked(session, ticket_id=parked.id, actor=one, now=clock())
+    session.commit()
+    serve_to(session, world, clock, 1, one, minutes=1)
+    tickets.complete(session, ticket_id=parked.id, outcome="selesai", actor=one, now=clock())
+    serve_to(session, world, clock, 1, one, minutes=1)
+    tickets.complete(session, ticket_id=plain.id, outcome="selesai", actor=one, now=clock())
+    session.commit()
+    day = session.get(Ticket, plain.id).service_day
+    short = _tallies(session, world.office, day, day)["short_services"]
+    assert (short.hits[one.id], short.cases[one.id]) == (1, 1)  # the plain one only
 
 
 # -- the late re-insert ------------------------------------------------------------------------------------

@@ -89,9 +89,15 @@ def _tallies(session: Session, office_id: int, start: date, end: date) -> dict[s
         select(Ticket, Service.standard_minutes).join(Service, Service.id == Ticket.service_id)
         .where(Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day <= end,
                Ticket.status == "done")).all()
+    # A ticket served in parts (parked, docs/queue.md) or in steps (docs/steps.md) keeps only its last part's
+    # start: its service length is not one span, so it is left out of the short-service measure.
+    in_parts = set(session.scalars(
+        select(TicketEvent.ticket_id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(Ticket.office_id == office_id, Ticket.service_day >= start, Ticket.service_day <= end,
+               TicketEvent.kind.in_(["parked", "step_completed"]))))
     short = []
     for ticket, standard in done:
-        served = _served_minutes(ticket)
+        served = None if ticket.id in in_parts else _served_minutes(ticket)
         weight = 1.0 if ticket.outcome in (None, "", "selesai") else PARTIAL_WEIGHT
         if served is not None and standard > 0:
             short.append((ticket.clerk_id, served < SHORT_SHARE * standard * weight))
