@@ -65,12 +65,15 @@ def operation(path: str, method: str, summary: str, **kwargs: Any) -> Operation:
     return op
 
 
+NAMED_IN_QUERY = frozenset({"office", "agency"})  # query filters holding an object's id
+
+
 def derived_errors(op: Operation, rate_limited: bool = False) -> set[int]:
     """Return the error statuses `op` can answer because of what it is, whatever its own code says."""
     codes: set[int] = set()
     unsafe = op.method in UNSAFE_METHODS
-    if "{" in op.path:
-        codes.add(404)
+    if "{" in op.path or any(p.get("in") == "query" and p.get("name") in NAMED_IN_QUERY for p in op.params):
+        codes.add(404)  # the path, or a filter such as `?agency=`, names an object that may not exist
     if unsafe:
         codes |= {400, 403, 413}  # a body is read; without an Authorization header the CSRF check may refuse
     if op.body is not None or any(p.get("in") == "query" for p in op.params):

@@ -252,12 +252,11 @@ def ticket_entries(
       transferred it earns nothing for that visit.
     - The completed event's own `service_id`/`standard_minutes` (written at the
       time) win over the arguments, which are the fallback for older events.
-    - The credit is the standard weighted by the outcome, capped by the minutes
-      actually spent serving (`credit`; a parked ticket's parts of service added
-      up, its time away left out: `parked_parts`); a service under `short_fraction` of the
-      weighted standard, a self-issued ticket and a staff issue not marked
-      walk-in or over the office day's audited share (`share`) are held, and so
-      is a work with `extra_causes` (a step the clerk planned themselves).
+    - The credit is the standard weighted by the outcome, capped by the minutes actually spent serving
+      (`credit`; a parked ticket's parts of service added up, its time away left out: `parked_parts`); a
+      service under `short_fraction` of the weighted standard, a self-issued ticket and a staff issue not
+      marked walk-in or over the office day's audited share (`share`) are held, and so is a work with
+      `extra_causes` (a step the clerk planned themselves).
     - A good rating adds `bonus_points` once the work is credited (award, or a
       hold released); never on a rejected or still-held ticket, and only
       when `bonus_allowed` says the rating is a resident's.

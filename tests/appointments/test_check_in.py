@@ -107,7 +107,8 @@ def test_the_ticket_the_list_and_the_paper_show_the_appointment(app, client, clo
         ticket = session.get_one(Ticket, body["ticket"]["id"])
         line = waiting_tickets(session, world.office, clock())[bookable]
         assert line == [{"id": ticket.id, "code": ticket.code, "priority": "regular", "transferred": False,
-                         "appointment": "10:00", "ready": False, "urgent": None}]
+                         "appointment": "10:00", "ready": False, "urgent": None,
+                         "returned": False}]
         facts = ticket_print_facts(session, ticket, "http://x/t/y", "id", clock())
         paper = [b.text for b in ticket_layout(TicketPrintData(**facts), 32).blocks
                  if isinstance(b, TextLine)]

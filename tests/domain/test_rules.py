@@ -38,10 +38,13 @@ def test_invalid_transition_raises_a_readable_domain_error(status, action):
 
 
 def test_every_open_status_can_expire_and_no_final_status_can_move():
-    for status in ("waiting", "called", "serving"):
+    for status in ("waiting", "called", "serving", "parked"):
         assert next_status(status, "expire") is Status.EXPIRED
-    for status in ("done", "no_show", "cancelled", "expired"):
+    for status in ("done", "cancelled", "expired"):
         assert allowed_actions(status) == []
+    # The one way back from a final status: a resident who missed their call is re-inserted (docs/queue.md).
+    assert allowed_actions("no_show") == [Action.REINSERT]
+    assert next_status("no_show", "reinsert") is Status.WAITING
 
 
 def test_recall_below_the_limit_calls_again_and_at_the_limit_applies_policy():
