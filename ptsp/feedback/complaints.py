@@ -33,7 +33,8 @@ def _form_page(office: Office, status: int = 200, error: str | None = None) -> B
     return make_response(page, status)
 
 
-def _missing(exc: DomainError) -> BaseResponse:
+def missing_page(exc: DomainError) -> BaseResponse:
+    """The public pages' answer when the office or the code is not found (jemput bola's pages use it too)."""
     return make_response(render_template("feedback/missing.html", message=describe(exc)), exc.status)
 
 
@@ -42,7 +43,7 @@ def complaint_form(slug: str) -> BaseResponse:
     try:
         office = complaints.office_by_slug(get_read_db(), slug)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     code = request.args.get("kode")
     if code is not None:  # the "follow my complaint" box
         shown = normalize_code(code)
@@ -58,7 +59,7 @@ def complaint_file(slug: str) -> BaseResponse:
     try:
         office = complaints.office_by_slug(session, slug)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     form = request.form
     try:
         filed = complaints.file_public(session, office=office, text=form.get("text"), service=form.get("service"),
@@ -79,7 +80,7 @@ def complaint_track(slug: str, code: str) -> BaseResponse:
     try:
         office, complaint = complaints.by_code(session, slug, code)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     view: dict[str, Any] = complaints.tracking_view(session, office, complaint, now())
     page = render_template("feedback/complaint_track.html", office=office, c=view, lapor=LAPOR_URL,
                            new=request.args.get("baru") == "1")

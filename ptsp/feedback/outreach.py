@@ -18,6 +18,7 @@ from ptsp.models import Office
 from ptsp.services import complaints, outreach
 
 from .blueprint import bp
+from .complaints import missing_page
 
 filing_limited = limiter.shared_limit(lambda: str(current_app.config["RATELIMIT_COMPLAINT"]), scope="outreach")
 lookups_limited = limiter.shared_limit(lambda: str(current_app.config["RATELIMIT_COMPLAINT_LOOKUP"]),
@@ -31,16 +32,12 @@ def _form_page(office: Office, status: int = 200, error: str | None = None) -> B
     return make_response(page, status)
 
 
-def _missing(exc: DomainError) -> BaseResponse:
-    return make_response(render_template("feedback/missing.html", message=describe(exc)), exc.status)
-
-
 @bp.get("/jemput/<slug>")
 def outreach_form(slug: str) -> BaseResponse:
     try:
         office = outreach.office_by_slug(get_read_db(), slug)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     code = request.args.get("kode")
     if code is not None:  # the "follow my request" box
         shown = normalize_code(code)
@@ -56,7 +53,7 @@ def outreach_file(slug: str) -> BaseResponse:
     try:
         office = outreach.office_by_slug(session, slug)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     form = request.form
     try:
         filed = outreach.file_public(session, office=office, service=form.get("service"), name=form.get("name"),
@@ -78,7 +75,7 @@ def outreach_track(slug: str, code: str) -> BaseResponse:
     try:
         office, found = outreach.by_code(session, slug, code)
     except DomainError as exc:
-        return _missing(exc)
+        return missing_page(exc)
     view = outreach.tracking_view(session, office, found, now())
     page = render_template("feedback/outreach_track.html", office=office, r=view, new=request.args.get("baru") == "1")
     response = make_response(page)
