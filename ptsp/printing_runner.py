@@ -58,15 +58,18 @@ def preview_jobs(app: Flask, setting: str) -> list[bytes]:
     return printer.jobs() if printer is not None and hasattr(printer, "jobs") else []
 
 
-def run_job(session: Session, job_id: int, position: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_job(session: Session, job_id: int, position: dict[str, Any] | None = None,
+            claimed: bool = False) -> dict[str, Any]:
     """Print one committed server job now (an agent's job is only reported); return the job's state.
 
-    `position`: the ticket's place as its issue answered it, printed as such (None: counted now)."""
+    `position`: the ticket's place as its issue answered it, printed as such (None: counted now). `claimed`: the
+    job was committed already claimed by this caller (printing.queue_job(claimed=True)), so it is not claimed again.
+    """
     job = session.get_one(PrintJob, job_id)
     printer = job.printer
     if printer.agent_id is not None:
         return {**printing.job_view(job), "via": "agent"}
-    if not printing.claim(session, job_id, now()):
+    if not claimed and not printing.claim(session, job_id, now()):
         session.rollback()
         return {**printing.job_view(session.get_one(PrintJob, job_id)), "via": "server"}
     data = ticket_print_data(session, job, now(), position)
@@ -97,9 +100,9 @@ def print_issued(session: Session, ticket: Ticket, job: PrintJob | None,
     """
     if job is None:
         return None
-    job_id = job.id
+    job_id, claimed = job.id, job.status == "printing"  # made claimed by this request's own transaction
     try:
-        return run_job(session, job_id, position)
+        return run_job(session, job_id, position, claimed)
     except Exception as exc:
         session.rollback()
         current_app.logger.exception("printing ticket %s failed unexpectedly", ticket.code)

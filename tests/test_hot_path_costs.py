@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from ptsp import limiter_storage
 from ptsp.models import Device
 from tests.conftest import bearer, login
+from tests.kiosk.conftest import use_printer
 from tests.test_realtime import issue
 
 
@@ -108,3 +109,28 @@ def test_the_app_uses_it_without_redis(app):
 
     assert app.config["RATELIMIT_STORAGE_URI"] == "ptsp-memory://"
     assert isinstance(limiter.storage, limiter_storage.SweptMemoryStorage)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_kiosk_page_issue_prints_within_its_statements_and_claims_its_job_as_it_makes_it(app, client, world):
+    """The kiosk page's issue with a server printer: the print job is made claimed in the ticket's own
+    transaction (no UPDATE to claim it after the commit) and the outcome is one more short transaction."""
+    use_printer(app, world, "preview")
+    kiosk_issue = {"office": world.office, "service": world.services["A"]}
+    assert client.post("/kiosk/issue", json=kiosk_issue, headers=bearer(world.kiosk)).status_code == 201
+    inserted: list[object] = []
+
+    def job_rows(_conn, _cursor, statement, parameters, *_args) -> None:
+        if statement.startswith("INSERT INTO print_jobs"):
+            inserted.append(parameters)
+
+    event.listen(app.extensions["ptsp.engine"], "before_cursor_execute", job_rows)
+    with _Statements(app.extensions["ptsp.engine"]) as counted:
+        reply = client.post("/kiosk/issue", json=kiosk_issue, headers=bearer(world.kiosk))
+    event.remove(app.extensions["ptsp.engine"], "before_cursor_execute", job_rows)
+    assert reply.status_code == 201 and reply.get_json()["print"]["status"] == "printed"
+    [parameters] = inserted
+    assert "printing" in parameters, parameters
+    assert not [s for s in counted.seen if s.startswith("UPDATE print_jobs SET status=?, attempts=")], counted.seen
+    # The REST issue's 14, then the job's INSERT, and BEGIN and the UPDATE of its outcome.
+    assert len(counted.seen) <= 17, counted.seen

@@ -53,7 +53,11 @@ def issue_with_job(
     ticket, position = tickets.issue(session, office_id=office_id, service_id=service_id, priority=priority,
                                      walk_in=walk_in, actor=actor, now=now)
     printer = printer_for_device(session, actor.device_id)
-    job = queue_job(session, ticket, printer, status_url(ticket.public_token), now) if printer is not None else None
+    if printer is None:
+        return ticket, position, None
+    # The caller prints a server printer's job right after it commits (printing_runner.print_issued): the job
+    # is made already claimed, so claiming it costs no second transaction and no retry round can take it first.
+    job = queue_job(session, ticket, printer, status_url(ticket.public_token), now, claimed=printer.agent_id is None)
     return ticket, position, job
 
 
@@ -66,12 +70,18 @@ def printer_for_device(session: Session, device_id: int | None) -> TicketPrinter
 
 def queue_job(
     session: Session, ticket: Ticket, printer: TicketPrinter, status_url: str, now: datetime,
-    requested_by: int | None = None, reprint: int = 0,
+    requested_by: int | None = None, reprint: int = 0, claimed: bool = False,
 ) -> PrintJob:
-    """Add a pending job for a ticket; the caller commits it with (or after) the ticket."""
-    job = PrintJob(ticket_id=ticket.id, office_id=ticket.office_id, printer_id=printer.id, status="pending",
-                   attempts=0, reprint=reprint, requested_by=requested_by, status_url=status_url,
-                   may_have_printed=False, created_at=now, updated_at=now)
+    """Add a pending job for a ticket; the caller commits it with (or after) the ticket.
+
+    `claimed`: the caller prints the job itself as soon as it has committed, so the job is made as `claim()`
+    would leave it (printing, one attempt) in the same transaction. A process that stops in between leaves it
+    `printing`, as one that stops between a claim and its print does: staff reprint it.
+    """
+    job = PrintJob(ticket_id=ticket.id, office_id=ticket.office_id, printer=printer,
+                   status="printing" if claimed else "pending", attempts=1 if claimed else 0, reprint=reprint,
+                   requested_by=requested_by, status_url=status_url, may_have_printed=False, created_at=now,
+                   updated_at=now)
     session.add(job)
     session.flush()
     if printer.agent_id is not None:
@@ -193,10 +203,15 @@ def note_printer_state(
     if online and paper == "unknown":
         paper = printer.paper  # a printer that cannot report paper keeps what we knew
     printer.online, printer.paper, printer.last_error = online, paper, error
-    printer.last_seen_at = now if online else printer.last_seen_at
+    if online and not _same_minute(printer.last_seen_at, now):
+        printer.last_seen_at = now  # to the minute, as the pages show it: not one more UPDATE for every ticket
     session.flush()
     if before != (printer.online, printer.paper, printer.last_error):
         publish(session, printer.office_id, facts.PRINTER_CHANGED, printer_health_view(session, printer))
+
+
+def _same_minute(seen: datetime | None, now: datetime) -> bool:
+    return seen is not None and seen.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0)
 
 
 def printer_health_view(session: Session, printer: TicketPrinter) -> dict[str, Any]:
