@@ -257,3 +257,17 @@ def test_printer_health_read_model_scopes_offices(app, client, world, loopback):
     assert set(row) == {"office_id", "printer_id", "name", "online", "paper", "last_error", "last_seen_at",
                         "pending_jobs", "failed_jobs"}
     assert (row["online"], row["paper"], row["pending_jobs"], row["failed_jobs"]) == (True, "ok", 0, 0)
+
+
+def test_a_printer_is_last_seen_to_the_minute_its_pages_show(app, client, world, clock):
+    """The printer's row is written once a minute while it prints well, not once per ticket."""
+    printer_id = use_printer(app, world, "preview")
+    issue(client, world, "A")
+    first = printer_row(app, printer_id)["last_seen_at"]
+    assert first == clock()
+    clock.advance(seconds=40)
+    issue(client, world, "A")
+    assert printer_row(app, printer_id)["last_seen_at"] == first
+    clock.advance(seconds=30)
+    issue(client, world, "A")
+    assert printer_row(app, printer_id)["last_seen_at"] == clock()
