@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 import unicodedata
 from collections.abc import Callable
 
 from escpos.constants import QR_ECLEVEL_M
-from escpos.magicencode import Encoder
 from escpos.printer import Dummy
 
 from printers.model import Align, Block, Cut, Layout, QrBlock, Separator, TextLine
@@ -33,19 +34,64 @@ _PUNCTUATION = {
 def render_escpos(
     layout: Layout, *, codepage: str = DEFAULT_CODEPAGE, profile: str | None = None
 ) -> bytes:
-    """Render a layout to ESC/POS bytes in one fixed code page, with a native QR code."""
+    """Render a layout to ESC/POS bytes in one fixed code page, with a native QR code.
+
+    The code page is fixed for the whole ticket, so each block's bytes depend on the block alone: the blocks
+    every ticket shares (the office, the service, the fixed wording, the rules) are rendered once per process.
+    """
+    return b"".join(
+        [_start(codepage, profile)]
+        + [_block_bytes(block, layout.width_chars, codepage, profile) for block in layout.blocks]
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _start(codepage: str, profile: str | None) -> bytes:
+    """Reset the printer and select the code page."""
     printer = Dummy(profile=profile)
-    encoder = Encoder(printer.profile.get_code_pages())
-    codepage = encoder.get_encoding_name(codepage)
-
-    def can_encode(char: str) -> bool:
-        return encoder.can_encode(codepage, char)
-
     printer.hw("INIT")
-    printer.charcode(codepage)
-    for block in layout.blocks:
-        _render_block(printer, block, layout.width_chars, can_encode)
+    printer.charcode(_Pages.name(printer, codepage))
     return printer.output
+
+
+def _block_bytes(block: Block, width_chars: int, codepage: str, profile: str | None) -> bytes:
+    if isinstance(block, QrBlock):  # the one block that is new on every ticket: not worth keeping
+        return _PAGES.render(block, width_chars, codepage, profile)
+    return _shared_block_bytes(block, width_chars, codepage, profile)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_block_bytes(block: Block, width_chars: int, codepage: str, profile: str | None) -> bytes:
+    return _PAGES.render(block, width_chars, codepage, profile)
+
+
+class _Pages(threading.local):
+    """One python-escpos Dummy per code page and profile, kept per thread (per greenlet under gevent), with the
+    code page already selected, so a block renders to its own bytes without a new printer and encoder."""
+
+    def __init__(self) -> None:
+        self.printers: dict[tuple[str, str | None], tuple[Dummy, Callable[[str], bool]]] = {}
+
+    @staticmethod
+    def name(printer: Dummy, codepage: str) -> str:
+        return str(printer.magic.encoder.get_encoding_name(codepage))
+
+    def _printer(self, codepage: str, profile: str | None) -> tuple[Dummy, Callable[[str], bool]]:
+        if (codepage, profile) not in self.printers:
+            printer = Dummy(profile=profile)
+            name = self.name(printer, codepage)
+            printer.charcode(name)
+            self.printers[codepage, profile] = printer, functools.partial(printer.magic.encoder.can_encode, name)
+        return self.printers[codepage, profile]
+
+    def render(self, block: Block, width_chars: int, codepage: str, profile: str | None) -> bytes:
+        printer, can_encode = self._printer(codepage, profile)
+        printer.clear()
+        _render_block(printer, block, width_chars, can_encode)
+        return printer.output
+
+
+_PAGES = _Pages()
 
 
 def fold_text(text: str, can_encode: Callable[[str], bool]) -> str:

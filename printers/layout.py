@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -152,10 +153,10 @@ def _standard_lines(data: TicketPrintData, width_chars: int) -> list[TextLine]:
     then the standard completion time when the office publishes one."""
     words = data.text
     if data.fee_rupiah == 0:
-        lines = _wrapped(words["free"], width_chars, bold=True)
+        lines = [*_wrapped(words["free"], width_chars, bold=True)]
     else:
         amount = format_rupiah(data.fee_rupiah, data.language)
-        lines = _wrapped(words["fee"] % {"amount": amount}, width_chars, bold=True)
+        lines = [*_wrapped(words["fee"] % {"amount": amount}, width_chars, bold=True)]
         if data.fee_basis.strip():
             lines += _wrapped(words["fee_basis"] % {"basis": data.fee_basis.strip()}, width_chars)
         lines += _wrapped(words["fee_only"], width_chars)
@@ -182,10 +183,16 @@ def _date_lines(data: TicketPrintData, width_chars: int) -> list[TextLine]:
 
 def _wrapped(
     text: str, width_chars: int, *, bold: bool = False, size: int = 1
-) -> list[TextLine]:
+) -> tuple[TextLine, ...]:
+    return _wrap(text, width_chars, bold, size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _wrap(text: str, width_chars: int, bold: bool, size: int) -> tuple[TextLine, ...]:
+    """Most of a ticket's lines are the same on every ticket of an office: wrapped once per process."""
     # Words longer than a line (a long URL, a phone number without spaces) are
     # broken rather than left to overflow, which the printer would wrap on its own.
     lines = textwrap.wrap(
         " ".join(text.split()), width_chars // size, break_on_hyphens=False
     )
-    return [TextLine(line, Align.CENTER, bold, size) for line in lines or [""]]
+    return tuple(TextLine(line, Align.CENTER, bold, size) for line in lines or [""])

@@ -75,6 +75,18 @@ def gettext_in(language: str, text: str, **params: Any) -> str:
         return gettext(text, **params) if params else gettext(text)
 
 
+def catalogue_in(language: str, texts: Mapping[str, str]) -> dict[str, str]:
+    """Each of `texts`' msgids from the catalogue of `language` (a printed ticket's words), looked up once per
+    process and catalogue folder: the compiled catalogues are read once, as `available()` reads their folder."""
+    return dict(_catalogue_in(current_app.config["BABEL_TRANSLATION_DIRECTORIES"], language, tuple(texts.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _catalogue_in(folder: str, language: str, texts: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    with force_locale(language):
+        return tuple((key, gettext(text)) for key, text in texts)
+
+
 def current_language() -> str:
     return str(get_locale() or SOURCE_LANGUAGE)
 

@@ -21,7 +21,7 @@ from .. import facts
 from ..analytics.printers import health_row
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
 from ..domain.hours import local_now, zone_label
-from ..i18n import N_, SOURCE_LANGUAGE, available, gettext_in
+from ..i18n import N_, SOURCE_LANGUAGE, available, catalogue_in, gettext_in
 from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
@@ -37,7 +37,7 @@ PRIORITY_LABELS = {"elderly": N_("Lansia"), "disabled": N_("Disabilitas"), "preg
 
 def ticket_text(language: str) -> dict[str, str]:
     """The ticket's words (printers.layout.TICKET_TEXT) from the catalogue of the printer's language."""
-    return {key: gettext_in(language, text) for key, text in TICKET_TEXT.items()}
+    return catalogue_in(language, TICKET_TEXT)
 
 
 def issue_with_job(

@@ -1,7 +1,7 @@
 from escpos.constants import GS, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
-from printers.escpos_render import fold_text, render_escpos
+from printers.escpos_render import _render_block, fold_text, render_escpos
 from printers.layout import ticket_layout
 from printers.model import Layout, TextLine
 from tests.printers.conftest import STATUS_URL
@@ -108,3 +108,22 @@ def test_decoded_ticket_keeps_size_and_emphasis(make_ticket):
     assert (code.size, code.bold, code.align) == (4, True, "center")
     assert printout.cuts == 1
     assert all(len(line.text) * line.size <= 32 for line in printout.lines)
+
+
+def fresh_render(layout: Layout, codepage: str) -> bytes:
+    """The ticket through one new python-escpos printer, block after block, as it was rendered before blocks
+    were kept per process."""
+    printer = Dummy()
+    name = printer.magic.encoder.get_encoding_name(codepage)
+    printer.hw("INIT")
+    printer.charcode(name)
+    for block in layout.blocks:
+        _render_block(printer, block, layout.width_chars, lambda char: printer.magic.encoder.can_encode(name, char))
+    return printer.output
+
+
+def test_blocks_kept_per_process_give_each_code_page_and_width_its_own_bytes(make_ticket):
+    ticket = make_ticket(office_name="Kantor Desa Ngārai – “Bersih”", complaint_channel=COMPLAINT)
+    for width, codepage in [(48, "CP1252"), (48, "CP437"), (32, "CP437"), (48, "CP1252"), (32, "CP1252")]:
+        layout = ticket_layout(ticket, width)
+        assert render_escpos(layout, codepage=codepage) == fresh_render(layout, codepage), (width, codepage)

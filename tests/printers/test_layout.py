@@ -5,6 +5,7 @@ import pytest
 
 from printers.layout import TICKET_TEXT, format_date, format_time, ticket_layout
 from printers.model import Cut, QrBlock, Separator, TextLine
+from ptsp.i18n import gettext_in
 from ptsp.services.printing import ticket_text
 from tests.conftest import make_test_app
 from tests.printers.conftest import STATUS_URL
@@ -167,3 +168,14 @@ def test_a_service_without_a_published_time_prints_no_time_line(make_ticket):
 def test_a_negative_fee_is_refused(make_ticket):
     with pytest.raises(ValueError, match="fee_rupiah"):
         make_ticket(fee_rupiah=-1)
+
+
+
+def test_the_ticket_words_kept_per_process_are_the_catalogues_and_a_copy_for_each_ticket(tmp_path, clock):
+    app = make_test_app(f"sqlite:///{tmp_path / 'words.db'}", clock)
+    with app.app_context():
+        for language in ("en", "id", "en"):
+            words = ticket_text(language)
+            assert words == {key: gettext_in(language, text) for key, text in TICKET_TEXT.items()}
+            words["queue_number"] = "changed by a caller"
+            assert ticket_text(language)["queue_number"] == gettext_in(language, TICKET_TEXT["queue_number"])
