@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import segno
+import re
+
+import zxingcpp
 from markupsafe import Markup
 
 from printers.model import Block, Cut, Layout, QrBlock, Separator, TextLine
@@ -16,19 +18,31 @@ def render_html(layout: Layout) -> Markup:
     ).format(lang=layout.language, cols=layout.width_chars, body=Markup("").join(parts))
 
 
-# Any of the eight masks makes a valid symbol that every reader decodes; letting segno score all eight to pick
-# the best took two thirds of the kiosk's QR (about 4 of 6 ms per ticket here, docs/benchmarks.md). A status
-# link is a random token, so no mask leaves the large blocks or false finder patterns the scoring avoids.
-QR_MASK = 2
+# The QR code is drawn by zxing-cpp (its encoder is Zint's, in C++): segno, pure Python, took about 1 ms of the
+# kiosk's issue even with one fixed mask, a fifth of the REST issue it is measured against (docs/benchmarks.md).
+_QR = zxingcpp.BarcodeFormat.QRCode
+_DARK = re.compile(rb"\x00+")  # a run of dark modules in one row of zxing-cpp's image (0 dark, 255 light)
 
 
 def qr_svg(payload: str) -> Markup:
-    """Draw a QR code for ``payload`` as an inline SVG that scales with its box."""
-    code = segno.make_qr(payload, error="m", mask=QR_MASK)
-    # segno escapes the title itself; omitsize leaves only a viewBox so CSS sets the size.
-    svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="ticket-qr-code",
-                          title=payload)
-    return Markup(svg)
+    """Draw a QR code for ``payload`` (error correction M) as an inline SVG that scales with its box.
+
+    The symbol is one path of horizontal strokes, a row's runs of dark modules, inside a quiet zone of four
+    modules; only a viewBox is given, so CSS sets the size.
+    """
+    image = zxingcpp.create_barcode(payload, _QR, ec_level="M").to_image(add_quiet_zones=True)
+    side = image.shape[1]  # the quiet zone is light, so no run crosses from one row into the next
+    strokes, row, pen = [], -1, 0
+    modules = memoryview(image).tobytes()  # type: ignore[arg-type]  # a buffer, though its stub does not say so
+    for run in _DARK.finditer(modules):
+        start, end = run.span()
+        y, x = divmod(start, side)
+        strokes.append(f"M{x} {y}.5h{end - start}" if y != row else f"m{x - pen} 0h{end - start}")
+        row, pen = y, x + end - start
+    return Markup(
+        '<svg viewBox="0 0 {side} {side}" class="ticket-qr-code"><title>{title}</title>'
+        '<path class="qrline" stroke="#000" d="{path}"/></svg>'
+    ).format(side=side, title=payload, path="".join(strokes))
 
 
 def _render_block(block: Block) -> Markup:
