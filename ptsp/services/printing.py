@@ -12,8 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from printers.layout import TICKET_TEXT, format_time
 
@@ -171,6 +172,12 @@ def claim(session: Session, job_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+_JOBS = PrintJob.__table__
+_OUTCOME = {ok: update(_JOBS).where(_JOBS.c.id == bindparam("job")).values(
+    {column: bindparam(column) for column in ("status", "last_error", "may_have_printed", "updated_at",
+                                             *(("printed_at",) if ok else ()))}) for ok in (True, False)}
+
+
 def finish(
     session: Session, job_id: int, *, ok: bool, printer_status: str, error: str | None,
     may_have_printed: bool, now: datetime, reached: bool | None = None,
@@ -181,12 +188,16 @@ def finish(
     printer answered at all (defaults to `ok`, or to any status but offline/unknown).
     """
     job = session.get_one(PrintJob, job_id)
-    job.status = "printed" if ok else "failed"
-    job.last_error = None if ok else (error or "print failed")[:1000]
-    job.may_have_printed = False if ok else may_have_printed
-    job.updated_at = now
+    outcome: dict[str, Any] = {"status": "printed" if ok else "failed",
+                               "last_error": None if ok else (error or "print failed")[:1000],
+                               "may_have_printed": False if ok else may_have_printed, "updated_at": now}
     if ok:
-        job.printed_at = now
+        outcome["printed_at"] = now
+    # One UPDATE built once, not a unit of work for one row (a third of the kiosk's print); the loaded job is
+    # told the same values as written, so it reads what the row holds.
+    session.execute(_OUTCOME[ok], {"job": job_id, **outcome})
+    for key, value in outcome.items():
+        set_committed_value(job, key, value)
     if reached is None:
         reached = ok or printer_status in ("ok", "paper_near_end", "paper_out")
     note_printer_state(session, job.printer, online=reached and printer_status != "offline",
@@ -202,9 +213,10 @@ def note_printer_state(
     before = (printer.online, printer.paper, printer.last_error)
     if online and paper == "unknown":
         paper = printer.paper  # a printer that cannot report paper keeps what we knew
-    printer.online, printer.paper, printer.last_error = online, paper, error
-    if online and not _same_minute(printer.last_seen_at, now):
-        printer.last_seen_at = now  # to the minute, as the pages show it: not one more UPDATE for every ticket
+    # Seen to the minute, as the pages show it: a printer that prints well is not written for every ticket.
+    seen = now if online and not _same_minute(printer.last_seen_at, now) else printer.last_seen_at
+    if (online, paper, error, seen) != (*before, printer.last_seen_at):
+        printer.online, printer.paper, printer.last_error, printer.last_seen_at = online, paper, error, seen
     session.flush()
     if before != (printer.online, printer.paper, printer.last_error):
         publish(session, printer.office_id, facts.PRINTER_CHANGED, printer_health_view(session, printer))
