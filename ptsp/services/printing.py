@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, func, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -172,7 +172,7 @@ def claim(session: Session, job_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-_JOBS = PrintJob.__table__
+_JOBS = cast(Table, PrintJob.__table__)
 _OUTCOME = {ok: update(_JOBS).where(_JOBS.c.id == bindparam("job")).values(
     {column: bindparam(column) for column in ("status", "last_error", "may_have_printed", "updated_at",
                                              *(("printed_at",) if ok else ()))}) for ok in (True, False)}
