@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from printers.layout import TICKET_TEXT, format_time
@@ -69,6 +69,9 @@ def printer_for_device(session: Session, device_id: int | None) -> TicketPrinter
     return session.scalar(select(TicketPrinter).where(TicketPrinter.device_id == device_id))
 
 
+_NEW_JOB = insert(cast(Table, PrintJob.__table__)).returning(PrintJob.__table__.c.id)
+
+
 def queue_job(
     session: Session, ticket: Ticket, printer: TicketPrinter, status_url: str, now: datetime,
     requested_by: int | None = None, reprint: int = 0, claimed: bool = False,
@@ -79,12 +82,16 @@ def queue_job(
     would leave it (printing, one attempt) in the same transaction. A process that stops in between leaves it
     `printing`, as one that stops between a claim and its print does: staff reprint it.
     """
-    job = PrintJob(ticket_id=ticket.id, office_id=ticket.office_id, printer=printer,
-                   status="printing" if claimed else "pending", attempts=1 if claimed else 0, reprint=reprint,
-                   requested_by=requested_by, status_url=status_url, may_have_printed=False, created_at=now,
-                   updated_at=now)
+    row = {"ticket_id": ticket.id, "office_id": ticket.office_id, "printer_id": printer.id,
+           "status": "printing" if claimed else "pending", "attempts": 1 if claimed else 0, "reprint": reprint,
+           "requested_by": requested_by, "status_url": status_url, "may_have_printed": False, "last_error": None,
+           "created_at": now, "updated_at": now, "printed_at": None}
+    # One INSERT built once instead of a unit of work for one row; the job then joins the session as if it had
+    # been read back (with its printer and ticket), so the rest of the request and its print find it there.
+    job = PrintJob(**row, printer=printer, ticket=ticket)
+    job.id = session.execute(_NEW_JOB, row).scalar_one()
+    make_transient_to_detached(job)
     session.add(job)
-    session.flush()
     if printer.agent_id is not None:
         offer_to_agent(session, job, now)
     return job
