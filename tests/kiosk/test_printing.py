@@ -271,3 +271,28 @@ def test_a_printer_is_last_seen_to_the_minute_its_pages_show(app, client, world,
     clock.advance(seconds=30)
     issue(client, world, "A")
     assert printer_row(app, printer_id)["last_seen_at"] == clock()
+
+
+def test_the_ticket_parts_kept_per_process_follow_an_admins_edit_of_the_office_and_the_printer(app, client, world):
+    """The printed ticket's blocks and words are kept per process by their content: an office renamed and a
+    printer switched to 80 mm paper and English on the admin pages print as edited on the next ticket."""
+    from ptsp.printing_runner import preview_jobs
+    from tests.admin.test_office_admin import settings
+    from tests.admin.test_printer_admin import bind, kiosk_id
+
+    use_printer(app, world, "preview")
+    kiosk_issue = {"office": world.office, "service": world.services["A"]}
+    assert client.post("/kiosk/issue", json=kiosk_issue, headers=bearer(world.kiosk)).status_code == 201
+    before = parse_escpos(preview_jobs(app, "preview")[-1]).texts
+    assert {"Kelurahan Uji", "Nomor Antrean", "-" * 32} <= set(before)
+
+    manager = app.test_client()
+    login(manager, "manager")
+    edited = manager.post(f"/manager/admin/offices/{world.office}",
+                          data=settings(app, "kel-test", name="Kelurahan Uji Baru", complaint_channel="WA 0811"))
+    assert edited.status_code == 302
+    assert bind(manager, kiosk_id(app, world.office), paper="80", language="en", setting="preview").status_code == 302
+    assert client.post("/kiosk/issue", json=kiosk_issue, headers=bearer(world.kiosk)).status_code == 201
+    after = parse_escpos(preview_jobs(app, "preview")[-1]).texts
+    assert {"Kelurahan Uji Baru", "Queue number", "-" * 48, "Complaints: WA 0811"} <= set(after)
+    assert not {"Kelurahan Uji", "Nomor Antrean", "-" * 32} & set(after)
