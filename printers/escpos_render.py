@@ -65,12 +65,15 @@ def _shared_block_bytes(block: Block, width_chars: int, codepage: str, profile: 
     return _PAGES.render(block, width_chars, codepage, profile)
 
 
-class _Pages(threading.local):
-    """One python-escpos Dummy per code page and profile, kept per thread (per greenlet under gevent), with the
-    code page already selected, so a block renders to its own bytes without a new printer and encoder."""
+class _Pages:
+    """One python-escpos Dummy per code page and profile for the whole process, with the code page already
+    selected and its encoder's character map built, so a block renders to its own bytes without a new printer
+    and encoder. Rendering never waits on I/O, so the lock is only ever held for a block's rendering (a
+    greenlet under gevent, where each request has its own, keeps the same printers)."""
 
     def __init__(self) -> None:
         self.printers: dict[tuple[str, str | None], tuple[Dummy, Callable[[str], bool]]] = {}
+        self.lock = threading.Lock()
 
     @staticmethod
     def name(printer: Dummy, codepage: str) -> str:
@@ -85,10 +88,11 @@ class _Pages(threading.local):
         return self.printers[codepage, profile]
 
     def render(self, block: Block, width_chars: int, codepage: str, profile: str | None) -> bytes:
-        printer, can_encode = self._printer(codepage, profile)
-        printer.clear()
-        _render_block(printer, block, width_chars, can_encode)
-        return printer.output
+        with self.lock:
+            printer, can_encode = self._printer(codepage, profile)
+            printer.clear()
+            _render_block(printer, block, width_chars, can_encode)
+            return printer.output
 
 
 _PAGES = _Pages()
