@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import facts
+from .. import config_cache, facts
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
 from ..domain.calling_order import Priority, choose_next
@@ -21,6 +21,7 @@ from ..domain.errors import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
+    NotFound,
     OfficeClosed,
     QueueEmpty,
     QuotaReached,
@@ -81,7 +82,9 @@ def issue(
     when it was booked: neither the daily quota nor the last-ticket time refuses it (a closed day still does).
     So for an urgent desk ticket a supervisor signs off (`exempt`, only from ptsp/services/urgent.py).
     """
-    office = get_or_404(session, Office, office_id)
+    office = config_cache.office(session, office_id)
+    if office is None:
+        raise NotFound("office_not_found", id=office_id)
     require_office(session, actor, office.id)
     service, day = _open_service(session, office, service_id, now, booked=booking is not None or exempt)
     number = upsert_increment(
@@ -96,7 +99,8 @@ def issue(
         issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None), source=source,
         appointment_id=booking.appointment_id if booking else None,
         appointment_at=booking.starts_at if booking else None, office=office, service=service,
-        next_steps=steps.route_for(session, service),
+        next_steps=list(config_cache.remembered(session, "routes", service.id,
+                                                lambda: steps.route_for(session, service))),
     )
     session.add(ticket)
     session.flush()
@@ -126,13 +130,14 @@ def _open_service(session: Session, office: Office, service_id: int, now: dateti
                   booked: bool = False) -> tuple[Service, date]:
     """Return the office's service a ticket is asked for and today's service day, if it takes tickets now
     (not on a closed day of the office's calendar, and within its hours unless `booked`)."""
-    service = session.get(Service, service_id)
+    service = config_cache.service(session, service_id)
     if service is None or service.office_id != office.id:
         raise InvalidInput("unknown_service", service=service_id)
     if not service.active or (service.agency is not None and not service.agency.active):
         raise OfficeClosed("service_inactive", service=service.name_id)  # an inactive agency's services too
     day = office_hours.service_day(now, office.timezone)
-    closed = office_calendar.closed_day(session, office.id, day)
+    closed = config_cache.remembered(session, "closed", (office.id, day, "id"),
+                                     lambda: office_calendar.closed_day(session, office.id, day))
     if closed is not None:  # a national holiday, cuti bersama or the office's own closure day
         raise OfficeClosed("office_closed_holiday", name=closed.name, kind=closed.kind, day=day.isoformat())
     week = office_hours.parse_week(office.hours)
