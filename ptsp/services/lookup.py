@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,18 @@ def record(
     )
     session.add(event)
     return event
+
+
+_EVENT = insert(TicketEvent.__table__)  # built once (see _UPSERTS)
+
+
+def record_at_once(session: Session, ticket: Ticket, kind: str, actor: Actor, now: datetime, **data: Any) -> None:
+    """`record` as one prebuilt INSERT run now on the session's connection, past the ORM's unit of work: for a
+    ticket already flushed whose event nothing reads back in this transaction (a new ticket's `issued`)."""
+    session.connection().execute(_EVENT, {
+        "ticket_id": ticket.id, "office_id": ticket.office_id, "kind": kind, "at": now,
+        "counter_id": ticket.counter_id, "staff_id": actor.staff_id, "device_id": actor.device_id, "data": data,
+    })
 
 
 def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) -> int:

@@ -31,7 +31,7 @@ from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_ser
 from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
-from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
+from .lookup import get_or_404, publish, record, record_at_once, require_office, upsert_increment, waiting_counts
 from .next_in_line import appointment_run, appointments_max_run, queue_heads, urgent_heads
 from .serializers import ticket_position, ticket_view
 
@@ -104,8 +104,8 @@ def issue(
     )
     session.add(ticket)
     session.flush()
-    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number,
-           **_marks(ticket, actor, booking))
+    record_at_once(session, ticket, "issued", actor, now, priority=ticket.priority, number=number,
+                   **_marks(ticket, actor, booking))
     # One count serves both the fact and the position: a just-issued regular ticket is last in its
     # line. The position is worked out before the fact, whose sequence number locks the office's
     # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.
