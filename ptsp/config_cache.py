@@ -68,15 +68,32 @@ class Copies:
     closed: dict[tuple[int, date, str], Any] = field(default_factory=dict)
     routes: dict[int, list[int]] = field(default_factory=dict)
     devices: dict[str, DeviceSeen] = field(default_factory=dict)
+    printerless: set[int] = field(default_factory=set)  # kiosks with no printer
 
 
 _COPIES: weakref.WeakKeyDictionary[Pool, Copies] = weakref.WeakKeyDictionary()  # per database (its pool)
 
 
+def _changes_setup(statement: UpdateBase, multiparams: Any, params: Any) -> bool:
+    """Whether a statement may change what the copies hold: any change to a watched table, or a kiosk given a
+    printer (the copies know which kiosks have none). A printer's own state (online, paper, last error), written
+    after each print, is not the set-up: an UPDATE by the ORM naming no `device_id` leaves the copies alone."""
+    name = getattr(statement.table, "name", None)
+    if name in WATCHED:
+        return True
+    if name != "printers" or statement.is_delete:
+        return False  # a printer taken away: no kiosk the copies hold as printerless gains one
+    if statement.is_insert or getattr(statement, "_values", None) or getattr(statement, "_ordered_values", None):
+        return True
+    rows = multiparams if isinstance(multiparams, list | tuple) else [multiparams]
+    return any(isinstance(row, dict) and "device_id" in row for row in [*rows, params])
+
+
 @event.listens_for(Engine, "before_execute")
-def _raise_version(conn: Connection, statement: Any, *_args: Any) -> None:
-    """Before a statement changes a watched table, raise the version in its transaction (once per transaction)."""
-    if not isinstance(statement, UpdateBase) or getattr(statement.table, "name", None) not in WATCHED:
+def _raise_version(conn: Connection, clauseelement: Any, multiparams: Any, params: Any, execution_options: Any,
+                   ) -> None:
+    """Before a statement changes the set-up, raise the version in its transaction (once per transaction)."""
+    if not isinstance(clauseelement, UpdateBase) or not _changes_setup(clauseelement, multiparams, params):
         return
     if has_request_context():
         g.pop(_MEMO, None)
@@ -208,3 +225,15 @@ def device(session: Session, token_hash: str, load: Callable[[], Any]) -> Device
     if copies is not None:
         copies.devices[token_hash] = seen
     return seen
+
+
+def printer(session: Session, device_id: int, load: Callable[[], _Value | None]) -> _Value | None:
+    """The kiosk's printer (`load` reads it, with its live state), or None, remembered only as "none": a kiosk
+    without a printer skips the read until one is set for it."""
+    copies = current(session)
+    if copies is not None and device_id in copies.printerless:
+        return None
+    row = load()
+    if row is None and copies is not None:
+        copies.printerless.add(device_id)
+    return row

@@ -18,8 +18,8 @@ from ptsp.cli import cli
 from ptsp.db import make_engine
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import OfficeClosed
-from ptsp.models import Agency, ConfigVersion, Device, Office, Service, Staff
-from ptsp.services import catalogue_admin, office_calendar, tickets
+from ptsp.models import Agency, ConfigVersion, Device, Office, Service, Staff, TicketPrinter
+from ptsp.services import catalogue_admin, office_calendar, printing, tickets
 from ptsp.services.actors import Actor
 from tests.conftest import bearer
 
@@ -167,3 +167,32 @@ def test_copies_are_kept_per_database(app, world):
         assert copies.offices and config_cache.current(session) is copies
         session.rollback()
     assert datetime  # imported for the type of `now` in other tests
+
+
+def test_a_printer_set_for_a_printerless_kiosk_prints_its_next_ticket(app, client, world):
+    _warm(client, world)
+    assert _issue(client, world).get_json()["print"] is None
+    with other_process(app.config["DATABASE_URL"]) as session:
+        kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
+        assert kiosk is not None
+        printing.set_printer(session, kiosk=kiosk, name="preview", setting="preview", agent=None, width_chars=48)
+        session.commit()
+    reply = _issue(client, world)
+    assert reply.status_code == 201 and reply.get_json()["print"] is not None, reply.get_json()
+
+
+def test_a_printers_state_after_a_print_leaves_the_copies_alone(app, world, clock):
+    with app.extensions["ptsp.sessions"]() as session:
+        kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
+        assert kiosk is not None
+        printer = printing.set_printer(session, kiosk=kiosk, name="p", setting="preview", agent=None, width_chars=48)
+        session.commit()
+        before = session.scalar(select(ConfigVersion.n))
+        session.commit()
+        printing.note_printer_state(session, printer, online=True, paper="low", error=None, now=clock())
+        session.commit()
+        assert session.scalar(select(ConfigVersion.n)) == before
+        session.commit()
+        session.execute(update(TicketPrinter).where(TicketPrinter.id == printer.id).values(device_id=kiosk.id))
+        session.commit()
+        assert session.scalar(select(ConfigVersion.n)) == before + 1
