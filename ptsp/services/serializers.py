@@ -13,6 +13,7 @@ from ..domain.calling_order import Priority, QueueEntry, order_queue
 from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ..domain.hours import local_now
 from ..models import Counter, CounterSession, Office, Service, Ticket, counter_services
+from .lookup import run_prebuilt
 from .parked_line import returned_ahead
 
 
@@ -128,7 +129,7 @@ def recent_service_minutes(session: Session, service_id: int, now: datetime) -> 
 
 def wait_estimate(session: Session, service: Service, people_ahead: int, now: datetime) -> int | None:
     """Estimate the wait for a ticket with `people_ahead` in `service` (see domain.estimate)."""
-    rows = session.execute(_ESTIMATE, {"service_id": service.id, "since": now - timedelta(days=7)}).all()
+    rows = run_prebuilt(session, _ESTIMATE, {"service_id": service.id, "since": now - timedelta(days=7)}).all()
     recent = sorted(((end, start) for _open, start, end in rows if start and end), reverse=True)
     minutes = mean_service_minutes([(end - start).total_seconds() / 60 for end, start in recent],
                                    service.standard_minutes)
