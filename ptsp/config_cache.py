@@ -1,14 +1,16 @@
 """Per-process copies of the rows every ticket issue reads and an administrator rarely changes: offices, services
-(with their agency), an office's closed day, a service's route of next steps, and devices by token.
+(with their agency), an office's closed day, a service's route of next steps, devices by token, and the kiosks
+that have no printer.
 
 How the copies stay current (docs/architecture.md, "Per-process copies of the set-up"):
 
 - `config_version` holds one number. Any INSERT, UPDATE or DELETE that SQLAlchemy runs on a watched table
-  (`WATCHED`), by an ORM flush, a bulk `update()`/`delete()` or a Core statement, from any session or connection
-  of any engine, first raises that number on the same connection, so in the same transaction: it is committed
-  with the change or rolled back with it. The hook is on every engine (`before_execute`), so no admin page, CLI
+  (`WATCHED`; and an INSERT of a printer, or an UPDATE naming its `device_id`), by an ORM flush, a bulk
+  `update()`/`delete()` or a Core statement, from any session or connection of any engine, first raises that
+  number on the same connection, so in the same transaction: it is committed with the change or rolled back
+  with it. The hook is on every engine (`before_execute`), so no admin page, CLI
   command or set-up loader can forget it. It runs before the change, so on PostgreSQL two editors queue on the
-  version row before either locks a watched row (no deadlock between them).
+  version row before either changes a watched row (their changes cannot deadlock).
 - A request reads the number once (one statement, `current`) and uses this process's copies only if they were
   taken at that number; any other number throws every copy away. Copies are read from the database after the
   number, so they are never older than it. Another process's edit is seen on the next request, as a revoked
@@ -28,7 +30,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import g, has_request_context
 from sqlalchemy import Connection, Engine, event, inspect
@@ -156,7 +158,7 @@ def _detached(row: _Row, **related: Any) -> _Row:
     for key, value in related.items():
         set_committed_value(twin, key, value)
     make_transient_to_detached(twin)
-    return twin
+    return cast(_Row, twin)
 
 
 def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _Row], twin: Callable[[_Row], _Row],
@@ -165,7 +167,7 @@ def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _
     merged without a SELECT, else read (and copied, unless the session held it from before the version)."""
     held = session.identity_map.get(identity_key(model, ident))
     if held is not None:
-        return held  # type: ignore[no-any-return]
+        return held
     known = keep.get(ident)
     if known is not None:
         return session.merge(known, load=False)

@@ -75,7 +75,8 @@ def test_a_service_deactivated_by_the_admin_service_is_refused_at_once(app, clie
         catalogue_admin.set_service_active(session, actor, world.services["A"], False, clock())
         session.commit()
     reply = _issue(client, world)
-    assert reply.status_code == 409 and reply.get_json()["message"] == "Layanan KTP sedang tidak dibuka", reply.get_json()
+    assert reply.status_code == 409, reply.get_json()
+    assert reply.get_json() == {"error": "office_closed", "message": "Layanan KTP sedang tidak dibuka"}
 
 
 def test_a_quota_lowered_by_the_orm_is_reached_at_once(app, client, world):

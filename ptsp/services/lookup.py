@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,9 @@ def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], 
     return cast(int, run_prebuilt(session, stmt, keys).scalar_one())
 
 
-def run_prebuilt(session: Session, statement: Any, params: dict[str, Any]) -> CursorResult[Any]:
-    """Run a statement built once on the session's connection, after the flush `session.execute` would do.
+def run_prebuilt(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a statement built once on the session's connection, after the flush `session.execute` would do; its
+    CursorResult.
 
     The same SQL in the same transaction, without the ORM's execution layer around it (its options, events and
     bulk-insert path cost more CPU than the statement on the hot paths, docs/benchmarks.md)."""
@@ -94,7 +95,7 @@ def record(
     return event
 
 
-_EVENT = insert(TicketEvent.__table__)  # built once (see _UPSERTS)
+_EVENT = insert(TicketEvent)  # built once (see _UPSERTS)
 
 
 def record_at_once(session: Session, ticket: Ticket, kind: str, actor: Actor, now: datetime, **data: Any) -> None:

@@ -135,7 +135,7 @@ def _insert_ticket(session: Session, office: Office, service: Service, values: d
     is written, its model default where `values` leaves it out, so the row and the object agree."""
     values |= {"office_id": office.id, "service_id": service.id, "issued_service_id": service.id}
     row = {key: values[key] if key in values else _default(column) for key, column in _TICKET_COLUMNS}
-    ticket = Ticket.__mapper__.class_manager.new_instance()
+    ticket: Ticket = Ticket.__mapper__.class_manager.new_instance()
     for key, value in row.items():
         set_committed_value(ticket, key, value)
     set_committed_value(ticket, "id", run_prebuilt(session, _INSERT_TICKET, row).scalar_one())
