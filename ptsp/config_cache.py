@@ -49,6 +49,7 @@ _RAISE = "UPDATE config_version SET n = n + 1 WHERE id = 1"
 _READ = "SELECT n FROM config_version WHERE id = 1"
 _CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transaction changed a watched table
 _MEMO = "ptsp_config_version"  # in flask.g (a request) or session.info (elsewhere, until the transaction ends)
+_HELD = "ptsp_config_copies"  # in session.info until the transaction ends: its connection and the copies
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ event.listen(Pool, "checkin", lambda _dbapi, record: record.info.pop(_CHANGED, N
 def _forget_version(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_MEMO, None)
+        session.info.pop(_HELD, None)
 
 
 def _changing(session: Session) -> bool:
@@ -126,6 +128,10 @@ def _changing(session: Session) -> bool:
 
 def current(session: Session) -> Copies | None:
     """The process's copies current for this request (or transaction), or None when they may not be used."""
+    held = session.info.get(_HELD)
+    if held is not None:  # asked before in this transaction: no second connection() or version read
+        conn, copies = held
+        return None if conn.info.get(_CHANGED) or _changing(session) else cast(Copies, copies)
     conn = session.connection()
     if conn.info.get(_CHANGED) or _changing(session):
         return None
@@ -143,6 +149,7 @@ def current(session: Session) -> Copies | None:
     copies = _COPIES.get(pool)
     if copies is None or copies.version != version:
         copies = _COPIES[pool] = Copies(version)
+    session.info[_HELD] = (conn, copies)
     return copies
 
 
