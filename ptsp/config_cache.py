@@ -71,6 +71,7 @@ class Copies:
     closed: dict[tuple[int, date, str], Any] = field(default_factory=dict)
     routes: dict[int, list[int]] = field(default_factory=dict)
     devices: dict[str, DeviceSeen] = field(default_factory=dict)
+    device_rows: dict[int, Device] = field(default_factory=dict)  # paired pages' devices, by id
     printerless: set[int] = field(default_factory=set)  # kiosks with no printer
 
 
@@ -190,6 +191,15 @@ def office(session: Session, office_id: int) -> Office | None:
     if copies is None:
         return session.get(Office, office_id)
     return _attached(session, Office, office_id, copies.offices, _detached)
+
+
+def device_row(session: Session, device_id: int) -> Device | None:
+    """The device by id (revoked or not: the caller checks), attached to `session` (from the copies when current):
+    a paired page's cookie names its device by id."""
+    copies = current(session)
+    if copies is None:
+        return session.get(Device, device_id)
+    return _attached(session, Device, device_id, copies.device_rows, _detached)
 
 
 def _service_twin(row: Service) -> Service:
