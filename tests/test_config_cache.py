@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ptsp import config_cache
@@ -19,9 +18,9 @@ from ptsp.db import make_engine
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import OfficeClosed
 from ptsp.models import Agency, ConfigVersion, Device, Office, Service, Staff, TicketPrinter
-from ptsp.services import catalogue_admin, office_calendar, printing, tickets
+from ptsp.services import catalogue_admin, device_admin, office_calendar, printing, tickets
 from ptsp.services.actors import Actor
-from tests.conftest import bearer
+from tests.conftest import bearer, pair
 
 SYSTEM = Actor("system")
 
@@ -52,7 +51,6 @@ def test_the_copies_serve_a_second_issue_without_reading_the_rows(app, client, w
     _warm(client, world)
     engine = app.extensions["ptsp.engine"]
     seen: list[str] = []
-    from sqlalchemy import event
 
     def note(_conn, _cursor, statement, *_args) -> None:
         seen.append(statement)
@@ -167,7 +165,6 @@ def test_copies_are_kept_per_database(app, world):
         assert config_cache.office(session, world.office) is not None
         assert copies.offices and config_cache.current(session) is copies
         session.rollback()
-    assert datetime  # imported for the type of `now` in other tests
 
 
 def test_a_printer_set_for_a_printerless_kiosk_prints_its_next_ticket(app, client, world):
@@ -197,3 +194,15 @@ def test_a_printers_state_after_a_print_leaves_the_copies_alone(app, world, cloc
         session.execute(update(TicketPrinter).where(TicketPrinter.id == printer.id).values(device_id=kiosk.id))
         session.commit()
         assert session.scalar(select(ConfigVersion.n)) == before + 1
+
+
+def test_a_paired_pages_device_revoked_elsewhere_is_refused_on_its_next_request(app, client, world, clock):
+    pair(client, world.kiosk, "kiosk")
+    body = {"office": world.office, "service": world.services["A"]}
+    for _ in range(2):  # the page's device is now among the copies
+        assert client.post("/api/v1/tickets", json=body).status_code == 201
+    with other_process(app.config["DATABASE_URL"]) as session:
+        for device in session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")):
+            device_admin.revoke_device(session, None, device.id, clock())
+        session.commit()
+    assert client.post("/api/v1/tickets", json=body).status_code == 401
