@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import config_cache  # noqa: F401  # every engine raises the set-up's version on a change (ptsp/config_cache.py)
+
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
     """Tell whether the bound database is SQLite."""

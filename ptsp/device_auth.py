@@ -19,6 +19,7 @@ from flask import Response, abort, current_app, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from . import config_cache
 from .context import get_read_db
 from .models import Device
 
@@ -71,7 +72,7 @@ def device_from_cookie(session: Session, kind: str, cookies: Any = None) -> Devi
         return None
     if cookie_kind != kind or not isinstance(device_id, int) or not isinstance(fingerprint, str):
         return None
-    device = session.get(Device, device_id)
+    device = config_cache.device_row(session, device_id)
     if device is None or device.kind != kind or device.revoked_at is not None:
         return None
     return device if hmac.compare_digest(_fingerprint(device), fingerprint) else None

@@ -111,6 +111,7 @@ BEGIN
         EXECUTE format('ALTER SEQUENCE %I RESTART', used.sequencename);
     END LOOP;
 END $$;
+INSERT INTO config_version (id, n) VALUES (1, 0);
 """
 
 

@@ -6,11 +6,12 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from .. import config_cache
 from ..context import get_read_db
 from ..device_auth import PAGE_KINDS, device_from_cookie
 from ..domain.errors import DomainError, Forbidden, Unauthorized
 from ..extensions import limiter
-from ..services.accounts import device_for_token
+from ..services.accounts import device_for_token, hash_token
 from ..services.actors import Actor
 
 
@@ -35,7 +36,9 @@ def _device_actor(header: str) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("authorization_not_bearer")
-    device = device_for_token(get_read_db(), token.strip())
+    session = get_read_db()
+    token = token.strip()
+    device = config_cache.device(session, hash_token(token), lambda: device_for_token(session, token))
     if device is None:
         raise Unauthorized("unknown_device_token")
     return Actor("device", device.id, device.kind, device.office_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -310,3 +311,13 @@ class OfficeClosedDay(Base):
     created_at: Mapped[datetime] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     stays_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ConfigVersion(Base):
+    """One row: a number raised in the same transaction as any change to the rows each process caches (offices,
+    agencies, services, closure days, devices), so a process knows its copies are current (ptsp/config_cache.py)."""
+
+    __tablename__ = "config_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)

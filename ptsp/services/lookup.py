@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,18 @@ def upsert_increment(session: Session, model: type[Base], keys: dict[str, Any], 
     callers are serialised by the row itself and never see the same value.
     """
     stmt = _upsert_statement(session.get_bind().dialect.name, model, tuple(keys), column)
-    return cast(int, session.execute(stmt, keys).scalar_one())
+    return cast(int, run_prebuilt(session, stmt, keys).scalar_one())
+
+
+def run_prebuilt(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a statement built once on the session's connection, after the flush `session.execute` would do; its
+    CursorResult.
+
+    The same SQL in the same transaction, without the ORM's execution layer around it (its options, events and
+    bulk-insert path cost more CPU than the statement on the hot paths, docs/benchmarks.md)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 # Built once per (dialect, table, keys, column) with bound parameters: building and hashing the statement
@@ -84,6 +95,18 @@ def record(
     return event
 
 
+_EVENT = insert(TicketEvent)  # built once (see _UPSERTS)
+
+
+def record_at_once(session: Session, ticket: Ticket, kind: str, actor: Actor, now: datetime, **data: Any) -> None:
+    """`record` as one prebuilt INSERT run now on the session's connection, past the ORM's unit of work: for a
+    ticket already flushed whose event nothing reads back in this transaction (a new ticket's `issued`)."""
+    session.connection().execute(_EVENT, {
+        "ticket_id": ticket.id, "office_id": ticket.office_id, "kind": kind, "at": now,
+        "counter_id": ticket.counter_id, "staff_id": actor.staff_id, "device_id": actor.device_id, "data": data,
+    })
+
+
 def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) -> int:
     """Queue a numbered fact for after commit, numbered with the office's next sequence number."""
     if not fact.numbered:
@@ -142,7 +165,7 @@ _WAITING_COUNTS = (  # built once: it runs with every fact (see _UPSERTS)
 
 def waiting_counts(session: Session, office_id: int, day: date) -> dict[int, int]:
     """Count today's waiting tickets per service of an office."""
-    rows = session.execute(_WAITING_COUNTS, {"office_id": office_id, "day": day})
+    rows = run_prebuilt(session, _WAITING_COUNTS, {"office_id": office_id, "day": day})
     return {service_id: count for service_id, count in rows}
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from printers.layout import TICKET_TEXT, format_time
 
-from .. import facts
+from .. import config_cache, facts
 from ..analytics.printers import health_row
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
 from ..domain.hours import local_now, zone_label
@@ -66,7 +66,8 @@ def printer_for_device(session: Session, device_id: int | None) -> TicketPrinter
     """Return the printer configured for a kiosk, if any."""
     if device_id is None:
         return None
-    return session.scalar(select(TicketPrinter).where(TicketPrinter.device_id == device_id))
+    return config_cache.printer(session, device_id, lambda: session.scalar(
+        select(TicketPrinter).where(TicketPrinter.device_id == device_id)))
 
 
 _NEW_JOB = insert(cast(Table, PrintJob.__table__)).returning(PrintJob.__table__.c.id)

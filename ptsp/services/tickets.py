@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import facts
+from .. import config_cache, facts
 from ..domain import hours as office_hours
 from ..domain.announce import announcement_text
 from ..domain.calling_order import Priority, choose_next
@@ -21,6 +22,7 @@ from ..domain.errors import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
+    NotFound,
     OfficeClosed,
     QueueEmpty,
     QuotaReached,
@@ -30,7 +32,16 @@ from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_ser
 from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
-from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
+from .lookup import (
+    get_or_404,
+    publish,
+    record,
+    record_at_once,
+    require_office,
+    run_prebuilt,
+    upsert_increment,
+    waiting_counts,
+)
 from .next_in_line import appointment_run, appointments_max_run, queue_heads, urgent_heads
 from .serializers import ticket_position, ticket_view
 
@@ -81,7 +92,9 @@ def issue(
     when it was booked: neither the daily quota nor the last-ticket time refuses it (a closed day still does).
     So for an urgent desk ticket a supervisor signs off (`exempt`, only from ptsp/services/urgent.py).
     """
-    office = get_or_404(session, Office, office_id)
+    office = config_cache.office(session, office_id)
+    if office is None:
+        raise NotFound("office_not_found", id=office_id)
     require_office(session, actor, office.id)
     service, day = _open_service(session, office, service_id, now, booked=booking is not None or exempt)
     number = upsert_increment(
@@ -89,19 +102,18 @@ def issue(
     )
     if booking is None and not exempt and service.daily_quota is not None and number > service.daily_quota:
         raise QuotaReached("daily_quota_reached", service=service.name_id)
-    ticket = Ticket(
-        office_id=office.id, service_id=service.id, issued_service_id=service.id, service_day=day, number=number,
-        code=format_code(service.prefix, number), priority=Priority(priority).value, status=Status.WAITING.value,
-        issued_at=now, queued_at=now, public_token=secrets.token_urlsafe(18), device_id=actor.device_id,
-        issued_by=actor.staff_id, walk_in=bool(walk_in and actor.staff_id is not None), source=source,
+    ticket = _insert_ticket(session, office, service, dict(
+        service_day=day, number=number, code=format_code(service.prefix, number),
+        priority=Priority(priority).value, status=Status.WAITING.value, issued_at=now, queued_at=now,
+        public_token=secrets.token_urlsafe(18), device_id=actor.device_id, issued_by=actor.staff_id,
+        walk_in=bool(walk_in and actor.staff_id is not None), source=source,
         appointment_id=booking.appointment_id if booking else None,
-        appointment_at=booking.starts_at if booking else None, office=office, service=service,
-        next_steps=steps.route_for(session, service),
-    )
-    session.add(ticket)
-    session.flush()
-    record(session, ticket, "issued", actor, now, priority=ticket.priority, number=number,
-           **_marks(ticket, actor, booking))
+        appointment_at=booking.starts_at if booking else None,
+        next_steps=list(config_cache.remembered(session, "routes", service.id,
+                                                lambda: steps.route_for(session, service))),
+    ))
+    record_at_once(session, ticket, "issued", actor, now, priority=ticket.priority, number=number,
+                   **_marks(ticket, actor, booking))
     # One count serves both the fact and the position: a just-issued regular ticket is last in its
     # line. The position is worked out before the fact, whose sequence number locks the office's
     # sequence row on PostgreSQL until commit: that lock is held as briefly as possible.
@@ -111,6 +123,36 @@ def issue(
     position = ticket_position(session, ticket, now, ahead=ahead)
     _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
+
+
+_TICKET_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(Ticket).column_attrs if prop.key != "id"]
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)  # built once (see lookup._UPSERTS)
+
+
+def _insert_ticket(session: Session, office: Office, service: Service, values: dict[str, Any]) -> Ticket:
+    """Insert a new ticket by one prebuilt INSERT and hand it to the session as a loaded, unchanged row: what
+    `session.add` and a flush would do, without the unit of work (measured in docs/benchmarks.md). Every column
+    is written, its model default where `values` leaves it out, so the row and the object agree."""
+    values |= {"office_id": office.id, "service_id": service.id, "issued_service_id": service.id}
+    row = {key: values[key] if key in values else _default(column) for key, column in _TICKET_COLUMNS}
+    ticket: Ticket = Ticket.__mapper__.class_manager.new_instance()
+    for key, value in row.items():
+        set_committed_value(ticket, key, value)
+    set_committed_value(ticket, "id", run_prebuilt(session, _INSERT_TICKET, row).scalar_one())
+    for key, value in (("office", office), ("service", service), ("counter", None)):
+        set_committed_value(ticket, key, value)
+    make_transient_to_detached(ticket)
+    session.add(ticket)
+    return ticket
+
+
+def _default(column: Any) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if not default.is_scalar:  # a callable default (next_steps): `issue` passes the value itself
+        raise ValueError(f"tickets.{column.key} needs a value")
+    return default.arg
 
 
 def _marks(ticket: Ticket, actor: Actor, booking: Booked | None = None) -> dict[str, Any]:
@@ -126,13 +168,14 @@ def _open_service(session: Session, office: Office, service_id: int, now: dateti
                   booked: bool = False) -> tuple[Service, date]:
     """Return the office's service a ticket is asked for and today's service day, if it takes tickets now
     (not on a closed day of the office's calendar, and within its hours unless `booked`)."""
-    service = session.get(Service, service_id)
+    service = config_cache.service(session, service_id)
     if service is None or service.office_id != office.id:
         raise InvalidInput("unknown_service", service=service_id)
     if not service.active or (service.agency is not None and not service.agency.active):
         raise OfficeClosed("service_inactive", service=service.name_id)  # an inactive agency's services too
     day = office_hours.service_day(now, office.timezone)
-    closed = office_calendar.closed_day(session, office.id, day)
+    closed = config_cache.remembered(session, "closed", (office.id, day, "id"),
+                                     lambda: office_calendar.closed_day(session, office.id, day))
     if closed is not None:  # a national holiday, cuti bersama or the office's own closure day
         raise OfficeClosed("office_closed_holiday", name=closed.name, kind=closed.kind, day=day.isoformat())
     week = office_hours.parse_week(office.hours)
