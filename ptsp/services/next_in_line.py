@@ -4,8 +4,9 @@ counter's latest run of appointment calls (the rule itself is `ptsp.domain.calli
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, bindparam, case, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..domain.calling_order import Priority, QueueEntry
@@ -96,3 +97,56 @@ def urgent_heads(session: Session, office_id: int, day: date, service_ids: list[
         stmt = stmt.with_for_update(skip_locked=True)
     row = session.execute(stmt).first()
     return [QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at, row.urgent_at)] if row else []
+
+
+def call_heads(session: Session, office_id: int, day: date, service_ids: list[int], now: datetime,
+               counter_id: int) -> list[QueueEntry]:
+    """Every head a counter's call-next chooses from: `queue_heads` (with the counter's returned parked ticket)
+    then `urgent_heads`, in that order.
+
+    On SQLite, where the transaction already holds the write lock (BEGIN IMMEDIATE), the six reads are one
+    statement (`_ALL_HEADS`, built once); PostgreSQL claims each head with FOR UPDATE SKIP LOCKED, which a
+    UNION cannot carry, so it reads them one by one.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return (queue_heads(session, office_id, day, service_ids, now, counter_id)
+                + urgent_heads(session, office_id, day, service_ids))
+    rows = session.execute(_all_heads(), {"office_id": office_id, "day": day, "now": now,
+                                          "counter_id": counter_id, "services": service_ids}).all()
+    heads = []
+    for row in sorted(rows, key=lambda r: r.part):
+        urgent, returned = row.part == _URGENT_PART, row.part == _RETURNED_PART
+        heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at,
+                                row.urgent_at if urgent else None, returned=returned))
+    return heads
+
+
+_RETURNED_PART, _URGENT_PART = 4, 5
+_HEADS: list[Any] = []
+
+
+def _all_heads() -> Any:
+    """The one statement of `call_heads` on SQLite: each head a LIMIT 1 subquery (as `queue_heads`, then
+    `returned_heads`, then `urgent_heads` read them), tagged with its part, joined by UNION ALL."""
+    if _HEADS:
+        return _HEADS[0]
+    line = (Ticket.office_id == bindparam("office_id"), Ticket.service_day == bindparam("day"),
+            Ticket.status == "waiting", Ticket.service_id.in_(bindparam("services", expanding=True)))
+    now = bindparam("now", type_=Ticket.appointment_at.type)
+    ready_at = case((Ticket.queued_at > Ticket.appointment_at, Ticket.queued_at), else_=Ticket.appointment_at)
+    parts = []
+    for kind, order in ((Ticket.appointment_id.is_(None), Ticket.queued_at),
+                        (and_(Ticket.appointment_id.is_not(None), Ticket.appointment_at <= now), ready_at)):
+        for regular in (False, True):
+            tier = Ticket.priority == "regular" if regular else Ticket.priority != "regular"
+            parts.append(((*line, tier, kind, Ticket.return_counter_id.is_(None)), (order, Ticket.id)))
+    parts.append(((*line, Ticket.return_counter_id == bindparam("counter_id")), (Ticket.queued_at, Ticket.id)))
+    parts.append(((*line, Ticket.urgent_at.is_not(None)), (Ticket.urgent_at, Ticket.id)))
+    members = []
+    for number, (where, order_by) in enumerate(parts):
+        head = (select(literal(number).label("part"), Ticket.id, Ticket.priority, Ticket.queued_at,
+                       Ticket.appointment_at, Ticket.urgent_at)
+                .where(*where).order_by(*order_by).limit(1).subquery(f"head{number}"))
+        members.append(select(*head.c))
+    _HEADS.append(union_all(*members))
+    return _HEADS[0]

@@ -31,7 +31,7 @@ from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
 from .lookup import get_or_404, publish, record, require_office, upsert_increment, waiting_counts
-from .next_in_line import appointment_run, appointments_max_run, queue_heads, urgent_heads
+from .next_in_line import appointment_run, appointments_max_run, call_heads
 from .serializers import ticket_position, ticket_view
 
 
@@ -176,10 +176,11 @@ def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime)
     service_ids = [s.id for s in counter.services]
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = (queue_heads(session, office.id, day, service_ids, now, counter.id)
-             + urgent_heads(session, office.id, day, service_ids))
-    max_run = appointments_max_run(session, office.id)
-    run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
+    heads = call_heads(session, office.id, day, service_ids, now, counter.id)
+    run, max_run = 0, 2  # the counter's run of appointments matters only when an appointment is a head
+    if any(head.appointment_at is not None for head in heads):
+        max_run = appointments_max_run(session, office.id)
+        run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)
     if entry is None:
         raise QueueEmpty()
