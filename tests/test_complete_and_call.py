@@ -110,3 +110,34 @@ def test_a_ticket_of_another_counter_is_refused_and_nothing_changes(app, client,
     assert answer["error"] and answer["error"] != "internal"
     assert client.get(f"/api/v1/tickets/{first['id']}").get_json()["status"] == "serving"
     assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+
+
+def _waiting_now(app, world, ticket_id: int) -> dict[str, int]:
+    from ptsp.models import Ticket
+    from ptsp.services.lookup import waiting_counts
+
+    with app.extensions["ptsp.sessions"]() as session:
+        counts = waiting_counts(session, world.office, session.get(Ticket, ticket_id).service_day)
+    return {str(service): count for service, count in counts.items()}
+
+
+def test_its_facts_carry_the_waiting_counts_a_fresh_count_gives(app, client, world):
+    # Counter 1 serves A and C: A's line empties (its count leaves the map), B's ticket waits on, C's is called last.
+    first, second, _b, third = issue(client, world), issue(client, world), issue(client, world, "B"), issue(
+        client, world, "C")
+    display = socketio.test_client(app, auth={"token": world.display})
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    for done, called in ((first, second), (second, third)):
+        _served(sock, world, done["id"])
+        events(display)  # only the combined command's facts below
+        answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                       "ticket": done["id"], "outcome": "selesai"}, callback=True)
+        assert answer["ticket"]["id"] == called["id"]
+        [completed, call] = [e["args"][0] for e in events(display) if e["name"] in NUMBERED]
+        fresh = _waiting_now(app, world, called["id"])
+        assert {str(k): v for k, v in call["waiting"].items()} == fresh
+        assert call["ticket"]["id"] == called["id"] and str(world.services["A"]) not in fresh
+        counted = {str(k): v for k, v in completed["waiting"].items()}
+        assert counted[str(world.services[called["code"][0]])] == fresh.get(str(world.services[called["code"][0]]),
+                                                                              0) + 1

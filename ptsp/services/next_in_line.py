@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, case, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..domain.calling_order import Priority, QueueEntry
-from ..models import AppointmentSettings, Ticket, TicketEvent
+from ..models import AppointmentSettings, Counter, Ticket, TicketEvent, counter_services
 from .parked_line import returned_heads
 
 
@@ -99,20 +99,20 @@ def urgent_heads(session: Session, office_id: int, day: date, service_ids: list[
     return [QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at, row.urgent_at)] if row else []
 
 
-def call_heads(session: Session, office_id: int, day: date, service_ids: list[int], now: datetime,
-               counter_id: int) -> list[QueueEntry]:
-    """Every head a counter's call-next chooses from: `queue_heads` (with the counter's returned parked ticket)
-    then `urgent_heads`, in that order.
+def call_heads(session: Session, counter: Counter, day: date, now: datetime) -> list[QueueEntry]:
+    """Every head a counter's call-next chooses from, of the services it serves: `queue_heads` (with the
+    counter's returned parked ticket) then `urgent_heads`, in that order.
 
-    On SQLite, where the transaction already holds the write lock (BEGIN IMMEDIATE), the six reads are one
-    statement (`_ALL_HEADS`, built once); PostgreSQL claims each head with FOR UPDATE SKIP LOCKED, which a
-    UNION cannot carry, so it reads them one by one.
+    On SQLite, where the transaction already holds the write lock (BEGIN IMMEDIATE), the six reads and the
+    counter's services are one statement (`_all_heads`, built once); PostgreSQL claims each head with FOR
+    UPDATE SKIP LOCKED, which a UNION cannot carry, so it reads them one by one.
     """
     if session.get_bind().dialect.name != "sqlite":
-        return (queue_heads(session, office_id, day, service_ids, now, counter_id)
-                + urgent_heads(session, office_id, day, service_ids))
-    rows = session.execute(_all_heads(), {"office_id": office_id, "day": day, "now": now,
-                                          "counter_id": counter_id, "services": service_ids}).all()
+        service_ids = [s.id for s in counter.services]
+        return (queue_heads(session, counter.office_id, day, service_ids, now, counter.id)
+                + urgent_heads(session, counter.office_id, day, service_ids))
+    rows = session.execute(_all_heads(), {"office_id": counter.office_id, "day": day, "now": now,
+                                          "counter_id": counter.id}).all()
     heads = []
     for row in sorted(rows, key=lambda r: r.part):
         urgent, returned = row.part == _URGENT_PART, row.part == _RETURNED_PART
@@ -131,10 +131,11 @@ def _all_heads() -> Any:
     if _HEADS:
         return _HEADS[0]
     line = (Ticket.office_id == bindparam("office_id"), Ticket.service_day == bindparam("day"),
-            Ticket.status == "waiting", Ticket.service_id.in_(bindparam("services", expanding=True)))
+            Ticket.status == "waiting", Ticket.service_id.in_(
+                select(counter_services.c.service_id).where(counter_services.c.counter_id == bindparam("counter_id"))))
     now = bindparam("now", type_=Ticket.appointment_at.type)
     ready_at = case((Ticket.queued_at > Ticket.appointment_at, Ticket.queued_at), else_=Ticket.appointment_at)
-    parts = []
+    parts: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
     for kind, order in ((Ticket.appointment_id.is_(None), Ticket.queued_at),
                         (and_(Ticket.appointment_id.is_not(None), Ticket.appointment_at <= now), ready_at)):
         for regular in (False, True):
