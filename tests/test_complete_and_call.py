@@ -141,3 +141,18 @@ def test_its_facts_carry_the_waiting_counts_a_fresh_count_gives(app, client, wor
         counted = {str(k): v for k, v in completed["waiting"].items()}
         assert counted[str(world.services[called["code"][0]])] == fresh.get(str(world.services[called["code"][0]]),
                                                                               0) + 1
+
+
+def test_call_next_while_the_counter_has_a_ticket_is_refused_and_nothing_changes(client, world):
+    # On SQLite the counter's current ticket is read with the heads (ptsp/services/next_in_line.py: call_heads).
+    first, second = issue(client, world), issue(client, world)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    assert client.post(f"/api/v1/counters/{world.counters[1]}/call-next").get_json()["ticket"]["id"] == first["id"]
+    for step in ("called", "start"):
+        reply = client.post(f"/api/v1/counters/{world.counters[1]}/call-next")
+        assert reply.status_code == 409, reply.get_json()
+        assert reply.get_json()["error"] == "counter_busy" and first["code"] in reply.get_json()["message"]
+        assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+        if step == "called":
+            assert client.post(f"/api/v1/tickets/{first['id']}/start").status_code == 200

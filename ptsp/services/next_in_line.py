@@ -99,29 +99,33 @@ def urgent_heads(session: Session, office_id: int, day: date, service_ids: list[
     return [QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at, row.urgent_at)] if row else []
 
 
-def call_heads(session: Session, counter: Counter, day: date, now: datetime) -> list[QueueEntry]:
+def call_heads(session: Session, counter: Counter, day: date, now: datetime) -> tuple[list[QueueEntry], int | None]:
     """Every head a counter's call-next chooses from, of the services it serves: `queue_heads` (with the
-    counter's returned parked ticket) then `urgent_heads`, in that order.
+    counter's returned parked ticket) then `urgent_heads`, in that order; and on SQLite the ticket the counter
+    has called or is serving, if any (the caller checks it before on PostgreSQL: None here).
 
-    On SQLite, where the transaction already holds the write lock (BEGIN IMMEDIATE), the six reads and the
-    counter's services are one statement (`_all_heads`, built once); PostgreSQL claims each head with FOR
-    UPDATE SKIP LOCKED, which a UNION cannot carry, so it reads them one by one.
+    On SQLite, where the transaction already holds the write lock (BEGIN IMMEDIATE), the six reads, the
+    counter's services and its current ticket are one statement (`_all_heads`, built once); PostgreSQL claims
+    each head with FOR UPDATE SKIP LOCKED, which a UNION cannot carry, so it reads them one by one.
     """
     if session.get_bind().dialect.name != "sqlite":
         service_ids = [s.id for s in counter.services]
         return (queue_heads(session, counter.office_id, day, service_ids, now, counter.id)
-                + urgent_heads(session, counter.office_id, day, service_ids))
+                + urgent_heads(session, counter.office_id, day, service_ids)), None
     rows = session.execute(_all_heads(), {"office_id": counter.office_id, "day": day, "now": now,
                                           "counter_id": counter.id}).all()
-    heads = []
+    heads, busy = [], None
     for row in sorted(rows, key=lambda r: r.part):
+        if row.part == _BUSY_PART:
+            busy = row.id
+            continue
         urgent, returned = row.part == _URGENT_PART, row.part == _RETURNED_PART
         heads.append(QueueEntry(row.id, Priority(row.priority), row.queued_at, row.appointment_at,
                                 row.urgent_at if urgent else None, returned=returned))
-    return heads
+    return heads, busy
 
 
-_RETURNED_PART, _URGENT_PART = 4, 5
+_RETURNED_PART, _URGENT_PART, _BUSY_PART = 4, 5, 6
 _HEADS: list[Any] = []
 
 
@@ -143,6 +147,8 @@ def _all_heads() -> Any:
             parts.append(((*line, tier, kind, Ticket.return_counter_id.is_(None)), (order, Ticket.id)))
     parts.append(((*line, Ticket.return_counter_id == bindparam("counter_id")), (Ticket.queued_at, Ticket.id)))
     parts.append(((*line, Ticket.urgent_at.is_not(None)), (Ticket.urgent_at, Ticket.id)))
+    parts.append(((Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(["called", "serving"])),
+                  (Ticket.id,)))  # the counter's current ticket, which refuses the call (tickets._prepare_call)
     members = []
     for number, (where, order_by) in enumerate(parts):
         head = (select(literal(number).label("part"), Ticket.id, Ticket.priority, Ticket.queued_at,

@@ -171,13 +171,20 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     return ticket
 
 
-def _prepare_call(session: Session, counter_id: int, actor: Actor) -> Counter:
+def _prepare_call(session: Session, counter_id: int, actor: Actor, busy_later: bool = False) -> Counter:
+    """Lock the counter and check its clerk; and that it has no current ticket, unless the caller reads that
+    with the heads (`busy_later`, call-next on SQLite) and calls `_refuse_busy` itself."""
     counter = lock_counter(session, counter_id)
     require_attending(session, counter, actor, state="open")
-    busy = _active_ticket(session, counter.id)
-    if busy:
-        raise CounterBusy("finish_current_ticket", ticket=busy.code, counter=counter.number)
+    if not busy_later:
+        busy = _active_ticket(session, counter.id)
+        _refuse_busy(counter, busy)
     return counter
+
+
+def _refuse_busy(counter: Counter, busy: Ticket | None) -> None:
+    if busy is not None:
+        raise CounterBusy("finish_current_ticket", ticket=busy.code, counter=counter.number)
 
 
 def call_next(
@@ -187,10 +194,12 @@ def call_next(
 
     `after`: the ticket this transaction has just completed at the counter (`complete_and_call_next`); the
     waiting counts its fact carries are reused for the call's fact (see `_waiting_after`)."""
-    counter = _prepare_call(session, counter_id, actor)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    counter = _prepare_call(session, counter_id, actor, busy_later=sqlite)
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = call_heads(session, counter, day, now)
+    heads, busy = call_heads(session, counter, day, now)
+    _refuse_busy(counter, None if busy is None else session.get_one(Ticket, busy))
     run, max_run = 0, 2  # the counter's run of appointments matters only when an appointment is a head
     if any(head.appointment_at is not None for head in heads):
         max_run = appointments_max_run(session, office.id)
@@ -305,9 +314,10 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
     if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
             session, ticket, outcome, actor, now):
         return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
+    standard = ticket.service.standard_minutes  # read first: its load would flush the outcome in an UPDATE of its own
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
-            service_id=ticket.service_id, standard_minutes=ticket.service.standard_minutes)
+            service_id=ticket.service_id, standard_minutes=standard)
     points.sync_ticket(session, ticket)
     return ticket
 
