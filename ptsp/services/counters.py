@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import facts
@@ -23,10 +23,16 @@ from .lookup import publish, require_office
 from .serializers import counter_view
 
 # Built once (they run with every counter command; see lookup._UPSERTS).
-_COUNTER = select(Counter).where(Counter.id == bindparam("counter_id"))
-_COUNTER_LOCKED = _COUNTER.with_for_update()
+_COUNTER_LOCKED = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()
 _CURRENT_SESSION = select(CounterSession).where(CounterSession.counter_id == bindparam("counter_id"),
                                                 CounterSession.ended_at.is_(None))
+# PostgreSQL reads the stretch after the counter's lock is granted: a join under FOR UPDATE would see the stretch
+# as it was when the statement began, before the lock wait.
+_COUNTER_AND_STRETCH = (
+    select(Counter, CounterSession)
+    .outerjoin(CounterSession, and_(CounterSession.counter_id == Counter.id, CounterSession.ended_at.is_(None)))
+    .where(Counter.id == bindparam("counter_id"))
+)
 
 
 def _held(session: Session) -> dict[Any, Any]:
@@ -46,8 +52,13 @@ def lock_counter(session: Session, counter_id: int) -> Counter:
     held = _held(session)
     if ("counter", counter_id) in held:
         return cast(Counter, held[("counter", counter_id)])
-    stmt = _COUNTER_LOCKED if session.get_bind().dialect.name == "postgresql" else _COUNTER
-    counter = session.scalars(stmt, {"counter_id": counter_id}).first()
+    if session.get_bind().dialect.name == "postgresql":
+        counter = session.scalars(_COUNTER_LOCKED, {"counter_id": counter_id}).first()
+    else:  # SQLite: the write lock is held, so its running stretch comes in the same read (for `_attending`)
+        row = session.execute(_COUNTER_AND_STRETCH, {"counter_id": counter_id}).first()
+        counter = None if row is None else row[0]
+        if row is not None:
+            held.setdefault(("stretch", counter_id), row[1])
     if counter is None:
         raise NotFound("counter_not_found", id=counter_id)
     # Held for the transaction: the identity map keeps rows weakly, and the fact's view of the ticket reads
