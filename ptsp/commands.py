@@ -33,7 +33,7 @@ def complete_and_call_next(session: Any, body: schemas.CompleteAndCallNext, acto
     if done.counter_id != body.counter:
         raise InvalidInput("ticket_not_at_counter", ticket=done.code, counter=body.counter)
     try:
-        called = tickets.call_next(session, counter_id=body.counter, actor=actor, now=at)
+        called = tickets.call_next(session, counter_id=body.counter, actor=actor, now=at, after=done)
     except QueueEmpty:
         called = None
     return {"completed": ticket_view(done), "ticket": None if called is None else ticket_view(called)}

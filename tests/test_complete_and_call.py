@@ -110,3 +110,49 @@ def test_a_ticket_of_another_counter_is_refused_and_nothing_changes(app, client,
     assert answer["error"] and answer["error"] != "internal"
     assert client.get(f"/api/v1/tickets/{first['id']}").get_json()["status"] == "serving"
     assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+
+
+def _waiting_now(app, world, ticket_id: int) -> dict[str, int]:
+    from ptsp.models import Ticket
+    from ptsp.services.lookup import waiting_counts
+
+    with app.extensions["ptsp.sessions"]() as session:
+        counts = waiting_counts(session, world.office, session.get(Ticket, ticket_id).service_day)
+    return {str(service): count for service, count in counts.items()}
+
+
+def test_its_facts_carry_the_waiting_counts_a_fresh_count_gives(app, client, world):
+    # Counter 1 serves A and C: A's line empties (its count leaves the map), B's ticket waits on, C's is called last.
+    first, second, _b, third = issue(client, world), issue(client, world), issue(client, world, "B"), issue(
+        client, world, "C")
+    display = socketio.test_client(app, auth={"token": world.display})
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    for done, called in ((first, second), (second, third)):
+        _served(sock, world, done["id"])
+        events(display)  # only the combined command's facts below
+        answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                       "ticket": done["id"], "outcome": "selesai"}, callback=True)
+        assert answer["ticket"]["id"] == called["id"]
+        [completed, call] = [e["args"][0] for e in events(display) if e["name"] in NUMBERED]
+        fresh = _waiting_now(app, world, called["id"])
+        assert {str(k): v for k, v in call["waiting"].items()} == fresh
+        assert call["ticket"]["id"] == called["id"] and str(world.services["A"]) not in fresh
+        counted = {str(k): v for k, v in completed["waiting"].items()}
+        assert counted[str(world.services[called["code"][0]])] == fresh.get(str(world.services[called["code"][0]]),
+                                                                              0) + 1
+
+
+def test_call_next_while_the_counter_has_a_ticket_is_refused_and_nothing_changes(client, world):
+    # On SQLite the counter's current ticket is read with the heads (ptsp/services/next_in_line.py: call_heads).
+    first, second = issue(client, world), issue(client, world)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    assert client.post(f"/api/v1/counters/{world.counters[1]}/call-next").get_json()["ticket"]["id"] == first["id"]
+    for step in ("called", "start"):
+        reply = client.post(f"/api/v1/counters/{world.counters[1]}/call-next")
+        assert reply.status_code == 409, reply.get_json()
+        assert reply.get_json()["error"] == "counter_busy" and first["code"] in reply.get_json()["message"]
+        assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
+        if step == "called":
+            assert client.post(f"/api/v1/tickets/{first['id']}/start").status_code == 200

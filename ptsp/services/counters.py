@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import facts
@@ -22,21 +23,47 @@ from .lookup import publish, require_office
 from .serializers import counter_view
 
 # Built once (they run with every counter command; see lookup._UPSERTS).
-_COUNTER = select(Counter).where(Counter.id == bindparam("counter_id"))
-_COUNTER_LOCKED = _COUNTER.with_for_update()
+_COUNTER_LOCKED = select(Counter).where(Counter.id == bindparam("counter_id")).with_for_update()
 _CURRENT_SESSION = select(CounterSession).where(CounterSession.counter_id == bindparam("counter_id"),
                                                 CounterSession.ended_at.is_(None))
+# PostgreSQL reads the stretch after the counter's lock is granted: a join under FOR UPDATE would see the stretch
+# as it was when the statement began, before the lock wait.
+_COUNTER_AND_STRETCH = (
+    select(Counter, CounterSession)
+    .outerjoin(CounterSession, and_(CounterSession.counter_id == Counter.id, CounterSession.ended_at.is_(None)))
+    .where(Counter.id == bindparam("counter_id"))
+)
+
+
+def _held(session: Session) -> dict[Any, Any]:
+    """What this transaction has already read of its counters: the locked counter rows, and the running stretch
+    `require_attending` found (docs/benchmarks.md, "Served ticket"). Keyed by the transaction, so a commit or
+    rollback forgets it; `_switch`, the only writer of a stretch here, drops it."""
+    transaction = session.get_transaction() or session.begin()
+    held = session.info.get("ptsp.held")
+    if held is None or held[0] is not transaction:
+        held = session.info["ptsp.held"] = (transaction, {})
+    return held[1]
 
 
 def lock_counter(session: Session, counter_id: int) -> Counter:
-    """Load a counter, row-locked on PostgreSQL so its commands run one at a time."""
-    stmt = _COUNTER_LOCKED if session.get_bind().dialect.name == "postgresql" else _COUNTER
-    counter = session.scalars(stmt, {"counter_id": counter_id}).first()
+    """Load a counter, row-locked on PostgreSQL so its commands run one at a time (once per transaction: a
+    second command of the same transaction, complete then call-next, already holds the lock)."""
+    held = _held(session)
+    if ("counter", counter_id) in held:
+        return cast(Counter, held[("counter", counter_id)])
+    if session.get_bind().dialect.name == "postgresql":
+        counter = session.scalars(_COUNTER_LOCKED, {"counter_id": counter_id}).first()
+    else:  # SQLite: the write lock is held, so its running stretch comes in the same read (for `_attending`)
+        row = session.execute(_COUNTER_AND_STRETCH, {"counter_id": counter_id}).first()
+        counter = None if row is None else row[0]
+        if row is not None:
+            held.setdefault(("stretch", counter_id), row[1])
     if counter is None:
         raise NotFound("counter_not_found", id=counter_id)
-    # Held for the command: the identity map keeps rows weakly, and the fact's view of the ticket reads
+    # Held for the transaction: the identity map keeps rows weakly, and the fact's view of the ticket reads
     # `ticket.counter` again (a second SELECT of this row per start and complete, docs/benchmarks.md).
-    session.info.setdefault("ptsp.locked_counters", []).append(counter)
+    held[("counter", counter_id)] = counter
     return counter
 
 
@@ -45,11 +72,19 @@ def current_session(session: Session, counter_id: int) -> CounterSession | None:
     return session.scalars(_CURRENT_SESSION, {"counter_id": counter_id}).first()
 
 
+def _attending(session: Session, counter_id: int) -> CounterSession | None:
+    held = _held(session)
+    key = ("stretch", counter_id)
+    if key not in held:
+        held[key] = current_session(session, counter_id)
+    return cast(CounterSession | None, held[key])
+
+
 def require_attending(session: Session, counter: Counter, actor: Actor, state: str | None = None) -> CounterSession:
     """Raise unless `actor` is the staff member who opened this counter (and it is in `state`)."""
     if actor.kind != "staff":
         raise Forbidden("counter_staff_only")
-    current = current_session(session, counter.id)
+    current = _attending(session, counter.id)
     if current is None:
         raise CounterNotOpen("counter_not_open", counter=counter.number)
     if current.staff_id != actor.staff_id:
@@ -68,6 +103,7 @@ def _publish_counter(session: Session, counter: Counter) -> None:
 def _switch(
     session: Session, counter: Counter, actor: Actor, now: datetime, state: str | None, reason: str | None
 ) -> Counter:
+    _held(session).pop(("stretch", counter.id), None)
     current = current_session(session, counter.id)
     if current is not None:
         current.ended_at, current.ended_by = now, actor.staff_id

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.errors import Forbidden, InvalidInput
@@ -145,16 +145,32 @@ def _row(ticket: Ticket, entry: Entry) -> PointsLedgerEntry:
     )
 
 
+_EVENTS_RATED_WRITTEN = (  # built once: it runs with every completion (see lookup._UPSERTS)
+    select(TicketEvent,
+           select(Rating.id).where(Rating.ticket_id == bindparam("ticket_id")).scalar_subquery(),
+           exists().where(PointsLedgerEntry.ticket_id == bindparam("ticket_id")))
+    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
+    .order_by(TicketEvent.id)
+)
+
+
 def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = None) -> list[PointsLedgerEntry]:
     """Append the ledger lines this ticket's events and rating call for and that are not written yet."""
     session.flush()
     rules = rules or rules_for(session)
-    events = [_event(e) for e in session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
-    rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+    rows = session.execute(_EVENTS_RATED_WRITTEN, {"ticket_id": ticket.id}).all()
+    events = [_event(row[0]) for row in rows]
+    # The rating's id and whether any line is written yet come with every event row (one statement instead of
+    # three on a completion, where neither usually is): the row and the lines are read only when there are some.
+    if rows:
+        rated, any_written = rows[0][1], rows[0][2]
+        rating = None if rated is None else session.get(Rating, rated)
+    else:  # a ticket without events (no completion): read them as they are
+        rating, any_written = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id)), True
     standard = session.get_one(Service, ticket.service_id).standard_minutes
     written = {(step, kind) for step, kind in session.execute(
-        select(PointsLedgerEntry.step, PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id))}
+        select(PointsLedgerEntry.step, PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id))
+    } if any_written else set()
     added = [_row(ticket, e) for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
              if (e.step, e.kind) not in written]
     session.add_all(added)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -42,7 +42,7 @@ from .lookup import (
     upsert_increment,
     waiting_counts,
 )
-from .next_in_line import appointment_run, appointments_max_run, queue_heads, urgent_heads
+from .next_in_line import appointment_run, appointments_max_run, call_heads
 from .serializers import ticket_position, ticket_view
 
 
@@ -191,7 +191,16 @@ def _active_ticket(session: Session, counter_id: int) -> Ticket | None:
     ).first()
 
 
-def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now: datetime, **data: Any) -> Ticket:
+def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now: datetime,
+          before: dict[int, int] | None = None, **data: Any) -> Ticket:
+    """Call a waiting ticket; `before`, when the caller knows them, are the office day's waiting counts right
+    before this call (the ticket counted among them), so the fact's counts need no second read."""
+    waiting = None
+    if before is not None:
+        waiting = dict(before)
+        waiting[ticket.service_id] -= 1
+        if not waiting[ticket.service_id]:
+            del waiting[ticket.service_id]  # as the grouped count leaves out a service nobody waits for
     _apply(ticket, Action.CALL)
     ticket.counter_id, ticket.counter = counter.id, counter
     ticket.clerk_id = actor.staff_id
@@ -200,33 +209,67 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.call_count += 1
     ticket.round_calls = 1
     record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
-    _fact(session, ticket, facts.TICKET_CALLED, recall=False, announcement=_announcement(ticket, counter, False))
+    _fact(session, ticket, facts.TICKET_CALLED, waiting=waiting, recall=False,
+          announcement=_announcement(ticket, counter, False))
     return ticket
 
 
-def _prepare_call(session: Session, counter_id: int, actor: Actor) -> Counter:
+def _prepare_call(session: Session, counter_id: int, actor: Actor, busy_later: bool = False) -> Counter:
+    """Lock the counter and check its clerk; and that it has no current ticket, unless the caller reads that
+    with the heads (`busy_later`, call-next on SQLite) and calls `_refuse_busy` itself."""
     counter = lock_counter(session, counter_id)
     require_attending(session, counter, actor, state="open")
-    busy = _active_ticket(session, counter.id)
-    if busy:
-        raise CounterBusy("finish_current_ticket", ticket=busy.code, counter=counter.number)
+    if not busy_later:
+        busy = _active_ticket(session, counter.id)
+        _refuse_busy(counter, busy)
     return counter
 
 
-def call_next(session: Session, *, counter_id: int, actor: Actor, now: datetime) -> Ticket:
-    """Call the next waiting ticket this counter serves, or raise QueueEmpty."""
-    counter = _prepare_call(session, counter_id, actor)
-    service_ids = [s.id for s in counter.services]
+def _refuse_busy(counter: Counter, busy: Ticket | None) -> None:
+    if busy is not None:
+        raise CounterBusy("finish_current_ticket", ticket=busy.code, counter=counter.number)
+
+
+def call_next(
+    session: Session, *, counter_id: int, actor: Actor, now: datetime, after: Ticket | None = None
+) -> Ticket:
+    """Call the next waiting ticket this counter serves, or raise QueueEmpty.
+
+    `after`: the ticket this transaction has just completed at the counter (`complete_and_call_next`); the
+    waiting counts its fact carries are reused for the call's fact (see `_waiting_after`)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    counter = _prepare_call(session, counter_id, actor, busy_later=sqlite)
     office = counter.office
     day = office_hours.service_day(now, office.timezone)
-    heads = (queue_heads(session, office.id, day, service_ids, now, counter.id)
-             + urgent_heads(session, office.id, day, service_ids))
-    max_run = appointments_max_run(session, office.id)
-    run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
+    heads, busy = call_heads(session, counter, day, now)
+    _refuse_busy(counter, None if busy is None else session.get_one(Ticket, busy))
+    run, max_run = 0, 2  # the counter's run of appointments matters only when an appointment is a head
+    if any(head.appointment_at is not None for head in heads):
+        max_run = appointments_max_run(session, office.id)
+        run = appointment_run(session, counter.id, office_hours.day_start(day, office.timezone), max_run)
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)
     if entry is None:
         raise QueueEmpty()
-    return _call(session, session.get_one(Ticket, entry.ticket_id), counter, actor, now)
+    ticket = session.get_one(Ticket, entry.ticket_id)
+    before = _waiting_after(session, after, ticket) if after is not None else None
+    return _call(session, ticket, counter, actor, now, before=before)
+
+
+def _waiting_after(session: Session, done: Ticket, called: Ticket) -> dict[int, int] | None:
+    """The office day's waiting counts the completion of `done` published in this transaction, when its fact is
+    the last one queued and of the day of the waiting ticket about to be `called`.
+
+    Nothing can change them since: no other use case runs between in this transaction, and every other
+    transaction that changes tickets publishes a fact of this office, so it waits for the office's sequence row
+    this transaction holds (PostgreSQL) or for the write lock (SQLite)."""
+    queued = session.info.get("facts") or []
+    last = queued[-1] if queued else None
+    if (last is None or last["event"] != facts.TICKET_COMPLETED.name or last["office"] != done.office_id
+            or last["data"]["ticket"]["id"] != done.id or done.service_day != called.service_day
+            or called.office_id != done.office_id or called.status != Status.WAITING):
+        return None
+    waiting = cast(dict[int, int], last["data"]["waiting"])
+    return waiting if waiting.get(called.service_id, 0) > 0 else None
 
 
 def call_ticket(
@@ -314,9 +357,10 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
     if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
             session, ticket, outcome, actor, now):
         return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
+    standard = ticket.service.standard_minutes  # read first: its load would flush the outcome in an UPDATE of its own
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
-            service_id=ticket.service_id, standard_minutes=ticket.service.standard_minutes)
+            service_id=ticket.service_id, standard_minutes=standard)
     points.sync_ticket(session, ticket)
     return ticket
 
