@@ -9,8 +9,10 @@ met one reached the displays that much later (docs/benchmarks.md, "The 700 ms ta
 
 `settle()`, called by `ptsp run` and `ptsp demo` once the app is built and migrated, collects once and then
 moves everything alive to the permanent generation (`gc.freeze()`, made for this), so later collections walk
-only what was made since: the sockets, requests and their sessions. What start-up made lives as long as the
-process, so nothing freed is lost. `PTSP_GC_FREEZE=0` turns it off. `PTSP_GC_THRESHOLD=a,b,c` sets
+only what was made since: the sockets, requests and their sessions. What start-up made lives about as long as
+the process (modules, classes, functions); a frozen object that later becomes part of unreachable cycles is
+never collected, but reference counting still frees the rest (the frozen count fell by a few dozen over a
+benchmark run). `PTSP_GC_FREEZE=0` turns it off. `PTSP_GC_THRESHOLD=a,b,c` sets
 `gc.set_threshold(a, b, c)` (default: Python's own).
 
 `collector_paused()` is what the background rounds (ptsp/background.py) run in: a round that reads a day of an
