@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,7 +57,8 @@ async def phase(deployment: Deployment, office: Any, sockets: int, probes: int, 
     per_socket = (listeners.facts_heard - probes) / probes + called_per_probe
     return {"sockets": sockets, "server_cpu_s": round(cpu, 3), "wall_s": round(wall, 1), "rss_mb": round(rss, 1),
             "messages": round(per_socket * sockets), "probe_ms": result["call_to_probe_ms"],
-            "missing": result["deliveries_missing"], "calls": result["calls"], "errors": result["errors"]}
+            "missing": result["deliveries_missing"], "calls": result["calls"], "errors": result["errors"],
+            "late_calls": result["late_calls"]}
 
 
 async def one_run(mode: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -69,10 +71,13 @@ async def one_run(mode: str, args: argparse.Namespace, workdir: Path) -> dict[st
         deployment.start(1)
         office = await _session_office(deployment)
         ledger = Ledger()
-        needed = int(args.rate * args.seconds * 2 * 1.2) + 20
+        needed = max(int(args.rate * args.seconds * 2 * 1.2) + 20, args.tickets)
         await issue_open_loop(deployment, office, 100, needed / 100, ledger)
         small = await phase(deployment, office, args.probes, args.probes, args, ledger)
         large = await phase(deployment, office, args.sockets, args.probes, args, ledger)
+        if args.logs:  # the server's output (PTSP_GC_LOG=-, gevent's monitor thread) kept past the temp folder
+            Path(args.logs).mkdir(parents=True, exist_ok=True)
+            shutil.copy(deployment.servers[0].log_path, Path(args.logs) / f"{workdir.name}.log")
     extra = large["messages"] - small["messages"]
     per = (large["server_cpu_s"] - small["server_cpu_s"]) / extra * 1e6 if extra > 0 else None
     return {"mode": mode, "small": small, "large": large,
@@ -90,6 +95,9 @@ async def main() -> None:
     parser.add_argument("--modes", default="plain,frames")
     parser.add_argument("--redis", action="store_true", help="Redis as the Socket.IO message queue")
     parser.add_argument("--json", help="write the raw results here")
+    parser.add_argument("--tickets", type=int, default=0,
+                        help="issue at least this many tickets first (the standard run has issued ~5,600 by then)")
+    parser.add_argument("--logs", help="copy each run's server log (stdout and stderr) into this folder")
     args = parser.parse_args()
     raise_fd_limit()
     results: list[dict[str, Any]] = []
@@ -101,9 +109,10 @@ async def main() -> None:
                 large = run["large"]
                 print(f"{mode:7s} run {r + 1}: {run['cpu_us_per_socket_message']} µs CPU per socket per message; "
                       f"{args.sockets} sockets: server CPU {large['server_cpu_s']} s for {large['messages']} "
-                      f"messages, probe p50 {large['probe_ms'].get('p50')} p99 {large['probe_ms'].get('p99')} ms, "
-                      f"missing {large['missing']}, RSS {large['rss_mb']} MB; load {run['load_before']:.1f}",
-                      flush=True)
+                      f"messages, probe p50 {large['probe_ms'].get('p50')} p95 {large['probe_ms'].get('p95')} "
+                      f"p99 {large['probe_ms'].get('p99')} max {large['probe_ms'].get('max')} ms, "
+                      f"missing {large['missing']}, RSS {large['rss_mb']} MB; load {run['load_before']:.1f}; "
+                      f"calls a probe heard > 100 ms late (time, ms): {large['late_calls']}", flush=True)
     for mode in args.modes.split(","):
         runs = [r for r in results if r["mode"] == mode]
         per = [r["cpu_us_per_socket_message"] for r in runs if r["cpu_us_per_socket_message"] is not None]

@@ -310,6 +310,8 @@ async def calls_to_sockets(deployment: Deployment, office: Office, listeners: Li
     arrivals, probe_arrivals, connected = listeners.report()
     latency, probe_latency = Latency(), Latency()
     missing = 0
+    late: list[tuple[float, float]] = []  # (wall-clock time scheduled, slowest probe ms) of calls a probe heard late
+    to_wall = time.time() - time.monotonic()
     for ticket, scheduled in scheduled_for.items():
         heard = arrivals.get(ticket, [])
         missing += listeners.count - len(heard)
@@ -317,10 +319,13 @@ async def calls_to_sockets(deployment: Deployment, office: Office, listeners: Li
             latency.record(arrived - scheduled)
         for arrived in probe_arrivals.get(ticket, []):
             probe_latency.record(arrived - scheduled)
+        slowest = max(probe_arrivals.get(ticket, [scheduled])) - scheduled
+        if slowest > 0.1:
+            late.append((round(scheduled + to_wall, 3), round(slowest * 1000, 1)))
     return {"sockets": listeners.count, "probes": listeners.probes, "connected_at_end": connected,
             "calls": len(scheduled_for), "call_rate_per_s": rate, "call_api_ms": api.summary(),
             "call_to_socket_ms": latency.summary(), "call_to_probe_ms": probe_latency.summary(),
-            "deliveries_missing": missing, "errors": dict(errors)}
+            "deliveries_missing": missing, "errors": dict(errors), "late_calls": sorted(late)}
 
 
 def check_invariants(deployment: Deployment, ledger: Ledger) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from .extensions import socketio
 from .i18n.errors import describe
 from .i18n.validation import invalid_input
 from .models import Device, Office, Ticket
+from .publisher import FactSender
 from .services import presence
 from .services.accounts import device_for_token
 from .services.actors import Actor
@@ -95,11 +96,16 @@ def publish_facts(committed: list[dict[str, Any]]) -> None:
 
 
 def on_commit(app: Flask) -> Callable[[list[dict[str, Any]]], None]:
-    """What a commit's facts go to: the sockets (`publish_facts`), then this process's queue of residents'
-    alerts (`ptsp.alert_runner`, sent by a background task, so the committing request never waits for it)."""
+    """What a commit's facts go to: the sockets (`publish_facts`; under gevent through this process's
+    `publisher.FactSender`, so the committing request does not wait for the fan-out), then this process's queue
+    of residents' alerts (`ptsp.alert_runner`, sent by a background task, so the committing request never waits
+    for it)."""
+    publish = publish_facts
+    if app.config.get("ASYNC_MODE") == "gevent":
+        publish = FactSender(app, publish_facts, socketio.start_background_task).put
 
     def handle(committed: list[dict[str, Any]]) -> None:
-        publish_facts(committed)
+        publish(committed)
         alert_runner.queue_facts(app, committed)
 
     return handle

@@ -38,12 +38,14 @@ def expire(office_slug: str | None) -> None:
 @click.option("--port", default=lambda: int(os.environ.get("PTSP_PORT", "5000")), type=int, show_default="5000")
 def run(host: str, port: int) -> None:
     """Serve the API, stations and Socket.IO (gevent WSGI server with websockets)."""
+    from ..gc_tuning import settle
     from ..migrate import upgrade
     from ..realtime import serve
 
     app = _web_app()
     upgrade(app.extensions["ptsp.engine"])
     _start_print_retries(app)
+    settle()
     click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
     serve(app, host, port)
 
@@ -81,7 +83,10 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
     if desks:
         click.echo("\nDepartment desks (new each start):\n" + "\n".join(desks))
     if not no_serve:
+        from ..gc_tuning import settle
+
         _start_print_retries(app)
+        settle()
         serve(app, host, port)
 
 

@@ -1,0 +1,103 @@
+"""Python's cyclic garbage collector in the server process: what is left for it to scan, and a log of it.
+
+A full (generation 2) collection walks every container object the process has and holds the one server
+process while it does: no socket is written, no request answered. Right after start-up the server already
+holds about 257,000 of them (the modules, their functions, classes and tables: Flask, SQLAlchemy, Babel,
+NumPy and SciPy for the planning pages), about 130 ms of walking on this project's benchmark machine, and
+with 1,000 lobby sockets a full collection came every 6 to 8 seconds and took 180 to 360 ms: the calls that
+met one reached the displays that much later (docs/benchmarks.md, "The 700 ms tail at 1,000 sockets").
+
+`settle()`, called by `ptsp run` and `ptsp demo` once the app is built and migrated, collects once and then
+moves everything alive to the permanent generation (`gc.freeze()`, made for this), so later collections walk
+only what was made since: the sockets, requests and their sessions. What start-up made lives about as long as
+the process (modules, classes, functions); a frozen object that later becomes part of unreachable cycles is
+never collected, but reference counting still frees the rest (the frozen count fell by a few dozen over a
+benchmark run). `PTSP_GC_FREEZE=0` turns it off. `PTSP_GC_THRESHOLD=a,b,c` sets
+`gc.set_threshold(a, b, c)` (default: Python's own).
+
+`collector_paused()` is what the background rounds (ptsp/background.py) run in: a round that reads a day of an
+office (the discipline scan: every ticket's events) makes tens of thousands of objects that live until the round
+ends; each young collection during the round moved them to an older generation, which counts towards the next
+full collection, so every scan was followed by one. With the collector paused they are freed by their reference
+counts when the round ends and never reach the older generations.
+
+`PTSP_GC_LOG=FILE` (or `-` for stderr) writes one line per collection of the generation given by
+`PTSP_GC_LOG_GENERATION` (default 2: the full ones) or older: its generation, its duration, what it freed,
+the objects it walked (full collections only) and the counts after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from .config import ConfigError
+
+
+def log_collections(stream: TextIO, least_generation: int = 2) -> None:
+    """Write a line to `stream` for each collection of `least_generation` or older."""
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] < least_generation:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        ms = (time.perf_counter() - started[0]) * 1000
+        walked = f" walked {len(gc.get_objects(2))}" if info["generation"] == 2 else ""
+        stream.write(f"gc gen {info['generation']} {ms:.1f} ms collected {info['collected']}{walked} "
+                     f"frozen {gc.get_freeze_count()} counts {gc.get_count()} at {time.time():.3f}\n")
+        stream.flush()
+
+    gc.callbacks.append(callback)
+
+
+def thresholds(value: str) -> tuple[int, int, int]:
+    """`a,b,c` as the three thresholds of `gc.set_threshold`."""
+    try:
+        parts = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 3 or parts[0] < 1 or min(parts) < 0:
+        raise ConfigError(f"PTSP_GC_THRESHOLD wants three whole numbers a,b,c with a ≥ 1, not {value!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def settle(environ: Any = os.environ) -> None:
+    """After start-up, before serving: the collector's log, thresholds and the frozen start-up heap."""
+    target = environ.get("PTSP_GC_LOG")
+    if target:
+        stream = sys.stderr if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115 (process-long)
+        log_collections(stream, int(environ.get("PTSP_GC_LOG_GENERATION", "2")))
+    if environ.get("PTSP_GC_THRESHOLD"):
+        gc.set_threshold(*thresholds(environ["PTSP_GC_THRESHOLD"]))
+    if environ.get("PTSP_GC_FREEZE", "1") != "0":
+        gc.collect()
+        gc.freeze()
+
+
+class _Pause:
+    depth = 0
+    was_enabled = False
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic collection inside (rounds may overlap: the collector comes back when the last one ends, if it
+    was on before the first)."""
+    if _Pause.depth == 0:
+        _Pause.was_enabled = gc.isenabled()
+        gc.disable()
+    _Pause.depth += 1
+    try:
+        yield
+    finally:
+        _Pause.depth -= 1
+        if _Pause.depth == 0 and _Pause.was_enabled:
+            gc.enable()
