@@ -102,10 +102,11 @@ def run(args: argparse.Namespace, url: str) -> None:
         """A served ticket the counter screen's way: start, then complete it and call the next in one command."""
         if not serving:
             response = clerk.post(f"/api/v1/counters/{counter_id}/call-next")
-            assert response.status_code == 200, response.get_json()
+            assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:300])
             serving.append(response.get_json()["ticket"]["id"])
         ticket = serving.pop()
-        assert clerk.post(f"/api/v1/tickets/{ticket}/start").status_code == 200
+        started = clerk.post(f"/api/v1/tickets/{ticket}/start")
+        assert started.status_code == 200, (started.status_code, started.get_data(as_text=True)[:300])
         response = clerk.post(f"/api/v1/counters/{counter_id}/complete-and-call-next",
                               json={"ticket": ticket, "outcome": "selesai"})
         assert response.status_code == 200, response.get_json()
