@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from ptsp.db import make_engine
+from ptsp.models import Ticket
 from tests.browser.stations import counter_page, display_page, wait_shown
 from tests.conftest import LiveServer, ServerTemplate, seed_server_data
 
@@ -41,6 +44,17 @@ def live(request: pytest.FixtureRequest, tmp_path: Path, server_template: Server
 
 def status_of(ticket: dict[str, Any]) -> str:
     return requests.get(f"{ticket['status_url']}/state", timeout=5).json()["status"]
+
+
+def stored(server: LiveServer, ticket_id: int) -> tuple[str, str | None]:
+    """A ticket's status and outcome, read from the server's database."""
+    engine = make_engine(server.env["PTSP_DATABASE_URL"])
+    try:
+        with sessionmaker(engine)() as session:
+            row = session.execute(select(Ticket.status, Ticket.outcome).where(Ticket.id == ticket_id)).one()
+    finally:
+        engine.dispose()
+    return row.status, row.outcome
 
 
 def current(page: Any, code: str) -> None:
@@ -86,9 +100,10 @@ def fits(page: Any) -> dict[str, Any]:
         return {inside: b.left >= c.left && b.right <= c.right, oneLine: Math.abs(b.height - d.height) < 1,
                 besideDone: Math.abs(b.top - d.top) < 1 && b.left > d.right,
                 noScroll: card.scrollWidth <= card.clientWidth && document.documentElement.scrollWidth <= innerWidth,
-                rowsOneLine: ['outcome', 'complete', 'refer'].map((id) => document.getElementById(id).closest('.actions'))
-                    .every((row) => new Set([...row.children]
-                    .filter((el) => el.offsetParent).map((el) => Math.round(el.getBoundingClientRect().top))).size <= 1)};
+                rowsOneLine: ['outcome', 'complete', 'refer']
+                    .map((id) => document.getElementById(id).closest('.actions'))
+                    .every((row) => new Set([...row.children].filter((el) => el.offsetParent)
+                        .map((el) => Math.round(el.getBoundingClientRect().top))).size <= 1)};
     }""")
 
 
@@ -129,8 +144,7 @@ def test_complete_and_call_next_serves_in_two_presses_and_the_display_hears_both
     clerk.wait_for_function(f"!document.querySelector(\"#lines button.ticket[data-id='{second['id']}']\")")
     assert clerk.inner_text("#message") == ""
     assert status_of(first) == "done" and status_of(second) == "called" and status_of(third) == "waiting"
-    with live_session(live) as rows:
-        assert rows(first["id"]) == ("done", "berkas_kurang")
+    assert stored(live, first["id"]) == ("done", "berkas_kurang")
 
     # The shortcut does the same: C, on the ticket being served.
     clerk.click("#start")
@@ -139,27 +153,6 @@ def test_complete_and_call_next_serves_in_two_presses_and_the_display_hears_both
     current(clerk, third["code"])
     assert [(name, code) for name, code, _seq in heard(display, 4)][2:] == [
         ("ticket_completed", second["code"]), ("ticket_called", third["code"])]
-
-
-class live_session:
-    """A short read of the server's database: (status, outcome) of a ticket."""
-
-    def __init__(self, server: LiveServer) -> None:
-        self.engine = make_engine(server.env["PTSP_DATABASE_URL"])
-
-    def __enter__(self):
-        from sqlalchemy import select
-        from sqlalchemy.orm import sessionmaker
-
-        from ptsp.models import Ticket
-
-        self.session = sessionmaker(self.engine)()
-        return lambda ticket_id: tuple(self.session.execute(
-            select(Ticket.status, Ticket.outcome).where(Ticket.id == ticket_id)).one())
-
-    def __exit__(self, *exc: object) -> None:
-        self.session.close()
-        self.engine.dispose()
 
 
 def test_with_nobody_waiting_the_completion_stands_and_the_page_says_so(server, page_factory, shot):
@@ -201,12 +194,22 @@ def test_a_double_click_completes_once_and_calls_once(server, page_factory):
     clerk.wait_for_selector(f"#lines button.ticket[data-id='{third['id']}']")
     call_and_start(clerk, first["code"])
     listen(display)
+    clerk.evaluate("""() => {  // count the commands the page sends, by request id
+        window.sent = [];
+        const emit = ptspCounter.socket.emit.bind(ptspCounter.socket);
+        ptspCounter.socket.emit = (name, data, ...rest) => {
+            if (name === 'command') sent.push([data.action, data.request_id]);
+            return emit(name, data, ...rest);
+        };
+    }""")
     clerk.dblclick("#complete-next")
     current(clerk, second["code"])
     assert [(name, code) for name, code, _seq in heard(display, 2)] == [
         ("ticket_completed", first["code"]), ("ticket_called", second["code"])]
-    assert status_of(second) == "called" and status_of(third) == "waiting"
-    assert clerk.inner_text("#message") == ""
+    assert status_of(first) == "done" and status_of(second) == "called" and status_of(third) == "waiting"
+    sent = clerk.evaluate("window.sent")  # a retry after a timeout would repeat the same request id
+    assert {action for action, _id in sent} == {"complete_and_call_next"} and len({i for _a, i in sent}) == 1, sent
+    assert clerk.inner_text("#message") == "", "a second command was sent and refused"
 
 
 def test_a_refused_command_says_why_and_changes_nothing(server, page_factory):
