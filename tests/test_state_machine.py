@@ -466,6 +466,10 @@ class QueueMachine(RuleBasedStateMachine):
             return
         called = self.read(lambda s: s.get_one(Ticket, answer["ticket"]["id"]))
         assert (called.status, called.counter_id, called.clerk_id) == ("called", counter_id, actor.id)
+        # The call is a call_next's: the merge's run of appointments counts it (who waited just before it is who
+        # waits now, the called ticket aside, and the called one is no walk-in when it is an appointment).
+        ready = [e for e in self.waiting_entries(counter_id) if e.is_ready(self.clock())]
+        self.watch_the_merge(counter_id, called, ready, any(e.appointment_at is None for e in ready))
         event("complete_and_call_next: the same ticket back for its next step" if called.id == current.id
               else "complete_and_call_next: the next resident" + (" after a step" if before.next_steps else ""))
 
