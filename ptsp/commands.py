@@ -28,9 +28,13 @@ Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the 
 def complete_and_call_next(session: Any, body: schemas.CompleteAndCallNext, actor: Actor, at: Any) -> dict[str, Any]:
     """Complete the counter's ticket and call the next one in one transaction: the counter screen's one press
     instead of two commands (and two requests). The facts are those of `complete` then `call_next`, in that
-    order; with nobody waiting the completion still stands and `ticket` is None."""
+    order; with nobody waiting the completion still stands and `ticket` is None. A ticket with a planned next
+    step goes on to it, as by `complete` (docs/steps.md): it is then at no counter, so the counter is checked
+    against where it was (`session.get` costs no statement: `complete` loads the same row)."""
+    ticket = session.get(Ticket, body.ticket)  # the counter it is at, read before: a finished step leaves it
+    at_counter = None if ticket is None else ticket.counter_id
     done = tickets.complete(session, ticket_id=body.ticket, outcome=body.outcome, actor=actor, now=at)
-    if done.counter_id != body.counter:
+    if at_counter != body.counter:
         raise InvalidInput("ticket_not_at_counter", ticket=done.code, counter=body.counter)
     try:
         called = tickets.call_next(session, counter_id=body.counter, actor=actor, now=at, after=done)

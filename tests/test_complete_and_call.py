@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from ptsp.extensions import socketio
+from ptsp.models import TicketEvent
 from tests.conftest import login
 from tests.test_realtime import events, issue
 from tests.test_stations import counter_socket
@@ -156,3 +159,66 @@ def test_call_next_while_the_counter_has_a_ticket_is_refused_and_nothing_changes
         assert client.get(f"/api/v1/tickets/{second['id']}").get_json()["status"] == "waiting"
         if step == "called":
             assert client.post(f"/api/v1/tickets/{first['id']}/start").status_code == 200
+def _plan(sock, ticket_id: int, services: list[int]) -> None:
+    answer = sock.emit("command", {"action": "plan_steps", "ticket": ticket_id, "services": services}, callback=True)
+    assert answer["status"] == 200, answer
+
+
+def _moves(display) -> list[tuple[str, int, str]]:
+    return [(e["name"], e["args"][0]["ticket"]["id"], e["args"][0]["ticket"]["status"]) for e in events(display)
+            if e["name"] in ("ticket_called", "ticket_completed", "ticket_transferred")]
+
+
+def test_a_ticket_with_a_next_step_goes_on_to_it_and_the_next_resident_is_called(app, client, world):
+    """As `complete` does for a visit of several steps (docs/steps.md): the step is finished, the ticket waits in
+    its next service's line, and the counter calls the next resident; the step's outcome is the one sent."""
+    visit, after = issue(client, world), issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _plan(sock, visit["id"], [world.services["B"]])  # counter 1 does not serve B: someone else takes step 2
+    _served(sock, world, visit["id"])
+    display = socketio.test_client(app, auth={"token": world.display})
+    display.get_received()
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                   "ticket": visit["id"], "outcome": "berkas_kurang"}, callback=True)
+    assert answer["status"] == 200, answer
+    assert answer["completed"]["id"] == visit["id"] and answer["completed"]["status"] == "waiting"
+    assert answer["completed"]["service"] == world.services["B"] and answer["completed"]["counter"] is None
+    assert answer["ticket"]["id"] == after["id"] and answer["ticket"]["status"] == "called"
+    assert _moves(display) == [("ticket_transferred", visit["id"], "waiting"), ("ticket_called", after["id"], "called")]
+    with app.extensions["ptsp.read_sessions"]() as session:
+        step = session.scalars(select(TicketEvent.data).where(TicketEvent.ticket_id == visit["id"],
+                                                              TicketEvent.kind == "step_completed")).one()
+    assert step["outcome"] == "berkas_kurang" and step["next_service"] == world.services["B"]
+
+
+def test_the_outcome_sent_is_the_completed_tickets(app, client, world):
+    first, second = issue(client, world), issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, first["id"])
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                   "ticket": first["id"], "outcome": "ditolak"}, callback=True)
+    assert answer["completed"]["outcome"] == "ditolak" and answer["ticket"]["id"] == second["id"]
+    assert answer["ticket"]["outcome"] is None
+
+
+def test_a_parked_ticket_is_refused_and_a_returned_one_is_called_first(app, client, world):
+    """Parking (docs/queue.md): a parked ticket is not being served, so it cannot be completed (nothing changes);
+    once brought back it is at the front of this counter's line, so the one press calls it before the others."""
+    parked, served, waiting = issue(client, world), issue(client, world), issue(client, world)
+    sock = counter_socket(app, client, world)
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, parked["id"])
+    assert sock.emit("command", {"action": "park", "ticket": parked["id"]}, callback=True)["status"] == 200
+    refused = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                    "ticket": parked["id"]}, callback=True)
+    assert refused["error"] and refused["error"] != "internal"
+    assert client.get(f"/api/v1/tickets/{served['id']}").get_json()["status"] == "waiting"
+    sock.emit("command", {"action": "call_next", "counter": world.counters[1]}, callback=True)
+    _served(sock, world, served["id"])
+    assert sock.emit("command", {"action": "return_parked", "ticket": parked["id"]}, callback=True)["status"] == 200
+    answer = sock.emit("command", {"action": "complete_and_call_next", "counter": world.counters[1],
+                                   "ticket": served["id"]}, callback=True)
+    assert answer["completed"]["id"] == served["id"] and answer["ticket"]["id"] == parked["id"]
+    assert client.get(f"/api/v1/tickets/{waiting['id']}").get_json()["status"] == "waiting"

@@ -39,6 +39,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ptsp import commands, schemas
 from ptsp.db import make_engine, make_sessionmaker
 from ptsp.domain.appointments import new_code
 from ptsp.domain.calling_order import Priority, QueueEntry, order_queue
@@ -427,6 +428,50 @@ class QueueMachine(RuleBasedStateMachine):
             s, ticket_id=t.id, outcome=outcome, actor=a, now=self.clock()))
         if done is not None:
             self.watch_the_step(before[done.id], done)
+
+    @rule(number=st.sampled_from(COUNTER_NUMBERS), outcome=st.sampled_from(["selesai", "berkas_kurang"]),
+          plan=st.lists(st.sampled_from(["A", "B", "C"]), max_size=2, unique=True), elsewhere=st.integers(0, 5))
+    def serve_in_one_press(self, number: int, outcome: str, plan: list[str], elsewhere: int) -> None:
+        """The counter screen's "Selesai & panggil berikutnya" (ptsp/commands.py, docs/counter.md): the clerk at a
+        counter serves the current resident (calling one if needed, sometimes planning further steps) and presses
+        once: the ticket is completed, or goes on to its next step, and the counter's next resident is called, in
+        one transaction. Named with another counter than the ticket's, it is refused and changes nothing."""
+        counter_id = self.counter_id(number)
+        actor = self.attendant(counter_id) or self.clerks[f"clerk{number}"]
+        self.attempt("open", lambda s: counters.open_counter(s, counter_id=counter_id, actor=actor, now=self.clock()))
+        if self.current_at(counter_id) is None:
+            self.call_next_at(counter_id, actor)
+        current = self.current_at(counter_id)
+        if current is None:
+            return
+        fresh = [self.world.services[p] for p in plan if self.world.services[p] not in self.visited(current)]
+        if fresh:
+            self.attempt("plan_steps", lambda s: steps.plan(s, ticket_id=current.id, services=fresh, actor=actor,
+                                                            now=self.clock()))
+        if current.status == "called":
+            self.attempt("start", lambda s: tickets.start(s, ticket_id=current.id, actor=actor, now=self.clock()))
+        before = self.read(lambda s: s.get_one(Ticket, current.id))
+        named = counter_id if elsewhere else next(c for c in self.world.counters.values() if c != counter_id)
+        body = schemas.CompleteAndCallNext(counter=named, ticket=current.id, outcome=outcome)
+        answer, refusal = self.attempt("complete_and_call_next", lambda s: commands.complete_and_call_next(
+            s, body, actor, self.clock()))
+        if named != counter_id or before.status != "serving":
+            assert answer is None, "completed a ticket of another counter, or one not being served"
+            return
+        assert answer is not None, refusal
+        self.watch_the_step(before, self.read(lambda s: s.get_one(Ticket, current.id)))
+        if answer["ticket"] is None:  # nobody this counter may call was left after the completion
+            event("complete_and_call_next: nobody waiting")
+            assert self.expected_head(counter_id) is None
+            return
+        called = self.read(lambda s: s.get_one(Ticket, answer["ticket"]["id"]))
+        assert (called.status, called.counter_id, called.clerk_id) == ("called", counter_id, actor.id)
+        # The call is a call_next's: the merge's run of appointments counts it (who waited just before it is who
+        # waits now, the called ticket aside, and the called one is no walk-in when it is an appointment).
+        ready = [e for e in self.waiting_entries(counter_id) if e.is_ready(self.clock())]
+        self.watch_the_merge(counter_id, called, ready, any(e.appointment_at is None for e in ready))
+        event("complete_and_call_next: the same ticket back for its next step" if called.id == current.id
+              else "complete_and_call_next: the next resident" + (" after a step" if before.next_steps else ""))
 
     @precondition(lambda self: self.issued_as)
     @rule(data=st.data())

@@ -101,16 +101,25 @@
     if (answer.counter) {
       state.counters = state.counters.map((c) => (c.id === answer.counter.id ? { ...c, ...answer.counter } : c));
     }
-    const ticket = answer.ticket;
+    if (answer.completed) {  // complete_and_call_next: the completed ticket first, then the one it called
+      settle(answer.completed);
+      resetOutcomeForNewTicket(null);  // even when a next step brings the same ticket straight back
+    }
+    settle(answer.ticket);
+    if (action === "call_ticket") { state.picked = null; $("call-reason").value = ""; }
+    if (action === "transfer") $("transfer-reason").value = "";
+    // With nobody waiting the completion stands and nobody is called: say so, or the clerk may think it failed.
+    const calledNobody = action === "complete_and_call_next" && !answer.ticket;
+    say(calledNobody ? t("done_nobody_waiting", { code: answer.completed.code }) : "");
+    refresh();
+  }
+
+  function settle(ticket) {
     if (ticket && ticket.counter === state.counterId && ["called", "serving"].includes(ticket.status)) {
       state.current = ticket;
     } else if (ticket && state.current && state.current.id === ticket.id) {
       state.current = null;  // parked, finished or moved; a command about another ticket leaves the current one
     }
-    if (action === "call_ticket") { state.picked = null; $("call-reason").value = ""; }
-    if (action === "transfer") $("transfer-reason").value = "";
-    say("");
-    refresh();
   }
 
   function say(text, isError) {
@@ -156,7 +165,9 @@
     $("recall").disabled = !cur || cur.status !== "called" || busy("recall");
     $("start").disabled = !cur || cur.status !== "called" || busy("start");
     $("no-show").disabled = !cur || cur.status !== "called" || busy("no_show");
-    $("complete").disabled = !cur || cur.status !== "serving" || busy("complete");
+    const finishing = busy("complete") || busy("complete_and_call_next");  // one of the two, never both at once
+    $("complete").disabled = !cur || cur.status !== "serving" || finishing;
+    $("complete-next").disabled = !own || !open || !cur || cur.status !== "serving" || finishing;
     $("transfer").disabled = !cur || busy("transfer");
     $("call-ticket").disabled = !own || !open || !!cur || !state.picked || busy("call_ticket");
     const targets = state.services.filter((s) => !cur || s.id !== cur.service)
@@ -239,6 +250,9 @@
     "start": () => ticketCmd("start"),
     "no-show": () => ticketCmd("no_show"),
     "complete": () => ticketCmd("complete", { outcome: $("outcome").value }),
+    // One command, one transaction: the completion with its outcome, then the call (docs/counter.md).
+    "complete-next": () => ticketCmd("complete_and_call_next",
+      { counter: state.counterId, outcome: $("outcome").value }),
     "transfer": () => {
       const reason = $("transfer-reason").value.trim();
       if (!reason) { say(t("transfer_reason_needed"), true); return; }
@@ -264,7 +278,9 @@
     state.picked = { id: Number(b.dataset.id), code: b.dataset.code };
     render();
   });
-  const KEYS = { n: "call-next", r: "recall", s: "start", d: "complete", x: "no-show", t: "transfer" };
+  const KEYS = {
+    n: "call-next", r: "recall", s: "start", d: "complete", c: "complete-next", x: "no-show", t: "transfer",
+  };
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.altKey || e.metaKey || ["INPUT", "SELECT", "TEXTAREA"].includes(e.target.tagName)) return;
     const id = KEYS[e.key.toLowerCase()];
