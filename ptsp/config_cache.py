@@ -47,9 +47,12 @@ WATCHED = frozenset(str(model.__tablename__) for model in _WATCHED_ROWS)
 
 _RAISE = "UPDATE config_version SET n = n + 1 WHERE id = 1"
 _READ = "SELECT n FROM config_version WHERE id = 1"
-_CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transaction changed a watched table
+_CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transaction raised the version (at which
+# savepoint depth, plus one: a savepoint rolled back undoes a raise made inside it)
 _MEMO = "ptsp_config_version"  # in flask.g (a request) or session.info (elsewhere, until the transaction ends)
 _HELD = "ptsp_config_copies"  # in session.info until the transaction ends: its connection and the copies
+_SAVEPOINTS = "ptsp_config_savepoints"  # in a pooled connection's info: the names of its open savepoints
+MIGRATING = "ptsp_migrating"  # in a connection's info while `ptsp.migrate` runs Alembic on it
 
 
 @dataclass(frozen=True)
@@ -101,18 +104,48 @@ def _raise_version(conn: Connection, clauseelement: Any, multiparams: Any, param
         return
     if has_request_context():
         g.pop(_MEMO, None)
-    if not conn.info.get(_CHANGED):
-        conn.info[_CHANGED] = True
-        conn.exec_driver_sql(_RAISE)
+    if conn.info.get(_CHANGED):
+        return
+    if conn.info.get(MIGRATING) and not inspect(conn).has_table("config_version"):
+        return  # a data migration older than 0025 (no process runs during it, nor holds copies)
+    conn.info[_CHANGED] = len(conn.info.get(_SAVEPOINTS, ())) + 1
+    conn.exec_driver_sql(_RAISE)
 
 
 def _transaction_over(conn: Connection) -> None:
     conn.info.pop(_CHANGED, None)
+    conn.info.pop(_SAVEPOINTS, None)
+
+
+def _savepoint(conn: Connection, name: str | None) -> None:
+    conn.info.setdefault(_SAVEPOINTS, []).append(name)
+
+
+def _savepoint_over(kept: bool) -> Callable[..., None]:
+    """A savepoint released (`kept`: its changes join the enclosing level) or rolled back (its raise, if it
+    made the transaction's one, is undone with it: the next change must raise the number again)."""
+
+    def listener(conn: Connection, name: str, _context: Any = None) -> None:
+        names: list[str | None] = conn.info.get(_SAVEPOINTS, [])
+        level = names.index(name) if name in names else max(len(names) - 1, 0)  # named late: the innermost
+        del names[level:]
+        raised_at = conn.info.get(_CHANGED)
+        if raised_at and raised_at > level + 1:  # raised inside the savepoint that ends
+            if kept:
+                conn.info[_CHANGED] = level + 1
+            else:
+                conn.info.pop(_CHANGED)
+
+    return listener
 
 
 event.listen(Engine, "commit", _transaction_over)
 event.listen(Engine, "rollback", _transaction_over)
-event.listen(Pool, "checkin", lambda _dbapi, record: record.info.pop(_CHANGED, None) if record else None)
+event.listen(Engine, "savepoint", _savepoint)
+event.listen(Engine, "release_savepoint", _savepoint_over(kept=True))
+event.listen(Engine, "rollback_savepoint", _savepoint_over(kept=False))
+event.listen(Pool, "checkin", lambda _dbapi, record: [record.info.pop(key, None) for key in (_CHANGED, _SAVEPOINTS)]
+             if record else None)
 
 
 @event.listens_for(Session, "after_transaction_end")
