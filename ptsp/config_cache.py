@@ -26,6 +26,7 @@ processes after one, as after any upgrade.
 from __future__ import annotations
 
 import copy
+import marshal
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 
 from flask import g, has_request_context
-from sqlalchemy import Connection, Engine, event, inspect
+from sqlalchemy import JSON, Connection, Engine, event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -202,6 +203,28 @@ def _detached(row: _Row, **related: Any) -> _Row:
     return cast(_Row, twin)
 
 
+_JSON_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _json_keys(model: type[Base]) -> tuple[str, ...]:
+    """The model's JSON columns: values a request could change in place (office hours, a service's route)."""
+    keys = _JSON_KEYS.get(model)
+    if keys is None:
+        keys = _JSON_KEYS[model] = tuple(prop.key for prop in inspect(model).column_attrs
+                                         if isinstance(prop.columns[0].type, JSON))
+    return keys
+
+
+def _fresh(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, strings, numbers), in C: marshal copies these types exactly."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except ValueError:  # a type marshal does not take (none from a JSON column)
+        return copy.deepcopy(value)
+
+
 def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _Row], twin: Callable[[_Row], _Row],
               ) -> _Row | None:
     """The row by id in `session`: the session's own if it holds it (maybe changed, not flushed), else the copy
@@ -211,7 +234,10 @@ def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _
         return held
     known = keep.get(ident)
     if known is not None:
-        return session.merge(known, load=False)
+        merged = session.merge(known, load=False)
+        for key in _json_keys(model):  # merge hands over the copy's own dict or list: give the session its own
+            set_committed_value(merged, key, _fresh(getattr(known, key)))
+        return merged
     row = session.get(model, ident)
     if row is not None:
         keep[ident] = twin(row)

@@ -64,3 +64,27 @@ def test_the_discipline_data_migration_runs_on_a_database_older_than_the_version
             assert conn.execute(text("SELECT n FROM config_version")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_a_request_that_changes_a_copied_office_in_place_leaves_the_copies_alone(app, world):
+    """A copy is attached to a request's session by `merge(load=False)`, which hands over its values as they
+    are: the office's hours and the service's route must not be the very objects the copies keep, or one
+    request's in-place change (never committed) is what the next request reads."""
+    sessions = app.extensions["ptsp.sessions"]
+    for _ in range(2):  # the second time, from the copies
+        with sessions() as session:
+            office = config_cache.office(session, world.office)
+            service = config_cache.service(session, world.services["A"])
+            assert office is not None and service is not None
+            office.hours.clear()
+            office.closures["mon"] = [["12:00", "13:00", "rusak"]]
+            service.route.append(999)
+            service.requirements.append("rusak")
+            session.rollback()
+    with sessions() as session:
+        office = config_cache.office(session, world.office)
+        service = config_cache.service(session, world.services["A"])
+        assert office is not None and service is not None
+        assert office.hours and "rusak" not in str(office.closures), (office.hours, office.closures)
+        assert 999 not in service.route and "rusak" not in service.requirements
+        session.rollback()
