@@ -89,18 +89,19 @@ PAUSE_LIMIT_SECONDS = 5.0  # the longest the collector stays off, however long t
 
 
 class _Pause:
-    lock = threading.Lock()
+    lock = threading.Lock()  # held only for a few plain statements: never across a switch of gevent's tasks
     depth = 0
     was_enabled = False
+    number = 0  # of the pause (from the first round in to the last out): a late timer of an earlier one is ignored
     timer: threading.Timer | None = None
 
 
-def _pause_expired() -> None:
+def _pause_expired(number: int) -> None:
     """The rounds have held the collector off for `PAUSE_LIMIT_SECONDS`: turn it back on. The pause is the whole
     process's, not the round's: under gevent every request runs while a round waits on the database, and a round
     waiting long (a PostgreSQL lock, a lost connection) must not keep their cyclic garbage from being collected."""
     with _Pause.lock:
-        if _Pause.depth > 0 and _Pause.was_enabled:
+        if _Pause.depth > 0 and _Pause.number == number and _Pause.was_enabled:
             gc.enable()
 
 
@@ -108,23 +109,27 @@ def _pause_expired() -> None:
 def collector_paused() -> Iterator[None]:
     """No automatic collection inside, for at most `PAUSE_LIMIT_SECONDS` (rounds may overlap: the collector comes
     back when the last one ends, or at the limit, if it was on before the first)."""
+    timer = None
     with _Pause.lock:
         if _Pause.depth == 0:
             _Pause.was_enabled = gc.isenabled()
             gc.disable()
+            _Pause.number += 1
             if _Pause.was_enabled:
-                _Pause.timer = threading.Timer(PAUSE_LIMIT_SECONDS, _pause_expired)
-                _Pause.timer.daemon = True
-                _Pause.timer.start()
+                timer = _Pause.timer = threading.Timer(PAUSE_LIMIT_SECONDS, _pause_expired, (_Pause.number,))
         _Pause.depth += 1
+    if timer is not None:  # started outside the lock: under gevent, starting a task switches to the hub
+        timer.daemon = True
+        timer.start()
     try:
         yield
     finally:
+        ended = None
         with _Pause.lock:
             _Pause.depth -= 1
             if _Pause.depth == 0:
-                if _Pause.timer is not None:
-                    _Pause.timer.cancel()
-                    _Pause.timer = None
+                ended, _Pause.timer = _Pause.timer, None
                 if _Pause.was_enabled:
                     gc.enable()
+        if ended is not None:
+            ended.cancel()

@@ -10,7 +10,9 @@ from sqlalchemy import select, text
 from ptsp import config_cache
 from ptsp.db import make_engine
 from ptsp.migrate import upgrade
-from ptsp.models import ConfigVersion, Office, Service
+from ptsp.models import ConfigVersion, Device, Office, Service
+from ptsp.services import device_admin
+from tests.conftest import bearer
 from tests.test_config_cache import _issue, _warm, other_process
 
 
@@ -88,3 +90,35 @@ def test_a_request_that_changes_a_copied_office_in_place_leaves_the_copies_alone
         assert office.hours and "rusak" not in str(office.closures), (office.hours, office.closures)
         assert 999 not in service.route and "rusak" not in service.requirements
         session.rollback()
+
+
+def test_a_flood_of_unknown_and_revoked_tokens_neither_passes_nor_fills_the_copies(app, client, world, clock):
+    _warm(client, world)
+    with app.extensions["ptsp.sessions"]() as session:
+        copies = config_cache.current(session)
+        assert copies is not None
+        held = len(copies.devices)
+        session.rollback()
+    body = {"office": world.office, "service": world.services["A"]}
+    for n in range(300):
+        reply = client.post("/api/v1/tickets", json=body, headers={"Authorization": f"Bearer ptsp_kiosk_bogus{n}"})
+        assert reply.status_code == 401, reply.get_json()
+    with other_process(app.config["DATABASE_URL"]) as session:
+        for device in session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")):
+            device_admin.revoke_device(session, None, device.id, clock())
+        session.commit()
+    for _ in range(3):
+        assert _issue(client, world).status_code == 401
+    with app.extensions["ptsp.sessions"]() as session:
+        copies = config_cache.current(session)
+        assert copies is not None and len(copies.devices) <= held, copies.devices
+        session.rollback()
+
+
+def test_a_neighbour_offices_kiosk_cannot_issue_here_from_the_copies_either(client, world):
+    body = {"office": world.office, "service": world.services["A"]}
+    for _ in range(3):  # cold, then from the copies (the neighbour's own issues fill them)
+        assert client.post("/api/v1/tickets", json={"office": world.other_office, "service": world.other_service},
+                           headers=bearer(world.other_kiosk)).status_code == 201
+        reply = client.post("/api/v1/tickets", json=body, headers=bearer(world.other_kiosk))
+        assert reply.status_code == 403, reply.get_json()
