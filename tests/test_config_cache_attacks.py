@@ -3,6 +3,8 @@ version number, or a request could spoil the copies the next request uses. Each 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -122,3 +124,35 @@ def test_a_neighbour_offices_kiosk_cannot_issue_here_from_the_copies_either(clie
                            headers=bearer(world.other_kiosk)).status_code == 201
         reply = client.post("/api/v1/tickets", json=body, headers=bearer(world.other_kiosk))
         assert reply.status_code == 403, reply.get_json()
+
+
+def test_no_request_started_after_a_revocation_committed_is_accepted_while_others_race(app, world, clock):
+    """Threads keep issuing with the kiosk's token (each request may fill or use the copies) while another engine
+    revokes it: once the revocation has committed, no request that starts later may be accepted."""
+    _warm(app.test_client(), world)
+    revoked_at: list[float] = []
+    late_accepts: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        client = app.test_client()
+        while not stop.is_set():
+            started = time.monotonic()
+            status = _issue(client, world).status_code
+            if revoked_at and started > revoked_at[0] and status == 201:
+                late_accepts.append((started - revoked_at[0], status))
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    with other_process(app.config["DATABASE_URL"]) as session:
+        for device in session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")):
+            device_admin.revoke_device(session, None, device.id, clock())
+        session.commit()
+    revoked_at.append(time.monotonic())
+    time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not late_accepts, late_accepts
