@@ -1,6 +1,7 @@
 """Rounds a server runs in the background (print retries, the socket sweep): one loop for all of them.
 
-Each round runs with the cyclic collector paused (`gc_tuning.collector_paused`): what a round reads lives until
+Each round runs with the cyclic collector paused (`gc_tuning.collector_paused`, at most
+`PAUSE_LIMIT_SECONDS`: the pause is the whole process's): what a round reads lives until
 it ends and is then freed by reference counting, instead of being moved to the older generations by the young
 collections meanwhile and bringing on a full collection of the whole process (docs/benchmarks.md, "The 700 ms
 tail at 1,000 sockets"). Each round's duration is logged at debug level.

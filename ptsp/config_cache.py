@@ -26,6 +26,7 @@ processes after one, as after any upgrade.
 from __future__ import annotations
 
 import copy
+import marshal
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 
 from flask import g, has_request_context
-from sqlalchemy import Connection, Engine, event, inspect
+from sqlalchemy import JSON, Connection, Engine, event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -47,9 +48,12 @@ WATCHED = frozenset(str(model.__tablename__) for model in _WATCHED_ROWS)
 
 _RAISE = "UPDATE config_version SET n = n + 1 WHERE id = 1"
 _READ = "SELECT n FROM config_version WHERE id = 1"
-_CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transaction changed a watched table
+_CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transaction raised the version (at which
+# savepoint depth, plus one: a savepoint rolled back undoes a raise made inside it)
 _MEMO = "ptsp_config_version"  # in flask.g (a request) or session.info (elsewhere, until the transaction ends)
 _HELD = "ptsp_config_copies"  # in session.info until the transaction ends: its connection and the copies
+_SAVEPOINTS = "ptsp_config_savepoints"  # in a pooled connection's info: the names of its open savepoints
+MIGRATING = "ptsp_migrating"  # in a connection's info while `ptsp.migrate` runs Alembic on it
 
 
 @dataclass(frozen=True)
@@ -101,18 +105,48 @@ def _raise_version(conn: Connection, clauseelement: Any, multiparams: Any, param
         return
     if has_request_context():
         g.pop(_MEMO, None)
-    if not conn.info.get(_CHANGED):
-        conn.info[_CHANGED] = True
-        conn.exec_driver_sql(_RAISE)
+    if conn.info.get(_CHANGED):
+        return
+    if conn.info.get(MIGRATING) and not inspect(conn).has_table("config_version"):
+        return  # a data migration older than 0025 (no process runs during it, nor holds copies)
+    conn.info[_CHANGED] = len(conn.info.get(_SAVEPOINTS, ())) + 1
+    conn.exec_driver_sql(_RAISE)
 
 
 def _transaction_over(conn: Connection) -> None:
     conn.info.pop(_CHANGED, None)
+    conn.info.pop(_SAVEPOINTS, None)
+
+
+def _savepoint(conn: Connection, name: str | None) -> None:
+    conn.info.setdefault(_SAVEPOINTS, []).append(name)
+
+
+def _savepoint_over(kept: bool) -> Callable[..., None]:
+    """A savepoint released (`kept`: its changes join the enclosing level) or rolled back (its raise, if it
+    made the transaction's one, is undone with it: the next change must raise the number again)."""
+
+    def listener(conn: Connection, name: str, _context: Any = None) -> None:
+        names: list[str | None] = conn.info.get(_SAVEPOINTS, [])
+        level = names.index(name) if name in names else max(len(names) - 1, 0)  # named late: the innermost
+        del names[level:]
+        raised_at = conn.info.get(_CHANGED)
+        if raised_at and raised_at > level + 1:  # raised inside the savepoint that ends
+            if kept:
+                conn.info[_CHANGED] = level + 1
+            else:
+                conn.info.pop(_CHANGED)
+
+    return listener
 
 
 event.listen(Engine, "commit", _transaction_over)
 event.listen(Engine, "rollback", _transaction_over)
-event.listen(Pool, "checkin", lambda _dbapi, record: record.info.pop(_CHANGED, None) if record else None)
+event.listen(Engine, "savepoint", _savepoint)
+event.listen(Engine, "release_savepoint", _savepoint_over(kept=True))
+event.listen(Engine, "rollback_savepoint", _savepoint_over(kept=False))
+event.listen(Pool, "checkin", lambda _dbapi, record: [record.info.pop(key, None) for key in (_CHANGED, _SAVEPOINTS)]
+             if record else None)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -169,6 +203,28 @@ def _detached(row: _Row, **related: Any) -> _Row:
     return cast(_Row, twin)
 
 
+_JSON_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _json_keys(model: type[Base]) -> tuple[str, ...]:
+    """The model's JSON columns: values a request could change in place (office hours, a service's route)."""
+    keys = _JSON_KEYS.get(model)
+    if keys is None:
+        keys = _JSON_KEYS[model] = tuple(prop.key for prop in inspect(model).column_attrs
+                                         if isinstance(prop.columns[0].type, JSON))
+    return keys
+
+
+def _fresh(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, strings, numbers), in C: marshal copies these types exactly."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except ValueError:  # a type marshal does not take (none from a JSON column)
+        return copy.deepcopy(value)
+
+
 def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _Row], twin: Callable[[_Row], _Row],
               ) -> _Row | None:
     """The row by id in `session`: the session's own if it holds it (maybe changed, not flushed), else the copy
@@ -178,7 +234,10 @@ def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _
         return held
     known = keep.get(ident)
     if known is not None:
-        return session.merge(known, load=False)
+        merged = session.merge(known, load=False)
+        for key in _json_keys(model):  # merge hands over the copy's own dict or list: give the session its own
+            set_committed_value(merged, key, _fresh(getattr(known, key)))
+        return merged
     row = session.get(model, ident)
     if row is not None:
         keep[ident] = twin(row)

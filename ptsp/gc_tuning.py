@@ -15,7 +15,9 @@ never collected, but reference counting still frees the rest (the frozen count f
 benchmark run). `PTSP_GC_FREEZE=0` turns it off. `PTSP_GC_THRESHOLD=a,b,c` sets
 `gc.set_threshold(a, b, c)` (default: Python's own).
 
-`collector_paused()` is what the background rounds (ptsp/background.py) run in: a round that reads a day of an
+`collector_paused()` is what the background rounds (ptsp/background.py) run in, for at most
+`PAUSE_LIMIT_SECONDS` (the pause is the whole process's: under gevent the requests run during a round's database
+waits, so a round stuck on one must not keep the collector off for them): a round that reads a day of an
 office (the discipline scan: every ticket's events) makes tens of thousands of objects that live until the round
 ends; each young collection during the round moved them to an older generation, which counts towards the next
 full collection, so every scan was followed by one. With the collector paused they are freed by their reference
@@ -32,6 +34,7 @@ import contextlib
 import gc
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -82,22 +85,51 @@ def settle(environ: Any = os.environ) -> None:
         gc.freeze()
 
 
+PAUSE_LIMIT_SECONDS = 5.0  # the longest the collector stays off, however long the rounds inside take
+
+
 class _Pause:
+    lock = threading.Lock()  # held only for a few plain statements: never across a switch of gevent's tasks
     depth = 0
     was_enabled = False
+    number = 0  # of the pause (from the first round in to the last out): a late timer of an earlier one is ignored
+    timer: threading.Timer | None = None
+
+
+def _pause_expired(number: int) -> None:
+    """The rounds have held the collector off for `PAUSE_LIMIT_SECONDS`: turn it back on. The pause is the whole
+    process's, not the round's: under gevent every request runs while a round waits on the database, and a round
+    waiting long (a PostgreSQL lock, a lost connection) must not keep their cyclic garbage from being collected."""
+    with _Pause.lock:
+        if _Pause.depth > 0 and _Pause.number == number and _Pause.was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """No automatic collection inside (rounds may overlap: the collector comes back when the last one ends, if it
-    was on before the first)."""
-    if _Pause.depth == 0:
-        _Pause.was_enabled = gc.isenabled()
-        gc.disable()
-    _Pause.depth += 1
+    """No automatic collection inside, for at most `PAUSE_LIMIT_SECONDS` (rounds may overlap: the collector comes
+    back when the last one ends, or at the limit, if it was on before the first)."""
+    timer = None
+    with _Pause.lock:
+        if _Pause.depth == 0:
+            _Pause.was_enabled = gc.isenabled()
+            gc.disable()
+            _Pause.number += 1
+            if _Pause.was_enabled:
+                timer = _Pause.timer = threading.Timer(PAUSE_LIMIT_SECONDS, _pause_expired, (_Pause.number,))
+        _Pause.depth += 1
+    if timer is not None:  # started outside the lock: under gevent, starting a task switches to the hub
+        timer.daemon = True
+        timer.start()
     try:
         yield
     finally:
-        _Pause.depth -= 1
-        if _Pause.depth == 0 and _Pause.was_enabled:
-            gc.enable()
+        ended = None
+        with _Pause.lock:
+            _Pause.depth -= 1
+            if _Pause.depth == 0:
+                ended, _Pause.timer = _Pause.timer, None
+                if _Pause.was_enabled:
+                    gc.enable()
+        if ended is not None:
+            ended.cancel()

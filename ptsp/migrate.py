@@ -9,6 +9,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from . import config_cache
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x50545350  # "PTSP": the advisory lock key that serialises migrations on PostgreSQL
 
@@ -40,7 +42,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # Several `ptsp run` processes start at once: one migrates, the others wait here until it
             # commits and then find nothing to do (the lock ends with the transaction).
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        command.upgrade(alembic_config(connection), revision)
+        connection.info[config_cache.MIGRATING] = True  # a data migration older than config_version raises none
+        try:
+            command.upgrade(alembic_config(connection), revision)
+        finally:
+            connection.info.pop(config_cache.MIGRATING, None)
 
 
 def revision(engine: Engine, message: str) -> None:
