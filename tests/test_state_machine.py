@@ -352,6 +352,8 @@ class QueueMachine(RuleBasedStateMachine):
         now = self.clock()
         if called.urgent_at is not None:  # signed off as urgent: called first, even before its slot (docs/urgent.md)
             event("call_next: an urgent ticket, before any slot or run")
+            if called.appointment_id is None:  # a walk-in called: the counter's run of appointments starts again
+                self.held_walk_ins[counter_id] = 0
             return
         if called.appointment_id is not None:
             assert called.appointment_at <= now, "an appointment was called before its slot"
@@ -459,7 +461,14 @@ class QueueMachine(RuleBasedStateMachine):
             assert answer is None, "completed a ticket of another counter, or one not being served"
             return
         assert answer is not None, refusal
-        self.watch_the_step(before, self.read(lambda s: s.get_one(Ticket, current.id)))
+        after = self.read(lambda s: s.get_one(Ticket, current.id))
+        if answer["ticket"] is not None and answer["ticket"]["id"] == current.id:  # this counter serves its next
+            assert before.next_steps and (answer["completed"]["status"], answer["completed"]["service"]) == (
+                "waiting", before.next_steps[0])  # step: it went on to it and was called straight back
+            assert (after.service_id, after.next_steps, after.number, after.code) == (
+                before.next_steps[0], before.next_steps[1:], before.number, before.code)
+        else:
+            self.watch_the_step(before, after)
         if answer["ticket"] is None:  # nobody this counter may call was left after the completion
             event("complete_and_call_next: nobody waiting")
             assert self.expected_head(counter_id) is None
@@ -636,8 +645,10 @@ class QueueMachine(RuleBasedStateMachine):
             s, ticket_id=current.id, actor=actor, now=self.clock()))
         if self.clock() <= parked.parked_until:
             assert back is not None and back.status == "waiting", refusal
-            assert self.expected_head(counter_id) == current.id or any(
-                e.returned and e.queued_at < current.queued_at for e in self.waiting_entries(counter_id))
+            line, head = self.waiting_entries(counter_id), self.expected_head(counter_id)
+            assert head == current.id or any(  # only a signed-off urgent case or an earlier returned one goes first
+                e.ticket_id == head and e.urgent_at is not None for e in line) or any(
+                e.returned and e.queued_at < current.queued_at for e in line)
         else:
             assert refusal is not None and refusal.reason == "park_deadline_passed"
 
@@ -857,9 +868,12 @@ class QueueMachine(RuleBasedStateMachine):
     def planned_steps_never_repeat_a_service_and_a_finished_visit_has_none(self) -> None:
         for ticket in self.all_tickets():
             if ticket.next_steps:
-                assert ticket.status in {"waiting", "called", "serving", "expired", "cancelled", "no_show"}
-                path = [*self.visited(ticket), *ticket.next_steps]
-                assert len(path) == len(set(path)) <= MAX_STEPS, (ticket.id, path)
+                assert ticket.status in {"waiting", "called", "serving", "parked", "expired", "cancelled", "no_show"}
+                # The plan never repeats a service nor goes back to one the visit has been in; an unplanned
+                # transfer back (ping-pong, counted as such) may repeat one in the path already walked.
+                visited, planned = self.visited(ticket), ticket.next_steps
+                assert len(planned) == len(set(planned)) < MAX_STEPS, (ticket.id, planned)
+                assert not set(planned) & set(visited), (ticket.id, visited, planned)
             else:
                 assert ticket.status != "done" or ticket.next_steps == []
 
