@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from printers.html_render import qr_svg
 from ptsp.api.access import issue_limited, require_actor
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, now, status_url
@@ -42,6 +41,6 @@ def check_in() -> tuple[Response, int]:
     return jsonify({
         "ticket": ticket_view(ticket), **done.position, "status_url": url,
         "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en},
-        "qr_svg": str(qr_svg(url)), "print": outcome,
+        "print": outcome,
         "check_in": {"timing": done.timing.value, "slot": slot},
     }), 201

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 
 from printers import render_html, ticket_layout
-from printers.html_render import qr_svg
 from ptsp.api.access import issue_limited, require_actor
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
@@ -140,7 +139,7 @@ def issue() -> tuple[Response, int]:
     return jsonify({
         "ticket": ticket_view(ticket), **position, "status_url": url,
         "service_name": {"id": ticket.service.name_id, "en": ticket.service.name_en},
-        "qr_svg": str(qr_svg(url)), "print": outcome,
+        "print": outcome,
     }), 201
 
 

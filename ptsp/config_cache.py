@@ -1,11 +1,11 @@
 """Per-process copies of the rows every ticket issue reads and an administrator rarely changes: offices, services
-(with their agency), an office's closed day, a service's route of next steps, devices by token, and the kiosks
-that have no printer.
+(with their agency), an office's closed day, a service's route of next steps, devices by token, and each kiosk's
+printer set-up (or that it has none).
 
 How the copies stay current (docs/architecture.md, "Per-process copies of the set-up"):
 
 - `config_version` holds one number. Any INSERT, UPDATE or DELETE that SQLAlchemy runs on a watched table
-  (`WATCHED`; and an INSERT of a printer, or an UPDATE naming its `device_id`), by an ORM flush, a bulk
+  (`WATCHED`; and a printer added or taken away, or an UPDATE naming a column of its set-up), by an ORM flush, a bulk
   `update()`/`delete()` or a Core statement, from any session or connection of any engine, first raises that
   number on the same connection, so in the same transaction: it is committed with the change or rolled back
   with it. The hook is on every engine (`before_execute`), so no admin page, CLI
@@ -41,7 +41,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
 
-from .models import Agency, Base, Device, Office, OfficeClosedDay, Service
+from .models import Agency, Base, Device, Office, OfficeClosedDay, Service, TicketPrinter
 
 _WATCHED_ROWS = (Office, Agency, Service, OfficeClosedDay, Device)
 WATCHED = frozenset(str(model.__tablename__) for model in _WATCHED_ROWS)
@@ -76,25 +76,31 @@ class Copies:
     routes: dict[int, list[int]] = field(default_factory=dict)
     devices: dict[str, DeviceSeen] = field(default_factory=dict)
     device_rows: dict[int, Device] = field(default_factory=dict)  # paired pages' devices, by id
-    printerless: set[int] = field(default_factory=set)  # kiosks with no printer
+    printers: dict[int, TicketPrinter | None] = field(default_factory=dict)  # by kiosk: its printer's set-up, or None
 
 
 _COPIES: weakref.WeakKeyDictionary[Pool, Copies] = weakref.WeakKeyDictionary()  # per database (its pool)
 
 
+# A printer's set-up, kept with the copies; the rest of its row (online, paper, last error, last seen) is its
+# state, written after prints, and read from the database whenever it is asked for.
+PRINTER_SETUP = ("id", "office_id", "device_id", "agent_id", "name", "setting", "width_chars", "codepage", "language")
+
+
 def _changes_setup(statement: UpdateBase, multiparams: Any, params: Any) -> bool:
-    """Whether a statement may change what the copies hold: any change to a watched table, or a kiosk given a
-    printer (the copies know which kiosks have none). A printer's own state (online, paper, last error), written
-    after each print, is not the set-up: an UPDATE by the ORM naming no `device_id` leaves the copies alone."""
+    """Whether a statement may change what the copies hold: any change to a watched table, or to a printer's set-up
+    (added, taken away, or an UPDATE naming a `PRINTER_SETUP` column). A printer's own state, written after each
+    print by the ORM, is not the set-up: an UPDATE naming only state columns leaves the copies alone."""
     name = getattr(statement.table, "name", None)
     if name in WATCHED:
         return True
-    if name != "printers" or statement.is_delete:
-        return False  # a printer taken away: no kiosk the copies hold as printerless gains one
-    if statement.is_insert or getattr(statement, "_values", None) or getattr(statement, "_ordered_values", None):
+    if name != "printers":
+        return False
+    if statement.is_insert or statement.is_delete or getattr(statement, "_values", None) \
+            or getattr(statement, "_ordered_values", None):
         return True
     rows = multiparams if isinstance(multiparams, list | tuple) else [multiparams]
-    return any(isinstance(row, dict) and "device_id" in row for row in [*rows, params])
+    return any(isinstance(row, dict) and any(key in row for key in PRINTER_SETUP[1:]) for row in [*rows, params])
 
 
 @event.listens_for(Engine, "before_execute")
@@ -305,13 +311,29 @@ def device(session: Session, token_hash: str, load: Callable[[], Any]) -> Device
     return seen
 
 
-def printer(session: Session, device_id: int, load: Callable[[], _Value | None]) -> _Value | None:
-    """The kiosk's printer (`load` reads it, with its live state), or None, remembered only as "none": a kiosk
-    without a printer skips the read until one is set for it."""
+def _printer_twin(row: TicketPrinter) -> TicketPrinter:
+    """A detached copy of a printer's set-up columns; its state columns are left unloaded (expired), so a session
+    it is merged into reads them from the database when they are used, and never from the copy."""
+    twin = TicketPrinter.__mapper__.class_manager.new_instance()
+    for key in PRINTER_SETUP:
+        set_committed_value(twin, key, getattr(row, key))
+    make_transient_to_detached(twin)
+    return cast(TicketPrinter, twin)
+
+
+def printer(session: Session, device_id: int, load: Callable[[], TicketPrinter | None]) -> TicketPrinter | None:
+    """The kiosk's printer (`load` reads it), or None, attached to `session`: from the copies when current, with
+    only its set-up known; its live state (online, paper, ...) is read when first used."""
     copies = current(session)
-    if copies is not None and device_id in copies.printerless:
+    if copies is None:
+        return load()
+    if device_id not in copies.printers:
+        row = load()
+        if current(session) is copies:  # not if reading flushed this transaction's own change to the set-up
+            copies.printers[device_id] = None if row is None else _printer_twin(row)
+        return row
+    known = copies.printers[device_id]
+    if known is None:
         return None
-    row = load()
-    if row is None and copies is not None:
-        copies.printerless.add(device_id)
-    return row
+    held = session.identity_map.get(identity_key(TicketPrinter, known.id))
+    return held if held is not None else session.merge(known, load=False)

@@ -206,3 +206,56 @@ def test_a_paired_pages_device_revoked_elsewhere_is_refused_on_its_next_request(
             device_admin.revoke_device(session, None, device.id, clock())
         session.commit()
     assert client.post("/api/v1/tickets", json=body).status_code == 401
+
+
+def _kiosk(session: Session, world) -> Device:
+    kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
+    assert kiosk is not None
+    return kiosk
+
+
+def test_an_admins_printer_edit_is_seen_on_the_very_next_ticket(app, client, world):
+    """The kiosk's printer set-up comes from the copies; an edit by another process (the admin page's
+    `set_printer`) raises the version, so the very next ticket prints with the new setting and width."""
+    from tests.conftest import free_port
+
+    with app.extensions["ptsp.sessions"]() as session:
+        printing.set_printer(session, kiosk=_kiosk(session, world), name="p", setting="preview", agent=None,
+                             width_chars=48)
+        session.commit()
+    _warm(client, world)
+    assert _issue(client, world).get_json()["print"]["status"] == "printed"
+    copies = config_cache._COPIES[app.extensions["ptsp.engine"].pool]
+    assert [p.setting for p in copies.printers.values() if p is not None] == ["preview"]
+    with other_process(app.config["DATABASE_URL"]) as session:
+        printing.set_printer(session, kiosk=_kiosk(session, world), name="p", agent=None, width_chars=32,
+                             setting=f"network:127.0.0.1:{free_port()}")
+        session.commit()
+    printed = _issue(client, world).get_json()["print"]
+    assert printed["status"] == "failed" and "refused" in printed["last_error"], printed
+    with other_process(app.config["DATABASE_URL"]) as session:
+        printing.set_printer(session, kiosk=_kiosk(session, world), name="p", setting="preview", agent=None,
+                             width_chars=32)
+        session.commit()
+    assert _issue(client, world).get_json()["print"]["status"] == "printed"
+    [job] = app.extensions["ptsp.printers"]["preview"].jobs()[-1:]
+    assert job.count(b"-" * 32) and not job.count(b"-" * 33)  # laid out at the new width, 32 columns
+
+
+def test_a_printers_state_is_read_fresh_though_its_set_up_is_a_copy(app, client, world, clock):
+    """The copies keep a printer's set-up only: its state written by another process (paper out) is what the
+    kiosk's next state read shows, and the version is not raised by it."""
+    with app.extensions["ptsp.sessions"]() as session:
+        printing.set_printer(session, kiosk=_kiosk(session, world), name="p", setting="preview", agent=None,
+                             width_chars=48)
+        session.commit()
+    _warm(client, world)
+    with other_process(app.config["DATABASE_URL"]) as session:
+        before = session.scalar(select(ConfigVersion.n))
+        printer = session.scalars(select(TicketPrinter)).one()
+        printing.note_printer_state(session, printer, online=False, paper="out", error="kertas habis", now=clock())
+        session.commit()
+        assert session.scalar(select(ConfigVersion.n)) == before
+    pair(client, world.kiosk, "kiosk")
+    state = client.get("/kiosk/state", headers=bearer(world.kiosk)).get_json()["printer"]
+    assert (state["online"], state["paper"], state["last_error"]) == (False, "out", "kertas habis")

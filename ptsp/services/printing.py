@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,7 +26,7 @@ from ..i18n import N_, SOURCE_LANGUAGE, available, catalogue_in, gettext_in
 from ..models import Device, PrintJob, Ticket, TicketPrinter
 from . import tickets
 from .actors import Actor
-from .lookup import get_or_404, publish, publish_to_agent, require_office
+from .lookup import get_or_404, publish, publish_to_agent, require_office, run_prebuilt
 from .serializers import ticket_position
 from .service_standard import complaint_channel
 
@@ -214,10 +214,26 @@ def finish(
     return job
 
 
+_STATE = ("online", "paper", "last_error", "last_seen_at")
+_PRINTERS = cast(Table, TicketPrinter.__table__)
+_READ_STATE = select(*(_PRINTERS.c[key] for key in _STATE)).where(_PRINTERS.c.id == bindparam("printer"))
+
+
+def load_printer_state(session: Session, printer: TicketPrinter) -> None:
+    """Read the state of a printer the copies gave with its set-up only (config_cache.printer), in one SELECT built
+    once rather than the ORM's load of expired attributes; nothing for a printer whose state is loaded."""
+    if "online" not in inspect(printer).unloaded:
+        return
+    row = run_prebuilt(session, _READ_STATE, {"printer": printer.id}).one()
+    for key, value in zip(_STATE, row, strict=True):
+        set_committed_value(printer, key, value)
+
+
 def note_printer_state(
     session: Session, printer: TicketPrinter, *, online: bool, paper: str, error: str | None, now: datetime
 ) -> None:
     """Store a printer's state; when it changed, publish `printer_changed` to its office."""
+    load_printer_state(session, printer)
     before = (printer.online, printer.paper, printer.last_error)
     if online and paper == "unknown":
         paper = printer.paper  # a printer that cannot report paper keeps what we knew
@@ -235,6 +251,7 @@ def _same_minute(seen: datetime | None, now: datetime) -> bool:
 
 
 def printer_health_view(session: Session, printer: TicketPrinter) -> dict[str, Any]:
+    load_printer_state(session, printer)
     counts = dict(session.execute(
         select(PrintJob.status, func.count()).where(PrintJob.printer_id == printer.id).group_by(PrintJob.status)
     ).all())

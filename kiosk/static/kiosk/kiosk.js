@@ -298,6 +298,22 @@
     if (state.data && state.screen === "start") { renderCatalogue(); layout(); }
   }
 
+  // The ticket's QR code, drawn here from its status URL (vendor/qrcode.js) as the printer draws the paper's:
+  // error correction M, a quiet zone of four modules. Without the library (not loaded, or it throws) the box
+  // stays empty and the rest of the ticket still shows.
+  function drawQr(box, url) {
+    box.replaceChildren();
+    if (typeof qrcode !== "function" || !url) return;
+    try {
+      const code = qrcode(0, "M");
+      code.addData(url);
+      code.make();
+      box.innerHTML = code.createSvgTag({ cellSize: 1, margin: 4, scalable: true });  // modules only, no text
+    } catch (e) {
+      box.replaceChildren();
+    }
+  }
+
   const PRIORITY = { elderly: "prio_elderly", disabled: "prio_disabled", pregnant: "prio_pregnant" };
   function showTicket(answer) {
     state.ticket = answer;
@@ -310,7 +326,7 @@
     $("t-ahead").textContent = number(answer.people_ahead);
     $("t-wait").textContent = waitText(answer.estimated_wait_minutes);
     $("t-wait").classList.toggle("word", !answer.estimated_wait_minutes);
-    $("t-qr").innerHTML = answer.qr_svg;  // an SVG the server drew from its own URL, no resident's data
+    drawQr($("t-qr"), answer.status_url);
     const p = answer.print;
     const box = $("t-print");
     const [kind, key] = !p ? ["wait", "print_none"] : p.status === "printed" ? ["ok", "print_done"]
