@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden, NotFound
-from ..facts import Fact
+from ..facts import TICKET_COMPLETED, Fact
 from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent, TicketNumber
 from .actors import Actor
 
@@ -176,3 +176,20 @@ def issued_counts(session: Session, office_id: int, day: date) -> dict[int, int]
         .where(TicketNumber.office_id == office_id, TicketNumber.day == day)
     )
     return {service_id: count for service_id, count in rows}
+
+
+def waiting_after_completion(session: Session, done: Ticket, called: Ticket) -> dict[int, int] | None:
+    """The office day's waiting counts the completion of `done` published in this transaction, when its fact is
+    the last one queued and of the day of the waiting ticket about to be `called`.
+
+    Nothing can change them since: no other use case runs between in this transaction, and every other
+    transaction that changes tickets publishes a fact of this office, so it waits for the office's sequence row
+    this transaction holds (PostgreSQL) or for the write lock (SQLite)."""
+    queued = session.info.get("facts") or []
+    last = queued[-1] if queued else None
+    if (last is None or last["event"] != TICKET_COMPLETED.name or last["office"] != done.office_id
+            or last["data"]["ticket"]["id"] != done.id or done.service_day != called.service_day
+            or called.office_id != done.office_id or called.status != "waiting"):
+        return None
+    waiting = cast(dict[int, int], last["data"]["waiting"])
+    return waiting if waiting.get(called.service_id, 0) > 0 else None

@@ -6,11 +6,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import config_cache, facts
 from ..domain import hours as office_hours
@@ -38,12 +37,13 @@ from .lookup import (
     record,
     record_at_once,
     require_office,
-    run_prebuilt,
     upsert_increment,
+    waiting_after_completion,
     waiting_counts,
 )
 from .next_in_line import appointment_run, appointments_max_run, call_heads
 from .serializers import ticket_position, ticket_view
+from .ticket_rows import insert_ticket
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def issue(
     )
     if booking is None and not exempt and service.daily_quota is not None and number > service.daily_quota:
         raise QuotaReached("daily_quota_reached", service=service.name_id)
-    ticket = _insert_ticket(session, office, service, dict(
+    ticket = insert_ticket(session, office, service, dict(
         service_day=day, number=number, code=format_code(service.prefix, number),
         priority=Priority(priority).value, status=Status.WAITING.value, issued_at=now, queued_at=now,
         public_token=secrets.token_urlsafe(18), device_id=actor.device_id, issued_by=actor.staff_id,
@@ -123,36 +123,6 @@ def issue(
     position = ticket_position(session, ticket, now, ahead=ahead)
     _fact(session, ticket, facts.TICKET_ISSUED, waiting=waiting)
     return ticket, position
-
-
-_TICKET_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(Ticket).column_attrs if prop.key != "id"]
-_INSERT_TICKET = insert(Ticket).returning(Ticket.id)  # built once (see lookup._UPSERTS)
-
-
-def _insert_ticket(session: Session, office: Office, service: Service, values: dict[str, Any]) -> Ticket:
-    """Insert a new ticket by one prebuilt INSERT and hand it to the session as a loaded, unchanged row: what
-    `session.add` and a flush would do, without the unit of work (measured in docs/benchmarks.md). Every column
-    is written, its model default where `values` leaves it out, so the row and the object agree."""
-    values |= {"office_id": office.id, "service_id": service.id, "issued_service_id": service.id}
-    row = {key: values[key] if key in values else _default(column) for key, column in _TICKET_COLUMNS}
-    ticket: Ticket = Ticket.__mapper__.class_manager.new_instance()
-    for key, value in row.items():
-        set_committed_value(ticket, key, value)
-    set_committed_value(ticket, "id", run_prebuilt(session, _INSERT_TICKET, row).scalar_one())
-    for key, value in (("office", office), ("service", service), ("counter", None)):
-        set_committed_value(ticket, key, value)
-    make_transient_to_detached(ticket)
-    session.add(ticket)
-    return ticket
-
-
-def _default(column: Any) -> Any:
-    default = column.default
-    if default is None:
-        return None
-    if not default.is_scalar:  # a callable default (next_steps): `issue` passes the value itself
-        raise ValueError(f"tickets.{column.key} needs a value")
-    return default.arg
 
 
 def _marks(ticket: Ticket, actor: Actor, booking: Booked | None = None) -> dict[str, Any]:
@@ -236,7 +206,7 @@ def call_next(
     """Call the next waiting ticket this counter serves, or raise QueueEmpty.
 
     `after`: the ticket this transaction has just completed at the counter (`complete_and_call_next`); the
-    waiting counts its fact carries are reused for the call's fact (see `_waiting_after`)."""
+    waiting counts its fact carries are reused for the call's fact (see `lookup.waiting_after_completion`)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     counter = _prepare_call(session, counter_id, actor, busy_later=sqlite)
     office = counter.office
@@ -251,25 +221,8 @@ def call_next(
     if entry is None:
         raise QueueEmpty()
     ticket = session.get_one(Ticket, entry.ticket_id)
-    before = _waiting_after(session, after, ticket) if after is not None else None
+    before = waiting_after_completion(session, after, ticket) if after is not None else None
     return _call(session, ticket, counter, actor, now, before=before)
-
-
-def _waiting_after(session: Session, done: Ticket, called: Ticket) -> dict[int, int] | None:
-    """The office day's waiting counts the completion of `done` published in this transaction, when its fact is
-    the last one queued and of the day of the waiting ticket about to be `called`.
-
-    Nothing can change them since: no other use case runs between in this transaction, and every other
-    transaction that changes tickets publishes a fact of this office, so it waits for the office's sequence row
-    this transaction holds (PostgreSQL) or for the write lock (SQLite)."""
-    queued = session.info.get("facts") or []
-    last = queued[-1] if queued else None
-    if (last is None or last["event"] != facts.TICKET_COMPLETED.name or last["office"] != done.office_id
-            or last["data"]["ticket"]["id"] != done.id or done.service_day != called.service_day
-            or called.office_id != done.office_id or called.status != Status.WAITING):
-        return None
-    waiting = cast(dict[int, int], last["data"]["waiting"])
-    return waiting if waiting.get(called.service_id, 0) > 0 else None
 
 
 def call_ticket(
