@@ -239,7 +239,7 @@ def call_next(
     waiting counts its fact carries are reused for the call's fact (see `_waiting_after`)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     counter = _prepare_call(session, counter_id, actor, busy_later=sqlite)
-    office = counter.office
+    office = config_cache.office(session, counter.office_id) or counter.office
     day = office_hours.service_day(now, office.timezone)
     heads, busy = call_heads(session, counter, day, now)
     _refuse_busy(counter, None if busy is None else session.get_one(Ticket, busy))
@@ -357,7 +357,8 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
     if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
             session, ticket, outcome, actor, now):
         return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
-    standard = ticket.service.standard_minutes  # read first: its load would flush the outcome in an UPDATE of its own
+    service = config_cache.service(session, ticket.service_id) or ticket.service  # before the outcome is set:
+    standard = service.standard_minutes  # a load of the service would flush it in an UPDATE of its own
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
             service_id=ticket.service_id, standard_minutes=standard)
