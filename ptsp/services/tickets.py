@@ -208,7 +208,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.called_at = now
     ticket.call_count += 1
     ticket.round_calls = 1
-    record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
+    record_at_once(session, ticket, "called", actor, now, **data)  # its counter: ticket.counter_id, just set
     _fact(session, ticket, facts.TICKET_CALLED, waiting=waiting, recall=False,
           announcement=_announcement(ticket, counter, False))
     return ticket
@@ -336,7 +336,7 @@ def start(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> T
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
     _apply(ticket, Action.START)
     ticket.started_at = now
-    record(session, ticket, "started", actor, now)
+    record_at_once(session, ticket, "started", actor, now)
     _fact(session, ticket, facts.TICKET_STARTED)
     return ticket
 
@@ -346,7 +346,7 @@ def _finish(
 ) -> Ticket:
     _apply(ticket, action)
     ticket.finished_at = now
-    record(session, ticket, kind, actor, now, **data)
+    record_at_once(session, ticket, kind, actor, now, **data)
     _fact(session, ticket, facts.named(f"ticket_{kind}"))
     return ticket
 
