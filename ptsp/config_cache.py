@@ -1,6 +1,6 @@
 """Per-process copies of the rows every ticket issue reads and an administrator rarely changes: offices, services
-(with their agency), an office's closed day, a service's route of next steps, devices by token, and each kiosk's
-printer set-up (or that it has none).
+(with their agency), an office's closed day, a service's route of next steps, devices by token, each kiosk's
+printer set-up (or that it has none), and staff accounts (the login of every request: role, active, session epoch).
 
 How the copies stay current (docs/architecture.md, "Per-process copies of the set-up"):
 
@@ -41,9 +41,9 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
 
-from .models import Agency, Base, Device, Office, OfficeClosedDay, Service, TicketPrinter
+from .models import Agency, Base, Device, Office, OfficeClosedDay, Service, Staff, TicketPrinter
 
-_WATCHED_ROWS = (Office, Agency, Service, OfficeClosedDay, Device)
+_WATCHED_ROWS = (Office, Agency, Service, OfficeClosedDay, Device, Staff)
 WATCHED = frozenset(str(model.__tablename__) for model in _WATCHED_ROWS)
 
 _RAISE = "UPDATE config_version SET n = n + 1 WHERE id = 1"
@@ -77,6 +77,7 @@ class Copies:
     devices: dict[str, DeviceSeen] = field(default_factory=dict)
     device_rows: dict[int, Device] = field(default_factory=dict)  # paired pages' devices, by id
     printers: dict[int, TicketPrinter | None] = field(default_factory=dict)  # by kiosk: its printer's set-up, or None
+    staff: dict[int, Staff] = field(default_factory=dict)  # accounts by id (never handed out: see `staff`)
 
 
 _COPIES: weakref.WeakKeyDictionary[Pool, Copies] = weakref.WeakKeyDictionary()  # per database (its pool)
@@ -278,6 +279,21 @@ def service(session: Session, service_id: int) -> Service | None:
     if copies is None:
         return session.get(Service, service_id)
     return _attached(session, Service, service_id, copies.services, _service_twin)
+
+
+def staff(session: Session, staff_id: int) -> Staff | None:
+    """The account by id as a detached row of its own (from the copies when current): the login check of every
+    request. Any change of an account (logout everywhere, deactivation, role, password) raises the version in
+    its own transaction, so the very next request of any process reads the account again. Each call gets a new
+    detached row, so a caller that changes or attaches it never touches the shared copy."""
+    copies = current(session)
+    known = copies.staff.get(staff_id) if copies is not None else None
+    if known is None:
+        row = session.get(Staff, staff_id)
+        if row is None or copies is None:
+            return row
+        known = copies.staff[staff_id] = _detached(row)
+    return _detached(known)
 
 
 _Value = TypeVar("_Value")

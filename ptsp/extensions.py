@@ -17,6 +17,7 @@ from flask_login import LoginManager, login_user, logout_user
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
+from . import config_cache
 from .models import Staff
 
 login_manager = LoginManager()
@@ -33,7 +34,7 @@ def _load_staff(staff_id: str) -> Staff | None:
     if not staff_id.isdigit():
         return None
     with current_app.extensions["ptsp.read_sessions"]() as db:
-        staff = db.get(Staff, int(staff_id))
+        staff = config_cache.staff(db, int(staff_id))
     if staff is None or not staff.active or session.get(EPOCH_KEY) != staff.session_epoch:
         return None
     if staff.must_change_password:  # a temporary password opens only the page that replaces it

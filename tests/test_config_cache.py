@@ -18,9 +18,9 @@ from ptsp.db import make_engine
 from ptsp.domain import hours as office_hours
 from ptsp.domain.errors import OfficeClosed
 from ptsp.models import Agency, ConfigVersion, Device, Office, Service, Staff, TicketPrinter
-from ptsp.services import catalogue_admin, device_admin, office_calendar, printing, tickets
+from ptsp.services import account_security, catalogue_admin, device_admin, office_calendar, printing, tickets
 from ptsp.services.actors import Actor
-from tests.conftest import bearer, pair
+from tests.conftest import bearer, login, pair
 
 SYSTEM = Actor("system")
 
@@ -259,3 +259,53 @@ def test_a_printers_state_is_read_fresh_though_its_set_up_is_a_copy(app, client,
     pair(client, world.kiosk, "kiosk")
     state = client.get("/kiosk/state", headers=bearer(world.kiosk)).get_json()["printer"]
     assert (state["online"], state["paper"], state["last_error"]) == (False, "out", "kertas habis")
+def _me_reads_staff(app, client) -> tuple[int, int]:
+    """One request of a logged-in page: its status, and how often it read the staff table (the answer itself
+    reads the account once, for its name; the login check before it need not)."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = app.extensions["ptsp.engine"]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        status = client.get("/api/v1/auth/me").status_code
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return status, sum("FROM staff" in s for s in seen)
+
+
+def test_a_logged_in_request_takes_the_account_from_the_copies(app, client, world):
+    login(client, "clerk1")
+    client.get("/api/v1/auth/me")
+    assert _me_reads_staff(app, client) == (200, 1)
+
+
+def test_a_logout_everywhere_by_another_process_holds_on_the_next_request(app, client, world, clock):
+    login(client, "clerk1")
+    assert _me_reads_staff(app, client)[0] == 200  # the account is now in this process's copies
+    with other_process(app.config["DATABASE_URL"]) as session:
+        clerk = session.scalars(select(Staff).where(Staff.username == "clerk1")).one()
+        account_security.logout(session, clerk.id, clock())
+        session.commit()
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_an_account_deactivated_by_a_core_update_elsewhere_is_refused_on_the_next_request(app, client, world):
+    login(client, "clerk1")
+    assert _me_reads_staff(app, client)[0] == 200
+    with other_process(app.config["DATABASE_URL"]) as session:
+        session.execute(update(Staff).where(Staff.username == "clerk1").values(active=False))
+        session.commit()
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_changed_copy_of_the_account_is_not_shared(app, world):
+    with app.extensions["ptsp.read_sessions"]() as session:
+        clerk_id = session.scalars(select(Staff.id).where(Staff.username == "clerk1")).one()
+        first = config_cache.staff(session, clerk_id)
+        assert first is not None
+        first.role = "admin"  # a caller changing its row (never written) changes no other request's row
+        second = config_cache.staff(session, clerk_id)
+    assert second is not None and second is not first and second.role == "clerk"

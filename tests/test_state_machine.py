@@ -463,10 +463,9 @@ class QueueMachine(RuleBasedStateMachine):
         assert answer is not None, refusal
         after = self.read(lambda s: s.get_one(Ticket, current.id))
         if answer["ticket"] is not None and answer["ticket"]["id"] == current.id:  # this counter serves its next
-            assert before.next_steps and (answer["completed"]["status"], answer["completed"]["service"]) == (
-                "waiting", before.next_steps[0])  # step: it went on to it and was called straight back
-            assert (after.service_id, after.next_steps, after.number, after.code) == (
-                before.next_steps[0], before.next_steps[1:], before.number, before.code)
+            assert before.next_steps, "the same ticket called back without a next step"  # step: it went on to
+            assert (after.service_id, after.next_steps, after.number, after.code, after.queued_at) == (  # it and was
+                before.next_steps[0], before.next_steps[1:], before.number, before.code, before.queued_at)  # called
         else:
             self.watch_the_step(before, after)
         if answer["ticket"] is None:  # nobody this counter may call was left after the completion

@@ -191,23 +191,29 @@ def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, boo
     takes no writer lock on SQLite), so an office nobody subscribed in costs the call path nothing.
 
     `subscribed` remembers, for one batch of facts, whether each office has any subscription (one read per
-    office per commit instead of one per fact).
+    office per commit instead of one per fact). A fact that ended a ticket asks both questions (any
+    subscription, any phone key of an ended ticket to forget) in one statement.
     """
     subscribed = {} if subscribed is None else subscribed
     office = item["office"]
+    ended = ended_tickets(item)
+    keys = None
+    if ended is None or ended:
+        keys = select(Ticket.id).where(Ticket.office_id == office, Ticket.phone_device.is_not(None),
+                                       Ticket.status.not_in(OPEN))
+        if ended:
+            keys = keys.where(Ticket.id.in_(ended))
     if office not in subscribed:
-        subscribed[office] = session.scalar(select(AlertSubscription.id).where(AlertSubscription.office_id == office)
-                                            .limit(1)) is not None
+        any_subscription = select(AlertSubscription.id).where(AlertSubscription.office_id == office).exists()
+        if keys is None:
+            subscribed[office] = bool(session.scalar(select(any_subscription)))
+            return subscribed[office]
+        has_subscription, has_keys = session.execute(select(any_subscription, keys.exists())).one()
+        subscribed[office] = bool(has_subscription)
+        return bool(has_subscription or has_keys)
     if subscribed[office]:
         return True
-    ended = ended_tickets(item)
-    keys = select(Ticket.id).where(Ticket.office_id == item["office"], Ticket.phone_device.is_not(None),
-                                   Ticket.status.not_in(OPEN))
-    if ended is not None:
-        if not ended:
-            return False
-        keys = keys.where(Ticket.id.in_(ended))
-    return session.scalar(keys.limit(1)) is not None
+    return keys is not None and bool(session.scalar(select(keys.exists())))
 
 
 def ended_tickets(item: dict[str, Any]) -> list[int] | None:

@@ -178,7 +178,7 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
     ticket.called_at = now
     ticket.call_count += 1
     ticket.round_calls = 1
-    record(session, ticket, "called", actor, now, counter_id=counter.id, **data)
+    record_at_once(session, ticket, "called", actor, now, **data)  # its counter: ticket.counter_id, just set
     _fact(session, ticket, facts.TICKET_CALLED, waiting=waiting, recall=False,
           announcement=_announcement(ticket, counter, False))
     return ticket
@@ -209,7 +209,7 @@ def call_next(
     waiting counts its fact carries are reused for the call's fact (see `lookup.waiting_after_completion`)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     counter = _prepare_call(session, counter_id, actor, busy_later=sqlite)
-    office = counter.office
+    office = config_cache.office(session, counter.office_id) or counter.office
     day = office_hours.service_day(now, office.timezone)
     heads, busy = call_heads(session, counter, day, now)
     _refuse_busy(counter, None if busy is None else session.get_one(Ticket, busy))
@@ -289,7 +289,7 @@ def start(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> T
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
     _apply(ticket, Action.START)
     ticket.started_at = now
-    record(session, ticket, "started", actor, now)
+    record_at_once(session, ticket, "started", actor, now)
     _fact(session, ticket, facts.TICKET_STARTED)
     return ticket
 
@@ -299,7 +299,7 @@ def _finish(
 ) -> Ticket:
     _apply(ticket, action)
     ticket.finished_at = now
-    record(session, ticket, kind, actor, now, **data)
+    record_at_once(session, ticket, kind, actor, now, **data)
     _fact(session, ticket, facts.named(f"ticket_{kind}"))
     return ticket
 
@@ -310,7 +310,8 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
     if ticket.next_steps and ticket.status == Status.SERVING and steps.finish_step(
             session, ticket, outcome, actor, now):
         return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
-    standard = ticket.service.standard_minutes  # read first: its load would flush the outcome in an UPDATE of its own
+    service = config_cache.service(session, ticket.service_id) or ticket.service  # before the outcome is set:
+    standard = service.standard_minutes  # a load of the service would flush it in an UPDATE of its own
     ticket.outcome = outcome
     _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
             service_id=ticket.service_id, standard_minutes=standard)

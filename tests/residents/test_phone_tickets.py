@@ -196,3 +196,16 @@ def test_an_mpps_services_are_grouped_by_agency_and_an_inactive_agency_is_left_o
     html = residents.client.get(PAGE).get_data(as_text=True)
     assert "Samsat" not in html and "Perizinan" not in html
     assert take(residents.client, residents.world.services["B"]).status_code == 409
+
+
+def test_a_phone_tickets_device_key_is_forgotten_when_it_ends_in_an_office_nobody_subscribed_in(residents):
+    client, world = residents.client, residents.world
+    assert take(client, world.services["A"]).status_code == 303
+    [ticket] = tickets(residents.app)
+    assert ticket.phone_device is not None
+    counter = residents.clerk()
+    assert residents.call_next(counter)["id"] == ticket.id
+    residents.finish(ticket.id)
+    residents.drain()
+    [ended] = tickets(residents.app)
+    assert (ended.status, ended.phone_device) == ("done", None)
