@@ -589,11 +589,15 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def park(self, data: st.DataObject) -> None:
         """A resident being served goes to photocopy a missing document."""
-        ticket = self.pick_ticket(data, {"serving"})
-        parked = self._ticket_command("park", data, {"serving"}, lambda s, t, a: parking.park(
-            s, ticket_id=ticket.id, actor=a, now=self.clock()))
+        picked: list[Ticket] = []  # the ticket `_ticket_command` draws (and judges the clerk by) is the one parked
+
+        def command(s: Session, t: Ticket, a: Actor) -> Ticket:
+            picked.append(t)
+            return parking.park(s, ticket_id=t.id, actor=a, now=self.clock())
+
+        parked = self._ticket_command("park", data, {"serving"}, command)
         if parked is not None:
-            assert (parked.status, parked.return_counter_id) == ("parked", ticket.counter_id)
+            assert (parked.status, parked.return_counter_id) == ("parked", picked[0].counter_id)
             assert parked.parked_until > self.clock()
 
     @precondition(lambda self: self.issued_as)
