@@ -345,11 +345,15 @@ class QueueMachine(RuleBasedStateMachine):
         elif isinstance(refusal, QueueEmpty):
             assert expected is None, f"call_next found nobody waiting, but ticket {expected} waits"
 
-    def watch_the_merge(self, counter_id: int, called: Ticket, ready: list[QueueEntry], walk_in_waits: bool) -> None:
+    def watch_the_merge(self, counter_id: int, called: Ticket, ready: list[QueueEntry], walk_in_waits: bool,
+                        returned: bool = False) -> None:
         """Walk-ins are never held back by more than `max_run` appointments in a row at a counter; an
         appointment is never called before its slot; a regular walk-in (not past the starvation limit) is
         called ahead of a ready appointment only when the counter has just called `max_run` of them."""
         now = self.clock()
+        if returned or any(e.ticket_id == called.id and e.returned for e in ready):
+            event("call_next: a parked ticket back at its counter, first there (docs/queue.md)")
+            return
         if called.urgent_at is not None:  # signed off as urgent: called first, even before its slot (docs/urgent.md)
             event("call_next: an urgent ticket, before any slot or run")
             if called.appointment_id is None:  # a walk-in called: the counter's run of appointments starts again
@@ -453,6 +457,7 @@ class QueueMachine(RuleBasedStateMachine):
         if current.status == "called":
             self.attempt("start", lambda s: tickets.start(s, ticket_id=current.id, actor=actor, now=self.clock()))
         before = self.read(lambda s: s.get_one(Ticket, current.id))
+        returned = {e.ticket_id for e in self.waiting_entries(counter_id) if e.returned}
         named = counter_id if elsewhere else next(c for c in self.world.counters.values() if c != counter_id)
         body = schemas.CompleteAndCallNext(counter=named, ticket=current.id, outcome=outcome)
         answer, refusal = self.attempt("complete_and_call_next", lambda s: commands.complete_and_call_next(
@@ -477,7 +482,8 @@ class QueueMachine(RuleBasedStateMachine):
         # The call is a call_next's: the merge's run of appointments counts it (who waited just before it is who
         # waits now, the called ticket aside, and the called one is no walk-in when it is an appointment).
         ready = [e for e in self.waiting_entries(counter_id) if e.is_ready(self.clock())]
-        self.watch_the_merge(counter_id, called, ready, any(e.appointment_at is None for e in ready))
+        self.watch_the_merge(counter_id, called, ready, any(e.appointment_at is None for e in ready),
+                             returned=called.id in returned)
         event("complete_and_call_next: the same ticket back for its next step" if called.id == current.id
               else "complete_and_call_next: the next resident" + (" after a step" if before.next_steps else ""))
 
