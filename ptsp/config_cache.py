@@ -19,8 +19,9 @@ How the copies stay current (docs/architecture.md, "Per-process copies of the se
   it neither reads them nor fills them.
 
 Copies are detached ORM rows, attached to a request's session with `session.merge(row, load=False)` (no
-SELECT), or frozen values. Raw SQL on these tables (psql, a hand-written migration) is not seen: restart the
-processes after one, as after any upgrade.
+SELECT), or frozen values. Raw SQL on these tables (psql, a script's sqlite3, a hand-written migration) raises
+the number too, by the database's triggers (migration 0026): a token revoked by SQL is refused on its next
+request. After restoring an older backup, restart the processes.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ptsp import config_cache
@@ -127,6 +127,56 @@ def test_a_kiosk_revoked_by_the_ptsp_command_is_refused_on_the_next_request(app,
     assert reply.status_code == 401 and reply.get_json()["error"] == "unauthorized", reply.get_json()
 
 
+def _raw_sql(app, *statements: str) -> None:
+    """Run statements on a bare DB-API connection of another engine, as psql or `sqlite3` would: no SQLAlchemy
+    statement, so no hook; only the database's own triggers (migration 0026) can raise the version."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    try:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            raw.commit()
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+
+
+def test_a_kiosk_revoked_by_raw_sql_is_refused_on_the_next_request(app, client, world):
+    _warm(client, world)
+    _raw_sql(app, "UPDATE devices SET revoked_at = CURRENT_TIMESTAMP WHERE kind = 'kiosk'")
+    reply = _issue(client, world)
+    assert reply.status_code == 401 and reply.get_json()["error"] == "unauthorized", reply.get_json()
+
+
+def test_a_service_closed_and_an_account_deactivated_by_raw_sql_hold_on_the_next_request(app, client, world):
+    _warm(client, world)
+    login(client, "clerk1")
+    assert client.get("/api/v1/auth/me").status_code == 200
+    _raw_sql(app, f"UPDATE services SET active = false WHERE id = {world.services['A']}",
+             "UPDATE staff SET active = false WHERE username = 'clerk1'")
+    assert _issue(client, world).status_code == 409
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_printers_state_by_raw_sql_leaves_the_version_and_its_set_up_raises_it(app, world):
+    with app.extensions["ptsp.sessions"]() as session:
+        kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
+        assert kiosk is not None
+        printer = printing.set_printer(session, kiosk=kiosk, name="p", setting="preview", agent=None, width_chars=48)
+        session.commit()
+        before = session.scalar(select(ConfigVersion.n))
+        session.commit()
+    _raw_sql(app, f"UPDATE printers SET online = true, paper = 'low' WHERE id = {printer.id}")
+    with app.extensions["ptsp.sessions"]() as session:
+        assert session.scalar(select(ConfigVersion.n)) == before
+    _raw_sql(app, f"UPDATE printers SET width_chars = 32 WHERE id = {printer.id}")
+    with app.extensions["ptsp.sessions"]() as session:
+        assert session.scalar(select(ConfigVersion.n)) > before
+
+
 def test_a_change_in_the_same_transaction_is_seen_and_a_rolled_back_one_is_not(app, client, world, clock):
     _warm(client, world)
     kiosk = Actor("device", None, "kiosk", world.office)
@@ -142,19 +192,35 @@ def test_a_change_in_the_same_transaction_is_seen_and_a_rolled_back_one_is_not(a
 
 
 def test_each_change_raises_the_version_once_per_transaction(app, world, clock):
+    """The hook sends one raise per transaction however many rows change (the database's triggers, migration 0026,
+    raise it again after each change; the number only has to grow), and a flush that changes nothing raises none."""
+    engine = app.extensions["ptsp.engine"]
+    raises: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("UPDATE config_version"):
+            raises.append(statement)
+
     with app.extensions["ptsp.sessions"]() as session:
         before = session.scalar(select(ConfigVersion.n))
         session.commit()
-        for service_id in world.services.values():
-            session.get_one(Service, service_id).standard_minutes = 7.0
-        session.flush()
-        session.get_one(Office, world.office).running_text = "Selamat datang"
-        session.commit()
-        assert session.scalar(select(ConfigVersion.n)) == before + 1
-        session.commit()
-        session.get_one(Office, world.office).running_text = "Selamat datang"  # no change: no UPDATE
-        session.commit()
-        assert session.scalar(select(ConfigVersion.n)) == before + 1
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            for service_id in world.services.values():
+                session.get_one(Service, service_id).standard_minutes = 7.0
+            session.flush()
+            session.get_one(Office, world.office).running_text = "Selamat datang"
+            session.commit()
+            assert len(raises) == 1, raises
+            after = session.scalar(select(ConfigVersion.n))
+            assert after > before
+            session.commit()
+            session.get_one(Office, world.office).running_text = "Selamat datang"  # no change: no UPDATE
+            session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert len(raises) == 1, raises
+        assert session.scalar(select(ConfigVersion.n)) == after
         session.commit()
 
 
@@ -193,7 +259,7 @@ def test_a_printers_state_after_a_print_leaves_the_copies_alone(app, world, cloc
         session.commit()
         session.execute(update(TicketPrinter).where(TicketPrinter.id == printer.id).values(device_id=kiosk.id))
         session.commit()
-        assert session.scalar(select(ConfigVersion.n)) == before + 1
+        assert session.scalar(select(ConfigVersion.n)) > before
 
 
 def test_a_paired_pages_device_revoked_elsewhere_is_refused_on_its_next_request(app, client, world, clock):
@@ -309,3 +375,17 @@ def test_a_changed_copy_of_the_account_is_not_shared(app, world):
         first.role = "admin"  # a caller changing its row (never written) changes no other request's row
         second = config_cache.staff(session, clerk_id)
     assert second is not None and second is not first and second.role == "clerk"
+
+
+def test_every_watched_table_keeps_its_trigger_at_the_head_revision(app):
+    """A later migration that rebuilds a watched table (SQLite's batch mode copies it and drops the old one) would
+    drop its triggers with it: it must create them again. The hook's tables and the triggers' stay the same."""
+    engine = app.extensions["ptsp.engine"]
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            query = text("SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                         "WHERE trigger_name LIKE :pattern")
+        else:
+            query = text("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :pattern")
+        rows = conn.execute(query, {"pattern": "config_version_%"}).scalars()
+        assert set(rows) == config_cache.WATCHED | {"printers"}
