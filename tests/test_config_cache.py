@@ -161,14 +161,21 @@ def test_a_service_closed_and_an_account_deactivated_by_raw_sql_hold_on_the_next
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
+def _kiosk_with_printer(session: Session, world) -> tuple[Device, TicketPrinter, int]:
+    """Give the office's kiosk a preview printer (committed); return both and the version after it."""
+    kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
+    assert kiosk is not None
+    printer = printing.set_printer(session, kiosk=kiosk, name="p", setting="preview", agent=None, width_chars=48)
+    session.commit()
+    before = session.scalar(select(ConfigVersion.n))
+    session.commit()
+    assert before is not None
+    return kiosk, printer, before
+
+
 def test_a_printers_state_by_raw_sql_leaves_the_version_and_its_set_up_raises_it(app, world):
     with app.extensions["ptsp.sessions"]() as session:
-        kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
-        assert kiosk is not None
-        printer = printing.set_printer(session, kiosk=kiosk, name="p", setting="preview", agent=None, width_chars=48)
-        session.commit()
-        before = session.scalar(select(ConfigVersion.n))
-        session.commit()
+        kiosk, printer, before = _kiosk_with_printer(session, world)
     _raw_sql(app, f"UPDATE printers SET online = true, paper = 'low' WHERE id = {printer.id}")
     with app.extensions["ptsp.sessions"]() as session:
         assert session.scalar(select(ConfigVersion.n)) == before
@@ -247,12 +254,7 @@ def test_a_printer_set_for_a_printerless_kiosk_prints_its_next_ticket(app, clien
 
 def test_a_printers_state_after_a_print_leaves_the_copies_alone(app, world, clock):
     with app.extensions["ptsp.sessions"]() as session:
-        kiosk = session.scalars(select(Device).where(Device.office_id == world.office, Device.kind == "kiosk")).first()
-        assert kiosk is not None
-        printer = printing.set_printer(session, kiosk=kiosk, name="p", setting="preview", agent=None, width_chars=48)
-        session.commit()
-        before = session.scalar(select(ConfigVersion.n))
-        session.commit()
+        kiosk, printer, before = _kiosk_with_printer(session, world)
         printing.note_printer_state(session, printer, online=True, paper="low", error=None, now=clock())
         session.commit()
         assert session.scalar(select(ConfigVersion.n)) == before
