@@ -131,3 +131,33 @@ def test_on_crowded_cards_the_round_button_still_opens_the_panel(server, page_fa
     page.wait_for_selector("#std-panel:not([hidden])")
     assert page.locator("#ticket").is_hidden() and page.inner_text("#std-fee") == "Gratis"
     assert page.locator("#std-none").is_visible()
+
+
+def test_a_kept_card_opens_the_standard_as_the_kiosk_last_heard_it(server, page_factory, tmp_path):
+    # The cards are updated in place on every refresh (a tap must survive one), so the "Persyaratan" button
+    # made before a change must show the fee published after it, not the one it was made with.
+    load_standard(server, tmp_path)
+    page = page_factory(1080, 1920)
+    pair_page(page, server.base, "/kiosk/?return=60", server.kiosk)
+    page.wait_for_selector("#services .svc .std-open")
+    b = next(s["id"] for s in page.evaluate("ptspKiosk.state.data.services") if s["prefix"] == "B")
+    page.evaluate(f"window.kept = document.querySelector(\"#services .std-open[data-standard-for='{b}']\")")
+
+    data = json.loads(json.dumps(SETUP))
+    office = data["offices"][1]
+    office["hours"], office["last_ticket_minutes"] = ALL_DAY, 0
+    for spec in office["services"]:
+        if spec["prefix"] == "B":
+            spec.update({"requirements": ["Kartu Keluarga"], "fee_rupiah": 175000, "fee_basis": BASIS,
+                         "completion_days": 2})
+    path = tmp_path / "raised.json"
+    path.write_text(json.dumps(data))
+    server.cli("setup", "load", str(path))
+    page.evaluate("ptspKiosk.refresh()")
+    assert page.evaluate(f"window.kept === document.querySelector(\"#services .std-open[data-standard-for='{b}']\")")
+
+    tap(page, f"#services .std-open[data-standard-for='{b}']")
+    page.wait_for_selector("#std-panel:not([hidden])")
+    assert page.inner_text("#std-fee") == "Rp 175.000"
+    assert page.locator("#std-requirements li").all_inner_texts() == ["Kartu Keluarga"]
+    assert page.inner_text("#std-title") == "Perizinan"

@@ -144,8 +144,19 @@
         : shown.agency ? agencyName(shown.agency) : t("choose_service");
     $("catalogue-title").classList.toggle("long", $("catalogue-title").textContent.length > 24);
     $("services").dataset.kind = shown.kind;
-    $("services").replaceChildren(...(shown.nodes.length || shown.kind !== "results" ? shown.nodes
-      : [el("p", "no-results", t("no_results"))]));
+    const next = document.createElement("div");
+    next.append(...(shown.nodes.length || shown.kind !== "results" ? shown.nodes : [el("p", "no-results", t("no_results"))]));
+    // Update the cards in place (vendor/morphdom.min.js): a refresh comes with every fact in the office, and
+    // a card replaced between a finger going down and coming up would swallow that tap.
+    window.morphdom($("services"), next, { childrenOnly: true, getNodeKey: cardKey });
+  }
+
+  // A card or tile keeps its element across refreshes while it shows the same service or agency.
+  function cardKey(node) {
+    if (!node.classList) return undefined;
+    if (node.classList.contains("svc-cell")) return `service-${node.dataset.service}`;
+    if (node.classList.contains("agency-tile")) return `agency-${node.dataset.agency}`;
+    return node.id || undefined;
   }
 
   function render() {

@@ -58,7 +58,13 @@
   }
 
   // The button sits inside the card (itself a button), so it is a span with the button role; its own listener
-  // stops the tap there, so opening the panel never issues a ticket.
+  // stops the tap there, so opening the panel never issues a ticket. kiosk.js keeps a card's elements across
+  // refreshes, so the tap reads the service as the kiosk last heard it, not as it was when the card was made.
+  function latest(service) {
+    const data = window.ptspKiosk && window.ptspKiosk.state.data;
+    return (data && data.services.find((s) => s.id === service.id)) || service;
+  }
+
   function trigger(service, name) {
     const button = document.createElement("span");
     button.className = "std-open";
@@ -67,7 +73,12 @@
     button.dataset.standardFor = service.id;
     button.textContent = words("openLabel");
     button.setAttribute("aria-label", `${words("openLabel")}: ${name}`);
-    const go = (ev) => { ev.stopPropagation(); ev.preventDefault(); open(service, name); };
+    const go = (ev) => {
+      ev.stopPropagation();
+      ev.preventDefault();
+      const card = button.closest(".svc");
+      open(latest(service), (card && card.querySelector(".name").textContent) || name);
+    };
     button.addEventListener("click", go);
     button.addEventListener("pointerup", (ev) => ev.stopPropagation());  // not a swipe of the card list
     button.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") go(ev); });
