@@ -25,10 +25,9 @@ from .timeline import (
     counter_stretches,
     day_gaps,
     local_day_bounds,
+    office_spans,
     open_spans,
     services_by_counter,
-    ticket_stories,
-    waiting_and_busy,
 )
 
 
@@ -45,7 +44,7 @@ def day_facts(session: Session, office: Office, day: date, now: datetime) -> Day
     """Gather what the rules need about one local day of an office, up to `now`."""
     start, end = local_day_bounds(day, office.timezone)
     until = min(now, end)
-    waiting, busy = waiting_and_busy(ticket_stories(session, office.id, day, day), until)
+    waiting, busy = office_spans(session, office.id, day, day, until)
     return DayFacts(
         day=day,
         open_spans=[(a, min(b, until)) for a, b in open_spans(office, day) if a < until],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time as time_module
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -68,6 +70,11 @@ def ticket_stories(session: Session, office_id: int, first_day: date, last_day: 
     return list(stories.values())
 
 
+# One event as the spans need it: (ticket, issued service, kind, at, counter, to_service, next_service).
+Step = tuple[int, int, str, datetime, int | None, int | None, int | None]
+YIELD_EVERY = 2000  # rows between two pauses for the server's other work (see `office_spans`)
+
+
 def waiting_and_busy(stories: list[TicketStory], until: datetime
                      ) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
     """Return when tickets waited (per service) and when counters held a ticket (per counter).
@@ -76,36 +83,86 @@ def waiting_and_busy(stories: list[TicketStory], until: datetime
     a counter holds it from the call until it leaves (done, no-show, transfer,
     requeue). What is still open at `until` ends there.
     """
+    def steps() -> Iterator[Step]:
+        for story in stories:
+            for event in story.events:
+                data: dict[str, Any] = event.data or {}
+                yield (story.id, story.issued_service_id, event.kind, event.at, event.counter_id,
+                       _number(data.get("to_service")), _number(data.get("next_service")))
+    return _spans(steps(), until)
+
+
+def office_spans(session: Session, office_id: int, first_day: date, last_day: date, until: datetime
+                 ) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
+    """`waiting_and_busy` of the office's tickets of the service days [first_day, last_day], read as plain
+    columns (no ORM objects, only the two numbers the spans need from an event's JSON).
+
+    The discipline scan runs this every minute on the server's event loop, over every event of a day that may
+    hold thousands of tickets; it reads in chunks and pauses between them (`time.sleep(0)`, which under gevent
+    lets the waiting requests and socket messages run), so one scan never holds the loop for long.
+    """
+    query = (
+        select(TicketEvent.ticket_id, Ticket.issued_service_id, TicketEvent.kind, TicketEvent.at,
+               TicketEvent.counter_id, TicketEvent.data["to_service"].as_integer(),
+               TicketEvent.data["next_service"].as_integer())
+        .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+        .where(Ticket.office_id == office_id, Ticket.service_day >= first_day, Ticket.service_day <= last_day)
+        .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)
+        .execution_options(yield_per=YIELD_EVERY)
+    )
+
+    def steps() -> Iterator[Step]:
+        for chunk in session.execute(query).partitions():
+            yield from chunk
+            time_module.sleep(0)
+    return _spans(steps(), until)
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _spans(steps: Iterable[Step], until: datetime) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
+    """The spans of `waiting_and_busy` from events in order of ticket, then time."""
     waiting: dict[int, list[Span]] = defaultdict(list)
     busy: dict[int, list[Span]] = defaultdict(list)
-    for story in stories:
-        service = story.issued_service_id
-        wait_from: datetime | None = None
-        held: tuple[int, datetime] | None = None
-        for event in story.events:
-            data: dict[str, Any] = event.data or {}
-            if event.kind in ENDS_WAIT and wait_from is not None:
-                waiting[service].append((wait_from, event.at))
-                wait_from = None
-            if event.kind in ENDS_BUSY and held is not None:
-                busy[held[0]].append((held[1], event.at))
-                held = None
-            if event.kind == "issued":
-                wait_from = event.at
-            elif event.kind == "called" and event.counter_id is not None:
-                held = (event.counter_id, event.at)
-            elif event.kind == "transferred":
-                service = int(data.get("to_service", service))
-                wait_from = event.at
-            elif event.kind == "step_completed":  # a visit of several steps: waits again in the next step's line
-                service = int(data.get("next_service", service))
-                wait_from = event.at
-            elif event.kind in REJOINS and wait_from is None:
-                wait_from = event.at
+    current: int | None = None
+    service = 0
+    wait_from: datetime | None = None
+    held: tuple[int, datetime] | None = None
+
+    def close() -> None:  # what the last ticket left open ends at `until`
         if wait_from is not None and wait_from < until:
             waiting[service].append((wait_from, until))
         if held is not None and held[1] < until:
             busy[held[0]].append((held[1], until))
+
+    for ticket, issued_service, kind, at, counter, to_service, next_service in steps:
+        if ticket != current:
+            close()
+            current, service, wait_from, held = ticket, issued_service, None, None
+        if kind in ENDS_WAIT and wait_from is not None:
+            waiting[service].append((wait_from, at))
+            wait_from = None
+        if kind in ENDS_BUSY and held is not None:
+            busy[held[0]].append((held[1], at))
+            held = None
+        if kind == "issued":
+            wait_from = at
+        elif kind == "called" and counter is not None:
+            held = (counter, at)
+        elif kind == "transferred":
+            service = to_service if to_service is not None else service
+            wait_from = at
+        elif kind == "step_completed":  # a visit of several steps: waits again in the next step's line
+            service = next_service if next_service is not None else service
+            wait_from = at
+        elif kind in REJOINS and wait_from is None:
+            wait_from = at
+    close()
     return dict(waiting), dict(busy)
 
 

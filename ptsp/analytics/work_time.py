@@ -3,7 +3,7 @@
 A clerk's **staffed time** is their `open` counter sessions (breaks are their own
 `break` sessions, so they never count). Of that, **time with work** is when at
 least one ticket of a service their counter serves was waiting, or a ticket was
-called or being served at that counter (`timeline.waiting_and_busy`). An empty
+called or being served at that counter (`timeline.office_spans`). An empty
 hall does not lower anyone's points per hour. The services a counter serves are
 its present set-up (`counter_services`), as the discipline rules read them too.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.intervals import Span, intersect, minutes, union
 from ..models import Office
-from .timeline import counter_stretches, services_by_counter, ticket_stories, waiting_and_busy
+from .timeline import counter_stretches, office_spans, services_by_counter
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ def clerk_hours(session: Session, office: Office, first_day: date, last_day: dat
     stretches = [s for s in counter_stretches(session, office.id, since, until, until) if s.state == "open"]
     if not stretches:
         return {}
-    waiting, busy = waiting_and_busy(ticket_stories(session, office.id, first_day, last_day), until)
+    waiting, busy = office_spans(session, office.id, first_day, last_day, until)
     services = services_by_counter(session, office.id)
     demand: dict[int, list[Span]] = {}
     staffed: dict[int, list[Span]] = defaultdict(list)
