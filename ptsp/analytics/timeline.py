@@ -72,7 +72,7 @@ def ticket_stories(session: Session, office_id: int, first_day: date, last_day: 
 
 # One event as the spans need it: (ticket, issued service, kind, at, counter, to_service, next_service).
 Step = tuple[int, int, str, datetime, int | None, int | None, int | None]
-YIELD_EVERY = 2000  # rows between two pauses for the server's other work (see `office_spans`)
+YIELD_EVERY = 500  # rows between two pauses for the server's other work (see `office_spans`)
 
 
 def waiting_and_busy(stories: list[TicketStory], until: datetime

@@ -45,6 +45,7 @@ def run(host: str, port: int) -> None:
     app = _web_app()
     upgrade(app.extensions["ptsp.engine"])
     _start_print_retries(app)
+    _warm()
     settle()
     click.echo(f"PTSP serving on http://{host}:{port} ({app.config['ASYNC_MODE']})")
     serve(app, host, port)
@@ -86,8 +87,16 @@ def demo(host: str, port: int, realistic_hours: bool, no_serve: bool, history_da
         from ..gc_tuning import settle
 
         _start_print_retries(app)
+        _warm()
         settle()
         serve(app, host, port)
+
+
+def _warm() -> None:
+    """What the first requests would otherwise load with the event loop held: the holiday calendar."""
+    from ..domain import office_calendar
+
+    office_calendar.warm(datetime.now(UTC).date())
 
 
 def _refuse_a_real_office(app) -> None:

@@ -62,6 +62,13 @@ def _national_year(year: int, language: str) -> Mapping[date, ClosedDay]:
     return days
 
 
+def warm(today: date) -> None:
+    """Load the package's Indonesian calendar and this year's and next year's days once, at start-up: the
+    package imports its countries on first use (about 180 ms), which would otherwise fall on the first kiosk
+    request or the first discipline scan, with the server's event loop held."""
+    national_days(date(today.year, 1, 1), date(today.year + 2, 1, 1))
+
+
 def national_days(start: date, end: date, language: str = "id") -> dict[date, ClosedDay]:
     """National holidays and cuti bersama in [start, end), in `language` (a page's language code)."""
     chosen = calendar_language(language)

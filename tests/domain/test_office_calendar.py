@@ -3,6 +3,8 @@ office's own closure days."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 from ptsp.domain import office_calendar as cal
@@ -37,3 +39,16 @@ def test_names_follow_the_page_language_when_the_package_has_it():
     assert cal.closed_day(date(2026, 8, 17), language="en").name == "Independence Day"
     assert cal.closed_day(date(2026, 8, 17), language="jv").name == "Hari Kemerdekaan Republik Indonesia"
     assert cal.calendar_language("en") == "en_US" and cal.calendar_language("jv") == "id"
+
+
+def test_warm_loads_the_calendar_so_the_first_request_does_not():
+    # In a fresh interpreter (this one may have loaded the package's countries already): before `warm` the
+    # countries are not imported; after it they are and the years are cached, so a lookup costs no import.
+    code = ("import sys; from datetime import date; from ptsp.domain import office_calendar as c; "
+            "before = 'holidays.countries' in sys.modules; c.warm(date(2026, 12, 7)); "
+            "c.closed_days(date(2027, 3, 1), date(2027, 4, 1)); "
+            "print(before, 'holidays.countries' in sys.modules, c._national_year.cache_info().misses)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    before, after, misses = out.stdout.split()
+    assert (before, after) == ("False", "True")
+    assert int(misses) == 3  # 2026, 2027 and 2028: the lookup of 2027 above hit the cache
