@@ -5,7 +5,7 @@ called and completed at its counters, the rest still waiting, as in the standard
 1,000-socket phase), then times, in this process, the two ways of reading the day's waiting and busy spans
 (`timeline.ticket_stories` + `waiting_and_busy`, ORM events; `timeline.office_spans`, plain columns read in
 chunks) and the whole `services.discipline.scan`. The longest stretch between two of `office_spans`'s pauses
-(`time.sleep(0)`, a switch under gevent) is what a socket message can wait behind it.
+(`gc_tuning.give_way`, a switch under gevent) is what a socket message can wait behind it.
 """
 
 from __future__ import annotations
@@ -108,14 +108,14 @@ def main() -> None:
                 print(f"{label}: median {statistics.median(figures):.1f} ms, "
                       f"runs {', '.join(f'{f:.1f}' for f in figures)}")
             marks: list[float] = []
-            real_sleep = timeline.time_module.sleep
-            timeline.time_module.sleep = lambda _s: marks.append(time.perf_counter())
+            real_give_way = timeline.give_way
+            timeline.give_way = lambda: marks.append(time.perf_counter())
             try:
                 started = time.perf_counter()
                 columns()
                 ended = time.perf_counter()
             finally:
-                timeline.time_module.sleep = real_sleep
+                timeline.give_way = real_give_way
             points = [started, *marks, ended]
             longest = max(b - a for a, b in zip(points, points[1:], strict=False)) * 1000
             print(f"office_spans paused {len(marks)} times; longest stretch between pauses {longest:.1f} ms")

@@ -36,7 +36,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from .config import ConfigError
@@ -93,6 +93,7 @@ class _Pause:
     depth = 0
     was_enabled = False
     number = 0  # of the pause (from the first round in to the last out): a late timer of an earlier one is ignored
+    expired = False  # the pause reached its limit: the collector stays on until the rounds end
     timer: threading.Timer | None = None
 
 
@@ -102,6 +103,7 @@ def _pause_expired(number: int) -> None:
     waiting long (a PostgreSQL lock, a lost connection) must not keep their cyclic garbage from being collected."""
     with _Pause.lock:
         if _Pause.depth > 0 and _Pause.number == number and _Pause.was_enabled:
+            _Pause.expired = True
             gc.enable()
 
 
@@ -115,6 +117,7 @@ def collector_paused() -> Iterator[None]:
             _Pause.was_enabled = gc.isenabled()
             gc.disable()
             _Pause.number += 1
+            _Pause.expired = False
             if _Pause.was_enabled:
                 timer = _Pause.timer = threading.Timer(PAUSE_LIMIT_SECONDS, _pause_expired, (_Pause.number,))
         _Pause.depth += 1
@@ -133,3 +136,21 @@ def collector_paused() -> Iterator[None]:
                     gc.enable()
         if ended is not None:
             ended.cancel()
+
+
+def give_way(switch: Callable[[float], object] | None = None) -> None:
+    """Let the process's other tasks run for a moment: `time.sleep(0)`, a switch under gevent. A long round
+    calls it between chunks of its work so it never holds the event loop for long. Inside a round's pause the
+    collector runs again while the others do: the pause is for what the round makes, not for their garbage
+    (without this, a round that gives way would keep the collector off for every request until it ends)."""
+    with _Pause.lock:
+        lift = _Pause.depth > 0 and _Pause.was_enabled and not _Pause.expired and not gc.isenabled()
+        if lift:
+            gc.enable()
+    try:
+        (switch or time.sleep)(0)
+    finally:
+        if lift:
+            with _Pause.lock:
+                if _Pause.depth > 0 and not _Pause.expired:
+                    gc.disable()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as time_module
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..domain import hours as office_hours
 from ..domain.discipline import Stretch
 from ..domain.intervals import Span
+from ..gc_tuning import give_way
 from ..models import Counter, CounterSession, Office, Ticket, TicketEvent, counter_services
 
 ENDS_WAIT = {"called", "completed", "no_show", "cancelled", "expired"}
@@ -98,8 +98,8 @@ def office_spans(session: Session, office_id: int, first_day: date, last_day: da
     columns (no ORM objects, only the two numbers the spans need from an event's JSON).
 
     The discipline scan runs this every minute on the server's event loop, over every event of a day that may
-    hold thousands of tickets; it reads in chunks and pauses between them (`time.sleep(0)`, which under gevent
-    lets the waiting requests and socket messages run), so one scan never holds the loop for long.
+    hold thousands of tickets; it reads in chunks and gives way between them (`gc_tuning.give_way`: under gevent
+    the waiting requests and socket messages run, with the collector on), so one scan never holds the loop long.
     """
     query = (
         select(TicketEvent.ticket_id, Ticket.issued_service_id, TicketEvent.kind, TicketEvent.at,
@@ -114,7 +114,7 @@ def office_spans(session: Session, office_id: int, first_day: date, last_day: da
     def steps() -> Iterator[Step]:
         for chunk in session.execute(query).partitions():
             yield from chunk
-            time_module.sleep(0)
+            give_way()
     return _spans(steps(), until)
 
 
