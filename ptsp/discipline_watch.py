@@ -12,7 +12,9 @@ Several server processes run this loop at once. On PostgreSQL each office is sca
 advisory lock that the others try without waiting, so an office is scanned once a round, not once per process;
 and `scan` itself inserts with ON CONFLICT DO NOTHING, so two scans that do meet make no duplicate and no error.
 An office's scan reads only that day's tickets and counter sessions, and offices that are closed now are
-skipped with no query of their own.
+skipped with no query of their own. The reading (`detect_day`) runs in a read-only session and gives way to the
+other tasks between chunks; only the short writing of the rows (`record`) and their notices takes the writer's
+turn (on SQLite, the process's writer lock and BEGIN IMMEDIATE), so tickets are not kept waiting by a scan.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .domain import hours as office_hours
 from .domain.errors import InvalidInput
 from .models import DisciplineSettings, Office
 from .services.complaints import escalate_overdue
-from .services.discipline import ScanResult, scan
+from .services.discipline import ScanResult, detect_day, record
 from .services.discipline_notices import ensure_notices
 from .services.outreach import escalate_overdue as escalate_outreach
 
@@ -82,7 +84,11 @@ def scan_open_offices(at: datetime | None = None) -> list[ScanResult]:
                 session.rollback()
                 continue
             try:
-                result = scan(session, office_id=office_id, day=day, now=at)
+                # The day is read in a read-only session: on SQLite that takes no writer lock, so the read,
+                # which gives way to the other tasks between chunks, keeps no ticket waiting to be written.
+                with db_session(readonly=True) as reader:
+                    findings = detect_day(reader, office_id=office_id, day=day, now=at)
+                result = record(session, office_id=office_id, day=day, now=at, findings=findings)
                 noticed = ensure_notices(session, office_id=office_id, day=day, now=at)
                 session.commit()
             except Exception:  # one office's failure (a database hiccup) must not skip the offices after it

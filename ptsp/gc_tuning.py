@@ -21,7 +21,8 @@ waits, so a round stuck on one must not keep the collector off for them): a roun
 office (the discipline scan: every ticket's events) makes tens of thousands of objects that live until the round
 ends; each young collection during the round moved them to an older generation, which counts towards the next
 full collection, so every scan was followed by one. With the collector paused they are freed by their reference
-counts when the round ends and never reach the older generations.
+counts when the round ends and never reach the older generations. A long round gives way to the others
+between chunks of its work (`give_way`); they run with the collector on, so the pause covers only the round.
 
 `PTSP_GC_LOG=FILE` (or `-` for stderr) writes one line per collection of the generation given by
 `PTSP_GC_LOG_GENERATION` (default 2: the full ones) or older: its generation, its duration, what it freed,

@@ -47,7 +47,29 @@ def _insert(session: Session, values: dict[str, Any]) -> int | None:
 
 
 def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanResult:
-    """Detect the day's violations and make the stored rows match them.
+    """Detect the day's violations and make the stored rows match them, in one session: `detect_day`, then
+    `record` (the server's minute round runs the two in separate transactions; ptsp/discipline_watch.py)."""
+    return record(session, office_id=office_id, day=day, now=now,
+                  findings=detect_day(session, office_id=office_id, day=day, now=now))
+
+
+Findings = dict[tuple[str, str], Finding]
+
+
+def detect_day(session: Session, *, office_id: int, day: date, now: datetime) -> Findings:
+    """What the rules find in one office day up to `now`, by (kind, key); reads only.
+
+    A closed day of the office's calendar (a national holiday, cuti bersama, its own closure day) asks
+    nothing of anyone: no finding (and `record` withdraws rows found before the day was closed)."""
+    office = get_or_404(session, Office, office_id)
+    if closed_day(session, office.id, day) is not None:
+        return {}
+    settings = settings_for(session, office.id)
+    return {(f.kind, f.key): f for f in detect(day_facts(session, office, day, now), settings)}
+
+
+def record(session: Session, *, office_id: int, day: date, now: datetime, findings: Findings) -> ScanResult:
+    """Make the stored rows of one office day match `findings` (from `detect_day`).
 
     Rows are matched by (office, day, kind, key): a repeat scan updates them in
     place (a stretch still running may have grown), adds new ones and marks
@@ -57,23 +79,17 @@ def scan(session: Session, *, office_id: int, day: date, now: datetime) -> ScanR
     row that exists, and every process touches the rows in the same (kind, key)
     order, so two scans wait for each other instead of deadlocking.
     """
-    office = get_or_404(session, Office, office_id)
-    settings = settings_for(session, office.id)
-    # A closed day of the office's calendar (a national holiday, cuti bersama, its own closure day) asks
-    # nothing of anyone: no finding, and rows found before the day was closed are withdrawn.
-    closed = closed_day(session, office.id, day) is not None
-    findings: dict[tuple[str, str], Finding] = {} if closed else {
-        (f.kind, f.key): f for f in detect(day_facts(session, office, day, now), settings)}
+    tolerance = settings_for(session, office_id).tolerance
     stored = {
         (v.kind, v.key): v
-        for v in session.scalars(select(Violation).where(Violation.office_id == office.id, Violation.day == day,
+        for v in session.scalars(select(Violation).where(Violation.office_id == office_id, Violation.day == day,
                                                          Violation.kind.in_(KINDS)))
     }
     tally = _Tally()
     for key in sorted(set(findings) | set(stored)):
-        _reconcile(session, tally, office.id, day, now, findings.get(key), stored.get(key), settings.tolerance)
+        _reconcile(session, tally, office_id, day, now, findings.get(key), stored.get(key), tolerance)
     session.flush()
-    return ScanResult(office.id, day, len(findings), len(tally.new_ids), tally.updated, tally.withdrawn,
+    return ScanResult(office_id, day, len(findings), len(tally.new_ids), tally.updated, tally.withdrawn,
                       tuple(tally.new_ids), tally.restored, tuple(tally.notify))
 
 

@@ -289,3 +289,37 @@ def test_migration_declares_existing_friday_gaps_closed_and_leaves_lunch_a_staff
     engine.dispose()
     assert json.loads(rows["with-friday"]) == {"fri": [["11:30", "13:30", "Sholat Jumat"]]}
     assert json.loads(rows["all-day"]) == {}
+
+
+def test_the_round_reads_the_day_without_taking_the_writers_turn(app, db, history, clock, monkeypatch):
+    # The read gives way to the other tasks between chunks; on SQLite it must not hold the process's writer
+    # lock meanwhile, or every ticket issued during a scan waits for it (and holds a connection while it does).
+    from ptsp.analytics import timeline
+    from ptsp.db import writer_lock
+
+    history.stretch(1, "clerk1", "open", "08:20", None)  # clock: 09:00 WIB Monday, so 35 minutes late
+    for minute in range(10, 40, 5):
+        history.ticket("A", f"08:{minute}", ("called", f"08:{minute + 1}", 1), ("completed", f"08:{minute + 3}", 1))
+    db.commit()
+    engine = app.extensions["ptsp.engine"]
+    free: list[bool] = []
+
+    def others_run() -> None:
+        if engine.dialect.name != "sqlite":  # PostgreSQL has no process writer lock: readers never block writers
+            free.append(True)
+            return
+        lock = writer_lock(engine)
+        taken = lock.acquire(timeout=0)
+        if taken:
+            lock.release()
+        free.append(taken)
+
+    monkeypatch.setattr(timeline, "YIELD_EVERY", 4)
+    monkeypatch.setattr(timeline, "give_way", others_run)
+    with app.app_context():
+        results = scan_open_offices(clock())
+    assert len(free) >= 5 and all(free), free
+    assert history.office.id in {r.office_id for r in results}
+    rows = db.scalars(select(Violation).where(Violation.office_id == history.office.id)).all()
+    db.commit()
+    assert ("late_opening", 35.0) in {(r.kind, r.minutes) for r in rows}
