@@ -207,11 +207,15 @@
     select.value = initial.value;
   }
 
+  // The lines are updated in place (vendor/morphdom.min.js), each service's line and each ticket keeping its
+  // element while it stays: they redraw on every fact of the office, and a ticket button replaced between the
+  // clerk's press and release would lose the click that picks it.
+  const lineKey = (node) => (node.dataset && node.dataset.key) || undefined;
   function renderLines(c) {
     const mine = new Set(c ? c.services : []);
-    $("lines").innerHTML = state.services.map((s) => {
+    const html = state.services.map((s) => {
       const line = state.lines[s.id] || [];
-      const items = line.slice(0, 12).map((x) => `<li><button class="ticket${x.priority !== "regular" ? " prio" : ""}` +
+      const items = line.slice(0, 12).map((x) => `<li data-key="ticket-${esc(x.id)}"><button class="ticket${x.priority !== "regular" ? " prio" : ""}` +
         `${x.urgent ? ` urgent-${esc(x.urgent)}` : ""}` +
         `${state.picked && state.picked.id === x.id ? " picked" : ""}" data-id="${esc(x.id)}" data-code="${esc(x.code)}"` +
         ` title="${esc(PRIORITY[x.priority] || "")}">${esc(x.code)}${x.priority !== "regular" ? " ★" : ""}` +
@@ -219,9 +223,10 @@
         `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}` +
         `${x.urgent ? ` <span class="urg">${esc(t(`urgent_${x.urgent}`))}</span>` : ""}</button></li>`).join("");
       const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";
-      return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}"><h3>${esc(serviceName(s.id))}` +
-        ` <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;
+      return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}" data-key="line-${esc(s.id)}">` +
+        `<h3>${esc(serviceName(s.id))} <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;
     }).join("");
+    window.morphdom($("lines"), `<div>${html}</div>`, { childrenOnly: true, getNodeKey: lineKey });
   }
 
   function tick() {
