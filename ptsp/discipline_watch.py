@@ -101,21 +101,24 @@ def scan_open_offices(at: datetime | None = None) -> list[ScanResult]:
                 emit_fact(facts.VIOLATION_DETECTED,
                           {"office": office_id, "day": day.isoformat(), "violations": list(result.notify_ids)},
                           managers_room(office_id))
-        try:  # complaints without a first response after 24 hours, open office or not (docs/complaints.md)
-            any_noticed = bool(escalate_overdue(session, now=at)) or any_noticed
-            session.commit()
-        except Exception:
-            session.rollback()
-            current_app.logger.exception("complaint escalation failed")
-        try:  # jemput bola requests, the same rule (docs/outreach.md)
-            any_noticed = bool(escalate_outreach(session, now=at)) or any_noticed
-            session.commit()
-        except Exception:
-            session.rollback()
-            current_app.logger.exception("outreach escalation failed")
+        any_noticed = _escalate(session, at) or any_noticed
     if any_noticed:
         deliver_soon(current_app._get_current_object())  # type: ignore[attr-defined]  # the optional webhook, after the commits
     return results
+
+
+def _escalate(session: Session, at: datetime) -> bool:
+    """Escalate complaints (docs/complaints.md) and jemput bola requests (docs/outreach.md) without a first
+    response after 24 hours, open office or not, each in its own transaction; tell whether any was noticed."""
+    noticed = False
+    for escalate, what in ((escalate_overdue, "complaint"), (escalate_outreach, "outreach")):
+        try:
+            noticed = bool(escalate(session, now=at)) or noticed
+            session.commit()
+        except Exception:
+            session.rollback()
+            current_app.logger.exception("%s escalation failed", what)
+    return noticed
 
 
 def start_watching(app: Flask) -> None:
