@@ -27,12 +27,16 @@ def main() -> None:
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--waiting", type=int, default=1000, help="tickets already waiting before profiling")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--history", type=int, default=0,
+                        help="finished tickets of past days to add first (an office after months of service)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue"], action="append")
+    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor"], action="append")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",
                         help="also list the SQL statements of one request of each kind (after the timed ones)")
+    parser.add_argument("--dump", metavar="PREFIX",
+                        help="also save each kind's cProfile stats to PREFIX-<kind>.prof (for pstats or snakeviz)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(args, args.database or f"sqlite:///{Path(tmp) / 'profile.db'}")
@@ -79,6 +83,8 @@ def run(args: argparse.Namespace, url: str) -> None:
 
     for i in range(args.waiting):
         issue(i)
+    if args.history:
+        add_history(app.extensions["ptsp.engine"], args.history, counter_id)
     clerk = app.test_client()
 
     def arm() -> None:  # a cookie-authenticated POST carries the session's CSRF token, as a page's does
@@ -116,8 +122,13 @@ def run(args: argparse.Namespace, url: str) -> None:
     def queue(_i: int) -> None:
         assert client.get(f"/api/v1/offices/{office_id}/queue", headers=headers).status_code == 200
 
+    def floor(_i: int) -> None:
+        """A logged-in clerk's cheapest request (who am I): the cost every clerk request pays before its work."""
+        assert clerk.get("/api/v1/auth/me").status_code == 200
+
     statements = _StatementCounter(app.extensions["ptsp.engine"])
-    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue))
+    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
+               ("floor", floor))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -142,13 +153,41 @@ def run(args: argparse.Namespace, url: str) -> None:
                 print("     " + " ".join(text.split())[:160])
         if args.plain:
             continue
+        if args.dump:
+            profiler.dump_stats(f"{args.dump}-{name}.prof")
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
     app.extensions["ptsp.engine"].dispose()
 
 
-LABELS = {"call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
+def add_history(engine: Any, count: int, counter_id: int) -> None:
+    """Add `count` finished tickets of the days before today, served at `counter_id`, 500 a day: copies of the
+    first ticket with their own day, number, code and token (their events are not needed by the hot paths)."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert, select
+
+    from ptsp.models import Ticket
+
+    table = Ticket.__table__
+    with engine.begin() as conn:
+        first = dict(conn.execute(select(table).order_by(table.c.id).limit(1)).mappings().one())
+        first.pop("id")
+        rows = []
+        for i in range(count):
+            day = first["service_day"] - timedelta(days=1 + i // 500)
+            at = datetime.combine(day, first["issued_at"].timetz())
+            rows.append({**first, "service_day": day, "number": i % 500 + 1, "code": f"H{i % 500 + 1:03d}",
+                         "status": "done", "outcome": "selesai", "counter_id": counter_id, "issued_at": at,
+                         "queued_at": at, "called_at": at, "started_at": at, "finished_at": at,
+                         "public_token": f"history-{i}", "phone_device": None})
+            if len(rows) == 5000 or i == count - 1:
+                conn.execute(insert(table), rows)
+                rows = []
+
+
+LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)", "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next"}
 
 

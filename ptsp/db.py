@@ -108,9 +108,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # No upper bound, as with one connection per session before: a bounded pool could be emptied by
         # requests waiting for the write lock while the writer needs one more connection (seen in the soak
         # as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
+        # Last in, first out: each connection keeps its own page cache, which SQLite drops whenever another
+        # connection has written since. Handed out oldest first, every request met a connection whose cache
+        # another had made stale and read the pages again (docs/benchmarks.md, "A warm connection").
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", -1)
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

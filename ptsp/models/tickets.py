@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,15 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "issued_service_id", "service_day", "number"),
         Index("ix_tickets_queue", "office_id", "status", "service_id", "queued_at"),
+        # The waiting counts every fact carries, read from this index alone; a counter's current ticket, asked by
+        # every call; the recent services of a wait estimate: none of them reads the table's history (0027).
+        Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status",
+              sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
+        Index("ix_tickets_counter", "counter_id", "status"),
+        # The last services of a kind, for every wait estimate (an issue, a resident's status page); the day's
+        # last calls, for every office snapshot (a display connecting, the office's queue).
+        Index("ix_tickets_recent", "service_id", "status", "finished_at"),
+        Index("ix_tickets_called", "office_id", "service_day", "called_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,7 +132,13 @@ class CounterSession(Base):
     """One stretch of a counter being open or on break; `ended_at` is null while it lasts."""
 
     __tablename__ = "counter_sessions"
-    __table_args__ = (Index("ix_counter_sessions_current", "counter_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_counter_sessions_current", "counter_id", "ended_at"),
+        # Only the open stretches (one per open counter at most): a clerk's open counters, the open counters of
+        # a service in each wait estimate, without reading every stretch ever recorded (migration 0027).
+        Index("ix_counter_sessions_open", "counter_id", "state", "staff_id",
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
