@@ -187,7 +187,8 @@ def add_history(engine: Any, count: int, counter_id: int) -> None:
                 rows = []
 
 
-LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)", "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
+LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
+          "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next"}
 
 

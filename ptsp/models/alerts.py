@@ -23,7 +23,8 @@ class AlertSubscription(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(index=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    # Indexed: after every commit the alert task asks whether the office has any (migration 0027).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))  # webpush, webhook
     endpoint: Mapped[str | None] = mapped_column(Text)  # webpush: the push service's URL for this browser
     p256dh: Mapped[str | None] = mapped_column(String(200))  # webpush: the browser's public key

@@ -59,6 +59,7 @@ class PrintJob(Base):
     __table_args__ = (
         UniqueConstraint("ticket_id", "reprint"),
         Index("ix_print_jobs_printer_status", "printer_id", "status"),
+        Index("ix_print_jobs_status", "status"),  # the retry round's failed and pending jobs (migration 0027)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

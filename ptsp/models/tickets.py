@@ -58,6 +58,13 @@ class Ticket(Base):
         # last calls, for every office snapshot (a display connecting, the office's queue).
         Index("ix_tickets_recent", "service_id", "status", "finished_at"),
         Index("ix_tickets_called", "office_id", "service_day", "called_at"),
+        # A clerk's tickets of the day, for the counter screen's figures after every fact of the office.
+        Index("ix_tickets_clerk_day", "clerk_id", "service_day"),
+        # Only the rows it is about: the phones' keys of open tickets, the parked tickets (0027).
+        Index("ix_tickets_phone_device", "phone_device",
+              sqlite_where=text("phone_device IS NOT NULL"), postgresql_where=text("phone_device IS NOT NULL")),
+        Index("ix_tickets_parked", "office_id", "parked_until",
+              sqlite_where=text("status = 'parked'"), postgresql_where=text("status = 'parked'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +96,7 @@ class Ticket(Base):
     # "phone" for a ticket a resident took at /ambil/<slug> (None: a kiosk, staff or the API), and that phone's
     # device key (SHA-256 of its cookie) while the ticket is open: one live ticket per device and service.
     source: Mapped[str | None] = mapped_column(String(16))
-    phone_device: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_device: Mapped[str | None] = mapped_column(String(64))  # indexed while set: ix_tickets_phone_device
     # A booked turn checked in at the kiosk: its booking and its slot's start, before which it is not called
     # (docs/appointments.md, "Calling order").
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
@@ -138,6 +145,8 @@ class CounterSession(Base):
         # a service in each wait estimate, without reading every stretch ever recorded (migration 0027).
         Index("ix_counter_sessions_open", "counter_id", "state", "staff_id",
               sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        # The stretches of an office that end after a time or still run (analytics.timeline.counter_stretches).
+        Index("ix_counter_sessions_ending", "office_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -173,12 +173,15 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
     """Delete the subscriptions and sent marks of tickets that ended, and their phone's device key (UU 27/2022:
     kept only as long as they serve their purpose). `ticket_ids` limits it to those tickets; return the number of
     subscriptions deleted."""
-    ended = select(Ticket.id).where(Ticket.status.not_in(OPEN))
-    if ticket_ids is not None:
-        ended = ended.where(Ticket.id.in_(ticket_ids))
-    gone = session.execute(delete(AlertSubscription).where(AlertSubscription.ticket_id.in_(ended)))
+    def ended(ticket_id: Any) -> Any:
+        """The row's ticket has ended: looked up by its id from each row (few: they live while their ticket is
+        open), where an IN over the ended tickets read every ticket ever issued."""
+        found = select(Ticket.id).where(Ticket.id == ticket_id, Ticket.status.not_in(OPEN)).exists()
+        return found if ticket_ids is None else and_(ticket_id.in_(ticket_ids), found)
+
+    gone = session.execute(delete(AlertSubscription).where(ended(AlertSubscription.ticket_id)))
     session.execute(delete(AlertSent).where(AlertSent.event != AlertEvent.BOOKING_NEAR.value,  # a booking's id
-                                            AlertSent.ticket_id.in_(ended)))
+                                            ended(AlertSent.ticket_id)))
     keys = update(Ticket).where(Ticket.phone_device.is_not(None), Ticket.status.not_in(OPEN))
     if ticket_ids is not None:
         keys = keys.where(Ticket.id.in_(ticket_ids))

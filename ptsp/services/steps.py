@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .. import facts
 from ..domain.errors import InvalidTransition
@@ -119,13 +119,16 @@ def finish_step(session: Session, ticket: Ticket, outcome: str, actor: Actor, no
 def steps_served(session: Session, staff_id: int, office_id: int, day: date) -> list[float]:
     """The minutes of each step (not the last of its visit) a clerk finished on an office day, from its start:
     the counter screen counts them as served, as the last step's clerk counts the finished ticket."""
+    # The clerk's finished steps are looked for per ticket of the day (EXISTS on the ticket's own events): an
+    # IN over all of the clerk's step events would read the whole events table, every day of it (0027).
+    done = aliased(TicketEvent)
     rows = session.execute(
         select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.at, TicketEvent.staff_id)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(Ticket.office_id == office_id, Ticket.service_day == day,
                TicketEvent.kind.in_(["started", STEP_DONE]),
-               Ticket.id.in_(select(TicketEvent.ticket_id).where(TicketEvent.kind == STEP_DONE,
-                                                                 TicketEvent.staff_id == staff_id)))
+               select(done.id).where(done.ticket_id == Ticket.id, done.kind == STEP_DONE,
+                                     done.staff_id == staff_id).exists())
         .order_by(TicketEvent.id)).all()
     started: dict[int, datetime] = {}
     minutes = []

@@ -17,6 +17,15 @@
 - `ix_counter_sessions_open`: the open stretches of counters only (at most one per counter). Opening a counter
   looks for the clerk's other open counters, and every wait estimate counts the service's open counters; both
   read every stretch ever recorded.
+- `ix_tickets_clerk_day`: every counter screen asks for its clerk's figures of the day after every fact of the
+  office, which read the whole tickets table.
+- `ix_counter_sessions_ending`: the stretches of an office running or ended after a time (the day's discipline
+  scan, the leaderboard's hours at counters), which read every stretch the office ever had.
+- The rounds of the minute: `ix_tickets_parked` (parked tickets past their deadline), `ix_print_jobs_status`
+  (failed and pending print jobs), and `ix_tickets_phone_device` made partial, holding only the keys still set
+  (the clean-up clears the keys of ended tickets). Each had read every ticket or print job ever made.
+- `ix_alert_subscriptions_office_id`: after every commit the alert task asks whether the office has any
+  subscription; the rows live only while their ticket is open, but in city mode they are every office's.
 
 Revision ID: 0027_ticket_indexes
 Revises: 0026_config_version_triggers
@@ -33,6 +42,8 @@ depends_on = None
 
 WAITING = sa.text("status = 'waiting'")
 OPEN = sa.text("ended_at IS NULL")
+PARKED = sa.text("status = 'parked'")
+PHONE = sa.text("phone_device IS NOT NULL")
 
 
 def upgrade() -> None:
@@ -43,9 +54,24 @@ def upgrade() -> None:
     op.create_index('ix_tickets_called', 'tickets', ['office_id', 'service_day', 'called_at'])
     op.create_index('ix_counter_sessions_open', 'counter_sessions', ['counter_id', 'state', 'staff_id'],
                     sqlite_where=OPEN, postgresql_where=OPEN)
+    op.create_index('ix_tickets_clerk_day', 'tickets', ['clerk_id', 'service_day'])
+    op.create_index('ix_counter_sessions_ending', 'counter_sessions', ['office_id', 'ended_at'])
+    op.create_index('ix_alert_subscriptions_office_id', 'alert_subscriptions', ['office_id'])
+    op.create_index('ix_tickets_parked', 'tickets', ['office_id', 'parked_until'],
+                    sqlite_where=PARKED, postgresql_where=PARKED)
+    op.create_index('ix_print_jobs_status', 'print_jobs', ['status'])
+    op.drop_index('ix_tickets_phone_device', table_name='tickets')
+    op.create_index('ix_tickets_phone_device', 'tickets', ['phone_device'], sqlite_where=PHONE, postgresql_where=PHONE)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_tickets_phone_device', table_name='tickets')
+    op.create_index('ix_tickets_phone_device', 'tickets', ['phone_device'])
+    op.drop_index('ix_print_jobs_status', table_name='print_jobs')
+    op.drop_index('ix_tickets_parked', table_name='tickets')
+    op.drop_index('ix_alert_subscriptions_office_id', table_name='alert_subscriptions')
+    op.drop_index('ix_counter_sessions_ending', table_name='counter_sessions')
+    op.drop_index('ix_tickets_clerk_day', table_name='tickets')
     op.drop_index('ix_counter_sessions_open', table_name='counter_sessions')
     op.drop_index('ix_tickets_called', table_name='tickets')
     op.drop_index('ix_tickets_recent', table_name='tickets')
