@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,9 @@ class OfficeSequence(Base):
     seq: Mapped[int] = mapped_column()
 
 
+_AT_A_COUNTER, _FINISHED = "status IN ('called', 'serving')", "status = 'done'"
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -53,10 +57,15 @@ class Ticket(Base):
         # every call; the recent services of a wait estimate: none of them reads the table's history (0027).
         Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status",
               sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
-        Index("ix_tickets_counter", "counter_id", "status"),
+        # Partial, so that a ticket's row enters and leaves each at most once (a status change of another kind
+        # does not rewrite it): a query uses them only with the term written into its SQL (AT_A_COUNTER,
+        # FINISHED below).
+        Index("ix_tickets_counter", "counter_id",
+              sqlite_where=text(_AT_A_COUNTER), postgresql_where=text(_AT_A_COUNTER)),
         # The last services of a kind, for every wait estimate (an issue, a resident's status page); the day's
         # last calls, for every office snapshot (a display connecting, the office's queue).
-        Index("ix_tickets_recent", "service_id", "status", "finished_at"),
+        Index("ix_tickets_recent", "service_id", "finished_at",
+              sqlite_where=text(_FINISHED), postgresql_where=text(_FINISHED)),
         Index("ix_tickets_called", "office_id", "service_day", "called_at"),
         # A clerk's tickets of the day, for the counter screen's figures after every fact of the office.
         Index("ix_tickets_clerk_day", "clerk_id", "service_day"),
@@ -116,6 +125,12 @@ class Ticket(Base):
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+
+# The terms a query carries, written into its SQL (not bound), for the database to use the partial indexes of
+# tickets at a counter and of finished tickets (migration 0027; docs/architecture.md).
+AT_A_COUNTER = Ticket.status.in_([literal_column("'called'"), literal_column("'serving'")])
+FINISHED = Ticket.status == literal_column("'done'")
 
 
 class TicketEvent(Base):

@@ -18,6 +18,7 @@ from ..domain.errors import (
     NotFound,
 )
 from ..models import Counter, CounterSession, Staff, Ticket
+from ..models.tickets import AT_A_COUNTER
 from .actors import Actor
 from .lookup import publish, require_office
 from .serializers import counter_view
@@ -118,7 +119,7 @@ def _switch(
 
 def _has_active_ticket(session: Session, counter_id: int) -> bool:
     return session.scalar(
-        select(Ticket.id).where(Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))
+        select(Ticket.id).where(Ticket.counter_id == counter_id, AT_A_COUNTER)
     ) is not None
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.calling_order import Priority, QueueEntry
 from ..models import AppointmentSettings, Counter, Ticket, TicketEvent, counter_services
+from ..models.tickets import AT_A_COUNTER
 from .parked_line import returned_heads
 
 
@@ -147,7 +148,7 @@ def _all_heads() -> Any:
             parts.append(((*line, tier, kind, Ticket.return_counter_id.is_(None)), (order, Ticket.id)))
     parts.append(((*line, Ticket.return_counter_id == bindparam("counter_id")), (Ticket.queued_at, Ticket.id)))
     parts.append(((*line, Ticket.urgent_at.is_not(None)), (Ticket.urgent_at, Ticket.id)))
-    parts.append(((Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(["called", "serving"])),
+    parts.append(((Ticket.counter_id == bindparam("counter_id"), AT_A_COUNTER),
                   (Ticket.id,)))  # the counter's current ticket, which refuses the call (tickets._prepare_call)
     members = []
     for number, (where, order_by) in enumerate(parts):

@@ -13,6 +13,7 @@ from ..domain.calling_order import Priority, QueueEntry, order_queue
 from ..domain.estimate import estimated_wait_minutes, mean_service_minutes
 from ..domain.hours import local_now
 from ..models import Counter, CounterSession, Office, Service, Ticket, counter_services
+from ..models.tickets import FINISHED
 from .lookup import run_prebuilt
 from .parked_line import returned_ahead
 
@@ -96,7 +97,7 @@ _RECENT_SERVICES = (
     select(Ticket.started_at, Ticket.finished_at)
     .where(
         Ticket.service_id == bindparam("service_id"),
-        Ticket.status == "done",
+        FINISHED,
         Ticket.finished_at >= bindparam("since"),
     )
     .order_by(Ticket.finished_at.desc())

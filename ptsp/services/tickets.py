@@ -28,6 +28,7 @@ from ..domain.errors import (
 )
 from ..domain.lifecycle import OPEN_STATUSES, Action, Status, next_status, recall_outcome
 from ..models import Counter, Office, Service, Ticket, TicketNumber, counter_services
+from ..models.tickets import AT_A_COUNTER
 from . import office_calendar, points, steps
 from .actors import Actor
 from .counters import lock_counter, require_attending
@@ -157,7 +158,7 @@ def _open_service(session: Session, office: Office, service_id: int, now: dateti
 
 def _active_ticket(session: Session, counter_id: int) -> Ticket | None:
     return session.scalars(
-        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(["called", "serving"]))
+        select(Ticket).where(Ticket.counter_id == counter_id, AT_A_COUNTER)
     ).first()
 
 

@@ -7,11 +7,13 @@
   SQLite 3.40 counts from the index alone), and a ticket leaves it when it is called.
 - `ix_tickets_counter`: each call-next, recall, break and close asks for the counter's called or serving
   ticket. No index had the counter, so both databases read the whole tickets table, every day of its history,
-  to answer; the cost of a call grew with every ticket ever issued.
+  to answer; the cost of a call grew with every ticket ever issued. Partial: only the tickets called or served.
 - `ix_tickets_recent`: every wait estimate (each issue, each resident's status page) reads the last 20 services
   of a kind finished within the week. Without an index on the service and the finishing time, both databases
   read the whole table and sorted what matched: with 100,000 tickets of history an issue cost five times the
-  CPU of one in a new office (docs/benchmarks.md, "An office with history").
+  CPU of one in a new office (docs/benchmarks.md, "An office with history"). Partial: only finished tickets.
+- The partial indexes change only when a ticket enters or leaves their set, so the status changes between
+  (waiting, called, serving) do not rewrite them; a query must write the status into its SQL to use them.
 - `ix_tickets_called`: every office snapshot (a display connecting or catching up, the office's queue) lists
   the day's last calls. Through `ix_tickets_queue` the database read every ticket the office ever had.
 - `ix_counter_sessions_open`: the open stretches of counters only (at most one per counter). Opening a counter
@@ -43,14 +45,18 @@ depends_on = None
 WAITING = sa.text("status = 'waiting'")
 OPEN = sa.text("ended_at IS NULL")
 PARKED = sa.text("status = 'parked'")
+AT_A_COUNTER = sa.text("status IN ('called', 'serving')")
+FINISHED = sa.text("status = 'done'")
 PHONE = sa.text("phone_device IS NOT NULL")
 
 
 def upgrade() -> None:
     op.create_index('ix_tickets_waiting', 'tickets', ['office_id', 'service_day', 'service_id', 'status'],
                     sqlite_where=WAITING, postgresql_where=WAITING)
-    op.create_index('ix_tickets_counter', 'tickets', ['counter_id', 'status'])
-    op.create_index('ix_tickets_recent', 'tickets', ['service_id', 'status', 'finished_at'])
+    op.create_index('ix_tickets_counter', 'tickets', ['counter_id'],
+                    sqlite_where=AT_A_COUNTER, postgresql_where=AT_A_COUNTER)
+    op.create_index('ix_tickets_recent', 'tickets', ['service_id', 'finished_at'],
+                    sqlite_where=FINISHED, postgresql_where=FINISHED)
     op.create_index('ix_tickets_called', 'tickets', ['office_id', 'service_day', 'called_at'])
     op.create_index('ix_counter_sessions_open', 'counter_sessions', ['counter_id', 'state', 'staff_id'],
                     sqlite_where=OPEN, postgresql_where=OPEN)
