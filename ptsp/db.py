@@ -110,7 +110,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # as 30 s pool timeouts). Ten stay open; the others are closed when handed back.
         # Last in, first out: each connection keeps its own page cache, which SQLite drops whenever another
         # connection has written since. Handed out oldest first, every request met a connection whose cache
-        # another had made stale and read the pages again (docs/benchmarks.md, "A warm connection").
+        # another had made stale and read the pages again (docs/benchmarks.md, "An office with history").
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", -1)

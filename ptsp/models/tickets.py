@@ -45,7 +45,12 @@ class OfficeSequence(Base):
     seq: Mapped[int] = mapped_column()
 
 
-_AT_A_COUNTER, _FINISHED = "status IN ('called', 'serving')", "status = 'done'"
+_WAITING, _AT_A_COUNTER, _FINISHED = "status = 'waiting'", "status IN ('called', 'serving')", "status = 'done'"
+
+
+def _partial(where: str) -> dict[str, Any]:
+    """An index's WHERE, the same on both databases."""
+    return {"sqlite_where": text(where), "postgresql_where": text(where)}
 
 
 class Ticket(Base):
@@ -53,27 +58,23 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "issued_service_id", "service_day", "number"),
         Index("ix_tickets_queue", "office_id", "status", "service_id", "queued_at"),
-        # The waiting counts every fact carries, read from this index alone; a counter's current ticket, asked by
-        # every call; the recent services of a wait estimate: none of them reads the table's history (0027).
-        Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status",
-              sqlite_where=text("status = 'waiting'"), postgresql_where=text("status = 'waiting'")),
-        # Partial, so that a ticket's row enters and leaves each at most once (a status change of another kind
-        # does not rewrite it): a query uses them only with the term written into its SQL (AT_A_COUNTER,
-        # FINISHED below).
-        Index("ix_tickets_counter", "counter_id",
-              sqlite_where=text(_AT_A_COUNTER), postgresql_where=text(_AT_A_COUNTER)),
-        # The last services of a kind, for every wait estimate (an issue, a resident's status page); the day's
-        # last calls, for every office snapshot (a display connecting, the office's queue).
-        Index("ix_tickets_recent", "service_id", "finished_at",
-              sqlite_where=text(_FINISHED), postgresql_where=text(_FINISHED)),
+        # Migration 0027: no read of a request or of a round of the minute walks the table's history
+        # (docs/architecture.md, "Reads that stay cheap as the office ages"; tests/test_query_plans.py).
+        # Partial indexes hold only the rows they are about, and a ticket's row enters and leaves each at most
+        # once; a query uses one only with its status written into the SQL (AT_A_COUNTER, FINISHED below).
+        # The waiting counts every fact carries, from the index alone (the status kept for SQLite 3.40).
+        Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status", **_partial(_WAITING)),
+        # A counter's current ticket, asked by every call, recall, break and close.
+        Index("ix_tickets_counter", "counter_id", **_partial(_AT_A_COUNTER)),
+        # The last services of a kind, for every wait estimate (an issue, a resident's status page).
+        Index("ix_tickets_recent", "service_id", "finished_at", **_partial(_FINISHED)),
+        # The day's last calls, for every office snapshot (a display connecting, the office's queue).
         Index("ix_tickets_called", "office_id", "service_day", "called_at"),
         # A clerk's tickets of the day, for the counter screen's figures after every fact of the office.
         Index("ix_tickets_clerk_day", "clerk_id", "service_day"),
-        # Only the rows it is about: the phones' keys of open tickets, the parked tickets (0027).
-        Index("ix_tickets_phone_device", "phone_device",
-              sqlite_where=text("phone_device IS NOT NULL"), postgresql_where=text("phone_device IS NOT NULL")),
-        Index("ix_tickets_parked", "office_id", "parked_until",
-              sqlite_where=text("status = 'parked'"), postgresql_where=text("status = 'parked'")),
+        # The phones' keys still set (open tickets), the parked tickets.
+        Index("ix_tickets_phone_device", "phone_device", **_partial("phone_device IS NOT NULL")),
+        Index("ix_tickets_parked", "office_id", "parked_until", **_partial("status = 'parked'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,8 +159,7 @@ class CounterSession(Base):
         Index("ix_counter_sessions_current", "counter_id", "ended_at"),
         # Only the open stretches (one per open counter at most): a clerk's open counters, the open counters of
         # a service in each wait estimate, without reading every stretch ever recorded (migration 0027).
-        Index("ix_counter_sessions_open", "counter_id", "state", "staff_id",
-              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("ix_counter_sessions_open", "counter_id", "state", "staff_id", **_partial("ended_at IS NULL")),
         # The stretches of an office that end after a time or still run (analytics.timeline.counter_stretches).
         Index("ix_counter_sessions_ending", "office_id", "ended_at"),
     )
