@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
-from sqlalchemy import literal_column, select
+from sqlalchemy import select
 
 from .background import run_every
 from .context import db_session, now
 from .models import Ticket
+from .models.tickets import PARKED
 from .services.actors import SYSTEM
 from .services.parking import lapse_overdue
 
@@ -28,7 +29,7 @@ def lapse_round(at: datetime | None = None) -> int:
     with db_session() as session:
         # The status written into the SQL: both databases then read only the partial index of parked tickets.
         offices = session.scalars(select(Ticket.office_id).where(
-            Ticket.status == literal_column("'parked'"), Ticket.parked_until < at).distinct()).all()
+            PARKED, Ticket.parked_until < at).distinct()).all()
         session.rollback()
         for office_id in offices:
             try:

@@ -45,7 +45,8 @@ class OfficeSequence(Base):
     seq: Mapped[int] = mapped_column()
 
 
-_WAITING, _AT_A_COUNTER, _FINISHED = "status = 'waiting'", "status IN ('called', 'serving')", "status = 'done'"
+_WAITING, _PARKED = "status = 'waiting'", "status = 'parked'"
+_AT_A_COUNTER, _FINISHED = "status IN ('called', 'serving')", "status = 'done'"
 
 
 def _partial(where: str) -> dict[str, Any]:
@@ -61,7 +62,8 @@ class Ticket(Base):
         # Migration 0027: no read of a request or of a round of the minute walks the table's history
         # (docs/architecture.md, "Reads that stay cheap as the office ages"; tests/test_query_plans.py).
         # Partial indexes hold only the rows they are about, and a ticket's row enters and leaves each at most
-        # once; a query uses one only with its status written into the SQL (AT_A_COUNTER, FINISHED below).
+        # once; a query uses one only with its status written into the SQL (WAITING, PARKED, AT_A_COUNTER,
+        # FINISHED below).
         # The waiting counts every fact carries, from the index alone (the status kept for SQLite 3.40).
         Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status", **_partial(_WAITING)),
         # A counter's current ticket, asked by every call, recall, break and close.
@@ -74,7 +76,7 @@ class Ticket(Base):
         Index("ix_tickets_clerk_day", "clerk_id", "service_day"),
         # The phones' keys still set (open tickets), the parked tickets.
         Index("ix_tickets_phone_device", "phone_device", **_partial("phone_device IS NOT NULL")),
-        Index("ix_tickets_parked", "office_id", "parked_until", **_partial("status = 'parked'")),
+        Index("ix_tickets_parked", "office_id", "parked_until", **_partial(_PARKED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +131,9 @@ class Ticket(Base):
 
 
 # The terms a query carries, written into its SQL (not bound), for the database to use the partial indexes of
-# tickets at a counter and of finished tickets (migration 0027; docs/architecture.md).
+# waiting, parked, called or serving, and finished tickets (migration 0027; docs/architecture.md).
+WAITING = Ticket.status == literal_column("'waiting'")
+PARKED = Ticket.status == literal_column("'parked'")
 AT_A_COUNTER = Ticket.status.in_([literal_column("'called'"), literal_column("'serving'")])
 FINISHED = Ticket.status == literal_column("'done'")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..domain.errors import Forbidden, NotFound
 from ..facts import TICKET_COMPLETED, Fact
 from ..models import Base, Office, OfficeSequence, Ticket, TicketEvent, TicketNumber
+from ..models.tickets import WAITING
 from .actors import Actor
 
 
@@ -160,7 +161,7 @@ def require_office(session: Session, actor: Actor, office_id: int) -> None:
 _WAITING_COUNTS = (
     select(Ticket.service_id, func.count())
     .where(Ticket.office_id == bindparam("office_id"), Ticket.service_day == bindparam("day"),
-           Ticket.status == literal_column("'waiting'"))
+           WAITING)
     .group_by(Ticket.service_id)
 )
 
