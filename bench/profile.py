@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0,
                         help="finished tickets of past days to add first (an office after months of service)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor"], action="append")
+    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor", "screen"], action="append")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",
@@ -126,9 +126,13 @@ def run(args: argparse.Namespace, url: str) -> None:
         """A logged-in clerk's cheapest request (who am I): the cost every clerk request pays before its work."""
         assert clerk.get("/api/v1/auth/me").status_code == 200
 
+    def screen(_i: int) -> None:
+        """What each counter screen of the office asks after a fact: its lines, the clerk's figures, parked tickets."""
+        assert clerk.get("/counter/state").status_code == 200
+
     statements = _StatementCounter(app.extensions["ptsp.engine"])
     actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
-               ("floor", floor))
+               ("floor", floor), ("screen", screen))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -189,7 +193,8 @@ def add_history(engine: Any, count: int, counter_id: int) -> None:
 
 LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
           "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
-          "serve": "served ticket: start + complete-and-call-next"}
+          "serve": "served ticket: start + complete-and-call-next",
+          "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)"}
 
 
 class _StatementCounter:

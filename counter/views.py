@@ -16,8 +16,7 @@ from ptsp.domain.errors import Unauthorized
 from ptsp.domain.urgent import REASONS as URGENT_REASONS
 from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
-from ptsp.services.counter_screen import clerk_today, waiting_tickets
-from ptsp.services.parking import counter_lists
+from ptsp.services.counter_screen import clerk_today, office_lines
 from ptsp.sign_out import sign_out
 
 from .blueprint import bp
@@ -79,11 +78,19 @@ def state() -> Response | tuple[Response, int]:
     session = get_read_db()
     office_id = current_user.office_id
     return jsonify({
-        "waiting": {str(k): v for k, v in waiting_tickets(session, office_id, now()).items()},
+        **office_lines(session, office_id, now()),  # the same for every screen of the office (`lines`)
         "figures": {**clerk_today(session, current_user.id, office_id, now()),
                     "standing": own_standing(current_user.id, office_id)},
-        **counter_lists(session, office_id, now()),  # parked tickets and missed calls (docs/queue.md)
     })
+
+
+@bp.get("/lines")
+def lines() -> Response:
+    """The part of the state that is the same for every screen of the office: what a screen asks after a fact
+    about another counter (its own figures cannot have moved; docs/architecture.md, "A fact, N screens")."""
+    if not current_user.is_authenticated:
+        raise Unauthorized("login_required")
+    return jsonify(office_lines(get_read_db(), current_user.office_id, now()))
 
 
 STANDINGS_KEPT = 64

@@ -79,6 +79,7 @@ class Copies:
     device_rows: dict[int, Device] = field(default_factory=dict)  # paired pages' devices, by id
     printers: dict[int, TicketPrinter | None] = field(default_factory=dict)  # by kiosk: its printer's set-up, or None
     staff: dict[int, Staff] = field(default_factory=dict)  # accounts by id (never handed out: see `staff`)
+    stamped: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # `remembered_at`: key -> (stamp, value)
 
 
 _COPIES: weakref.WeakKeyDictionary[Pool, Copies] = weakref.WeakKeyDictionary()  # per database (its pool)
@@ -310,6 +311,21 @@ def remembered(session: Session, kind: str, key: Any, load: Callable[[], _Value]
     if key not in kept:
         kept[key] = load()
     return kept[key]
+
+
+def remembered_at(session: Session, key: Any, stamp: Any, load: Callable[[], _Value]) -> _Value:
+    """A value that also depends on rows outside the set-up, kept under `key` while `stamp` (which the caller
+    reads from the database, in this transaction, before `load` runs) stays the same: one value per key, the
+    latest stamp's, so the copies grow with the keys and not with time. Values are shared: never change one."""
+    copies = current(session)
+    if copies is None:
+        return load()
+    kept = copies.stamped.get(key)
+    if kept is not None and kept[0] == stamp:
+        return cast(_Value, kept[1])
+    value = load()
+    copies.stamped[key] = (stamp, value)
+    return value
 
 
 def device(session: Session, token_hash: str, load: Callable[[], Any]) -> DeviceSeen | None:

@@ -9,7 +9,7 @@
 
   const state = {
     office: null, services: [], counters: [], counterId: Number(localStorage.getItem("ptsp.counter")) || null,
-    current: null, waiting: {}, lines: {}, figures: null, picked: null,
+    current: null, waiting: {}, lines: {}, lineLengths: {}, figures: null, picked: null,
   };
   const pending = new Map();
   const socket = io({ auth: { office: cfg.office } });
@@ -45,27 +45,43 @@
       state.counters = state.counters.map((c) => (c.id === fact.id ? { ...c, ...fact } : c));
     }
     const ticket = fact.ticket;
+    const mine = (ticket && (ticket.counter === state.counterId || ticket.clerk === cfg.staff
+      || (state.current && state.current.id === ticket.id)))
+      || (name === "counter_changed" && fact.id === state.counterId);
     if (ticket && ticket.counter === state.counterId && (ticket.status === "called" || ticket.status === "serving")) {
       state.current = ticket;
     } else if (ticket && state.current && state.current.id === ticket.id) {
       state.current = null;
     }
     render();
-    refresh();
+    refresh(!!mine);
   }
 
   // Throttled, not debounced: a pending refresh also covers facts that arrive meanwhile, so a busy
-  // office's steady stream of facts cannot postpone it indefinitely.
+  // office's steady stream of facts cannot postpone it indefinitely. A fact about another counter asks only for
+  // the office's lines ("lines", the same answer for every screen); the clerk's own figures ("state") are asked
+  // after the clerk's own commands and facts, on a new snapshot, and at least once a minute for what moves them
+  // from elsewhere (a resident's rating, a supervisor's decision, the standing).
+  const FIGURES_EVERY_MS = 60000;
   let refreshTimer = null;
-  function refresh() {
+  let figuresWanted = true;
+  let figuresAt = 0;
+  function refresh(withFigures = true) {
+    if (withFigures) figuresWanted = true;
     if (refreshTimer !== null) return;
     refreshTimer = setTimeout(async () => {
       refreshTimer = null;
-      const response = await fetch("state", { credentials: "same-origin" });
-      if (!response.ok) return;
-      const data = await response.json();
-      state.lines = data.waiting;
-      state.figures = data.figures;
+      const full = figuresWanted || Date.now() - figuresAt >= FIGURES_EVERY_MS;
+      figuresWanted = false;
+      let data = null;
+      try {
+        const response = await fetch(full ? "state" : "lines", { credentials: "same-origin" });
+        if (response.ok) data = await response.json();
+      } catch (_err) { /* offline for a moment: the next fact or snapshot asks again */ }
+      if (data === null) { if (full) figuresWanted = true; return; }
+      state.lines = data.waiting;  // the first tickets of each line; `waiting_total`, each line's length
+      state.lineLengths = data.waiting_total || {};
+      if (full) { state.figures = data.figures; figuresAt = Date.now(); }
       state.parked = data.parked || [];  // parked tickets and missed calls: park.js (docs/queue.md)
       state.missed = data.missed || [];
       state.reinsertPlaces = data.reinsert_places || 0;
@@ -222,7 +238,8 @@
         `${x.transferred ? " ↪" : ""}${x.returned ? " ⟲" : ""}${x.appointment ? ` <span class="appt${x.ready ? "" : " early"}">` +
         `${esc(t("appointment", { time: x.appointment }))}</span>` : ""}` +
         `${x.urgent ? ` <span class="urg">${esc(t(`urgent_${x.urgent}`))}</span>` : ""}</button></li>`).join("");
-      const more = line.length > 12 ? `<li class="more">+${line.length - 12}</li>` : "";
+      const length = state.lineLengths[s.id] === undefined ? line.length : state.lineLengths[s.id];
+      const more = length > 12 ? `<li class="more">+${length - 12}</li>` : "";
       return `<div class="line${mine.has(s.id) ? " mine" : ""}" data-service="${esc(s.id)}" data-key="line-${esc(s.id)}">` +
         `<h3>${esc(serviceName(s.id))} <span class="count">${state.waiting[s.id] || 0}</span></h3><ul>${items}${more}</ul></div>`;
     }).join("");
