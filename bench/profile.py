@@ -29,8 +29,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--history", type=int, default=0,
                         help="finished tickets of past days to add first (an office after months of service)")
+    parser.add_argument("--screens", type=int, default=10,
+                        help="counter screens open in the office (`office`: each asks after every fact)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor", "screen"], action="append")
+    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor", "screen", "office"], action="append")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace, url: str) -> None:
                       "RATELIMIT_ISSUE": "1000000 per minute", "RATELIMIT_LOGIN": "100000 per minute"})
     upgrade(app.extensions["ptsp.engine"])
     with app.extensions["ptsp.sessions"]() as session:
-        load_setup(session, bench_office(counters=2))
+        load_setup(session, bench_office(counters=max(2, args.screens)))
         office = session.scalar(select(Office).where(Office.slug == "bench"))
         kiosk = make_device_token(session, office=office, kind="kiosk", name="k", now=datetime.now(UTC))[1]
         # The kiosk page's issue renders the QR and prints (to an in-memory preview printer, as a real one would).
@@ -87,12 +89,15 @@ def run(args: argparse.Namespace, url: str) -> None:
         add_history(app.extensions["ptsp.engine"], args.history, counter_id)
     clerk = app.test_client()
 
-    def arm() -> None:  # a cookie-authenticated POST carries the session's CSRF token, as a page's does
-        clerk.environ_base["HTTP_X_CSRFTOKEN"] = clerk.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+    def arm(browser: Any = clerk) -> None:  # a cookie-authenticated POST carries the session's CSRF token, as a page's does
+        browser.environ_base["HTTP_X_CSRFTOKEN"] = browser.get("/api/v1/auth/csrf").get_json()["csrf_token"]
 
-    arm()
-    assert clerk.post("/api/v1/auth/login", json={"username": "clerk1", "password": CLERK_PASSWORD}).status_code == 200
-    arm()  # the login may have renewed the session
+    def log_in(browser: Any, username: str) -> None:
+        arm(browser)
+        assert browser.post("/api/v1/auth/login", json={"username": username, "password": CLERK_PASSWORD}).status_code == 200
+        arm(browser)  # the login may have renewed the session
+
+    log_in(clerk, "clerk1")
     assert clerk.post(f"/api/v1/counters/{counter_id}/open").status_code == 200
 
     def call(_i: int) -> None:
@@ -126,13 +131,27 @@ def run(args: argparse.Namespace, url: str) -> None:
         """A logged-in clerk's cheapest request (who am I): the cost every clerk request pays before its work."""
         assert clerk.get("/api/v1/auth/me").status_code == 200
 
+    other_screen = app.test_client()  # the office's other screens (one login: their requests cost the same)
+    log_in(other_screen, "clerk2")
+    has_lines = clerk.get("/counter/lines").status_code == 200  # a version before it: every screen asks state
+
+    def office(i: int) -> None:
+        """A served ticket the screen's way in an office with `--screens` counter screens open: after each of its
+        three facts (started, completed, called) the clerk's own screen asks for its state, and each other
+        screen asks for the lines (or, before `/counter/lines`, for its whole state), as counter.js does."""
+        serve(i)
+        for _fact in range(3):
+            assert clerk.get("/counter/state").status_code == 200
+            for _other in range(args.screens - 1):
+                assert other_screen.get("/counter/lines" if has_lines else "/counter/state").status_code == 200
+
     def screen(_i: int) -> None:
         """What each counter screen of the office asks after a fact: its lines, the clerk's figures, parked tickets."""
         assert clerk.get("/counter/state").status_code == 200
 
     statements = _StatementCounter(app.extensions["ptsp.engine"])
     actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
-               ("floor", floor), ("screen", screen))
+               ("floor", floor), ("screen", screen), ("office", office))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -194,7 +213,8 @@ def add_history(engine: Any, count: int, counter_id: int) -> None:
 LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
           "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next",
-          "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)"}
+          "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)",
+          "office": "served ticket with the requests of every counter screen (--screens) after its 3 facts"}
 
 
 class _StatementCounter:
