@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import config_cache
 from ..domain import hours as office_hours
 from ..models import Office, Ticket
-from .lookup import current_seq, get_or_404
+from .lookup import current_seq, get_or_404, run_prebuilt
 from .parking import counter_lists
 from .points import points_on
 from .serializers import waiting_line
@@ -83,15 +83,16 @@ def _slot(at: datetime | None, timezone: str) -> str | None:
     return None if at is None else office_hours.local_now(at, timezone).strftime("%H:%M")
 
 
+_CLERK_DAY = select(Ticket.status, Ticket.started_at, Ticket.finished_at).where(
+    Ticket.clerk_id == bindparam("staff_id"), Ticket.service_day == bindparam("day"),
+    Ticket.status.in_(["done", "no_show"]))
+
+
 def clerk_today(session: Session, staff_id: int, office_id: int, now: datetime) -> dict[str, Any]:
     """Return the clerk's figures for the office's service day: served, no-shows, mean minutes, points."""
-    office = get_or_404(session, Office, office_id)
+    office = config_cache.office(session, office_id) or get_or_404(session, Office, office_id)
     day = office_hours.service_day(now, office.timezone)
-    rows = session.execute(
-        select(Ticket.status, Ticket.started_at, Ticket.finished_at).where(
-            Ticket.clerk_id == staff_id, Ticket.service_day == day, Ticket.status.in_(["done", "no_show"])
-        )
-    ).all()
+    rows = run_prebuilt(session, _CLERK_DAY, {"staff_id": staff_id, "day": day}).all()
     minutes = [(end - start).total_seconds() / 60 for status, start, end in rows if status == "done" and start and end]
     minutes += steps_served(session, staff_id, office_id, day)  # steps of visits that went on (docs/steps.md)
     return {

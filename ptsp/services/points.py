@@ -35,7 +35,7 @@ from ..domain.steps import STEP_DONE, visit_entries
 from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
 from .agencies import in_agency, require_service_in_agency
-from .lookup import get_or_404, office_scope, record, require_office
+from .lookup import get_or_404, office_scope, record, require_office, run_prebuilt
 
 RULES_KEY = "points_rules"
 
@@ -236,14 +236,16 @@ def pending_holds(session: Session, actor: Actor, office_id: int | None = None, 
     return [{**ledger_view(line), "code": code} for line, code in session.execute(stmt)]
 
 
+_POINTS_ON = (
+    select(func.coalesce(func.sum(PointsLedgerEntry.points), 0.0), func.coalesce(func.sum(PointsLedgerEntry.held), 0.0))
+    .where(PointsLedgerEntry.staff_id == bindparam("staff_id"), PointsLedgerEntry.office_id == bindparam("office_id"),
+           PointsLedgerEntry.service_day == bindparam("day"))
+)
+
+
 def points_on(session: Session, staff_id: int, office_id: int, day: date) -> dict[str, float]:
     """Return a clerk's credited and still-held points for one office day, from the ledger."""
-    credited, held = session.execute(
-        select(func.coalesce(func.sum(PointsLedgerEntry.points), 0.0),
-               func.coalesce(func.sum(PointsLedgerEntry.held), 0.0))
-        .where(PointsLedgerEntry.staff_id == staff_id, PointsLedgerEntry.office_id == office_id,
-               PointsLedgerEntry.service_day == day)
-    ).one()
+    credited, held = run_prebuilt(session, _POINTS_ON, {"staff_id": staff_id, "office_id": office_id, "day": day}).one()
     return {"points": round(float(credited), 2), "held": round(float(held), 2)}
 
 
