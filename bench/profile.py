@@ -32,7 +32,8 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=10,
                         help="counter screens open in the office (`office`: each asks after every fact)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", choices=["issue", "kiosk", "call", "serve", "queue", "floor", "screen", "office"], action="append")
+    parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "queue", "floor",
+                                                            "screen", "office", "kiosk-state"])
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",
@@ -89,12 +90,13 @@ def run(args: argparse.Namespace, url: str) -> None:
         add_history(app.extensions["ptsp.engine"], args.history, counter_id)
     clerk = app.test_client()
 
-    def arm(browser: Any = clerk) -> None:  # a cookie-authenticated POST carries the session's CSRF token, as a page's does
+    def arm(browser: Any = clerk) -> None:  # a cookie-authenticated POST carries the session's CSRF token
         browser.environ_base["HTTP_X_CSRFTOKEN"] = browser.get("/api/v1/auth/csrf").get_json()["csrf_token"]
 
     def log_in(browser: Any, username: str) -> None:
         arm(browser)
-        assert browser.post("/api/v1/auth/login", json={"username": username, "password": CLERK_PASSWORD}).status_code == 200
+        answer = browser.post("/api/v1/auth/login", json={"username": username, "password": CLERK_PASSWORD})
+        assert answer.status_code == 200, answer.get_json()
         arm(browser)  # the login may have renewed the session
 
     log_in(clerk, "clerk1")
@@ -145,13 +147,18 @@ def run(args: argparse.Namespace, url: str) -> None:
             for _other in range(args.screens - 1):
                 assert other_screen.get("/counter/lines" if has_lines else "/counter/state").status_code == 200
 
+    def kiosk_state(_i: int) -> None:
+        """What each kiosk of the office asks after a fact (and every 30 s): its start screen's catalogue."""
+        assert client.get("/kiosk/state", headers=page_headers).status_code == 200
+
     def screen(_i: int) -> None:
         """What each counter screen of the office asks after a fact: its lines, the clerk's figures, parked tickets."""
         assert clerk.get("/counter/state").status_code == 200
 
     statements = _StatementCounter(app.extensions["ptsp.engine"])
     actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
-               ("floor", floor), ("screen", screen), ("office", office))
+               ("floor", floor), ("screen", screen), ("office", office),
+               ("kiosk-state", kiosk_state))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -214,6 +221,7 @@ LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
           "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next",
           "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)",
+          "kiosk-state": "a kiosk's GET /kiosk/state (asked by every kiosk after each fact)",
           "office": "served ticket with the requests of every counter screen (--screens) after its 3 facts"}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 
 from printers import render_html, ticket_layout
+from ptsp import config_cache
 from ptsp.api.access import issue_limited, require_actor
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, get_read_db, now, status_url
@@ -17,7 +18,7 @@ from ptsp.i18n import current_language, switch_url
 from ptsp.models import Office
 from ptsp.printing_runner import print_issued, ticket_print_data
 from ptsp.schemas import IssueTicket
-from ptsp.services.lookup import issued_counts, waiting_counts
+from ptsp.services.lookup import current_seq, issued_counts, waiting_counts
 from ptsp.services.printing import issue_with_job, printer_for_device, printer_health_view, recent_jobs
 from ptsp.services.serializers import ticket_view, wait_estimate
 from ptsp.services.service_standard import standard_view
@@ -66,14 +67,30 @@ def office_state(office: Office, at: Any) -> dict[str, Any]:
 
 @bp.get("/state")
 def state() -> Response:
+    """The start screen's data. Every kiosk of the office asks for it after each fact of the office, and all but
+    the printer is the same for each of them: that part is worked out once per process for each office fact,
+    clock minute and language, like the counter screens' lines (docs/architecture.md, "A fact, N screens")."""
     actor = require_actor("kiosk")
+    office_id = actor.office_id
+    if office_id is None:  # a kiosk is always an office's; never share a catalogue under no office
+        raise Forbidden("caller_kind_not_allowed", kind="kiosk")
     session = get_read_db()
-    office = session.get_one(Office, actor.office_id)
     at = now()
-    services = service_catalogue(session, office, at)
+    seq = current_seq(session, office_id)
+    shared = config_cache.remembered_at(
+        session, ("kiosk_state", office_id, current_language()),
+        (seq, at.replace(second=0, microsecond=0)), lambda: office_catalogue(session, office_id, at))
     printer = printer_for_device(session, actor.device_id)
+    return jsonify({**shared, "printer": printer_health_view(session, printer) if printer else None})
+
+
+def office_catalogue(session: Any, office_id: int, at: Any) -> dict[str, Any]:
+    """What every kiosk of the office shows alike: the office, its open state, a closed day, the services and
+    the agencies' tiles."""
+    office = session.get_one(Office, office_id)
+    services = service_catalogue(session, office, at)
     closed_day = holiday_screen(session, office, at)  # the holiday screen's hook (kiosk/holiday.py)
-    return jsonify({
+    return {
         "office": {"id": office.id, "name": office.name,
                    "local_time": office_hours.local_now(at, office.timezone).strftime("%H:%M"),
                    "zone": office_hours.zone_label(office.timezone)},
@@ -82,8 +99,7 @@ def state() -> Response:
         "closed_day": closed_day,
         "services": services,
         "agencies": agency_tiles(office, services),
-        "printer": printer_health_view(session, printer) if printer else None,
-    })
+    }
 
 
 def service_catalogue(session: Any, office: Office, at: Any) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ from .serializers import waiting_line
 from .steps import steps_served
 from .urgent import marks as urgent_marks
 
-
 # How many waiting tickets of each line the counter screen shows (the rest is a count): the lines are sent to
 # every screen of the office after each fact, so their cost must not grow with the queue.
 LINE_SHOWN = 12
