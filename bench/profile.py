@@ -33,7 +33,7 @@ def main() -> None:
                         help="counter screens open in the office (`office`: each asks after every fact)")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "queue", "floor",
-                                                            "screen", "office", "kiosk-state"])
+                                                            "screen", "office", "kiosk-state", "status"])
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",
@@ -147,6 +147,14 @@ def run(args: argparse.Namespace, url: str) -> None:
             for _other in range(args.screens - 1):
                 assert other_screen.get("/counter/lines" if has_lines else "/counter/state").status_code == 200
 
+    followed = client.post("/api/v1/tickets", headers=headers,
+                           json={"office": office_id, "service": service_ids[0]}).get_json()["status_url"]
+    followed = "/t/" + followed.rsplit("/t/", 1)[1]
+
+    def status(_i: int) -> None:
+        """What a resident's phone asks after its line moved: its ticket's place, wait and counter."""
+        assert client.get(followed + "/state").status_code == 200
+
     def kiosk_state(_i: int) -> None:
         """What each kiosk of the office asks after a fact (and every 30 s): its start screen's catalogue."""
         assert client.get("/kiosk/state", headers=page_headers).status_code == 200
@@ -158,7 +166,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     statements = _StatementCounter(app.extensions["ptsp.engine"])
     actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
                ("floor", floor), ("screen", screen), ("office", office),
-               ("kiosk-state", kiosk_state))
+               ("kiosk-state", kiosk_state), ("status", status))
     for name, action in actions:
         if args.only and name not in args.only:
             continue
@@ -221,6 +229,7 @@ LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
           "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next",
           "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)",
+          "status": "a resident's phone's GET /t/<token>/state (asked after each move of its line)",
           "kiosk-state": "a kiosk's GET /kiosk/state (asked by every kiosk after each fact)",
           "office": "served ticket with the requests of every counter screen (--screens) after its 3 facts"}
 

@@ -80,6 +80,21 @@ def test_issue_and_a_served_ticket_stay_within_their_statements(app, client, wor
     assert served <= 25, counted.seen
 
 
+def test_a_residents_refresh_and_a_counter_screens_figures_read_no_office_or_service_row(app, client, world):
+    """Hundreds of phones refresh after each move of their line, every screen after each fact: the office and
+    the service come from the process's copies once they are held."""
+    ticket = issue(client, world)
+    token = ticket["status_url"].rsplit("/t/", 1)[1]
+    client.get(f"/t/{token}/state")  # the copies are filled
+    login(client, "clerk1")
+    client.get("/counter/state")
+    with _Statements(app.extensions["ptsp.engine"]) as counted:
+        assert client.get(f"/t/{token}/state").status_code == 200
+        assert client.get("/counter/state").status_code == 200
+    rows = [s for s in counted.seen if s.startswith(("SELECT offices", "SELECT services"))]
+    assert rows == [], rows
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_served_ticket_by_the_three_rest_calls_stays_within_its_statements(app, client, world):
     issue(client, world)
