@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ptsp.analytics.leaderboard import office_standings, pick_standing
 from ptsp.context import get_read_db, now
 from ptsp.domain.discipline import LABELS as VIOLATION_LABELS
-from ptsp.domain.errors import Unauthorized
+from ptsp.domain.errors import Forbidden, Unauthorized
 from ptsp.domain.urgent import REASONS as URGENT_REASONS
 from ptsp.extensions import begin_password_change, login_limited, sign_in
 from ptsp.services.accounts import authenticate
@@ -71,12 +71,20 @@ def screen() -> str | BaseResponse:
     return render_template("counter/screen.html", config=config, violation_labels=labels, urgent_reasons=URGENT_REASONS)
 
 
-@bp.get("/state")
-def state() -> Response | tuple[Response, int]:
+def _own_office() -> int:
+    """The logged-in clerk's office: the lines and figures are only ever an office's own."""
     if not current_user.is_authenticated:
         raise Unauthorized("login_required")
+    office_id: int | None = current_user.office_id
+    if office_id is None:  # an administrator of no office has no counter screen
+        raise Forbidden("counter_needs_office")
+    return office_id
+
+
+@bp.get("/state")
+def state() -> Response | tuple[Response, int]:
+    office_id = _own_office()
     session = get_read_db()
-    office_id = current_user.office_id
     return jsonify({
         **office_lines(session, office_id, now()),  # the same for every screen of the office (`lines`)
         "figures": {**clerk_today(session, current_user.id, office_id, now()),
@@ -88,9 +96,7 @@ def state() -> Response | tuple[Response, int]:
 def lines() -> Response:
     """The part of the state that is the same for every screen of the office: what a screen asks after a fact
     about another counter (its own figures cannot have moved; docs/architecture.md, "A fact, N screens")."""
-    if not current_user.is_authenticated:
-        raise Unauthorized("login_required")
-    return jsonify(office_lines(get_read_db(), current_user.office_id, now()))
+    return jsonify(office_lines(get_read_db(), _own_office(), now()))
 
 
 STANDINGS_KEPT = 64

@@ -114,3 +114,18 @@ def test_the_lines_need_a_login_and_are_only_ever_the_clerks_own_office(app, cli
         "office": world.other_office, "service": world.other_service}).get_json()
     assert theirs["id"] not in [t["id"] for line in _clerk(app, "clerk1").get("/counter/lines").get_json()["waiting"]
                                 .values() for t in line]
+
+
+def test_an_account_of_no_office_gets_a_clear_refusal_not_a_crash(app, client, world):
+    from ptsp.services.accounts import add_staff
+
+    with app.extensions["ptsp.sessions"]() as session:
+        add_staff(session, username="cityadmin", name="Admin Kota", password="password-x", role="admin", office=None)
+        session.commit()
+    admin = app.test_client()
+    login(admin, "cityadmin", "password-x")
+    for path in ("/counter/lines", "/counter/state"):
+        answer = admin.get(path)
+        body = answer.get_json()
+        assert answer.status_code == 403 and body["error"] == "forbidden", (path, body)
+        assert body["message"] == "Layar loket hanya untuk akun sebuah kantor", body

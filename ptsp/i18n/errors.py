@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     ),
     "office_not_found_or_out_of_scope": N_("Kantor tidak ditemukan atau di luar wewenang Anda"),
     "no_offices_in_scope": N_("Tidak ada kantor yang Anda awasi"),
+    "counter_needs_office": N_("Layar loket hanya untuk akun sebuah kantor"),
     "caller_kind_not_allowed": N_("Perangkat '%(kind)s' tidak berwenang melakukan ini"),
     "supervisors_only": N_("Hanya pengawas dan manajer yang berwenang"),
     "account_without_office": N_("Akun ini tidak terikat pada kantor"),
