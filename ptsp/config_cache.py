@@ -54,6 +54,7 @@ _CHANGED = "ptsp_config_changed"  # in a pooled connection's info: its transacti
 _MEMO = "ptsp_config_version"  # in flask.g (a request) or session.info (elsewhere, until the transaction ends)
 _HELD = "ptsp_config_copies"  # in session.info until the transaction ends: its connection and the copies
 _SAVEPOINTS = "ptsp_config_savepoints"  # in a pooled connection's info: the names of its open savepoints
+_ROWS = "ptsp_config_rows"  # in session.info until the transaction ends: the copies merged into the session
 MIGRATING = "ptsp_migrating"  # in a connection's info while `ptsp.migrate` runs Alembic on it
 
 
@@ -163,6 +164,7 @@ def _forget_version(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_MEMO, None)
         session.info.pop(_HELD, None)
+        session.info.pop(_ROWS, None)
 
 
 def _changing(session: Session) -> bool:
@@ -246,6 +248,9 @@ def _attached(session: Session, model: type[_Row], ident: int, keep: dict[int, _
         merged = session.merge(known, load=False)
         for key in _json_keys(model):  # merge hands over the copy's own dict or list: give the session its own
             set_committed_value(merged, key, _fresh(getattr(known, key)))
+        # The session holds its rows weakly: a merged row that the caller drops would leave it at once, and a
+        # later lazy load of it (a ticket's `office`) would read it again. Hold it until the transaction ends.
+        session.info.setdefault(_ROWS, []).append(merged)
         return merged
     row = session.get(model, ident)
     if row is not None:

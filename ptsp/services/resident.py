@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import config_cache, facts
 from ..domain import hours as office_hours
@@ -44,13 +43,10 @@ def open_ticket(session: Session, token: str, now: datetime, keep_days: int) -> 
     ticket = ticket_for_token(session, token)
     if ticket is None:
         raise NotFound("unknown_ticket_token")
-    # The office and service from the per-process copies, set on the ticket as loaded (not as a change): not read
-    # again on every refresh of every resident's phone. (Merely merging them would not do: the session holds
-    # rows weakly, and a row nothing refers to leaves it at once.)
-    for key, row in (("office", config_cache.office(session, ticket.office_id)),
-                     ("service", config_cache.service(session, ticket.service_id))):
-        if row is not None:
-            set_committed_value(ticket, key, row)
+    # The office and service from the per-process copies (held by the session for the transaction): the
+    # ticket's own `office` and `service` are found there, not read again on every refresh of every phone.
+    config_cache.office(session, ticket.office_id)
+    config_cache.service(session, ticket.service_id)
     if reach(ticket, now, keep_days) is TokenReach.GONE:
         raise Gone("ticket_no_longer_available", days=keep_days)
     return ticket
