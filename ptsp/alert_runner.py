@@ -50,7 +50,10 @@ def _worker(app: Flask) -> _Worker:
 
 def queue_facts(app: Flask, committed: list[dict[str, Any]]) -> None:
     """After commit: queue the office facts that may make an alert due or end a ticket (no I/O here)."""
-    items = [item for item in committed if "office" in item and item["event"] in NAMES]
+    # A fact whose own transaction showed it concerns no alert (no subscription in the office, no phone key to
+    # forget) is not queued at all: most offices' facts, most of the time.
+    items = [item for item in committed
+             if "office" in item and item["event"] in NAMES and alerts.known_work(item) is not False]
     if not items:
         return
     worker = _worker(app)

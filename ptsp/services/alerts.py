@@ -190,22 +190,24 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
 
 
 def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, bool] | None = None) -> bool:
-    """Whether a committed fact may make an alert due or leave something to forget: read first (a read session
-    takes no writer lock on SQLite), so an office nobody subscribed in costs the call path nothing.
+    """Whether a committed fact may make an alert due or leave something to forget, so an office nobody
+    subscribed in costs the call path nothing.
 
+    A fact queued by `lookup.publish` knows both answers from its own transaction: `alerts` (the office had a
+    subscription, returned with its sequence number) and, for a ticket the transaction had loaded, `phone` (it
+    holds a phone's key). Otherwise the questions are read here, in a read session (no writer lock on SQLite):
     `subscribed` remembers, for one batch of facts, whether each office has any subscription (one read per
-    office per commit instead of one per fact). A fact that ended a ticket asks both questions (any
-    subscription, any phone key of an ended ticket to forget) in one statement.
+    office per commit instead of one per fact), and a fact that ended a ticket asks both in one statement.
     """
     subscribed = {} if subscribed is None else subscribed
     office = item["office"]
     ended = ended_tickets(item)
+    if "alerts" in item:
+        known = known_work(item)
+        return known if known is not None else _keys_left(session, office, ended)
     keys = None
     if ended is None or ended:
-        keys = select(Ticket.id).where(Ticket.office_id == office, Ticket.phone_device.is_not(None),
-                                       Ticket.status.not_in(OPEN))
-        if ended:
-            keys = keys.where(Ticket.id.in_(ended))
+        keys = _keys(office, ended)
     if office not in subscribed:
         any_subscription = select(AlertSubscription.id).where(AlertSubscription.office_id == office).exists()
         if keys is None:
@@ -217,6 +219,32 @@ def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, boo
     if subscribed[office]:
         return True
     return keys is not None and bool(session.scalar(select(keys.exists())))
+
+
+def known_work(item: dict[str, Any]) -> bool | None:
+    """`needs_work` for a fact that carries its transaction's answers (`lookup.publish`), without any read; None
+    when a read is still needed (a fact of many ended tickets, or of one its transaction had not loaded)."""
+    if "alerts" not in item:
+        return None
+    if item["alerts"]:
+        return True
+    ended = ended_tickets(item)
+    if ended == []:
+        return False
+    if ended is not None and len(ended) == 1 and "phone" in item:
+        return bool(item["phone"])
+    return None
+
+
+def _keys(office: int, ended: list[int] | None) -> Any:
+    """The ended tickets (None: any of the office's) whose phone key is still to forget."""
+    keys = select(Ticket.id).where(Ticket.office_id == office, Ticket.phone_device.is_not(None),
+                                   Ticket.status.not_in(OPEN))
+    return keys if ended is None else keys.where(Ticket.id.in_(ended))
+
+
+def _keys_left(session: Session, office: int, ended: list[int] | None) -> bool:
+    return bool(session.scalar(select(_keys(office, ended).exists())))
 
 
 def ended_tickets(item: dict[str, Any]) -> list[int] | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..domain.errors import Forbidden, NotFound
 from ..facts import TICKET_COMPLETED, Fact
@@ -108,15 +109,38 @@ def record_at_once(session: Session, ticket: Ticket, kind: str, actor: Actor, no
     })
 
 
+_NEXT_SEQ: dict[str, Any] = {}  # per dialect, built once (see _UPSERTS)
+
+
+def _next_seq_statement(dialect: str) -> Any:
+    known = _NEXT_SEQ.get(dialect)
+    if known is None:
+        upsert = _upsert_statement(dialect, OfficeSequence, ("office_id",), "seq")
+        known = _NEXT_SEQ[dialect] = upsert.returning(OfficeSequence.subscriptions)
+    return known
+
+
 def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) -> int:
-    """Queue a numbered fact for after commit, numbered with the office's next sequence number."""
+    """Queue a numbered fact for after commit, numbered with the office's next sequence number.
+
+    The same upsert returns the office's number of alert subscriptions (kept by the database, migration 0028),
+    and a ticket the fact names that this session has loaded tells whether it holds a phone's key: the queued
+    fact carries both (`alerts`, `phone`, never sent to a socket), so the alert task needs no read to know
+    whether the fact can concern it (services.alerts.needs_work).
+    """
     if not fact.numbered:
         raise ValueError(f"{fact.name} is not numbered by the office sequence")
-    seq = upsert_increment(session, OfficeSequence, {"office_id": office_id}, "seq")
-    session.info.setdefault("facts", []).append(
-        {"event": fact.name, "office": office_id, "seq": seq, "data": data}
-    )
-    return seq
+    statement = _next_seq_statement(session.get_bind().dialect.name)
+    seq, subscriptions = run_prebuilt(session, statement, {"office_id": office_id}).one()
+    item: dict[str, Any] = {"event": fact.name, "office": office_id, "seq": seq, "data": data,
+                            "alerts": subscriptions > 0}
+    named = data.get("ticket")
+    if isinstance(named, dict) and isinstance(named.get("id"), int):
+        loaded = session.identity_map.get(identity_key(Ticket, named["id"]))
+        if loaded is not None and "phone_device" not in inspect(loaded).unloaded:
+            item["phone"] = loaded.phone_device is not None
+    session.info.setdefault("facts", []).append(item)
+    return cast(int, seq)
 
 
 def publish_to_agent(session: Session, agent_id: int, fact: Fact, data: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ class Attacker:
         handler.log_message = lambda *args: None  # type: ignore[method-assign]
         self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
 
     def page(self, name: str, html: str) -> str:
         (self.folder / name).write_text(f"<!doctype html><html><body>{html}</body></html>", encoding="utf-8")

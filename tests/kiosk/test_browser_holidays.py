@@ -53,7 +53,7 @@ def world(app: Any, clock: Clock) -> World:
 def live_app(app: Any, world: World) -> Iterator[str]:
     """The test app, with its frozen clock, served over HTTP on a free port for Chromium."""
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
