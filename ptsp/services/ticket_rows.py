@@ -3,9 +3,9 @@ docs/benchmarks.md "Issue path")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import Table, bindparam, insert, inspect, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -13,7 +13,9 @@ from ..models import Office, Service, Ticket
 from .lookup import run_prebuilt
 
 _TICKET_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(Ticket).column_attrs if prop.key != "id"]
+_COLUMN_OF = {key: column for key, column in _TICKET_COLUMNS}
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)  # built once (see lookup._UPSERTS)
+_UPDATES: dict[tuple[str, ...], Any] = {}  # one UPDATE per set of columns a transition writes, built once
 
 
 def insert_ticket(session: Session, office: Office, service: Service, values: dict[str, Any]) -> Ticket:
@@ -40,3 +42,19 @@ def _default(column: Any) -> Any:
     if not default.is_scalar:  # a callable default (next_steps): `issue` passes the value itself
         raise ValueError(f"tickets.{column.key} needs a value")
     return default.arg
+
+
+def update_ticket(session: Session, ticket: Ticket, values: dict[str, Any]) -> None:
+    """Write these columns of a loaded ticket by one prebuilt UPDATE and tell the object the written values as
+    loaded: what setting the attributes and a flush would do, without the unit of work (a third of a served
+    ticket's ORM time, docs/benchmarks.md). Relationship values (`counter`) are told to the object only; their
+    column (`counter_id`) must be among the values. Changes already pending on the ticket are flushed first."""
+    columns = tuple(sorted(key for key in values if key in _COLUMN_OF))
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        table = cast(Table, Ticket.__table__)
+        statement = _UPDATES[columns] = update(table).where(table.c.id == bindparam("ticket_row")).values(
+            {_COLUMN_OF[key].name: bindparam(key) for key in columns})
+    run_prebuilt(session, statement, {"ticket_row": ticket.id, **{key: values[key] for key in columns}})
+    for key, value in values.items():
+        set_committed_value(ticket, key, value)

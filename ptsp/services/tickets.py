@@ -44,7 +44,7 @@ from .lookup import (
 )
 from .next_in_line import appointment_run, appointments_max_run, call_heads
 from .serializers import ticket_position, ticket_view
-from .ticket_rows import insert_ticket
+from .ticket_rows import insert_ticket, update_ticket
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,18 @@ def _announcement(ticket: Ticket, counter: Counter, recall: bool) -> str:
     return announcement_text(ticket.code, counter.number, counter.name, recall=recall)
 
 
+def _applied(ticket: Ticket, action: Action) -> dict[str, Any]:
+    """The columns an action changes: the status and, for a ticket no longer waiting or parked (cancelled,
+    expired, called...), its binding to the counter that parked it (docs/queue.md)."""
+    values: dict[str, Any] = {"status": next_status(ticket.status, action).value}
+    if values["status"] not in (Status.WAITING, Status.PARKED) and ticket.return_counter_id is not None:
+        values["return_counter_id"] = None
+    return values
+
+
 def _apply(ticket: Ticket, action: Action) -> None:
-    ticket.status = next_status(ticket.status, action).value
-    if ticket.status not in (Status.WAITING, Status.PARKED):  # cancelled, expired, called...: no longer bound
-        ticket.return_counter_id = None  # to the counter that parked it (docs/queue.md)
+    for key, value in _applied(ticket, action).items():
+        setattr(ticket, key, value)
 
 
 def issue(
@@ -172,13 +180,10 @@ def _call(session: Session, ticket: Ticket, counter: Counter, actor: Actor, now:
         waiting[ticket.service_id] -= 1
         if not waiting[ticket.service_id]:
             del waiting[ticket.service_id]  # as the grouped count leaves out a service nobody waits for
-    _apply(ticket, Action.CALL)
-    ticket.counter_id, ticket.counter = counter.id, counter
-    ticket.clerk_id = actor.staff_id
-    ticket.return_counter_id = None  # a returned parked ticket is bound to its counter only until called
-    ticket.called_at = now
-    ticket.call_count += 1
-    ticket.round_calls = 1
+    # A returned parked ticket is bound to its counter only until called (`_applied` unbinds it).
+    update_ticket(session, ticket, _applied(ticket, Action.CALL) | {
+        "counter_id": counter.id, "counter": counter, "clerk_id": actor.staff_id, "called_at": now,
+        "call_count": ticket.call_count + 1, "round_calls": 1})
     record_at_once(session, ticket, "called", actor, now, **data)  # its counter: ticket.counter_id, just set
     _fact(session, ticket, facts.TICKET_CALLED, waiting=waiting, recall=False,
           announcement=_announcement(ticket, counter, False))
@@ -288,18 +293,18 @@ def _ticket_at_own_counter(session: Session, ticket_id: int, actor: Actor) -> Ti
 def start(session: Session, *, ticket_id: int, actor: Actor, now: datetime) -> Ticket:
     """Begin serving a called ticket."""
     ticket = _ticket_at_own_counter(session, ticket_id, actor)
-    _apply(ticket, Action.START)
-    ticket.started_at = now
+    update_ticket(session, ticket, _applied(ticket, Action.START) | {"started_at": now})
     record_at_once(session, ticket, "started", actor, now)
     _fact(session, ticket, facts.TICKET_STARTED)
     return ticket
 
 
 def _finish(
-    session: Session, ticket: Ticket, action: Action, kind: str, actor: Actor, now: datetime, **data: Any
+    session: Session, ticket: Ticket, action: Action, kind: str, actor: Actor, now: datetime,
+    also: dict[str, Any] | None = None, **data: Any
 ) -> Ticket:
-    _apply(ticket, action)
-    ticket.finished_at = now
+    """End a ticket by `action`; `also`: other columns to write with it (a completion's outcome)."""
+    update_ticket(session, ticket, _applied(ticket, action) | {"finished_at": now} | (also or {}))
     record_at_once(session, ticket, kind, actor, now, **data)
     _fact(session, ticket, facts.named(f"ticket_{kind}"))
     return ticket
@@ -313,8 +318,7 @@ def complete(session: Session, *, ticket_id: int, outcome: str, actor: Actor, no
         return ticket  # a visit of several steps goes on to its next step (docs/steps.md)
     service = config_cache.service(session, ticket.service_id) or ticket.service  # before the outcome is set:
     standard = service.standard_minutes  # a load of the service would flush it in an UPDATE of its own
-    ticket.outcome = outcome
-    _finish(session, ticket, Action.COMPLETE, "completed", actor, now, outcome=outcome,
+    _finish(session, ticket, Action.COMPLETE, "completed", actor, now, also={"outcome": outcome}, outcome=outcome,
             service_id=ticket.service_id, standard_minutes=standard)
     points.sync_ticket(session, ticket)
     return ticket
