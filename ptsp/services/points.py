@@ -36,6 +36,7 @@ from ..models import PointsLedgerEntry, Rating, Service, Ticket, TicketEvent
 from .actors import Actor
 from .agencies import in_agency, require_service_in_agency
 from .lookup import get_or_404, office_scope, record, require_office, run_prebuilt
+from .ticket_rows import insert_loaded
 
 RULES_KEY = "points_rules"
 
@@ -136,13 +137,13 @@ def _expected(ticket: Ticket, standard: float, events: list[Event], rating: Rati
                           rating=facts.rating(ticket, rating), rules=facts.rules, share=facts.share(ticket, events))
 
 
-def _row(ticket: Ticket, entry: Entry) -> PointsLedgerEntry:
-    return PointsLedgerEntry(
-        office_id=ticket.office_id, staff_id=entry.staff_id, ticket_id=ticket.id, service_id=entry.service_id,
-        service_day=ticket.service_day, kind=entry.kind, points=entry.points, held=entry.held,
-        reason=entry.reason, event_ids=list(entry.event_ids), rating_id=entry.rating_id,
-        acted_by=entry.acted_by, at=entry.at, step=entry.step,
-    )
+def _row(ticket: Ticket, entry: Entry) -> dict[str, Any]:
+    return {
+        "office_id": ticket.office_id, "staff_id": entry.staff_id, "ticket_id": ticket.id,
+        "service_id": entry.service_id, "service_day": ticket.service_day, "kind": entry.kind,
+        "points": entry.points, "held": entry.held, "reason": entry.reason, "event_ids": list(entry.event_ids),
+        "rating_id": entry.rating_id, "acted_by": entry.acted_by, "at": entry.at, "step": entry.step,
+    }
 
 
 _EVENTS_RATED_WRITTEN = (  # built once: it runs with every completion (see lookup._UPSERTS)
@@ -171,11 +172,10 @@ def sync_ticket(session: Session, ticket: Ticket, rules: PointsRules | None = No
     written = {(step, kind) for step, kind in session.execute(
         select(PointsLedgerEntry.step, PointsLedgerEntry.kind).where(PointsLedgerEntry.ticket_id == ticket.id))
     } if any_written else set()
-    added = [_row(ticket, e) for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
-             if (e.step, e.kind) not in written]
-    session.add_all(added)
-    session.flush()
-    return added
+    # Each line by one prebuilt INSERT, handed to the session as loaded (no unit of work: a completion's flush).
+    return [insert_loaded(session, PointsLedgerEntry, _row(ticket, e))
+            for e in _expected(ticket, standard, events, rating, DayFacts(session, rules))
+            if (e.step, e.kind) not in written]
 
 
 def decide(session: Session, *, ticket_id: int, confirm: bool, reason: str, actor: Actor,
@@ -279,8 +279,9 @@ class RecomputeReport:
         return not self.differences
 
 
-def _values(row: PointsLedgerEntry) -> dict[str, Any]:
-    values = {name: getattr(row, name) for name in _COMPARED}
+def _values(row: PointsLedgerEntry | dict[str, Any]) -> dict[str, Any]:
+    values = {name: row[name] for name in _COMPARED} if isinstance(row, dict) else \
+        {name: getattr(row, name) for name in _COMPARED}
     values["event_ids"] = sorted(values["event_ids"] or [])
     values["points"], values["held"] = round(values["points"], 6), round(values["held"], 6)
     return values
@@ -360,9 +361,8 @@ def append_missing(session: Session, office_id: int | None = None, rules: Points
             written[ticket_id or 0].add((step, kind))  # never 0: a ticket's line (in chunk)
         for ticket_id in chunk:
             ticket = tickets[ticket_id]
-            rows = [_row(ticket, e) for e in _expected(ticket, standards[ticket.service_id], events[ticket_id],
-                                                       ratings.get(ticket_id), facts)
-                    if (e.step, e.kind) not in written[ticket_id]]
+            due = _expected(ticket, standards[ticket.service_id], events[ticket_id], ratings.get(ticket_id), facts)
+            rows = [PointsLedgerEntry(**_row(ticket, e)) for e in due if (e.step, e.kind) not in written[ticket_id]]
             session.add_all(rows)
             added += len(rows)
         session.flush()

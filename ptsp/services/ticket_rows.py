@@ -1,46 +1,61 @@
-"""Writing a new ticket row by one prebuilt INSERT instead of the ORM's unit of work (issue 18, measured in
-docs/benchmarks.md "Issue path")."""
+"""Writing hot rows (a new ticket, a ticket's transition, a points line) by prebuilt statements instead of the
+ORM's unit of work (issue 18, measured in docs/benchmarks.md "Issue path" and "Served ticket")."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import Office, Service, Ticket
+from ..models import Base, Office, Service, Ticket
 from .lookup import run_prebuilt
 
 _TICKET_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(Ticket).column_attrs if prop.key != "id"]
 _COLUMN_OF = {key: column for key, column in _TICKET_COLUMNS}
-_INSERT_TICKET = insert(Ticket).returning(Ticket.id)  # built once (see lookup._UPSERTS)
 _UPDATES: dict[tuple[str, ...], Any] = {}  # one UPDATE per set of columns a transition writes, built once
+_INSERTS: dict[type[Base], tuple[Any, list[tuple[str, Any]]]] = {}  # per model: INSERT … RETURNING id, columns
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+def insert_loaded(session: Session, model: type[_Row], values: dict[str, Any],
+                  related: dict[str, Any] | None = None) -> _Row:
+    """Insert a new row by one prebuilt INSERT … RETURNING id and hand it to the session as a loaded, unchanged
+    object: what `session.add` and a flush would do, without the unit of work (measured in docs/benchmarks.md).
+    Every column is written, its model default where `values` leaves it out, so the row and the object agree;
+    `related`: relationship values the object is told (their columns must be in `values`)."""
+    known = _INSERTS.get(model)
+    if known is None:
+        mapper = inspect(model)
+        known = _INSERTS[model] = (insert(model).returning(mapper.primary_key[0]),
+                                   [(prop.key, prop.columns[0]) for prop in mapper.column_attrs if prop.key != "id"])
+    statement, columns = known
+    row = {key: values[key] if key in values else _default(column) for key, column in columns}
+    obj: _Row = model.__mapper__.class_manager.new_instance()
+    for key, value in row.items():
+        set_committed_value(obj, key, value)
+    set_committed_value(obj, "id", run_prebuilt(session, statement, row).scalar_one())
+    for key, value in (related or {}).items():
+        set_committed_value(obj, key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def insert_ticket(session: Session, office: Office, service: Service, values: dict[str, Any]) -> Ticket:
-    """Insert a new ticket by one prebuilt INSERT and hand it to the session as a loaded, unchanged row: what
-    `session.add` and a flush would do, without the unit of work (measured in docs/benchmarks.md). Every column
-    is written, its model default where `values` leaves it out, so the row and the object agree."""
+    """Insert a new ticket as a loaded row (`insert_loaded`), with its office and service."""
     values |= {"office_id": office.id, "service_id": service.id, "issued_service_id": service.id}
-    row = {key: values[key] if key in values else _default(column) for key, column in _TICKET_COLUMNS}
-    ticket: Ticket = Ticket.__mapper__.class_manager.new_instance()
-    for key, value in row.items():
-        set_committed_value(ticket, key, value)
-    set_committed_value(ticket, "id", run_prebuilt(session, _INSERT_TICKET, row).scalar_one())
-    for key, value in (("office", office), ("service", service), ("counter", None)):
-        set_committed_value(ticket, key, value)
-    make_transient_to_detached(ticket)
-    session.add(ticket)
-    return ticket
+    return insert_loaded(session, Ticket, values, {"office": office, "service": service, "counter": None})
 
 
 def _default(column: Any) -> Any:
     default = column.default
     if default is None:
         return None
-    if not default.is_scalar:  # a callable default (next_steps): `issue` passes the value itself
-        raise ValueError(f"tickets.{column.key} needs a value")
+    if not default.is_scalar:  # a callable default (next_steps): the caller passes the value itself
+        raise ValueError(f"{column.table.name}.{column.key} needs a value")
     return default.arg
 
 
