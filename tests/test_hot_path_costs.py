@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ptsp import limiter_storage
-from ptsp.models import Device
+from ptsp.services import points
+from ptsp.models import Device, PointsLedgerEntry, Ticket
 from tests.conftest import bearer, login
 from tests.kiosk.conftest import use_printer
 from tests.test_realtime import issue
@@ -173,3 +175,39 @@ def test_the_kiosk_page_issue_prints_within_its_statements_and_claims_its_job_as
     # The ticket's 9 (BEGIN, the version, BEGIN IMMEDIATE, its 6), the job's INSERT, then BEGIN IMMEDIATE, the
     # UPDATE of its outcome and its printer's state (17 before the second pass of issue 18 counted them again).
     assert len(counted.seen) <= 13, counted.seen
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_an_issue_and_a_served_ticket_run_no_unit_of_work_and_write_what_they_say(app, client, world):
+    """The new ticket, the ticket's transitions, its events and its points line are written by prebuilt
+    statements and told to the session as loaded (services/ticket_rows.py): no ORM flush writes anything on
+    these paths, and the rows hold what the answers and the facts said."""
+    flushes: list[list[str]] = []
+
+    def flushed(session, _context, _instances) -> None:
+        flushes.append(sorted({type(obj).__name__ for obj in [*session.new, *session.dirty, *session.deleted]}))
+
+    issue(client, world)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    called = client.post(f"/api/v1/counters/{world.counters[1]}/call-next").get_json()["ticket"]
+    event.listen(Session, "before_flush", flushed)
+    try:
+        second = issue(client, world)
+        started = client.post(f"/api/v1/tickets/{called['id']}/start").get_json()
+        reply = client.post(f"/api/v1/counters/{world.counters[1]}/complete-and-call-next",
+                            json={"ticket": called["id"], "outcome": "selesai"})
+        assert reply.status_code == 200, reply.get_json()
+    finally:
+        event.remove(Session, "before_flush", flushed)
+    assert [names for names in flushes if names] == [], flushes
+    assert started["ticket"]["status"] == "serving" and reply.get_json()["ticket"]["id"] == second["id"]
+    with app.extensions["ptsp.read_sessions"]() as session:
+        done, next_one = session.get_one(Ticket, called["id"]), session.get_one(Ticket, second["id"])
+        assert (done.status, done.outcome, done.started_at is not None, done.finished_at is not None) == \
+            ("done", "selesai", True, True)
+        assert (next_one.status, next_one.counter_id, next_one.call_count, next_one.round_calls) == \
+            ("called", world.counters[1], 1, 1)
+        lines = session.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.ticket_id == done.id)).all()
+        assert len(lines) == 1 and lines[0].staff_id == done.clerk_id  # an award, or a hold (served in no time)
+        assert points.recompute(session, world.office).differences == []  # the line is what the rules say
