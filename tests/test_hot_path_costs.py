@@ -13,8 +13,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ptsp import limiter_storage
-from ptsp.services import points
 from ptsp.models import Device, PointsLedgerEntry, Ticket
+from ptsp.services import points
 from tests.conftest import bearer, login
 from tests.kiosk.conftest import use_printer
 from tests.test_realtime import issue

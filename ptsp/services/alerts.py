@@ -179,13 +179,16 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
         found = select(Ticket.id).where(Ticket.id == ticket_id, Ticket.status.not_in(OPEN)).exists()
         return found if ticket_ids is None else and_(ticket_id.in_(ticket_ids), found)
 
-    gone = session.execute(delete(AlertSubscription).where(ended(AlertSubscription.ticket_id)))
-    session.execute(delete(AlertSent).where(AlertSent.event != AlertEvent.BOOKING_NEAR.value,  # a booking's id
-                                            ended(AlertSent.ticket_id)))
+    # The tickets first: deleting a subscription updates its office's sequence row (a trigger, migration 0028),
+    # and a fact's transaction locks its tickets before that row, so this keeps the same order (no deadlock on
+    # PostgreSQL with a transaction that writes an ended ticket and then publishes).
     keys = update(Ticket).where(Ticket.phone_device.is_not(None), Ticket.status.not_in(OPEN))
     if ticket_ids is not None:
         keys = keys.where(Ticket.id.in_(ticket_ids))
     session.execute(keys.values(phone_device=None))
+    gone = session.execute(delete(AlertSubscription).where(ended(AlertSubscription.ticket_id)))
+    session.execute(delete(AlertSent).where(AlertSent.event != AlertEvent.BOOKING_NEAR.value,  # a booking's id
+                                            ended(AlertSent.ticket_id)))
     return int(gone.rowcount or 0)  # type: ignore[attr-defined]
 
 
