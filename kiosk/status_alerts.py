@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from ptsp.alert_runner import vapid_public_key
 from ptsp.api.routes import parse_body
 from ptsp.context import get_db, now
 from ptsp.domain.errors import InvalidInput
+from ptsp.extensions import limiter
 from ptsp.notify.webpush import endpoint_allowed
 from ptsp.schemas import AlertSubscribe
 from ptsp.services import alerts
@@ -25,6 +26,10 @@ from ptsp.services.resident import open_ticket
 from .blueprint import status_bp
 
 WORKER = Path(__file__).parent / "static" / "kiosk" / "alerts-sw.js"
+
+# Subscribing and forgetting share one bucket per ticket (its token), PTSP_RATELIMIT_ALERTS.
+alerts_limited = limiter.shared_limit(lambda: str(current_app.config["RATELIMIT_ALERTS"]), scope="alerts",
+                                      key_func=lambda: f"ticket:{(request.view_args or {}).get('token', '')}")
 
 
 @status_bp.get("/alerts-sw.js")
@@ -42,6 +47,7 @@ def push_key() -> Response:
 
 
 @status_bp.post("/<token>/alerts")
+@alerts_limited
 def subscribe(token: str) -> tuple[Response, int]:
     body = parse_body(AlertSubscribe)
     session = get_db()
@@ -59,6 +65,7 @@ def subscribe(token: str) -> tuple[Response, int]:
 
 
 @status_bp.delete("/<token>/alerts")
+@alerts_limited
 def unsubscribe(token: str) -> Response:
     session = get_db()
     ticket = open_ticket(session, token, now(), current_app.config["STATUS_DAYS"])

@@ -167,10 +167,12 @@ def notifier_for(office: Office, channel: str) -> Notifier | None:
 
 
 def forget_round() -> int:
-    """Delete the subscriptions of every ticket that ended (an expiry, a fact this process never saw)."""
+    """Delete the subscriptions of every ticket that ended (an expiry, a fact this process never saw), then set the
+    offices' subscription counts back to the real number where deletes left them high (`alerts.recount_offices`)."""
     with db_session() as session:
         gone = alerts.forget_ended(session)
         session.commit()
+        alerts.recount_offices(session)
     return gone
 
 

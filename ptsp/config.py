@@ -75,6 +75,9 @@ def _rate_limits(env: Any) -> dict[str, Any]:
         "RATELIMIT_BOOKING_LOOKUP": env.get("PTSP_RATELIMIT_BOOKING_LOOKUP", "60 per hour"),
         # The public complaint page (docs/complaints.md): complaints filed, and tracking-code look-ups, per address.
         "RATELIMIT_COMPLAINT": env.get("PTSP_RATELIMIT_COMPLAINT", "10 per hour"),
+        # A ticket's "Beri tahu saya" (subscribe or forget), per ticket: each new subscription locks its office's
+        # fact sequence row for a moment (docs/alerts.md), so a held QR code cannot slow the office's counters.
+        "RATELIMIT_ALERTS": env.get("PTSP_RATELIMIT_ALERTS", "10 per 10 minutes"),
         "RATELIMIT_COMPLAINT_LOOKUP": env.get("PTSP_RATELIMIT_COMPLAINT_LOOKUP", "60 per hour"),
         # Login attempts per client address, shared by every login form and the API; and per account name.
         "RATELIMIT_LOGIN": env.get("PTSP_RATELIMIT_LOGIN", "10 per minute"),

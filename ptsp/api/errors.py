@@ -49,7 +49,8 @@ HTTP_FALLBACK = N_("Permintaan tidak dapat diproses")
 
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    if not request.path.startswith("/api/"):
+    # The API, and a page's own JSON requests (the kiosk's issue, the status page's alerts): `{error, message}`.
+    if not (request.path.startswith("/api/") or request.is_json):
         return exc
     code = exc.code or 500
     message = gettext(_HTTP_MESSAGES.get(code, HTTP_FALLBACK), limit=exc.description or "")

@@ -43,8 +43,9 @@ class OfficeSequence(Base):
 
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     seq: Mapped[int] = mapped_column()
-    # The office's alert subscriptions, kept by database triggers (migration 0028) and returned with each new
-    # sequence number, so a fact tells the alert task whether anyone in the office may want an alert.
+    # At least the office's number of alert subscriptions: raised by a database trigger with each one (migration
+    # 0028), set back by the alert clean-up's minute round; returned with each new sequence number, so a fact tells
+    # the alert task whether anyone in the office may want an alert.
     subscriptions: Mapped[int] = mapped_column(default=0, server_default="0")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from .. import facts
 from ..domain.alerts import Alert, AlertEvent
 from ..domain.errors import InvalidInput, InvalidTransition
 from ..domain.lifecycle import OPEN_STATUSES, Status
-from ..models import AlertSent, AlertSubscription, Office, Ticket
+from ..models import AlertSent, AlertSubscription, Office, OfficeSequence, Ticket
 from .resident import resident_facts
 from .serializers import people_ahead
 
@@ -179,9 +179,6 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
         found = select(Ticket.id).where(Ticket.id == ticket_id, Ticket.status.not_in(OPEN)).exists()
         return found if ticket_ids is None else and_(ticket_id.in_(ticket_ids), found)
 
-    # The tickets first: deleting a subscription updates its office's sequence row (a trigger, migration 0028),
-    # and a fact's transaction locks its tickets before that row, so this keeps the same order (no deadlock on
-    # PostgreSQL with a transaction that writes an ended ticket and then publishes).
     keys = update(Ticket).where(Ticket.phone_device.is_not(None), Ticket.status.not_in(OPEN))
     if ticket_ids is not None:
         keys = keys.where(Ticket.id.in_(ticket_ids))
@@ -190,6 +187,24 @@ def forget_ended(session: Session, ticket_ids: list[int] | None = None) -> int:
     session.execute(delete(AlertSent).where(AlertSent.event != AlertEvent.BOOKING_NEAR.value,  # a booking's id
                                             ended(AlertSent.ticket_id)))
     return int(gone.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def recount_offices(session: Session) -> int:
+    """Set each office's subscription count (`office_sequences.subscriptions`, raised by a trigger with every new
+    subscription and never lowered by a delete, migration 0028) back to the real number where it is off; return how
+    many offices changed. One office per short transaction, so no office's sequence row is held while another's is
+    waited for (facts of that office wait for the row meanwhile)."""
+    real = select(func.count()).where(AlertSubscription.office_id == OfficeSequence.office_id).scalar_subquery()
+    off = session.scalars(select(OfficeSequence.office_id).where(OfficeSequence.subscriptions != real)).all()
+    session.commit()
+    for office in off:
+        # Lock the row first, then count in a statement of its own: on PostgreSQL a subscription whose trigger held
+        # the row is committed by then and seen by the count, and one stored later waits and adds to what is set.
+        session.execute(select(OfficeSequence.office_id).where(OfficeSequence.office_id == office).with_for_update())
+        session.execute(update(OfficeSequence).where(OfficeSequence.office_id == office).values(
+            subscriptions=select(func.count()).where(AlertSubscription.office_id == office).scalar_subquery()))
+        session.commit()
+    return len(off)
 
 
 def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, bool] | None = None) -> bool:

@@ -53,6 +53,8 @@ def insert_ticket(session: Session, office: Office, service: Service, values: di
 def _default(column: Any) -> Any:
     default = column.default
     if default is None:
+        if column.server_default is not None:  # the database's default would be skipped by writing NULL
+            raise ValueError(f"{column.table.name}.{column.key} needs a value")
         return None
     if not default.is_scalar:  # a callable default (next_steps): the caller passes the value itself
         raise ValueError(f"{column.table.name}.{column.key} needs a value")

@@ -11,7 +11,7 @@ from ptsp import alert_runner
 from ptsp.discipline_webhook import sign
 from ptsp.models import AlertSent, AlertSubscription, Ticket
 from tests.residents.conftest import GATEWAY_SECRET
-from tests.residents.loopback import verify_vapid
+from tests.residents.loopback import Browser, verify_vapid
 
 
 def gateway_bodies(residents) -> list[dict]:
@@ -206,3 +206,18 @@ def test_the_sending_task_ends_when_idle_and_the_next_fact_starts_it_again(resid
     residents.call_next(counter)
     residents.drain()
     assert [residents.push_service.requests[-1].path] == ["/push/b"] and len(residents.push_service.requests) == 2
+
+
+def test_subscribing_is_limited_per_ticket_with_a_reason_and_another_ticket_is_not_held_back(residents):
+    """Each new subscription locks the office's fact sequence row for a moment (migration 0028): whoever holds a
+    ticket's QR code may not keep doing it (PTSP_RATELIMIT_ALERTS, 10 per 10 minutes by default)."""
+    mine, other = residents.issue("A"), residents.issue("A")
+    token = mine["status_url"].rsplit("/", 1)[1]
+    for n in range(5):  # subscribe and forget, again and again (at most 4 subscriptions are kept at once)
+        answer = residents.subscribe(mine, push=Browser().subscription(f"{residents.push_service.url}/push/{n}"))
+        assert answer.status_code == 201, answer.get_json()
+        assert residents.client.delete(f"/t/{token}/alerts").status_code == 200
+    refused = residents.subscribe(mine, push=Browser().subscription(f"{residents.push_service.url}/push/x"))
+    assert refused.status_code == 429 and refused.get_json()["error"] and refused.get_json()["message"]
+    assert count(residents.app, AlertSubscription, ticket_id=mine["ticket"]["id"]) == 0  # nothing stored
+    assert residents.subscribe(other, phone="081234567890", consent=True).status_code == 201
