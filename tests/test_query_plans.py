@@ -57,7 +57,7 @@ class _Recorder:
         event.listen(engine, "before_cursor_execute", self._add)
 
     def _add(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")):
             self.seen.setdefault(statement, parameters)
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
@@ -109,29 +110,50 @@ def record_at_once(session: Session, ticket: Ticket, kind: str, actor: Actor, no
     })
 
 
-_NEXT_SEQ: dict[str, Any] = {}  # per dialect, built once (see _UPSERTS)
+_NEXT_SEQ: dict[tuple[str, bool], Any] = {}  # per dialect, with or without the waiting counts; built once
 
 
-def _next_seq_statement(dialect: str) -> Any:
-    known = _NEXT_SEQ.get(dialect)
+def _next_seq_statement(dialect: str, counted: bool) -> Any:
+    known = _NEXT_SEQ.get((dialect, counted))
     if known is None:
-        upsert = _upsert_statement(dialect, OfficeSequence, ("office_id",), "seq")
-        known = _NEXT_SEQ[dialect] = upsert.returning(OfficeSequence.subscriptions)
+        known = _upsert_statement(dialect, OfficeSequence, ("office_id",), "seq").returning(
+            OfficeSequence.subscriptions)
+        if counted:  # the day's waiting tickets per service, as one JSON object (ix_tickets_waiting answers it)
+            lines = (select(Ticket.service_id.label("service"), func.count().label("n"))
+                     .where(Ticket.office_id == bindparam("waiting_office"), Ticket.service_day == bindparam("day"),
+                            WAITING)
+                     .group_by(Ticket.service_id).subquery())
+            aggregate = func.json_group_object if dialect == "sqlite" else func.json_object_agg
+            known = known.returning(select(aggregate(lines.c.service, lines.c.n)).scalar_subquery())
+        _NEXT_SEQ[(dialect, counted)] = known
     return known
 
 
-def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any]) -> int:
+def _counts(value: Any) -> dict[int, int]:
+    """The JSON object of waiting counts (text on SQLite, parsed on PostgreSQL, NULL there for none) as a dict."""
+    parsed = json.loads(value) if isinstance(value, str) else (value or {})
+    return {int(service): int(count) for service, count in parsed.items()}
+
+
+def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any], waiting_on: date | None = None) -> int:
     """Queue a numbered fact for after commit, numbered with the office's next sequence number.
 
     The same upsert returns the office's number of alert subscriptions (kept by the database, migration 0028),
     and a ticket the fact names that this session has loaded tells whether it holds a phone's key: the queued
     fact carries both (`alerts`, `phone`, never sent to a socket), so the alert task needs no read to know
-    whether the fact can concern it (services.alerts.needs_work).
+    whether the fact can concern it (services.alerts.needs_work). `waiting_on`: the office day whose waiting
+    counts per service the fact carries as `waiting` (`waiting_counts`), returned by the same statement.
     """
     if not fact.numbered:
         raise ValueError(f"{fact.name} is not numbered by the office sequence")
-    statement = _next_seq_statement(session.get_bind().dialect.name)
-    seq, subscriptions = run_prebuilt(session, statement, {"office_id": office_id}).one()
+    statement = _next_seq_statement(session.get_bind().dialect.name, waiting_on is not None)
+    params: dict[str, Any] = {"office_id": office_id}
+    if waiting_on is not None:
+        params |= {"waiting_office": office_id, "day": waiting_on}
+    row = run_prebuilt(session, statement, params).one()
+    seq, subscriptions = row[0], row[1]
+    if waiting_on is not None:
+        data["waiting"] = _counts(row[2])
     item: dict[str, Any] = {"event": fact.name, "office": office_id, "seq": seq, "data": data,
                             "alerts": subscriptions > 0}
     named = data.get("ticket")

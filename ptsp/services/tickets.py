@@ -58,10 +58,9 @@ class Booked:
 def _fact(
     session: Session, ticket: Ticket, event: facts.Fact, waiting: dict[int, int] | None = None, **extra: Any
 ) -> None:
-    if waiting is None:
-        waiting = waiting_counts(session, ticket.office_id, ticket.service_day)
     data = {"ticket": ticket_view(ticket), "waiting": waiting, **extra}
-    publish(session, ticket.office_id, event, data)
+    # Without counts given, the numbering statement reads them (one statement, not two).
+    publish(session, ticket.office_id, event, data, waiting_on=ticket.service_day if waiting is None else None)
 
 
 def _announcement(ticket: Ticket, counter: Counter, recall: bool) -> str:
