@@ -118,13 +118,10 @@ def _next_seq_statement(dialect: str, counted: bool) -> Any:
     if known is None:
         known = _upsert_statement(dialect, OfficeSequence, ("office_id",), "seq").returning(
             OfficeSequence.subscriptions)
-        if counted:  # the day's waiting tickets per service, as one JSON object (ix_tickets_waiting answers it)
-            lines = (select(Ticket.service_id.label("service"), func.count().label("n"))
-                     .where(Ticket.office_id == bindparam("waiting_office"), Ticket.service_day == bindparam("day"),
-                            WAITING)
-                     .group_by(Ticket.service_id).subquery())
+        if counted:  # `waiting_counts` as one JSON object, in the same statement (ix_tickets_waiting answers it)
+            lines = _WAITING_COUNTS.subquery()
             aggregate = func.json_group_object if dialect == "sqlite" else func.json_object_agg
-            known = known.returning(select(aggregate(lines.c.service, lines.c.n)).scalar_subquery())
+            known = known.returning(select(aggregate(*lines.c)).scalar_subquery())
         _NEXT_SEQ[(dialect, counted)] = known
     return known
 
@@ -147,10 +144,7 @@ def publish(session: Session, office_id: int, fact: Fact, data: dict[str, Any], 
     if not fact.numbered:
         raise ValueError(f"{fact.name} is not numbered by the office sequence")
     statement = _next_seq_statement(session.get_bind().dialect.name, waiting_on is not None)
-    params: dict[str, Any] = {"office_id": office_id}
-    if waiting_on is not None:
-        params |= {"waiting_office": office_id, "day": waiting_on}
-    row = run_prebuilt(session, statement, params).one()
+    row = run_prebuilt(session, statement, {"office_id": office_id, "day": waiting_on}).one()
     seq, subscriptions = row[0], row[1]
     if waiting_on is not None:
         data["waiting"] = _counts(row[2])
