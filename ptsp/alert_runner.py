@@ -94,8 +94,7 @@ def process(items: list[dict[str, Any]]) -> int:
     """Claim and send the alerts these committed facts make due, then forget ended tickets; return alerts sent."""
     sent = 0
     with db_session(readonly=True) as reader:
-        subscribed: dict[int, bool] = {}
-        items = [item for item in items if alerts.needs_work(reader, item, subscribed)]
+        items = [item for item in items if alerts.needs_work(reader, item)]
     if not items:
         return 0
     with db_session() as session:

@@ -207,44 +207,23 @@ def recount_offices(session: Session) -> int:
     return len(off)
 
 
-def needs_work(session: Session, item: dict[str, Any], subscribed: dict[int, bool] | None = None) -> bool:
+def needs_work(session: Session, item: dict[str, Any]) -> bool:
     """Whether a committed fact may make an alert due or leave something to forget, so an office nobody
     subscribed in costs the call path nothing.
 
-    A fact queued by `lookup.publish` knows both answers from its own transaction: `alerts` (the office had a
-    subscription, returned with its sequence number) and, for a ticket the transaction had loaded, `phone` (it
-    holds a phone's key). Otherwise the questions are read here, in a read session (no writer lock on SQLite):
-    `subscribed` remembers, for one batch of facts, whether each office has any subscription (one read per
-    office per commit instead of one per fact), and a fact that ended a ticket asks both in one statement.
+    A fact queued by `lookup.publish` knows both answers from its own transaction (`known_work`); what it cannot
+    tell (an expiry of many tickets, an ended ticket its transaction had not loaded) is read here, in a read
+    session (no writer lock on SQLite).
     """
-    subscribed = {} if subscribed is None else subscribed
-    office = item["office"]
-    ended = ended_tickets(item)
-    if "alerts" in item:
-        known = known_work(item)
-        return known if known is not None else _keys_left(session, office, ended)
-    keys = None
-    if ended is None or ended:
-        keys = _keys(office, ended)
-    if office not in subscribed:
-        any_subscription = select(AlertSubscription.id).where(AlertSubscription.office_id == office).exists()
-        if keys is None:
-            subscribed[office] = bool(session.scalar(select(any_subscription)))
-            return subscribed[office]
-        has_subscription, has_keys = session.execute(select(any_subscription, keys.exists())).one()
-        subscribed[office] = bool(has_subscription)
-        return bool(has_subscription or has_keys)
-    if subscribed[office]:
-        return True
-    return keys is not None and bool(session.scalar(select(keys.exists())))
+    known = known_work(item)
+    return known if known is not None else _keys_left(session, item["office"], ended_tickets(item))
 
 
 def known_work(item: dict[str, Any]) -> bool | None:
-    """`needs_work` for a fact that carries its transaction's answers (`lookup.publish`), without any read; None
-    when a read is still needed (a fact of many ended tickets, or of one its transaction had not loaded)."""
-    if "alerts" not in item:
-        return None
-    if item["alerts"]:
+    """`needs_work` without any read; None when a read is still needed. `alerts`: the office had a subscription
+    (returned with the fact's number; a fact without the mark is taken to have one); `phone`: the one ended ticket,
+    loaded by the fact's transaction, held a phone's key."""
+    if item.get("alerts", True):
         return True
     ended = ended_tickets(item)
     if ended == []:
@@ -254,15 +233,13 @@ def known_work(item: dict[str, Any]) -> bool | None:
     return None
 
 
-def _keys(office: int, ended: list[int] | None) -> Any:
-    """The ended tickets (None: any of the office's) whose phone key is still to forget."""
+def _keys_left(session: Session, office: int, ended: list[int] | None) -> bool:
+    """Whether any of these ended tickets (None: any of the office's) still holds a phone key to forget."""
     keys = select(Ticket.id).where(Ticket.office_id == office, Ticket.phone_device.is_not(None),
                                    Ticket.status.not_in(OPEN))
-    return keys if ended is None else keys.where(Ticket.id.in_(ended))
-
-
-def _keys_left(session: Session, office: int, ended: list[int] | None) -> bool:
-    return bool(session.scalar(select(_keys(office, ended).exists())))
+    if ended is not None:
+        keys = keys.where(Ticket.id.in_(ended))
+    return bool(session.scalar(select(keys.exists())))
 
 
 def ended_tickets(item: dict[str, Any]) -> list[int] | None:
