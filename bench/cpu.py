@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -62,7 +64,7 @@ def measure(server, kiosk: str, page: str, args: argparse.Namespace):
         assert clerk.post(f"{base}/api/v1/tickets/{ticket}/start").ok
         assert clerk.post(f"{base}/api/v1/tickets/{ticket}/complete", json={"outcome": "selesai"}).ok
 
-    current: list[int] = []
+    current: list[int] = []  # the counter's called ticket, carried from one served kind to the next
 
     def served_screen(_i: int) -> None:
         if not current:
@@ -75,6 +77,18 @@ def measure(server, kiosk: str, page: str, args: argparse.Namespace):
         if reply.json()["ticket"]:
             current.append(reply.json()["ticket"]["id"])
 
+    screen = _screen_socket(base, clerk, office)
+
+    def served_socket(_i: int) -> None:
+        """As the counter screen does: its commands over its own socket, each with a request id."""
+        if not current:
+            current.append(screen.call_next(counter))
+        ticket = current.pop()
+        screen.command("start", ticket=ticket)
+        answer = screen.command("complete_and_call_next", counter=counter, ticket=ticket, outcome="selesai")
+        if answer["ticket"]:
+            current.append(answer["ticket"]["id"])
+
     combined = clerk.post(f"{base}/api/v1/counters/{counter}/complete-and-call-next", json={"ticket": 1}).status_code
     kinds: list[tuple[str, Callable[[int], None]]] = [
         ("REST issue", issue),
@@ -83,6 +97,7 @@ def measure(server, kiosk: str, page: str, args: argparse.Namespace):
     ]
     if combined != 404:
         kinds.append(("served ticket, start + complete-and-call-next", served_screen))
+        kinds.append(("served ticket, the counter screen's socket (start + complete_and_call_next)", served_socket))
     for label, action in kinds:
         # Enough waiting tickets for the served kinds, issued before their clock starts.
         if label.startswith("served"):
@@ -94,6 +109,30 @@ def measure(server, kiosk: str, page: str, args: argparse.Namespace):
         cpu, wall = server.cpu_seconds() - cpu, time.perf_counter() - wall
         yield label, (f"server CPU {cpu / args.requests * 1000:.2f} ms per request "
                       f"(wall {wall / args.requests * 1000:.1f} ms)")
+
+
+class _ScreenSocket:
+    """A counter screen's Socket.IO connection (python-socketio, websocket), logged in as the clerk's cookies."""
+
+    def __init__(self, base: str, clerk: requests.Session, office: int) -> None:
+        import socketio
+
+        self.client = socketio.Client(reconnection=False)
+        self.client.connect(base, transports=["websocket"], auth={"office": office},
+                            headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in clerk.cookies)})
+
+    def command(self, action: str, **data: Any) -> dict[str, Any]:
+        answer = self.client.call("command", {"action": action, "request_id": str(uuid.uuid4()), **data},
+                                  timeout=10)
+        assert isinstance(answer, dict) and answer.get("status") == 200, answer
+        return answer
+
+    def call_next(self, counter: int) -> int:
+        return int(self.command("call_next", counter=counter)["ticket"]["id"])
+
+
+def _screen_socket(base: str, clerk: requests.Session, office: int) -> _ScreenSocket:
+    return _ScreenSocket(base, clerk, office)
 
 
 if __name__ == "__main__":
