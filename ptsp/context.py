@@ -41,6 +41,32 @@ def get_db() -> Session:
     return session
 
 
+_WRITES_AT_ONCE = "ptsp_writes_at_once"
+
+
+def writes_at_once() -> None:
+    """Mark this request (or socket event) as one that opens its writing session anyway (a counter command): its
+    login is then checked in that session's transaction (`login_session`), not in a read transaction of its own.
+    One transaction instead of two (a session, a pooled connection, BEGIN and COMMIT less per command,
+    docs/benchmarks.md); the set-up's version is read under the write lock, so the account is as current as the
+    command's own rows."""
+    setattr(g, _WRITES_AT_ONCE, True)
+
+
+@contextmanager
+def login_session() -> Iterator[Session]:
+    """The session the logged-in account is read in: the request's writing session after `writes_at_once`
+    (kept open for the command), else a short read session of its own, closed at once."""
+    if g.get(_WRITES_AT_ONCE):
+        yield get_db()
+        return
+    session: Session = current_app.extensions["ptsp.read_sessions"]()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def get_read_db() -> Session:
     """Return this request's read-only session (never takes SQLite's write lock)."""
     if "read_db" not in g:

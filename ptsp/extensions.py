@@ -18,6 +18,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from . import config_cache
+from .context import login_session
 from .models import Staff
 
 login_manager = LoginManager()
@@ -33,7 +34,7 @@ def _load_staff(staff_id: str) -> Staff | None:
     """The logged-in account, if it is active and the cookie was made under its current session epoch."""
     if not staff_id.isdigit():
         return None
-    with current_app.extensions["ptsp.read_sessions"]() as db:
+    with login_session() as db:
         staff = config_cache.staff(db, int(staff_id))
     if staff is None or not staff.active or session.get(EPOCH_KEY) != staff.session_epoch:
         return None

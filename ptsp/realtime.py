@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from . import alert_runner, facts, schemas, socket_sweep
 from .commands import run_command
-from .context import db_session, now
+from .context import db_session, now, writes_at_once
 from .device_auth import device_from_cookie
 from .domain.errors import DomainError, Forbidden, InvalidInput, Unauthorized
 from .domain.lifecycle import TokenReach
@@ -163,15 +163,18 @@ def _dashboard_offices(session: Any) -> tuple[Actor, list[int]] | None:
 Handler = Callable[..., dict[str, Any]]
 
 
-def validated(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+def validated(model: type[BaseModel], writes: bool = False) -> Callable[[Handler], Handler]:
     """Give a socket handler its payload as `model` (the REST body models where the command is the same).
 
     A payload the model refuses, or a domain refusal, is answered `{error, message}` like a REST 4xx
-    and changes nothing; nothing a client sends raises out of the handler.
+    and changes nothing; nothing a client sends raises out of the handler. `writes`: the handler opens its
+    writing session anyway (a command), so the account is checked in that transaction (`writes_at_once`).
     """
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def run(data: Any = None) -> dict[str, Any]:
+            if writes:
+                writes_at_once()
             if not _still_allowed():
                 # Logged out, deactivated, password changed or device revoked since this socket connected:
                 # refuse, and drop the socket once the refusal has gone out (dropping first would lose it).
@@ -316,7 +319,7 @@ def on_resync(_body: schemas.Empty) -> dict[str, Any]:
         return office_snapshot(session, office_id, now())
 
 
-@validated(schemas.CommandEnvelope)
+@validated(schemas.CommandEnvelope, writes=True)
 def on_command(body: schemas.CommandEnvelope) -> dict[str, Any]:
     """Run a counter's command with the same models and rules as REST (ptsp.commands)."""
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__, schemas
 from ..commands import run_command
-from ..context import get_db, get_read_db, now
+from ..context import get_db, get_read_db, now, writes_at_once
 from ..context import status_url as page_url
 from ..cross_site import csrf_token_response
 from ..domain.errors import DomainError, Forbidden, NotFound, Unauthorized
@@ -107,6 +107,7 @@ def ticket_status(token: str) -> Response:
 
 
 def _command(action: str, payload: dict[str, Any]) -> Response | tuple[Response, int]:
+    writes_at_once()  # the login is read in the command's own transaction
     actor = require_actor("staff")
     status, body = run_command(action, payload, actor)
     if status == 204:
