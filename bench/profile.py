@@ -15,9 +15,10 @@ import io
 import pstats
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .servers import CLERK_PASSWORD, bench_office
 
@@ -32,7 +33,7 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=10,
                         help="counter screens open in the office (`office`: each asks after every fact)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "queue", "floor",
+    parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "socket", "queue", "floor",
                                                             "screen", "office", "kiosk-state", "status"])
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
@@ -126,6 +127,32 @@ def run(args: argparse.Namespace, url: str) -> None:
         if response.get_json()["ticket"]:
             serving.append(response.get_json()["ticket"]["id"])
 
+    screen_socket: list[Any] = []
+
+    def socket_serve(_i: int) -> None:
+        """A served ticket as the counter screen sends it: start, then complete_and_call_next, over its own socket
+        (Flask-SocketIO's in-process client: each event has its own app and request context, as on the server),
+        each command with a request id."""
+        if not screen_socket:
+            from ptsp.extensions import socketio
+
+            screen_socket.append(socketio.test_client(app, flask_test_client=clerk, auth={"office": office_id}))
+        sock = screen_socket[0]
+
+        def command(action: str, **data: Any) -> dict[str, Any]:
+            answer = sock.emit("command", {"action": action, "request_id": str(uuid.uuid4()), **data}, callback=True)
+            assert answer.get("status") == 200, answer
+            sock.get_received()  # the facts this screen heard, dropped as the page would after reading them
+            return cast(dict[str, Any], answer)
+
+        if not serving:
+            serving.append(command("call_next", counter=counter_id)["ticket"]["id"])
+        ticket = serving.pop()
+        command("start", ticket=ticket)
+        answer = command("complete_and_call_next", counter=counter_id, ticket=ticket, outcome="selesai")
+        if answer["ticket"]:
+            serving.append(answer["ticket"]["id"])
+
     def queue(_i: int) -> None:
         assert client.get(f"/api/v1/offices/{office_id}/queue", headers=headers).status_code == 200
 
@@ -164,7 +191,8 @@ def run(args: argparse.Namespace, url: str) -> None:
         assert clerk.get("/counter/state").status_code == 200
 
     statements = _StatementCounter(app.extensions["ptsp.engine"])
-    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("queue", queue),
+    actions = (("issue", issue), ("kiosk", kiosk_issue), ("call", call), ("serve", serve), ("socket", socket_serve),
+               ("queue", queue),
                ("floor", floor), ("screen", screen), ("office", office),
                ("kiosk-state", kiosk_state), ("status", status))
     for name, action in actions:
@@ -228,6 +256,7 @@ def add_history(engine: Any, count: int, counter_id: int) -> None:
 LABELS = {"floor": "a clerk's GET /api/v1/auth/me (the per-request floor)",
           "call": "call-next + start + complete", "kiosk": "kiosk page issue (QR + preview print)",
           "serve": "served ticket: start + complete-and-call-next",
+          "socket": "served ticket: the counter screen's socket commands, start + complete_and_call_next",
           "screen": "a counter screen's GET /counter/state (asked by every screen after each fact)",
           "status": "a resident's phone's GET /t/<token>/state (asked after each move of its line)",
           "kiosk-state": "a kiosk's GET /kiosk/state (asked by every kiosk after each fact)",
