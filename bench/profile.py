@@ -33,8 +33,8 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=10,
                         help="counter screens open in the office (`office`: each asks after every fact)")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "socket", "queue", "floor",
-                                                            "screen", "office", "kiosk-state", "status"])
+    parser.add_argument("--only", action="append", choices=["issue", "kiosk", "call", "serve", "socket", "queue",
+                                                            "floor", "screen", "office", "kiosk-state", "status"])
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--plain", action="store_true", help="time without cProfile (its overhead inflates CPU)")
     parser.add_argument("--statements", action="store_true",

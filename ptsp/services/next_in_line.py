@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.calling_order import Priority, QueueEntry
 from ..models import AppointmentSettings, Counter, Ticket, TicketEvent, counter_services
 from ..models.tickets import AT_A_COUNTER
+from .lookup import run_prebuilt
 from .parked_line import returned_heads
 
 
@@ -113,8 +114,8 @@ def call_heads(session: Session, counter: Counter, day: date, now: datetime) -> 
         service_ids = [s.id for s in counter.services]
         return (queue_heads(session, counter.office_id, day, service_ids, now, counter.id)
                 + urgent_heads(session, counter.office_id, day, service_ids)), None
-    rows = session.execute(_all_heads(), {"office_id": counter.office_id, "day": day, "now": now,
-                                          "counter_id": counter.id}).all()
+    rows = run_prebuilt(session, _all_heads(), {"office_id": counter.office_id, "day": day, "now": now,
+                                                "counter_id": counter.id}).all()
     heads, busy = [], None
     for row in sorted(rows, key=lambda r: r.part):
         if row.part == _BUSY_PART:
