@@ -11,6 +11,7 @@ from flask import Flask
 from . import cross_site, fanout, limiter_storage, security_headers
 from .config import load_config
 from .context import close_request_sessions
+from .cookie_session import CookieSessions
 from .db import make_engine, make_read_sessionmaker, make_sessionmaker
 from .extensions import limiter, login_manager, socketio
 from .i18n import init_app as init_i18n
@@ -81,6 +82,7 @@ def _init_socketio(app: Flask) -> None:
 def _init_request_extensions(app: Flask) -> None:
     """Languages, logins, rate limits, the cross-site checks and the security headers."""
     init_i18n(app)
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     # limiter_storage.SweptMemoryStorage: limits' memory storage without a timer thread per request.
     memory = f"{limiter_storage.SweptMemoryStorage.STORAGE_SCHEME[0]}://"
