@@ -206,8 +206,10 @@ def _detached(row: _Row, **related: Any) -> _Row:
     """A copy of `row`'s columns that belongs to no session, with `related` many-to-one copies set."""
     mapper = inspect(row).mapper
     twin = mapper.class_manager.new_instance()
+    mutable = _json_keys(mapper.class_)  # the only values a holder could change in place; the others are immutable
     for prop in mapper.column_attrs:
-        set_committed_value(twin, prop.key, copy.deepcopy(getattr(row, prop.key)))
+        value = getattr(row, prop.key)
+        set_committed_value(twin, prop.key, _fresh(value) if prop.key in mutable else value)
     for key, value in related.items():
         set_committed_value(twin, key, value)
     make_transient_to_detached(twin)
