@@ -68,8 +68,11 @@ class Ticket(Base):
         # Partial indexes hold only the rows they are about, and a ticket's row enters and leaves each at most
         # once; a query uses one only with its status written into the SQL (WAITING, PARKED, AT_A_COUNTER,
         # FINISHED below).
-        # The waiting counts every fact carries, from the index alone (the status kept for SQLite 3.40).
-        Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status", **_partial(_WAITING)),
+        # The waiting counts every fact carries, from the index alone (the status kept for SQLite 3.40); and, from
+        # the index alone too, the heads call-next chooses from (their priority, times, appointment, return
+        # counter and urgent sign-off: migration 0029).
+        Index("ix_tickets_waiting", "office_id", "service_day", "service_id", "status", "priority", "queued_at",
+              "appointment_id", "appointment_at", "return_counter_id", "urgent_at", **_partial(_WAITING)),
         # A counter's current ticket, asked by every call, recall, break and close.
         Index("ix_tickets_counter", "counter_id", **_partial(_AT_A_COUNTER)),
         # The last services of a kind, for every wait estimate (an issue, a resident's status page).
