@@ -21,6 +21,7 @@ from .services import counters, parking, processed, steps, tickets
 from .services.actors import Actor
 from .services.counters import current_session
 from .services.serializers import counter_view, ticket_view
+from .services.ticket_rows import load_loaded
 
 Handler = Callable[[Any, Any, Actor, Any], Any]  # the body: an instance of the paired model
 
@@ -30,8 +31,8 @@ def complete_and_call_next(session: Any, body: schemas.CompleteAndCallNext, acto
     instead of two commands (and two requests). The facts are those of `complete` then `call_next`, in that
     order; with nobody waiting the completion still stands and `ticket` is None. A ticket with a planned next
     step goes on to it, as by `complete` (docs/steps.md): it is then at no counter, so the counter is checked
-    against where it was (`session.get` costs no statement: `complete` loads the same row)."""
-    ticket = session.get(Ticket, body.ticket)  # the counter it is at, read before: a finished step leaves it
+    against where it was (this read is the only one: `complete` finds the same row in the session)."""
+    ticket = load_loaded(session, Ticket, body.ticket)  # the counter it is at, read before: a finished step leaves it
     at_counter = None if ticket is None else ticket.counter_id
     done = tickets.complete(session, ticket_id=body.ticket, outcome=body.outcome, actor=actor, now=at)
     if at_counter != body.counter:

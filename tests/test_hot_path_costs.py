@@ -250,3 +250,35 @@ def test_each_fact_carries_the_waiting_counts_its_numbering_statement_read_down_
                     ("ticket_started", {a: 1, c: 1}), ("ticket_completed", {a: 1, c: 1}), ("ticket_called", {c: 1}),
                     ("ticket_started", {c: 1}), ("ticket_completed", {c: 1}), ("ticket_called", {}),
                     ("ticket_started", {}), ("ticket_completed", {})], told
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_ticket_loaded_past_the_orm_is_the_one_the_orm_loads(app, client, world):
+    """`ticket_rows.load_loaded`: the same values as `session.get`, the session's own object when it holds one
+    (changed or not), the ORM's refresh for an expired one, None for no row, and lazy relationships that work."""
+    from sqlalchemy import inspect
+
+    from ptsp.services.ticket_rows import load_loaded
+
+    first = issue(client, world)
+    login(client, "clerk1")
+    client.post(f"/api/v1/counters/{world.counters[1]}/open")
+    client.post(f"/api/v1/counters/{world.counters[1]}/call-next")
+    columns = [prop.key for prop in inspect(Ticket).column_attrs]
+    with app.extensions["ptsp.read_sessions"]() as orms:
+        reference = orms.get(Ticket, first["id"])
+    with app.extensions["ptsp.sessions"]() as ours:
+        loaded = load_loaded(ours, Ticket, first["id"])
+        assert [getattr(loaded, key) for key in columns] == [getattr(reference, key) for key in columns]
+        assert not ours.dirty and inspect(loaded).persistent and loaded in ours
+        assert (loaded.office.id, loaded.service.prefix, loaded.counter.number) == (world.office, "A", 1)
+        assert load_loaded(ours, Ticket, first["id"]) is loaded  # the session's own object, no second read
+        loaded.outcome = "changed here"
+        assert load_loaded(ours, Ticket, first["id"]).outcome == "changed here"
+        ours.rollback()  # expires it: the ORM reads it again
+        assert load_loaded(ours, Ticket, first["id"]).outcome is None
+        assert load_loaded(ours, Ticket, 10**9) is None
+        loaded.outcome = "flushed"  # a loaded object's change is written by the ORM as any other
+        ours.commit()
+    with app.extensions["ptsp.read_sessions"]() as session:
+        assert session.get_one(Ticket, first["id"]).outcome == "flushed"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, update
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..models import Base, Office, Service, Ticket
 from .lookup import run_prebuilt
@@ -16,6 +17,7 @@ _TICKET_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(Ticket).colum
 _COLUMN_OF = {key: column for key, column in _TICKET_COLUMNS}
 _UPDATES: dict[tuple[str, ...], Any] = {}  # one UPDATE per set of columns a transition writes, built once
 _INSERTS: dict[type[Base], tuple[Any, list[tuple[str, Any]]]] = {}  # per model: INSERT … RETURNING id, columns
+_SELECTS: dict[type[Base], tuple[Any, list[str]]] = {}  # per model: SELECT of every column by id, attribute keys
 
 _Row = TypeVar("_Row", bound=Base)
 
@@ -39,6 +41,34 @@ def insert_loaded(session: Session, model: type[_Row], values: dict[str, Any],
     set_committed_value(obj, "id", run_prebuilt(session, statement, row).scalar_one())
     for key, value in (related or {}).items():
         set_committed_value(obj, key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+def load_loaded(session: Session, model: type[_Row], ident: int) -> _Row | None:
+    """`session.get(model, ident)` for the hot paths: the session's own object when it holds it (unexpired), else
+    the row by one prebuilt SELECT, handed to the session as a loaded, unchanged object (as `insert_loaded` does)
+    without the ORM's query and loading layers (measured in docs/benchmarks.md, "The counter screen's own path").
+    Relationships load lazily on first use, as after `session.get`."""
+    held = session.identity_map.get(identity_key(model, ident))
+    if held is not None:
+        if not inspect(held).expired_attributes:
+            return held
+        return session.get(model, ident)  # expired (after a rollback): the ORM refreshes it
+    known = _SELECTS.get(model)
+    if known is None:
+        mapper = inspect(model)
+        props = list(mapper.column_attrs)
+        known = _SELECTS[model] = (select(*(prop.columns[0] for prop in props)).where(
+            mapper.primary_key[0] == bindparam("row_id")), [prop.key for prop in props])
+    statement, keys = known
+    row = run_prebuilt(session, statement, {"row_id": ident}).first()
+    if row is None:
+        return None
+    obj: _Row = model.__mapper__.class_manager.new_instance()
+    # As the ORM's loader fills a new instance: the loaded values straight into its dict, no history.
+    obj.__dict__.update(zip(keys, row, strict=True))
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
