@@ -7,36 +7,18 @@ every command. An account whose sessions ended is still refused, changes nothing
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from ptsp.extensions import socketio
 from ptsp.models import ProcessedCommand, Staff, Ticket
 from ptsp.services import processed
 from tests.conftest import bearer, login
+from tests.test_hot_path_costs import _Statements
 from tests.test_realtime import issue
-
-
-class _Statements:
-    """The statements run on the test's own thread."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.thread, self.seen = engine, threading.get_ident(), []
-
-    def _add(self, _conn, _cursor, statement, *_args) -> None:
-        if threading.get_ident() == self.thread:
-            self.seen.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._add)
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._add)
 
 
 def _screen(app, client, world):

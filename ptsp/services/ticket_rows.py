@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from ..domain.errors import NotFound
 from ..models import Base, Office, Service, Ticket
 from .lookup import run_prebuilt
 
@@ -72,6 +73,14 @@ def load_loaded(session: Session, model: type[_Row], ident: int) -> _Row | None:
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
+
+
+def ticket_or_404(session: Session, ticket_id: int) -> Ticket:
+    """The ticket by id (`load_loaded`), or NotFound (`ticket_not_found`)."""
+    ticket = load_loaded(session, Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found", id=ticket_id)
+    return ticket
 
 
 def insert_ticket(session: Session, office: Office, service: Service, values: dict[str, Any]) -> Ticket:

@@ -44,7 +44,7 @@ from .lookup import (
 )
 from .next_in_line import appointment_run, appointments_max_run, call_heads
 from .serializers import ticket_position, ticket_view
-from .ticket_rows import insert_ticket, load_loaded, update_ticket
+from .ticket_rows import insert_ticket, ticket_or_404, update_ticket
 
 
 @dataclass(frozen=True)
@@ -225,9 +225,7 @@ def call_next(
     entry = choose_next(heads, now, timedelta(minutes=office.starvation_minutes), run, max_run)
     if entry is None:
         raise QueueEmpty()
-    ticket = load_loaded(session, Ticket, entry.ticket_id)
-    if ticket is None:  # read as a head by this very transaction, under its lock: cannot happen
-        raise QueueEmpty()
+    ticket = ticket_or_404(session, entry.ticket_id)  # read as a head by this transaction, under its lock
     before = waiting_after_completion(session, after, ticket) if after is not None else None
     return _call(session, ticket, counter, actor, now, before=before)
 
@@ -284,9 +282,7 @@ def recall(session: Session, *, counter_id: int, actor: Actor, now: datetime) ->
 
 
 def _ticket_at_own_counter(session: Session, ticket_id: int, actor: Actor) -> Ticket:
-    ticket = load_loaded(session, Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("ticket_not_found", id=ticket_id)
+    ticket = ticket_or_404(session, ticket_id)
     if ticket.counter_id is None or ticket.status not in (Status.CALLED, Status.SERVING):
         raise InvalidTransition("ticket_action_not_allowed", ticket=ticket.code, status=ticket.status)
     require_attending(session, lock_counter(session, ticket.counter_id), actor)
