@@ -299,8 +299,8 @@ def staff(session: Session, staff_id: int) -> Staff | None:
     known = copies.staff.get(staff_id) if copies is not None else None
     if known is None:
         row = session.get(Staff, staff_id)
-        if row is None or copies is None:
-            return row
+        if row is None or copies is None:  # no copies to keep: still a detached row, never the session's own
+            return None if row is None else _detached(row)  # (the login's session may be the command's)
         known = copies.staff[staff_id] = _detached(row)
     return _detached(known)
 

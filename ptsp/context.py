@@ -76,7 +76,9 @@ def get_read_db() -> Session:
 
 
 def close_request_sessions(_exc: BaseException | None) -> None:
-    """Close the sessions this request opened (registered as an app-context teardown)."""
+    """Close the sessions this request opened (registered as an app-context teardown), and forget its
+    `writes_at_once` mark (an app context wrapping several requests or events must not carry it to the next)."""
+    g.pop(_WRITES_AT_ONCE, None)
     for key in ("db", "read_db"):
         session = g.pop(key, None)
         if session is not None:

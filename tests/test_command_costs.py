@@ -133,3 +133,27 @@ def test_an_ended_session_is_refused_changes_nothing_and_holds_no_lock(app, clie
                         headers=bearer(world.kiosk))
     assert reply.status_code == 201, reply.get_json()
     sock.disconnect()
+
+
+def test_the_command_mark_ends_with_its_request_and_the_account_is_never_the_sessions_own(app, world):
+    """`writes_at_once` lasts one request or event: an app context around several must not carry it on (each later
+    login would open a write transaction); and the account handed to the login is a detached row even where the
+    copies cannot be used (no version row), never a row of the command's own session."""
+    from flask import g
+    from sqlalchemy import delete, inspect
+
+    from ptsp import config_cache
+    from ptsp.context import close_request_sessions, login_session, writes_at_once
+    from ptsp.models.office import ConfigVersion
+
+    with app.app_context():
+        writes_at_once()
+        close_request_sessions(None)
+        with login_session():
+            assert "db" not in g  # a short read session of its own, not the request's writing session
+    with app.extensions["ptsp.sessions"]() as session:
+        clerk = session.scalar(select(Staff.id).where(Staff.username == "clerk1"))
+        session.execute(delete(ConfigVersion))
+        session.commit()
+        account = config_cache.staff(session, clerk)
+        assert account is not None and inspect(account).detached and account not in session
