@@ -77,7 +77,7 @@ def measure(server, kiosk: str, page: str, args: argparse.Namespace):
         if reply.json()["ticket"]:
             current.append(reply.json()["ticket"]["id"])
 
-    screen = _screen_socket(base, clerk, office)
+    screen = _ScreenSocket(base, clerk, office)
 
     def served_socket(_i: int) -> None:
         """As the counter screen does: its commands over its own socket, each with a request id."""
@@ -129,10 +129,6 @@ class _ScreenSocket:
 
     def call_next(self, counter: int) -> int:
         return int(self.command("call_next", counter=counter)["ticket"]["id"])
-
-
-def _screen_socket(base: str, clerk: requests.Session, office: int) -> _ScreenSocket:
-    return _ScreenSocket(base, clerk, office)
 
 
 if __name__ == "__main__":
